@@ -1,0 +1,34 @@
+# Two commands: `make demo` and `make test` (CONTRACT 2). Both set up everything they need.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+UR     := $(VENV)/bin/ultrarun
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# Engine (installs docker.io and starts dockerd when root with apt) and base image; quiet
+# and quick when both are there already.
+setup: $(STAMP)
+	@$(UR) sandbox build --quiet --logs logs
+
+demo: setup
+	@$(UR) demo
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check .
+
+test: setup lint
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

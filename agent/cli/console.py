@@ -1,0 +1,24 @@
+"""Console helpers shared by CLI commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def progress_status(message: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A rich spinner whose text a callback updates; silent when ``quiet``."""
+    if quiet or not err_console.is_terminal:
+        def note(text: str) -> None:
+            if not quiet and text.strip():
+                err_console.print(f"[dim]{text}[/dim]", highlight=False)
+
+        yield note
+        return
+    with err_console.status(message) as status:
+        yield lambda text: status.update(f"{message}: [dim]{text}[/dim]")

@@ -1,0 +1,29 @@
+"""The `ultrarun` command line: typer app, exit codes, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from agent.cli import sandbox_cmd
+from agent.cli.console import err_console
+from agent.cli.errors import HarnessError, UserError
+
+app = typer.Typer(name="ultrarun", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False,
+                  help="Run coding models for hours in sandboxes; record and measure them.")
+app.add_typer(sandbox_cmd.app, name="sandbox")
+
+
+def main() -> None:
+    """Entry point: exit 0 done, 1 harness failure, 2 bad input or usage (typer's own)."""
+    try:
+        app()
+    except (UserError, HarnessError) as e:
+        err_console.print(f"[bold red]error:[/bold red] {e}", highlight=False)
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    main()

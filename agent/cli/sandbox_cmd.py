@@ -1,0 +1,122 @@
+"""`ultrarun sandbox doctor|build|reap|shell`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import docker
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from agent.cli.console import err_console, progress_status
+from agent.cli.errors import HarnessError, UserError
+from sandboxes import engine, images
+from sandboxes.reaper import managed_containers, reap
+
+app = typer.Typer(help="Docker engine, images and leftover containers.", no_args_is_help=True)
+console = Console()
+
+LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for dockerd.log if we start it.")]
+
+
+def engine_client(logs: Path, quiet: bool = False) -> docker.DockerClient:
+    """A client to a running engine, starting one when allowed (CONTRACT 2.1)."""
+    with progress_status("Docker engine", quiet) as note:
+        try:
+            return engine.ensure_engine(logs, note)
+        except engine.EngineUnavailable as e:
+            raise HarnessError(str(e)) from None
+
+
+@app.command()
+def doctor(logs: LogsOpt = Path("logs")) -> None:
+    """Report the Docker engine, the base image, tools and leftovers; exit 1 if not ready."""
+    table = Table(show_header=False, box=None)
+    ok = True
+    client = engine.connect()
+    table.add_row("docker SDK", docker.__version__)
+    if client is None:
+        ok = False
+        how = ("`make test`/`make demo` (or `ultrarun sandbox build`) will install docker.io "
+               "and start dockerd" if engine.can_self_install()
+               else "start Docker yourself, or use `--sandbox local` (not isolated)")
+        table.add_row("engine", f"[red]not answering[/red] — {how}")
+    else:
+        table.add_row("engine", "[green]answering[/green]")
+        for k, v in engine.engine_facts(client).items():
+            table.add_row(f"  {k}", v)
+        want = images.image_hash(client, images.BASE_IMAGE)
+        if want is None:
+            ok = False
+            table.add_row("base image", f"[yellow]{images.BASE_IMAGE} missing[/yellow] — "
+                          "run `ultrarun sandbox build`")
+        else:
+            table.add_row("base image", f"{images.BASE_IMAGE} (content {want})")
+        leftovers = managed_containers(client)
+        table.add_row("ultrarun containers", f"{len(leftovers)} (running or left over; "
+                      "`ultrarun sandbox reap` removes orphans)")
+    table.add_row("debootstrap", shutil.which("debootstrap") or "not installed (only needed "
+                  "when no registry answers)")
+    table.add_row("apt mirror", images.host_debian_mirror())
+    table.add_row("local sandbox", "available (--sandbox local): NOT isolated")
+    console.print(table)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def build(force: Annotated[bool, typer.Option(help="Rebuild even if cached.")] = False,
+          quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+          logs: LogsOpt = Path("logs")) -> None:
+    """Build the base image ultrarun/base:bookworm (pull, or debootstrap when offline)."""
+    client = engine_client(logs, quiet)
+    with progress_status(f"building {images.BASE_IMAGE}", quiet) as note:
+        try:
+            built = images.ensure_base_image(client, note, force=force)
+        except images.ImageBuildError as e:
+            raise HarnessError(str(e)) from None
+    if not quiet:
+        state = "built" if built else "up to date"
+        err_console.print(f"{images.BASE_IMAGE}: {state}")
+
+
+@app.command("reap")
+def reap_cmd(all_: Annotated[bool, typer.Option("--all", help="Remove every ultrarun "
+                                                "container, not only orphans.")] = False,
+             run_id: Annotated[str | None, typer.Option(help="Only this run's.")] = None) -> None:
+    """Remove containers left by harnesses that died (or all of them with --all)."""
+    client = engine.connect()
+    if client is None:
+        raise HarnessError("No Docker engine answers: nothing to reap. "
+                           "See `ultrarun sandbox doctor`.")
+    removed = reap(client, everything=all_, run_id=run_id)
+    console.print(f"removed {len(removed)} container(s)" + (": " + ", ".join(removed)
+                                                            if removed else ""))
+
+
+@app.command()
+def shell(image: Annotated[str, typer.Option(help="Image to start.")] = images.BASE_IMAGE,
+          workspace: Annotated[Path | None, typer.Option(
+              help="Host folder mounted at /workspace (default: a temporary one).")] = None,
+          network: bool = False, logs: LogsOpt = Path("logs")) -> None:
+    """An interactive shell in a sandbox with the same limits an agent gets."""
+    from sandboxes import open_sandbox
+
+    if shutil.which("docker") is None:
+        raise UserError("`sandbox shell` needs the docker command-line client on PATH.")
+    client = engine_client(logs, quiet=True)
+    if images.image_hash(client, image) is None:
+        raise UserError(f"image {image!r} is not built: run `ultrarun sandbox build` first.")
+    ws = workspace or Path(tempfile.mkdtemp(prefix="ultrarun-shell-"))
+    with open_sandbox("docker", image=image, workspace=ws, network=network,
+                      client=client) as sb:
+        err_console.print(f"[dim]workspace {ws} is /workspace; exit the shell to remove "
+                          "the container[/dim]")
+        user = getattr(sb, "user", "1000:1000")
+        subprocess.call(["docker", "exec", "-it", "-u", user, "-w", "/workspace",
+                         sb.container.id, "bash"])  # type: ignore[attr-defined]

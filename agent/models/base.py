@@ -1,0 +1,108 @@
+"""The seam between the loop and any model: a `Model` protocol and the typed turn it returns.
+
+Messages are OpenAI chat-completions dicts (``{"role": ..., "content": ..., "tool_calls": ...}``)
+because every supported endpoint speaks that dialect; the loop owns the history, a model only
+turns a list of messages plus tool schemas into one assistant turn.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+
+class ToolCall(BaseModel):
+    """One tool call as the model asked for it.
+
+    ``arguments`` is None when ``raw_arguments`` did not parse as a JSON object; ``parse_error``
+    then says why, and the loop answers the model with a tool error instead of running it.
+    """
+
+    id: str
+    name: str
+    arguments: dict[str, Any] | None = None
+    raw_arguments: str = ""
+    parse_error: str | None = None
+
+
+class Usage(BaseModel):
+    """Token counts as the endpoint reported them (None when it did not) and the derived cost."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost: float | None = None
+
+
+class RetryRecord(BaseModel):
+    """One failed attempt that was retried: what failed and how long we waited before retrying."""
+
+    attempt: int
+    error: str
+    status: int | None = None
+    wait_s: float
+
+
+class AssistantTurn(BaseModel):
+    """What one model call produced.
+
+    ``message`` is the assistant message exactly as it goes back into the history (the loop
+    appends it as is); the other fields are the parsed view of it, for tools and records.
+    """
+
+    message: dict[str, Any]
+    content: str | None = None
+    reasoning: str | None = None
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    finish_reason: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    latency_s: float = 0.0
+    retries: list[RetryRecord] = Field(default_factory=list)
+    format_error: str | None = None  # e.g. empty choices, unparsable text action
+
+
+class ModelError(Exception):
+    """A model call failed for good (after retries, or on a non-retryable status)."""
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 retries: list[RetryRecord] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retries = retries or []
+
+
+class ContextExceeded(ModelError):
+    """The endpoint refused the prompt as longer than its context window."""
+
+
+class ScriptExhausted(Exception):
+    """A scripted model has no turn left: the run ends with ``script_exhausted``."""
+
+
+@runtime_checkable
+class Model(Protocol):
+    """Anything that turns a conversation into the next assistant turn."""
+
+    name: str
+
+    def complete(self, messages: list[dict[str, Any]],
+                 tools: list[dict[str, Any]]) -> AssistantTurn:
+        """Return the next assistant turn; raise ModelError, ContextExceeded or ScriptExhausted."""
+        ...
+
+    def tool_result_messages(self, turn: AssistantTurn,
+                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+        """History messages that answer ``turn``'s tool calls.
+
+        ``results`` holds ``(call_id, tool_name, text)``. Native tool-calling models return
+        ``native_tool_result_messages(results)``; text-action models fold them into a user turn.
+        """
+        ...
+
+
+def native_tool_result_messages(results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """History messages answering native tool calls: one ``role: tool`` message per result.
+
+    ``results`` holds ``(call_id, tool_name, text shown to the model)`` in call order.
+    """
+    return [{"role": "tool", "tool_call_id": cid, "content": text} for cid, _name, text in results]

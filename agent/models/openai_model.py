@@ -1,0 +1,375 @@
+"""``OpenAIModel``: any OpenAI-compatible chat-completions endpoint through the official client.
+
+The client's own retries are disabled (``max_retries=0``) so that every retry happens in our loop
+and lands in the turn as a ``RetryRecord``. Responses are read as raw JSON rather than through
+the client's typed models because providers disagree on the shape (``reasoning_content``,
+argument objects instead of strings, missing ids, empty ``choices``) and we want each quirk to be
+a recorded fact on the turn, never an exception.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import random
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import openai
+
+from agent.models import text_actions
+from agent.models.base import (
+    AssistantTurn,
+    ContextExceeded,
+    ModelError,
+    RetryRecord,
+    ToolCall,
+    Usage,
+    native_tool_result_messages,
+)
+from agent.models.profiles import ModelOverrides, ModelProfile
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+_CONTEXT_PATTERNS = re.compile(
+    r"context_length_exceeded|maximum context length|context length|context window|"
+    r"too many tokens|prompt is too long|input is too long|reduce the length|"
+    r"exceeds the (?:model'?s? )?(?:maximum|context)|string_above_max_length",
+    re.IGNORECASE,
+)
+_KEYLESS_PLACEHOLDER = "no-key"  # the client insists on a key; local servers ignore it
+
+
+def parse_arguments(raw: Any) -> tuple[dict[str, Any] | None, str, str | None]:
+    """Turn provider tool-call arguments into ``(arguments, raw_string, parse_error)``."""
+    if isinstance(raw, Mapping):  # some providers send an object instead of a JSON string
+        return dict(raw), json.dumps(raw, ensure_ascii=False), None
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        return None, json.dumps(raw), f"arguments must be a JSON object, got {type(raw).__name__}"
+    if not raw.strip():  # no-argument tools: several models send "" instead of "{}"
+        return {}, raw, None
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return None, raw, f"arguments are not valid JSON: {exc}"
+    if not isinstance(value, dict):
+        return None, raw, f"arguments must be a JSON object, got {type(value).__name__}"
+    return value, raw, None
+
+
+def _text_of(content: Any) -> str | None:
+    """Normalise message content (string, None, or a list of content parts) to text."""
+    if content is None or isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p.get("text", "") if isinstance(p, Mapping) else str(p) for p in content]
+        return "".join(parts)
+    return str(content)
+
+
+def turn_from_message(msg: Mapping[str, Any], *, send_reasoning: bool = False,
+                      new_id: Callable[[], str] | None = None) -> AssistantTurn:
+    """Parse one assistant message dict (any provider dialect) into an ``AssistantTurn``.
+
+    ``turn.message`` is rebuilt as a clean assistant message that is valid to send back.
+    """
+    make_id = new_id or (lambda: f"call_{uuid.uuid4().hex[:24]}")
+    content = _text_of(msg.get("content"))
+    reasoning = msg.get("reasoning_content") or msg.get("reasoning") or None
+    if reasoning is not None and not isinstance(reasoning, str):
+        reasoning = json.dumps(reasoning, ensure_ascii=False)
+    calls: list[ToolCall] = []
+    wire_calls: list[dict[str, Any]] = []
+    for raw_call in msg.get("tool_calls") or []:
+        if not isinstance(raw_call, Mapping):
+            continue
+        fn = raw_call.get("function") or {}
+        name = str(fn.get("name") or "")
+        args, raw_args, error = parse_arguments(fn.get("arguments"))
+        if not name:
+            args, error = None, error or "tool call has no function name"
+        call_id = str(raw_call.get("id") or make_id())
+        calls.append(ToolCall(id=call_id, name=name, arguments=args, raw_arguments=raw_args,
+                              parse_error=error))
+        wire_calls.append({"id": call_id, "type": "function",
+                           "function": {"name": name, "arguments": raw_args}})
+    message: dict[str, Any] = {"role": "assistant",
+                               # null content is only valid next to tool calls
+                               "content": content if content is not None or wire_calls else ""}
+    if wire_calls:
+        message["tool_calls"] = wire_calls
+    if send_reasoning and reasoning:
+        message["reasoning_content"] = reasoning
+    return AssistantTurn(message=message, content=content, reasoning=reasoning, tool_calls=calls)
+
+
+def cost_of(profile: ModelProfile, usage: Usage) -> float | None:
+    """Dollar cost of one call, or None when prices or token counts are unknown."""
+    if (profile.price_in_per_mtok is None or profile.price_out_per_mtok is None
+            or usage.prompt_tokens is None or usage.completion_tokens is None):
+        return None
+    return (usage.prompt_tokens * profile.price_in_per_mtok
+            + usage.completion_tokens * profile.price_out_per_mtok) / 1_000_000
+
+
+def _usage_of(data: Mapping[str, Any], profile: ModelProfile) -> Usage:
+    raw = data.get("usage")
+    if not isinstance(raw, Mapping):
+        return Usage()
+
+    def count(key: str) -> int | None:
+        value = raw.get(key)
+        return int(value) if isinstance(value, int | float) else None
+
+    usage = Usage(prompt_tokens=count("prompt_tokens"),
+                  completion_tokens=count("completion_tokens"))
+    usage.cost = cost_of(profile, usage)
+    return usage
+
+
+def _retry_after_s(exc: openai.APIStatusError) -> float | None:
+    """Seconds asked for by ``retry-after-ms`` / ``Retry-After`` (seconds or HTTP date)."""
+    headers = exc.response.headers
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _error_detail(exc: openai.APIError) -> str:
+    """The provider's error message, or the body, shortened for a one-line record."""
+    body = exc.body
+    if isinstance(body, Mapping):
+        inner = body.get("error", body)
+        message = inner.get("message") if isinstance(inner, Mapping) else inner
+        text = str(message or body)
+    else:
+        text = str(body if body is not None else exc.message)
+    return text[:500]
+
+
+class OpenAIModel:
+    """A ``Model`` backed by an OpenAI-compatible chat-completions endpoint.
+
+    ``sleep`` and ``rng`` are injectable so tests can run the retry loop without waiting, and
+    ``env`` is where the key variable named by ``profile.api_key_env`` is looked up (only when
+    the first call is made). ``turn.latency_s`` is the successful attempt's time; the time lost
+    to failed attempts is in ``turn.retries``.
+    """
+
+    def __init__(self, profile: ModelProfile, *, overrides: ModelOverrides | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 rng: random.Random | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        self.profile = profile.with_overrides(overrides)
+        self.name = self.profile.name
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._env = os.environ if env is None else env
+        self._client: openai.OpenAI | None = None
+        self._secret: str | None = None  # only to scrub it from error text; never shown
+        self._text_ids = 0
+
+    def __repr__(self) -> str:
+        p = self.profile
+        return f"OpenAIModel(profile={p.name!r}, model={p.model!r}, base_url={p.base_url!r})"
+
+    # -- the Model protocol -------------------------------------------------------------------
+
+    def complete(self, messages: list[dict[str, Any]],
+                 tools: list[dict[str, Any]]) -> AssistantTurn:
+        """Call the endpoint (with retries) and parse its answer into an ``AssistantTurn``."""
+        text_mode = self.profile.tool_mode == "text"
+        if text_mode:
+            messages = text_actions.with_action_prompt(messages, tools)
+        data, latency, retries = self._call_with_retries(messages, [] if text_mode else tools)
+        turn = self._parse(data)
+        if text_mode and turn.format_error is None:
+            turn = text_actions.apply_actions(turn, self._next_text_id)
+        turn.latency_s = latency
+        turn.retries = retries
+        return turn
+
+    def tool_result_messages(self, turn: AssistantTurn,
+                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+        """Native ``role: tool`` messages, or one labelled user message in text-action mode."""
+        if self.profile.tool_mode == "text":
+            return text_actions.result_messages(results)
+        return native_tool_result_messages(results)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _next_text_id(self) -> str:
+        self._text_ids += 1
+        return f"call_{self._text_ids}"
+
+    def _where(self) -> str:
+        p = self.profile
+        return f"model profile '{p.name}' (model '{p.model}' at {p.base_url or 'the default URL'})"
+
+    def _scrub(self, text: str) -> str:
+        if self._secret and self._secret != _KEYLESS_PLACEHOLDER:
+            text = text.replace(self._secret, "***")
+        return text
+
+    def _get_client(self) -> openai.OpenAI:
+        if self._client is not None:
+            return self._client
+        p = self.profile
+        key: str | None = _KEYLESS_PLACEHOLDER
+        if p.api_key_env:
+            key = self._env.get(p.api_key_env)
+            if not key:
+                raise ModelError(
+                    f"{self._where()}: the environment variable {p.api_key_env} is not set. "
+                    f"Export it with the API key, or change 'api_key_env' in the profile "
+                    f"(null for keyless local servers such as vLLM or Ollama).")
+        self._secret = key
+        self._client = openai.OpenAI(base_url=p.base_url, api_key=key, max_retries=0,
+                                     timeout=p.timeout_s, default_headers=p.headers or None)
+        return self._client
+
+    def _request_kwargs(self, messages: list[dict[str, Any]],
+                        tools: list[dict[str, Any]]) -> dict[str, Any]:
+        p = self.profile
+        kwargs: dict[str, Any] = {"model": p.model, "messages": messages, "timeout": p.timeout_s}
+        if tools:  # some servers reject an empty tools list
+            kwargs["tools"] = tools
+        if p.temperature is not None:
+            kwargs["temperature"] = p.temperature
+        if p.max_tokens is not None:
+            kwargs[p.max_tokens_param] = p.max_tokens
+        if p.seed is not None:
+            kwargs["seed"] = p.seed
+        if p.extra_body:
+            kwargs["extra_body"] = p.extra_body
+        return kwargs
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter in [d/2, d] so that parallel runs spread out."""
+        policy = self.profile.retry
+        delay = min(policy.max_delay_s, policy.base_delay_s * 2.0 ** (attempt - 1))
+        return delay / 2 + self._rng.uniform(0, delay / 2)
+
+    def _classify(self, exc: openai.APIError, retries: list[RetryRecord]) -> tuple[str, int | None]:
+        """Return ``(error text, status)`` for a retryable failure; raise for a permanent one."""
+        p = self.profile
+        if isinstance(exc, openai.APITimeoutError):
+            return f"timeout after {p.timeout_s:g} s", None
+        if isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__
+            detail = f"{type(cause).__name__}: {cause}" if cause else exc.message
+            return self._scrub(f"connection error ({detail})")[:500], None
+        assert isinstance(exc, openai.APIStatusError)
+        status = exc.status_code
+        detail = self._scrub(_error_detail(exc))
+        if status == 429 and exc.code == "insufficient_quota":
+            # Billing, not load: waiting out the outage budget would only delay the failure.
+            raise ModelError(f"{self._where()}: HTTP 429 insufficient_quota: the account behind "
+                             f"{p.api_key_env} has no credit left. Check billing. Server said: "
+                             f"{detail}", status=status, retries=retries)
+        if status in RETRYABLE_STATUSES or status >= 500:
+            return f"HTTP {status}: {detail}", status
+        if status in (400, 413) and (
+                exc.code == "context_length_exceeded" or _CONTEXT_PATTERNS.search(str(exc.body))):
+            raise ContextExceeded(f"{self._where()}: the prompt is longer than the model's "
+                                  f"context window (HTTP {status}: {detail})",
+                                  status=status, retries=retries)
+        key_hint = (f"Check that the environment variable {p.api_key_env} holds a valid key for "
+                    f"{p.base_url or 'this endpoint'} (profile field 'api_key_env')"
+                    if p.api_key_env else "The profile sends no key ('api_key_env: null'); set "
+                    "'api_key_env' to the variable that holds this endpoint's key")
+        hint = {
+            401: f"the endpoint rejected the API key. {key_hint}",
+            403: f"access denied. Check that the key in {p.api_key_env} may use model "
+                 f"'{p.model}' (account, project or region permissions)",
+            404: f"not found. Check the model name '{p.model}' (profile field 'model') and that "
+                 f"'base_url' is the API root, usually ending in /v1",
+        }.get(status, "the endpoint rejected the request. Check the profile fields "
+                      "'extra_body', 'headers', 'temperature' and 'max_tokens'")
+        raise ModelError(f"{self._where()}: HTTP {status}: {hint}. Server said: {detail}",
+                         status=status, retries=retries)
+
+    def _call_with_retries(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
+                           ) -> tuple[dict[str, Any], float, list[RetryRecord]]:
+        policy = self.profile.retry
+        client = self._get_client()
+        kwargs = self._request_kwargs(messages, tools)
+        retries: list[RetryRecord] = []
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            start = time.monotonic()
+            try:
+                raw = client.chat.completions.with_raw_response.create(**kwargs)
+                latency = time.monotonic() - start
+                return self._decode(raw.http_response.text), latency, retries
+            except (openai.APIStatusError, openai.APIConnectionError) as exc:
+                failure: openai.APIError = exc
+            # Classified outside the except block so that a raised ModelError has no
+            # __context__ holding the provider's error, whose body may echo the key.
+            error, status = self._classify(failure, retries)
+            wait = self._backoff(attempt)
+            if isinstance(failure, openai.APIStatusError) and (
+                    (asked := _retry_after_s(failure)) is not None):
+                wait = min(max(wait, asked), policy.retry_after_cap_s)
+            del failure
+            if attempt >= policy.max_attempts:
+                raise ModelError(f"{self._where()}: gave up after {attempt} attempts; last error: "
+                                 f"{error}. Check that the endpoint is up and reachable.",
+                                 status=status, retries=retries)
+            if waited + wait > policy.outage_budget_s:
+                raise ModelError(f"{self._where()}: outage budget of {policy.outage_budget_s:g} s "
+                                 f"exhausted after {attempt} attempts ({waited:.1f} s waited); "
+                                 f"last error: {error}", status=status, retries=retries)
+            retries.append(RetryRecord(attempt=attempt, error=error, status=status, wait_s=wait))
+            self._sleep(wait)
+            waited += wait
+
+    @staticmethod
+    def _decode(text: str) -> dict[str, Any]:
+        """Parse a 200 body; a non-object body is marked so ``_parse`` reports a format error."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            return {"_undecodable": text[:200]}
+        return data if isinstance(data, dict) else {"_undecodable": text[:200]}
+
+    def _parse(self, data: dict[str, Any]) -> AssistantTurn:
+        usage = _usage_of(data, self.profile)
+        choices = data.get("choices")
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
+            if "_undecodable" in data:
+                why = f"the endpoint's 200 response is not a JSON object: {data['_undecodable']!r}"
+            else:
+                why = "the endpoint returned no choices"
+            return AssistantTurn(message={"role": "assistant", "content": ""}, usage=usage,
+                                 format_error=why)
+        choice = choices[0]
+        msg = choice.get("message")
+        turn = turn_from_message(msg if isinstance(msg, Mapping) else {},
+                                 send_reasoning=self.profile.send_reasoning)
+        turn.finish_reason = choice.get("finish_reason")
+        turn.usage = usage
+        if not isinstance(msg, Mapping):
+            turn.format_error = "the endpoint's first choice has no message"
+        return turn

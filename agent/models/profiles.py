@@ -1,0 +1,150 @@
+"""Model profiles: named endpoint configurations loaded from ``models.yaml`` files.
+
+A profile says which model to call where, how to authenticate (the *name* of an environment
+variable, never the key), what it costs and how to retry. Files are merged in order, a later
+file's entry replacing an earlier entry of the same name as a whole, so that a user override
+never silently inherits fields (e.g. ``extra_body``) from the repo default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+REPO_PROFILES = Path(__file__).resolve().parents[2] / "models.yaml"
+USER_PROFILES = Path("~/.config/ultrarun/models.yaml")
+
+
+class ProfileError(ValueError):
+    """A profile file or entry is invalid; the message names the file and the field to fix."""
+
+
+class RetryPolicy(BaseModel):
+    """How one model call is retried on 429, 5xx, timeouts and dropped connections."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_attempts: int = Field(default=20, ge=1)
+    base_delay_s: float = Field(default=1.0, ge=0)
+    max_delay_s: float = Field(default=60.0, ge=0)
+    # Total seconds spent sleeping between attempts of one call before giving up.
+    outage_budget_s: float = Field(default=600.0, ge=0)
+    # A Retry-After header larger than this is clamped, so a hostile value cannot stall a run.
+    retry_after_cap_s: float = Field(default=120.0, ge=0)
+
+
+class ModelProfile(BaseModel):
+    """One named endpoint configuration (see the commented examples in ``models.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    model: str
+    base_url: str | None = None
+    # Name of the environment variable holding the key; None for keyless local servers.
+    api_key_env: str | None = "OPENAI_API_KEY"
+    price_in_per_mtok: float | None = Field(default=None, ge=0)
+    price_out_per_mtok: float | None = Field(default=None, ge=0)
+    context_window: int | None = Field(default=None, gt=0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    # Newer OpenAI reasoning models only accept ``max_completion_tokens``.
+    max_tokens_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    temperature: float | None = Field(default=None, ge=0)
+    seed: int | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    tool_mode: Literal["native", "text"] = "native"
+    send_reasoning: bool = False
+    timeout_s: float = Field(default=300.0, gt=0)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+
+    def with_overrides(self, overrides: ModelOverrides | None) -> ModelProfile:
+        """Return a copy with every override that is set replacing the profile's value."""
+        if overrides is None:
+            return self
+        update = overrides.model_dump(exclude_none=True)
+        return self.model_copy(update=update) if update else self
+
+
+class ModelOverrides(BaseModel):
+    """Command-line overrides applied on top of a profile (None = keep the profile's value)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = None
+    api_key_env: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    timeout_s: float | None = None
+    seed: int | None = None
+
+
+def default_profile_paths() -> list[Path]:
+    """The repo ``models.yaml`` then the user's ``~/.config/ultrarun/models.yaml``."""
+    return [REPO_PROFILES, USER_PROFILES.expanduser()]
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(entry)"
+
+
+def _validation_message(path: Path, name: str, err: ValidationError) -> str:
+    problems = "; ".join(
+        f"field '{_field_path(e['loc'])}': {e['msg']} (got {e.get('input')!r})"
+        if e["type"] != "missing" else f"field '{_field_path(e['loc'])}' is required"
+        for e in err.errors()
+    )
+    return (f"{path}: profile '{name}' is invalid: {problems}. Fix the field(s) under "
+            f"'profiles: {name}:' in that file; see the commented examples in the repo "
+            f"models.yaml for the expected shape.")
+
+
+def parse_profiles_file(path: Path) -> dict[str, ModelProfile]:
+    """Read and validate one profiles file; raise ProfileError naming the file and field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML ({exc}). Fix the syntax of that file.") from exc
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read the profiles file ({exc}).") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping) or set(data) - {"profiles"}:
+        raise ProfileError(
+            f"{path}: expected a mapping with a single top-level key 'profiles' (name -> "
+            f"profile fields), got {type(data).__name__} with keys "
+            f"{sorted(map(str, data)) if isinstance(data, Mapping) else '-'}.")
+    entries = data.get("profiles") or {}
+    if not isinstance(entries, Mapping):
+        raise ProfileError(f"{path}: 'profiles' must be a mapping of profile name -> fields, "
+                           f"got {type(entries).__name__}.")
+    out: dict[str, ModelProfile] = {}
+    for name, fields in entries.items():
+        if not isinstance(fields, Mapping):
+            raise ProfileError(f"{path}: profile '{name}' must be a mapping of fields "
+                               f"(model, base_url, ...), got {type(fields).__name__}.")
+        if "name" in fields and fields["name"] != name:
+            raise ProfileError(f"{path}: profile '{name}' has field 'name: {fields['name']}'; "
+                               f"drop the field, the mapping key is the name.")
+        try:
+            out[str(name)] = ModelProfile.model_validate({**fields, "name": str(name)})
+        except ValidationError as exc:
+            raise ProfileError(_validation_message(path, str(name), exc)) from None
+    return out
+
+
+def load_profiles(paths: Iterable[Path] | None = None) -> dict[str, ModelProfile]:
+    """Merge profiles from ``paths`` (default: repo then user file); missing files are skipped.
+
+    A later file's entry replaces an earlier entry of the same name.
+    """
+    merged: dict[str, ModelProfile] = {}
+    for path in default_profile_paths() if paths is None else paths:
+        path = Path(path).expanduser()
+        if path.is_file():
+            merged.update(parse_profiles_file(path))
+    return merged

@@ -1,0 +1,36 @@
+"""Sandboxes: where an agent's commands run. ``open_sandbox`` picks a backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sandboxes.base import (
+    ExecResult,
+    PathOutsideWorkspace,
+    Sandbox,
+    SandboxDied,
+    SandboxError,
+)
+
+__all__ = ["ExecResult", "PathOutsideWorkspace", "Sandbox", "SandboxDied", "SandboxError",
+           "open_sandbox"]
+
+
+def open_sandbox(backend: str, *, workspace: Path | str, image: str | None = None,
+                 **options: Any) -> Sandbox:
+    """Create a sandbox (not yet started): use it as ``with open_sandbox(...) as sb:``.
+
+    ``backend`` is ``docker`` (options: image, cpus, memory, pids, network, run_id, labels,
+    outputs_dir, env) or ``local`` (not isolated; limits are ignored).
+    """
+    if backend == "docker":
+        from sandboxes.docker_sandbox import DockerSandbox
+        from sandboxes.images import BASE_IMAGE
+
+        return DockerSandbox(image=image or BASE_IMAGE, workspace=Path(workspace), **options)
+    if backend == "local":
+        from sandboxes.local_sandbox import LocalSandbox
+
+        return LocalSandbox(workspace=Path(workspace), **options)
+    raise ValueError(f"unknown sandbox backend {backend!r}: use 'docker' or 'local'")

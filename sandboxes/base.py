@@ -1,0 +1,87 @@
+"""The Sandbox protocol: where an agent's commands run and its files live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel
+
+
+class ExecResult(BaseModel):
+    """The outcome of one command.
+
+    ``output`` is stdout and stderr interleaved, decoded with replacement characters, and capped:
+    when ``truncated`` is true it holds the head and the tail and ``output_ref`` names the file
+    with the full output. ``exit_code`` is 124 when the command ran past its timeout (its whole
+    process tree is then killed), as GNU ``timeout`` reports it.
+    """
+
+    exit_code: int
+    output: str
+    timed_out: bool = False
+    truncated: bool = False
+    duration_s: float = 0.0
+    output_ref: str | None = None
+    output_bytes: int = 0
+    oom_killed: bool = False
+    session_restarted: bool = False  # the shell had to be replaced: cwd and exports were reset
+    note: str | None = None  # a plain-language remark for the agent (e.g. what was killed)
+
+
+class SandboxError(Exception):
+    """The sandbox itself failed (not the command): engine gone, container dead, bad path."""
+
+
+class PathOutsideWorkspace(SandboxError):
+    """A file path resolved outside the workspace (``..``, absolute elsewhere, or a symlink)."""
+
+
+class SandboxDied(SandboxError):
+    """The container (or local shell host) is gone; the sandbox must be replaced."""
+
+
+@runtime_checkable
+class Sandbox(Protocol):
+    """A place to run commands with one persistent shell session and a workspace folder.
+
+    ``cd`` and ``export`` persist between ``exec`` calls. Paths given to the file methods are
+    relative to the workspace; anything resolving outside it is refused.
+    """
+
+    backend: str
+    workspace: Path  # the host folder holding the workspace
+    workdir: str  # the workspace's path as commands see it (``/workspace`` in a container)
+
+    def exec(self, command: str, timeout: float = 60, cwd: str | None = None,
+             env: dict[str, str] | None = None) -> ExecResult:
+        """Run ``command`` in the session shell; never raises for the command's own failure."""
+        ...
+
+    def read_file(self, path: str) -> bytes:
+        """Bytes of a workspace file."""
+        ...
+
+    def write_file(self, path: str, data: bytes) -> None:
+        """Create or replace a workspace file (parents created)."""
+        ...
+
+    def upload(self, src: Path, dest: str = ".") -> None:
+        """Copy a host folder's contents into the workspace at ``dest``."""
+        ...
+
+    def download(self, src: str, dest: Path) -> None:
+        """Copy a workspace folder (or file) to the host path ``dest``."""
+        ...
+
+    def alive(self) -> bool:
+        """Whether the sandbox still answers (the container runs)."""
+        ...
+
+    def close(self) -> None:
+        """Stop and remove everything the sandbox started; safe to call twice."""
+        ...
+
+    def __enter__(self) -> Sandbox: ...
+
+    def __exit__(self, *exc: object) -> None: ...

@@ -1,0 +1,243 @@
+"""DockerSandbox: a hardened container with a bind-mounted workspace and a persistent shell.
+
+Commands travel over one long-lived ``docker exec`` stream (no exec is created per command,
+which is what makes a round trip cost about a millisecond). The container's main process reads
+an attached stdin that closes when the harness dies, however it dies, so the container then
+stops and Docker removes it; ``ultrarun sandbox reap`` catches anything left.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import struct
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import docker
+from docker.errors import APIError, DockerException, NotFound
+
+from sandboxes.base import ExecResult, SandboxDied, SandboxError
+from sandboxes.images import AGENT_UID
+from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
+from sandboxes.workspace_files import WorkspaceFiles
+
+WORKDIR = "/workspace"
+LABEL_MANAGED = "ultrarun.managed"
+LABEL_RUN = "ultrarun.run-id"
+LABEL_PID = "ultrarun.pid"
+LABEL_HOST = "ultrarun.host"
+LABEL_ROLE = "ultrarun.role"
+
+# The container's main process: exits when its stdin (attached by the harness) closes.
+WATCHDOG_CMD = ["sh", "-c", "cat > /dev/null"]
+
+
+class DockerExecChannel:
+    """A raw, multiplexed ``docker exec`` stream: stdin in, framed stdout/stderr out."""
+
+    def __init__(self, api: docker.APIClient, container_id: str, env: dict[str, str],
+                 user: str) -> None:
+        exec_id = api.exec_create(container_id, DRIVER_LAUNCH,
+                                  stdin=True, stdout=True, stderr=True, tty=False,
+                                  environment=env, workdir=WORKDIR, user=user)["Id"]
+        raw: Any = api.exec_start(exec_id, socket=True)
+        self._keep = raw  # holds the HTTP response alive
+        self._sock: socket.socket = getattr(raw, "_sock", raw)
+        self._sock.setblocking(True)
+        self._frames = bytearray()
+        self._closed = False
+
+    def send(self, data: bytes) -> None:
+        try:
+            self._sock.sendall(data)
+        except OSError as e:
+            raise SandboxDied(f"the sandbox shell's connection broke: {e}") from e
+
+    def _take_frame(self) -> bytes | None:
+        # Docker multiplexing: 1 byte stream id, 3 zero bytes, 4 bytes big-endian length.
+        while len(self._frames) >= 8:
+            size = struct.unpack(">I", self._frames[4:8])[0]
+            if len(self._frames) < 8 + size:
+                return None
+            payload = bytes(self._frames[8:8 + size])
+            del self._frames[:8 + size]
+            if payload:
+                return payload
+        return None
+
+    def recv(self, timeout: float) -> bytes | None:
+        frame = self._take_frame()
+        if frame is not None:
+            return frame
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._closed:
+                return b""
+            remaining = max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self._sock], [], [], remaining)
+            if not ready:
+                return None
+            try:
+                data = self._sock.recv(1 << 20)
+            except OSError:
+                data = b""
+            if not data:
+                self._closed = True
+                return b""
+            self._frames += data
+            frame = self._take_frame()
+            if frame is not None:
+                return frame
+
+    def close(self) -> None:
+        self._closed = True
+        for op in (lambda: self._sock.shutdown(socket.SHUT_RDWR), self._sock.close,
+                   getattr(self._keep, "close", lambda: None)):
+            try:
+                op()
+            except OSError:
+                pass
+
+
+class DockerSandbox(WorkspaceFiles):
+    """A container sandbox; use as a context manager (``open_sandbox("docker", ...)``)."""
+
+    backend = "docker"
+
+    def __init__(self, *, image: str, workspace: Path, cpus: float = 1, memory: str = "2g",
+                 pids: int = 512, network: bool = False, run_id: str | None = None,
+                 labels: dict[str, str] | None = None, outputs_dir: Path | None = None,
+                 client: docker.DockerClient | None = None, env: dict[str, str] | None = None,
+                 head_bytes: int = 32_768, tail_bytes: int = 32_768) -> None:
+        self.image = image
+        self.workspace = Path(workspace).resolve()
+        self.workdir = WORKDIR
+        self.cpus, self.memory, self.pids, self.network = cpus, memory, pids, network
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.labels = labels or {}
+        self.env = env or {}
+        self._own_outputs = outputs_dir is None
+        self.outputs_dir = Path(outputs_dir or tempfile.mkdtemp(prefix="ultrarun-out-"))
+        self.client = client or docker.from_env()
+        self.container: Any = None
+        self._watchdog: Any = None
+        self._session: ShellSession | None = None
+        self._head, self._tail = head_bytes, tail_bytes
+        # Root on the host would make the container root: run as the image's `agent` user and
+        # hand it the workspace. Otherwise run as the host user, so both sides own the files.
+        uid = os.getuid()
+        self._chown = uid == 0
+        self.user = f"{AGENT_UID}:{AGENT_UID}" if uid == 0 else f"{uid}:{os.getgid()}"
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> DockerSandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Create and start the container and its shell session."""
+        self.workspace.mkdir(parents=True, exist_ok=True)
+        if self._chown:
+            _chown_tree(self.workspace, AGENT_UID)
+        labels = {LABEL_MANAGED: "true", LABEL_RUN: self.run_id, LABEL_PID: str(os.getpid()),
+                  LABEL_HOST: socket.gethostname(), LABEL_ROLE: "agent", **self.labels}
+        try:
+            self.container = self.client.containers.create(
+                self.image, WATCHDOG_CMD, user=self.user, working_dir=WORKDIR,
+                labels=labels, environment={"HOME": "/home/agent", "LANG": "C.UTF-8",
+                                            **self.env},
+                mounts=[docker.types.Mount(WORKDIR, str(self.workspace), type="bind")],
+                network_mode="bridge" if self.network else "none",
+                cap_drop=["ALL"], security_opt=["no-new-privileges"],
+                nano_cpus=int(self.cpus * 1e9), mem_limit=self.memory,
+                memswap_limit=self.memory, pids_limit=self.pids, init=True,
+                stdin_open=True, auto_remove=True)  # stdin_open without detach: StdinOnce
+            self._watchdog = self.client.api.attach_socket(
+                self.container.id, params={"stdin": 1, "stream": 1})
+            self.container.start()
+        except DockerException as e:
+            self.close()
+            raise SandboxError(f"could not start a container from image {self.image!r}: {e}. "
+                               "Run `ultrarun sandbox doctor`.") from e
+        self._session = ShellSession(self._open_channel, state_dir="/tmp",
+                                     spill_dir=self.outputs_dir, oom_check=True,
+                                     head_bytes=self._head, tail_bytes=self._tail)
+        self._session.start()
+
+    def _open_channel(self, env: dict[str, str]) -> DockerExecChannel:
+        try:
+            return DockerExecChannel(self.client.api, self.container.id, {**self.env, **env},
+                                     self.user)
+        except (APIError, NotFound) as e:
+            raise SandboxDied(f"the container is gone: {e}") from e
+
+    def _claim(self, path: Path, tree: bool = False) -> None:
+        if self._chown:
+            if tree:
+                _chown_tree(path, AGENT_UID)
+            _chown_up_to(path, self.workspace, AGENT_UID)
+
+    def alive(self) -> bool:
+        if self.container is None:
+            return False
+        try:
+            self.container.reload()
+        except DockerException:
+            return False
+        return self.container.status == "running"
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        if self.container is not None:
+            try:
+                self.container.remove(force=True)
+            except NotFound:
+                pass
+            except DockerException:
+                pass  # already being removed (auto_remove); reap handles true leftovers
+            self.container = None
+        if self._watchdog is not None:
+            try:
+                getattr(self._watchdog, "_sock", self._watchdog).close()
+            except OSError:
+                pass
+            self._watchdog = None
+
+    # -- commands --------------------------------------------------------------------------
+    def exec(self, command: str, timeout: float = 60, cwd: str | None = None,
+             env: dict[str, str] | None = None) -> ExecResult:
+        if self._session is None:
+            raise SandboxError("the sandbox is not started (use it as a context manager)")
+        try:
+            return self._session.run(wrap_command(command, cwd, env), timeout)
+        except SandboxDied:
+            if not self.alive():
+                raise SandboxDied(f"the container of run {self.run_id} died") from None
+            raise
+
+    # -- files (through the bind mount: no exec needed) ----------------------------------
+
+
+
+def _chown_tree(root: Path, uid: int) -> None:
+    os.lchown(root, uid, uid)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            os.lchown(os.path.join(dirpath, name), uid, uid)
+
+
+def _chown_up_to(path: Path, root: Path, uid: int) -> None:
+    p = path
+    while p != root and root in p.parents:
+        os.lchown(p, uid, uid)
+        p = p.parent

@@ -1,0 +1,173 @@
+"""LocalSandbox: the same protocol on the host, for machines without Docker. NOT isolated.
+
+Commands run in a local bash session inside the workspace folder; nothing stops them from
+reading or writing anything the user can. On timeout, the command's processes are found by the
+environment marker the session driver exports (``ULTRARUN_CMD``) and by descent from the
+session shell, and killed; other processes of the user are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+from sandboxes.base import ExecResult, SandboxError
+from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
+from sandboxes.workspace_files import WorkspaceFiles
+
+ISOLATION_WARNING = ("local sandbox: commands run directly on this machine as your user, "
+                     "with no isolation, no resource limits and full network access")
+
+
+class LocalChannel:
+    """A bash process with pipes, in its own process group."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.proc = subprocess.Popen(
+            DRIVER_LAUNCH, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd, env=env,
+            start_new_session=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._out = self.proc.stdout.fileno()
+
+    def send(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except OSError as e:
+            raise SandboxError(f"the local shell is gone: {e}") from e
+
+    def recv(self, timeout: float) -> bytes | None:
+        ready, _, _ = select.select([self._out], [], [], max(0.0, timeout))
+        if not ready:
+            return None
+        return os.read(self._out, 1 << 20)
+
+    def close(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                if f is not None:
+                    f.close()
+            except OSError:
+                pass
+        self.proc.wait()
+
+
+def _proc_children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(d.name))
+    return children
+
+
+def _has_marker(pid: int, marker: bytes) -> bool:
+    try:
+        return marker in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
+def local_killer(session: ShellSession) -> int:
+    """Kill the session shell's descendants and every process carrying the command's marker."""
+    token = session.current_token
+    marker = f"ULTRARUN_CMD={token}".encode()
+    try:  # pids alive when the command began: earlier background jobs are not its own
+        fields = Path(session.start_file).read_text().split()[1:]
+        before = {int(f.removeprefix("/proc/")) for f in fields}
+    except (OSError, ValueError):
+        before = set()
+    killed = 0
+    for _ in range(20):
+        children = _proc_children()
+        victims: set[int] = set()
+        stack = list(children.get(session.shell_pid, []))
+        while stack:  # descendants of the session shell
+            pid = stack.pop()
+            if pid not in before:
+                victims.add(pid)
+            stack.extend(children.get(pid, []))
+        victims |= {pid for kids in children.values() for pid in kids
+                    if pid != session.shell_pid and _has_marker(pid, marker)}
+        victims.discard(os.getpid())
+        if not victims:
+            break
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+    return killed
+
+
+class LocalSandbox(WorkspaceFiles):
+    """Same protocol as DockerSandbox, run on the host (``--sandbox local``)."""
+
+    backend = "local"
+    isolated = False
+
+    def __init__(self, *, workspace: Path, outputs_dir: Path | None = None,
+                 env: dict[str, str] | None = None, head_bytes: int = 32_768,
+                 tail_bytes: int = 32_768, **_ignored: object) -> None:
+        self.workspace = Path(workspace).resolve()
+        self.workdir = str(self.workspace)
+        self.outputs_dir = Path(outputs_dir or tempfile.mkdtemp(prefix="ultrarun-out-"))
+        self.env = env or {}
+        self._state = Path(tempfile.mkdtemp(prefix="ultrarun-local-"))
+        self._session: ShellSession | None = None
+        self._head, self._tail = head_bytes, tail_bytes
+        self.run_id = uuid.uuid4().hex[:12]
+
+    def __enter__(self) -> LocalSandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        self.workspace.mkdir(parents=True, exist_ok=True)
+        self._session = ShellSession(self._open_channel, state_dir=str(self._state),
+                                     spill_dir=self.outputs_dir, killer=local_killer,
+                                     head_bytes=self._head, tail_bytes=self._tail)
+        self._session.start()
+
+    def _open_channel(self, env: dict[str, str]) -> LocalChannel:
+        # A minimal environment: the harness's own variables (API keys!) never reach commands.
+        base = {k: os.environ[k] for k in ("PATH", "LANG", "TERM", "USER", "LOGNAME")
+                if k in os.environ}
+        return LocalChannel({**base, "HOME": str(self._state), **self.env, **env},
+                            self.workspace)
+
+    def alive(self) -> bool:
+        return self._session is not None
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        shutil.rmtree(self._state, ignore_errors=True)
+
+    def exec(self, command: str, timeout: float = 60, cwd: str | None = None,
+             env: dict[str, str] | None = None) -> ExecResult:
+        if self._session is None:
+            raise SandboxError("the sandbox is not started (use it as a context manager)")
+        return self._session.run(wrap_command(command, cwd, env), timeout)

@@ -1,0 +1,35 @@
+"""Shared fixtures: a Docker engine (required, never skipped) and sandbox factories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import pytest
+
+from sandboxes import engine, images
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> docker.DockerClient:
+    """A client to the engine that `make test` ensured; fails loudly when there is none."""
+    client = engine.connect()
+    if client is None:
+        pytest.fail("No Docker engine answers: run the suite through `make test`, which "
+                    "starts one (or start Docker yourself).")
+    return client
+
+
+@pytest.fixture(scope="session")
+def base_image(docker_client: docker.DockerClient) -> str:
+    """The base image, built if missing (cached by content)."""
+    images.ensure_base_image(docker_client, lambda _m: None)
+    return images.BASE_IMAGE
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Path]:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    yield ws

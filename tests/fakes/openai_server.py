@@ -1,0 +1,322 @@
+"""A real OpenAI-compatible HTTP server for tests, scripted reply by reply.
+
+Example::
+
+    with FakeOpenAIServer([Reply.error(429, headers={"Retry-After": "1"}),
+                           Reply(tool_calls=[("bash", {"command": "ls"})])]) as server:
+        client = OpenAI(base_url=server.base_url, api_key="k", max_retries=0)
+        ...
+        assert len(server.requests) == 2
+
+Each ``POST /v1/chat/completions`` consumes one queued ``Reply``; when the queue is empty the
+``responder`` (if any) is asked, else the server answers 500 naming the missing reply. Every
+response carries ``Connection: close`` so ``stop()`` really takes the endpoint away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ToolCallSpec = tuple[str, str | dict[str, Any]]
+
+
+@dataclass
+class Reply:
+    """One scripted answer: an assistant message, or a fault.
+
+    ``usage="auto"`` estimates tokens as chars/4; ``usage=None`` omits the field. ``body``
+    (any JSON value, or a str sent verbatim) replaces the whole response body.
+    """
+
+    content: str | None = None
+    tool_calls: list[ToolCallSpec] = field(default_factory=list)
+    reasoning_content: str | None = None
+    usage: dict[str, int] | str | None = "auto"
+    finish_reason: str | None = None
+    omit_tool_call_ids: bool = False
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    drop: bool = False
+    delay_s: float = 0.0
+    empty_choices: bool = False
+
+    @staticmethod
+    def error(status: int, message: str = "fake error", *, code: str | None = None,
+              type: str = "server_error", headers: dict[str, str] | None = None) -> Reply:
+        """An OpenAI-style error response."""
+        body = {"error": {"message": message, "type": type, "param": None, "code": code}}
+        return Reply(status=status, body=body, headers=headers or {})
+
+    @staticmethod
+    def context_exceeded(limit: int = 1000, got: int = 2000) -> Reply:
+        """The 400 that OpenAI sends for a prompt longer than the context window."""
+        return Reply.error(
+            400, f"This model's maximum context length is {limit} tokens. However, your "
+                 f"messages resulted in {got} tokens. Please reduce the length of the messages.",
+            code="context_length_exceeded", type="invalid_request_error")
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the server saw it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    size_bytes: int
+    arrived_at: float  # time.monotonic()
+
+    def header(self, name: str) -> str | None:
+        """A request header by case-insensitive name."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
+
+Responder = Callable[[Any], Reply]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 makes bursts of clients wait for SYN retries
+
+
+class FakeOpenAIServer:
+    """Threaded HTTP server on 127.0.0.1 speaking the chat-completions dialect (see module doc).
+
+    ``max_prompt_chars`` / ``max_prompt_tokens`` (chars/4) make over-long prompts fail with the
+    OpenAI 400 ``context_length_exceeded``; ``down_until`` (a ``time.monotonic()`` value) makes
+    every completion a 503 until then.
+    """
+
+    def __init__(self, replies: Iterable[Reply] = (), *, responder: Responder | None = None,
+                 max_prompt_chars: int | None = None, max_prompt_tokens: int | None = None,
+                 down_until: float | None = None, models: Iterable[str] = ("fake-model",)) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[Reply] = deque(replies)
+        self.responder = responder
+        self.max_prompt_chars = max_prompt_chars
+        self.max_prompt_tokens = max_prompt_tokens
+        self.down_until = down_until
+        self.models = list(models)
+        self._requests: list[RecordedRequest] = []
+        self._counter = 0
+        self._port = 0
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> FakeOpenAIServer:
+        """Listen (again, on the same port after ``stop()``) and serve in a daemon thread."""
+        if self._httpd is not None:
+            return self
+        handler = _make_handler(self)
+        httpd = _Server(("127.0.0.1", self._port), handler)
+        self._port = httpd.server_address[1]
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name=f"fake-openai-{self._port}")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Close the listening socket: new connections are refused until ``start()``."""
+        httpd, self._httpd = self._httpd, None
+        if httpd is not None:
+            httpd.shutdown()
+            httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The bound port (stable across ``stop()``/``start()``)."""
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give the openai client, e.g. ``http://127.0.0.1:PORT/v1``."""
+        return f"http://127.0.0.1:{self._port}/v1"
+
+    # -- scripting and inspection -------------------------------------------------------------
+
+    def enqueue(self, *replies: Reply) -> None:
+        """Append replies to the queue."""
+        with self._lock:
+            self._queue.extend(replies)
+
+    def go_down(self, seconds: float) -> None:
+        """Answer 503 to every completion for the next ``seconds``."""
+        self.down_until = time.monotonic() + seconds
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of every request received so far, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def completion_requests(self) -> list[RecordedRequest]:
+        """Only the chat-completions requests."""
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    @property
+    def pending(self) -> int:
+        """Replies still queued."""
+        with self._lock:
+            return len(self._queue)
+
+    # -- behaviour (called from handler threads) -----------------------------------------------
+
+    def _record(self, req: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(req)
+
+    def _next_reply(self, body: Any) -> Reply:
+        if self.down_until is not None and time.monotonic() < self.down_until:
+            return Reply.error(503, "fake server is down", type="server_error")
+        if isinstance(body, dict):
+            chars = len(json.dumps(body.get("messages", []), ensure_ascii=False))
+            limit_chars = self.max_prompt_chars
+            if self.max_prompt_tokens is not None:
+                tokens_limit_chars = self.max_prompt_tokens * 4
+                limit_chars = min(limit_chars or tokens_limit_chars, tokens_limit_chars)
+            if limit_chars is not None and chars > limit_chars:
+                return Reply.context_exceeded(limit=limit_chars // 4, got=chars // 4)
+        with self._lock:
+            if self._queue:
+                return self._queue.popleft()
+        if self.responder is not None:
+            return self.responder(body)
+        return Reply.error(500, "fake server: no scripted reply left for this request")
+
+    def _completion_body(self, reply: Reply, request: Any) -> dict[str, Any]:
+        with self._lock:
+            self._counter += 1
+            n = self._counter
+        message: dict[str, Any] = {"role": "assistant", "content": reply.content}
+        if reply.reasoning_content is not None:
+            message["reasoning_content"] = reply.reasoning_content
+        if reply.tool_calls:
+            calls = []
+            for i, (name, args) in enumerate(reply.tool_calls):
+                call: dict[str, Any] = {"type": "function", "function": {
+                    "name": name,
+                    "arguments": args if isinstance(args, str) else json.dumps(args)}}
+                if not reply.omit_tool_call_ids:
+                    call["id"] = f"call_fake_{n}_{i}"
+                calls.append(call)
+            message["tool_calls"] = calls
+        finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
+        model = request.get("model", "fake-model") if isinstance(request, dict) else "fake-model"
+        body: dict[str, Any] = {
+            "id": f"chatcmpl-fake-{n}", "object": "chat.completion", "created": int(time.time()),
+            "model": model,
+            "choices": [] if reply.empty_choices else [
+                {"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+        }
+        if reply.usage == "auto":
+            messages = request.get("messages", []) if isinstance(request, dict) else []
+            prompt = len(json.dumps(messages))
+            out = len(reply.content or "") + sum(len(str(a)) for _n, a in reply.tool_calls)
+            body["usage"] = {"prompt_tokens": prompt // 4, "completion_tokens": out // 4 + 1,
+                             "total_tokens": prompt // 4 + out // 4 + 1}
+        elif reply.usage is not None:
+            body["usage"] = reply.usage
+        return body
+
+
+def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"  # one request per connection; see module doc
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+            pass
+
+        def handle(self) -> None:
+            # A client that timed out has gone away; writing to it must not crash the thread.
+            with contextlib.suppress(OSError):
+                super().handle()
+
+        def finish(self) -> None:
+            with contextlib.suppress(OSError):
+                super().finish()
+
+        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+
+        def _read(self) -> tuple[Any, int]:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                return (json.loads(raw) if raw else None), len(raw)
+            except json.JSONDecodeError:
+                return raw.decode(errors="replace"), len(raw)
+
+        def _record(self, body: Any, size: int) -> None:
+            server._record(RecordedRequest(
+                method=self.command, path=self.path, headers=dict(self.headers.items()),
+                body=body, size_bytes=size, arrived_at=time.monotonic()))
+
+        def do_GET(self) -> None:
+            self._record(None, 0)
+            if self.path.rstrip("/") == "/v1/models":
+                self._send(200, {"object": "list", "data": [
+                    {"id": m, "object": "model", "created": 0, "owned_by": "fake"}
+                    for m in server.models]})
+            else:
+                self._send(404, {"error": {"message": f"no route {self.path}",
+                                           "type": "invalid_request_error", "code": None}})
+
+        def do_POST(self) -> None:
+            body, size = self._read()
+            self._record(body, size)
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send(404, {"error": {"message": f"no route {self.path}",
+                                           "type": "invalid_request_error", "code": None}})
+                return
+            reply = server._next_reply(body)
+            if reply.delay_s:
+                time.sleep(reply.delay_s)
+            if reply.drop:
+                # Close without a byte of response: the client sees a dropped connection.
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if reply.body is not None:
+                self._send(reply.status, reply.body, reply.headers)
+            elif reply.status != 200:
+                self._send(reply.status, {"error": {"message": "fake error", "code": None}},
+                           reply.headers)
+            else:
+                self._send(200, server._completion_body(reply, body), reply.headers)
+
+    return Handler
