@@ -28,7 +28,6 @@ SESSION_DRIVER = r"""
 unset __UR_DRIVER
 exec 2>&1
 IFS= read -r __ur_hello
-printf '\036UR_READY %s\n' "$$"
 __ur_oomc=0
 __ur_oom() {
   [[ $__UR_OOM == 1 ]] || return 0
@@ -41,6 +40,8 @@ __ur_oom() {
     fi
   done
 }
+__ur_oom
+printf '\036UR_READY %s %s\n' "$$" "$__ur_oomc"
 while IFS= read -r __ur_line; do
   __ur_tok=${__ur_line%% *}
   eval "__ur_cmd=${__ur_line#* }"
@@ -197,8 +198,10 @@ class ShellSession:
                 ch.close()
                 raise SandboxDied(f"the shell did not start: {decode(buf)[-300:]!r}")
             buf += data
-        pid = int(buf.partition(SENTINEL + b"READY ")[2].split(b"\n")[0])
-        return ch, pid
+        fields = buf.partition(SENTINEL + b"READY ")[2].split(b"\n")[0].split()
+        if len(fields) > 1:  # the session shell reports the OOM-kill count as a baseline
+            self._oom_count = int(fields[1])
+        return ch, int(fields[0])
 
     def close(self) -> None:
         for ch in (self.shell, self.control):

@@ -7,7 +7,8 @@ Usage: python3 grade.py WORKSPACE [--jobs N] [--stages a,b] [--details FILE]
 For every test ``<stage>/<name>.c`` it runs ``WORKSPACE/compile t.c -o t`` in a
 fresh temp dir, runs ``./t`` and compares exit code and stdout with
 ``<name>.expected.json``.  Tests of a ``*-invalid`` stage pass iff the
-compiler exits non-zero.  The last line of stdout is a single JSON object:
+compiler exits non-zero (death by a signal counts as a crash, not a
+rejection).  The last line of stdout is a single JSON object:
 ``{"tests": {"stage/name": "pass|fail|error|timeout"}, "stages": {"stage": [passed, total]}}``.
 Test sources and expected outputs are never printed to stdout.
 """
@@ -65,6 +66,8 @@ def grade_one(compiler: Path | None, stage: str, name: str, c_path: Path,
                 return "error", {**details, "reason": f"could not start compiler: {comp.start_error}"}
             if comp.timed_out:
                 return "timeout", {**details, "reason": f"compiler exceeded {compile_timeout}s"}
+            if comp.returncode < 0:  # killed by a signal: a crash, not a rejection
+                return "error", {**details, "reason": f"compiler crashed (signal {-comp.returncode})"}
             if expected.get("reject"):
                 if comp.returncode != 0:
                     return "pass", details
@@ -120,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.stages:
         wanted = [s.strip() for s in args.stages.split(",") if s.strip()]
         stages = [s for s in all_stages if s in wanted]
+        unknown = sorted(set(wanted) - set(all_stages))
+        if unknown:
+            print(f"unknown stages ignored: {', '.join(unknown)}", file=sys.stderr)
     else:
         stages = all_stages
     tests = list_tests(args.tests_dir, stages)

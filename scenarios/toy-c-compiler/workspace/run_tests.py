@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Run the visible tests against ./compile.
+
+Usage: python3 run_tests.py [STAGE_PREFIX ...] [-j N] [-v]
+
+  python3 run_tests.py            # all stages
+  python3 run_tests.py 01 02      # only stages whose name starts with 01 or 02
+  python3 run_tests.py 09-func -v # verbose: also show compiler stderr on failure
+
+For each tests/<stage>/<name>.c: runs `./compile <name>.c -o <binary>` in a temp
+dir, runs the binary, and compares its exit code and stdout with
+<name>.expected.json.  Tests in a `*-invalid` stage pass iff ./compile exits
+non-zero.  Exit status is 0 iff every selected test passes.
+"""
+
+import argparse
+import difflib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COMPILER = HERE / "compile"
+TESTS = HERE / "tests"
+COMPILE_TIMEOUT = 10
+RUN_TIMEOUT = 5
+OUTPUT_CAP = 1 << 20
+
+
+def run(cmd, cwd, timeout):
+    """Return (returncode or None on timeout, stdout bytes, stderr bytes)."""
+    try:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        return -1, b"", str(exc).encode()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return proc.returncode, out[:OUTPUT_CAP], err[:OUTPUT_CAP]
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.communicate()
+        return None, b"", b""
+
+
+def short_diff(want: str, got: str) -> str:
+    lines = list(difflib.unified_diff(want.splitlines(), got.splitlines(), "expected", "got", lineterm="", n=1))
+    if len(lines) > 12:
+        lines = lines[:12] + [f"... ({len(lines) - 12} more diff lines)"]
+    return "\n".join("      " + line for line in lines)
+
+
+def check(stage: str, c_file: Path, verbose: bool):
+    """Return (ok, message)."""
+    expected = json.loads(c_file.with_name(c_file.stem + ".expected.json").read_text())
+    with tempfile.TemporaryDirectory(prefix="toyc-test-") as tmp:
+        shutil.copyfile(c_file, Path(tmp) / c_file.name)
+        rc, _, err = run([str(COMPILER), c_file.name, "-o", "prog"], tmp, COMPILE_TIMEOUT)
+        err_text = err.decode(errors="replace").strip()
+        if expected.get("reject"):
+            if rc is None:
+                return False, "compiler timed out"
+            if rc == 0:
+                return False, "invalid program was accepted (compiler exited 0)"
+            return True, ""
+        if rc is None:
+            return False, f"compiler timed out after {COMPILE_TIMEOUT}s"
+        if rc != 0:
+            msg = f"compiler exited {rc}"
+            if err_text:
+                shown = err_text if verbose else err_text.splitlines()[-1][:200]
+                msg += f": {shown}"
+            return False, msg
+        if not (Path(tmp) / "prog").is_file():
+            return False, "compiler exited 0 but wrote no binary"
+        rc, out, _ = run(["./prog"], tmp, RUN_TIMEOUT)
+        if rc is None:
+            return False, f"binary timed out after {RUN_TIMEOUT}s"
+        problems = []
+        if rc != expected["exit_code"]:
+            problems.append(f"exit code {rc}, expected {expected['exit_code']}")
+        got = out.decode(errors="replace")
+        if got != expected["stdout"]:
+            problems.append("stdout differs:\n" + short_diff(expected["stdout"], got))
+        return not problems, "; ".join(problems)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="run the visible toy-c-compiler tests")
+    ap.add_argument("prefixes", nargs="*", help="stage name prefixes (default: all)")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+
+    if not (COMPILER.is_file() and os.access(COMPILER, os.X_OK)):
+        print(f"note: {COMPILER} is missing or not executable; every test will fail")
+    stages = sorted(p.name for p in TESTS.iterdir() if p.is_dir())
+    if args.prefixes:
+        stages = [s for s in stages if any(s.startswith(p) for p in args.prefixes)]
+    work = [(s, c) for s in stages for c in sorted((TESTS / s).glob("*.c"))]
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(lambda w: check(w[0], w[1], args.verbose), work))
+
+    summary = {s: [0, 0] for s in stages}
+    for (stage, c_file), (ok, msg) in zip(work, results):
+        summary[stage][1] += 1
+        summary[stage][0] += ok
+        print(f"{'PASS' if ok else 'FAIL'} {stage}/{c_file.stem}" + ("" if ok else f"  -- {msg}"))
+    print()
+    for stage, (passed, total) in summary.items():
+        print(f"{stage:28s} {passed:3d}/{total}")
+    passed = sum(v[0] for v in summary.values())
+    total = sum(v[1] for v in summary.values())
+    print(f"{'TOTAL':28s} {passed:3d}/{total}")
+    return 0 if passed == total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

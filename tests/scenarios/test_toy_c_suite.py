@@ -1,0 +1,229 @@
+"""Tests for the toy-c-compiler scenario: suite shape, expected files, grader
+robustness and the reference compiler.  Needs host gcc (skipped otherwise)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO = REPO / "scenarios" / "toy-c-compiler"
+GRADER = SCENARIO / "grader" / "grade.py"
+HIDDEN = SCENARIO / "grader" / "tests"
+VISIBLE = SCENARIO / "workspace" / "tests"
+REFERENCE = SCENARIO / "reference"
+
+pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="host gcc required")
+
+
+def _programs(root: Path) -> dict[str, Path]:
+    return {f"{c.parent.name}/{c.stem}": c for c in sorted(root.glob("*/*.c"))}
+
+
+def _normalise(text: str) -> str:
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    text = re.sub(r"//[^\n]*", " ", text)
+    return re.sub(r"\s+", "", text)
+
+
+def _make_exe(path: Path, text: str) -> Path:
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+@pytest.fixture(scope="module")
+def no_cc1_env(tmp_path_factory) -> dict:
+    """Environment whose `gcc` cannot compile C (like the grading container,
+    where cc1 is removed) but still assembles and links .s input."""
+    bindir = tmp_path_factory.mktemp("nocc1-bin")
+    real_gcc = shutil.which("gcc")
+    script = f"""#!/bin/sh
+# Simulated gcc without cc1: refuse anything that needs the C front end
+# (C input, preprocessing), pass assembling/linking through to the real gcc.
+die() {{ echo "gcc: fatal error: cannot execute 'cc1': No such file or directory" >&2; exit 1; }}
+lang=""
+prev=""
+for a in "$@"; do
+  if [ "$prev" = "-x" ]; then lang="$a"; fi
+  case "$a" in -x?*) lang="${{a#-x}}" ;; -E) die ;; esac
+  case "$lang" in c|c-header|cpp-output|assembler-with-cpp) die ;; esac
+  if [ "$prev" != "-o" ] && [ "$prev" != "-x" ] && [ "$lang" != "assembler" ]; then
+    case "$a" in *.c|*.i|*.h|*.S|-) die ;; esac
+  fi
+  prev="$a"
+done
+exec {real_gcc} "$@"
+"""
+    for name in ("gcc", "cc", "c99"):
+        _make_exe(bindir / name, script)
+    env = dict(os.environ)
+    env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def _grade(workspace: Path, *args: str, env: dict | None = None, timeout: float = 300) -> tuple[dict, str]:
+    proc = subprocess.run(
+        [sys.executable, str(GRADER), str(workspace), *args],
+        capture_output=True, text=True, env=env, timeout=timeout,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1, "grade.py must print nothing but the JSON result on stdout"
+    result = json.loads(lines[-1])
+    assert set(result) == {"tests", "stages"}
+    return result, proc.stdout
+
+
+def _valid_passes(result: dict) -> int:
+    return sum(1 for k, v in result["tests"].items() if v == "pass" and not k.split("/")[0].endswith("-invalid"))
+
+
+# ----------------------------------------------------------------- suite shape
+
+
+def test_hidden_suite_size_and_layout():
+    hidden = _programs(HIDDEN)
+    stages = sorted(p.name for p in HIDDEN.iterdir() if p.is_dir())
+    assert len(hidden) >= 300
+    assert len(stages) >= 12
+    assert all(re.fullmatch(r"\d\d-[a-z0-9-]+", s) for s in stages)
+    for stage in stages:
+        assert len(list((HIDDEN / stage).glob("*.c"))) >= 10, stage
+    for key, c_path in hidden.items():
+        exp = json.loads(c_path.with_name(c_path.stem + ".expected.json").read_text())
+        if key.split("/")[0].endswith("-invalid"):
+            assert exp == {"reject": True}, key
+        else:
+            assert set(exp) == {"exit_code", "stdout"}, key
+            assert 0 <= exp["exit_code"] <= 255, key
+        assert "#include" not in c_path.read_text(), key
+
+
+def test_visible_set_is_separate_and_covers_every_stage():
+    hidden = _programs(HIDDEN)
+    visible = _programs(VISIBLE)
+    hidden_stages = {k.split("/")[0] for k in hidden}
+    visible_stages = {k.split("/")[0] for k in visible}
+    assert visible_stages == hidden_stages
+    for stage in visible_stages:
+        assert 3 <= len(list((VISIBLE / stage).glob("*.c"))) <= 5, stage
+    hidden_texts = {_normalise(p.read_text()) for p in hidden.values()}
+    shared = [k for k, p in visible.items() if _normalise(p.read_text()) in hidden_texts]
+    assert not shared, f"visible programs duplicated in the hidden suite: {shared}"
+    for p in visible.values():
+        assert p.with_name(p.stem + ".expected.json").is_file()
+    assert not (SCENARIO / "workspace" / "compile").exists()
+
+
+def test_expected_files_match_gcc():
+    proc = subprocess.run(
+        [sys.executable, str(SCENARIO / "tools" / "regen_expected.py"), "--check"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+# ----------------------------------------------------------------- reference compiler
+
+
+def test_reference_compiler_passes_hidden_suite_without_cc1(tmp_path, no_cc1_env):
+    ws = tmp_path / "workspace"
+    shutil.copytree(REFERENCE, ws, ignore=shutil.ignore_patterns("__pycache__"))
+    details = tmp_path / "details.json"
+    result, _ = _grade(ws, "--details", str(details), env=no_cc1_env)
+    total = len(result["tests"])
+    passed = sum(v == "pass" for v in result["tests"].values())
+    assert total >= 300
+    failing = {k: v for k, v in result["tests"].items() if v != "pass"}
+    assert passed >= 0.95 * total, failing
+    per_test = json.loads(details.read_text())
+    assert set(per_test) == set(result["tests"])
+
+
+def test_gcc_wrapper_scores_near_zero_without_cc1(tmp_path, no_cc1_env):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    _make_exe(ws / "compile", '#!/bin/sh\nexec gcc "$1" -o "$3"\n')
+    # Sanity check of the simulation: the wrapper works with a real cc1 ...
+    src = HIDDEN / "01-return" / "return_7.c"
+    ok = subprocess.run([str(ws / "compile"), str(src), "-o", str(tmp_path / "a")], capture_output=True)
+    assert ok.returncode == 0
+    # ... and is useless without one.
+    result, _ = _grade(ws, env=no_cc1_env)
+    assert _valid_passes(result) == 0
+    passed = sum(v == "pass" for v in result["tests"].values())
+    assert passed <= 0.15 * len(result["tests"])  # only "reject everything" credit
+
+
+# ----------------------------------------------------------------- grader robustness
+
+SUBSET = "01-return,17-invalid"
+
+
+def test_empty_workspace_scores_zero(tmp_path):
+    result, _ = _grade(tmp_path)
+    assert len(result["tests"]) >= 300
+    assert set(result["tests"].values()) == {"error"}
+    assert all(p == 0 for p, _ in result["stages"].values())
+
+
+def test_non_executable_compiler_is_error(tmp_path):
+    (tmp_path / "compile").write_text("#!/bin/sh\nexit 0\n")  # not chmod +x
+    result, _ = _grade(tmp_path, "--stages", "01-return")
+    assert set(result["tests"].values()) == {"error"}
+    assert list(result["stages"]) == ["01-return"]
+
+
+@pytest.mark.parametrize(
+    "name, script, allowed",
+    [
+        ("hang", "#!/bin/sh\nsleep 1000\n", {"timeout"}),
+        ("crash", "#!/bin/sh\nkill -SEGV $$\n", {"error"}),
+        ("garbage",
+         '#!/bin/sh\nhead -c 50000000 /dev/zero | tr "\\0" x\nhead -c 5000000 /dev/zero >&2\n'
+         'head -c 100000 /dev/urandom > "$3"; chmod +x "$3"\nexit 0\n',
+         {"fail", "error"}),
+        ("binary_hangs",
+         '#!/bin/sh\nprintf "#!/bin/sh\\nsleep 1000\\n" > "$3"; chmod +x "$3"; exit 0\n',
+         {"timeout", "fail"}),
+        ("binary_floods",
+         '#!/bin/sh\nprintf "#!/bin/sh\\nexec yes\\n" > "$3"; chmod +x "$3"; exit 0\n',
+         {"timeout", "fail"}),
+    ],
+)
+def test_pathological_compilers_cost_only_their_tests(tmp_path, name, script, allowed):
+    _make_exe(tmp_path / "compile", script)
+    start = time.monotonic()
+    result, _ = _grade(tmp_path, "--stages", "01-return", "--jobs", "8",
+                       "--compile-timeout", "1", "--run-timeout", "1", timeout=120)
+    elapsed = time.monotonic() - start
+    assert len(result["tests"]) == len(list((HIDDEN / "01-return").glob("*.c")))
+    assert set(result["tests"].values()) <= allowed, result["tests"]
+    assert result["stages"]["01-return"][0] == 0
+    assert elapsed < 60
+
+
+def test_crash_and_hang_do_not_count_as_rejections(tmp_path):
+    _make_exe(tmp_path / "compile", "#!/bin/sh\ncase \"$1\" in *) kill -SEGV $$ ;; esac\n")
+    result, _ = _grade(tmp_path, "--stages", "17-invalid", "--jobs", "4")
+    assert set(result["tests"].values()) == {"error"}
+
+
+def test_rejecting_compiler_gets_only_invalid_stage(tmp_path):
+    _make_exe(tmp_path / "compile", "#!/bin/sh\nexit 1\n")
+    result, out = _grade(tmp_path, "--stages", SUBSET)
+    assert result["stages"]["01-return"][0] == 0
+    passed, total = result["stages"]["17-invalid"]
+    assert passed == total > 0
+    # The hidden programs must not leak through the grader's stdout.
+    assert "int main" not in out
