@@ -58,6 +58,10 @@ class Sandbox(Protocol):
         """Run ``command`` in the session shell; never raises for the command's own failure."""
         ...
 
+    def host_path(self, path: str) -> Path:
+        """The host path of a workspace path; raises PathOutsideWorkspace outside it."""
+        ...
+
     def read_file(self, path: str) -> bytes:
         """Bytes of a workspace file."""
         ...

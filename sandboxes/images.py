@@ -54,7 +54,8 @@ class ImageBuildError(Exception):
     """An image could not be built; the message says which step and what to do."""
 
 
-def _hash(*parts: str | bytes) -> str:
+def content_hash(*parts: str | bytes) -> str:
+    """A short hex digest of the parts (image content labels)."""
     h = hashlib.sha256()
     for p in parts:
         h.update(p.encode() if isinstance(p, str) else p)
@@ -184,7 +185,7 @@ def _consume_build(stream: object, tag: str, progress: Progress) -> None:
 def ensure_base_image(client: docker.DockerClient, progress: Progress, *,
                       force: bool = False, pull_timeout: float = 20) -> bool:
     """Make sure ``ultrarun/base:bookworm`` exists and is current. Returns True if it built."""
-    want = _hash(base_dockerfile("<rootfs>"), "v1")
+    want = content_hash(base_dockerfile("<rootfs>"), "v1")
     if not force and image_hash(client, BASE_IMAGE) == want:
         return False
     rootfs = _ensure_rootfs(client, progress, pull_timeout)
@@ -211,7 +212,7 @@ def context_hash(context: Path, dockerfile_text: str, base_id: str) -> str:
     for p in sorted(context.rglob("*")):
         if p.is_file():
             parts += [str(p.relative_to(context)), p.read_bytes()]
-    return _hash(*parts)
+    return content_hash(*parts)
 
 
 def ensure_scenario_image(client: docker.DockerClient, name: str, context: Path,

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from agent.cli import sandbox_cmd
+from agent.cli import run_cmd, sandbox_cmd
 from agent.cli.console import err_console
 from agent.cli.errors import HarnessError, UserError
 
@@ -14,6 +14,8 @@ app = typer.Typer(name="ultrarun", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
                   help="Run coding models for hours in sandboxes; record and measure them.")
 app.add_typer(sandbox_cmd.app, name="sandbox")
+app.command("run")(run_cmd.run)
+app.command("demo")(run_cmd.demo)
 
 
 def main() -> None:

@@ -57,8 +57,11 @@ def main(argv: list[str]) -> int:
     except RecursionError:
         print(f"{inputs[0]}: error: program too deeply nested", file=sys.stderr)
         return 1
-    if asm_only:
-        with open(output if output != "a.out" else "-", "w") if output != "a.out" else sys.stdout as fh:
-            fh.write(asm)
+    if asm_only:  # -S: write the assembly instead of a binary (stdout without -o)
+        if output == "a.out":
+            sys.stdout.write(asm)
+        else:
+            with open(output, "w") as fh:
+                fh.write(asm)
         return 0
     return 1 if assemble_and_link(asm, output) else 0

@@ -15,6 +15,7 @@ class Token:
     kind: str  # 'num' | 'id' | 'kw' | 'str' | 'punct' | 'eof'
     value: object
     line: int
+    is_long: bool = False  # integer literal with an L suffix
 
     def __repr__(self) -> str:
         return f"{self.kind}:{self.value!r}@{self.line}"
@@ -104,11 +105,12 @@ def tokenize(src: str) -> list[Token]:
                     value = int(text, 8)
                 else:
                     value = int(text)
+            suffix_start = j
             while j < n and src[j] in "lLuU":
                 j += 1
             if j < n and (src[j].isalnum() or src[j] == "_" or src[j] == "."):
                 raise CompileError("invalid number literal", line)
-            toks.append(Token("num", value, line))
+            toks.append(Token("num", value, line, is_long="l" in src[suffix_start:j].lower()))
             i = j
         elif c.isalpha() or c == "_":
             j = i

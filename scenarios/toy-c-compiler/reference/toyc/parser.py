@@ -492,11 +492,6 @@ class Parser:
         self.fn.locals.append(v)
         return v
 
-    def _hidden_local(self, ty: Type) -> Var:
-        v = Var("<tmp>", ty, is_local=True)
-        self.fn.locals.append(v)
-        return v
-
     # ================================================================ globals
     def _global_var(self, name_tok: Token, ty: Type, storage):
         name = name_tok.value
@@ -1049,7 +1044,7 @@ class Parser:
                 self._check_value(expr, t)
                 if expr.ty.kind == "struct":
                     self.error("cannot convert a struct to a scalar type", t)
-            return cast(expr, ty, explicit=True)
+            return cast(expr, ty)
         return self._unary()
 
     def _unary(self) -> Node:
@@ -1136,7 +1131,10 @@ class Parser:
             return node
         if t.kind == "num":
             self.advance()
-            return num(t.value, t.line)
+            node = num(t.value, t.line)
+            if t.is_long:
+                node.ty = LONG
+            return node
         if t.kind == "str":
             self.advance()
             return self._string_literal(t)
@@ -1298,7 +1296,7 @@ def num(value: int, line: int) -> Node:
     return Node("num", line, ty, val=value)
 
 
-def cast(node: Node, ty: Type, explicit: bool = False) -> Node:
+def cast(node: Node, ty: Type) -> Node:
     if node.ty is ty or ty.kind == "struct":
         return node
     return Node("cast", node.line, ty, expr=node)

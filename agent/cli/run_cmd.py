@@ -1,0 +1,170 @@
+"""`ultrarun run` and `ultrarun demo`: launch a scenario with a live view."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+
+from agent.cli.console import err_console
+from agent.cli.errors import UserError
+from agent.loop import LoopState
+from agent.runner import ConfigError, RunConfig, RunResult, execute_run
+
+console = Console()
+
+ModelOpt = Annotated[str | None, typer.Option(
+    "--model", help="Model name at the endpoint, a models.yaml profile, `reference`, "
+    "`script:FILE` or `replay:RUN_DIR`.")]
+BaseUrlOpt = Annotated[str | None, typer.Option(
+    "--base-url", help="OpenAI-compatible endpoint (default: env OPENAI_BASE_URL).")]
+KeyEnvOpt = Annotated[str | None, typer.Option(
+    "--api-key-env", help="Name of the env variable holding the API key "
+    "(default OPENAI_API_KEY). The key itself is never a flag.")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Profile from models.yaml.")]
+SandboxOpt = Annotated[str, typer.Option("--sandbox", help="docker (isolated) or local (not).")]
+MaxStepsOpt = Annotated[int | None, typer.Option("--max-steps", help="Model turns at most.")]
+MaxCostOpt = Annotated[float | None, typer.Option("--max-cost", help="Dollars at most.")]
+MaxTimeOpt = Annotated[str | None, typer.Option("--max-time", help="Wall time, e.g. 6h, 90m.")]
+ContextOpt = Annotated[str | None, typer.Option("--context", help="full | mask | compact.")]
+EvalEveryOpt = Annotated[int | None, typer.Option(
+    "--eval-every", help="Grade every N tool calls (0: only at the end).")]
+LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for run folders.")]
+RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Name of the run folder.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoint if given.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No live view.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the final summary as JSON.")]
+
+
+def _fmt_elapsed(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02}:{s:02}"
+
+
+class LiveView:
+    """A rich panel following the loop: step, time, tokens, cost, last tool, grade."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.state = LoopState()
+        self.run_dir = ""
+        self.note = ""
+
+    def update(self, state: LoopState) -> None:
+        self.state = state
+
+    def __rich__(self) -> Panel:
+        s = self.state
+        t = Table.grid(padding=(0, 2))
+        t.add_column(style="bold")
+        t.add_column()
+        t.add_row("step", f"{s.step}   tool calls {s.tool_calls}")
+        t.add_row("elapsed", _fmt_elapsed(time.time() - s.started))
+        t.add_row("tokens", f"in {s.tokens_in:,}   out {s.tokens_out:,}")
+        t.add_row("cost", f"${s.cost:.4f}")
+        last = f"{s.last_tool}" + (f" (exit {s.last_exit})" if s.last_exit is not None else "")
+        t.add_row("last tool", last or "-")
+        t.add_row("grade", s.grade or "-")
+        parts: list[Any] = [t]
+        if self.note:
+            parts.append(f"[dim]{self.note}[/dim]")
+        return Panel(Group(*parts), title=self.title, subtitle=self.run_dir, expand=False)
+
+
+def launch(cfg: RunConfig, *, quiet: bool, as_json: bool) -> None:
+    """Run with a live view (unless quiet/json), print the outcome, exit non-zero on failure."""
+    view = LiveView(f"ultrarun · {cfg.scenario} · {cfg.model or cfg.profile}")
+    show_live = not quiet and not as_json and err_console.is_terminal
+
+    def on_start(run_dir: Path) -> None:
+        view.run_dir = str(run_dir)
+        if not show_live and not as_json and not quiet:
+            err_console.print(f"run folder: {run_dir}")
+
+    def progress(msg: str) -> None:
+        view.note = msg
+
+    try:
+        if show_live:
+            with Live(view, console=err_console, refresh_per_second=4, transient=False):
+                result = execute_run(cfg, observer=view.update, progress=progress,
+                                     on_start=on_start)
+        else:
+            result = execute_run(cfg, on_start=on_start)
+    except ConfigError as e:
+        raise UserError(str(e)) from None
+    report(result, as_json=as_json, quiet=quiet)
+    if result.info.status != "finished":
+        raise typer.Exit(1)
+
+
+def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
+    """The end-of-run summary: folder, status, totals and grade by stage."""
+    info = result.info
+    if as_json:
+        print(json.dumps({"run_dir": str(result.run_dir), **info.model_dump(mode="json")}))
+        return
+    t = info.totals
+    line = (f"{info.status} ({info.end_reason}) after {t.steps} steps, {t.tool_calls} tool "
+            f"calls, {_fmt_elapsed(t.wall_s)}, tokens {t.tokens_in:,}/{t.tokens_out:,}, "
+            f"${t.cost:.4f}")
+    console.print(f"[bold]run[/bold] {result.run_dir}")
+    console.print(line)
+    if info.error:
+        console.print(f"[red]error:[/red] {info.error}", highlight=False)
+    if info.grade:
+        g = info.grade
+        console.print(f"[bold]grade[/bold] {g['passed']}/{g['total']}"
+                      + (f"  [red]{g['error']}[/red]" if g.get("error") else ""))
+        if g.get("stages") and not quiet:
+            table = Table("stage", "passed", "total", box=None)
+            for stage, (p, n) in g["stages"].items():
+                table.add_row(stage, str(p), str(n))
+            console.print(table)
+
+
+def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario folder, or "
+                                                "scenario.yaml path.")],
+        model: ModelOpt = None, base_url: BaseUrlOpt = None, api_key_env: KeyEnvOpt = None,
+        profile: ProfileOpt = None, sandbox: SandboxOpt = "docker",
+        max_steps: MaxStepsOpt = None, max_cost: MaxCostOpt = None,
+        max_time: MaxTimeOpt = None, context: ContextOpt = None,
+        eval_every: EvalEveryOpt = None, logs: LogsOpt = Path("logs"),
+        run_id: RunIdOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False,
+        json_: JsonOpt = False) -> None:
+    """Run a scenario with a model and record the trajectory under --logs."""
+    cfg = make_config(scenario=scenario, model=model, base_url=base_url,
+                      api_key_env=api_key_env, profile=profile, sandbox=sandbox,
+                      max_steps=max_steps, max_cost=max_cost, max_time=max_time,
+                      context=context, eval_every=eval_every, logs=logs, run_id=run_id,
+                      seed=seed)
+    launch(cfg, quiet=quiet, as_json=json_)
+
+
+def make_config(**options: Any) -> RunConfig:
+    """A RunConfig from CLI options; a bad value is a UserError naming the flag."""
+    from pydantic import ValidationError
+
+    try:
+        return RunConfig(**options)
+    except ValidationError as e:
+        err = e.errors()[0]
+        flag = "--" + str(err["loc"][0]).replace("_", "-")
+        raise UserError(f"{flag}: {err['msg']}") from None
+
+
+def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = "docker",
+         quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
+    """Run the toy C compiler scenario with its scripted reference policy (no API key)."""
+    cfg = make_config(scenario="toy-c-compiler", model="reference", sandbox=sandbox, logs=logs)
+    launch(cfg, quiet=quiet, as_json=json_)
+
+

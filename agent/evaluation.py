@@ -1,0 +1,110 @@
+"""Evaluation alongside the agent: grade snapshots in the background, record the results."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from agent.trajectory.events import EvaluationEvent
+from agent.trajectory.recorder import Recorder
+from agent.trajectory.snapshots import Snapshotter
+
+VERDICTS = {"pass", "fail", "error", "timeout"}
+
+
+class GradeResult(BaseModel):
+    """What a grader found: a verdict per test and (passed, total) per stage."""
+
+    tests: dict[str, str] = Field(default_factory=dict)
+    stages: dict[str, list[int]] = Field(default_factory=dict)
+    error: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for v in self.tests.values() if v == "pass")
+
+    @property
+    def total(self) -> int:
+        return len(self.tests)
+
+
+class Grader(Protocol):
+    """Grades a workspace folder (a copy: the grader may do anything to it)."""
+
+    def grade(self, workspace: Path) -> GradeResult: ...
+
+
+def parse_grader_output(stdout: str) -> GradeResult:
+    """Read the grader's last stdout line: ``{"tests": {...}, "stages": {...}}``."""
+    lines = [line for line in stdout.strip().splitlines() if line.strip()]
+    if not lines:
+        return GradeResult(error="the grader printed nothing")
+    try:
+        data: Any = json.loads(lines[-1])
+        tests = {str(k): str(v) for k, v in data["tests"].items()}
+        bad = {v for v in tests.values() if v not in VERDICTS}
+        if bad:
+            raise ValueError(f"unknown verdicts {sorted(bad)}")
+        stages = {str(k): [int(v[0]), int(v[1])] for k, v in data.get("stages", {}).items()}
+    except (ValueError, KeyError, TypeError, IndexError) as e:
+        return GradeResult(error=f"the grader's last line is not a result object ({e}): "
+                                 f"{lines[-1][:200]!r}")
+    return GradeResult(tests=tests, stages=stages)
+
+
+class EvaluationRunner:
+    """Grades snapshots on a worker thread so the agent never waits; records `evaluation`s."""
+
+    def __init__(self, grader: Grader, snapshots: Snapshotter, recorder: Recorder,
+                 workers: int = 1) -> None:
+        self.grader = grader
+        self.snapshots = snapshots
+        self.recorder = recorder
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
+        self._pending: list[Future[EvaluationEvent]] = []
+        self._lock = threading.Lock()
+        self.latest: EvaluationEvent | None = None
+
+    def submit(self, commit: str, step: int, tool_calls: int, final: bool = False) -> None:
+        """Queue a grading of ``commit``; it runs while the agent goes on."""
+        fut = self._pool.submit(self._grade, commit, step, tool_calls, final)
+        with self._lock:
+            self._pending.append(fut)
+
+    def _grade(self, commit: str, step: int, tool_calls: int, final: bool) -> EvaluationEvent:
+        t0 = time.monotonic()
+        tmp = Path(tempfile.mkdtemp(prefix="ultrarun-grade-"))
+        try:
+            self.snapshots.export(commit, tmp / "workspace")
+            result = self.grader.grade(tmp / "workspace")
+        except Exception as e:  # a grader failure is recorded, never fatal to the run
+            result = GradeResult(error=f"{type(e).__name__}: {e}")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        event = self.recorder.emit(
+            EvaluationEvent, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
+            total=result.total, tests=result.tests, stages=result.stages,
+            duration_s=time.monotonic() - t0, error=result.error, final=final)
+        with self._lock:
+            if self.latest is None or event.tool_calls >= self.latest.tool_calls:
+                self.latest = event
+        return event
+
+    def wait(self) -> None:
+        """Block until every queued grading is recorded."""
+        with self._lock:
+            pending = list(self._pending)
+        for fut in pending:
+            fut.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,68 @@
+"""The Tool seam: pydantic argument models (which give the JSON schemas) and what a call returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel
+
+from sandboxes import Sandbox
+
+
+class ToolError(Exception):
+    """A tool refused or failed in a way the model can fix (shown to it as a tool error)."""
+
+    def __init__(self, message: str, kind: str = "tool_error") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class ToolOutput:
+    """The result of one call before it is trimmed for display."""
+
+    text: str
+    ok: bool = True
+    exit_code: int | None = None
+    timed_out: bool = False
+    truncated: bool = False  # the sandbox already cut it (full copy in ``spilled``)
+    spilled: Path | None = None
+    note: str | None = None
+    finished: bool = False  # the `finish` tool was called
+    error_kind: str | None = None
+    duration_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ToolContext:
+    """What a tool may use: the sandbox and where full outputs of earlier calls are kept."""
+
+    sandbox: Sandbox
+    outputs_dir: Path
+    default_timeout: float = 120
+    max_timeout: float = 1800
+
+
+class Tool(Protocol):
+    """A tool the model can call. ``Args`` is a pydantic model; its docstring and field
+    descriptions become the schema the model sees."""
+
+    name: ClassVar[str]
+    Args: ClassVar[type[BaseModel]]
+
+    def run(self, args: Any, ctx: ToolContext) -> ToolOutput: ...
+
+
+def tool_schema(tool: Tool) -> dict[str, Any]:
+    """The OpenAI function-calling schema of a tool, from its pydantic ``Args``."""
+    schema = tool.Args.model_json_schema()
+    schema.pop("title", None)
+    description = (tool.Args.__doc__ or tool.name).strip()
+    schema.pop("description", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+    return {"type": "function",
+            "function": {"name": tool.name, "description": description, "parameters": schema}}

@@ -1,0 +1,145 @@
+"""The events of `events.jsonl` (CONTRACT 5) as a pydantic discriminated union.
+
+Every event has ``seq`` (contiguous from 0), ``t`` (unix seconds), ``type`` and ``step``. Each
+message is stored once: ``run_start`` holds the opening messages, ``model_call`` the assistant
+message, ``tool_result`` the text the model was shown, ``message`` any other message the harness
+added to the conversation. The conversation can be rebuilt from these alone.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+SCHEMA_VERSION = 1
+
+
+class EventBase(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    seq: int
+    t: float
+    type: str
+    step: int
+
+
+class RunStart(EventBase):
+    type: Literal["run_start"] = "run_start"
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    messages: list[dict[str, Any]]  # system + task prompt, as sent
+    tools: list[str] = Field(default_factory=list)
+
+
+class ModelCall(EventBase):
+    type: Literal["model_call"] = "model_call"
+    message: dict[str, Any]
+    reasoning: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost: float | None = None
+    latency_s: float = 0.0
+    retries: list[dict[str, Any]] = Field(default_factory=list)
+    finish_reason: str | None = None
+    format_error: str | None = None
+
+
+class ToolCallEvent(EventBase):
+    type: Literal["tool_call"] = "tool_call"
+    call_id: str
+    name: str
+    arguments: dict[str, Any] | None = None
+    raw_arguments: str = ""
+    parse_error: str | None = None
+
+
+class ToolResultEvent(EventBase):
+    type: Literal["tool_result"] = "tool_result"
+    call_id: str
+    name: str
+    ok: bool
+    output: str
+    exit_code: int | None = None
+    timed_out: bool = False
+    truncated: bool = False
+    output_ref: str | None = None
+    duration_s: float = 0.0
+    error_kind: str | None = None  # unknown_tool | bad_arguments | path | sandbox | tool_error
+    note: str | None = None
+
+
+class MessageEvent(EventBase):
+    """A message the harness added to the conversation (format reminders, notes, summaries)."""
+
+    type: Literal["message"] = "message"
+    role: str
+    content: str
+    reason: str = ""
+
+
+class SnapshotEvent(EventBase):
+    type: Literal["snapshot"] = "snapshot"
+    commit: str
+    tool_calls: int = 0  # tool calls made so far in the run
+
+
+class EvaluationEvent(EventBase):
+    type: Literal["evaluation"] = "evaluation"
+    commit: str | None = None
+    tool_calls: int = 0
+    passed: int = 0
+    total: int = 0
+    tests: dict[str, str] = Field(default_factory=dict)
+    stages: dict[str, list[int]] = Field(default_factory=dict)
+    duration_s: float = 0.0
+    error: str | None = None
+    final: bool = False
+
+
+class ContextEvent(EventBase):
+    type: Literal["context"] = "context"
+    action: str  # mask | compact | fallback
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorEvent(EventBase):
+    type: Literal["error"] = "error"
+    message: str
+    where: str = ""
+
+
+class ResumeEvent(EventBase):
+    type: Literal["resume"] = "resume"
+    reason: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class SandboxRestartEvent(EventBase):
+    type: Literal["sandbox_restart"] = "sandbox_restart"
+    reason: str = ""
+    restored_commit: str | None = None
+
+
+class RunEnd(EventBase):
+    type: Literal["run_end"] = "run_end"
+    status: str
+    end_reason: str
+    totals: dict[str, Any] = Field(default_factory=dict)
+
+
+Event = Annotated[
+    RunStart | ModelCall | ToolCallEvent | ToolResultEvent | MessageEvent | SnapshotEvent
+    | EvaluationEvent | ContextEvent | ErrorEvent | ResumeEvent | SandboxRestartEvent | RunEnd,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+KNOWN_TYPES = {"run_start", "model_call", "tool_call", "tool_result", "message", "snapshot",
+               "evaluation", "context", "error", "resume", "sandbox_restart", "run_end"}
+
+
+def parse_event(data: dict[str, Any]) -> EventBase:
+    """A typed event; events of types this version does not know stay generic, not errors."""
+    if data.get("type") in KNOWN_TYPES:
+        return EVENT_ADAPTER.validate_python(data)
+    return EventBase.model_validate(data)

@@ -1,0 +1,77 @@
+"""`run.json`: what a run is (config, versions) and how it stands (status, totals, grade)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Totals(BaseModel):
+    steps: int = 0
+    tool_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: float = 0.0
+    wall_s: float = 0.0
+    format_errors: int = 0
+
+
+class RunInfo(BaseModel):
+    """The content of run.json. The endpoint's base URL is kept; an API key never is."""
+
+    run_id: str
+    scenario: str
+    scenario_path: str | None = None
+    model: str
+    model_kind: str = "endpoint"  # endpoint | script | replay | reference (scripted policy)
+    profile: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None  # the variable's NAME only
+    sandbox: str = "docker"
+    image: str | None = None
+    budgets: dict[str, Any] = Field(default_factory=dict)
+    context: str = "full"
+    eval_every: int | None = None
+    seed: int | None = None
+    versions: dict[str, str] = Field(default_factory=dict)
+    parent: dict[str, Any] | None = None  # {"run_dir": ..., "step": N} for a fork
+    status: str = "running"  # running | finished | failed | interrupted
+    end_reason: str | None = None
+    error: str | None = None
+    started_at: float = 0.0
+    ended_at: float | None = None
+    totals: Totals = Field(default_factory=Totals)
+    grade: dict[str, Any] | None = None  # the final evaluation: passed, total, stages
+
+
+def versions() -> dict[str, str]:
+    """Versions of ultrarun, Python and the libraries that shape a run."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("ultrarun", "openai", "docker", "pydantic"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def write_run_info(run_dir: Path, info: RunInfo) -> None:
+    """Write run.json atomically (a crash leaves the old or the new file, never half of one)."""
+    tmp = run_dir / "run.json.tmp"
+    with open(tmp, "w") as f:
+        f.write(info.model_dump_json(indent=2))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, run_dir / "run.json")
+
+
+def read_run_info(run_dir: Path) -> RunInfo:
+    """Load run.json."""
+    return RunInfo.model_validate(json.loads((run_dir / "run.json").read_text()))

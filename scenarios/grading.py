@@ -1,0 +1,131 @@
+"""Running a scenario's hidden grader in its OWN container, never the agent's.
+
+The grader container starts from the scenario image (plus the scenario's ``grader.setup``,
+baked into a derived image once, e.g. to remove a C compiler), sees a copy of the workspace at
+``/workspace`` and the grader files at ``/grader`` (read-only). The agent's container never has
+the grader files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import docker
+from docker.errors import DockerException, NotFound
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ReadTimeout
+
+from agent.evaluation import GradeResult, parse_grader_output
+from sandboxes import images
+from sandboxes.docker_sandbox import LABEL_HOST, LABEL_MANAGED, LABEL_PID, LABEL_ROLE, LABEL_RUN
+from sandboxes.images import AGENT_UID
+from scenarios.loader import Scenario
+
+
+def grader_image(client: docker.DockerClient, scenario: Scenario, agent_image: str,
+                 progress: images.Progress) -> str:
+    """The image the grader runs in: the agent's image plus ``grader.setup`` (cached)."""
+    assert scenario.grader is not None
+    if not scenario.grader.setup:
+        return agent_image
+    base_id = client.images.get(agent_image).id
+    text = (f"FROM {agent_image}\nUSER root\nRUN {scenario.grader.setup}\n"
+            f"USER {AGENT_UID}:{AGENT_UID}\n")
+    digest = images.content_hash(text, base_id)
+    tag = f"ultrarun/grader-{scenario.name}:{digest}"
+    if images.image_hash(client, tag) != digest:
+        progress(f"building {tag}")
+        images.build_image(client, tag, digest, progress, dockerfile_text=text)
+    return tag
+
+
+class DockerGrader:
+    """Grades a workspace copy in a fresh, network-less container."""
+
+    def __init__(self, client: docker.DockerClient, scenario: Scenario, image: str, *,
+                 run_id: str = "grade", cpus: float | None = None, memory: str = "4g",
+                 pids: int = 2048) -> None:
+        assert scenario.grader is not None
+        self.client = client
+        self.scenario = scenario
+        self.spec = scenario.grader
+        self.image = image
+        self.run_id = run_id
+        self.cpus = cpus or float(os.cpu_count() or 1)
+        self.memory = memory
+        self.pids = pids
+
+    def grade(self, workspace: Path) -> GradeResult:
+        t0 = time.monotonic()
+        if os.getuid() == 0:  # hand the copy to the container's user, as for the agent
+            for dirpath, dirnames, filenames in os.walk(workspace):
+                for name in [*dirnames, *filenames]:
+                    os.lchown(os.path.join(dirpath, name), AGENT_UID, AGENT_UID)
+            os.lchown(workspace, AGENT_UID, AGENT_UID)
+        user = f"{AGENT_UID}:{AGENT_UID}" if os.getuid() == 0 else f"{os.getuid()}:{os.getgid()}"
+        mounts = [docker.types.Mount("/workspace", str(workspace), type="bind")]
+        if self.scenario.grader_dir is not None:
+            mounts.append(docker.types.Mount("/grader", str(self.scenario.grader_dir),
+                                             type="bind", read_only=True))
+        labels = {LABEL_MANAGED: "true", LABEL_RUN: self.run_id, LABEL_ROLE: "grader",
+                  LABEL_PID: str(os.getpid()), LABEL_HOST: socket.gethostname()}
+        container = self.client.containers.run(
+            self.image, ["bash", "-c", self.spec.command], detach=True, user=user,
+            working_dir="/workspace", mounts=mounts, network_mode="none", labels=labels,
+            cap_drop=["ALL"], security_opt=["no-new-privileges"], init=True,
+            nano_cpus=int(self.cpus * 1e9), mem_limit=self.memory, memswap_limit=self.memory,
+            pids_limit=self.pids)
+        try:
+            try:
+                container.wait(timeout=self.spec.timeout)
+            except (ReadTimeout, RequestsConnectionError):
+                return GradeResult(error=f"the grader ran past its timeout of "
+                                         f"{self.spec.timeout:g} s",
+                                   duration_s=time.monotonic() - t0)
+            stdout = container.logs(stdout=True, stderr=False).decode("utf-8", "replace")
+        finally:
+            try:
+                container.remove(force=True)
+            except (NotFound, DockerException):
+                pass
+        result = parse_grader_output(stdout)
+        result.duration_s = time.monotonic() - t0
+        return result
+
+
+class LocalGrader:
+    """Runs the grader command on the host (for ``--sandbox local``): NOT isolated.
+
+    ``/workspace`` and ``/grader`` in the command are replaced by the host folders.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        assert scenario.grader is not None
+        self.scenario = scenario
+        self.spec = scenario.grader
+
+    def grade(self, workspace: Path) -> GradeResult:
+        t0 = time.monotonic()
+        cmd = self.spec.command.replace("/workspace", str(workspace))
+        if self.scenario.grader_dir is not None:
+            cmd = cmd.replace("/grader", str(self.scenario.grader_dir))
+        env = {k: os.environ[k] for k in ("PATH", "LANG", "HOME") if k in os.environ}
+        try:
+            r = subprocess.run(["bash", "-c", cmd], cwd=workspace, capture_output=True,
+                               text=True, errors="replace", timeout=self.spec.timeout, env=env)
+        except subprocess.TimeoutExpired:
+            return GradeResult(error=f"the grader ran past its timeout of "
+                                     f"{self.spec.timeout:g} s")
+        result = parse_grader_output(r.stdout)
+        result.duration_s = time.monotonic() - t0
+        return result
+
+
+def copy_workspace(src: Path, dest: Path) -> None:
+    """Copy a workspace folder for grading (the agent's .git left out)."""
+    shutil.copytree(src, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"))

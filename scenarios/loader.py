@@ -1,0 +1,174 @@
+"""Scenario format (CONTRACT 6): `scenario.yaml` validated by pydantic, found by name or path."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from agent.tools.toolbox import CommandToolSpec
+
+BUILTIN_DIR = Path(__file__).resolve().parent
+
+
+class ScenarioError(ValueError):
+    """A scenario could not be found or is invalid; the message names the file and field."""
+
+
+def parse_duration(value: str | int | float | None) -> float | None:
+    """Seconds from ``6h``, ``90m``, ``45s``, ``1h30m`` or a number of seconds."""
+    if value is None or isinstance(value, int | float):
+        return None if value is None else float(value)
+    text = value.strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([hms])", text)
+    if not parts or "".join(n + u for n, u in parts) != text.replace(" ", ""):
+        raise ValueError(f"not a duration: {value!r} (use e.g. 6h, 90m, 45s, 1h30m)")
+    return sum(float(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
+
+
+class ImageSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dockerfile: str | None = None
+    name: str | None = None
+
+    def model_post_init(self, _ctx: Any) -> None:
+        if (self.dockerfile is None) == (self.name is None):
+            raise ValueError("give exactly one of `dockerfile` or `name`")
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cpus: float = 1
+    memory: str = "2g"
+    pids: int = 512
+    network: bool = False
+
+
+class Budgets(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_steps: int | None = None
+    max_time: str | float | None = None
+    max_cost: float | None = None
+
+    @field_validator("max_time")
+    @classmethod
+    def _duration(cls, v: str | float | None) -> str | float | None:
+        parse_duration(v)
+        return v
+
+
+class GraderSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    command: str
+    files: str | None = None
+    every: int | None = Field(None, ge=1)
+    timeout: float = 900
+    # Run in the grader's container before grading, as root (e.g. to remove a C compiler).
+    setup: str | None = None
+
+
+class Scenario(BaseModel):
+    """A validated scenario; paths are resolved against ``root`` (the scenario's folder)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title: str = ""
+    prompt: str
+    image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"))
+    workspace: str | None = None
+    limits: Limits = Field(default_factory=Limits)
+    budgets: Budgets = Field(default_factory=Budgets)
+    tools: list[str] = Field(default_factory=lambda: ["bash", "read_file", "write_file",
+                                                      "edit_file", "list_dir", "grep",
+                                                      "read_log", "finish"])
+    command_tools: list[CommandToolSpec] = Field(default_factory=list)
+    grader: GraderSpec | None = None
+    context: str | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+    root: Path = Field(default=Path("."), exclude=True)
+
+    @property
+    def prompt_text(self) -> str:
+        return (self.root / self.prompt).read_text()
+
+    @property
+    def workspace_dir(self) -> Path | None:
+        return self.root / self.workspace if self.workspace else None
+
+    @property
+    def grader_dir(self) -> Path | None:
+        return self.root / self.grader.files if self.grader and self.grader.files else None
+
+    @property
+    def builtin(self) -> bool:
+        return self.root.parent == BUILTIN_DIR
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped with ultrarun."""
+    return sorted(p.parent.name for p in BUILTIN_DIR.glob("*/scenario.yaml"))
+
+
+def find_scenario_file(ref: str) -> Path:
+    """``ref`` is a built-in name, a scenario folder, or a path to a scenario.yaml."""
+    p = Path(ref)
+    if p.is_file():
+        return p
+    if p.is_dir() and (p / "scenario.yaml").is_file():
+        return p / "scenario.yaml"
+    builtin = BUILTIN_DIR / ref / "scenario.yaml"
+    if "/" not in ref and builtin.is_file():
+        return builtin
+    raise ScenarioError(
+        f"no scenario {ref!r}: give a built-in name ({', '.join(builtin_names()) or 'none'}), "
+        "a folder holding scenario.yaml, or the path of a scenario.yaml")
+
+
+def load_scenario(ref: str) -> Scenario:
+    """Load and validate a scenario; every problem is a ScenarioError naming file and field."""
+    path = find_scenario_file(ref).resolve()
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        raise ScenarioError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: expected a mapping of fields (name, prompt, ...)")
+    try:
+        scenario = Scenario.model_validate({**data, "root": path.parent})
+    except ValidationError as e:
+        problems = "; ".join(f"field `{'.'.join(map(str, err['loc'])) or '(top)'}`: "
+                             f"{err['msg']}" for err in e.errors())
+        raise ScenarioError(f"{path}: {problems}") from None
+    _check_files(scenario, path)
+    return scenario
+
+
+def _check_files(s: Scenario, path: Path) -> None:
+    checks = [("prompt", s.root / s.prompt, "file")]
+    if s.workspace:
+        checks.append(("workspace", s.root / s.workspace, "dir"))
+    if s.image.dockerfile:
+        checks.append(("image.dockerfile", s.root / s.image.dockerfile, "file"))
+    if s.grader and s.grader.files:
+        checks.append(("grader.files", s.root / s.grader.files, "dir"))
+    for field, target, kind in checks:
+        ok = target.is_file() if kind == "file" else target.is_dir()
+        if not ok:
+            raise ScenarioError(f"{path}: field `{field}`: {kind} {target} does not exist")
+    from agent.tools.builtin import BUILTIN_TOOLS
+
+    extra = {t.name for t in s.command_tools}
+    for i, name in enumerate(s.tools):
+        if name not in BUILTIN_TOOLS and name not in extra and name != "notes":
+            raise ScenarioError(f"{path}: field `tools.{i}`: unknown tool {name!r} (built-in: "
+                                f"{', '.join(BUILTIN_TOOLS)}; or define it in command_tools)")
