@@ -106,7 +106,7 @@ def resolve_model(cfg: RunConfig, scenario: Scenario) -> tuple[Model, ModelProfi
         model = make_model(spec, profiles=profiles, overrides=overrides,
                            reference_factory=reference_factory(scenario),
                            replay_loader=replay_messages)
-    except (ModelSpecError, ProfileError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError) as e:  # ModelSpecError, ProfileError, bad scripts
         raise ConfigError(str(e)) from None
     kind = ("reference" if spec == "reference" else "script" if spec.startswith("script:")
             else "replay" if spec.startswith("replay:") else "endpoint")

@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import docker  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+import docker
+from rich.console import Console
+from rich.table import Table
 
-from sandboxes import open_sandbox  # noqa: E402
-from sandboxes.images import BASE_IMAGE, ensure_base_image  # noqa: E402
+from sandboxes import open_sandbox
+from sandboxes.images import BASE_IMAGE, ensure_base_image
 
 BIG = "head -c 1000000 /dev/zero | tr '\\0' x"
 

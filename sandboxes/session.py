@@ -41,6 +41,8 @@ __ur_oom() {
   done
 }
 __ur_oom
+# A command that exits the shell still reports its exit code, marked so the harness restarts.
+trap 'printf "\n\036UR_DONE %s %s %s exit\n" "$__ur_tok" "$?" "$__ur_oomc"' EXIT
 printf '\036UR_READY %s %s\n' "$$" "$__ur_oomc"
 while IFS= read -r __ur_line; do
   __ur_tok=${__ur_line%% *}
@@ -248,6 +250,11 @@ class ShellSession:
             exit_code = 124 if timed_out else status[0]
             oom = self._oom_count is not None and status[1] > self._oom_count
             self._oom_count = status[1]
+            if status[2] and not restarted:  # the command exited the shell itself
+                self._replace_shell()
+                restarted = True
+                note = ((note + "; ") if note else "") + "the command exited the shell; a " \
+                    "fresh shell was started (cwd and exports reset)"
         if oom:
             note = ((note + "; ") if note else "") + \
                 "a process was killed for running out of memory (the sandbox memory limit)"
@@ -268,8 +275,9 @@ class ShellSession:
         sink.finish()
 
     def _read_until(self, done: bytes, capture: OutputCapture,
-                    deadline: float) -> tuple[int, int] | str | None:
-        """Feed output to ``capture`` until the sentinel: (exit, oom count), "eof", or None."""
+                    deadline: float) -> tuple[int, int, bool] | str | None:
+        """Feed output to ``capture`` until the sentinel: (exit code, oom count, shell exited),
+        "eof" (the shell vanished without a word), or None (deadline passed)."""
         assert self.shell is not None
         pending, self._carry = self._carry, b""
         while True:
@@ -283,7 +291,8 @@ class ShellSession:
                     capture.feed(body[:-1] if body.endswith(b"\n") else body)
                     fields = pending[idx + len(done):end].split()
                     self._carry = pending[end + 1:]
-                    return int(fields[0]), int(fields[1]) if len(fields) > 1 else 0
+                    return (int(fields[0]), int(fields[1]) if len(fields) > 1 else 0,
+                            len(fields) > 2 and fields[2] == b"exit")
             else:
                 # Keep enough bytes back that a sentinel split across reads is still found.
                 keep = len(done) + 1

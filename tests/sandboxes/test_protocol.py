@@ -103,8 +103,10 @@ def test_builtin_loop_replaces_shell(sb: Sandbox) -> None:
 
 def test_shell_exit_is_survived(sb: Sandbox) -> None:
     r = sb.exec("echo bye; exit 3")
-    assert r.session_restarted and "bye" in r.output
+    assert r.session_restarted and r.output.startswith("bye") and r.exit_code == 3
     assert sb.exec("echo back").output == "back\n"
+    sub = sb.exec("(exit 4); echo $?; x=$(exit 5); echo $?")
+    assert sub.output == "4\n5\n" and not sub.session_restarted
 
 
 def test_binary_and_invalid_utf8_output(sb: Sandbox) -> None:

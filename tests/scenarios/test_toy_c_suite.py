@@ -71,10 +71,15 @@ exec {real_gcc} "$@"
     return env
 
 
-def _grade(workspace: Path, *args: str, env: dict | None = None, timeout: float = 300) -> tuple[dict, str]:
+def _grade(
+    workspace: Path, *args: str, env: dict | None = None, timeout: float = 300
+) -> tuple[dict, str]:
     proc = subprocess.run(
         [sys.executable, str(GRADER), str(workspace), *args],
-        capture_output=True, text=True, env=env, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
@@ -85,7 +90,11 @@ def _grade(workspace: Path, *args: str, env: dict | None = None, timeout: float 
 
 
 def _valid_passes(result: dict) -> int:
-    return sum(1 for k, v in result["tests"].items() if v == "pass" and not k.split("/")[0].endswith("-invalid"))
+    return sum(
+        1
+        for k, v in result["tests"].items()
+        if v == "pass" and not k.split("/")[0].endswith("-invalid")
+    )
 
 
 # ----------------------------------------------------------------- suite shape
@@ -117,6 +126,7 @@ def test_visible_set_is_separate_and_covers_every_stage():
     assert visible_stages == hidden_stages
     for stage in visible_stages:
         assert 3 <= len(list((VISIBLE / stage).glob("*.c"))) <= 5, stage
+    assert not set(hidden) & set(visible), "visible and hidden tests share names"
     hidden_texts = {_normalise(p.read_text()) for p in hidden.values()}
     shared = [k for k, p in visible.items() if _normalise(p.read_text()) in hidden_texts]
     assert not shared, f"visible programs duplicated in the hidden suite: {shared}"
@@ -128,7 +138,9 @@ def test_visible_set_is_separate_and_covers_every_stage():
 def test_expected_files_match_gcc():
     proc = subprocess.run(
         [sys.executable, str(SCENARIO / "tools" / "regen_expected.py"), "--check"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
@@ -156,7 +168,9 @@ def test_gcc_wrapper_scores_near_zero_without_cc1(tmp_path, no_cc1_env):
     _make_exe(ws / "compile", '#!/bin/sh\nexec gcc "$1" -o "$3"\n')
     # Sanity check of the simulation: the wrapper works with a real cc1 ...
     src = HIDDEN / "01-return" / "return_7.c"
-    ok = subprocess.run([str(ws / "compile"), str(src), "-o", str(tmp_path / "a")], capture_output=True)
+    ok = subprocess.run(
+        [str(ws / "compile"), str(src), "-o", str(tmp_path / "a")], capture_output=True
+    )
     assert ok.returncode == 0
     # ... and is useless without one.
     result, _ = _grade(ws, env=no_cc1_env)
@@ -189,23 +203,40 @@ def test_non_executable_compiler_is_error(tmp_path):
     [
         ("hang", "#!/bin/sh\nsleep 1000\n", {"timeout"}),
         ("crash", "#!/bin/sh\nkill -SEGV $$\n", {"error"}),
-        ("garbage",
-         '#!/bin/sh\nhead -c 50000000 /dev/zero | tr "\\0" x\nhead -c 5000000 /dev/zero >&2\n'
-         'head -c 100000 /dev/urandom > "$3"; chmod +x "$3"\nexit 0\n',
-         {"fail", "error"}),
-        ("binary_hangs",
-         '#!/bin/sh\nprintf "#!/bin/sh\\nsleep 1000\\n" > "$3"; chmod +x "$3"; exit 0\n',
-         {"timeout", "fail"}),
-        ("binary_floods",
-         '#!/bin/sh\nprintf "#!/bin/sh\\nexec yes\\n" > "$3"; chmod +x "$3"; exit 0\n',
-         {"timeout", "fail"}),
+        (
+            "garbage",
+            '#!/bin/sh\nhead -c 50000000 /dev/zero | tr "\\0" x\nhead -c 5000000 /dev/zero >&2\n'
+            'head -c 100000 /dev/urandom > "$3"; chmod +x "$3"\nexit 0\n',
+            {"fail", "error"},
+        ),
+        (
+            "binary_hangs",
+            '#!/bin/sh\nprintf "#!/bin/sh\\nsleep 1000\\n" > "$3"; chmod +x "$3"; exit 0\n',
+            {"timeout", "fail"},
+        ),
+        (
+            "binary_floods",
+            '#!/bin/sh\nprintf "#!/bin/sh\\nexec yes\\n" > "$3"; chmod +x "$3"; exit 0\n',
+            {"timeout", "fail"},
+        ),
     ],
+    ids=["hang", "crash", "garbage", "binary_hangs", "binary_floods"],
 )
 def test_pathological_compilers_cost_only_their_tests(tmp_path, name, script, allowed):
     _make_exe(tmp_path / "compile", script)
     start = time.monotonic()
-    result, _ = _grade(tmp_path, "--stages", "01-return", "--jobs", "8",
-                       "--compile-timeout", "1", "--run-timeout", "1", timeout=120)
+    result, _ = _grade(
+        tmp_path,
+        "--stages",
+        "01-return",
+        "--jobs",
+        "8",
+        "--compile-timeout",
+        "1",
+        "--run-timeout",
+        "1",
+        timeout=120,
+    )
     elapsed = time.monotonic() - start
     assert len(result["tests"]) == len(list((HIDDEN / "01-return").glob("*.c")))
     assert set(result["tests"].values()) <= allowed, result["tests"]
@@ -214,7 +245,7 @@ def test_pathological_compilers_cost_only_their_tests(tmp_path, name, script, al
 
 
 def test_crash_and_hang_do_not_count_as_rejections(tmp_path):
-    _make_exe(tmp_path / "compile", "#!/bin/sh\ncase \"$1\" in *) kill -SEGV $$ ;; esac\n")
+    _make_exe(tmp_path / "compile", '#!/bin/sh\ncase "$1" in *) kill -SEGV $$ ;; esac\n')
     result, _ = _grade(tmp_path, "--stages", "17-invalid", "--jobs", "4")
     assert set(result["tests"].values()) == {"error"}
 

@@ -30,7 +30,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from runner import (  # noqa: E402
-    is_invalid_stage,
     list_stages,
     list_tests,
     load_expected,
@@ -46,8 +45,14 @@ def _short(data: bytes | str, limit: int = 400) -> str:
     return data if len(data) <= limit else data[:limit] + f"...[{len(data) - limit} more chars]"
 
 
-def grade_one(compiler: Path | None, stage: str, name: str, c_path: Path,
-              compile_timeout: float, run_timeout: float) -> tuple[str, dict]:
+def grade_one(
+    compiler: Path | None,
+    stage: str,
+    name: str,
+    c_path: Path,
+    compile_timeout: float,
+    run_timeout: float,
+) -> tuple[str, dict]:
     """Return (result, details) for one test; never raises."""
     details: dict = {}
     try:
@@ -64,11 +69,17 @@ def grade_one(compiler: Path | None, stage: str, name: str, c_path: Path,
             details["compile_seconds"] = round(comp.duration, 3)
             details["compile_stderr"] = _short(comp.stderr)
             if comp.start_error:
-                return "error", {**details, "reason": f"could not start compiler: {comp.start_error}"}
+                return "error", {
+                    **details,
+                    "reason": f"could not start compiler: {comp.start_error}",
+                }
             if comp.timed_out:
                 return "timeout", {**details, "reason": f"compiler exceeded {compile_timeout}s"}
             if comp.returncode < 0:  # killed by a signal: a crash, not a rejection
-                return "error", {**details, "reason": f"compiler crashed (signal {-comp.returncode})"}
+                return "error", {
+                    **details,
+                    "reason": f"compiler crashed (signal {-comp.returncode})",
+                }
             if expected.get("reject"):
                 if comp.returncode != 0:
                     return "pass", details
@@ -77,11 +88,17 @@ def grade_one(compiler: Path | None, stage: str, name: str, c_path: Path,
                 return "error", {**details, "reason": "compiler exited non-zero on a valid program"}
             binary = Path(tmp) / "t"
             if not binary.is_file():
-                return "error", {**details, "reason": "compiler exited 0 but produced no output binary"}
+                return "error", {
+                    **details,
+                    "reason": "compiler exited 0 but produced no output binary",
+                }
             run = run_limited(["./t"], tmp, run_timeout, OUTPUT_CAP)
             details["run_rc"] = run.returncode
             if run.start_error:
-                return "fail", {**details, "reason": f"binary could not be started: {run.start_error}"}
+                return "fail", {
+                    **details,
+                    "reason": f"binary could not be started: {run.start_error}",
+                }
             if run.timed_out:
                 return "timeout", {**details, "reason": f"binary exceeded {run_timeout}s"}
             want_out = expected.get("stdout", "").encode("utf-8")
@@ -99,7 +116,11 @@ def grade_one(compiler: Path | None, stage: str, name: str, c_path: Path,
             )
             return "fail", details
     except Exception:  # a grader bug must cost one test, not the run
-        return "error", {**details, "reason": "grader exception", "traceback": traceback.format_exc()}
+        return "error", {
+            **details,
+            "reason": "grader exception",
+            "traceback": traceback.format_exc(),
+        }
 
 
 def find_compiler(workspace: Path) -> Path | None:
@@ -114,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("workspace")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--stages", default=None, help="comma-separated stage names (default: all)")
-    ap.add_argument("--details", default=None, help="write per-test diagnostics (JSON) to this file")
+    ap.add_argument(
+        "--details", default=None, help="write per-test diagnostics (JSON) to this file"
+    )
     ap.add_argument("--compile-timeout", type=float, default=10.0)
     ap.add_argument("--run-timeout", type=float, default=5.0)
     ap.add_argument("--tests-dir", default=str(HERE / "tests"))
@@ -135,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     jobs = max(1, args.jobs)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [
-            pool.submit(grade_one, compiler, stage, name, c_path, args.compile_timeout, args.run_timeout)
+            pool.submit(
+                grade_one, compiler, stage, name, c_path, args.compile_timeout, args.run_timeout
+            )
             for stage, name, c_path in tests
         ]
         outcomes = [f.result() for f in futures]
@@ -143,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, str] = {}
     details: dict[str, dict] = {}
     per_stage: dict[str, list[int]] = {s: [0, 0] for s in stages}
-    for (stage, name, _), (result, info) in zip(tests, outcomes):
+    for (stage, name, _), (result, info) in zip(tests, outcomes, strict=True):
         key = f"{stage}/{name}"
         results[key] = result
         details[key] = {"result": result, **info}

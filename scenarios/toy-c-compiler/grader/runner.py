@@ -99,8 +99,12 @@ def run_limited(
     out_flags: dict = {}
     err_flags: dict = {}
     threads = [
-        threading.Thread(target=_drain, args=(proc.stdout, output_cap, out, out_flags), daemon=True),
-        threading.Thread(target=_drain, args=(proc.stderr, output_cap, err, err_flags), daemon=True),
+        threading.Thread(
+            target=_drain, args=(proc.stdout, output_cap, out, out_flags), daemon=True
+        ),
+        threading.Thread(
+            target=_drain, args=(proc.stderr, output_cap, err, err_flags), daemon=True
+        ),
     ]
     for t in threads:
         t.start()
@@ -138,7 +142,9 @@ def list_stages(tests_dir: str | os.PathLike) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir())
 
 
-def list_tests(tests_dir: str | os.PathLike, stages: list[str] | None = None) -> list[tuple[str, str, Path]]:
+def list_tests(
+    tests_dir: str | os.PathLike, stages: list[str] | None = None
+) -> list[tuple[str, str, Path]]:
     """Return ``[(stage, name, c_path)]`` sorted by stage then name."""
     root = Path(tests_dir)
     result = []
@@ -166,8 +172,9 @@ def is_invalid_stage(stage: str) -> bool:
 # ----------------------------------------------------- gcc reference results
 
 
-def gcc_expected(c_path: Path, invalid: bool, run_timeout: float = 10.0,
-                 extra_flags: tuple[str, ...] = ()) -> dict:
+def gcc_expected(
+    c_path: Path, invalid: bool, run_timeout: float = 10.0, extra_flags: tuple[str, ...] = ()
+) -> dict:
     """Compile ``c_path`` with host gcc and run it; return the expected dict.
 
     Raises RuntimeError when the test is unusable (valid program gcc rejects,

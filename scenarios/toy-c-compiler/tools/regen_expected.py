@@ -72,7 +72,9 @@ def main() -> int:
 
     work = [(stage, c_path) for d in args.dirs for stage, _, c_path in list_tests(d)]
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        problems = [p for p in pool.map(lambda w: process(w[0], w[1], args.check, args.ubsan), work) if p]
+        problems = [
+            p for p in pool.map(lambda w: process(w[0], w[1], args.check, args.ubsan), work) if p
+        ]
     # Orphaned expected files (no matching .c) are problems too.
     for d in args.dirs:
         for exp in sorted(Path(d).glob("*/*.expected.json")):

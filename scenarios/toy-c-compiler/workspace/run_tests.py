@@ -36,8 +36,14 @@ OUTPUT_CAP = 1 << 20
 def run(cmd, cwd, timeout):
     """Return (returncode or None on timeout, stdout bytes, stderr bytes)."""
     try:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
     except OSError as exc:
         return -1, b"", str(exc).encode()
     try:
@@ -53,9 +59,13 @@ def run(cmd, cwd, timeout):
 
 
 def short_diff(want: str, got: str) -> str:
-    lines = list(difflib.unified_diff(want.splitlines(), got.splitlines(), "expected", "got", lineterm="", n=1))
+    lines = list(
+        difflib.unified_diff(
+            want.splitlines(), got.splitlines(), "expected", "got", lineterm="", n=1
+        )
+    )
     if len(lines) > 12:
-        lines = lines[:12] + [f"... ({len(lines) - 12} more diff lines)"]
+        lines = [*lines[:12], f"... ({len(lines) - 12} more diff lines)"]
     return "\n".join("      " + line for line in lines)
 
 
@@ -111,7 +121,7 @@ def main() -> int:
         results = list(pool.map(lambda w: check(w[0], w[1], args.verbose), work))
 
     summary = {s: [0, 0] for s in stages}
-    for (stage, c_file), (ok, msg) in zip(work, results):
+    for (stage, c_file), (ok, msg) in zip(work, results, strict=True):
         summary[stage][1] += 1
         summary[stage][0] += ok
         print(f"{'PASS' if ok else 'FAIL'} {stage}/{c_file.stem}" + ("" if ok else f"  -- {msg}"))

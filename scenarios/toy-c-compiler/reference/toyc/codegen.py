@@ -362,7 +362,14 @@ class CodeGen:
             self.emit("movq %rdi, %rcx")
             self.emit("shlq %cl, %rax" if op == "<<" else "sarq %cl, %rax")
         elif op in ("==", "!=", "<", "<=", ">", ">="):
-            setcc = {"==": "sete", "!=": "setne", "<": "setl", "<=": "setle", ">": "setg", ">=": "setge"}[op]
+            setcc = {
+                "==": "sete",
+                "!=": "setne",
+                "<": "setl",
+                "<=": "setle",
+                ">": "setg",
+                ">=": "setge",
+            }[op]
             self.emit("cmpq %rdi, %rax")
             self.emit(f"{setcc} %al")
             self.emit("movzbq %al, %rax")

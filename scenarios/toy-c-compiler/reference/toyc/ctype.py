@@ -5,12 +5,12 @@ from __future__ import annotations
 
 
 class Member:
-    def __init__(self, name: str, ty: "Type", offset: int):
+    def __init__(self, name: str, ty: Type, offset: int):
         self.name, self.ty, self.offset = name, ty, offset
 
 
 class Type:
-    def __init__(self, kind: str, size: int = 0, align: int = 1, base: "Type | None" = None):
+    def __init__(self, kind: str, size: int = 0, align: int = 1, base: Type | None = None):
         self.kind = kind  # void char short int long ptr array struct func
         self.size = size
         self.align = align

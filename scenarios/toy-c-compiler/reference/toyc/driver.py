@@ -23,8 +23,12 @@ def assemble_and_link(asm: str, output: str) -> int:
         s_path = os.path.join(tmp, "out.s")
         with open(s_path, "w") as fh:
             fh.write(asm)
-        proc = subprocess.run(["gcc", "-x", "assembler", s_path, "-o", output],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.run(
+            ["gcc", "-x", "assembler", s_path, "-o", output],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         if proc.returncode != 0:
             sys.stderr.write(proc.stdout)
         return proc.returncode

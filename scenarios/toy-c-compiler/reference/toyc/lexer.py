@@ -23,28 +23,114 @@ class Token:
 
 KEYWORDS = {
     # stage 01+: basics
-    "int", "return",
+    "int",
+    "return",
     # stage 06: if
-    "if", "else",
+    "if",
+    "else",
     # stage 08: loops
-    "while", "for", "do", "break", "continue",
+    "while",
+    "for",
+    "do",
+    "break",
+    "continue",
     # stage 09+: types and storage
-    "void", "char", "long", "short", "static", "extern", "const", "signed", "unsigned",
+    "void",
+    "char",
+    "long",
+    "short",
+    "static",
+    "extern",
+    "const",
+    "signed",
+    "unsigned",
     # stage 14-16: structs, switch, sizeof/typedef/enum
-    "struct", "union", "switch", "case", "default", "sizeof", "typedef", "enum",
-    "goto", "volatile", "register", "auto", "inline", "float", "double",
+    "struct",
+    "union",
+    "switch",
+    "case",
+    "default",
+    "sizeof",
+    "typedef",
+    "enum",
+    "goto",
+    "volatile",
+    "register",
+    "auto",
+    "inline",
+    "float",
+    "double",
 }
 
 # Longest first so that e.g. '<<=' wins over '<<' and '<'.
 PUNCTUATORS = sorted(
-    """<<= >>= ... -> ++ -- << >> <= >= == != && || += -= *= /= %= &= |= ^=
-       + - * / % & | ^ ~ ! < > = ? : ; , . ( ) [ ] { }""".split(),
+    [
+        "<<=",
+        ">>=",
+        "...",
+        "->",
+        "++",
+        "--",
+        "<<",
+        ">>",
+        "<=",
+        ">=",
+        "==",
+        "!=",
+        "&&",
+        "||",
+        "+=",
+        "-=",
+        "*=",
+        "/=",
+        "%=",
+        "&=",
+        "|=",
+        "^=",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "&",
+        "|",
+        "^",
+        "~",
+        "!",
+        "<",
+        ">",
+        "=",
+        "?",
+        ":",
+        ";",
+        ",",
+        ".",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+    ],
     key=len,
     reverse=True,
 )
 
-ESCAPES = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34, "a": 7, "b": 8,
-           "f": 12, "v": 11, "e": 27, "?": 63}
+ESCAPES = {
+    "n": 10,
+    "t": 9,
+    "r": 13,
+    "0": 0,
+    "\\": 92,
+    "'": 39,
+    '"': 34,
+    "a": 7,
+    "b": 8,
+    "f": 12,
+    "v": 11,
+    "e": 27,
+    "?": 63,
+}
 
 
 def _read_escape(src: str, i: int, line: int) -> tuple[int, int]:
@@ -56,7 +142,7 @@ def _read_escape(src: str, i: int, line: int) -> tuple[int, int]:
             j += 1
         if j == i + 1:
             raise CompileError("invalid hex escape", line)
-        return int(src[i + 1:j], 16) & 0xFF, j
+        return int(src[i + 1 : j], 16) & 0xFF, j
     if c in "01234567":
         j = i
         while j < len(src) and j < i + 3 and src[j] in "01234567":
@@ -94,7 +180,7 @@ def tokenize(src: str) -> list[Token]:
                 j = i + 2
                 while j < n and src[j] in "0123456789abcdefABCDEF":
                     j += 1
-                value = int(src[i + 2:j], 16)
+                value = int(src[i + 2 : j], 16)
             else:
                 while j < n and src[j].isdigit():
                     j += 1

@@ -14,8 +14,19 @@ Feature map (matching the scenario stages):
 from __future__ import annotations
 
 from .ctype import (
-    CHAR, INT, LONG, SHORT, VOID, Type, align_to, arith_type, array_of,
-    compatible_assign, func_type, layout_struct, pointer_to,
+    CHAR,
+    INT,
+    LONG,
+    SHORT,
+    VOID,
+    Type,
+    align_to,
+    arith_type,
+    array_of,
+    compatible_assign,
+    func_type,
+    layout_struct,
+    pointer_to,
 )
 from .lexer import CompileError, Token
 
@@ -37,6 +48,7 @@ class Var:
         self.init: tuple[bytearray, list] | None = None  # globals: data + relocations
         self.is_extern = False
         self.is_static = False
+        self.has_init = False  # globals: an explicit initializer was seen
         self.has_body = False  # functions
 
 
@@ -54,9 +66,28 @@ class Program:
         self.functions: list[Function] = []
 
 
-TYPE_KEYWORDS = {"void", "char", "short", "int", "long", "signed", "unsigned", "struct",
-                 "union", "enum", "const", "volatile", "static", "extern", "typedef",
-                 "register", "auto", "inline", "float", "double"}
+TYPE_KEYWORDS = {
+    "void",
+    "char",
+    "short",
+    "int",
+    "long",
+    "signed",
+    "unsigned",
+    "struct",
+    "union",
+    "enum",
+    "const",
+    "volatile",
+    "static",
+    "extern",
+    "typedef",
+    "register",
+    "auto",
+    "inline",
+    "float",
+    "double",
+}
 
 
 class Parser:
@@ -248,10 +279,16 @@ class Parser:
             self.error("duplicate 'signed'")
         keyset = tuple(sorted(c.items()))
         table = {
-            (): INT, (("int", 1),): INT, (("void", 1),): VOID, (("char", 1),): CHAR,
-            (("short", 1),): SHORT, (("int", 1), ("short", 1)): SHORT,
-            (("long", 1),): LONG, (("int", 1), ("long", 1)): LONG,
-            (("long", 2),): LONG, (("int", 1), ("long", 2)): LONG,
+            (): INT,
+            (("int", 1),): INT,
+            (("void", 1),): VOID,
+            (("char", 1),): CHAR,
+            (("short", 1),): SHORT,
+            (("int", 1), ("short", 1)): SHORT,
+            (("long", 1),): LONG,
+            (("int", 1), ("long", 1)): LONG,
+            (("long", 2),): LONG,
+            (("int", 1), ("long", 2)): LONG,
         }
         if keyset not in table or (counts.get("signed") and keyset == (("void", 1),)):
             self.error("invalid combination of type specifiers")
@@ -370,7 +407,9 @@ class Parser:
                     self.error("expected member name")
                 if mty.kind == "void" or mty.kind == "func":
                     self.error(f"field '{name_tok.value}' has invalid type", name_tok)
-                if (mty.kind == "struct" and mty.members is None) or (mty.kind == "array" and mty.length < 0):
+                if (mty.kind == "struct" and mty.members is None) or (
+                    mty.kind == "array" and mty.length < 0
+                ):
                     self.error(f"field '{name_tok.value}' has incomplete type", name_tok)
                 if name_tok.value in names:
                     self.error(f"duplicate member '{name_tok.value}'", name_tok)
@@ -430,7 +469,8 @@ class Parser:
             fv = prev[1]
             old = fv.ty
             if old.ret.kind != ty.ret.kind or (
-                old.params is not None and ty.params is not None
+                old.params is not None
+                and ty.params is not None
                 and (len(old.params) != len(ty.params) or old.variadic != ty.variadic)
             ):
                 self.error(f"conflicting types for '{name}'", name_tok)
@@ -505,11 +545,12 @@ class Parser:
             if prev[0] != "var" or prev[1].ty.kind == "func":
                 self.error(f"'{name}' redeclared as different kind of symbol", name_tok)
             v = prev[1]
-            if v.ty.kind != ty.kind or (v.ty.size != ty.size and v.ty.length >= 0 and ty.length >= 0):
+            if v.ty.kind != ty.kind or (
+                v.ty.size != ty.size and v.ty.length >= 0 and ty.length >= 0
+            ):
                 self.error(f"conflicting types for '{name}'", name_tok)
-            if has_init and v.init is not None and not v.is_extern:
-                if getattr(v, "explicit_init", False):
-                    self.error(f"redefinition of '{name}'", name_tok)
+            if has_init and v.has_init:
+                self.error(f"redefinition of '{name}'", name_tok)
             if ty.size > v.ty.size:
                 v.ty = ty
         else:
@@ -525,12 +566,10 @@ class Parser:
         if has_init:
             self.advance()
             v.init = self._global_init(v.ty)
-            v.explicit_init = True
-        elif v.init is None:
-            if (v.ty.kind == "struct" and v.ty.members is None):
-                self.error(f"storage size of '{name}' isn't known", name_tok)
-            v.init = None  # tentative definition: zero-filled (.bss)
-            v.tentative = True
+            v.has_init = True
+        elif v.init is None and v.ty.kind == "struct" and v.ty.members is None:
+            self.error(f"storage size of '{name}' isn't known", name_tok)
+        # otherwise a tentative definition: zero-filled (.bss) unless initialized elsewhere
 
     def _global_init(self, ty: Type) -> tuple[bytearray, list]:
         buf = bytearray(ty.size)
@@ -543,7 +582,7 @@ class Parser:
             if ty.base.kind == "char" and self.peek().kind == "str":
                 data = self.advance().value
                 n = min(len(data), ty.length)
-                buf[off:off + n] = data[:n]
+                buf[off : off + n] = data[:n]
                 return
             if self.consume("{"):
                 if ty.base.kind == "char" and self.peek().kind == "str":
@@ -591,7 +630,7 @@ class Parser:
             relocs.append((off, reloc[0], reloc[1]))
             return
         value = self._eval_const(expr, tok)
-        buf[off:off + ty.size] = (value & ((1 << (8 * ty.size)) - 1)).to_bytes(ty.size, "little")
+        buf[off : off + ty.size] = (value & ((1 << (8 * ty.size)) - 1)).to_bytes(ty.size, "little")
 
     def _eval_reloc(self, node: Node):
         """Address constants: &global, array/function names, string literals, +- offsets."""
@@ -641,7 +680,12 @@ class Parser:
             return ev(node.then) if ev(node.cond) else ev(node.els)
         if k == "comma":
             return ev(node.rhs)
-        if k == "binop" and node.ty.is_integer() and node.lhs.ty.is_integer() and node.rhs.ty.is_integer():
+        if (
+            k == "binop"
+            and node.ty.is_integer()
+            and node.lhs.ty.is_integer()
+            and node.rhs.ty.is_integer()
+        ):
             op = node.op
             if op == "&&":
                 return int(bool(ev(node.lhs)) and bool(ev(node.rhs)))
@@ -650,15 +694,26 @@ class Parser:
             a, b = ev(node.lhs), ev(node.rhs)
             if op in ("/", "%"):
                 if b == 0:
-                    raise CompileError("division by zero in constant expression", tok.line if tok else None)
+                    raise CompileError(
+                        "division by zero in constant expression", tok.line if tok else None
+                    )
                 q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
                 return wrap(q if op == "/" else a - q * b, node.ty)
             result = {
-                "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-                "&": lambda: a & b, "|": lambda: a | b, "^": lambda: a ^ b,
-                "<<": lambda: a << b, ">>": lambda: a >> b,
-                "==": lambda: int(a == b), "!=": lambda: int(a != b), "<": lambda: int(a < b),
-                "<=": lambda: int(a <= b), ">": lambda: int(a > b), ">=": lambda: int(a >= b),
+                "+": lambda: a + b,
+                "-": lambda: a - b,
+                "*": lambda: a * b,
+                "&": lambda: a & b,
+                "|": lambda: a | b,
+                "^": lambda: a ^ b,
+                "<<": lambda: a << b,
+                ">>": lambda: a >> b,
+                "==": lambda: int(a == b),
+                "!=": lambda: int(a != b),
+                "<": lambda: int(a < b),
+                "<=": lambda: int(a <= b),
+                ">": lambda: int(a > b),
+                ">=": lambda: int(a >= b),
             }[op]()
             return wrap(result, node.ty)
         raise CompileError("expression is not an integer constant", tok.line if tok else node.line)
@@ -866,7 +921,9 @@ class Parser:
             ty = self._complete_array_length(ty)
         self._check_complete(name_tok, ty)
         self.label_count += 1
-        v = Var(name_tok.value, ty, is_local=False, label=f"{name_tok.value}.static.{self.label_count}")
+        v = Var(
+            name_tok.value, ty, is_local=False, label=f"{name_tok.value}.static.{self.label_count}"
+        )
         v.is_static = True
         self.declare(name_tok.value, ("var", v), name_tok)
         self.prog.globals.append(v)
@@ -892,11 +949,17 @@ class Parser:
         line = target.line
         out: list[Node] = []
         if ty.kind == "array":
-            if ty.base.kind == "char" and (self.peek().kind == "str" or (self.is_("{") and self.peek(1).kind == "str")):
+            if ty.base.kind == "char" and (
+                self.peek().kind == "str" or (self.is_("{") and self.peek(1).kind == "str")
+            ):
                 braced = self.consume("{")
                 data = self.advance().value
                 for i, b in enumerate(data[: ty.length]):
-                    out.append(self._new_assign(self._index(target, i), num(b - 256 if b > 127 else b, line), line))
+                    out.append(
+                        self._new_assign(
+                            self._index(target, i), num(b - 256 if b > 127 else b, line), line
+                        )
+                    )
                 if braced:
                     self.consume(",")
                     self.expect("}")
@@ -961,9 +1024,8 @@ class Parser:
                     if depth == 0:
                         break
                     depth -= 1
-                elif t.kind == "punct" and t.value == "," and depth == 0:
-                    if not self.is_("}"):
-                        n += 1
+                elif t.kind == "punct" and t.value == "," and depth == 0 and not self.is_("}"):
+                    n += 1
         self.pos = save
         return array_of(ty.base, n)
 
@@ -982,7 +1044,18 @@ class Parser:
         if t.kind == "punct" and t.value == "=":
             self.advance()
             return self._new_assign(lhs, self._assign(), t.line, t)
-        if t.kind == "punct" and t.value in ("+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="):
+        if t.kind == "punct" and t.value in (
+            "+=",
+            "-=",
+            "*=",
+            "/=",
+            "%=",
+            "&=",
+            "|=",
+            "^=",
+            "<<=",
+            ">>=",
+        ):
             self.advance()
             rhs = self._assign()
             return self._new_opassign(t.value[:-1], lhs, rhs, t)
@@ -1013,8 +1086,18 @@ class Parser:
         return Node("cond", t.line, ty, cond=cond, then=then, els=els)
 
     # Binary operators by precedence level (lowest first).
-    BINARY_LEVELS = [["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", "<=", ">", ">="],
-                     ["<<", ">>"], ["+", "-"], ["*", "/", "%"]]
+    BINARY_LEVELS = [
+        ["||"],
+        ["&&"],
+        ["|"],
+        ["^"],
+        ["&"],
+        ["==", "!="],
+        ["<", "<=", ">", ">="],
+        ["<<", ">>"],
+        ["+", "-"],
+        ["*", "/", "%"],
+    ]
 
     def _binary(self, level: int) -> Node:
         if level == len(self.BINARY_LEVELS):
@@ -1084,7 +1167,11 @@ class Parser:
             self.expect(")")
         else:
             ty = self._unary().ty
-        if ty.kind == "func" or (ty.kind == "struct" and ty.members is None) or (ty.kind == "array" and ty.length < 0):
+        if (
+            ty.kind == "func"
+            or (ty.kind == "struct" and ty.members is None)
+            or (ty.kind == "array" and ty.length < 0)
+        ):
             self.error("invalid application of 'sizeof' to incomplete type", t)
         return Node("num", t.line, LONG, val=ty.size)
 
@@ -1156,7 +1243,9 @@ class Parser:
     def _string_literal(self, t: Token) -> Node:
         self.label_count += 1
         data = bytes(t.value) + b"\0"
-        v = Var("<str>", array_of(CHAR, len(data)), is_local=False, label=f".L.str.{self.label_count}")
+        v = Var(
+            "<str>", array_of(CHAR, len(data)), is_local=False, label=f".L.str.{self.label_count}"
+        )
         v.init = (bytearray(data), [])
         v.is_static = True
         self.prog.globals.append(v)
@@ -1254,7 +1343,9 @@ class Parser:
     def _new_add(self, a: Node, b: Node, line: int, tok: Token | None = None) -> Node:
         return self._new_binary("+", a, b, tok, line)
 
-    def _new_binary(self, op: str, a: Node, b: Node, tok: Token | None, line: int | None = None) -> Node:
+    def _new_binary(
+        self, op: str, a: Node, b: Node, tok: Token | None, line: int | None = None
+    ) -> Node:
         line = line if line is not None else tok.line
         self._check_value(a, tok)
         self._check_value(b, tok)
