@@ -74,7 +74,8 @@ def curve(run: LoadedRun, calls: Sequence[Call]
         n = getattr(e, "tool_calls", 0)
         at = calls[n - 1] if 0 < n <= len(calls) else None
         points.append(CurvePoint(
-            tool_calls=n, step=e.step, wall_s=at.wall_s if at else (0.0 if n == 0 else None),
+            tool_calls=n, step=e.step,
+            wall_s=round(at.wall_s, 3) if at else (0.0 if n == 0 else None),
             tokens=at.tokens if at else (0 if n == 0 else None), passed=getattr(e, "passed", 0),
             total=total, rate=getattr(e, "passed", 0) / total,
             stages=dict(getattr(e, "stages", {}) or {}), commit=getattr(e, "commit", None),

@@ -1,0 +1,438 @@
+"""Reports of one run: a rich terminal summary, JSON, and one self-contained HTML page.
+
+The HTML page has no external resource (no CDN, no font, no fetch): charts are inline SVG drawn
+here, the only script is a few lines for the expand/collapse buttons. Per-step details are capped
+(see the ``HTML_*`` constants) so a 10,000-step run still makes a page of a few MB.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from agent.analysis.calls import run_start_time
+from agent.analysis.churn import commit_diffs, has_history
+from agent.analysis.metrics import RunMetrics
+from agent.analysis.svg import PALETTE, Band, Chart, Marker, Series, esc, line_chart, timeline
+from agent.trajectory import EventBase, LoadedRun, RunInfo
+
+#: Steps shown with their tool calls, outputs and diffs: the first and the last ones.
+HTML_FIRST_STEPS = 20
+HTML_LAST_STEPS = 200
+#: Each output, argument list or message is cut to this many characters in the page.
+HTML_TEXT_CHARS = 2000
+#: Each step's workspace diff is cut to this many characters.
+HTML_DIFF_CHARS = 6000
+#: The step timeline draws at most this many bars (steps are binned beyond).
+HTML_TIMELINE_BARS = 600
+
+NA = "n/a"
+
+
+def _pct(v: float | None) -> str:
+    return NA if v is None else f"{v * 100:.1f}%"
+
+
+def _num(v: float | int | None, digits: int = 2) -> str:
+    if v is None:
+        return NA
+    return str(v) if isinstance(v, int) else f"{v:.{digits}f}"
+
+
+def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
+    """The headline figures as (label, text): shared by the terminal, HTML and compare."""
+    p, r, s, lo, er = m.progress, m.regressions, m.stall, m.loops, m.errors
+    cyc = lo.longest_cycle
+    return [
+        ("tool calls", str(m.run.tool_calls)),
+        ("steps", str(m.run.steps)),
+        ("wall time", f"{m.run.wall_s:.1f} s"),
+        ("tokens", str(m.run.tokens)),
+        ("final pass rate", _pct(p.final_rate) if p else NA),
+        ("best pass rate", _pct(p.best_rate) if p else NA),
+        ("progress AUC", _num(p.auc, 3) if p else NA),
+        ("calls to 25/50/75/90%", " / ".join(_num(v) for v in p.tool_calls_to.values())
+         if p else NA),
+        ("regression events", str(r.events) if r else NA),
+        ("tests lost (unrecovered)", f"{len(r.tests_lost)} ({r.unrecovered})" if r else NA),
+        ("max drawdown", _pct(r.max_drawdown) if r else NA),
+        ("stall (calls since improvement)", str(s.tool_calls_since_improvement) if s else NA),
+        ("exact repeats", f"{lo.exact_repeats} ({_pct(lo.exact_repeat_rate)})"),
+        ("near duplicates", f"{lo.near_duplicates} ({_pct(lo.near_duplicate_rate)})"),
+        ("longest identical run", str(lo.longest_identical_run)),
+        ("longest cycle", f"{cyc.length} calls x{cyc.repeats} at call {cyc.start}"
+         if cyc else "none"),
+        ("error rate", _pct(er.error_rate)),
+        ("longest error streak", str(er.longest_streak)),
+        ("build breaks (longest)", f"{er.build_breaks.episodes} ({er.build_breaks.longest})"),
+        ("malformed / 100 calls", _num(m.validity.malformed_per_100)),
+        ("unknown tool / 100 calls", _num(m.validity.unknown_tool_per_100)),
+        ("churned lines", f"{m.churn.churned_lines} of {m.churn.lines_added} added"
+         if m.churn else NA),
+        ("file rewrites (commits)", str(m.churn.rewrites) if m.churn else NA),
+        ("write_file overwrites", str(m.edits.write_file_overwrites)),
+        ("context events", str(len(m.context_events))),
+    ]
+
+
+def render_terminal(metrics: RunMetrics, info: RunInfo | None) -> RenderableType:
+    """A rich summary: headline table, degradation slopes, what was not available."""
+    title = f"{info.run_id}  {info.scenario}  {info.model}  [{info.status}]" if info \
+        else str(metrics.run.run_id or "run")
+    head = Table(title=Text(title, style="bold"), show_header=False, title_justify="left")
+    head.add_column("metric", style="bold")
+    head.add_column("value")
+    for label, value in summary_rows(metrics):
+        head.add_row(Text(label), Text(value, style="dim" if value == NA else ""))
+    parts: list[RenderableType] = [head]
+    d = metrics.degradation
+    if d.windows:
+        trend = Table(title=f"Degradation: {len(d.windows)} windows of {d.window} calls",
+                      title_justify="left")
+        trend.add_column("metric")
+        trend.add_column("first", justify="right")
+        trend.add_column("last", justify="right")
+        trend.add_column("slope / window", justify="right")
+        for key, slope in d.slopes.items():
+            first, last = getattr(d.windows[0], key), getattr(d.windows[-1], key)
+            trend.add_row(Text(key), _num(first, 3), _num(last, 3), _num(slope, 4))
+        parts.append(trend)
+    if metrics.regressions and metrics.regressions.losses:
+        lost = Table(title="Regressions (first 20)", title_justify="left")
+        for col in ("test", "lost at", "recovered after"):
+            lost.add_column(col)
+        for x in metrics.regressions.losses[:20]:
+            lost.add_row(Text(x.test), str(x.lost_at), _num(x.recovered_after))
+        parts.append(lost)
+    if metrics.unavailable:
+        na = Table(title="Not available", title_justify="left", show_header=False)
+        na.add_column("metric", style="bold")
+        na.add_column("why")
+        for key, why in metrics.unavailable.items():
+            na.add_row(Text(key), Text(why))
+        parts.append(na)
+    return Group(*parts)
+
+
+def report_json(metrics: RunMetrics, info: RunInfo | None) -> dict[str, Any]:
+    """The JSON report: run.json as read plus every metric."""
+    return {"run_info": info.model_dump(mode="json") if info else None,
+            "metrics": metrics.model_dump(mode="json")}
+
+
+# ---------------------------------------------------------------- HTML
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#111827;
+background:#f9fafb}
+main{max-width:1100px;margin:0 auto;padding:16px 24px 64px}
+h1{font-size:20px;margin:8px 0}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb}
+.meta{color:#4b5563}.grid2{display:flex;flex-wrap:wrap;gap:8px}
+.card{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:6px 10px;min-width:150px}
+.card b{display:block;font-size:16px}.card span{color:#6b7280;font-size:12px}
+table{border-collapse:collapse;background:#fff}td,th{border:1px solid #e5e7eb;padding:3px 8px;
+text-align:left;vertical-align:top}
+svg.chart{background:#fff;border:1px solid #e5e7eb;border-radius:6px;margin:4px 0;max-width:100%;
+height:auto}
+svg .ct{font-size:13px;font-weight:600;fill:#111827}svg .tl{font-size:11px;fill:#4b5563}
+svg .al{font-size:12px;fill:#374151}svg .lg{font-size:11px;fill:#111827}
+svg .grid{stroke:#f1f5f9}svg .axis{stroke:#9ca3af}
+svg .frame{fill:none;stroke:#d1d5db}svg .series{fill:none;stroke-width:2}
+svg .marker{stroke-width:1.5;stroke-dasharray:4 3}
+details{background:#fff;border:1px solid #e5e7eb;border-radius:6px;margin:4px 0;padding:4px 8px}
+details.fail>summary{color:#b91c1c}summary{cursor:pointer}
+pre{white-space:pre-wrap;word-break:break-all;background:#f3f4f6;padding:6px;margin:4px 0;
+max-height:420px;overflow:auto;font:12px/1.35 ui-monospace,Menlo,Consolas,monospace}
+.call{border-left:3px solid #93c5fd;padding-left:8px;margin:6px 0}.call.bad{border-color:#fca5a5}
+.note{color:#6b7280;font-size:12px}.warn{color:#92400e;background:#fef3c7;padding:4px 8px}
+button{margin-right:6px}
+"""
+
+SCRIPT = """
+(function(){
+  function setAll(open){
+    document.querySelectorAll('#steps details').forEach(function(d){d.open=open;});
+  }
+  document.getElementById('expand').addEventListener('click',function(){setAll(true);});
+  document.getElementById('collapse').addEventListener('click',function(){setAll(false);});
+  document.getElementById('failonly').addEventListener('change',function(e){
+    var only=e.target.checked;
+    document.querySelectorAll('#steps details.step').forEach(function(d){
+      d.style.display=(only&&!d.classList.contains('fail'))?'none':'';
+    });
+  });
+  document.body.setAttribute('data-ready','1');
+})();
+"""
+
+
+def _cut(text: str, limit: int = HTML_TEXT_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n… ({len(text) - limit} more characters not shown)"
+
+
+@dataclass
+class StepView:
+    step: int
+    t: float
+    events: list[EventBase] = field(default_factory=list)
+    calls: int = 0
+    failures: int = 0
+    commit: str | None = None
+
+
+def _steps(run: LoadedRun) -> list[StepView]:
+    views: dict[int, StepView] = {}
+    for e in run.events:
+        if e.type in ("evaluation", "run_start", "run_end"):
+            continue  # evaluations land late; they are drawn on the curve instead
+        v = views.get(e.step)
+        if v is None:
+            v = views[e.step] = StepView(e.step, e.t)
+        v.events.append(e)
+        if e.type == "tool_result" and getattr(e, "error_kind", None) != "after_finish":
+            v.calls += 1
+            code = getattr(e, "exit_code", None)
+            v.failures += (not getattr(e, "ok", False)) or (code is not None and code != 0)
+        elif e.type == "snapshot":
+            v.commit = getattr(e, "commit", None)
+    return [views[k] for k in sorted(views)]
+
+
+def _progress_charts(m: RunMetrics) -> str:
+    p = m.progress
+    if p is None:
+        return f'<p class="note">Progress curve not available: {esc(m.unavailable["progress"])}</p>'
+    marks = [Marker(c.tool_calls, f"context {c.action} at call {c.tool_calls}")
+             for c in m.context_events]
+    horizon = max(m.run.tool_calls, p.points[-1].tool_calls)
+    main = line_chart(Chart(
+        "Hidden-test pass rate vs tool calls (dots: evaluations; dashed: context events)",
+        "tool calls", "pass rate",
+        [Series("pass rate", [(x.tool_calls, x.rate) for x in p.points], step=True, dots=True)],
+        markers=marks, y_min=0, y_max=1, x_min=0, x_max=horizon, percent=True))
+    out = [main]
+    wall = [(x.wall_s, x.rate) for x in p.points if x.wall_s is not None]
+    wall_marks = [Marker(c.wall_s, f"context {c.action}") for c in m.context_events]
+    if wall:
+        out.append(line_chart(Chart("Pass rate vs wall time", "seconds since start", "pass rate",
+                                    [Series("pass rate", wall, PALETTE[2], step=True,
+                                            dots=True)], markers=wall_marks, y_min=0, y_max=1,
+                                    x_min=0, percent=True, width=540, height=240)))
+    tok = [(float(x.tokens), x.rate) for x in p.points if x.tokens is not None]
+    if tok and any(t for t, _ in tok):
+        out.append(line_chart(Chart("Pass rate vs cumulative tokens", "tokens", "pass rate",
+                                    [Series("pass rate", tok, PALETTE[3], step=True, dots=True)],
+                                    y_min=0, y_max=1, x_min=0, percent=True, width=540,
+                                    height=240)))
+    stages: dict[str, list[tuple[float, float]]] = {}
+    for x in p.points:
+        for name, pair in x.stages.items():
+            if len(pair) == 2 and pair[1]:
+                stages.setdefault(name, []).append((x.tool_calls, pair[0] / pair[1]))
+    if stages:
+        series = [Series(name, pts, PALETTE[i % len(PALETTE)], step=True)
+                  for i, (name, pts) in enumerate(sorted(stages.items()))]
+        out.append("<h2>Per-stage progress</h2>")
+        out.append(line_chart(Chart("Pass rate per stage vs tool calls", "tool calls",
+                                    "stage pass rate", series, markers=marks, y_min=0, y_max=1,
+                                    x_min=0, x_max=horizon, percent=True,
+                                    height=max(300, 60 + 15 * len(series)))))
+    return "".join(out)
+
+
+def _window_charts(m: RunMetrics) -> str:
+    w = m.degradation.windows
+    if not w:
+        return '<p class="note">No tool calls.</p>'
+    mid = [(x.start + x.end) / 2 for x in w]
+    marks = [Marker(c.tool_calls, f"context {c.action}") for c in m.context_events]
+    rates = line_chart(Chart(
+        f"Per-window rates ({m.degradation.window} calls a window)", "tool calls", "share",
+        [Series("error rate", list(zip(mid, [x.error_rate for x in w], strict=True)),
+                PALETTE[1], dots=True),
+         Series("repeat rate", list(zip(mid, [x.repeat_rate for x in w], strict=True)),
+                PALETTE[0], dots=True),
+         Series("invalid-call rate", list(zip(mid, [x.invalid_rate for x in w], strict=True)),
+                PALETTE[4], dots=True)],
+        markers=marks, y_min=0, y_max=1, x_min=0, percent=True))
+    out_len = line_chart(Chart(
+        "Mean tool output length per window", "tool calls", "characters",
+        [Series("mean output chars", list(zip(mid, [x.mean_output_chars for x in w],
+                                              strict=True)), PALETTE[5], dots=True)],
+        markers=marks, y_min=0, x_min=0, height=220))
+    slopes = "".join(f"<tr><td>{esc(k)}</td><td>{esc(_num(v, 4))}</td></tr>"
+                     for k, v in m.degradation.slopes.items())
+    return (rates + out_len + "<table><tr><th>metric</th><th>least-squares slope per window"
+            f"</th></tr>{slopes}</table>")
+
+
+def _timeline(steps: Sequence[StepView]) -> str:
+    if not steps:
+        return '<p class="note">No steps.</p>'
+    per_bar = max(1, -(-len(steps) // HTML_TIMELINE_BARS))
+    bands: list[Band] = []
+    groups = [steps[i:i + per_bar] for i in range(0, len(steps), per_bar)]
+    peak = max(max(1, sum(s.calls for s in g)) for g in groups)
+    for g in groups:
+        calls = sum(s.calls for s in g)
+        fails = sum(s.failures for s in g)
+        label = (f"step {g[0].step}" if len(g) == 1 else f"steps {g[0].step}-{g[-1].step}") + \
+            f": {calls} calls, {fails} failing"
+        color = "#d1d5db" if calls == 0 else ("#ef4444" if fails * 2 >= calls and fails else
+                                              "#f59e0b" if fails else "#22c55e")
+        bands.append(Band(label, color, max(1, calls) / peak))
+    note = f" ({per_bar} steps a bar)" if per_bar > 1 else ""
+    return timeline(bands, f"Steps{note}: green ok, amber some failing calls, red mostly failing,"
+                           " grey no call; height = tool calls")
+
+
+def _event_html(e: EventBase, diff: str | None) -> str:
+    t = e.type
+    if t == "model_call":
+        msg = getattr(e, "message", {}) or {}
+        content = msg.get("content")
+        text = content if isinstance(content, str) else json.dumps(content, default=str)
+        reasoning = getattr(e, "reasoning", None)
+        out = f'<div class="note">model: {esc(getattr(e, "finish_reason", "") or "")}'
+        tokens = (getattr(e, "prompt_tokens", None), getattr(e, "completion_tokens", None))
+        if any(tokens):
+            out += f", tokens {esc(tokens[0])} in / {esc(tokens[1])} out"
+        out += "</div>"
+        if reasoning:
+            out += f"<details><summary>reasoning</summary><pre>{esc(_cut(reasoning))}</pre>" \
+                   "</details>"
+        if content:
+            out += f"<pre>{esc(_cut(text))}</pre>"
+        return out
+    if t == "tool_call":
+        args = getattr(e, "arguments", None)
+        shown = json.dumps(args, ensure_ascii=False, indent=1, default=str) if args is not None \
+            else getattr(e, "raw_arguments", "")
+        err = getattr(e, "parse_error", None)
+        bad = f' <span class="warn">parse error: {esc(err)}</span>' if err else ""
+        return (f'<div class="call"><b>{esc(getattr(e, "name", ""))}</b> '
+                f'<span class="note">{esc(getattr(e, "call_id", ""))}</span>{bad}'
+                f"<pre>{esc(_cut(shown))}</pre></div>")
+    if t == "tool_result":
+        ok = getattr(e, "ok", False)
+        code = getattr(e, "exit_code", None)
+        bits = [f"exit {code}" if code is not None else ("ok" if ok else "failed")]
+        if getattr(e, "error_kind", None):
+            bits.append(str(getattr(e, "error_kind", "")))
+        if getattr(e, "truncated", False) and getattr(e, "output_ref", None):
+            bits.append(f"full output: {getattr(e, 'output_ref', '')}")
+        bits.append(f"{getattr(e, 'duration_s', 0.0):.2f} s")
+        cls = "call" if ok and (code in (None, 0)) else "call bad"
+        return (f'<div class="{cls}"><span class="note">result: {esc(", ".join(bits))}</span>'
+                f'<pre>{esc(_cut(getattr(e, "output", "") or ""))}</pre></div>')
+    if t == "snapshot" and diff is not None:
+        return (f"<details><summary>workspace diff ({esc(str(getattr(e, 'commit', ''))[:10])})"
+                f"</summary><pre>{esc(diff)}</pre></details>")
+    if t == "message":
+        return (f'<div class="note">harness message ({esc(getattr(e, "reason", ""))}):</div>'
+                f'<pre>{esc(_cut(getattr(e, "content", "") or ""))}</pre>')
+    if t == "context":
+        return (f'<div class="warn">context {esc(getattr(e, "action", ""))}: '
+                f'{esc(_cut(json.dumps(getattr(e, "details", {}), default=str), 500))}</div>')
+    if t in ("error", "resume", "sandbox_restart"):
+        body = {k: v for k, v in e.model_dump().items() if k not in ("seq", "t", "type", "step")}
+        return (f'<div class="warn">{esc(t)}: '
+                f"{esc(_cut(json.dumps(body, default=str), 500))}</div>")
+    return ""
+
+
+def _step_details(run: LoadedRun, steps: Sequence[StepView]) -> str:
+    n = len(steps)
+    if n <= HTML_FIRST_STEPS + HTML_LAST_STEPS:
+        shown = list(steps)
+        skipped = 0
+    else:
+        shown = list(steps[:HTML_FIRST_STEPS]) + list(steps[-HTML_LAST_STEPS:])
+        skipped = n - len(shown)
+    git_dir = Path(run.run_dir) / "snapshots.git"
+    diffs: dict[str, str] = {}
+    if has_history(git_dir):
+        try:
+            diffs = commit_diffs(git_dir, [s.commit for s in shown if s.commit], HTML_DIFF_CHARS)
+        except OSError:
+            diffs = {}
+    start = run_start_time(run)
+    out = ['<p><button id="expand" type="button">expand all</button>'
+           '<button id="collapse" type="button">collapse all</button>'
+           '<label><input id="failonly" type="checkbox"> only steps with failing calls</label></p>',
+           '<div id="steps">']
+    for i, s in enumerate(shown):
+        if skipped and i == HTML_FIRST_STEPS:
+            out.append(f'<p class="note">… {skipped} steps in the middle not shown (the page '
+                       f"keeps the first {HTML_FIRST_STEPS} and the last {HTML_LAST_STEPS}); "
+                       "events.jsonl has them all.</p>")
+        cls = "step fail" if s.failures else "step"
+        body = "".join(_event_html(e, diffs.get(s.commit or "") if e.type == "snapshot" else None)
+                       for e in s.events)
+        out.append(f'<details class="{cls}"><summary>step {s.step} · +{s.t - start:.1f} s · '
+                   f"{s.calls} calls{f', {s.failures} failing' if s.failures else ''}"
+                   f"{' · workspace changed' if s.commit else ''}</summary>{body}</details>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _table(rows: Sequence[tuple[str, str]]) -> str:
+    return "<table>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
+                               for k, v in rows) + "</table>"
+
+
+def html_page(title: str, body: str) -> str:
+    """Wrap ``body`` in the page skeleton with the CSS and the small script."""
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
+            f"<title>{esc(title)}</title><style>{CSS}</style></head><body><main>{body}</main>"
+            f"<script>{SCRIPT}</script></body></html>")
+
+
+def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
+    """One self-contained HTML page of the run: charts, metrics, timeline and capped steps."""
+    info = run.info
+    r = metrics.run
+    title = f"ultrarun report: {r.run_id or run.run_dir}"
+    cards = "".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>'
+                    for k, v in summary_rows(metrics)[:8])
+    meta = (f"{esc(r.scenario)} · model {esc(r.model)} ({esc(r.model_kind)}) · status "
+            f"{esc(r.status)} / {esc(r.end_reason)}") if info else "run.json unreadable"
+    if r.parent:
+        meta += f" · fork of {esc(r.parent.get('run_dir'))} at step {esc(r.parent.get('step'))}"
+    warn = "".join(f'<p class="warn">{esc(w)}</p>' for w in metrics.warnings)
+    na = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
+                 for k, v in metrics.unavailable.items())
+    ctx = "".join(f"<tr><td>{c.tool_calls}</td><td>{c.step}</td><td>{esc(c.action)}</td>"
+                  f"<td>{esc(_cut(json.dumps(c.details, default=str), 300))}</td></tr>"
+                  for c in metrics.context_events)
+    losses = ""
+    if metrics.regressions and metrics.regressions.losses:
+        losses = "<h2>Regressions</h2><table><tr><th>test</th><th>lost at</th><th>passed at" \
+                 "</th><th>recovered after</th></tr>" + "".join(
+                     f"<tr><td>{esc(x.test)}</td><td>{x.lost_at}</td><td>{x.passed_at}</td>"
+                     f"<td>{esc(_num(x.recovered_after))}</td></tr>"
+                     for x in metrics.regressions.losses[:500]) + "</table>"
+    steps = _steps(run)
+    body = (f"<h1>{esc(title)}</h1><p class=\"meta\">{meta}</p>{warn}"
+            f'<div class="grid2">{cards}</div>'
+            f'<h2>Progress</h2><div id="progress">{_progress_charts(metrics)}</div>'
+            f'<h2>Degradation</h2><div id="windows">{_window_charts(metrics)}</div>'
+            f'<h2>Timeline</h2><div id="timeline">{_timeline(steps)}</div>'
+            f"<h2>Metrics</h2>{_table(summary_rows(metrics))}{losses}"
+            + (f"<h2>Context events</h2><table><tr><th>tool calls</th><th>step</th><th>action"
+               f"</th><th>details</th></tr>{ctx}</table>" if ctx else "")
+            + (f"<h2>Not available</h2><table>{na}</table>" if na else "")
+            + f"<h2>Steps</h2>{_step_details(run, steps)}")
+    return html_page(title, body)
