@@ -5,7 +5,7 @@ UR     := $(VENV)/bin/ultrarun
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -24,7 +24,13 @@ demo: setup
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
 
-test: setup lint
+# Headless Chromium renders the HTML reports in the tests (Debian's package; root with apt).
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	  >/dev/null); } || { echo "chromium is needed by the HTML report tests" >&2; exit 1; }
+
+test: setup lint chromium
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -1,8 +1,11 @@
 """The agent loop: model turn -> tool calls on the sandbox -> results, until finish or a budget.
 
 The loop owns the conversation and writes every step to the Recorder as it happens; a crash at
-any point leaves a readable trajectory. It knows nothing of the CLI: a UI follows it through the
-``observer`` callback.
+any point leaves a readable trajectory that `resume` continues. It knows nothing of the CLI: a
+UI follows it through the ``observer`` callback.
+
+A step is: one model call, its tool calls, one `snapshot` event (with ``changed`` telling
+whether the workspace changed) which also marks the step as complete, and an fsync.
 """
 
 from __future__ import annotations
@@ -15,22 +18,43 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.context import (
+    NOTES_PATH,
+    CompactPolicy,
+    ContextPolicy,
+    estimate_tokens,
+    mechanical_summary,
+    summary_message,
+)
+from agent.conversation import Conversation
 from agent.evaluation import EvaluationRunner
-from agent.models.base import AssistantTurn, Model, ModelError, ScriptExhausted
+from agent.models.base import (
+    AssistantTurn,
+    ContextExceeded,
+    Model,
+    ModelError,
+    RetryRecord,
+    ScriptExhausted,
+    ToolCall,
+)
 from agent.tools.base import ToolContext
 from agent.tools.toolbox import ToolBox
 from agent.trajectory.events import (
+    ContextEvent,
     ErrorEvent,
     MessageEvent,
     ModelCall,
+    ResumeEvent,
     RunEnd,
     RunStart,
+    SandboxRestartEvent,
     SnapshotEvent,
     ToolCallEvent,
     ToolResultEvent,
 )
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.snapshots import Snapshotter
+from sandboxes import SandboxDied, SandboxError
 
 FORMAT_REMINDER = ("Your last reply had no tool call. Continue the task by calling one of the "
                    "tools; call `finish` with a summary when the task is done.")
@@ -46,24 +70,38 @@ class Budgets:
     max_cost: float | None = None
     max_time_s: float | None = None
     max_format_errors: int = 10
+    max_sandbox_restarts: int = 3
 
 
 @dataclass
 class LoopState:
-    """What a live view shows; updated after each model call and tool call."""
+    """What a live view shows, and the counters a resumed run carries on from."""
 
     step: int = 0
     tool_calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
     cost: float = 0.0
-    started: float = field(default_factory=time.time)
+    started: float = field(default_factory=time.time)  # minus earlier sessions' wall time
     last_tool: str = ""
     last_exit: int | None = None
     grade: str = ""
     status: str = "running"
+    note: str = ""
     format_errors: int = 0
     consecutive_format_errors: int = 0
+    sandbox_restarts: int = 0
+    last_eval_calls: int = 0
+
+
+@dataclass
+class PendingStep:
+    """A step whose model turn was recorded but whose tool calls did not all finish."""
+
+    step: int
+    turn: AssistantTurn
+    recorded: dict[str, tuple[str, str]]  # call id -> (name, text shown) already recorded
+    announced: set[str]  # call ids whose tool_call event is recorded
 
 
 class StopSignal:
@@ -82,7 +120,7 @@ class StopSignal:
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        """Install the handlers (main thread only; elsewhere the flag is set by the caller)."""
+        """Install the handlers (main thread only)."""
         if threading.current_thread() is not threading.main_thread():
             yield
             return
@@ -105,50 +143,91 @@ class StopSignal:
 
 
 class AgentLoop:
-    """Runs one trajectory. Construct with its collaborators, then call ``run``."""
+    """Runs one trajectory. Construct with its collaborators, then ``run`` or ``resume``."""
 
     def __init__(self, *, model: Model, toolbox: ToolBox, ctx: ToolContext, recorder: Recorder,
-                 snapshots: Snapshotter, budgets: Budgets,
+                 snapshots: Snapshotter, budgets: Budgets, policy: ContextPolicy,
                  evaluator: EvaluationRunner | None = None, eval_every: int | None = None,
                  observer: Callable[[LoopState], None] | None = None,
-                 stop: StopSignal | None = None) -> None:
+                 stop: StopSignal | None = None,
+                 restart_sandbox: Callable[[str | None], None] | None = None,
+                 summaries_from_model: bool = True) -> None:
         self.model = model
         self.toolbox = toolbox
         self.ctx = ctx
         self.rec = recorder
         self.snapshots = snapshots
         self.budgets = budgets
+        self.policy = policy
         self.evaluator = evaluator
         self.eval_every = eval_every
         self.observer = observer or (lambda _s: None)
         self.stop = stop or StopSignal()
+        self.restart_sandbox = restart_sandbox
+        self.summaries_from_model = summaries_from_model
         self.state = LoopState()
-        self.messages: list[dict[str, Any]] = []
-        self._last_eval_calls = 0
+        self.conv = Conversation()
+        self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
+        self._sandbox_failed = False
+        if hasattr(model, "on_retry"):
+            model.on_retry = self._on_retry
 
-    # -- the run ---------------------------------------------------------------------------
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.conv.messages
+
+    # -- entry points ----------------------------------------------------------------------
     def run(self, system: str, task: str) -> tuple[str, str]:
-        """Run to the end; return (status, end_reason). The recorder is left open."""
-        self.messages = [{"role": "system", "content": system}, {"role": "user", "content": task}]
+        """A new run from the scenario's prompt; return (status, end_reason)."""
+        self.conv.start([{"role": "system", "content": system},
+                         {"role": "user", "content": task}])
         self.rec.emit(RunStart, 0, run_id=self.rec.info.run_id, messages=self.messages,
                       tools=self.toolbox.names)
-        self._snapshot(0, "initial workspace")
-        self.rec.sync()
+        self._end_step(0, "initial workspace")
+        return self._drive(None)
+
+    def start_from(self, conv: Conversation, state: LoopState, parent: dict[str, Any]
+                   ) -> tuple[str, str]:
+        """A new run (a fork) that opens with another run's conversation at some step."""
+        self.conv, self.state = conv, state
+        self.state.status, self.state.grade = "running", ""
+        self.rec.emit(RunStart, state.step, run_id=self.rec.info.run_id, messages=self.messages,
+                      tools=self.toolbox.names, parent=parent)
+        self._end_step(state.step, f"fork of {parent.get('run_id')} at step {state.step}")
+        return self._drive(None)
+
+    def resume(self, conv: Conversation, state: LoopState, pending: PendingStep | None,
+               reason: str, details: dict[str, Any]) -> tuple[str, str]:
+        """Carry on a recorded run from its rebuilt conversation and counters."""
+        self.conv, self.state = conv, state
+        self.state.status = "running"
+        self.rec.emit(ResumeEvent, state.step, reason=reason, details=details)
+        return self._drive(pending)
+
+    def _drive(self, pending: PendingStep | None) -> tuple[str, str]:
         status, reason = "failed", "error"
         with self.stop.installed():
             try:
+                if pending is not None:
+                    finished = self._run_calls(pending.step, pending.turn, pending)
+                    self._end_step(pending.step, f"step {pending.step}")
+                    if finished:
+                        status, reason = "finished", "finished"
+                        return status, reason
                 status, reason = self._steps()
             except RunInterrupted:
                 status, reason = "interrupted", "interrupted"
             except Exception as e:
                 self.rec.emit(ErrorEvent, self.state.step, message=f"{type(e).__name__}: {e}",
                               where="loop")
+                self.rec.info.error = f"{type(e).__name__}: {e}"
                 status, reason = "failed", "error"
                 raise
             finally:
                 self._finish(status, reason)
         return status, reason
 
+    # -- steps -----------------------------------------------------------------------------
     def _steps(self) -> tuple[str, str]:
         while True:
             reason = self._budget_reason()
@@ -157,9 +236,9 @@ class AgentLoop:
             self.state.step += 1
             step = self.state.step
             try:
-                with self.stop.waiting():
-                    turn = self.model.complete(self.messages, self.toolbox.schemas())
+                turn = self._call_model(step)
             except ScriptExhausted:
+                self.state.step -= 1
                 return "finished", "script_exhausted"
             except ModelError as e:
                 self.rec.emit(ErrorEvent, step, message=str(e), where="model",
@@ -170,12 +249,12 @@ class AgentLoop:
             if not turn.tool_calls:
                 if self._format_error(step, turn):
                     return "failed", "error"
+                self._end_step(step, f"step {step}")
                 continue
             self.state.consecutive_format_errors = 0
-            finished = self._run_calls(step, turn)
-            commit = self._snapshot(step, f"step {step}")
-            self._maybe_evaluate(step, commit)
-            self.rec.sync()
+            finished = self._run_calls(step, turn, None)
+            if self._end_step(step, f"step {step}") == "sandbox_failed":
+                return "failed", "error"
             if finished:
                 return "finished", "finished"
 
@@ -191,17 +270,100 @@ class AgentLoop:
             return "max_time"
         return None
 
+    def _call_model(self, step: int) -> AssistantTurn:
+        """Ask the model, through the context policy; compact first when it is due."""
+        self._update_context(step)
+        try:
+            with self.stop.waiting():
+                return self.model.complete(self._view(), self.toolbox.schemas())
+        except ContextExceeded as e:
+            if isinstance(self.policy, CompactPolicy) and len(self.messages) <= 3:
+                raise  # nothing left to compact
+            self.rec.emit(ContextEvent, step, action="fallback",
+                          details={"from": self.policy.name, "to": "compact", "error": str(e)})
+            if not isinstance(self.policy, CompactPolicy):
+                window = int(estimate_tokens(self._view()) * self._calibration * 0.9)
+                self.policy = CompactPolicy(context_window=max(window, 1000))
+            self._compact(step, forced=True)
+            with self.stop.waiting():
+                return self.model.complete(self._view(), self.toolbox.schemas())
+
+    def _view(self) -> list[dict[str, Any]]:
+        return self.policy.view(self.messages, self.conv.meta)
+
+    def _estimate(self) -> int:
+        return int(estimate_tokens(self._view()) * self._calibration)
+
+    def _update_context(self, step: int) -> None:
+        est = self._estimate()
+        if isinstance(self.policy, CompactPolicy):
+            if self.policy.due(est) and len(self.messages) > 3:
+                self._compact(step, forced=False)
+            return
+        change = self.policy.update(self.messages, self.conv.step_starts, est)
+        if change:
+            self.rec.emit(ContextEvent, step, action=self.policy.name,
+                          details={**change, "est_tokens_before": est,
+                                   "est_tokens_after": self._estimate()})
+
+    def _compact(self, step: int, forced: bool) -> None:
+        before = self._estimate()
+        summary, usage = None, {}
+        if self.summaries_from_model:
+            ask = [*self.messages, {"role": "user", "content": self._compact_prompt()}]
+            try:
+                with self.stop.waiting():
+                    turn = self.model.complete(ask, [])
+                summary = turn.content
+                u = turn.usage
+                usage = {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
+                         "cost": u.cost, "latency_s": turn.latency_s}
+                self._count_usage(turn)
+            except (ModelError, ScriptExhausted) as e:
+                usage = {"summary_error": str(e)[:300]}
+        if not summary:
+            summary = mechanical_summary(self.messages)
+        message = summary_message(summary, self._notes())
+        replaced = self.conv.compact(message)
+        self.rec.emit(ContextEvent, step, action="compact",
+                      details={"message": message, "replaced_messages": replaced,
+                               "est_tokens_before": before, "est_tokens_after": self._estimate(),
+                               "forced": forced, **usage})
+
+    def _compact_prompt(self) -> str:
+        assert isinstance(self.policy, CompactPolicy)
+        return self.policy.summary_prompt
+
+    def _notes(self) -> str | None:
+        try:
+            return self.ctx.sandbox.read_file(NOTES_PATH).decode("utf-8", "replace")
+        except (OSError, SandboxError):
+            return None
+
+    def _count_usage(self, turn: AssistantTurn) -> None:
+        u = turn.usage
+        self.state.tokens_in += u.prompt_tokens or 0
+        self.state.tokens_out += u.completion_tokens or 0
+        self.state.cost += u.cost or 0.0
+
     def _record_turn(self, step: int, turn: AssistantTurn) -> None:
         u = turn.usage
+        if u.prompt_tokens:  # calibrate the estimate on what the endpoint counted
+            self._calibration = max(0.25, min(4.0, u.prompt_tokens /
+                                              max(1, estimate_tokens(self._view()))))
         self.rec.emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
                       prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
                       cost=u.cost, latency_s=turn.latency_s,
                       retries=[r.model_dump() for r in turn.retries],
                       finish_reason=turn.finish_reason, format_error=turn.format_error)
-        self.messages.append(turn.message)
-        self.state.tokens_in += u.prompt_tokens or 0
-        self.state.tokens_out += u.completion_tokens or 0
-        self.state.cost += u.cost or 0.0
+        self.conv.add_turn(step, turn.message)
+        self._count_usage(turn)
+        self.state.note = ""
+        self.observer(self.state)
+
+    def _on_retry(self, record: RetryRecord) -> None:
+        self.state.note = (f"endpoint: {record.error[:80]} — retry {record.attempt} in "
+                           f"{record.wait_s:.1f} s")
         self.observer(self.state)
 
     def _format_error(self, step: int, turn: AssistantTurn) -> bool:
@@ -211,60 +373,107 @@ class AgentLoop:
         text = FORMAT_REMINDER if not turn.format_error else \
             f"Your last reply could not be used ({turn.format_error}). {FORMAT_REMINDER}"
         self.rec.emit(MessageEvent, step, role="user", content=text, reason="format_error")
-        self.messages.append({"role": "user", "content": text})
-        self.rec.sync()
+        self.conv.add([{"role": "user", "content": text}])
         if self.state.consecutive_format_errors >= self.budgets.max_format_errors:
             self.rec.info.error = (f"{self.state.consecutive_format_errors} model turns in a row "
                                    "without a usable tool call")
             return True
         return False
 
-    def _run_calls(self, step: int, turn: AssistantTurn) -> bool:
+    def _run_calls(self, step: int, turn: AssistantTurn, pending: PendingStep | None) -> bool:
+        """Run a turn's calls. On resume, calls already recorded run again silently (so the
+        workspace matches what the model saw) and keep the text that was recorded."""
         results: list[tuple[str, str, str]] = []
         finished = False
         for call in turn.tool_calls:
-            self.rec.emit(ToolCallEvent, step, call_id=call.id, name=call.name,
-                          arguments=call.arguments, raw_arguments=call.raw_arguments,
-                          parse_error=call.parse_error)
+            replaying = pending is not None and call.id in pending.recorded
+            if pending is None or call.id not in pending.announced:
+                self.rec.emit(ToolCallEvent, step, call_id=call.id, name=call.name,
+                              arguments=call.arguments, raw_arguments=call.raw_arguments,
+                              parse_error=call.parse_error)
             if finished:  # every call gets an answer, even after finish
                 text = "not run: `finish` was called earlier in this turn"
-                self.rec.emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=False,
-                              output=text, error_kind="after_finish")
+                if not replaying:
+                    self.rec.emit(ToolResultEvent, step, call_id=call.id, name=call.name,
+                                  ok=False, output=text, error_kind="after_finish")
                 results.append((call.id, call.name, text))
                 continue
-            with self.stop.waiting():
-                shown = self.toolbox.dispatch(call, self.ctx)
-            out = shown.output
-            ref = self.rec.store_output(call.id, out.spilled, out.text) if shown.needs_store \
-                else None
-            self.rec.emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=out.ok,
-                          output=shown.display, exit_code=out.exit_code,
-                          timed_out=out.timed_out, truncated=shown.needs_store, output_ref=ref,
-                          duration_s=out.duration_s, error_kind=out.error_kind, note=out.note)
-            results.append((call.id, call.name, shown.display))
-            self.state.tool_calls += 1
+            shown_text, out = self._dispatch(step, call, record=not replaying)
+            if replaying:
+                assert pending is not None
+                shown_text = pending.recorded[call.id][1]
+            else:
+                self.state.tool_calls += 1
+            self.conv.note_result(call.id, call.name, out.exit_code, out.ok)
+            results.append((call.id, call.name, shown_text))
             self.state.last_tool = call.name
             self.state.last_exit = out.exit_code
             finished = finished or out.finished
             self.observer(self.state)
-        self.messages.extend(self.model.tool_result_messages(turn, results))
+        self.conv.add(self.model.tool_result_messages(turn, results))
         return finished
 
-    def _snapshot(self, step: int, message: str) -> str | None:
-        commit = self.snapshots.snapshot(message)
-        if commit:
-            self.rec.emit(SnapshotEvent, step, commit=commit, tool_calls=self.state.tool_calls)
-        return commit
+    def _dispatch(self, step: int, call: ToolCall, record: bool = True) -> tuple[str, Any]:
+        """Dispatch one call and record its result; a dead sandbox is replaced and the model
+        is told, in the call's result."""
+        try:
+            with self.stop.waiting():
+                shown = self.toolbox.dispatch(call, self.ctx)
+        except SandboxDied as e:
+            return self._sandbox_died(step, call, str(e))
+        out = shown.output
+        if not record:
+            return shown.display, out
+        ref = self.rec.store_output(call.id, out.spilled, out.text) if shown.needs_store \
+            else None
+        self.rec.emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=out.ok,
+                      output=shown.display, exit_code=out.exit_code, timed_out=out.timed_out,
+                      truncated=shown.needs_store, output_ref=ref, duration_s=out.duration_s,
+                      error_kind=out.error_kind, note=out.note)
+        return shown.display, out
 
-    def _maybe_evaluate(self, step: int, commit: str | None) -> None:
-        if self.evaluator is None or not self.eval_every:
+    def _sandbox_died(self, step: int, call: ToolCall, why: str) -> tuple[str, Any]:
+        from agent.tools.base import ToolOutput
+
+        self.state.sandbox_restarts += 1
+        head = self.snapshots.head()
+        if self.restart_sandbox is None or \
+                self.state.sandbox_restarts > self.budgets.max_sandbox_restarts:
+            self._sandbox_failed = True
+            text = f"error: the sandbox died ({why}) and cannot be replaced"
+        else:
+            self.restart_sandbox(head)
+            self.rec.emit(SandboxRestartEvent, step, reason=why, restored_commit=head)
+            text = ("error: the sandbox died while running this call (" + why + "). A fresh "
+                    "sandbox was started with the workspace restored from the last snapshot "
+                    "(changes made since the start of this step are lost; cwd and exports "
+                    "reset). Re-run what you need.")
+        out = ToolOutput(text=text, ok=False, error_kind="sandbox")
+        self.rec.emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=False,
+                      output=text, error_kind="sandbox")
+        return text, out
+
+    def _end_step(self, step: int, message: str) -> str | None:
+        """Snapshot (the step's completion mark), maybe evaluate, fsync."""
+        if self._sandbox_failed:
+            self.rec.info.error = (f"the sandbox died {self.state.sandbox_restarts} times; "
+                                   "giving up")
+            return "sandbox_failed"
+        commit = self.snapshots.snapshot(message)
+        head = commit or self.snapshots.head()
+        self.rec.emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
+                      tool_calls=self.state.tool_calls)
+        self._maybe_evaluate(step, head)
+        self.rec.sync()
+        return None
+
+    def _maybe_evaluate(self, step: int, head: str | None) -> None:
+        if self.evaluator is None:
             return
         calls = self.state.tool_calls
-        if calls - self._last_eval_calls >= self.eval_every:
-            self._last_eval_calls = calls
-            head = commit or self.snapshots.head()
-            if head:
-                self.evaluator.submit(head, step, calls)
+        if self.eval_every and head and calls - self.state.last_eval_calls >= self.eval_every:
+            self.state.last_eval_calls = calls
+            self.evaluator.submit(head, step, calls)
         self._show_grade()
 
     def _show_grade(self) -> None:
@@ -285,15 +494,15 @@ class AgentLoop:
             self._show_grade()
             latest = self.evaluator.latest
             if latest is not None and status != "interrupted":
-                grade = {"passed": latest.passed, "total": latest.total, "stages": latest.stages,
-                         "commit": latest.commit, "error": latest.error}
+                grade = {"passed": latest.passed, "total": latest.total,
+                         "stages": latest.stages, "commit": latest.commit, "error": latest.error}
         s = self.state
         info = self.rec.info
         info.status, info.end_reason, info.ended_at = status, reason, time.time()
         info.totals.steps, info.totals.tool_calls = s.step, s.tool_calls
         info.totals.tokens_in, info.totals.tokens_out = s.tokens_in, s.tokens_out
         info.totals.cost = round(s.cost, 6)
-        info.totals.wall_s = round(time.time() - info.started_at, 3)
+        info.totals.wall_s = round(time.time() - s.started, 3)
         info.totals.format_errors = s.format_errors
         info.grade = grade if grade is not None else info.grade
         self.rec.emit(RunEnd, s.step, status=status, end_reason=reason,

@@ -1,37 +1,44 @@
-"""From a RunConfig to a finished run folder: scenario, model, sandbox, recorder, loop.
+"""From a RunConfig to a run folder: new runs, resumed runs and forks.
 
-This is the one place that wires the seams together; the CLI only builds a RunConfig and
-renders what the loop reports.
+This is the one place that wires the seams together (scenario, model, sandbox, recorder,
+evaluator, loop); the CLI only builds a RunConfig and renders what the loop reports.
 """
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
+import os
 import secrets
 import shutil
+import sys
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.context import make_policy
 from agent.evaluation import EvaluationRunner, Grader
 from agent.loop import AgentLoop, Budgets, LoopState, StopSignal
 from agent.models.base import Model
 from agent.models.profiles import ModelOverrides, ModelProfile, ProfileError, load_profiles
 from agent.models.registry import ModelSpecError, make_model
+from agent.resume import fast_forward, rebuild
 from agent.tools.base import ToolContext
 from agent.tools.toolbox import CommandTool, ToolBox
 from agent.trajectory.reader import load_run
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo, versions
 from agent.trajectory.snapshots import Snapshotter
+from sandboxes import Sandbox
 from scenarios.loader import Scenario, ScenarioError, load_scenario, parse_duration
 
 PROMPTS = Path(__file__).parent / "prompts"
+SCRIPTED = {"script", "replay", "reference"}
 
 
 class ConfigError(ValueError):
@@ -60,8 +67,40 @@ class RunConfig(BaseModel):
     temperature: float | None = None
     max_format_errors: int = 10
     command_timeout: float = 120
+    compact_prompt: Path | None = None
+    labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
 
 
+class ResumeOptions(BaseModel):
+    """What `ultrarun resume` may change: budgets and how to reach the endpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_steps: int | None = Field(None, ge=1)
+    max_cost: float | None = Field(None, gt=0)
+    max_time: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    eval_every: int | None = Field(None, ge=0)
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    info: RunInfo
+
+
+@dataclass
+class Hooks:
+    """How a UI follows a run."""
+
+    observer: Callable[[LoopState], None] | None = None
+    progress: Callable[[str], None] = lambda _m: None
+    on_start: Callable[[Path], None] | None = None
+    stop: StopSignal | None = None
+
+
+# -- models --------------------------------------------------------------------------------
 def reference_factory(scenario: Scenario) -> Callable[[], Model] | None:
     """The scenario's scripted reference policy (``reference_policy.py: make_policy``)."""
     path = scenario.root / "reference_policy.py"
@@ -72,6 +111,7 @@ def reference_factory(scenario: Scenario) -> Callable[[], Model] | None:
         spec = importlib.util.spec_from_file_location(f"_ref_{scenario.name}", path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses and pickling look modules up there
         spec.loader.exec_module(module)
         policy: Model = module.make_policy(scenario)
         return policy
@@ -86,31 +126,37 @@ def replay_messages(run_dir: Path) -> list[dict[str, Any]]:
     return [e.message for e in load_run(run_dir).of_type("model_call")]  # type: ignore
 
 
-def resolve_model(cfg: RunConfig, scenario: Scenario) -> tuple[Model, ModelProfile | None, str]:
+def model_kind(spec: str) -> str:
+    return ("reference" if spec == "reference" else "script" if spec.startswith("script:")
+            else "replay" if spec.startswith("replay:") else "endpoint")
+
+
+def resolve_model(spec: str | None, scenario: Scenario, *, profile: str | None = None,
+                  base_url: str | None = None, api_key_env: str | None = None,
+                  temperature: float | None = None, seed: int | None = None
+                  ) -> tuple[Model, ModelProfile | None, str]:
     """Build the Model of a run; returns (model, its profile if any, kind)."""
     try:
         profiles = load_profiles()
     except ProfileError as e:
         raise ConfigError(str(e)) from None
-    spec = cfg.model or cfg.profile
+    spec = spec or profile
     if spec is None:
         raise ConfigError("no model: pass --model NAME (a model of your endpoint, a profile of "
                           "models.yaml, `reference`, `script:FILE` or `replay:RUN_DIR`) or "
                           "--profile NAME")
-    if cfg.profile and cfg.profile not in profiles:
-        raise ConfigError(f"--profile {cfg.profile!r} is not in models.yaml (known: "
+    if profile and profile not in profiles:
+        raise ConfigError(f"--profile {profile!r} is not in models.yaml (known: "
                           f"{', '.join(sorted(profiles))})")
-    overrides = ModelOverrides(base_url=cfg.base_url, api_key_env=cfg.api_key_env,
-                               temperature=cfg.temperature, seed=cfg.seed)
+    overrides = ModelOverrides(base_url=base_url, api_key_env=api_key_env,
+                               temperature=temperature, seed=seed)
     try:
         model = make_model(spec, profiles=profiles, overrides=overrides,
                            reference_factory=reference_factory(scenario),
                            replay_loader=replay_messages)
     except (ValueError, FileNotFoundError) as e:  # ModelSpecError, ProfileError, bad scripts
         raise ConfigError(str(e)) from None
-    kind = ("reference" if spec == "reference" else "script" if spec.startswith("script:")
-            else "replay" if spec.startswith("replay:") else "endpoint")
-    return model, profiles.get(spec), kind
+    return model, profiles.get(spec), model_kind(spec)
 
 
 def new_run_id(scenario: str, model: str) -> str:
@@ -119,13 +165,8 @@ def new_run_id(scenario: str, model: str) -> str:
     return f"{stamp}-{scenario}-{tag}-{secrets.token_hex(2)}"
 
 
-@dataclass
-class RunResult:
-    run_dir: Path
-    info: RunInfo
-
-
-def build_image(scenario: Scenario, client: Any, progress: Callable[[str], None]) -> str:
+# -- sandboxes and graders ------------------------------------------------------------------
+def scenario_image(scenario: Scenario, client: Any, progress: Callable[[str], None]) -> str:
     """The scenario's agent image (built from its Dockerfile if it has one)."""
     from sandboxes import images
 
@@ -137,37 +178,169 @@ def build_image(scenario: Scenario, client: Any, progress: Callable[[str], None]
     return scenario.image.name
 
 
-def make_grader(scenario: Scenario, sandbox: str, client: Any, image: str | None,
+def make_grader(scenario: Scenario, backend: str, client: Any, image: str | None,
                 run_id: str, progress: Callable[[str], None]) -> Grader | None:
     """A grader for the scenario on the given backend, or None if it has none."""
     if scenario.grader is None:
         return None
     from scenarios.grading import DockerGrader, LocalGrader, grader_image
 
-    if sandbox == "local":
+    if backend == "local":
         return LocalGrader(scenario)
     assert image is not None
     return DockerGrader(client, scenario, grader_image(client, scenario, image, progress),
                         run_id=run_id)
 
 
-def execute_run(cfg: RunConfig, *, observer: Callable[[LoopState], None] | None = None,
-                progress: Callable[[str], None] = lambda _m: None,
-                on_start: Callable[[Path], None] | None = None,
-                stop: StopSignal | None = None) -> RunResult:
-    """Run a scenario end to end and return its run folder and final run.json."""
+class SandboxHolder:
+    """The run's current sandbox; replaces it (restoring the workspace) when it dies."""
+
+    def __init__(self, opener: Callable[[], Sandbox], snapshots: Snapshotter,
+                 ctx_ref: list[ToolContext]) -> None:
+        self._opener = opener
+        self._snapshots = snapshots
+        self._ctx_ref = ctx_ref
+        self.sandbox = opener()
+        self.sandbox.__enter__()
+
+    def restart(self, commit: str | None) -> None:
+        try:
+            self.sandbox.close()
+        except Exception:  # the old one is dead already; nothing useful to report
+            pass
+        if commit:
+            self._snapshots.restore(commit)
+        self.sandbox = self._opener()
+        self.sandbox.__enter__()
+        for ctx in self._ctx_ref:
+            ctx.sandbox = self.sandbox
+
+    def close(self) -> None:
+        self.sandbox.close()
+
+
+@contextmanager
+def run_lock(run_dir: Path) -> Iterator[None]:
+    """One harness per run folder; the lock dies with its process (kill -9 included)."""
+    fd = os.open(run_dir / ".lock", os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        scenario = load_scenario(cfg.scenario)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(f"{run_dir} is being written by another ultrarun process") \
+                from None
+        yield
+    finally:
+        os.close(fd)
+
+
+# -- a session: everything a loop needs, for run, resume and fork ---------------------------
+@dataclass
+class Session:
+    scenario: Scenario
+    info: RunInfo
+    run_dir: Path
+    budgets: Budgets
+    eval_every: int | None
+    model: Model
+    kind: str
+    command_timeout: float = 120
+    compact_prompt: Path | None = None
+    context_window: int | None = None
+    labels: dict[str, str] | None = None
+
+    @contextmanager
+    def loop(self, hooks: Hooks, next_seq: int = 0) -> Iterator[AgentLoop]:
+        """Open recorder, sandbox, evaluator; yield a ready AgentLoop; clean all up after."""
+        run_dir, info, scenario = self.run_dir, self.info, self.scenario
+        workspace = run_dir / "workspace"
+        with ExitStack() as stack:
+            stack.enter_context(run_lock(run_dir))
+            recorder = Recorder(run_dir, info, next_seq=next_seq)
+            stack.callback(recorder.close)
+            if hooks.on_start:
+                hooks.on_start(run_dir)
+            client = None
+            image = None
+            if info.sandbox == "docker":
+                from sandboxes.engine import connect
+
+                client = connect()
+                if client is None:
+                    raise ConfigError("no Docker engine answers: run `ultrarun sandbox doctor`, "
+                                      "or use --sandbox local")
+                image = scenario_image(scenario, client, hooks.progress)
+                info.image = image
+                recorder.save_info()
+            snapshots = Snapshotter(run_dir / "snapshots.git", workspace)
+            ctxs: list[ToolContext] = []
+            holder = SandboxHolder(lambda: _open(info.sandbox, scenario, workspace, image,
+                                                 info.run_id, recorder.outputs_dir, client,
+                                                 self.labels), snapshots, ctxs)
+            stack.callback(holder.close)
+            grader = make_grader(scenario, info.sandbox, client, image, info.run_id,
+                                 hooks.progress)
+            evaluator = EvaluationRunner(grader, snapshots, recorder) if grader else None
+            if evaluator:
+                stack.callback(evaluator.close)
+            toolbox = ToolBox(scenario.tools,
+                              extra=[CommandTool(t) for t in scenario.command_tools])
+            ctx = ToolContext(sandbox=holder.sandbox, outputs_dir=recorder.outputs_dir,
+                              default_timeout=self.command_timeout)
+            ctxs.append(ctx)
+            policy = make_policy(info.context, context_window=self.context_window,
+                                 compact_prompt=self.compact_prompt)
+            yield AgentLoop(model=self.model, toolbox=toolbox, ctx=ctx, recorder=recorder,
+                            snapshots=snapshots, budgets=self.budgets, policy=policy,
+                            evaluator=evaluator, eval_every=self.eval_every,
+                            observer=hooks.observer, stop=hooks.stop,
+                            restart_sandbox=holder.restart,
+                            summaries_from_model=self.kind == "endpoint")
+
+
+def _open(backend: str, scenario: Scenario, workspace: Path, image: str | None, run_id: str,
+          outputs: Path, client: Any, labels: dict[str, str] | None) -> Sandbox:
+    from sandboxes import open_sandbox
+
+    lim = scenario.limits
+    if backend == "docker":
+        return open_sandbox("docker", image=image, workspace=workspace, cpus=lim.cpus,
+                            memory=lim.memory, pids=lim.pids, network=lim.network,
+                            run_id=run_id, outputs_dir=outputs, client=client,
+                            env=scenario.env, labels=labels or {})
+    return open_sandbox("local", workspace=workspace, outputs_dir=outputs, env=scenario.env)
+
+
+def _load_scenario(ref: str) -> Scenario:
+    try:
+        return load_scenario(ref)
     except ScenarioError as e:
         raise ConfigError(str(e)) from None
+
+
+def _duration(value: str | float | None, flag: str) -> float | None:
     try:
-        max_time = parse_duration(cfg.max_time if cfg.max_time is not None
-                                  else scenario.budgets.max_time)
+        return parse_duration(value)
     except ValueError as e:
-        raise ConfigError(f"--max-time: {e}") from None
-    model, profile, kind = resolve_model(cfg, scenario)
-    model_label = cfg.model or cfg.profile or "?"
-    run_id = cfg.run_id or new_run_id(scenario.name, model_label)
+        raise ConfigError(f"{flag}: {e}") from None
+
+
+def system_prompt(workdir: str) -> str:
+    return (PROMPTS / "system.md").read_text().replace("{workdir}", workdir)
+
+
+# -- entry points ---------------------------------------------------------------------------
+def execute_run(cfg: RunConfig, hooks: Hooks | None = None, **legacy: Any) -> RunResult:
+    """Run a scenario end to end and return its run folder and final run.json."""
+    hooks = hooks or Hooks(**legacy)
+    scenario = _load_scenario(cfg.scenario)
+    max_time = _duration(cfg.max_time if cfg.max_time is not None
+                         else scenario.budgets.max_time, "--max-time")
+    model, profile, kind = resolve_model(cfg.model, scenario, profile=cfg.profile,
+                                         base_url=cfg.base_url, api_key_env=cfg.api_key_env,
+                                         temperature=cfg.temperature, seed=cfg.seed)
+    label = cfg.model or cfg.profile or "?"
+    run_id = cfg.run_id or new_run_id(scenario.name, label)
     run_dir = cfg.logs / run_id
     if run_dir.exists() and any(run_dir.iterdir()):
         raise ConfigError(f"--run-id {run_id}: {run_dir} already exists (use `ultrarun resume`)")
@@ -176,67 +349,152 @@ def execute_run(cfg: RunConfig, *, observer: Callable[[LoopState], None] | None 
     if scenario.workspace_dir is not None:
         shutil.copytree(scenario.workspace_dir, workspace, symlinks=True)
     workspace.mkdir(exist_ok=True)
-
     budgets = Budgets(max_steps=cfg.max_steps or scenario.budgets.max_steps,
                       max_cost=cfg.max_cost or scenario.budgets.max_cost,
                       max_time_s=max_time, max_format_errors=cfg.max_format_errors)
     eval_every = cfg.eval_every if cfg.eval_every is not None else \
         (scenario.grader.every if scenario.grader else None)
+    mprof = getattr(model, "profile", None)
     info = RunInfo(
         run_id=run_id, scenario=scenario.name, scenario_path=str(scenario.root),
-        model=model_label, model_kind=kind, profile=profile.name if profile else None,
-        base_url=getattr(getattr(model, "profile", None), "base_url", None),
-        api_key_env=getattr(getattr(model, "profile", None), "api_key_env", None),
-        sandbox=cfg.sandbox, budgets={"max_steps": budgets.max_steps,
-                                      "max_cost": budgets.max_cost,
-                                      "max_time_s": budgets.max_time_s},
+        model=label, model_kind=kind, profile=profile.name if profile else None,
+        base_url=getattr(mprof, "base_url", None), api_key_env=getattr(mprof, "api_key_env",
+                                                                       None),
+        sandbox=cfg.sandbox, budgets=_budget_dict(budgets),
         context=cfg.context or scenario.context or "full", eval_every=eval_every,
-        seed=cfg.seed, versions=versions(), started_at=time.time())
-
-    with ExitStack() as stack:
-        recorder = Recorder(run_dir, info)
-        stack.callback(recorder.close)
-        if on_start:
-            on_start(run_dir)
-        client = None
-        image = None
-        if cfg.sandbox == "docker":
-            from sandboxes.engine import connect
-
-            client = connect()
-            if client is None:
-                raise ConfigError("no Docker engine answers: run `ultrarun sandbox doctor`, "
-                                  "or use --sandbox local")
-            image = build_image(scenario, client, progress)
-            info.image = image
-            recorder.save_info()
-        sandbox = stack.enter_context(_open(cfg.sandbox, scenario, workspace, image, run_id,
-                                            recorder.outputs_dir, client))
-        snapshots = Snapshotter(run_dir / "snapshots.git", workspace)
-        grader = make_grader(scenario, cfg.sandbox, client, image, run_id, progress)
-        evaluator = EvaluationRunner(grader, snapshots, recorder) if grader else None
-        if evaluator:
-            stack.callback(evaluator.close)
-        toolbox = ToolBox(scenario.tools,
-                          extra=[CommandTool(t) for t in scenario.command_tools])
-        ctx = ToolContext(sandbox=sandbox, outputs_dir=recorder.outputs_dir,
-                          default_timeout=cfg.command_timeout)
-        loop = AgentLoop(model=model, toolbox=toolbox, ctx=ctx, recorder=recorder,
-                         snapshots=snapshots, budgets=budgets, evaluator=evaluator,
-                         eval_every=eval_every, observer=observer, stop=stop)
-        system = (PROMPTS / "system.md").read_text().replace("{workdir}", sandbox.workdir)
-        loop.run(system, scenario.prompt_text)
-    return RunResult(run_dir, recorder.info)
+        seed=cfg.seed, versions=versions(), started_at=time.time(),
+        options={"command_timeout": cfg.command_timeout, "temperature": cfg.temperature,
+                 "max_format_errors": cfg.max_format_errors,
+                 "compact_prompt": str(cfg.compact_prompt) if cfg.compact_prompt else None})
+    session = Session(scenario, info, run_dir, budgets, eval_every, model, kind,
+                      cfg.command_timeout, cfg.compact_prompt,
+                      getattr(mprof, "context_window", None), cfg.labels)
+    with session.loop(hooks) as loop:
+        loop.run(system_prompt(loop.ctx.sandbox.workdir), scenario.prompt_text)
+    return RunResult(run_dir, loop.rec.info)
 
 
-def _open(backend: str, scenario: Scenario, workspace: Path, image: str | None, run_id: str,
-          outputs: Path, client: Any) -> Any:
-    from sandboxes import open_sandbox
+def _budget_dict(b: Budgets) -> dict[str, Any]:
+    return {"max_steps": b.max_steps, "max_cost": b.max_cost, "max_time_s": b.max_time_s}
 
-    lim = scenario.limits
-    if backend == "docker":
-        return open_sandbox("docker", image=image, workspace=workspace, cpus=lim.cpus,
-                            memory=lim.memory, pids=lim.pids, network=lim.network,
-                            run_id=run_id, outputs_dir=outputs, client=client,
-                            env=scenario.env)
-    return open_sandbox("local", workspace=workspace, outputs_dir=outputs, env=scenario.env)
+
+def _session_from_info(run_dir: Path, info: RunInfo, *, model_spec: str | None = None,
+                       base_url: str | None = None, api_key_env: str | None = None,
+                       budgets: dict[str, Any] | None = None) -> Session:
+    if not info.scenario_path:
+        raise ConfigError(f"{run_dir}/run.json does not name its scenario")
+    scenario = _load_scenario(info.scenario_path)
+    spec = model_spec or info.model
+    model, _profile, kind = resolve_model(
+        spec, scenario, base_url=base_url or (info.base_url if model_kind(spec) == "endpoint"
+                                              and spec == info.model else None),
+        api_key_env=api_key_env or (info.api_key_env if spec == info.model else None),
+        seed=info.seed, temperature=info.options.get("temperature"))
+    b = {**info.budgets, **(budgets or {})}
+    opts = info.options
+    budget = Budgets(max_steps=b.get("max_steps"), max_cost=b.get("max_cost"),
+                     max_time_s=b.get("max_time_s"),
+                     max_format_errors=opts.get("max_format_errors", 10))
+    cp = opts.get("compact_prompt")
+    return Session(scenario, info, run_dir, budget, info.eval_every, model, kind,
+                   opts.get("command_timeout", 120), Path(cp) if cp else None,
+                   getattr(getattr(model, "profile", None), "context_window", None))
+
+
+def resume_run(run_dir: Path, opts: ResumeOptions | None = None,
+               hooks: Hooks | None = None) -> RunResult:
+    """Continue an interrupted, crashed or budget-stopped run in place, as one trajectory."""
+    opts = opts or ResumeOptions()
+    hooks = hooks or Hooks()
+    run = load_run(run_dir)
+    if run.info is None or not run.events:
+        raise ConfigError(f"{run_dir}: not a resumable run folder ({'; '.join(run.warnings)})")
+    info = run.info
+    if info.status == "finished" and info.end_reason == "finished":
+        raise ConfigError(f"{run_dir}: the agent finished this run; `ultrarun fork` starts "
+                          "a new branch from any step")
+    # Drop a torn tail: every event kept is whole, and numbering continues after the last.
+    torn = (run_dir / "events.jsonl").stat().st_size - run.valid_bytes
+    with open(run_dir / "events.jsonl", "r+b") as f:
+        f.truncate(run.valid_bytes)
+    changes: dict[str, Any] = {}
+    if opts.max_steps is not None:
+        changes["max_steps"] = opts.max_steps
+    if opts.max_cost is not None:
+        changes["max_cost"] = opts.max_cost
+    if opts.max_time is not None:
+        changes["max_time_s"] = _duration(opts.max_time, "--max-time")
+    if opts.eval_every is not None:
+        info.eval_every = opts.eval_every
+    session = _session_from_info(run_dir, info, base_url=opts.base_url,
+                                 api_key_env=opts.api_key_env, budgets=changes)
+    info.budgets = _budget_dict(session.budgets)
+    policy = make_policy(info.context, context_window=session.context_window,
+                         compact_prompt=session.compact_prompt)
+    rebuilt = rebuild(run.events, session.model, policy)
+    reason = {"running": "crashed", "interrupted": "interrupted",
+              "failed": "failed"}.get(info.status, f"budget ({info.end_reason})")
+    prior = (info.status, info.end_reason)
+    info.status, info.end_reason, info.error, info.ended_at = "running", None, None, None
+    if rebuilt.commit:  # the workspace as of the last completed step, before any container
+        Snapshotter(run_dir / "snapshots.git", run_dir / "workspace").restore(rebuilt.commit)
+    with session.loop(hooks, next_seq=run.events[-1].seq + 1) as loop:
+        loop.policy = rebuilt.policy
+        if session.kind in SCRIPTED:
+            fast_forward(session.model, rebuilt.prefixes, loop.toolbox.schemas())
+        details = {"previous": {"status": prior[0], "end_reason": prior[1]},
+                   "from_step": rebuilt.state.step, "restored_commit": rebuilt.commit,
+                   "rerun_calls": [c.id for c in rebuilt.pending.turn.tool_calls]
+                   if rebuilt.pending else [], "budgets": info.budgets,
+                   "dropped_torn_bytes": torn}
+        loop.resume(rebuilt.conv, rebuilt.state, rebuilt.pending, reason, details)
+    return RunResult(run_dir, loop.rec.info)
+
+
+def fork_run(parent_dir: Path, at_step: int, *, model: str | None = None,
+             context: str | None = None, logs: Path | None = None, run_id: str | None = None,
+             base_url: str | None = None, api_key_env: str | None = None,
+             max_steps: int | None = None, hooks: Hooks | None = None) -> RunResult:
+    """A new run that starts from the parent's conversation and workspace after ``at_step``."""
+    hooks = hooks or Hooks()
+    parent = load_run(parent_dir)
+    if parent.info is None:
+        raise ConfigError(f"{parent_dir}: not a run folder")
+    steps = [e.step for e in parent.of_type("snapshot")]
+    if at_step not in steps:
+        raise ConfigError(f"--at {at_step}: {parent_dir} has completed steps "
+                          f"0..{max(steps) if steps else 0}")
+    pinfo = parent.info
+    spec = model or pinfo.model
+    label = spec
+    run_id = run_id or new_run_id(pinfo.scenario, f"fork{at_step}-{label}")
+    run_dir = (logs or parent_dir.parent) / run_id
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise ConfigError(f"--run-id {run_id}: {run_dir} already exists")
+    run_dir.mkdir(parents=True)
+    info = pinfo.model_copy(deep=True)
+    info.run_id, info.model, info.model_kind = run_id, label, model_kind(spec)
+    info.parent = {"run_dir": str(parent_dir.resolve()), "run_id": pinfo.run_id,
+                   "step": at_step}
+    info.status, info.end_reason, info.error, info.grade = "running", None, None, None
+    info.started_at, info.ended_at, info.versions = time.time(), None, versions()
+    if context:
+        info.context = context
+    if model and model != pinfo.model:
+        info.profile, info.base_url, info.api_key_env = None, None, None
+    session = _session_from_info(run_dir, info, model_spec=spec, base_url=base_url,
+                                 api_key_env=api_key_env,
+                                 budgets={"max_steps": max_steps} if max_steps else None)
+    mprof = getattr(session.model, "profile", None)
+    info.base_url = getattr(mprof, "base_url", None)
+    info.api_key_env = getattr(mprof, "api_key_env", None)
+    info.budgets = _budget_dict(session.budgets)
+    policy = make_policy(info.context, context_window=session.context_window)
+    rebuilt = rebuild(parent.events, session.model, policy, upto_step=at_step)
+    workspace = run_dir / "workspace"
+    Snapshotter(parent_dir / "snapshots.git", workspace).export(rebuilt.commit or "HEAD",
+                                                                workspace)
+    with session.loop(hooks) as loop:
+        loop.policy = rebuilt.policy
+        loop.start_from(rebuilt.conv, rebuilt.state, info.parent)
+    return RunResult(run_dir, loop.rec.info)

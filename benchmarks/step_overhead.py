@@ -25,18 +25,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
-from agent.loop import AgentLoop, Budgets  # noqa: E402
-from agent.models.base import AssistantTurn  # noqa: E402
-from agent.models.script import ScriptModel, ScriptTurn  # noqa: E402
-from agent.tools.base import ToolContext  # noqa: E402
-from agent.tools.toolbox import ToolBox  # noqa: E402
-from agent.trajectory.recorder import Recorder  # noqa: E402
-from agent.trajectory.run_info import RunInfo  # noqa: E402
-from agent.trajectory.snapshots import Snapshotter  # noqa: E402
-from sandboxes import open_sandbox  # noqa: E402
+from agent.loop import AgentLoop, Budgets
+from agent.models.base import AssistantTurn
+from agent.models.script import ScriptModel, ScriptTurn
+from agent.tools.base import ToolContext
+from agent.tools.toolbox import ToolBox
+from agent.trajectory.recorder import Recorder
+from agent.trajectory.run_info import RunInfo
+from agent.trajectory.snapshots import Snapshotter
+from sandboxes import open_sandbox
 
 
 class TimedModel:

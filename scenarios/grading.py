@@ -129,3 +129,33 @@ class LocalGrader:
 def copy_workspace(src: Path, dest: Path) -> None:
     """Copy a workspace folder for grading (the agent's .git left out)."""
     shutil.copytree(src, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+
+
+def grade_workspace(scenario: Scenario, workspace: Path, backend: str = "docker",
+                    progress: images.Progress = lambda _m: None) -> GradeResult:
+    """Grade a workspace folder (copied first: the grader may change what it grades)."""
+    import tempfile
+
+    from sandboxes.engine import connect
+
+    if scenario.grader is None:
+        return GradeResult(error=f"scenario {scenario.name} has no grader")
+    client = None
+    image = None
+    if backend == "docker":
+        client = connect()
+        if client is None:
+            return GradeResult(error="no Docker engine answers (see `ultrarun sandbox doctor`)")
+        images.ensure_base_image(client, progress)
+        image = (images.ensure_scenario_image(client, scenario.name, scenario.root,
+                                              scenario.image.dockerfile, progress)
+                 if scenario.image.dockerfile else scenario.image.name)
+        assert image is not None
+        grader: DockerGrader | LocalGrader = DockerGrader(
+            client, scenario, grader_image(client, scenario, image, progress))
+    else:
+        grader = LocalGrader(scenario)
+    with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
+        copy = Path(tmp) / "workspace"
+        copy_workspace(workspace, copy)
+        return grader.grade(copy)

@@ -169,6 +169,6 @@ def _check_files(s: Scenario, path: Path) -> None:
 
     extra = {t.name for t in s.command_tools}
     for i, name in enumerate(s.tools):
-        if name not in BUILTIN_TOOLS and name not in extra and name != "notes":
+        if name not in BUILTIN_TOOLS and name not in extra:
             raise ScenarioError(f"{path}: field `tools.{i}`: unknown tool {name!r} (built-in: "
                                 f"{', '.join(BUILTIN_TOOLS)}; or define it in command_tools)")

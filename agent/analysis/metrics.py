@@ -216,8 +216,9 @@ def _norm_path(path: str) -> str:
 def compute_edits(run: LoadedRun, calls: Sequence[Call],
                   changes: Sequence[FileChange]) -> Edits:
     """write_file over a path that existed: in a snapshot before the call, or written before."""
-    commit_at = {getattr(e, "commit", ""): getattr(e, "tool_calls", 0)
-                 for e in run.of_type("snapshot")}
+    commit_at: dict[str, int] = {}
+    for e in run.of_type("snapshot"):  # a commit repeats in unchanged steps: keep the first
+        commit_at.setdefault(getattr(e, "commit", ""), getattr(e, "tool_calls", 0))
     # (tool calls when the snapshot was taken, path, exists afterwards), oldest first.
     timeline = [(commit_at.get(ch.commit, 0), ch.path, not ch.deleted) for ch in changes]
     exists: dict[str, bool] = {}

@@ -143,7 +143,7 @@ svg.chart{background:#fff;border:1px solid #e5e7eb;border-radius:6px;margin:4px 
 height:auto}
 svg .ct{font-size:13px;font-weight:600;fill:#111827}svg .tl{font-size:11px;fill:#4b5563}
 svg .al{font-size:12px;fill:#374151}svg .lg{font-size:11px;fill:#111827}
-svg .grid{stroke:#f1f5f9}svg .axis{stroke:#9ca3af}
+svg .grid{stroke:#f1f5f9}svg .lgbg{fill:#fff;fill-opacity:.85}svg .axis{stroke:#9ca3af}
 svg .frame{fill:none;stroke:#d1d5db}svg .series{fill:none;stroke-width:2}
 svg .marker{stroke-width:1.5;stroke-dasharray:4 3}
 details{background:#fff;border:1px solid #e5e7eb;border-radius:6px;margin:4px 0;padding:4px 8px}
@@ -157,12 +157,13 @@ button{margin-right:6px}
 
 SCRIPT = """
 (function(){
+  function on(id,ev,fn){var el=document.getElementById(id);if(el){el.addEventListener(ev,fn);}}
   function setAll(open){
     document.querySelectorAll('#steps details').forEach(function(d){d.open=open;});
   }
-  document.getElementById('expand').addEventListener('click',function(){setAll(true);});
-  document.getElementById('collapse').addEventListener('click',function(){setAll(false);});
-  document.getElementById('failonly').addEventListener('change',function(e){
+  on('expand','click',function(){setAll(true);});
+  on('collapse','click',function(){setAll(false);});
+  on('failonly','change',function(e){
     var only=e.target.checked;
     document.querySelectorAll('#steps details.step').forEach(function(d){
       d.style.display=(only&&!d.classList.contains('fail'))?'none':'';
@@ -187,6 +188,7 @@ class StepView:
     calls: int = 0
     failures: int = 0
     commit: str | None = None
+    names: list[str] = field(default_factory=list)
 
 
 def _steps(run: LoadedRun) -> list[StepView]:
@@ -200,9 +202,11 @@ def _steps(run: LoadedRun) -> list[StepView]:
         v.events.append(e)
         if e.type == "tool_result" and getattr(e, "error_kind", None) != "after_finish":
             v.calls += 1
+            v.names.append(str(getattr(e, "name", "")))
             code = getattr(e, "exit_code", None)
             v.failures += (not getattr(e, "ok", False)) or (code is not None and code != 0)
-        elif e.type == "snapshot":
+        elif e.type == "snapshot" and getattr(e, "changed", True):
+            # A snapshot with changed=false repeats the previous commit: nothing to diff.
             v.commit = getattr(e, "commit", None)
     return [views[k] for k in sorted(views)]
 
@@ -263,12 +267,12 @@ def _window_charts(m: RunMetrics) -> str:
                 PALETTE[0], dots=True),
          Series("invalid-call rate", list(zip(mid, [x.invalid_rate for x in w], strict=True)),
                 PALETTE[4], dots=True)],
-        markers=marks, y_min=0, y_max=1, x_min=0, percent=True))
+        markers=marks, y_min=0, y_max=1, x_min=0, x_max=m.run.tool_calls, percent=True))
     out_len = line_chart(Chart(
         "Mean tool output length per window", "tool calls", "characters",
         [Series("mean output chars", list(zip(mid, [x.mean_output_chars for x in w],
                                               strict=True)), PALETTE[5], dots=True)],
-        markers=marks, y_min=0, x_min=0, height=220))
+        markers=marks, y_min=0, x_min=0, x_max=m.run.tool_calls, height=220))
     slopes = "".join(f"<tr><td>{esc(k)}</td><td>{esc(_num(v, 4))}</td></tr>"
                      for k, v in m.degradation.slopes.items())
     return (rates + out_len + "<table><tr><th>metric</th><th>least-squares slope per window"
@@ -287,12 +291,11 @@ def _timeline(steps: Sequence[StepView]) -> str:
         fails = sum(s.failures for s in g)
         label = (f"step {g[0].step}" if len(g) == 1 else f"steps {g[0].step}-{g[-1].step}") + \
             f": {calls} calls, {fails} failing"
-        color = "#d1d5db" if calls == 0 else ("#ef4444" if fails * 2 >= calls and fails else
-                                              "#f59e0b" if fails else "#22c55e")
-        bands.append(Band(label, color, max(1, calls) / peak))
+        bands.append(Band(label, max(1, calls) / peak, fails / calls if calls else 0.0,
+                          empty=calls == 0))
     note = f" ({per_bar} steps a bar)" if per_bar > 1 else ""
-    return timeline(bands, f"Steps{note}: green ok, amber some failing calls, red mostly failing,"
-                           " grey no call; height = tool calls")
+    return timeline(bands, f"Steps{note}: height = tool calls, red = share of failing calls, "
+                           "grey = no tool call")
 
 
 def _event_html(e: EventBase, diff: str | None) -> str:
@@ -334,7 +337,7 @@ def _event_html(e: EventBase, diff: str | None) -> str:
         cls = "call" if ok and (code in (None, 0)) else "call bad"
         return (f'<div class="{cls}"><span class="note">result: {esc(", ".join(bits))}</span>'
                 f'<pre>{esc(_cut(getattr(e, "output", "") or ""))}</pre></div>')
-    if t == "snapshot" and diff is not None:
+    if t == "snapshot" and diff is not None and getattr(e, "changed", True):
         return (f"<details><summary>workspace diff ({esc(str(getattr(e, 'commit', ''))[:10])})"
                 f"</summary><pre>{esc(diff)}</pre></details>")
     if t == "message":
@@ -378,8 +381,11 @@ def _step_details(run: LoadedRun, steps: Sequence[StepView]) -> str:
         cls = "step fail" if s.failures else "step"
         body = "".join(_event_html(e, diffs.get(s.commit or "") if e.type == "snapshot" else None)
                        for e in s.events)
+        tools = ", ".join(s.names[:6]) + (" …" if len(s.names) > 6 else "")
         out.append(f'<details class="{cls}"><summary>step {s.step} · +{s.t - start:.1f} s · '
-                   f"{s.calls} calls{f', {s.failures} failing' if s.failures else ''}"
+                   f"{s.calls} call{'' if s.calls == 1 else 's'}"
+                   f"{f' ({esc(tools)})' if tools else ''}"
+                   f"{f', {s.failures} failing' if s.failures else ''}"
                    f"{' · workspace changed' if s.commit else ''}</summary>{body}</details>")
     out.append("</div>")
     return "".join(out)

@@ -70,6 +70,8 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 def _fmt(v: float, percent: bool = False) -> str:
     if percent:
         return f"{v * 100:.0f}%"
+    if abs(v) >= 1_000_000:
+        return f"{v / 1_000_000:g}M" if v % 100_000 == 0 else f"{v / 1_000_000:.1f}M"
     if abs(v) >= 10000:
         return f"{v / 1000:.0f}k"
     if abs(v) >= 1000:
@@ -154,7 +156,12 @@ def line_chart(c: Chart) -> str:
                 parts.append(f'<circle cx="{sx(x)}" cy="{sy(y)}" r="3" fill="{s.color}">'
                              f'<title>{esc(s.name)}: {value} at {_fmt(x)}</title></circle>')
     lx = pad_l + 8
-    for i, s in enumerate(c.series[:10]):
+    shown = c.series[:10]
+    if shown:  # a pale backing so the legend stays readable over the lines
+        longest = max(len(s.name) for s in shown)
+        parts.append(f'<rect x="{lx - 4}" y="{pad_t + 2}" width="{24 + 6.2 * min(longest, 40)}" '
+                     f'height="{len(shown) * 15 + 4}" class="lgbg"/>')
+    for i, s in enumerate(shown):
         y = pad_t + 14 + i * 15
         parts.append(f'<rect x="{lx}" y="{y - 8}" width="10" height="10" fill="{s.color}"/>'
                      f'<text x="{lx + 14}" y="{y + 1}" class="lg">{esc(s.name)}</text>')
@@ -164,15 +171,15 @@ def line_chart(c: Chart) -> str:
 
 @dataclass
 class Band:
-    """One cell of the step timeline."""
+    """One bar of the step timeline."""
 
     label: str
-    color: str
     weight: float  # bar height as a share of the tallest
-
+    fail_share: float  # the bottom part of the bar drawn red
+    empty: bool = False  # no tool call: drawn grey
 
 def timeline(bands: Sequence[Band], title: str, width: int = 860, height: int = 90) -> str:
-    """A strip of bars, one per step (or per bin of steps), coloured by outcome."""
+    """A strip of bars, one per step (or bin of steps): green with failing calls in red."""
     pad_l, pad_r = 58, 16
     pw = width - pad_l - pad_r
     n = max(1, len(bands))
@@ -182,10 +189,17 @@ def timeline(bands: Sequence[Band], title: str, width: int = 860, height: int = 
              f'aria-label="{esc(title)}"><text x="{pad_l}" y="14" class="ct">{esc(title)}</text>']
     base = height - 10
     full = height - 30
+    width_ = max(bw - (1 if bw > 3 else 0), 0.5)
     for i, b in enumerate(bands):
         bh = max(2.0, full * max(0.0, min(1.0, b.weight)))
-        parts.append(f'<rect x="{pad_l + i * bw:.2f}" y="{base - bh:.2f}" '
-                     f'width="{max(bw - (1 if bw > 3 else 0), 0.5):.2f}" height="{bh:.2f}" '
-                     f'fill="{b.color}"><title>{esc(b.label)}</title></rect>')
+        x = pad_l + i * bw
+        fh = bh * max(0.0, min(1.0, b.fail_share))
+        parts.append(f'<g><title>{esc(b.label)}</title><rect x="{x:.2f}" y="{base - bh:.2f}" '
+                     f'width="{width_:.2f}" height="{bh:.2f}" '
+                     f'fill="{"#d1d5db" if b.empty else "#22c55e"}"/>')
+        if fh > 0:
+            parts.append(f'<rect x="{x:.2f}" y="{base - fh:.2f}" width="{width_:.2f}" '
+                         f'height="{fh:.2f}" fill="#ef4444"/>')
+        parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)

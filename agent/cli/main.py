@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from agent.cli import run_cmd, sandbox_cmd
+from agent.cli import report_cmd, run_cmd, sandbox_cmd, scenario_cmd
 from agent.cli.console import err_console
 from agent.cli.errors import HarnessError, UserError
 
@@ -16,6 +16,12 @@ app = typer.Typer(name="ultrarun", no_args_is_help=True, add_completion=False,
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.command("run")(run_cmd.run)
 app.command("demo")(run_cmd.demo)
+app.command("resume")(run_cmd.resume)
+app.command("fork")(run_cmd.fork)
+app.add_typer(scenario_cmd.app, name="scenarios")
+app.command("grade")(scenario_cmd.grade)
+app.command("report")(report_cmd.report)
+app.command("compare")(report_cmd.compare)
 
 
 def main() -> None:

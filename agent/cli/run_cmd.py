@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
@@ -16,7 +18,19 @@ from rich.table import Table
 from agent.cli.console import err_console
 from agent.cli.errors import UserError
 from agent.loop import LoopState
-from agent.runner import ConfigError, RunConfig, RunResult, execute_run
+from agent.runner import (
+    ConfigError,
+    Hooks,
+    ResumeOptions,
+    RunConfig,
+    RunResult,
+    execute_run,
+    fork_run,
+    resume_run,
+)
+from agent.trajectory import is_run_dir
+
+M = TypeVar("M", bound=BaseModel)
 
 console = Console()
 
@@ -79,9 +93,10 @@ class LiveView:
         return Panel(Group(*parts), title=self.title, subtitle=self.run_dir, expand=False)
 
 
-def launch(cfg: RunConfig, *, quiet: bool, as_json: bool) -> None:
+def launch(start: Callable[[Hooks], RunResult], title: str, *, quiet: bool,
+           as_json: bool) -> None:
     """Run with a live view (unless quiet/json), print the outcome, exit non-zero on failure."""
-    view = LiveView(f"ultrarun · {cfg.scenario} · {cfg.model or cfg.profile}")
+    view = LiveView(title)
     show_live = not quiet and not as_json and err_console.is_terminal
 
     def on_start(run_dir: Path) -> None:
@@ -92,13 +107,13 @@ def launch(cfg: RunConfig, *, quiet: bool, as_json: bool) -> None:
     def progress(msg: str) -> None:
         view.note = msg
 
+    hooks = Hooks(observer=view.update, progress=progress, on_start=on_start)
     try:
         if show_live:
             with Live(view, console=err_console, refresh_per_second=4, transient=False):
-                result = execute_run(cfg, observer=view.update, progress=progress,
-                                     on_start=on_start)
+                result = start(hooks)
         else:
-            result = execute_run(cfg, on_start=on_start)
+            result = start(hooks)
     except ConfigError as e:
         raise UserError(str(e)) from None
     report(result, as_json=as_json, quiet=quiet)
@@ -146,25 +161,63 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
                       max_steps=max_steps, max_cost=max_cost, max_time=max_time,
                       context=context, eval_every=eval_every, logs=logs, run_id=run_id,
                       seed=seed)
-    launch(cfg, quiet=quiet, as_json=json_)
+    launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {model or profile}",
+           quiet=quiet, as_json=json_)
 
 
-def make_config(**options: Any) -> RunConfig:
-    """A RunConfig from CLI options; a bad value is a UserError naming the flag."""
-    from pydantic import ValidationError
-
+def _validated(schema: type[M], /, **options: Any) -> M:
+    """A pydantic options model from CLI values; a bad value is a UserError naming the flag."""
     try:
-        return RunConfig(**options)
+        return schema(**options)
     except ValidationError as e:
         err = e.errors()[0]
         flag = "--" + str(err["loc"][0]).replace("_", "-")
         raise UserError(f"{flag}: {err['msg']}") from None
 
 
+def make_config(**options: Any) -> RunConfig:
+    """A RunConfig from CLI options."""
+    return _validated(RunConfig, **options)
+
+
 def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = "docker",
          quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run the toy C compiler scenario with its scripted reference policy (no API key)."""
     cfg = make_config(scenario="toy-c-compiler", model="reference", sandbox=sandbox, logs=logs)
-    launch(cfg, quiet=quiet, as_json=json_)
+    launch(lambda hooks: execute_run(cfg, hooks), "ultrarun demo · toy-c-compiler · "
+           "reference (scripted policy)", quiet=quiet, as_json=json_)
+
+
+def resume(run_dir: Annotated[Path, typer.Argument(help="The run folder to continue.")],
+           max_steps: MaxStepsOpt = None, max_cost: MaxCostOpt = None,
+           max_time: MaxTimeOpt = None, base_url: BaseUrlOpt = None,
+           api_key_env: KeyEnvOpt = None, eval_every: EvalEveryOpt = None,
+           quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
+    """Continue an interrupted or crashed run in place (budgets may be raised)."""
+    if not is_run_dir(run_dir):
+        raise UserError(f"{run_dir}: not a run folder (no run.json / events.jsonl)")
+    opts = _validated(ResumeOptions, max_steps=max_steps, max_cost=max_cost,
+                      max_time=max_time, base_url=base_url, api_key_env=api_key_env,
+                      eval_every=eval_every)
+    launch(lambda hooks: resume_run(run_dir, opts, hooks), f"ultrarun resume · {run_dir.name}",
+           quiet=quiet, as_json=json_)
+
+
+def fork(run_dir: Annotated[Path, typer.Argument(help="The run to branch from.")],
+         at: Annotated[int, typer.Option("--at", help="Start after this step.")],
+         model: ModelOpt = None, context: ContextOpt = None, base_url: BaseUrlOpt = None,
+         api_key_env: KeyEnvOpt = None, max_steps: MaxStepsOpt = None,
+         logs: Annotated[Path | None, typer.Option("--logs", help="Folder for the new run "
+                                                   "(default: beside the parent).")] = None,
+         run_id: RunIdOpt = None, quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
+    """A new run from a recorded step's conversation and workspace (e.g. with another model)."""
+    if not is_run_dir(run_dir):
+        raise UserError(f"{run_dir}: not a run folder (no run.json / events.jsonl)")
+    if context is not None and context not in ("full", "mask", "compact"):
+        raise UserError(f"--context {context!r}: use full, mask or compact")
+    launch(lambda hooks: fork_run(run_dir, at, model=model, context=context, logs=logs,
+                                  run_id=run_id, base_url=base_url, api_key_env=api_key_env,
+                                  max_steps=max_steps, hooks=hooks),
+           f"ultrarun fork · {run_dir.name} @ {at}", quiet=quiet, as_json=json_)
 
 

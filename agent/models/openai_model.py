@@ -187,6 +187,8 @@ class OpenAIModel:
         self._client: openai.OpenAI | None = None
         self._secret: str | None = None  # only to scrub it from error text; never shown
         self._text_ids = 0
+        # Told of every retry before its wait (e.g. to show an outage in a live view).
+        self.on_retry: Callable[[RetryRecord], None] | None = None
 
     def __repr__(self) -> str:
         p = self.profile
@@ -342,6 +344,8 @@ class OpenAIModel:
                                  f"exhausted after {attempt} attempts ({waited:.1f} s waited); "
                                  f"last error: {error}", status=status, retries=retries)
             retries.append(RetryRecord(attempt=attempt, error=error, status=status, wait_s=wait))
+            if self.on_retry is not None:
+                self.on_retry(retries[-1])
             self._sleep(wait)
             waited += wait
 

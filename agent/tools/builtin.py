@@ -287,5 +287,29 @@ class Finish:
         return ToolOutput(text="finished", finished=True)
 
 
+class Notes:
+    name: ClassVar[str] = "notes"
+    PATH: ClassVar[str] = ".agent/notes.md"
+
+    class Args(BaseModel):
+        """Keep notes that survive context compaction: what you learnt, decisions, the plan.
+        They are shown to you again whenever older conversation is dropped."""
+
+        content: str = Field(description="Text to add (or the whole notes with replace).")
+        mode: Literal["append", "replace"] = "append"
+
+    def run(self, args: Args, ctx: ToolContext) -> ToolOutput:
+        old = b""
+        if args.mode == "append":
+            try:
+                old = ctx.sandbox.read_file(self.PATH)
+            except FileNotFoundError:
+                pass
+        text = args.content if args.content.endswith("\n") else args.content + "\n"
+        data = old + text.encode()
+        ctx.sandbox.write_file(self.PATH, data)
+        return ToolOutput(text=f"notes saved ({len(data)} bytes in {self.PATH})")
+
+
 BUILTIN_TOOLS = {t.name: t for t in (Bash(), ReadFile(), WriteFile(), EditFile(), ListDir(),
-                                     Grep(), ReadLog(), Finish())}
+                                     Grep(), ReadLog(), Finish(), Notes())}

@@ -79,8 +79,11 @@ class MessageEvent(EventBase):
 
 
 class SnapshotEvent(EventBase):
+    """Ends every step: the workspace's commit after it (``changed``: a new commit was made)."""
+
     type: Literal["snapshot"] = "snapshot"
     commit: str
+    changed: bool = True
     tool_calls: int = 0  # tool calls made so far in the run
 
 

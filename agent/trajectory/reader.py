@@ -46,6 +46,7 @@ def iter_events(path: Path, warnings: list[str]) -> Iterator[tuple[EventBase, in
 
 def load_run(run_dir: Path) -> LoadedRun:
     """Read run.json and events.jsonl of a run folder."""
+    run_dir = Path(run_dir)
     warnings: list[str] = []
     try:
         info: RunInfo | None = read_run_info(run_dir)

@@ -40,6 +40,7 @@ class RunInfo(BaseModel):
     seed: int | None = None
     versions: dict[str, str] = Field(default_factory=dict)
     parent: dict[str, Any] | None = None  # {"run_dir": ..., "step": N} for a fork
+    options: dict[str, Any] = Field(default_factory=dict)  # other run options, for resume
     status: str = "running"  # running | finished | failed | interrupted
     end_reason: str | None = None
     error: str | None = None

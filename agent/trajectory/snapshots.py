@@ -22,6 +22,9 @@ class Snapshotter:
         self.workspace = workspace
         if not (git_dir / "HEAD").exists():
             git.Repo.init(git_dir, bare=True)
+        # A harness killed mid-commit leaves its lock behind; the run folder's own lock
+        # (held by whoever opens this) guarantees no other git process is at work here.
+        (git_dir / "index.lock").unlink(missing_ok=True)
         self.repo = git.Repo(git_dir)
         # The workspace may belong to the sandbox's user; we only read it.
         self._env = {"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(workspace),
@@ -71,6 +74,7 @@ class Snapshotter:
             for child in Path(tmp).iterdir():
                 shutil.move(str(child), self.workspace / child.name)
         self.git.read_tree(commit)  # the index matches the restored tree again
+        self.git.update_ref("HEAD", commit)  # later snapshots descend from what was restored
 
     def changed_files(self, commit: str) -> list[str]:
         """Paths changed by ``commit`` relative to its parent."""

@@ -49,7 +49,8 @@ def test_happy_path_60_steps_in_docker(endpoint: FakeOpenAIServer, tmp_path: Pat
     # The sandbox's environment (`env` at step 4) does not hold the key.
     assert_secret_absent(res.run_dir)
     snaps = [e for e in events if e["type"] == "snapshot"]
-    assert len(snaps) == 61  # the initial workspace + one per step (each one appends)
+    assert len(snaps) == 62  # every step ends with one, and the initial workspace has one
+    assert sum(1 for s in snaps if s["changed"]) == 61  # the finish step changed nothing
 
 
 def test_faults_and_dialects_in_one_run(endpoint: FakeOpenAIServer, tmp_path: Path) -> None:

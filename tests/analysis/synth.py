@@ -90,9 +90,10 @@ class RunBuilder:
                   output=output if output is not None else f"[exit code {exit_code}]")
 
     def filler(self, n: int, prefix: str = "echo filler") -> None:
-        """``n`` distinct, successful bash calls."""
+        """``n`` distinct, successful bash calls (lettered, so not near-duplicates either)."""
         for _ in range(n):
-            self.bash(f"{prefix} {self.tool_calls}-{self.seq}")
+            word = "".join("abcdefghij"[int(d)] for d in str(self.seq))
+            self.bash(f"{prefix} {word}")
 
     def evaluate(self, tests: dict[str, str], stages: dict[str, list[int]] | None = None,
                  final: bool = False, error: str | None = None) -> None:
@@ -128,6 +129,12 @@ class RunBuilder:
                              capture_output=True, text=True).stdout.strip()
         self.emit("snapshot", commit=sha, tool_calls=self.tool_calls)
         return sha
+
+    def unchanged_snapshot(self) -> None:
+        """The end-of-step snapshot event of a step that did not change the workspace."""
+        head = subprocess.run(["git", "--git-dir", str(self._git_dir), "rev-parse", "HEAD"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+        self.emit("snapshot", commit=head, changed=False, tool_calls=self.tool_calls)
 
     def write(self, status: str = "finished", end: bool = True, torn: str | None = None) -> Path:
         """Write run.json and events.jsonl; ``torn`` is appended without a newline."""

@@ -62,7 +62,7 @@ def grade_one(
     if compiler is None:
         return "error", {"reason": "compiler missing or not executable"}
     try:
-        with tempfile.TemporaryDirectory(prefix="toyc-grade-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="toyc-grade-", ignore_cleanup_errors=True) as tmp:
             shutil.copyfile(c_path, Path(tmp) / "t.c")
             comp = run_limited([str(compiler), "t.c", "-o", "t"], tmp, compile_timeout, OUTPUT_CAP)
             details["compile_rc"] = comp.returncode

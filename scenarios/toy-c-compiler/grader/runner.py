@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,36 +35,14 @@ class RunResult:
     duration: float = 0.0
 
 
-def _drain(stream, cap: int, sink: list, flags: dict) -> None:
-    """Read ``stream`` to EOF, keeping at most ``cap`` bytes."""
-    kept = 0
-    try:
-        while True:
-            chunk = stream.read(65536)
-            if not chunk:
-                break
-            if kept < cap:
-                part = chunk[: cap - kept]
-                sink.append(part)
-                kept += len(part)
-                if len(part) < len(chunk):
-                    flags["truncated"] = True
-            else:
-                flags["truncated"] = True
-    except (OSError, ValueError):
-        pass
-    finally:
-        try:
-            stream.close()
-        except OSError:
-            pass
-
-
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
+    except OSError:
         pass
+
+
+EXIT_GRACE = 0.25  # seconds to keep reading pipes after the process exited
 
 
 def run_limited(
@@ -76,11 +54,14 @@ def run_limited(
 ) -> RunResult:
     """Run ``cmd`` in a new session; kill its process group on timeout.
 
-    Output is drained by background threads so a process that floods its
-    pipes can neither block nor exhaust memory.  Stragglers left in the
-    process group after the main process exits are killed too.
+    stdout/stderr are read with a selector, keeping at most ``output_cap``
+    bytes of each (the rest is read and discarded), so a process flooding its
+    pipes can neither block nor exhaust memory.  When the process exits, the
+    rest of its process group is killed; pipes still held open by escaped
+    descendants are abandoned after a short grace period.
     """
     start = time.monotonic()
+    deadline = start + timeout
     try:
         proc = subprocess.Popen(
             cmd,
@@ -94,42 +75,62 @@ def run_limited(
     except OSError as exc:
         return RunResult(None, b"", b"", start_error=f"{type(exc).__name__}: {exc}")
 
-    out: list[bytes] = []
-    err: list[bytes] = []
-    out_flags: dict = {}
-    err_flags: dict = {}
-    threads = [
-        threading.Thread(
-            target=_drain, args=(proc.stdout, output_cap, out, out_flags), daemon=True
-        ),
-        threading.Thread(
-            target=_drain, args=(proc.stderr, output_cap, err, err_flags), daemon=True
-        ),
-    ]
-    for t in threads:
-        t.start()
-
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    bufs = {out_fd: bytearray(), err_fd: bytearray()}
+    truncated = {fd: False for fd in bufs}
+    sel = selectors.DefaultSelector()
+    for fd in bufs:
+        os.set_blocking(fd, False)
+        sel.register(fd, selectors.EVENT_READ)
     timed_out = False
+    exited_at = None
     try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-    # Kill the whole group in every case: on timeout, and to reap background
-    # children that might keep the pipes open after the main process exited.
-    _kill_group(proc.pid)
-    if timed_out:
+        while sel.get_map():
+            now = time.monotonic()
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+                _kill_group(proc.pid)  # stragglers that may hold the pipes
+            if exited_at is not None and now - exited_at > EXIT_GRACE:
+                break
+            if exited_at is None and now >= deadline:
+                timed_out = True
+                break
+            for key, _ in sel.select(timeout=0.05):
+                fd = key.fd
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    sel.unregister(fd)
+                    continue
+                room = output_cap - len(bufs[fd])
+                if room > 0:
+                    bufs[fd] += chunk[:room]
+                if len(chunk) > max(room, 0):
+                    truncated[fd] = True
+        if not timed_out:
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:  # closed its pipes but kept running
+                timed_out = True
+    finally:
+        sel.close()
+        _kill_group(proc.pid)
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-    for t in threads:
-        t.join(timeout=2)
+        proc.stdout.close()
+        proc.stderr.close()
     return RunResult(
         None if timed_out else proc.returncode,
-        b"".join(out),
-        b"".join(err),
+        bytes(bufs[out_fd]),
+        bytes(bufs[err_fd]),
         timed_out=timed_out,
-        stdout_truncated=bool(out_flags.get("truncated")),
+        stdout_truncated=truncated[out_fd],
         duration=time.monotonic() - start,
     )
 

@@ -54,7 +54,10 @@ def run(cmd, cwd, timeout):
             os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
             pass
-        proc.communicate()
+        try:
+            proc.communicate(timeout=2)
+        except subprocess.TimeoutExpired:  # a detached child still holds the pipes
+            pass
         return None, b"", b""
 
 

@@ -1,0 +1,143 @@
+"""Several runs side by side: a terminal table, JSON, and an HTML page with overlaid curves.
+
+A fork (run.json ``parent: {"run_dir": ..., "step": N}``) is lined up with its parent: its
+tool-call axis is offset by the parent's tool calls up to and including step N. This assumes
+the fork counts its own tool calls from 0, as a fresh run does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from rich.table import Table
+from rich.text import Text
+
+from agent.analysis.calls import extract_calls
+from agent.analysis.metrics import RunMetrics, compute_metrics
+from agent.analysis.report import NA, html_page, summary_rows
+from agent.analysis.svg import PALETTE, Chart, Marker, Series, esc, line_chart
+from agent.trajectory import LoadedRun, load_run
+
+
+class ComparedRun(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    run_dir: Path
+    label: str
+    offset: int  # tool calls added to this run's axis (a fork starts where its parent was)
+    fork_note: str | None
+    run: LoadedRun
+    metrics: RunMetrics
+
+
+def _calls_through_step(run: LoadedRun, step: int) -> int:
+    return sum(1 for c in extract_calls(run) if c.step <= step)
+
+
+def _resolve_parent(child: Path, parent_dir: str) -> Path:
+    p = Path(parent_dir)
+    if p.is_absolute() or p.exists():
+        return p
+    return child.parent / p  # a sibling folder in the same logs directory
+
+
+def fork_offset(run_dir: Path, run: LoadedRun,
+                loaded: dict[Path, LoadedRun]) -> tuple[int, str | None]:
+    """Tool calls of the parent up to the fork step (0 for a run that is not a fork)."""
+    parent = run.info.parent if run.info else None
+    if not parent or "run_dir" not in parent:
+        return 0, None
+    step = int(parent.get("step") or 0)
+    where = _resolve_parent(run_dir, str(parent["run_dir"])).resolve()
+    prun = loaded.get(where)
+    if prun is None:
+        if not (where / "events.jsonl").exists():
+            return 0, f"fork of {where} at step {step}: parent not found, not lined up"
+        prun = load_run(where)
+    offset = _calls_through_step(prun, step)
+    return offset, f"fork of {where.name} at step {step} (+{offset} tool calls)"
+
+
+def compare_runs(runs: Sequence[tuple[Path, LoadedRun]]) -> list[ComparedRun]:
+    """Metrics of each run and its offset on the shared tool-call axis."""
+    loaded = {d.resolve(): r for d, r in runs}
+    labels: list[str] = []
+    out: list[ComparedRun] = []
+    for run_dir, run in runs:
+        label = run.info.run_id if run.info else run_dir.name
+        if label in labels:  # two copies of the same run: keep the columns apart
+            label = f"{label} ({len(labels) + 1})"
+        labels.append(label)
+        offset, note = fork_offset(run_dir, run, loaded)
+        out.append(ComparedRun(run_dir=run_dir, label=label, offset=offset, fork_note=note,
+                               run=run, metrics=compute_metrics(run)))
+    return out
+
+
+def compare_table(items: Sequence[ComparedRun]) -> Table:
+    """One row per headline metric, one column per run."""
+    table = Table(title="Run comparison", title_justify="left")
+    table.add_column("metric", style="bold")
+    for item in items:
+        table.add_column(Text(item.label), overflow="fold")
+    rows = [summary_rows(i.metrics) for i in items]
+    for k, (label, _) in enumerate(rows[0] if rows else []):
+        cells = [Text(r[k][1], style="dim" if r[k][1] == NA else "") for r in rows]
+        table.add_row(Text(label), *cells)
+    if any(i.fork_note for i in items):
+        table.add_row("fork", *[Text(i.fork_note or "") for i in items])
+    return table
+
+
+def compare_json(items: Sequence[ComparedRun]) -> dict[str, Any]:
+    return {"runs": [{"run_dir": str(i.run_dir), "label": i.label, "offset": i.offset,
+                      "fork": i.fork_note,
+                      "run_info": i.run.info.model_dump(mode="json") if i.run.info else None,
+                      "metrics": i.metrics.model_dump(mode="json")} for i in items]}
+
+
+def render_compare_html(items: Sequence[ComparedRun]) -> str:
+    """The progress curves overlaid on one plot (forks offset), windowed rates, the table."""
+    series: list[Series] = []
+    errors: list[Series] = []
+    markers: list[Marker] = []
+    horizon = 1
+    for k, item in enumerate(items):
+        color = PALETTE[k % len(PALETTE)]
+        m = item.metrics
+        horizon = max(horizon, item.offset + m.run.tool_calls)
+        if m.progress:
+            series.append(Series(item.label, [(p.tool_calls + item.offset, p.rate)
+                                              for p in m.progress.points],
+                                 color, step=True, dots=True))
+        if m.degradation.windows:
+            errors.append(Series(item.label, [((w.start + w.end) / 2 + item.offset, w.error_rate)
+                                              for w in m.degradation.windows], color, dots=True))
+        if item.offset:
+            markers.append(Marker(item.offset, f"{item.label}: {item.fork_note}", color))
+        markers += [Marker(c.tool_calls + item.offset, f"{item.label}: context {c.action}",
+                           color) for c in m.context_events]
+    chart = line_chart(Chart("Hidden-test pass rate vs tool calls (forks offset to their fork "
+                             "point; dashed: forks and context events)", "tool calls",
+                             "pass rate", series, markers, y_min=0, y_max=1, x_min=0,
+                             x_max=horizon, percent=True, height=360)) if series else \
+        '<p class="note">No run has evaluations.</p>'
+    err_chart = line_chart(Chart("Error rate per window of tool calls", "tool calls", "share",
+                                 errors, y_min=0, y_max=1, x_min=0, x_max=horizon,
+                                 percent=True)) if errors else ""
+    rows = [summary_rows(i.metrics) for i in items]
+    head = "".join(f"<th>{esc(i.label)}</th>" for i in items)
+    body = "".join("<tr><th>" + esc(label) + "</th>" + "".join(
+        f"<td>{esc(r[k][1])}</td>" for r in rows) + "</tr>"
+        for k, (label, _) in enumerate(rows[0] if rows else []))
+    forks = "".join(f"<p class=\"note\">{esc(i.label)}: {esc(i.fork_note)}</p>"
+                    for i in items if i.fork_note)
+    warn = "".join(f'<p class="warn">{esc(w)}</p>' for i in items for w in i.metrics.warnings)
+    page = (f"<h1>ultrarun comparison of {len(items)} runs</h1>{warn}{forks}"
+            f'<h2>Progress</h2><div id="progress">{chart}</div>'
+            f'<h2>Errors</h2><div id="windows">{err_chart}</div>'
+            f"<h2>Metrics</h2><table><tr><th>metric</th>{head}</tr>{body}</table>")
+    return html_page("ultrarun comparison", page)

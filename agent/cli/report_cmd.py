@@ -1,0 +1,83 @@
+"""`ultrarun report` and `ultrarun compare`: metrics of run folders (read only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from agent.analysis.compare import (
+    compare_json,
+    compare_runs,
+    compare_table,
+    render_compare_html,
+)
+from agent.analysis.metrics import compute_metrics
+from agent.analysis.report import render_html, render_terminal, report_json
+from agent.cli.console import err_console
+from agent.cli.errors import UserError
+from agent.trajectory import LoadedRun, is_run_dir, load_run
+
+HtmlOpt = Annotated[Path | None, typer.Option(
+    "--html", help="Also write a self-contained HTML page to this file.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on stdout.")]
+
+
+def load_checked(run_dir: Path) -> LoadedRun:
+    """Load a run folder; UserError naming the path when it is not one; warn about bad lines."""
+    if not run_dir.exists():
+        raise UserError(f"{run_dir}: no such folder")
+    if not run_dir.is_dir():
+        raise UserError(f"{run_dir}: not a folder (expected a run folder)")
+    if not is_run_dir(run_dir):
+        raise UserError(f"{run_dir}: not a run folder (it has neither run.json nor events.jsonl)")
+    run = load_run(run_dir)
+    for warning in run.warnings:
+        # soft_wrap: one warning per line, never folded, so the line number stays greppable.
+        err_console.print(Text.assemble(("warning: ", "yellow"), warning), highlight=False,
+                          soft_wrap=True)
+    return run
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"{path}: cannot write the HTML report ({e.strerror or e})") from e
+    err_console.print(Text(f"wrote {path}"), highlight=False, soft_wrap=True)
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run-id>).")],
+           html: HtmlOpt = None, json_: JsonFlag = False) -> None:
+    """Coherence metrics of one run: a summary table, or JSON; optionally an HTML page."""
+    run = load_checked(run_dir)
+    metrics = compute_metrics(run)
+    if json_:
+        _print_json(report_json(metrics, run.info))
+    else:
+        Console().print(render_terminal(metrics, run.info))
+    if html is not None:
+        _write(html, render_html(run, metrics))
+
+
+def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders.")],
+            html: HtmlOpt = None, json_: JsonFlag = False) -> None:
+    """Metrics of several runs side by side; forks are lined up with their parent."""
+    if not run_dirs:
+        raise UserError("compare needs at least one run folder")
+    runs = [(d, load_checked(d)) for d in run_dirs]
+    items = compare_runs(runs)
+    if json_:
+        _print_json(compare_json(items))
+    else:
+        Console().print(compare_table(items))
+    if html is not None:
+        _write(html, render_compare_html(items))

@@ -1,0 +1,244 @@
+"""Multi-hour runs that survive: kill -9 and resume, budgets raised, fork, dead sandboxes."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+import yaml
+
+from agent.runner import ResumeOptions, RunConfig, execute_run, fork_run, resume_run
+from agent.trajectory import load_run
+from tests.agent.conftest import ROOT, TINY, seqs_contiguous
+from tests.fakes.openai_server import FakeOpenAIServer, Reply
+
+UR = [sys.executable, "-m", "agent.cli.main"]
+
+
+def build_script(path: Path, n: int) -> str:
+    """n tool calls that build files; every step's effect depends on the steps before it."""
+    turns: list[dict[str, Any]] = []
+    for i in range(1, n + 1):
+        if i % 25 == 0:
+            call = {"name": "write_file", "arguments": {"path": f"gen/part{i}.txt",
+                                                        "content": f"part {i}\n" * 20}}
+        elif i % 10 == 0:
+            call = {"name": "bash", "arguments": {
+                "command": f"cat f*.txt | sha256sum > sums/{i}.txt 2>/dev/null || "
+                           f"(mkdir -p sums && cat f*.txt | sha256sum > sums/{i}.txt)"}}
+        else:
+            call = {"name": "bash", "arguments": {"command": f"echo {i} >> f{i % 7}.txt"}}
+        turns.append({"tool_calls": [call]})
+    turns.append({"tool_calls": [{"name": "finish", "arguments": {"summary": "built"}}]})
+    path.write_text(yaml.safe_dump(turns))
+    return f"script:{path}"
+
+
+def tree(ws: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(ws)): p.read_bytes() for p in sorted(ws.rglob("*"))
+            if p.is_file() and ".git" not in p.parts}
+
+
+def check_one_trajectory(run_dir: Path, calls: int) -> None:
+    events = seqs_contiguous(run_dir)
+    tc = Counter(e["call_id"] for e in events if e["type"] == "tool_call")
+    tr = Counter(e["call_id"] for e in events if e["type"] == "tool_result")
+    assert set(tc.values()) == {1} and set(tr.values()) == {1}, "a call recorded twice"
+    assert len(tr) == calls + 1  # plus finish
+    assert sum(1 for e in events if e["type"] == "model_call") == calls + 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend, kills", [("local", 18), ("docker", 2)])
+def test_kill9_then_resume_matches_uninterrupted(backend: str, kills: int, tmp_path: Path,
+                                                 request: pytest.FixtureRequest) -> None:
+    if backend == "docker":
+        request.getfixturevalue("base_image")
+    n = 300
+    spec = build_script(tmp_path / "build.yaml", n)
+    logs = tmp_path / "logs"
+    ref = execute_run(RunConfig(scenario=str(TINY), model=spec, sandbox=backend, logs=logs,
+                                run_id="reference", eval_every=0, max_steps=1000))
+    assert ref.info.end_reason == "finished"
+    want = tree(ref.run_dir / "workspace")
+    rng = random.Random(1234 + kills)
+    run_time = ref.info.totals.wall_s
+    for k in range(kills):
+        rid = f"kill{k}"
+        proc = subprocess.Popen([*UR, "run", str(TINY), "--model", spec, "--sandbox", backend,
+                                 "--logs", str(logs), "--run-id", rid, "--quiet",
+                                 "--eval-every", "0", "--max-steps", "1000"], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        events = logs / rid / "events.jsonl"
+        deadline = time.monotonic() + 60
+        while not events.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.05, max(0.1, run_time * 0.9)))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        res = resume_run(logs / rid)
+        assert (res.info.status, res.info.end_reason) == ("finished", "finished"), rid
+        assert tree(logs / rid / "workspace") == want, f"{rid}: workspace differs"
+        check_one_trajectory(logs / rid, n)
+        kinds = [e["type"] for e in map(json.loads, events.read_text().splitlines())]
+        assert kinds.count("resume") == 1 and kinds[-1] == "run_end"
+
+
+def test_resume_raises_a_budget_and_rebuilds_the_same_conversation(
+        endpoint: FakeOpenAIServer, tmp_path: Path) -> None:
+    def agent(body: dict[str, Any]) -> Reply:
+        n = sum(1 for m in body["messages"] if m["role"] == "assistant") + 1
+        if n > 12:
+            return Reply(tool_calls=[("finish", {"summary": "ok"})])
+        if n == 5:
+            return Reply(content="no tool this time")
+        return Reply(content=f"step {n}", reasoning_content=f"why {n}",
+                     tool_calls=[("bash", {"command": f"echo {n} >> log.txt; seq 1 {n}"})])
+
+    endpoint.responder = agent
+    logs = tmp_path / "logs"
+    whole = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
+                                  logs=logs, run_id="whole"))
+    full_requests = [r.body["messages"] for r in endpoint.completion_requests]
+    first = len(endpoint.completion_requests)
+    part = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
+                                 logs=logs, run_id="part", max_steps=6))
+    assert part.info.end_reason == "max_steps"
+    done = resume_run(part.run_dir, ResumeOptions(max_steps=50))
+    assert (done.info.status, done.info.end_reason) == ("finished", "finished")
+    assert done.info.totals.steps == whole.info.totals.steps
+    resumed_requests = [r.body["messages"] for r in endpoint.completion_requests[first:]]
+    # Identical prompts, before and after resume (the local workdir path and the ids the fake
+    # server numbers across runs aside).
+    import re
+
+    def norm(reqs: list[Any]) -> str:
+        return re.sub(r"call_fake_\d+_\d+", "ID", json.dumps(reqs).replace("/logs/part/", "/"))
+
+    assert norm(resumed_requests) == norm(full_requests).replace("/logs/whole/", "/")
+    events = seqs_contiguous(part.run_dir)
+    assert [e["type"] for e in events].count("run_end") == 2
+    resume_ev = next(e for e in events if e["type"] == "resume")
+    assert resume_ev["reason"] == "budget (max_steps)"
+    assert (part.run_dir / "workspace" / "log.txt").read_text() == \
+        (whole.run_dir / "workspace" / "log.txt").read_text()
+    with pytest.raises(ValueError, match="finished this run"):
+        resume_run(part.run_dir)
+
+
+def test_fork_starts_from_the_parent_step(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    spec = build_script(tmp_path / "b.yaml", 20)
+    parent = execute_run(RunConfig(scenario=str(TINY), model=spec, sandbox="local", logs=logs,
+                                   run_id="parent"))
+    branch = tmp_path / "branch.yaml"
+    branch.write_text(yaml.safe_dump([
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "echo forked > fork.txt"}}]},
+        {"tool_calls": [{"name": "finish", "arguments": {"summary": "branch"}}]}]))
+    child = fork_run(parent.run_dir, 10, model=f"script:{branch}", run_id="child")
+    assert child.info.parent and child.info.parent["step"] == 10
+    assert child.info.end_reason == "finished"
+    pe = load_run(parent.run_dir)
+    ce = load_run(child.run_dir)
+    at10 = next(e for e in pe.of_type("snapshot") if e.step == 10).commit  # type: ignore
+    start = ce.of_type("snapshot")[0].commit  # type: ignore
+    git = ["git", "--git-dir"]
+    ptree = subprocess.run([*git, str(parent.run_dir / "snapshots.git"), "ls-tree", "-r",
+                            at10], capture_output=True, text=True).stdout
+    ctree = subprocess.run([*git, str(child.run_dir / "snapshots.git"), "ls-tree", "-r",
+                            start], capture_output=True, text=True).stdout
+    assert ptree == ctree and ptree
+    run_start = ce.of_type("run_start")[0]
+    assert len(run_start.messages) == 2 + 10 * 2  # type: ignore[attr-defined]
+    assert (child.run_dir / "workspace" / "fork.txt").read_text() == "forked\n"
+    assert ce.events[-1].step == 12
+
+
+@pytest.mark.docker
+def test_docker_kill_mid_run_restarts_the_sandbox(tmp_path: Path, base_image: str,
+                                                  docker_client: docker.DockerClient) -> None:
+    script = tmp_path / "s.yaml"
+    script.write_text(yaml.safe_dump([
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "echo 1 > log.txt"}}]},
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "echo 2 >> log.txt; "
+                                                                   "sleep 20"}}]},
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "echo 3 >> log.txt; "
+                                                                   "cat log.txt"}}]},
+        {"tool_calls": [{"name": "finish", "arguments": {"summary": "survived"}}]}]))
+
+    def killer() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            found = docker_client.containers.list(
+                filters={"label": ["ultrarun.run-id=dk", "ultrarun.role=agent"]})
+            events = tmp_path / "logs" / "dk" / "events.jsonl"
+            if found and events.exists() and "sleep 20" in events.read_text():
+                time.sleep(0.5)
+                found[0].kill()
+                return
+            time.sleep(0.1)
+
+    t = threading.Thread(target=killer)
+    t.start()
+    res = execute_run(RunConfig(scenario=str(TINY), model=f"script:{script}",
+                                logs=tmp_path / "logs", run_id="dk", eval_every=0))
+    t.join()
+    assert (res.info.status, res.info.end_reason) == ("finished", "finished")
+    events = seqs_contiguous(res.run_dir)
+    restarts = [e for e in events if e["type"] == "sandbox_restart"]
+    assert len(restarts) == 1
+    died = next(e for e in events if e["type"] == "tool_result" and e["call_id"] == "call_2")
+    assert died["error_kind"] == "sandbox" and "fresh sandbox" in died["output"]
+    last = next(e for e in events if e["type"] == "tool_result" and e["call_id"] == "call_3")
+    assert last["output"].startswith("1\n3\n")  # restored from the step-1 snapshot
+
+
+def test_endpoint_down_for_20s_the_run_waits(endpoint: FakeOpenAIServer,
+                                             tmp_path: Path) -> None:
+    cfg_path = Path.home() / ".config" / "ultrarun" / "models.yaml"
+    data = yaml.safe_load(cfg_path.read_text())
+    data["profiles"]["fake"]["retry"] = {"max_attempts": 100, "base_delay_s": 0.5,
+                                         "max_delay_s": 2.0, "outage_budget_s": 120}
+    cfg_path.write_text(yaml.safe_dump(data))
+    state = {"down": False}
+
+    def agent(body: dict[str, Any]) -> Reply:
+        n = sum(1 for m in body["messages"] if m["role"] == "tool") + 1
+        if n == 3 and not state["down"]:
+            state["down"] = True
+            threading.Thread(target=outage).start()
+            return Reply(delay_s=1.0, tool_calls=[("bash", {"command": "echo 3 >> log.txt"})])
+        if n > 6:
+            return Reply(tool_calls=[("finish", {"summary": "ok"})])
+        return Reply(tool_calls=[("bash", {"command": f"echo {n} >> log.txt"})])
+
+    def outage() -> None:
+        time.sleep(0.3)
+        endpoint.stop()  # connection refused from now on
+        time.sleep(20)
+        endpoint.start()
+
+    notes: list[str] = []
+    endpoint.responder = agent
+    from agent.runner import Hooks
+
+    t0 = time.monotonic()
+    res = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
+                                logs=tmp_path / "logs"),
+                      Hooks(observer=lambda s: notes.append(s.note) if s.note else None))
+    assert time.monotonic() - t0 >= 19
+    assert (res.info.status, res.info.end_reason) == ("finished", "finished")
+    retried = [e for e in seqs_contiguous(res.run_dir)
+               if e["type"] == "model_call" and e["retries"]]
+    assert retried and sum(r["wait_s"] for r in retried[0]["retries"]) >= 15
+    assert any("retry" in n for n in notes), "the live view was never told of the outage"
