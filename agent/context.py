@@ -67,11 +67,14 @@ class MaskPolicy:
 
     name = "mask"
 
-    def __init__(self, keep_outputs: int = 10, keep_steps: int = 60,
+    def __init__(self, keep_outputs: int = 10, keep_steps: int = 40,
                  token_budget: int = 60_000) -> None:
         self.keep_outputs = keep_outputs
         self.keep_steps = keep_steps
         self.token_budget = token_budget
+        # Boundaries move in chunks of half the window: rare changes, a stable prompt prefix.
+        self.out_chunk = max(1, keep_outputs // 2)
+        self.step_chunk = max(1, keep_steps // 2)
         self.masked_before = 0  # tool messages at history index < this are stubbed
         self.dropped_before = 2  # history[2:dropped_before] is replaced by one marker
 
@@ -101,12 +104,13 @@ class MaskPolicy:
                     and i >= self.masked_before]
         changed: dict[str, Any] = {}
         over_budget = est_tokens > self.token_budget
-        if len(tool_idx) >= 2 * self.keep_outputs or (over_budget and
-                                                       len(tool_idx) > self.keep_outputs):
+        if len(tool_idx) >= self.keep_outputs + self.out_chunk or (
+                over_budget and len(tool_idx) > self.keep_outputs):
             self.masked_before = tool_idx[-self.keep_outputs]
             changed["masked_before"] = self.masked_before
         starts = sorted(s for s, i in step_starts.items() if i >= self.dropped_before)
-        if len(starts) >= 2 * self.keep_steps or (over_budget and len(starts) > self.keep_steps):
+        if len(starts) >= self.keep_steps + self.step_chunk or (
+                over_budget and len(starts) > self.keep_steps):
             self.dropped_before = step_starts[starts[-self.keep_steps]]
             changed["dropped_before"] = self.dropped_before
             self.masked_before = max(self.masked_before, self.dropped_before)
@@ -151,12 +155,13 @@ ContextPolicy = FullPolicy | MaskPolicy | CompactPolicy
 
 
 def make_policy(name: str, *, context_window: int | None = None,
-                compact_prompt: Path | None = None) -> ContextPolicy:
+                compact_prompt: Path | None = None, keep_outputs: int = 10,
+                keep_steps: int = 40, token_budget: int = 60_000) -> ContextPolicy:
     """A policy by name (``full``, ``mask``, ``compact``)."""
     if name == "full":
         return FullPolicy()
     if name == "mask":
-        return MaskPolicy()
+        return MaskPolicy(keep_outputs, keep_steps, token_budget)
     if name == "compact":
         return CompactPolicy(context_window=context_window or 128_000,
                              prompt_file=compact_prompt)

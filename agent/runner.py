@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.context import make_policy
+from agent.context import ContextPolicy, make_policy
 from agent.evaluation import EvaluationRunner, Grader
 from agent.loop import AgentLoop, Budgets, LoopState, StopSignal
 from agent.models.base import Model
@@ -68,6 +68,9 @@ class RunConfig(BaseModel):
     max_format_errors: int = 10
     command_timeout: float = 120
     compact_prompt: Path | None = None
+    mask_keep_outputs: int = Field(10, ge=1)  # `mask`: tool outputs shown in full
+    mask_keep_steps: int = Field(40, ge=2)  # `mask`: steps shown at all
+    mask_token_budget: int = Field(60_000, ge=1000)  # `mask`: tighten past this estimate
     labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
 
 
@@ -249,6 +252,12 @@ class Session:
     context_window: int | None = None
     labels: dict[str, str] | None = None
 
+    def policy(self) -> ContextPolicy:
+        """The run's context policy, from run.json (so resume and fork get the same one)."""
+        return make_policy(self.info.context, context_window=self.context_window,
+                           compact_prompt=self.compact_prompt,
+                           **{k: v for k, v in self.info.options.get("mask", {}).items()})
+
     @contextmanager
     def loop(self, hooks: Hooks, next_seq: int = 0) -> Iterator[AgentLoop]:
         """Open recorder, sandbox, evaluator; yield a ready AgentLoop; clean all up after."""
@@ -288,8 +297,7 @@ class Session:
             ctx = ToolContext(sandbox=holder.sandbox, outputs_dir=recorder.outputs_dir,
                               default_timeout=self.command_timeout)
             ctxs.append(ctx)
-            policy = make_policy(info.context, context_window=self.context_window,
-                                 compact_prompt=self.compact_prompt)
+            policy = self.policy()
             yield AgentLoop(model=self.model, toolbox=toolbox, ctx=ctx, recorder=recorder,
                             snapshots=snapshots, budgets=self.budgets, policy=policy,
                             evaluator=evaluator, eval_every=self.eval_every,
@@ -365,7 +373,10 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None, **legacy: Any) -> Ru
         seed=cfg.seed, versions=versions(), started_at=time.time(),
         options={"command_timeout": cfg.command_timeout, "temperature": cfg.temperature,
                  "max_format_errors": cfg.max_format_errors,
-                 "compact_prompt": str(cfg.compact_prompt) if cfg.compact_prompt else None})
+                 "compact_prompt": str(cfg.compact_prompt) if cfg.compact_prompt else None,
+                 "mask": {"keep_outputs": cfg.mask_keep_outputs,
+                          "keep_steps": cfg.mask_keep_steps,
+                          "token_budget": cfg.mask_token_budget}})
     session = Session(scenario, info, run_dir, budgets, eval_every, model, kind,
                       cfg.command_timeout, cfg.compact_prompt,
                       getattr(mprof, "context_window", None), cfg.labels)
@@ -429,9 +440,7 @@ def resume_run(run_dir: Path, opts: ResumeOptions | None = None,
     session = _session_from_info(run_dir, info, base_url=opts.base_url,
                                  api_key_env=opts.api_key_env, budgets=changes)
     info.budgets = _budget_dict(session.budgets)
-    policy = make_policy(info.context, context_window=session.context_window,
-                         compact_prompt=session.compact_prompt)
-    rebuilt = rebuild(run.events, session.model, policy)
+    rebuilt = rebuild(run.events, session.model, session.policy())
     reason = {"running": "crashed", "interrupted": "interrupted",
               "failed": "failed"}.get(info.status, f"budget ({info.end_reason})")
     prior = (info.status, info.end_reason)
@@ -489,8 +498,10 @@ def fork_run(parent_dir: Path, at_step: int, *, model: str | None = None,
     info.base_url = getattr(mprof, "base_url", None)
     info.api_key_env = getattr(mprof, "api_key_env", None)
     info.budgets = _budget_dict(session.budgets)
-    policy = make_policy(info.context, context_window=session.context_window)
-    rebuilt = rebuild(parent.events, session.model, policy, upto_step=at_step)
+    rebuilt = rebuild(parent.events, session.model, session.policy(), upto_step=at_step)
+    # A fork's counters are its own (compare lines it up with its parent); its steps keep
+    # the parent's numbering, so `--at N` and the step labels agree.
+    rebuilt.state = LoopState(step=at_step)
     workspace = run_dir / "workspace"
     Snapshotter(parent_dir / "snapshots.git", workspace).export(rebuilt.commit or "HEAD",
                                                                 workspace)

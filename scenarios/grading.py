@@ -12,8 +12,10 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import docker
 from docker.errors import DockerException, NotFound
@@ -63,39 +65,75 @@ class DockerGrader:
     def grade(self, workspace: Path) -> GradeResult:
         t0 = time.monotonic()
         if os.getuid() == 0:  # hand the copy to the container's user, as for the agent
-            for dirpath, dirnames, filenames in os.walk(workspace):
-                for name in [*dirnames, *filenames]:
-                    os.lchown(os.path.join(dirpath, name), AGENT_UID, AGENT_UID)
-            os.lchown(workspace, AGENT_UID, AGENT_UID)
+            _chown_tree(workspace, AGENT_UID)
         user = f"{AGENT_UID}:{AGENT_UID}" if os.getuid() == 0 else f"{os.getuid()}:{os.getgid()}"
-        mounts = [docker.types.Mount("/workspace", str(workspace), type="bind")]
-        if self.scenario.grader_dir is not None:
-            mounts.append(docker.types.Mount("/grader", str(self.scenario.grader_dir),
-                                             type="bind", read_only=True))
+        uid, gid = user.split(":")
+        env: dict[str, str] = {}
+        caps: list[str] = []
+        with tempfile.TemporaryDirectory(prefix="ultrarun-grader-files-") as tmp:
+            files = self.scenario.grader_dir
+            if self.spec.isolate and files is not None:
+                # A root-only copy of the grader's files; candidate code runs as the agent's
+                # uid through $ULTRARUN_RUN_AS and cannot read them.
+                files = Path(tmp) / "grader"
+                shutil.copytree(self.scenario.grader_dir, files)  # type: ignore[arg-type]
+                _lock_down(files)
+                env["ULTRARUN_RUN_AS"] = f"setpriv --reuid={uid} --regid={gid} --clear-groups --"
+                caps = ["SETUID", "SETGID", "KILL"]
+                user = "0:0"
+            mounts = [docker.types.Mount("/workspace", str(workspace), type="bind")]
+            if files is not None:
+                mounts.append(docker.types.Mount("/grader", str(files), type="bind",
+                                                 read_only=True))
+            stdout, error = self._run(mounts, user, env, caps)
+        if error:
+            return GradeResult(error=error, duration_s=time.monotonic() - t0)
+        result = parse_grader_output(stdout)
+        result.duration_s = time.monotonic() - t0
+        return result
+
+    def _run(self, mounts: list[Any], user: str, env: dict[str, str],
+             caps: list[str]) -> tuple[str, str | None]:
         labels = {LABEL_MANAGED: "true", LABEL_RUN: self.run_id, LABEL_ROLE: "grader",
                   LABEL_PID: str(os.getpid()), LABEL_HOST: socket.gethostname()}
         container = self.client.containers.run(
             self.image, ["bash", "-c", self.spec.command], detach=True, user=user,
             working_dir="/workspace", mounts=mounts, network_mode="none", labels=labels,
-            cap_drop=["ALL"], security_opt=["no-new-privileges"], init=True,
-            nano_cpus=int(self.cpus * 1e9), mem_limit=self.memory, memswap_limit=self.memory,
-            pids_limit=self.pids)
+            environment=env, cap_drop=["ALL"], cap_add=caps or None,
+            security_opt=["no-new-privileges"], init=True, nano_cpus=int(self.cpus * 1e9),
+            mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids)
         try:
             try:
                 container.wait(timeout=self.spec.timeout)
             except (ReadTimeout, RequestsConnectionError):
-                return GradeResult(error=f"the grader ran past its timeout of "
-                                         f"{self.spec.timeout:g} s",
-                                   duration_s=time.monotonic() - t0)
-            stdout = container.logs(stdout=True, stderr=False).decode("utf-8", "replace")
+                return "", f"the grader ran past its timeout of {self.spec.timeout:g} s"
+            out = container.logs(stdout=True, stderr=False).decode("utf-8", "replace")
+            if not out.strip():  # say why: the grader's own error is on stderr
+                err = container.logs(stdout=False, stderr=True).decode("utf-8", "replace")
+                return "", "the grader printed nothing; its stderr ends with: " + err[-800:]
+            return out, None
         finally:
             try:
                 container.remove(force=True)
             except (NotFound, DockerException):
                 pass
-        result = parse_grader_output(stdout)
-        result.duration_s = time.monotonic() - t0
-        return result
+
+
+def _chown_tree(root: Path, uid: int) -> None:
+    os.lchown(root, uid, uid)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in [*dirnames, *filenames]:
+            os.lchown(os.path.join(dirpath, name), uid, uid)
+
+
+def _lock_down(root: Path) -> None:
+    """Owned by root, readable by root only (the grader runs as root in its container)."""
+    _chown_tree(root, 0)
+    for dirpath, _dirnames, filenames in os.walk(root):
+        os.chmod(dirpath, 0o700)
+        for name in filenames:
+            p = os.path.join(dirpath, name)
+            os.chmod(p, 0o700 if os.access(p, os.X_OK) else 0o600)
 
 
 class LocalGrader:
@@ -134,8 +172,6 @@ def copy_workspace(src: Path, dest: Path) -> None:
 def grade_workspace(scenario: Scenario, workspace: Path, backend: str = "docker",
                     progress: images.Progress = lambda _m: None) -> GradeResult:
     """Grade a workspace folder (copied first: the grader may change what it grades)."""
-    import tempfile
-
     from sandboxes.engine import connect
 
     if scenario.grader is None:

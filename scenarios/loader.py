@@ -74,6 +74,10 @@ class GraderSpec(BaseModel):
     timeout: float = 900
     # Run in the grader's container before grading, as root (e.g. to remove a C compiler).
     setup: str | None = None
+    # Keep the grader's files from the code it grades: the grader runs as root with /grader
+    # readable by root only, and runs candidate code through $ULTRARUN_RUN_AS (a prefix that
+    # drops to the agent's uid). The grader must use that prefix (see docs/scenarios.md).
+    isolate: bool = False
 
 
 class Scenario(BaseModel):
@@ -90,7 +94,7 @@ class Scenario(BaseModel):
     budgets: Budgets = Field(default_factory=Budgets)
     tools: list[str] = Field(default_factory=lambda: ["bash", "read_file", "write_file",
                                                       "edit_file", "list_dir", "grep",
-                                                      "read_log", "finish"])
+                                                      "read_log", "notes", "finish"])
     command_tools: list[CommandToolSpec] = Field(default_factory=list)
     grader: GraderSpec | None = None
     context: str | None = None

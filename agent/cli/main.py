@@ -6,7 +6,14 @@ import sys
 
 import typer
 
-from agent.cli import report_cmd, run_cmd, sandbox_cmd, scenario_cmd
+from agent.cli import (
+    interchange_cmd,
+    replay_cmd,
+    report_cmd,
+    run_cmd,
+    sandbox_cmd,
+    scenario_cmd,
+)
 from agent.cli.console import err_console
 from agent.cli.errors import HarnessError, UserError
 
@@ -22,6 +29,9 @@ app.add_typer(scenario_cmd.app, name="scenarios")
 app.command("grade")(scenario_cmd.grade)
 app.command("report")(report_cmd.report)
 app.command("compare")(report_cmd.compare)
+app.command("replay")(replay_cmd.replay)
+app.command("import")(interchange_cmd.import_)
+app.command("export")(interchange_cmd.export)
 
 
 def main() -> None:

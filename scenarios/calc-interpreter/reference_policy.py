@@ -1,22 +1,19 @@
 """Scripted reference policy of calc-interpreter: builds the interpreter stage by stage.
 
 The reference solution is written in ``reference/staged/interp`` with stage markers (``#@ 3``
-… ``#@ end`` keeps lines from stage 3 on, ``#@ 1-2`` only in stages 1 and 2); ``render`` cuts
-the version of each stage and ``reference/interp`` is stage 6. The policy writes stage 1 whole,
-then reaches each next stage through ``edit_file`` calls computed from a line diff, runs the
-visible tests of the stage and of the earlier ones, reads the failures and commits. Three
-stages start with a realistic mistake (truncating division, a function scope that is the
-global one, unquoted strings in lists) that the policy repairs only after the failing test
-shows it.
+… ``#@ end`` keeps lines from stage 3 on, ``#@ 1-2`` only in stages 1 and 2); ``render`` (from
+``scenarios/staging.py``) cuts the version of each stage and ``reference/interp`` is stage 6.
+The policy writes stage 1 whole, then reaches each next stage through ``edit_file`` calls
+computed from a line diff, runs the visible tests of the stage and of the earlier ones, reads
+the failures and commits. Three stages start with a realistic mistake (truncating division, a
+function scope that is the global one, unquoted strings in lists) that the policy repairs only
+after the failing test shows it.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 from scenarios.loader import Scenario
 from scenarios.policy import (
@@ -33,19 +30,10 @@ from scenarios.policy import (
     read_log,
     write,
 )
+from scenarios.staging import Mistake, edits_between, render
 
 STAGES = ["1-arith", "2-vars", "3-control", "4-functions", "5-strings-lists", "6-errors"]
 INTERP = "interp"
-CONTEXT_GAP = 3  # changed runs closer than this many lines become one edit
-
-
-# A NamedTuple, not a dataclass: the runner loads this file without registering it in
-# sys.modules, which dataclasses need under `from __future__ import annotations`.
-class Mistake(NamedTuple):
-    right: str
-    wrong: str
-    shows_in: str  # the visible test that fails because of it
-    why: str
 
 
 MISTAKES = {
@@ -78,55 +66,6 @@ LOOK = {  # where an engineer would look before changing the code for a stage
     5: grep(r"def (show|primary|binary|call)|OPS \|=", INTERP),
     6: grep(r"return|ASSIGNABLE|ESCAPES", INTERP),
 }
-
-
-def render(staged: str, stage: int) -> str:
-    """The source of one stage: lines whose enclosing markers all include ``stage``."""
-    out: list[str] = []
-    stack: list[tuple[int, int]] = []
-    for line in staged.splitlines(keepends=True):
-        mark = line.strip()
-        if mark.startswith("#@ "):
-            arg = mark[3:]
-            if arg == "end":
-                stack.pop()
-            else:
-                lo, _, hi = arg.partition("-")
-                stack.append((int(lo), int(hi) if hi else 99))
-            continue
-        if all(lo <= stage <= hi for lo, hi in stack):
-            out.append(line)
-    if stack:
-        raise ValueError("unbalanced #@ markers in the staged reference")
-    return "".join(out)
-
-
-def edits_between(doc: str, target: str) -> Iterator[tuple[str, str, int]]:
-    """(old, new, line) edits turning ``doc`` into ``target``, top to bottom; each ``old``
-    is grown with context lines until it occurs exactly once in the text it applies to."""
-    while doc != target:
-        a, b = doc.splitlines(keepends=True), target.splitlines(keepends=True)
-        ops = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()]
-        changed = [op for op in ops if op[0] != "equal"]
-        _, i1, i2, j1, j2 = changed[0]
-        for _, k1, k2, _l1, l2 in changed[1:]:  # merge close runs into one edit
-            if k1 - i2 > CONTEXT_GAP:
-                break
-            i2, j2 = k2, l2
-        before = after = 0
-        while True:
-            old = "".join(a[i1 - before:i2 + after])
-            if old.strip() and doc.count(old) == 1:
-                break
-            if i1 - before > 0 and (before <= after or i2 + after >= len(a)):
-                before += 1
-            elif i2 + after < len(a):
-                after += 1
-            else:
-                raise ValueError("cannot make an edit unique")
-        new = "".join(a[i1 - before:i1] + b[j1:j2] + a[i2:i2 + after])
-        yield old, new, i1 - before + 1
-        doc = doc.replace(old, new, 1)
 
 
 def _passed(text: str) -> tuple[int, int] | None:

@@ -63,7 +63,9 @@ def grade_one(
         return "error", {"reason": "compiler missing or not executable"}
     try:
         with tempfile.TemporaryDirectory(prefix="toyc-grade-", ignore_cleanup_errors=True) as tmp:
+            os.chmod(tmp, 0o777)  # the compiler may run as another (unprivileged) user
             shutil.copyfile(c_path, Path(tmp) / "t.c")
+            os.chmod(Path(tmp) / "t.c", 0o644)
             comp = run_limited([str(compiler), "t.c", "-o", "t"], tmp, compile_timeout, OUTPUT_CAP)
             details["compile_rc"] = comp.returncode
             details["compile_seconds"] = round(comp.duration, 3)

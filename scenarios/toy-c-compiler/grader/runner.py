@@ -16,6 +16,7 @@ import selectors
 import shutil
 import signal
 import subprocess
+import shlex
 import tempfile
 import time
 from dataclasses import dataclass
@@ -33,6 +34,11 @@ class RunResult:
     start_error: str | None = None
     stdout_truncated: bool = False
     duration: float = 0.0
+
+
+# Set by ultrarun when the grader runs as root with its files hidden: the prefix that runs
+# a command as the agent's (unprivileged) user. Empty when grading on the host.
+RUN_AS = shlex.split(os.environ.get("ULTRARUN_RUN_AS", ""))
 
 
 def _kill_group(pid: int) -> None:
@@ -64,7 +70,7 @@ def run_limited(
     deadline = start + timeout
     try:
         proc = subprocess.Popen(
-            cmd,
+            [*RUN_AS, *cmd],
             cwd=str(cwd),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

@@ -1,0 +1,102 @@
+"""`ultrarun replay`: view a run step by step, follow a live one, or re-execute it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from agent import replay as rp
+from agent.cli.console import err_console, progress_status
+from agent.cli.errors import UserError
+from agent.cli.report_cmd import load_checked
+
+
+def _warn(message: str) -> None:
+    err_console.print(Text.assemble(("warning: ", "yellow"), message), highlight=False,
+                      soft_wrap=True)
+
+
+def _print_report(report: rp.ExecuteReport, console: Console) -> None:
+    if not report.diverged:
+        console.print(Text(f"re-executed {report.replayed} tool calls in a fresh {report.sandbox}"
+                           f" sandbox from {report.commit[:10]} ({report.skipped} skipped): "
+                           "no divergence", style="green"), soft_wrap=True)
+        return
+    table = Table(title=f"{len(report.diverged)} of {report.replayed} re-executed calls diverge "
+                  f"({report.sandbox} sandbox, from {report.commit[:10]})")
+    for col in ("step", "call", "tool", "what", "exit (rec → now)", "first differing line"):
+        table.add_column(col, overflow="fold")
+    for d in report.diverged:
+        exits = f"{d.recorded_exit} → {d.replayed_exit}"
+        line = (f"{d.line}: {d.recorded_line!r} → {d.replayed_line!r}"
+                if d.line is not None else "")
+        table.add_row(str(d.step), d.call_id, d.tool, ", ".join(d.kinds), exits, line)
+    console.print(table)
+
+
+def replay(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run-id>).")],
+    step: Annotated[int | None, typer.Option(
+        "--step", help="Print this step in full: model turn, tool calls, results.")] = None,
+    follow: Annotated[bool, typer.Option(
+        "--follow", help="Print steps of a running run as they land, until it ends.")] = False,
+    execute: Annotated[bool, typer.Option(
+        "--execute", help="Re-run the recorded tool calls in a fresh sandbox from the initial "
+        "workspace; report the calls whose exit code or output differ (exit 1 if any).")
+    ] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    sandbox: Annotated[str, typer.Option(
+        "--sandbox", help="Sandbox for --execute: docker or local.")] = "docker",
+) -> None:
+    """Replay a run: an interactive viewer on a terminal, plain text when piped."""
+    console = Console(soft_wrap=True, highlight=False)
+    if follow:
+        if not run_dir.is_dir():
+            raise UserError(f"{run_dir}: no such run folder")
+        rp.follow(run_dir, lambda line: console.print(Text(line), soft_wrap=True), _warn)
+        return
+    run = load_checked(run_dir)
+    if execute:
+        with progress_status("re-executing", quiet=json_) as note:
+            report = rp.execute(run, sandbox=sandbox, progress=note)
+        if json_:
+            typer.echo(report.model_dump_json(indent=2))
+        else:
+            _print_report(report, console)
+        if report.diverged:
+            raise typer.Exit(1)
+        return
+    steps = rp.group_steps(run.events)
+    if step is not None:
+        sv = next((s for s in steps if s.step == step), None)
+        if sv is None:
+            known = f"1..{steps[-1].step}" if steps else "none"
+            raise UserError(f"--step {step}: {run_dir} has no such step (steps: {known})")
+        if json_:
+            events = [e.model_dump() for e in run.events if e.step == step]
+            typer.echo(json.dumps(events, indent=2, ensure_ascii=False, default=str))
+        else:
+            for line in rp.step_lines(run, sv):
+                console.print(Text(line), soft_wrap=True)
+        return
+    if json_:
+        typer.echo(json.dumps([{"step": s.step, "tools": s.tools, "content": s.content,
+                                "calls": [{"call_id": c.call_id, "name": c.name,
+                                           "arguments": getattr(c.call, "arguments", None),
+                                           "exit_code": getattr(c.result, "exit_code", None),
+                                           "ok": getattr(c.result, "ok", None)}
+                                          for c in s.calls]} for s in steps],
+                              indent=2, ensure_ascii=False))
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        rp.run_viewer(run, console)
+        return
+    for line in rp.listing_lines(run):
+        console.print(Text(line), soft_wrap=True)
