@@ -69,7 +69,8 @@ def render_tree(root: Path, stage: int) -> dict[str, str]:
 def edits_between(doc: str, target: str,
                   context_gap: int = CONTEXT_GAP) -> Iterator[tuple[str, str, int]]:
     """(old, new, line) edits turning ``doc`` into ``target``, top to bottom; each ``old``
-    is grown with context lines until it occurs exactly once in the text it applies to."""
+    is grown with context lines until it occurs exactly once in the text it applies to (a
+    blank ``doc`` has nothing to anchor an edit on: write such a file whole)."""
     while doc != target:
         a, b = doc.splitlines(keepends=True), target.splitlines(keepends=True)
         ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()

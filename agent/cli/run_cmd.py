@@ -94,7 +94,7 @@ class LiveView:
 
 
 def launch(start: Callable[[Hooks], RunResult], title: str, *, quiet: bool,
-           as_json: bool) -> None:
+           as_json: bool, html_report: bool = False) -> None:
     """Run with a live view (unless quiet/json), print the outcome, exit non-zero on failure."""
     view = LiveView(title)
     show_live = not quiet and not as_json and err_console.is_terminal
@@ -117,8 +117,26 @@ def launch(start: Callable[[Hooks], RunResult], title: str, *, quiet: bool,
     except ConfigError as e:
         raise UserError(str(e)) from None
     report(result, as_json=as_json, quiet=quiet)
+    if html_report:
+        write_html_report(result.run_dir, quiet=quiet or as_json)
     if result.info.status != "finished":
         raise typer.Exit(1)
+
+
+def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
+    """Write the run's HTML report beside it and say where the reports are."""
+    from agent.analysis.metrics import compute_metrics
+    from agent.analysis.report import render_html
+    from agent.trajectory import load_run
+
+    run = load_run(run_dir)
+    page = run_dir / "report.html"
+    page.write_text(render_html(run, compute_metrics(run)))
+    if not quiet:
+        console.print(f"[bold]report[/bold]  ultrarun report {run_dir}")
+        console.print(f"[bold]replay[/bold]  ultrarun replay {run_dir}")
+        console.print(f"[bold]html[/bold]    {page}")
+    return page
 
 
 def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
@@ -185,7 +203,7 @@ def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = "docker",
     """Run the toy C compiler scenario with its scripted reference policy (no API key)."""
     cfg = make_config(scenario="toy-c-compiler", model="reference", sandbox=sandbox, logs=logs)
     launch(lambda hooks: execute_run(cfg, hooks), "ultrarun demo · toy-c-compiler · "
-           "reference (scripted policy)", quiet=quiet, as_json=json_)
+           "reference (scripted policy)", quiet=quiet, as_json=json_, html_report=True)
 
 
 def resume(run_dir: Annotated[Path, typer.Argument(help="The run folder to continue.")],

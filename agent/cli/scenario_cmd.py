@@ -33,13 +33,12 @@ def _load(ref: str) -> Scenario:
 @app.command("list")
 def list_() -> None:
     """The built-in scenarios."""
-    table = Table("name", "title", "max steps", "max time", "graded every", "image")
+    table = Table("name", "title", "max steps", "max time", "graded every")
     for name in builtin_names():
         s = _load(name)
         table.add_row(s.name, s.title, str(s.budgets.max_steps or "-"),
                       str(s.budgets.max_time or "-"),
-                      f"{s.grader.every} calls" if s.grader and s.grader.every else "end",
-                      s.image.name or f"Dockerfile ({s.image.dockerfile})")
+                      f"{s.grader.every} calls" if s.grader and s.grader.every else "end")
     console.print(table)
 
 

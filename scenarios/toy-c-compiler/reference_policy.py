@@ -7,10 +7,11 @@ launcher and the stage-1 compiler, then for each stage reads a visible test or t
 next render through ``edit_file`` calls computed from line diffs, tries a program of its own
 against gcc, runs the stage's visible tests and every earlier stage, and commits. Seven stages
 start with a realistic slip (the remainder taken from the wrong register, ``x++`` yielding the
-new value, the 7th argument read at the wrong frame offset, unscaled pointer arithmetic, chars
-loaded as 8 bytes, struct members all at offset 0, a switch ignoring ``default``) that is fixed
-only after the failing visible test shows it; the policy raises if a slip stops showing. Stage 17
-probes invalid programs the compiler still accepts, stage 18 a deeply nested one.
+new value, the 7th argument read at the wrong frame offset, a store through ``*p`` landing in
+p, chars stored as 8 bytes, struct members all at offset 0, a switch ignoring ``default``) that
+is fixed only after the failing visible test shows it; the policy raises if a slip stops
+showing. Stage 17 probes invalid programs the compiler still accepts, stage 18 a deeply nested
+one.
 
 ``make_policy(scenario, upto=k)`` (or ``ULTRARUN_TOYC_UPTO=k``) stops after stage k.
 """
@@ -72,10 +73,10 @@ MISTAKES = {
                 "        else:\n", "pointer_basics",
                 "`*p = v` wrote into p itself: the address of `*p` is the VALUE of p "
                 "(gen_expr), not the address of p (gen_addr).", "toyc/codegen.py"),
-    13: Mistake('        if ty.size == 1:\n            self.emit("movsbq (%rax), %rax")\n'
-                "        elif ty.size == 4:\n", "        if ty.size == 4:\n", "char_literal",
-                "load() has no 1-byte case, so a char is read with movq and drags in 7 bytes of "
-                "its neighbours: chars need movsbq.", "toyc/codegen.py"),
+    13: Mistake('reg = {1: "%al", 2: "%ax", 4: "%eax", 8: "%rax"}[ty.size]',
+                'reg = "%eax" if ty.size == 4 else "%rax"', "char_array",
+                "store() still picks %eax or %rax: a char store must be 1 byte (%al), or "
+                "`s[0] = 'H'` wipes s[1] and the bytes after it.", "toyc/codegen.py"),
     14: Mistake("            out.append(Member(name, mty, offset))\n"
                 "            offset += mty.size\n",
                 "            out.append(Member(name, mty, offset))\n", "struct_point",
@@ -94,8 +95,7 @@ PROBES = {
        "./compile /tmp/post.c -o /tmp/post; /tmp/post; echo \"i++ gave $?, expected 10\"",
     9: "./compile -S tests/09-functions/seven_args.c | sed -n '/^sum7:/,/ret$/p' | head -n 40",
     11: "./compile -S tests/11-pointers/pointer_basics.c | head -n 40",
-    13: "printf 'int main(void) { char a = 3; char b = 4; return a; }\\n' > /tmp/ch.c && "
-        "./compile -S /tmp/ch.c | grep -n 'mov' | head -n 20",
+    13: "./compile -S tests/13-chars-strings/char_array.c | grep -n -B2 -A1 'mov %'",
     14: "./compile -S tests/14-structs/struct_point.c | head -n 30",
     15: "./compile -S tests/15-switch/switch_loop.c | grep -n -A2 'cmpq %rdi, %rax' | head",
 }

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shlex
 import shutil
 import signal
 import subprocess
-import shlex
 import tempfile
 import time
 from dataclasses import dataclass

@@ -277,7 +277,12 @@ class CodeGen:
             self.emit("movq %rdi, %rax")
             return
             #@ end
+        #@ 5-12
+        reg = "%eax" if ty.size == 4 else "%rax"
+        #@ end
+        #@ 13
         reg = {1: "%al", 2: "%ax", 4: "%eax", 8: "%rax"}[ty.size]
+        #@ end
         self.emit(f"mov {reg}, (%rdi)")
 
 #@ end
