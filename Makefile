@@ -5,7 +5,7 @@ UR     := $(VENV)/bin/ultrarun
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lint bench clean chromium
+.PHONY: setup demo test lint bench clean test-tools
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -24,13 +24,16 @@ demo: setup
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
 
-# Headless Chromium renders the HTML reports in the tests (Debian's package; root with apt).
-chromium:
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-	  >/dev/null); } || { echo "chromium is needed by the HTML report tests" >&2; exit 1; }
+# Test tools from Debian: headless Chromium renders the HTML reports, tmux drives the
+# interactive viewer and `sandbox shell` (installed when root with apt).
+TEST_TOOLS := chromium tmux
+test-tools:
+	@missing=$$(for t in $(TEST_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
+	[ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+	  >/dev/null; } || { echo "the tests need: $$missing (apt-get install $$missing)" >&2; exit 1; }
 
-test: setup lint chromium
+test: setup lint test-tools
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

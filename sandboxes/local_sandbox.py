@@ -35,6 +35,7 @@ class LocalChannel:
             start_new_session=True)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._out = self.proc.stdout.fileno()
+        self._buf = bytearray(256 * 1024)  # reused: no large allocation per read
 
     def send(self, data: bytes) -> None:
         assert self.proc.stdin is not None
@@ -48,7 +49,8 @@ class LocalChannel:
         ready, _, _ = select.select([self._out], [], [], max(0.0, timeout))
         if not ready:
             return None
-        return os.read(self._out, 1 << 20)
+        n = os.readv(self._out, [self._buf])
+        return bytes(memoryview(self._buf)[:n])
 
     def close(self) -> None:
         try:

@@ -80,10 +80,14 @@ def edits_between(doc: str, target: str,
             if k1 - i2 > context_gap:
                 break
             i2, j2 = k2, l2
+        starts = [0]
+        for line in a:
+            starts.append(starts[-1] + len(line))
         before = after = 0
         while True:
             old = "".join(a[i1 - before:i2 + after])
-            if old.strip() and doc.count(old) == 1:
+            # count() skips overlapping matches: also check the first match is this one.
+            if old.strip() and doc.count(old) == 1 and doc.find(old) == starts[i1 - before]:
                 break
             if i1 - before > 0 and (before <= after or i2 + after >= len(a)):
                 before += 1

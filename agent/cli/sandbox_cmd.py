@@ -100,23 +100,41 @@ def reap_cmd(all_: Annotated[bool, typer.Option("--all", help="Remove every ultr
 
 
 @app.command()
-def shell(image: Annotated[str, typer.Option(help="Image to start.")] = images.BASE_IMAGE,
+def shell(scenario: Annotated[str | None, typer.Argument(
+              help="A scenario (name or path): its image, limits and seed workspace.")] = None,
+          image: Annotated[str | None, typer.Option(help="Image to start (default: the "
+                                                    "scenario's, else the base image).")] = None,
           workspace: Annotated[Path | None, typer.Option(
-              help="Host folder mounted at /workspace (default: a temporary one).")] = None,
+              help="Host folder mounted at /workspace (default: a temporary copy of the "
+                   "scenario's seed).")] = None,
           network: bool = False, logs: LogsOpt = Path("logs")) -> None:
-    """An interactive shell in a sandbox with the same limits an agent gets."""
+    """An interactive shell in a sandbox with the same image and limits an agent gets."""
+    from agent.runner import scenario_image
     from sandboxes import open_sandbox
+    from scenarios.loader import ScenarioError, load_scenario
 
     if shutil.which("docker") is None:
         raise UserError("`sandbox shell` needs the docker command-line client on PATH.")
     client = engine_client(logs, quiet=True)
+    ws = workspace or Path(tempfile.mkdtemp(prefix="ultrarun-shell-")) / "workspace"
+    limits: dict[str, object] = {"network": network}
+    if scenario is not None:
+        try:
+            scn = load_scenario(scenario)
+        except ScenarioError as e:
+            raise UserError(str(e)) from None
+        with progress_status("image") as note:
+            image = image or scenario_image(scn, client, note)
+        if workspace is None and scn.workspace_dir is not None:
+            shutil.copytree(scn.workspace_dir, ws)
+        limits = {"cpus": scn.limits.cpus, "memory": scn.limits.memory,
+                  "pids": scn.limits.pids, "network": scn.limits.network or network}
+    image = image or images.BASE_IMAGE
     if images.image_hash(client, image) is None:
         raise UserError(f"image {image!r} is not built: run `ultrarun sandbox build` first.")
-    ws = workspace or Path(tempfile.mkdtemp(prefix="ultrarun-shell-"))
-    with open_sandbox("docker", image=image, workspace=ws, network=network,
-                      client=client) as sb:
-        err_console.print(f"[dim]workspace {ws} is /workspace; exit the shell to remove "
-                          "the container[/dim]")
+    with open_sandbox("docker", image=image, workspace=ws, client=client, **limits) as sb:
+        err_console.print(f"[dim]{image}: workspace {ws} is /workspace; exit the shell to "
+                          "remove the container[/dim]")
         user = getattr(sb, "user", "1000:1000")
         subprocess.call(["docker", "exec", "-it", "-u", user, "-w", "/workspace",
                          sb.container.id, "bash"])  # type: ignore[attr-defined]

@@ -8,7 +8,12 @@ on the stack.  `self.depth` tracks pushes so calls keep %rsp 16-byte aligned.
 from __future__ import annotations
 
 from .ctype import Type
+#@ 1-4
+from .parser import Function, Node, Program
+#@ end
+#@ 5
 from .parser import Function, Node, Program, Var
+#@ end
 
 #@ 9
 ARG_REGS = {
@@ -39,7 +44,7 @@ class CodeGen:
         self.count += 1
         return f".L.cg.{self.count}"
 
-#@ end
+    #@ end
     #@ 2
     def push(self):
         self.emit("pushq %rax")
@@ -49,7 +54,7 @@ class CodeGen:
         self.emit(f"popq {reg}")
         self.depth -= 1
 
-#@ end
+    #@ end
     # ================================================================ program
     def generate(self) -> str:
         #@ 9
@@ -68,11 +73,11 @@ class CodeGen:
             #@ 10
             if v.is_extern:
                 continue
-                #@ end
+            #@ end
             #@ 10
             if not v.is_static:
                 self.out.append(f"\t.globl {v.label}")
-                #@ end
+            #@ end
             #@ 10
             if v.init is None:
                 self.out.append("\t.bss")
@@ -80,7 +85,7 @@ class CodeGen:
                 self.label(v.label)
                 self.emit(f".zero {max(v.ty.size, 1)}")
                 continue
-                #@ end
+            #@ end
             data, relocs = v.init
             self.out.append("\t.data")
             self.out.append(f"\t.balign {max(v.ty.align, 1)}")
@@ -96,7 +101,7 @@ class CodeGen:
                     self.emit(f".byte {data[i]}")
                     i += 1
 
-#@ end
+    #@ end
     # ---------------------------------------------------------------- functions (stage 09)
     def gen_function(self, fn: Function):
         self.fn = fn
@@ -109,11 +114,11 @@ class CodeGen:
         #@ 5
         if fn.stack_size:
             self.emit(f"subq ${fn.stack_size}, %rsp")
-            #@ end
+        #@ end
         #@ 9
         for i, p in enumerate(fn.params[:6]):
             self.emit(f"mov {ARG_REGS[p.ty.size][i]}, {p.offset}(%rbp)")
-            #@ end
+        #@ end
         self.gen_stmt(fn.body)
         # Falling off the end returns 0 (required for main, harmless elsewhere).
         self.emit("movl $0, %eax")
@@ -137,7 +142,7 @@ class CodeGen:
             #@ 9
             if node.expr is not None:
                 self.gen_expr(node.expr)
-                #@ end
+            #@ end
             self.emit(f"jmp .L.return.{self.fn.name}")
         #@ 12
         elif k == "memzero":
@@ -145,7 +150,7 @@ class CodeGen:
             self.emit(f"movl ${node.var.ty.size}, %ecx")
             self.emit("xorl %eax, %eax")
             self.emit("rep stosb")
-            #@ end
+        #@ end
         #@ 6
         # ---- if / else (stage 06)
         elif k == "if":
@@ -159,7 +164,7 @@ class CodeGen:
             if node.els is not None:
                 self.gen_stmt(node.els)
             self.label(end_l)
-            #@ end
+        #@ end
         #@ 8
         # ---- loops (stage 08)
         elif k == "while":
@@ -198,7 +203,7 @@ class CodeGen:
             self.label(node.brk_label)
         elif k == "goto":
             self.emit(f"jmp {node.label}")
-            #@ end
+        #@ end
         #@ 15
         # ---- switch (stage 15)
         elif k == "switch":
@@ -213,7 +218,7 @@ class CodeGen:
         elif k == "label":
             self.label(node.label)
             self.gen_stmt(node.body)
-            #@ end
+        #@ end
         else:
             raise AssertionError(f"unknown statement {k}")
 
@@ -229,17 +234,17 @@ class CodeGen:
             #@ 9
             else:
                 self.emit(f"leaq {v.label}(%rip), %rax")
-                #@ end
+            #@ end
         #@ 11
         elif k == "deref":
             self.gen_expr(node.expr)
-            #@ end
+        #@ end
         #@ 14
         elif k == "member":  # stage 14
             self.gen_addr(node.expr)
             if node.member.offset:
                 self.emit(f"addq ${node.member.offset}, %rax")
-                #@ end
+        #@ end
         else:
             raise AssertionError(f"not an lvalue: {k}")
 
@@ -248,15 +253,15 @@ class CodeGen:
         #@ 9
         if ty.kind in ("array", "struct", "func"):
             return  # arrays decay to their address; structs are handled by address
-            #@ end
+        #@ end
         #@ 13
         if ty.size == 1:
             self.emit("movsbq (%rax), %rax")
-            #@ end
+        #@ end
         #@ 16
         elif ty.size == 2:
             self.emit("movswq (%rax), %rax")
-            #@ end
+        #@ end
         #@ 5-12
         if ty.size == 4:
         #@ end
@@ -276,7 +281,7 @@ class CodeGen:
                 self.emit(f"movb %r8b, {i}(%rdi)")
             self.emit("movq %rdi, %rax")
             return
-            #@ end
+        #@ end
         #@ 5-12
         reg = "%eax" if ty.size == 4 else "%rax"
         #@ end
@@ -285,17 +290,17 @@ class CodeGen:
         #@ end
         self.emit(f"mov {reg}, (%rdi)")
 
-#@ end
+    #@ end
     def convert(self, ty: Type):
         """Truncate/sign-extend %rax to integer type ty (stage 16 casts)."""
         #@ 13
         if ty.kind == "char":
             self.emit("movsbq %al, %rax")
-            #@ end
+        #@ end
         #@ 16
         elif ty.kind == "short":
             self.emit("movswq %ax, %rax")
-            #@ end
+        #@ end
         #@ 1-12
         if ty.kind == "int":
         #@ end
@@ -317,14 +322,14 @@ class CodeGen:
         #@ end
             self.gen_addr(node)
             self.load(node.ty)
-            #@ end
+        #@ end
         #@ 11
         elif k == "deref":
             self.gen_expr(node.expr)
             self.load(node.ty)
         elif k == "addr":
             self.gen_addr(node.expr)
-            #@ end
+        #@ end
         elif k == "cast":
             self.gen_expr(node.expr)
             self.convert(node.ty)
@@ -341,7 +346,7 @@ class CodeGen:
             self.emit("cmpq $0, %rax")
             self.emit("sete %al")
             self.emit("movzbq %al, %rax")
-            #@ end
+        #@ end
         #@ 5
         elif k == "assign":
             self.gen_addr(node.lhs)
@@ -378,7 +383,7 @@ class CodeGen:
         elif k == "comma":
             self.gen_expr(node.lhs)
             self.gen_expr(node.rhs)
-            #@ end
+        #@ end
         #@ 6
         elif k == "cond":
             else_l, end_l = self.new_label(), self.new_label()
@@ -390,7 +395,7 @@ class CodeGen:
             self.label(else_l)
             self.gen_expr(node.els)
             self.label(end_l)
-            #@ end
+        #@ end
         #@ 4
         elif k == "binop" and node.op in ("&&", "||"):  # stage 04 short-circuit
             short_l, end_l = self.new_label(), self.new_label()
@@ -406,7 +411,7 @@ class CodeGen:
             self.label(short_l)
             self.emit(f"movq ${0 if node.op == '&&' else 1}, %rax")
             self.label(end_l)
-            #@ end
+        #@ end
         #@ 2
         elif k == "binop":
             self.gen_expr(node.lhs)
@@ -415,7 +420,7 @@ class CodeGen:
             self.emit("movq %rax, %rdi")
             self.pop("%rax")
             self.binop(node)
-            #@ end
+        #@ end
         #@ 11
         elif k == "ptrdiff":  # stage 11
             self.gen_expr(node.lhs)
@@ -428,11 +433,11 @@ class CodeGen:
                 self.emit(f"movq ${node.size}, %rdi")
                 self.emit("cqto")
                 self.emit("idivq %rdi")
-                #@ end
+        #@ end
         #@ 9
         elif k == "call":
             self.gen_call(node)
-            #@ end
+        #@ end
         else:
             raise AssertionError(f"unknown expression {k}")
 
@@ -448,7 +453,7 @@ class CodeGen:
                 self.emit(f"imulq ${size}, %rdi")
             self.emit("addq %rdi, %rax" if op == "+" else "subq %rdi, %rax")
             return
-            #@ end
+        #@ end
         #@ 2-2
         simple = {"+": "addq", "-": "subq"}
         #@ end
@@ -463,12 +468,12 @@ class CodeGen:
             self.emit("idivq %rdi")
             if op == "%":
                 self.emit("movq %rdx, %rax")
-                #@ end
+        #@ end
         #@ 3
         elif op in ("<<", ">>"):
             self.emit("movq %rdi, %rcx")
             self.emit("shlq %cl, %rax" if op == "<<" else "sarq %cl, %rax")
-            #@ end
+        #@ end
         #@ 4
         elif op in ("==", "!=", "<", "<=", ">", ">="):
             setcc = {
@@ -483,12 +488,12 @@ class CodeGen:
             self.emit(f"{setcc} %al")
             self.emit("movzbq %al, %rax")
             return
-            #@ end
+        #@ end
         else:
             raise AssertionError(op)
         self.convert(node.ty)
 
-#@ end
+    #@ end
     #@ 9
     # ---------------------------------------------------------------- calls (stage 09)
     def gen_call(self, node: Node):
@@ -512,4 +517,4 @@ class CodeGen:
         ret = node.fty.ret
         if ret.is_integer():
             self.convert(ret)
-            #@ end
+    #@ end

@@ -35,11 +35,11 @@ class Type:
             return f"{self.base!r}*"
         if self.kind == "array":
             return f"{self.base!r}[{self.length}]"
-            #@ end
+        #@ end
         #@ 14
         if self.kind == "struct":
             return f"{'union' if self.is_union else 'struct'} {self.tag or '<anon>'}"
-            #@ end
+        #@ end
         if self.kind == "func":
             return f"{self.ret!r}(...)"
         return self.kind
@@ -60,7 +60,7 @@ class Type:
             if m.name == name:
                 return m
         return None
-        #@ end
+#@ end
 
 
 VOID = Type("void", 1, 1)
@@ -131,6 +131,6 @@ def compatible_assign(dst: Type, src: Type) -> bool:
     #@ 14
     if dst.kind == "struct" or src.kind == "struct":
         return dst is src
-        #@ end
-    return True
     #@ end
+    return True
+#@ end

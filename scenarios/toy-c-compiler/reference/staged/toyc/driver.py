@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
     except RecursionError:
         print(f"{inputs[0]}: error: program too deeply nested", file=sys.stderr)
         return 1
-        #@ end
+    #@ end
     if asm_only:  # -S: write the assembly instead of a binary (stdout without -o)
         if output == "a.out":
             sys.stdout.write(asm)

@@ -218,7 +218,7 @@ def _read_escape(src: str, i: int, line: int) -> tuple[int, int]:
         while j < len(src) and j < i + 3 and src[j] in "01234567":
             j += 1
         return int(src[i:j], 8) & 0xFF, j
-        #@ end
+    #@ end
     if c in ESCAPES:
         return ESCAPES[c], i + 1
     raise CompileError(f"unknown escape sequence \\{c}", line)
@@ -247,7 +247,7 @@ def tokenize(src: str) -> list[Token]:
         #@ 17
         elif c == "#":
             raise CompileError("preprocessor directives are not supported", line)
-            #@ end
+        #@ end
         elif c.isdigit():
             j = i
             if src.startswith(("0x", "0X"), i):
@@ -269,11 +269,11 @@ def tokenize(src: str) -> list[Token]:
             suffix_start = j
             while j < n and src[j] in "lLuU":
                 j += 1
-                #@ end
+            #@ end
             #@ 17
             if j < n and (src[j].isalnum() or src[j] == "_" or src[j] == "."):
                 raise CompileError("invalid number literal", line)
-                #@ end
+            #@ end
             #@ 1-15
             toks.append(Token("num", value, line))
             #@ end
@@ -303,7 +303,7 @@ def tokenize(src: str) -> list[Token]:
             #@ 13
             if value > 127:
                 value -= 256  # plain char is signed
-                #@ end
+            #@ end
             toks.append(Token("num", value, line))
         elif c == '"':
             i += 1
@@ -329,8 +329,8 @@ def tokenize(src: str) -> list[Token]:
                 toks[-1].value = toks[-1].value + bytes(data)
             else:
                 toks.append(Token("str", bytes(data), line))
-                #@ end
-                #@ end
+            #@ end
+        #@ end
         else:
             for p in PUNCTUATORS:
                 if src.startswith(p, i):

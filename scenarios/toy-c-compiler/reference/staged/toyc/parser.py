@@ -192,7 +192,7 @@ class Parser:
         self.label_count += 1
         return f".L.{what}.{self.label_count}"
 
-#@ end
+    #@ end
     # ------------------------------------------------------------ scopes
     def push_scope(self):
         self.scopes.append({})
@@ -219,7 +219,7 @@ class Parser:
                 return scope[name]
         return None
 
-#@ end
+    #@ end
     def declare(self, name: str, entry, tok: Token):
         scope = self.scopes[-1]
         if name in scope:
@@ -234,7 +234,7 @@ class Parser:
         if t.kind == "id":
             e = self.lookup(t.value)
             return e is not None and e[0] == "typedef"
-            #@ end
+        #@ end
         return False
 
     # ================================================================ program
@@ -249,17 +249,17 @@ class Parser:
             #@ 14
             if self.consume(";"):
                 continue  # e.g. `struct S {...};`
-                #@ end
+            #@ end
             #@ 16
             if storage == "typedef":
                 self._typedef_rest(base)
                 continue
-                #@ end
+            #@ end
             name_tok, ty = self._declarator(base)
             #@ 17
             if name_tok is None:
                 self.error("expected a declarator", start)
-                #@ end
+            #@ end
             if ty.kind == "func":
                 if self.is_("{"):
                     self._function(name_tok, ty, storage)
@@ -296,11 +296,13 @@ class Parser:
         else:
             self._global_var(name_tok, ty, storage)
 
-#@ end
+    #@ end
     # ================================================================ types
     def _declspec(self, allow_storage: bool) -> tuple[Type, str | None]:
         storage = None
+        #@ 14
         base: Type | None = None
+        #@ end
         counts: dict[str, int] = {}
         seen_any = False
         while True:
@@ -309,25 +311,25 @@ class Parser:
             if t.kind == "kw" and t.value in ("const", "volatile", "register", "auto", "inline"):
                 self.advance()
                 continue
-                #@ end
+            #@ end
             #@ 10
             if t.kind == "kw" and t.value in ("static", "extern", "typedef"):
                 #@ 17
                 if not allow_storage:
                     self.error(f"storage class '{t.value}' not allowed here")
-                    #@ end
+                #@ end
                 #@ 17
                 if storage:
                     self.error("multiple storage classes")
-                    #@ end
+                #@ end
                 storage = t.value
                 self.advance()
                 continue
-                #@ end
+            #@ end
             #@ 17
             if t.kind == "kw" and t.value in ("unsigned", "float", "double"):
                 self.error(f"'{t.value}' is not supported by this compiler")
-                #@ end
+            #@ end
             #@ 14
             if t.kind == "kw" and t.value in ("struct", "union"):
                 if base or counts:
@@ -336,7 +338,7 @@ class Parser:
                 base = self._struct_decl(t.value == "union")
                 seen_any = True
                 continue
-                #@ end
+            #@ end
             #@ 16
             if t.kind == "kw" and t.value == "enum":
                 if base or counts:
@@ -352,12 +354,12 @@ class Parser:
                     base = e[1]
                     seen_any = True
                     continue
-                    #@ end
+            #@ end
             if t.kind == "kw" and t.value in ("void", "char", "short", "int", "long", "signed"):
                 #@ 17
                 if base:
                     self.error("two or more data types in declaration")
-                    #@ end
+                #@ end
                 counts[t.value] = counts.get(t.value, 0) + 1
                 self.advance()
                 seen_any = True
@@ -366,7 +368,7 @@ class Parser:
         #@ 14
         if base is not None:
             return base, storage
-            #@ end
+        #@ end
         if not seen_any:
             self.error("expected a type name")
         c = dict(counts)
@@ -376,7 +378,7 @@ class Parser:
         #@ 17
         if c.get("signed", 0) > 1:
             self.error("duplicate 'signed'")
-            #@ end
+        #@ end
         keyset = tuple(sorted(c.items()))
         table = {
             #@ 16
@@ -408,13 +410,13 @@ class Parser:
             #@ 16
             while self.consume("const") or self.consume("volatile"):
                 pass
-                #@ end
-            ty = pointer_to(ty)
             #@ end
+            ty = pointer_to(ty)
+        #@ end
         #@ 17
         if self.is_("("):
             self.error("parenthesized declarators (function pointers) are not supported")
-            #@ end
+        #@ end
         name = None
         if self.peek().kind == "id":
             name = self.advance()
@@ -428,16 +430,18 @@ class Parser:
             #@ 17
             if ty.kind == "void":
                 self.error("declaration of array of void")
-                #@ end
+            #@ end
             if self.consume("]"):
                 length = -1
             else:
+                #@ 17
                 tok = self.peek()
+                #@ end
                 length = self._const_expr()
                 #@ 17
                 if length < 0:
                     self.error("size of array is negative", tok)
-                    #@ end
+                #@ end
                 self.expect("]")
             inner = self._type_suffix(ty)
             #@ 17
@@ -445,16 +449,16 @@ class Parser:
                 self.error("array type has incomplete element type")
             if inner.kind == "struct" and inner.members is None:
                 self.error("array type has incomplete element type")
-                #@ end
-            return array_of(inner, length)
             #@ end
+            return array_of(inner, length)
+        #@ end
         return ty
 
     def _params(self, ret: Type) -> Type:
         #@ 17
         if ret.kind in ("array", "func"):
             self.error("function cannot return an array or function")
-            #@ end
+        #@ end
         if self.consume(")"):
             t = func_type(ret, None, False)
             t.param_names = []
@@ -479,15 +483,15 @@ class Parser:
             #@ 12
             if pty.kind == "array":
                 pty = pointer_to(pty.base)
-                #@ end
+            #@ end
             #@ 17
             elif pty.kind == "func":
                 self.error("function pointer parameters are not supported")
-                #@ end
+            #@ end
             #@ 17
             if pty.kind == "void":
                 self.error("parameter has void type")
-                #@ end
+            #@ end
             params.append(pty)
             names.append(name)
             if not self.consume(","):
@@ -506,7 +510,7 @@ class Parser:
             self.error("unexpected identifier in type name", name)
         return ty
 
-#@ end
+    #@ end
     #@ 14
     # ---------------------------------------------------------------- structs
     def _struct_decl(self, is_union: bool) -> Type:
@@ -559,7 +563,7 @@ class Parser:
         layout_struct(ty, members, is_union)
         return ty
 
-#@ end
+    #@ end
     #@ 16
     def _enum_decl(self) -> Type:
         tag_tok = self.advance() if self.peek().kind == "id" else None
@@ -599,7 +603,7 @@ class Parser:
                 break
         self.expect(";")
 
-#@ end
+    #@ end
     # ================================================================ functions
     def _declare_function(self, name_tok: Token, ty: Type, storage, has_body: bool) -> Var:
         name = name_tok.value
@@ -608,7 +612,7 @@ class Parser:
             #@ 17
             if prev[0] != "var" or prev[1].ty.kind != "func":
                 self.error(f"'{name}' redeclared as different kind of symbol", name_tok)
-                #@ end
+            #@ end
             fv = prev[1]
             #@ 17
             old = fv.ty
@@ -620,20 +624,20 @@ class Parser:
                 self.error(f"conflicting types for '{name}'", name_tok)
             if has_body and fv.has_body:
                 self.error(f"redefinition of '{name}'", name_tok)
-                #@ end
+            #@ end
             if ty.params is not None:
                 fv.ty = ty
         else:
             #@ 17
             if len(self.scopes) > 1 and self.scopes[-1].get(name) is not None:
                 self.error(f"'{name}' redeclared as different kind of symbol", name_tok)
-                #@ end
+            #@ end
             fv = Var(name, ty, is_local=False)
             self.scopes[0][name] = ("var", fv)
         #@ 9
         if len(self.scopes) > 1:  # block-scope prototype is visible in the block too
             self.scopes[-1].setdefault(name, ("var", fv))
-            #@ end
+        #@ end
         fv.has_body = fv.has_body or has_body
         #@ 10
         fv.is_static = fv.is_static or storage == "static"
@@ -646,7 +650,7 @@ class Parser:
             self.error("nested function definitions are not supported", name_tok)
         if ty.ret.kind == "struct":
             self.error("returning structs is not supported", name_tok)
-            #@ end
+        #@ end
         fv = self._declare_function(name_tok, ty, storage, has_body=True)
         params: list[Var] = []
         fn = Function(name_tok.value, fv.ty, params, storage == "static")
@@ -658,15 +662,15 @@ class Parser:
             #@ 17
             if pname is None:
                 self.error("parameter name omitted", name_tok)
-                #@ end
+            #@ end
             #@ 17
             if pty.kind == "struct":
                 self.error("struct parameters are not supported", pname)
-                #@ end
+            #@ end
             v = Var(pname.value, pty, is_local=True)
             self.declare(pname.value, ("var", v), pname)
             params.append(v)
-            #@ end
+        #@ end
         self.expect("{")
         fn.body = self._block_items(self.peek().line)
         self.pop_scope()
@@ -684,7 +688,7 @@ class Parser:
         for i, v in enumerate(fn.params):
             if i >= 6:
                 v.offset = 16 + 8 * (i - 6)  # passed on the stack by the caller
-                #@ end
+        #@ end
         for v in fn.params[:6] + fn.locals:
             offset = align_to(offset + v.ty.size, max(v.ty.align, 1))
             v.offset = -offset
@@ -696,7 +700,7 @@ class Parser:
         self.fn.locals.append(v)
         return v
 
-#@ end
+    #@ end
     #@ 10
     # ================================================================ globals
     def _global_var(self, name_tok: Token, ty: Type, storage):
@@ -704,29 +708,29 @@ class Parser:
         #@ 17
         if ty.kind == "void":
             self.error(f"variable '{name}' declared void", name_tok)
-            #@ end
+        #@ end
         has_init = self.is_("=")
         #@ 12
         if ty.kind == "array" and ty.length < 0 and has_init:
             ty = self._complete_array_length(ty)
-            #@ end
+        #@ end
         prev = self.scopes[0].get(name)
         if prev is not None:
             #@ 17
             if prev[0] != "var" or prev[1].ty.kind == "func":
                 self.error(f"'{name}' redeclared as different kind of symbol", name_tok)
-                #@ end
+            #@ end
             v = prev[1]
             #@ 17
             if v.ty.kind != ty.kind or (
                 v.ty.size != ty.size and v.ty.length >= 0 and ty.length >= 0
             ):
                 self.error(f"conflicting types for '{name}'", name_tok)
-                #@ end
+            #@ end
             #@ 17
             if has_init and v.has_init:
                 self.error(f"redefinition of '{name}'", name_tok)
-                #@ end
+            #@ end
             if ty.size > v.ty.size:
                 v.ty = ty
         else:
@@ -746,7 +750,7 @@ class Parser:
         #@ 17
         elif v.init is None and v.ty.kind == "struct" and v.ty.members is None:
             self.error(f"storage size of '{name}' isn't known", name_tok)
-            #@ end
+        #@ end
         # otherwise a tentative definition: zero-filled (.bss) unless initialized elsewhere
 
     def _global_init(self, ty: Type) -> tuple[bytearray, list]:
@@ -764,7 +768,7 @@ class Parser:
                 n = min(len(data), ty.length)
                 buf[off : off + n] = data[:n]
                 return
-                #@ end
+            #@ end
             if self.consume("{"):
                 #@ 13
                 if ty.base.kind == "char" and self.peek().kind == "str":
@@ -772,7 +776,7 @@ class Parser:
                     self.consume(",")
                     self.expect("}")
                     return
-                    #@ end
+                #@ end
                 i = 0
                 while not self.consume("}"):
                     if i < ty.length:
@@ -785,7 +789,7 @@ class Parser:
                         break
                 return
             self.error("invalid initializer for array")
-            #@ end
+        #@ end
         #@ 14
         if ty.kind == "struct":
             if self.consume("{"):
@@ -802,7 +806,7 @@ class Parser:
                         break
                 return
             self.error("struct initializers must be brace-enclosed")
-            #@ end
+        #@ end
         braced = self.consume("{")
         tok = self.peek()
         expr = self._assign()
@@ -815,10 +819,10 @@ class Parser:
             #@ 17
             if ty.size != 8:
                 self.error("initializer element is not computable at load time", tok)
-                #@ end
+            #@ end
             relocs.append((off, reloc[0], reloc[1]))
             return
-            #@ end
+        #@ end
         value = self._eval_const(expr, tok)
         buf[off : off + ty.size] = (value & ((1 << (8 * ty.size)) - 1)).to_bytes(ty.size, "little")
 
@@ -828,7 +832,7 @@ class Parser:
         #@ 16
         if node.kind == "cast":
             return self._eval_reloc(node.expr)
-            #@ end
+        #@ end
         if node.kind == "var" and not node.var.is_local and node.ty.kind in ("array", "func"):
             return node.var.label, 0
         if node.kind == "addr":
@@ -840,7 +844,7 @@ class Parser:
                 base = self._eval_reloc(Node("addr", inner.line, expr=inner.expr))
                 if base:
                     return base[0], base[1] + inner.member.offset
-                    #@ end
+            #@ end
             return None
         if node.kind == "binop" and node.op in ("+", "-") and node.ty.kind == "ptr":
             base = self._eval_reloc(node.lhs)
@@ -853,8 +857,8 @@ class Parser:
                 return base[0], base[1] + (k if node.op == "+" else -k)
         return None
 
-#@ end
-#@ end
+    #@ end
+    #@ end
     #@ 10
     # ---------------------------------------------------------------- constants
     def _const_expr(self) -> int:
@@ -869,7 +873,7 @@ class Parser:
         #@ 16
         if k == "cast":
             return wrap(ev(node.expr), node.ty)
-            #@ end
+        #@ end
         if k == "neg":
             return wrap(-ev(node.expr), node.ty)
         if k == "not":
@@ -918,7 +922,7 @@ class Parser:
             return wrap(result, node.ty)
         raise CompileError("expression is not an integer constant", tok.line if tok else node.line)
 
-#@ end
+    #@ end
     # ================================================================ statements
     def _block_items(self, line: int) -> Node:
         """Parse `{ items }` (the '{' is already consumed) in the current scope."""
@@ -927,7 +931,7 @@ class Parser:
             #@ 17
             if self.peek().kind == "eof":
                 self.error("expected '}' before end of input")
-                #@ end
+            #@ end
             #@ 1-4
             stmts.append(self._stmt())
             #@ end
@@ -936,7 +940,7 @@ class Parser:
                 stmts.append(self._local_decl())
             else:
                 stmts.append(self._stmt())
-                #@ end
+            #@ end
         return Node("block", line, stmts=stmts)
 
     def _stmt(self) -> Node:
@@ -967,7 +971,7 @@ class Parser:
                 then = self._stmt()
                 els = self._stmt() if self.consume("else") else None
                 return Node("if", line, cond=cond, then=then, els=els)
-                #@ end
+            #@ end
             #@ 8
             if kw == "while":
                 self.advance()
@@ -994,7 +998,7 @@ class Parser:
                 #@ 17
                 if not self.brk:
                     self.error("break statement not within loop or switch", t)
-                    #@ end
+                #@ end
                 self.expect(";")
                 return Node("goto", line, label=self.brk[-1])
             if kw == "continue":
@@ -1002,29 +1006,29 @@ class Parser:
                 #@ 17
                 if not self.cont:
                     self.error("continue statement not within a loop", t)
-                    #@ end
+                #@ end
                 self.expect(";")
                 return Node("goto", line, label=self.cont[-1])
-                #@ end
+            #@ end
             #@ 15
             if kw == "switch":
                 return self._switch()
             if kw in ("case", "default"):
                 return self._case()
-                #@ end
+            #@ end
             #@ 17
             if kw == "goto":
                 self.error("goto is not supported")
             if kw == "else":
                 self.error("'else' without a previous 'if'")
-                #@ end
+            #@ end
         #@ 7
         if self.consume("{"):
             self.push_scope()
             node = self._block_items(line)
             self.pop_scope()
             return node
-            #@ end
+        #@ end
         if self.consume(";"):
             return Node("block", line, stmts=[])
         expr = self._expr()
@@ -1038,7 +1042,7 @@ class Parser:
         self._check_scalar(e, tok)
         return e
 
-#@ end
+    #@ end
     #@ 8
     def _loop_body(self, node: Node) -> Node:
         node.brk_label = self.new_label("break")
@@ -1069,18 +1073,20 @@ class Parser:
         self.pop_scope()
         return node
 
-#@ end
+    #@ end
     #@ 15
     # ---------------------------------------------------------------- switch
     def _switch(self) -> Node:
         line = self.advance().line
         self.expect("(")
+        #@ 17
         tok = self.peek()
+        #@ end
         cond = self._expr()
         #@ 17
         if not cond.ty.is_integer():
             self.error("switch quantity not an integer", tok)
-            #@ end
+        #@ end
         self.expect(")")
         node = Node("switch", line, cond=cond, cases=[], default=None)
         node.brk_label = self.new_label("break")
@@ -1096,29 +1102,31 @@ class Parser:
         #@ 17
         if not self.switches:
             self.error(f"'{t.value}' label not within a switch statement", t)
-            #@ end
+        #@ end
         sw = self.switches[-1]
         label = self.new_label("case")
         if t.value == "case":
+            #@ 17
             tok = self.peek()
+            #@ end
             value = wrap(self._const_expr(), sw.cond.ty if sw.cond.ty.size >= 4 else INT)
             #@ 17
             if any(v == value for v, _ in sw.cases):
                 self.error("duplicate case value", tok)
-                #@ end
+            #@ end
             sw.cases.append((value, label))
         else:
             #@ 17
             if sw.default is not None:
                 self.error("multiple default labels in one switch", t)
-                #@ end
+            #@ end
             sw.default = label
         self.expect(":")
         if self.is_("}"):
             return Node("label", t.line, label=label, body=Node("block", t.line, stmts=[]))
         return Node("label", t.line, label=label, body=self._stmt())
 
-#@ end
+    #@ end
     #@ 5
     # ---------------------------------------------------------------- declarations
     def _local_decl(self) -> Node:
@@ -1128,18 +1136,18 @@ class Parser:
         if storage == "typedef":
             self._typedef_rest(base)
             return Node("block", line, stmts=[])
-            #@ end
+        #@ end
         stmts: list[Node] = []
         #@ 14
         if self.consume(";"):
             return Node("block", line, stmts=stmts)
-            #@ end
+        #@ end
         while True:
             name_tok, ty = self._declarator(base)
             #@ 17
             if name_tok is None:
                 self.error("expected identifier")
-                #@ end
+            #@ end
             #@ 5-8
             self._plain_local(name_tok, ty, stmts)
             #@ end
@@ -1149,20 +1157,20 @@ class Parser:
             #@ 17
             elif storage == "extern":
                 self.error("block-scope extern declarations are not supported", name_tok)
-                #@ end
+            #@ end
             #@ 10
             elif storage == "static":
                 self._static_local(name_tok, ty)
-                #@ end
+            #@ end
             else:
                 self._plain_local(name_tok, ty, stmts)
-                #@ end
+            #@ end
             if not self.consume(","):
                 break
         self.expect(";")
         return Node("block", line, stmts=stmts)
 
-#@ end
+    #@ end
     #@ 17
     def _check_complete(self, name_tok: Token, ty: Type):
         if ty.kind == "void":
@@ -1172,13 +1180,13 @@ class Parser:
         if ty.kind == "array" and ty.length < 0:
             self.error(f"array size missing in '{name_tok.value}'", name_tok)
 
-#@ end
+    #@ end
     #@ 10
     def _static_local(self, name_tok: Token, ty: Type):
         #@ 12
         if ty.kind == "array" and ty.length < 0 and self.is_("="):
             ty = self._complete_array_length(ty)
-            #@ end
+        #@ end
         #@ 17
         self._check_complete(name_tok, ty)
         #@ end
@@ -1192,12 +1200,12 @@ class Parser:
         if self.consume("="):
             v.init = self._global_init(ty)
 
-#@ end
+    #@ end
     def _plain_local(self, name_tok: Token, ty: Type, stmts: list[Node]):
         #@ 12
         if ty.kind == "array" and ty.length < 0 and self.is_("="):
             ty = self._complete_array_length(ty)
-            #@ end
+        #@ end
         #@ 17
         self._check_complete(name_tok, ty)
         #@ end
@@ -1209,7 +1217,7 @@ class Parser:
         #@ 12
         if self.is_("{") or (ty.kind == "array" and self.peek().kind == "str"):
             stmts.append(Node("memzero", line, var=v))
-            #@ end
+        #@ end
         for e in self._linit(target, ty):
             stmts.append(Node("expr", line, expr=e))
 
@@ -1235,7 +1243,7 @@ class Parser:
                     self.consume(",")
                     self.expect("}")
                 return out
-                #@ end
+            #@ end
             self.expect("{")
             i = 0
             while not self.consume("}"):
@@ -1248,7 +1256,7 @@ class Parser:
                     self.expect("}")
                     break
             return out
-            #@ end
+        #@ end
         #@ 14
         if ty.kind == "struct" and self.is_("{"):
             self.advance()
@@ -1264,7 +1272,7 @@ class Parser:
                     self.expect("}")
                     break
             return out
-            #@ end
+        #@ end
         braced = self.consume("{")
         expr = self._assign()
         if braced:
@@ -1297,7 +1305,7 @@ class Parser:
                 #@ 5
                 if t.kind == "punct" and t.value in ("{", "(", "["):
                     depth += 1
-                    #@ end
+                #@ end
                 elif t.kind == "punct" and t.value in ("}", ")", "]"):
                     if depth == 0:
                         break
@@ -1307,7 +1315,7 @@ class Parser:
         self.pos = save
         return array_of(ty.base, n)
 
-#@ end
+    #@ end
     # ================================================================ expressions
     def _expr(self) -> Node:
         node = self._assign()
@@ -1316,17 +1324,16 @@ class Parser:
             line = self.advance().line
             rhs = self._assign()
             node = Node("comma", line, rhs.ty, lhs=node, rhs=rhs)
-            #@ end
+        #@ end
         return node
 
     def _assign(self) -> Node:
         lhs = self._conditional()
-        t = self.peek()
         #@ 5
+        t = self.peek()
         if t.kind == "punct" and t.value == "=":
             self.advance()
             return self._new_assign(lhs, self._assign(), t.line, t)
-            #@ end
         if t.kind == "punct" and t.value in (
             "+=",
             "-=",
@@ -1342,6 +1349,7 @@ class Parser:
             self.advance()
             rhs = self._assign()
             return self._new_opassign(t.value[:-1], lhs, rhs, t)
+        #@ end
         return lhs
 
     def _conditional(self) -> Node:
@@ -1363,23 +1371,23 @@ class Parser:
         #@ 11
         elif a.is_pointer() and (b.is_pointer() or b.is_integer()):
             ty = pointer_to(a.base)
-            #@ end
+        #@ end
         #@ 11
         elif b.is_pointer() and a.is_integer():
             ty = pointer_to(b.base)
-            #@ end
+        #@ end
         #@ 9
         elif a.kind == "void" and b.kind == "void":
             ty = VOID
-            #@ end
+        #@ end
         #@ 14
         elif a.kind == "struct" and a is b:
             ty = a
-            #@ end
+        #@ end
         #@ 17
         else:
             self.error("type mismatch in conditional expression", t)
-            #@ end
+        #@ end
         return Node("cond", t.line, ty, cond=cond, then=then, els=els)
         #@ end
 
@@ -1446,9 +1454,11 @@ class Parser:
             return cast(expr, ty)
         return self._unary()
 
-#@ end
+    #@ end
     def _unary(self) -> Node:
+        #@ 2
         t = self.peek()
+        #@ end
         #@ 2
         if t.kind == "punct":
             op = t.value
@@ -1468,11 +1478,11 @@ class Parser:
                 #@ 11
                 if op == "*":
                     return self._deref(x, t.line, t)
-                    #@ end
+                #@ end
                 #@ 11
                 if op == "&":
                     return self._addr(x, t)
-                    #@ end
+                #@ end
                 self._check_value(x, t)
                 if op == "!":
                     #@ 6
@@ -1482,7 +1492,7 @@ class Parser:
                 #@ 17
                 if not x.ty.is_integer():
                     self.error(f"wrong type argument to unary '{op}'", t)
-                    #@ end
+                #@ end
                 ty = arith_type(x.ty, INT)
                 if op == "+":
                     return cast(x, ty)
@@ -1497,12 +1507,12 @@ class Parser:
                 x = self._cast()
                 #@ end
                 return self._new_opassign(op[0], x, num(1, t.line), t)
-                #@ end
-                #@ end
+            #@ end
+        #@ end
         #@ 16
         if t.kind == "kw" and t.value == "sizeof":
             return self._sizeof()
-            #@ end
+        #@ end
         return self._postfix()
 
     #@ 16
@@ -1522,7 +1532,7 @@ class Parser:
             self.error("invalid application of 'sizeof' to incomplete type", t)
         return Node("num", t.line, LONG, val=ty.size)
 
-#@ end
+    #@ end
     def _postfix(self) -> Node:
         node = self._primary()
         #@ 1-4
@@ -1541,27 +1551,27 @@ class Parser:
                 #@ 17
                 if not (node.ty.is_pointer() or idx.ty.is_pointer()):
                     self.error("subscripted value is neither array nor pointer", t)
-                    #@ end
-                node = self._deref(self._new_add(node, idx, t.line, t), t.line, t)
                 #@ end
+                node = self._deref(self._new_add(node, idx, t.line, t), t.line, t)
+            #@ end
             #@ 17
             elif t.value == "(":
                 self.error("called object is not a function", t)
-                #@ end
+            #@ end
             #@ 14
             elif t.value == ".":
                 self.advance()
                 node = self._member(node, self.expect_ident(), t)
-                #@ end
+            #@ end
             #@ 14
             elif t.value == "->":
                 self.advance()
                 #@ 17
                 if not (node.ty.is_pointer() and node.ty.base.kind == "struct"):
                     self.error("invalid type argument of '->'", t)
-                    #@ end
-                node = self._member(self._deref(node, t.line, t), self.expect_ident(), t)
                 #@ end
+                node = self._member(self._deref(node, t.line, t), self.expect_ident(), t)
+            #@ end
             #@ 5-10
             if t.value in ("++", "--"):
             #@ end
@@ -1573,12 +1583,12 @@ class Parser:
                 #@ 17
                 if not node.ty.is_scalar() or node.ty.kind == "array":
                     self.error("wrong type argument to increment", t)
-                    #@ end
+                #@ end
                 delta = 1 if t.value == "++" else -1
                 node = Node("postinc", t.line, node.ty, expr=node, delta=delta)
             else:
                 return node
-                #@ end
+        #@ end
 
     def _primary(self) -> Node:
         t = self.peek()
@@ -1586,7 +1596,7 @@ class Parser:
             #@ 17
             if self.is_("{"):
                 self.error("statement expressions are not supported")
-                #@ end
+            #@ end
             node = self._expr()
             self.expect(")")
             return node
@@ -1596,34 +1606,34 @@ class Parser:
             #@ 16
             if t.is_long:
                 node.ty = LONG
-                #@ end
+            #@ end
             return node
         #@ 9
         if t.kind == "str":
             self.advance()
             return self._string_literal(t)
-            #@ end
+        #@ end
         #@ 5
         if t.kind == "id":
             self.advance()
             #@ 9
             if self.is_("("):
                 return self._call(t)
-                #@ end
+            #@ end
             e = self.lookup(t.value)
             if e is None:
                 self.error(f"'{t.value}' undeclared", t)
             #@ 16
             if e[0] == "enum":
                 return num(e[1], t.line)
-                #@ end
+            #@ end
             #@ 16
             if e[0] == "typedef":
                 self.error(f"unexpected type name '{t.value}'", t)
-                #@ end
+            #@ end
             v = e[1]
             return Node("var", t.line, v.ty, var=v)
-            #@ end
+        #@ end
         self.error("expected an expression")
 
     #@ 9
@@ -1648,7 +1658,7 @@ class Parser:
         #@ 17
         if e[0] != "var" or e[1].ty.kind != "func":
             self.error(f"called object '{name_tok.value}' is not a function", name_tok)
-            #@ end
+        #@ end
         fv = e[1]
         fty = fv.ty
         args = []
@@ -1664,13 +1674,13 @@ class Parser:
                 self.error(f"too few arguments to function '{name_tok.value}'", name_tok)
             if len(args) > len(fty.params) and not fty.variadic:
                 self.error(f"too many arguments to function '{name_tok.value}'", name_tok)
-                #@ end
+        #@ end
         for i, a in enumerate(args):
             self._check_value(a, name_tok)
             #@ 17
             if a.ty.kind == "struct":
                 self.error("passing structs by value is not supported", name_tok)
-                #@ end
+            #@ end
             if fty.params is not None and i < len(fty.params):
                 #@ 17
                 self._check_assignable(fty.params[i], a, "argument")
@@ -1678,7 +1688,7 @@ class Parser:
                 args[i] = cast(a, fty.params[i])
         return Node("call", name_tok.line, fty.ret, name=fv.label, args=args, fty=fty)
 
-#@ end
+    #@ end
     # ---------------------------------------------------------------- node builders & checks
     def _check_value(self, node: Node, tok: Token | None = None):
         if node.ty.kind == "void":
@@ -1690,7 +1700,7 @@ class Parser:
         if not node.ty.is_scalar():
             self.error("used struct type value where scalar is required", tok)
 
-#@ end
+    #@ end
     #@ 5
     def _check_lvalue(self, node: Node, tok: Token | None):
         if node.kind not in ("var", "deref", "member") or node.ty.kind in ("func",):
@@ -1698,7 +1708,7 @@ class Parser:
         #@ 12
         if node.ty.kind == "array":
             self.error("assignment to expression with array type", tok)
-            #@ end
+        #@ end
 
     def _check_assignable(self, dst: Type, src_node: Node, what: str, tok: Token | None = None):
         if not compatible_assign(dst, src_node.ty):
@@ -1717,7 +1727,7 @@ class Parser:
         bin_node = self._new_binary(op, lhs, rhs, tok)
         return Node("opassign", tok.line, lhs.ty, lhs=lhs, rhs=rhs, bin=bin_node)
 
-#@ end
+    #@ end
     #@ 11
     def _deref(self, x: Node, line: int, tok: Token | None = None) -> Node:
         if not x.ty.is_pointer():
@@ -1735,7 +1745,7 @@ class Parser:
             return cast(x.expr, pointer_to(x.ty))
         return Node("addr", tok.line, pointer_to(x.ty), expr=x)
 
-#@ end
+    #@ end
     #@ 14
     def _member(self, x: Node, name_tok: Token, tok: Token) -> Node:
         if x.ty.kind != "struct":
@@ -1747,12 +1757,12 @@ class Parser:
             self.error(f"struct has no member named '{name_tok.value}'", name_tok)
         return Node("member", tok.line, m.ty, expr=x, member=m)
 
-#@ end
+    #@ end
     #@ 11
     def _new_add(self, a: Node, b: Node, line: int, tok: Token | None = None) -> Node:
         return self._new_binary("+", a, b, tok, line)
 
-#@ end
+    #@ end
     def _new_binary(
         self, op: str, a: Node, b: Node, tok: Token | None, line: int | None = None
     ) -> Node:
@@ -1763,11 +1773,11 @@ class Parser:
         #@ 14
         if ta.kind == "struct" or tb.kind == "struct":
             self.error(f"invalid operands to binary {op}", tok)
-            #@ end
+        #@ end
         #@ 4
         if op in ("&&", "||", "==", "!=", "<", "<=", ">", ">="):
             return Node("binop", line, INT, op=op, lhs=a, rhs=b)
-            #@ end
+        #@ end
         if op == "+":
             if ta.is_integer() and tb.is_integer():
                 return Node("binop", line, arith_type(ta, tb), op=op, lhs=a, rhs=b)
@@ -1795,7 +1805,7 @@ class Parser:
         #@ 3
         if op in ("<<", ">>"):
             return Node("binop", line, arith_type(ta, INT), op=op, lhs=a, rhs=b)
-            #@ end
+        #@ end
         return Node("binop", line, arith_type(ta, tb), op=op, lhs=a, rhs=b)
 
 
@@ -1821,4 +1831,4 @@ def wrap(value: int, ty: Type) -> int:
     bits = 8 * ty.size
     value &= (1 << bits) - 1
     return value - (1 << bits) if value >> (bits - 1) else value
-    #@ end
+#@ end

@@ -1,0 +1,120 @@
+"""Running one entry of a batch: start it, resume it, or skip it, from what its folder holds.
+
+Shared by the local executor (threads) and the Ray executor (one task per entry). The decision
+only looks at the run folder, so a retried Ray task, a re-run after Ctrl-C and a re-run after a
+crash all do the same thing: a finished run is skipped, a recorded one is resumed in place
+(`resume_run`, one trajectory with contiguous ``seq``), an absent one is started.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from agent.batch.matrix import Entry
+from agent.runner import ConfigError, Hooks, ResumeOptions, execute_run, resume_run
+from agent.trajectory.reader import load_run
+from agent.trajectory.run_info import read_run_info
+
+Action = Literal["start", "resume", "skip"]
+
+
+class RunBusy(ConfigError):
+    """Another live process holds the run folder's lock."""
+
+
+class EntryOutcome(BaseModel):
+    """What running an entry did (sent back from Ray workers as JSON)."""
+
+    run_id: str
+    action: Action | None = None  # None: not started (stop requested first)
+    status: str | None = None
+    end_reason: str | None = None
+    error: str | None = None
+    node: str | None = None
+    started_at: float
+    ended_at: float
+
+
+def _lock_free(run_dir: Path) -> bool:
+    """True when no process holds the folder's run lock (a dead holder's lock is gone)."""
+    path = run_dir / ".lock"
+    if not path.exists():
+        return True
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # closing drops the probe lock
+    return True
+
+
+def wait_unlocked(run_dir: Path, timeout: float) -> None:
+    """Wait for a previous holder to let go (e.g. a retried task racing its dying attempt).
+
+    Why: `resume_run` truncates a torn tail before it takes the lock, which would cut events
+    a live writer is appending; checking first keeps two writers apart.
+    """
+    deadline = time.monotonic() + timeout
+    while not _lock_free(run_dir):
+        if time.monotonic() > deadline:
+            raise RunBusy(f"{run_dir} is being written by another ultrarun process")
+        time.sleep(0.5)
+
+
+def plan(run_dir: Path) -> Action:
+    """What to do with an entry's folder: skip a finished run, resume a recorded one."""
+    if not (run_dir / "run.json").exists() or not (run_dir / "events.jsonl").exists():
+        return "start"
+    try:
+        info = read_run_info(run_dir)
+    except (OSError, ValueError):
+        return "start" if not load_run(run_dir).events else "resume"
+    if info.status == "finished":
+        return "skip"
+    return "resume" if load_run(run_dir).events else "start"
+
+
+def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, str],
+              node: str | None = None, busy_wait_s: float = 30.0) -> EntryOutcome:
+    """Start, resume or skip one entry; never raises for a run's own failure."""
+    t0 = time.time()
+    run_dir = batch_dir / entry.run_id
+    stop = hooks.stop
+    if stop is not None and stop.requested:
+        return EntryOutcome(run_id=entry.run_id, node=node, started_at=t0, ended_at=t0)
+    action: Action | None = None
+    try:
+        if run_dir.exists():
+            wait_unlocked(run_dir, busy_wait_s)
+        action = plan(run_dir)
+        if action == "skip":
+            info = read_run_info(run_dir)
+            return EntryOutcome(run_id=entry.run_id, action="skip", status=info.status,
+                                end_reason=info.end_reason, node=node, started_at=t0,
+                                ended_at=time.time())
+        if action == "start":
+            if run_dir.exists():  # a folder with nothing recorded: safe to start over
+                shutil.rmtree(run_dir)
+            result = execute_run(entry.config(batch_dir, labels), hooks)
+        else:
+            ov = entry.overrides
+            opts = ResumeOptions(max_steps=ov.get("max_steps"), max_cost=ov.get("max_cost"),
+                                 max_time=ov.get("max_time"))
+            result = resume_run(run_dir, opts, hooks)
+        info = result.info
+        return EntryOutcome(run_id=entry.run_id, action=action, status=info.status,
+                            end_reason=info.end_reason, error=info.error, node=node,
+                            started_at=t0, ended_at=time.time())
+    except Exception as e:  # the batch goes on; the run folder (if any) says the rest
+        return EntryOutcome(run_id=entry.run_id, action=action, status="failed",
+                            end_reason="error", error=f"{type(e).__name__}: {e}", node=node,
+                            started_at=t0, ended_at=time.time())

@@ -1,0 +1,89 @@
+"""`ultrarun batch MATRIX.yaml`: a matrix of runs, locally (threads) or on a Ray cluster."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.live import Live
+
+from agent.batch.core import BatchOptions, BatchResult, run_batch
+from agent.batch.summary import summarize, summary_json, summary_table, write_compare_html
+from agent.batch.view import BatchView
+from agent.cli.console import err_console
+from agent.cli.errors import UserError
+from agent.cli.run_cmd import JsonOpt, LogsOpt, QuietOpt, _validated
+from agent.runner import ConfigError
+
+console = Console()
+
+
+def batch(matrix: Annotated[Path, typer.Argument(help="The matrix file (YAML): scenarios, "
+                                                 "models, seeds, overrides.")],
+          parallel: Annotated[int, typer.Option(
+              "--parallel", help="Runs in flight at once (threads; with --ray, tasks "
+              "submitted at once).")] = 4,
+          max_sandboxes: Annotated[int | None, typer.Option(
+              "--max-sandboxes", help="Cap on runs holding an agent sandbox at once "
+              "(default: --parallel).")] = None,
+          ray: Annotated[str | None, typer.Option(
+              "--ray", help="Ray cluster address (e.g. 10.0.0.1:6379, or auto): one task "
+              "per run on nodes offering the `sandbox` resource.")] = None,
+          logs: LogsOpt = Path("logs"),
+          batch_id: Annotated[str | None, typer.Option(
+              "--batch-id", help="Name of the batch folder (default: the matrix file's "
+              "stem).")] = None,
+          quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
+    """Run every scenario x model x seed of a matrix; re-running skips finished runs and
+    resumes broken ones."""
+    opts = _validated(BatchOptions, matrix=matrix, parallel=parallel,
+                      max_sandboxes=max_sandboxes, ray=ray, logs=logs, batch_id=batch_id)
+    if not matrix.exists():
+        raise UserError(f"{matrix}: no such matrix file")
+    view = BatchView(f"ultrarun batch · {opts.batch_dir.name}"
+                     + (f" · ray {ray}" if ray else ""))
+    show_live = not quiet and not json_ and err_console.is_terminal
+
+    def progress(msg: str) -> None:
+        view.note = msg
+        if not show_live and not quiet and not json_:
+            err_console.print(f"[dim]{msg}[/dim]", highlight=False)
+
+    try:
+        if show_live:
+            with Live(view, console=err_console, refresh_per_second=2, transient=False):
+                result = run_batch(opts, on_ready=view.attach, progress=progress)
+        else:
+            result = run_batch(opts, progress=progress)
+    except ConfigError as e:
+        raise UserError(str(e)) from None
+    report(result, as_json=json_, quiet=quiet)
+    if result.index.state != "finished":
+        raise typer.Exit(1)
+
+
+def report(result: BatchResult, *, as_json: bool, quiet: bool) -> None:
+    """The end-of-batch summary: table by scenario x model, compare page, totals."""
+    rows, dirs = summarize(result.batch_dir, result.index)
+    html = write_compare_html(result.batch_dir, dirs)
+    if as_json:
+        print(json.dumps({"batch_dir": str(result.batch_dir), "state": result.index.state,
+                          "totals": result.index.totals, "compare_html": str(html) if html
+                          else None, "groups": summary_json(rows),
+                          "entries": [e.model_dump(mode="json")
+                                      for e in result.index.entries]}))
+        return
+    if not quiet:
+        console.print(summary_table(rows))
+    t = result.index.totals
+    console.print(f"[bold]batch[/bold] {result.batch_dir}  {result.index.state}: "
+                  f"{t['finished']}/{t['total']} finished"
+                  + "".join(f", {t[k]} {k}" for k in ("failed", "interrupted", "pending")
+                            if t.get(k)))
+    if html:
+        console.print(f"[bold]compare[/bold] {html}")
+    if result.interrupted:
+        console.print("interrupted: run the same command again to resume")
