@@ -22,6 +22,7 @@ from agent.context import (
     NOTES_PATH,
     CompactPolicy,
     ContextPolicy,
+    FullPolicy,
     estimate_tokens,
     mechanical_summary,
     summary_message,
@@ -295,6 +296,8 @@ class AgentLoop:
         return int(estimate_tokens(self._view()) * self._calibration)
 
     def _update_context(self, step: int) -> None:
+        if isinstance(self.policy, FullPolicy):
+            return  # nothing to decide; estimating would cost O(history) every step
         est = self._estimate()
         if isinstance(self.policy, CompactPolicy):
             if self.policy.due(est) and len(self.messages) > 3:
@@ -348,7 +351,8 @@ class AgentLoop:
 
     def _record_turn(self, step: int, turn: AssistantTurn) -> None:
         u = turn.usage
-        if u.prompt_tokens:  # calibrate the estimate on what the endpoint counted
+        if u.prompt_tokens and not isinstance(self.policy, FullPolicy):
+            # Calibrate the estimate on what the endpoint counted (only policies use it).
             self._calibration = max(0.25, min(4.0, u.prompt_tokens /
                                               max(1, estimate_tokens(self._view()))))
         self.rec.emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,

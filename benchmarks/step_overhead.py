@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console
 from rich.table import Table
 
+from agent.context import FullPolicy
 from agent.loop import AgentLoop, Budgets
 from agent.models.base import AssistantTurn
 from agent.models.script import ScriptModel, ScriptTurn
@@ -83,7 +84,7 @@ def one_run(workload: str, steps: int, backend: str, naive: bool, root: Path) ->
         loop = AgentLoop(model=model, toolbox=ToolBox(["bash", "finish"]),
                          ctx=ToolContext(sandbox=sb, outputs_dir=rec.outputs_dir),
                          recorder=rec, snapshots=Snapshotter(run_dir / "snapshots.git", ws),
-                         budgets=Budgets())
+                         budgets=Budgets(), policy=FullPolicy())
         if isinstance(rec, NaiveRecorder):
             rec.loop = loop
         loop.run("system", "task")

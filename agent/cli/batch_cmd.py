@@ -76,8 +76,8 @@ def report(result: BatchResult, *, as_json: bool, quiet: bool) -> None:
                           "entries": [e.model_dump(mode="json")
                                       for e in result.index.entries]}))
         return
-    if not quiet:
-        console.print(summary_table(rows))
+    if not quiet:  # piped output has no width to respect: keep the table on one line a row
+        (console if console.is_terminal else Console(width=160)).print(summary_table(rows))
     t = result.index.totals
     console.print(f"[bold]batch[/bold] {result.batch_dir}  {result.index.state}: "
                   f"{t['finished']}/{t['total']} finished"

@@ -80,13 +80,15 @@ class ToolBox:
         self.tools = tools
         self.display_head = display_head
         self.display_tail = display_tail
+        # Built once: generating JSON schemas costs about a millisecond, on every model call.
+        self._schemas = [tool_schema(t) for t in tools.values()]
 
     @property
     def names(self) -> list[str]:
         return list(self.tools)
 
     def schemas(self) -> list[dict[str, Any]]:
-        return [tool_schema(t) for t in self.tools.values()]
+        return self._schemas
 
     def dispatch(self, call: ToolCall, ctx: ToolContext) -> Shown:
         """Validate and run one call; every failure the model can fix becomes a tool error."""

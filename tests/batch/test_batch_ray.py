@@ -46,9 +46,10 @@ class ContainerWatch:
     def _run(self) -> None:
         while not self._stop.wait(0.2):
             counts: dict[str, int] = {}
-            for c in self.client.containers.list(filters={"label": [
+            # The low-level list: no per-container inspect to race a container's removal.
+            for c in self.client.api.containers(filters={"label": [
                     f"ultrarun.batch={self.batch_id}", "ultrarun.role=agent"]}):
-                node = c.labels["ultrarun.node"]
+                node = c["Labels"]["ultrarun.node"]
                 counts[node] = counts.get(node, 0) + 1
             for n, k in counts.items():
                 self.peak[n] = max(self.peak.get(n, 0), k)

@@ -128,6 +128,7 @@ def test_first_three_stages_end_to_end(tmp_path: Path, base_image: str,
 
 @pytest.mark.docker
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # the queued periodic gradings dominate when the machine is busy
 def test_full_demo_end_to_end(tmp_path: Path, base_image: str,
                               monkeypatch: pytest.MonkeyPatch) -> None:
     """`ultrarun demo` as shipped (graded every 25 calls): about 5 minutes on 2 CPUs."""
