@@ -73,12 +73,22 @@ class EvaluationRunner:
         self._pending: list[Future[EvaluationEvent]] = []
         self._lock = threading.Lock()
         self.latest: EvaluationEvent | None = None
+        self.skipped = 0  # queued gradings superseded by a newer snapshot before they ran
 
     def submit(self, commit: str, step: int, tool_calls: int, final: bool = False) -> None:
-        """Queue a grading of ``commit``; it runs while the agent goes on."""
-        fut = self._pool.submit(self._grade, commit, step, tool_calls, final)
+        """Queue a grading of ``commit``; it runs while the agent goes on.
+
+        A grading still waiting in the queue when a newer one arrives is dropped (the newer
+        snapshot supersedes it): when grading is slower than the agent, evaluations thin out
+        instead of piling up behind it and delaying the end of the run.
+        """
         with self._lock:
-            self._pending.append(fut)
+            for fut in self._pending:
+                if fut.cancel():
+                    self.skipped += 1
+            self._pending = [f for f in self._pending if not f.cancelled()]
+            self._pending.append(self._pool.submit(self._grade, commit, step, tool_calls,
+                                                   final))
 
     def _grade(self, commit: str, step: int, tool_calls: int, final: bool) -> EvaluationEvent:
         t0 = time.monotonic()
