@@ -74,6 +74,7 @@ class EvaluationRunner:
         self._lock = threading.Lock()
         self.latest: EvaluationEvent | None = None
         self.skipped = 0  # queued gradings superseded by a newer snapshot before they ran
+        self._aborted = False
 
     def submit(self, commit: str, step: int, tool_calls: int, final: bool = False) -> None:
         """Queue a grading of ``commit``; it runs while the agent goes on.
@@ -91,6 +92,8 @@ class EvaluationRunner:
                                                    final))
 
     def _grade(self, commit: str, step: int, tool_calls: int, final: bool) -> EvaluationEvent:
+        if self._aborted:
+            return None  # type: ignore[return-value]
         t0 = time.monotonic()
         tmp = Path(tempfile.mkdtemp(prefix="ultrarun-grade-"))
         try:
@@ -100,6 +103,8 @@ class EvaluationRunner:
             result = GradeResult(error=f"{type(e).__name__}: {e}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        if self._aborted:  # the run is stopping: this result is no longer wanted
+            return None  # type: ignore[return-value]
         event = self.recorder.emit(
             EvaluationEvent, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
             total=result.total, tests=result.tests, stages=result.stages,
@@ -115,6 +120,16 @@ class EvaluationRunner:
             pending = list(self._pending)
         for fut in pending:
             fut.result()
+
+    def abort(self) -> None:
+        """Stop now (the run was interrupted): drop queued gradings, stop a running one."""
+        self._aborted = True
+        with self._lock:
+            for fut in self._pending:
+                fut.cancel()
+        stop = getattr(self.grader, "abort", None)
+        if stop is not None:
+            stop()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

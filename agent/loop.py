@@ -489,12 +489,14 @@ class AgentLoop:
         """Final evaluation (unless interrupted), run_end, totals in run.json."""
         grade = None
         if self.evaluator is not None:
-            if status != "interrupted":
+            if status == "interrupted":
+                self.evaluator.abort()  # the user wants to stop now, not after a grading
+            else:
                 head = self.snapshots.head()
                 if head:
                     self.evaluator.submit(head, self.state.step, self.state.tool_calls,
                                           final=True)
-            self.evaluator.wait()
+                self.evaluator.wait()
             self._show_grade()
             latest = self.evaluator.latest
             if latest is not None and status != "interrupted":

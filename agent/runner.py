@@ -278,6 +278,11 @@ class Session:
                 if client is None:
                     raise ConfigError("no Docker engine answers: run `ultrarun sandbox doctor`, "
                                       "or use --sandbox local")
+                # Containers of harnesses that died on this host (e.g. a grader left by a
+                # kill -9) go first: leftovers never pile up across runs.
+                from sandboxes.reaper import reap
+
+                reap(client)
                 image = scenario_image(scenario, client, hooks.progress)
                 info.image = image
                 recorder.save_info()

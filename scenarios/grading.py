@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,20 @@ class DockerGrader:
         self.cpus = cpus or float(os.cpu_count() or 1)
         self.memory = memory
         self.pids = pids
+        self._running: set[Any] = set()
+        self._lock = threading.Lock()
+        self._aborted = False
+
+    def abort(self) -> None:
+        """Kill any grading in progress, and refuse new ones (the run is being interrupted)."""
+        with self._lock:
+            self._aborted = True
+            running = list(self._running)
+        for c in running:
+            try:
+                c.remove(force=True)
+            except (NotFound, DockerException):
+                pass
 
     def grade(self, workspace: Path) -> GradeResult:
         t0 = time.monotonic()
@@ -94,6 +109,8 @@ class DockerGrader:
 
     def _run(self, mounts: list[Any], user: str, env: dict[str, str],
              caps: list[str]) -> tuple[str, str | None]:
+        if self._aborted:
+            return "", "grading stopped: the run was interrupted"
         labels = {LABEL_MANAGED: "true", LABEL_RUN: self.run_id, LABEL_ROLE: "grader",
                   LABEL_PID: str(os.getpid()), LABEL_HOST: socket.gethostname()}
         container = self.client.containers.run(
@@ -102,7 +119,12 @@ class DockerGrader:
             environment=env, cap_drop=["ALL"], cap_add=caps or None,
             security_opt=["no-new-privileges"], init=True, nano_cpus=int(self.cpus * 1e9),
             mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids)
+        with self._lock:
+            self._running.add(container)
+            aborted = self._aborted  # abort() may have run while the container started
         try:
+            if aborted:
+                return "", "grading stopped: the run was interrupted"
             try:
                 container.wait(timeout=self.spec.timeout)
             except (ReadTimeout, RequestsConnectionError):
@@ -112,7 +134,11 @@ class DockerGrader:
                 err = container.logs(stdout=False, stderr=True).decode("utf-8", "replace")
                 return "", "the grader printed nothing; its stderr ends with: " + err[-800:]
             return out, None
+        except (NotFound, DockerException) as e:  # removed under us by abort()
+            return "", f"grading stopped: {e}"
         finally:
+            with self._lock:
+                self._running.discard(container)
             try:
                 container.remove(force=True)
             except (NotFound, DockerException):

@@ -106,7 +106,7 @@ def _run_task(entry_json: str, batch_dir: str, batch_id: str, board: Any) -> str
     finally:
         done.set()
     board.report.remote(entry.run_id, latest.step, latest.tool_calls, latest.grade)
-    board.end.remote(entry.run_id, node)
+    ray.get(board.end.remote(entry.run_id, node))  # recorded before the driver sees the result
     return out.model_dump_json()
 
 
@@ -203,6 +203,7 @@ def _drive(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, paralle
     queue = list(entries)
     inflight: dict[Any, str] = {}
     outcomes: list[EntryOutcome] = []
+    ended: set[str] = set()  # results in hand: the board may no longer mark them running
     stopped = False
     try:
         while queue or inflight:
@@ -219,7 +220,7 @@ def _drive(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, paralle
                                                          batch_id, board)
                 inflight[ref] = e.run_id
             done, _ = ray.wait(list(inflight), num_returns=1, timeout=0.5)
-            _sync_board(rec, board)
+            _sync_board(rec, board, ended)
             for ref in done:
                 run_id = inflight.pop(ref)
                 try:
@@ -229,7 +230,8 @@ def _drive(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, paralle
                     out = EntryOutcome(run_id=run_id, action="resume", status="failed",
                                        end_reason="error", error=f"{type(e).__name__}: {e}",
                                        started_at=now, ended_at=now)
-                _sync_board(rec, board)
+                ended.add(run_id)
+                _sync_board(rec, board, ended)
                 _finish(rec, out)
                 outcomes.append(out)
     finally:
@@ -241,14 +243,14 @@ def _drive(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, paralle
     return outcomes
 
 
-def _sync_board(rec: BatchRecorder, board: Any) -> None:
+def _sync_board(rec: BatchRecorder, board: Any, ended: set[str]) -> None:
     live, attempts = ray.get(board.snapshot.remote())
     for run_id, tries in attempts.items():
         r = rec.get(run_id)
         prior = r.attempts[:rec.prior_attempts.get(run_id, 0)]
         fields: dict[str, Any] = {"attempts": prior + [Attempt(**a) for a in tries],
                                   "node": tries[-1]["node"]}
-        if r.state == "pending" or (r.state != "running" and tries[-1]["ended_at"] is None):
+        if run_id not in ended and tries[-1]["ended_at"] is None:
             fields["state"] = "running"
         if run_id in live:
             c = live[run_id]

@@ -242,3 +242,36 @@ def test_endpoint_down_for_20s_the_run_waits(endpoint: FakeOpenAIServer,
                if e["type"] == "model_call" and e["retries"]]
     assert retried and sum(r["wait_s"] for r in retried[0]["retries"]) >= 15
     assert any("retry" in n for n in notes), "the live view was never told of the outage"
+
+
+@pytest.mark.docker
+def test_interrupt_stops_a_running_grading(tmp_path: Path, base_image: str,
+                                           docker_client: docker.DockerClient) -> None:
+    """Ctrl-C during a slow grading: the run stops at once and no grader container stays."""
+    import shutil
+
+    from agent.loop import StopSignal
+    from agent.runner import Hooks
+
+    scn = tmp_path / "slow-grader"
+    shutil.copytree(TINY, scn)
+    text = (scn / "scenario.yaml").read_text().replace(
+        'command: "python3 /grader/grade.py /workspace"',
+        'command: "sleep 120; python3 /grader/grade.py /workspace"').replace("every: 10",
+                                                                             "every: 2")
+    (scn / "scenario.yaml").write_text(text)
+    spec = build_script(tmp_path / "s.yaml", 40)
+    stop = StopSignal()
+
+    def watch(state: Any) -> None:
+        if state.tool_calls >= 6:
+            stop.requested = True
+
+    t0 = time.monotonic()
+    res = execute_run(RunConfig(scenario=str(scn), model=spec, logs=tmp_path / "logs",
+                                run_id="slowgrade"), Hooks(observer=watch, stop=stop))
+    assert res.info.status == "interrupted"
+    assert time.monotonic() - t0 < 60  # not waiting out the 120 s grading
+    left = docker_client.containers.list(all=True,
+                                         filters={"label": "ultrarun.run-id=slowgrade"})
+    assert left == []

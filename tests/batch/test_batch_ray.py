@@ -27,6 +27,10 @@ def ray_token() -> str:
 
 @pytest.fixture
 def cluster(ray_token: str) -> Iterator[Any]:
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        pytest.fail("Ray is not installed: the test set-up installs '.[dev,ray]'")
     from agent.batch.ray_cluster import local_cluster  # imports Ray with token auth set
 
     with local_cluster((2, 2, 2), token=ray_token) as c:
