@@ -85,6 +85,7 @@ class ResumeOptions(BaseModel):
     base_url: str | None = None
     api_key_env: str | None = None
     eval_every: int | None = Field(None, ge=0)
+    labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
 
 
 @dataclass
@@ -259,12 +260,15 @@ class Session:
                            **{k: v for k, v in self.info.options.get("mask", {}).items()})
 
     @contextmanager
-    def loop(self, hooks: Hooks, next_seq: int = 0) -> Iterator[AgentLoop]:
-        """Open recorder, sandbox, evaluator; yield a ready AgentLoop; clean all up after."""
+    def loop(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> Iterator[AgentLoop]:
+        """Open recorder, sandbox, evaluator; yield a ready AgentLoop; clean all up after.
+
+        ``lock=False`` when the caller already holds the run folder's lock (resume)."""
         run_dir, info, scenario = self.run_dir, self.info, self.scenario
         workspace = run_dir / "workspace"
         with ExitStack() as stack:
-            stack.enter_context(run_lock(run_dir))
+            if lock:
+                stack.enter_context(run_lock(run_dir))
             recorder = Recorder(run_dir, info, next_seq=next_seq)
             stack.callback(recorder.close)
             if hooks.on_start:
@@ -420,8 +424,13 @@ def _session_from_info(run_dir: Path, info: RunInfo, *, model_spec: str | None =
 def resume_run(run_dir: Path, opts: ResumeOptions | None = None,
                hooks: Hooks | None = None) -> RunResult:
     """Continue an interrupted, crashed or budget-stopped run in place, as one trajectory."""
-    opts = opts or ResumeOptions()
-    hooks = hooks or Hooks()
+    if not (run_dir / "events.jsonl").exists():
+        raise ConfigError(f"{run_dir}: not a run folder (no events.jsonl)")
+    with run_lock(run_dir):  # before touching events.jsonl: a live writer must not lose any
+        return _resume_locked(run_dir, opts or ResumeOptions(), hooks or Hooks())
+
+
+def _resume_locked(run_dir: Path, opts: ResumeOptions, hooks: Hooks) -> RunResult:
     run = load_run(run_dir)
     if run.info is None or not run.events:
         raise ConfigError(f"{run_dir}: not a resumable run folder ({'; '.join(run.warnings)})")
@@ -444,6 +453,7 @@ def resume_run(run_dir: Path, opts: ResumeOptions | None = None,
         info.eval_every = opts.eval_every
     session = _session_from_info(run_dir, info, base_url=opts.base_url,
                                  api_key_env=opts.api_key_env, budgets=changes)
+    session.labels = opts.labels
     info.budgets = _budget_dict(session.budgets)
     rebuilt = rebuild(run.events, session.model, session.policy())
     reason = {"running": "crashed", "interrupted": "interrupted",
@@ -452,7 +462,7 @@ def resume_run(run_dir: Path, opts: ResumeOptions | None = None,
     info.status, info.end_reason, info.error, info.ended_at = "running", None, None, None
     if rebuilt.commit:  # the workspace as of the last completed step, before any container
         Snapshotter(run_dir / "snapshots.git", run_dir / "workspace").restore(rebuilt.commit)
-    with session.loop(hooks, next_seq=run.events[-1].seq + 1) as loop:
+    with session.loop(hooks, next_seq=run.events[-1].seq + 1, lock=False) as loop:
         loop.policy = rebuilt.policy
         if session.kind in SCRIPTED:
             fast_forward(session.model, rebuilt.prefixes, loop.toolbox.schemas())

@@ -127,7 +127,7 @@ def main() -> None:
                   f"{r['speedup_vs_1']:.2f}" if r["speedup_vs_1"] else "-",
                   f"{r['ray_over_local']:.2f}" if "ray_over_local" in r else "-",
                   f"{r['finished']}/{r['runs']}", str(r["nodes"]))
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=120)
     console.print(t)
     for k, ok in checks.items():
         console.print(f"{k}: {'PASS' if ok else 'FAIL'}")

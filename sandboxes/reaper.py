@@ -25,7 +25,8 @@ def _pid_alive(pid: int) -> bool:
 def managed_containers(client: docker.DockerClient, **label_filters: str) -> list[Any]:
     """Every container (running or not) carrying ultrarun's labels, optionally filtered."""
     labels = [f"{LABEL_MANAGED}=true", *(f"{k}={v}" for k, v in label_filters.items())]
-    return client.containers.list(all=True, filters={"label": labels})
+    # ignore_removed: a neighbour's container may vanish between listing and inspecting.
+    return client.containers.list(all=True, filters={"label": labels}, ignore_removed=True)
 
 
 def is_orphan(container: Any) -> bool:

@@ -182,8 +182,11 @@ def run_local(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, para
 
             def on_start(_d: Path) -> None:
                 r = rec.get(entry.run_id)
+                now = time.time()
+                if r.attempts and r.attempts[-1].ended_at is None:
+                    r.attempts[-1].ended_at = now  # a try that failed to start (retried)
                 r.attempts.append(Attempt(action=plan_of.get(entry.run_id, "start"),
-                                          node=node, started_at=time.time()))
+                                          node=node, started_at=now))
                 rec.update(entry.run_id, state="running", node=node, error=None)
 
             def observer(s: LoopState) -> None:

@@ -60,8 +60,8 @@ def _lock_free(run_dir: Path) -> bool:
 def wait_unlocked(run_dir: Path, timeout: float) -> None:
     """Wait for a previous holder to let go (e.g. a retried task racing its dying attempt).
 
-    Why: `resume_run` truncates a torn tail before it takes the lock, which would cut events
-    a live writer is appending; checking first keeps two writers apart.
+    Why: a task retried by Ray may start while its dying attempt still holds the run; waiting
+    here turns that race into a short delay instead of a "being written" error.
     """
     deadline = time.monotonic() + timeout
     while not _lock_free(run_dir):
@@ -83,14 +83,42 @@ def plan(run_dir: Path) -> Action:
     return "resume" if load_run(run_dir).events else "start"
 
 
+def _engine_race(e: Exception) -> bool:
+    """A container vanished while the engine was being listed (see `run_entry`)."""
+    try:
+        from docker.errors import NotFound
+    except ImportError:  # pragma: no cover - docker is a dependency
+        return False
+    return isinstance(e, NotFound)
+
+
 def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, str],
-              node: str | None = None, busy_wait_s: float = 30.0) -> EntryOutcome:
-    """Start, resume or skip one entry; never raises for a run's own failure."""
+              node: str | None = None, busy_wait_s: float = 30.0,
+              engine_retries: int = 3) -> EntryOutcome:
+    """Start, resume or skip one entry; never raises for a run's own failure.
+
+    Why the retries: the runner reaps orphans when a run starts, listing every managed
+    container; one removed meanwhile (a neighbour run ending) makes the listing raise
+    NotFound before anything is recorded. Re-planning from the folder and trying again is
+    safe, since start/resume/skip only ever read what the folder holds.
+    """
+    for attempt in range(engine_retries + 1):
+        out, err = _run_entry_once(entry, batch_dir, hooks, labels=labels, node=node,
+                                   busy_wait_s=busy_wait_s)
+        if err is None or not _engine_race(err) or attempt == engine_retries:
+            return out
+        time.sleep(0.2 * (attempt + 1))
+    return out
+
+
+def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, str],
+                    node: str | None, busy_wait_s: float
+                    ) -> tuple[EntryOutcome, Exception | None]:
     t0 = time.time()
     run_dir = batch_dir / entry.run_id
     stop = hooks.stop
     if stop is not None and stop.requested:
-        return EntryOutcome(run_id=entry.run_id, node=node, started_at=t0, ended_at=t0)
+        return EntryOutcome(run_id=entry.run_id, node=node, started_at=t0, ended_at=t0), None
     action: Action | None = None
     try:
         if run_dir.exists():
@@ -100,7 +128,7 @@ def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, 
             info = read_run_info(run_dir)
             return EntryOutcome(run_id=entry.run_id, action="skip", status=info.status,
                                 end_reason=info.end_reason, node=node, started_at=t0,
-                                ended_at=time.time())
+                                ended_at=time.time()), None
         if action == "start":
             if run_dir.exists():  # a folder with nothing recorded: safe to start over
                 shutil.rmtree(run_dir)
@@ -108,13 +136,14 @@ def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, 
         else:
             ov = entry.overrides
             opts = ResumeOptions(max_steps=ov.get("max_steps"), max_cost=ov.get("max_cost"),
-                                 max_time=ov.get("max_time"))
+                                 max_time=ov.get("max_time"),
+                                 labels=entry.config(batch_dir, labels).labels)
             result = resume_run(run_dir, opts, hooks)
         info = result.info
         return EntryOutcome(run_id=entry.run_id, action=action, status=info.status,
                             end_reason=info.end_reason, error=info.error, node=node,
-                            started_at=t0, ended_at=time.time())
+                            started_at=t0, ended_at=time.time()), None
     except Exception as e:  # the batch goes on; the run folder (if any) says the rest
         return EntryOutcome(run_id=entry.run_id, action=action, status="failed",
                             end_reason="error", error=f"{type(e).__name__}: {e}", node=node,
-                            started_at=t0, ended_at=time.time())
+                            started_at=t0, ended_at=time.time()), e

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from agent.cli import (
+    batch_cmd,
     interchange_cmd,
     replay_cmd,
     report_cmd,
@@ -32,6 +33,7 @@ app.command("compare")(report_cmd.compare)
 app.command("replay")(replay_cmd.replay)
 app.command("import")(interchange_cmd.import_)
 app.command("export")(interchange_cmd.export)
+app.command("batch")(batch_cmd.batch)
 
 
 def main() -> None:

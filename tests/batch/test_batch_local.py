@@ -63,8 +63,9 @@ def test_twelve_docker_runs_then_rerun_does_nothing(tmp_path: Path, base_image: 
         info = json.loads((run / "run.json").read_text())
         assert info["sandbox"] == "docker" and info["status"] == "finished"
         assert e["grade"] == {"passed": info["grade"]["passed"], "total": info["grade"]["total"]}
-        assert len(e["attempts"]) == 1 and e["attempts"][0]["action"] == "start"
-        intervals.append((e["attempts"][0]["started_at"], e["attempts"][0]["ended_at"]))
+        # More than one try only when the engine raced a start (see run_entry): same folder.
+        assert e["attempts"] and e["attempts"][0]["action"] == "start"
+        intervals += [(a["started_at"], a["ended_at"]) for a in e["attempts"]]
         assert sum(ev["type"] == "run_start" for ev in events(run)) == 1
     assert 2 <= max_overlap(intervals) <= 4  # --parallel 4 ran runs side by side
     groups = {(g["scenario"], g["model"]): g for g in out["groups"]}
@@ -72,13 +73,14 @@ def test_twelve_docker_runs_then_rerun_does_nothing(tmp_path: Path, base_image: 
     assert groups[("tiny", a)]["figures"]["score"]["mean"] == pytest.approx(0.2)
 
     before = events_digest(bdir)
+    tries = [len(e["attempts"]) for e in index["entries"]]
     r = runner.invoke(_app(), ["batch", str(matrix), "--parallel", "4", "--logs", str(logs),
                                "--quiet"])
     assert r.exit_code == 0, r.output
     assert events_digest(bdir) == before and len(before) == 12
     index = json.loads((bdir / "batch.json").read_text())
-    assert index["invocations"] == 2 and all(len(e["attempts"]) == 1
-                                             for e in index["entries"])
+    assert index["invocations"] == 2
+    assert [len(e["attempts"]) for e in index["entries"]] == tries  # nothing was tried again
 
 
 def test_ctrl_c_then_rerun_completes_without_duplicates(tmp_path: Path) -> None:
@@ -149,8 +151,7 @@ def test_max_sandboxes_caps_runs_in_flight_and_view_renders(tmp_path: Path) -> N
     console.print(view)
     frames.append(console.export_text())
     assert res.index.state == "finished" and res.batch_dir.name == "capped"
-    spans = [(e.attempts[0].started_at, e.attempts[0].ended_at or 0.0)
-             for e in res.index.entries]
+    spans = [(a.started_at, a.ended_at or 0.0) for e in res.index.entries for a in e.attempts]
     assert max_overlap(spans) <= 2
     assert "5 runs: finished 5" in frames[0] and "tiny" in frames[0]
     assert all(e.grade and e.grade["total"] == 10 for e in res.index.entries)
