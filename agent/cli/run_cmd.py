@@ -206,12 +206,16 @@ def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = "docker",
            "reference (scripted policy)", quiet=quiet, as_json=json_, html_report=True)
 
 
-def resume(run_dir: Annotated[Path, typer.Argument(help="The run folder to continue.")],
+def resume(run_dir: Annotated[Path, typer.Argument(help="The run folder to continue (or a "
+                                                    "run id under --logs).")],
            max_steps: MaxStepsOpt = None, max_cost: MaxCostOpt = None,
            max_time: MaxTimeOpt = None, base_url: BaseUrlOpt = None,
            api_key_env: KeyEnvOpt = None, eval_every: EvalEveryOpt = None,
-           quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
+           logs: LogsOpt = Path("logs"), quiet: QuietOpt = False,
+           json_: JsonOpt = False) -> None:
     """Continue an interrupted or crashed run in place (budgets may be raised)."""
+    if not run_dir.exists() and (logs / run_dir).exists():
+        run_dir = logs / run_dir
     if not is_run_dir(run_dir):
         raise UserError(f"{run_dir}: not a run folder (no run.json / events.jsonl)")
     opts = _validated(ResumeOptions, max_steps=max_steps, max_cost=max_cost,
