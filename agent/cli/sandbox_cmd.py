@@ -26,11 +26,17 @@ LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for dockerd.log if
 
 def engine_client(logs: Path, quiet: bool = False) -> docker.DockerClient:
     """A client to a running engine, starting one when allowed (CONTRACT 2.1)."""
+    client = engine.connect()
+    if client is not None:
+        return client
     with progress_status("Docker engine", quiet) as note:
         try:
-            return engine.ensure_engine(logs, note)
+            client = engine.ensure_engine(logs, note)
         except engine.EngineUnavailable as e:
             raise HarnessError(str(e)) from None
+    # Said even with --quiet: a daemon now runs that the user did not start.
+    err_console.print(f"started a Docker engine (dockerd); its log is {logs / 'dockerd.log'}")
+    return client
 
 
 @app.command()
