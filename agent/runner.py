@@ -347,9 +347,9 @@ def system_prompt(workdir: str) -> str:
 
 
 # -- entry points ---------------------------------------------------------------------------
-def execute_run(cfg: RunConfig, hooks: Hooks | None = None, **legacy: Any) -> RunResult:
+def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
     """Run a scenario end to end and return its run folder and final run.json."""
-    hooks = hooks or Hooks(**legacy)
+    hooks = hooks or Hooks()
     scenario = _load_scenario(cfg.scenario)
     max_time = _duration(cfg.max_time if cfg.max_time is not None
                          else scenario.budgets.max_time, "--max-time")
