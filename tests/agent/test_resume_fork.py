@@ -72,7 +72,6 @@ def test_kill9_then_resume_matches_uninterrupted(backend: str, kills: int, tmp_p
     assert ref.info.end_reason == "finished"
     want = tree(ref.run_dir / "workspace")
     rng = random.Random(1234 + kills)
-    run_time = ref.info.totals.wall_s
     for k in range(kills):
         rid = f"kill{k}"
         proc = subprocess.Popen([*UR, "run", str(TINY), "--model", spec, "--sandbox", backend,
@@ -80,10 +79,16 @@ def test_kill9_then_resume_matches_uninterrupted(backend: str, kills: int, tmp_p
                                  "--eval-every", "0", "--max-steps", "1000"], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         events = logs / rid / "events.jsonl"
-        deadline = time.monotonic() + 60
-        while not events.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(rng.uniform(0.05, max(0.1, run_time * 0.9)))
+        # Kill at a random point of the run itself (not of the clock, which a fast run could
+        # outpace): once a random number of results is recorded, plus a random instant.
+        target = rng.randint(1, n - 10)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if events.exists() and events.read_bytes().count(b'"tool_result"') >= target:
+                break
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0, 0.05))
+        assert proc.poll() is None, f"{rid}: the run ended before the kill"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         res = resume_run(logs / rid)
