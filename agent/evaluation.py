@@ -18,6 +18,8 @@ from agent.trajectory.recorder import Recorder
 from agent.trajectory.snapshots import Snapshotter
 
 VERDICTS = {"pass", "fail", "error", "timeout"}
+# The grader's environment names the parts of its suite to leave out (comma-separated).
+SKIP_ENV = "ULTRARUN_GRADE_SKIP"
 
 
 class GradeResult(BaseModel):
@@ -38,9 +40,54 @@ class GradeResult(BaseModel):
 
 
 class Grader(Protocol):
-    """Grades a workspace folder (a copy: the grader may do anything to it)."""
+    """Grades a workspace folder (a copy: the grader may do anything to it).
+
+    A grader with ``grader.parts`` also takes ``skip``: the parts to leave out this time.
+    """
 
     def grade(self, workspace: Path) -> GradeResult: ...
+
+
+def part_of(key: str) -> str | None:
+    """The part a test or stage id belongs to: what comes before its first ``/``."""
+    head, sep, _ = key.partition("/")
+    return head if sep else None
+
+
+class PartSchedule:
+    """Which parts of a suite an evaluation grades (``grader.parts``).
+
+    ``parts`` maps a part to k: grade it at every k-th periodic evaluation (``every`` tool
+    calls apart). Parts left out carry their latest results over. The first evaluation, one
+    after a failed one, and the final one grade everything.
+    """
+
+    def __init__(self, parts: dict[str, int], every: int | None) -> None:
+        self.parts = dict(parts)
+        self.every = every or 0
+        self._last: dict[str, int] = {}  # part -> tool calls of its latest grading
+
+    def skip(self, tool_calls: int, final: bool, have_base: bool) -> list[str]:
+        """The parts not due at ``tool_calls`` (none when there is nothing to carry)."""
+        if final or not have_base or not self.every:
+            return []
+        return sorted(p for p, k in self.parts.items()
+                      if p in self._last and tool_calls - self._last[p] < k * self.every)
+
+    def graded(self, tool_calls: int, skipped: list[str]) -> None:
+        for p in self.parts:
+            if p not in skipped:
+                self._last[p] = tool_calls
+
+
+def carry_over(result: GradeResult, base: EvaluationEvent, skipped: list[str]) -> GradeResult:
+    """``result`` (graded without the ``skipped`` parts) completed with theirs from ``base``."""
+    out = set(skipped)
+    tests = {k: v for k, v in base.tests.items() if part_of(k) in out}
+    tests.update({k: v for k, v in result.tests.items() if part_of(k) not in out})
+    stages = {k: v for k, v in base.stages.items() if part_of(k) in out}
+    stages.update({k: v for k, v in result.stages.items() if part_of(k) not in out})
+    return GradeResult(tests=tests, stages=stages, duration_s=result.duration_s)
 
 
 def parse_grader_output(stdout: str) -> GradeResult:
@@ -65,8 +112,9 @@ class EvaluationRunner:
     """Grades snapshots on a worker thread so the agent never waits; records `evaluation`s."""
 
     def __init__(self, grader: Grader, snapshots: Snapshotter, recorder: Recorder,
-                 workers: int = 1) -> None:
+                 workers: int = 1, schedule: PartSchedule | None = None) -> None:
         self.grader = grader
+        self.schedule = schedule
         self.snapshots = snapshots
         self.recorder = recorder
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
@@ -95,20 +143,31 @@ class EvaluationRunner:
         if self._aborted:
             return None  # type: ignore[return-value]
         t0 = time.monotonic()
+        # Decided when the grading starts, not when it was queued: a superseded grading
+        # never marks its parts as graded. One worker, so `latest` is the previous grading.
+        base = self.latest if self.latest is not None and not self.latest.error else None
+        skip = self.schedule.skip(tool_calls, final, base is not None) if self.schedule else []
         tmp = Path(tempfile.mkdtemp(prefix="ultrarun-grade-"))
         try:
             self.snapshots.export(commit, tmp / "workspace")
-            result = self.grader.grade(tmp / "workspace")
+            ws = tmp / "workspace"
+            grade: Any = self.grader.grade  # takes `skip` when the scenario has parts
+            result = grade(ws, skip) if skip else grade(ws)
         except Exception as e:  # a grader failure is recorded, never fatal to the run
             result = GradeResult(error=f"{type(e).__name__}: {e}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         if self._aborted:  # the run is stopping: this result is no longer wanted
             return None  # type: ignore[return-value]
+        if result.error is None and self.schedule:
+            self.schedule.graded(tool_calls, skip)
+            if skip and base is not None:
+                result = carry_over(result, base, skip)
+        carried = skip if result.error is None else []
         event = self.recorder.emit(
             EvaluationEvent, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
             total=result.total, tests=result.tests, stages=result.stages,
-            duration_s=time.monotonic() - t0, error=result.error, final=final)
+            duration_s=time.monotonic() - t0, error=result.error, final=final, carried=carried)
         with self._lock:
             if self.latest is None or event.tool_calls >= self.latest.tool_calls:
                 self.latest = event

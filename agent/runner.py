@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.context import ContextPolicy, make_policy
-from agent.evaluation import EvaluationRunner, Grader
+from agent.evaluation import EvaluationRunner, Grader, PartSchedule
 from agent.loop import AgentLoop, Budgets, LoopState, StopSignal
 from agent.models.base import Model
 from agent.models.profiles import ModelOverrides, ModelProfile, ProfileError, load_profiles
@@ -175,9 +175,10 @@ def scenario_image(scenario: Scenario, client: Any, progress: Callable[[str], No
     from sandboxes import images
 
     images.ensure_base_image(client, progress)
-    if scenario.image.dockerfile:
-        return images.ensure_scenario_image(client, scenario.name, scenario.root,
-                                            scenario.image.dockerfile, progress)
+    if scenario.image_context:
+        context, dockerfile = scenario.image_context
+        return images.ensure_scenario_image(client, scenario.name, context, dockerfile,
+                                            progress)
     assert scenario.image.name
     return scenario.image.name
 
@@ -298,7 +299,10 @@ class Session:
             stack.callback(holder.close)
             grader = make_grader(scenario, info.sandbox, client, image, info.run_id,
                                  hooks.progress)
-            evaluator = EvaluationRunner(grader, snapshots, recorder) if grader else None
+            schedule = (PartSchedule(scenario.grader.parts, self.eval_every)
+                        if scenario.grader and scenario.grader.parts else None)
+            evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule)
+                         if grader else None)
             if evaluator:
                 stack.callback(evaluator.close)
             toolbox = ToolBox(scenario.tools,

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from docker.errors import DockerException, NotFound
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 
-from agent.evaluation import GradeResult, parse_grader_output
+from agent.evaluation import SKIP_ENV, GradeResult, parse_grader_output
 from sandboxes import images
 from sandboxes.docker_sandbox import LABEL_HOST, LABEL_MANAGED, LABEL_PID, LABEL_ROLE, LABEL_RUN
 from sandboxes.images import AGENT_UID
@@ -77,13 +78,13 @@ class DockerGrader:
             except (NotFound, DockerException):
                 pass
 
-    def grade(self, workspace: Path) -> GradeResult:
+    def grade(self, workspace: Path, skip: Sequence[str] = ()) -> GradeResult:
         t0 = time.monotonic()
         if os.getuid() == 0:  # hand the copy to the container's user, as for the agent
             _chown_tree(workspace, AGENT_UID)
         user = f"{AGENT_UID}:{AGENT_UID}" if os.getuid() == 0 else f"{os.getuid()}:{os.getgid()}"
         uid, gid = user.split(":")
-        env: dict[str, str] = {}
+        env: dict[str, str] = {SKIP_ENV: ",".join(skip)} if skip else {}
         caps: list[str] = []
         with tempfile.TemporaryDirectory(prefix="ultrarun-grader-files-") as tmp:
             files = self.scenario.grader_dir
@@ -173,12 +174,14 @@ class LocalGrader:
         self.scenario = scenario
         self.spec = scenario.grader
 
-    def grade(self, workspace: Path) -> GradeResult:
+    def grade(self, workspace: Path, skip: Sequence[str] = ()) -> GradeResult:
         t0 = time.monotonic()
         cmd = self.spec.command.replace("/workspace", str(workspace))
         if self.scenario.grader_dir is not None:
             cmd = cmd.replace("/grader", str(self.scenario.grader_dir))
         env = {k: os.environ[k] for k in ("PATH", "LANG", "HOME") if k in os.environ}
+        if skip:
+            env[SKIP_ENV] = ",".join(skip)
         try:
             r = subprocess.run(["bash", "-c", cmd], cwd=workspace, capture_output=True,
                                text=True, errors="replace", timeout=self.spec.timeout, env=env)
@@ -196,8 +199,11 @@ def copy_workspace(src: Path, dest: Path) -> None:
 
 
 def grade_workspace(scenario: Scenario, workspace: Path, backend: str = "docker",
-                    progress: images.Progress = lambda _m: None) -> GradeResult:
-    """Grade a workspace folder (copied first: the grader may change what it grades)."""
+                    progress: images.Progress = lambda _m: None,
+                    skip: Sequence[str] = ()) -> GradeResult:
+    """Grade a workspace folder (copied first: the grader may change what it grades).
+
+    ``skip``: parts of the suite (``grader.parts``) to leave out."""
     from sandboxes.engine import connect
 
     if scenario.grader is None:
@@ -209,9 +215,9 @@ def grade_workspace(scenario: Scenario, workspace: Path, backend: str = "docker"
         if client is None:
             return GradeResult(error="no Docker engine answers (see `ultrarun sandbox doctor`)")
         images.ensure_base_image(client, progress)
-        image = (images.ensure_scenario_image(client, scenario.name, scenario.root,
-                                              scenario.image.dockerfile, progress)
-                 if scenario.image.dockerfile else scenario.image.name)
+        image = (images.ensure_scenario_image(client, scenario.name, *scenario.image_context,
+                                              progress)
+                 if scenario.image_context else scenario.image.name)
         assert image is not None
         grader: DockerGrader | LocalGrader = DockerGrader(
             client, scenario, grader_image(client, scenario, image, progress))
@@ -220,4 +226,4 @@ def grade_workspace(scenario: Scenario, workspace: Path, backend: str = "docker"
     with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
         copy = Path(tmp) / "workspace"
         copy_workspace(workspace, copy)
-        return grader.grade(copy)
+        return grader.grade(copy, skip) if skip else grader.grade(copy)

@@ -78,6 +78,19 @@ class GraderSpec(BaseModel):
     # readable by root only, and runs candidate code through $ULTRARUN_RUN_AS (a prefix that
     # drops to the agent's uid). The grader must use that prefix (see docs/scenarios.md).
     isolate: bool = False
+    # Grade parts of the suite less often: {part: k} grades a part at every k-th evaluation
+    # (ids "<part>/..." belong to it); the others carry their last results over.
+    parts: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("parts")
+    @classmethod
+    def _parts(cls, v: dict[str, int]) -> dict[str, int]:
+        for name, k in v.items():
+            if not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+                raise ValueError(f"part {name!r}: use letters, digits, `.`, `_` or `-`")
+            if k < 1:
+                raise ValueError(f"part {name!r}: grade it every k-th evaluation with k >= 1")
+        return v
 
 
 class Scenario(BaseModel):
@@ -108,6 +121,14 @@ class Scenario(BaseModel):
     @property
     def workspace_dir(self) -> Path | None:
         return self.root / self.workspace if self.workspace else None
+
+    @property
+    def image_context(self) -> tuple[Path, str] | None:
+        """(build context, Dockerfile name): the Dockerfile's own folder is the context."""
+        if not self.image.dockerfile:
+            return None
+        path = self.root / self.image.dockerfile
+        return path.parent, path.name
 
     @property
     def grader_dir(self) -> Path | None:

@@ -98,6 +98,7 @@ class EvaluationEvent(EventBase):
     duration_s: float = 0.0
     error: str | None = None
     final: bool = False
+    carried: list[str] = Field(default_factory=list)  # parts not graded: results carried over
 
 
 class ContextEvent(EventBase):
