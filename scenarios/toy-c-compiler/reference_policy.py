@@ -13,14 +13,17 @@ is fixed only after the failing visible test shows it; the policy raises if a sl
 showing. Stage 17 probes invalid programs the compiler still accepts, stage 18 a deeply nested
 one.
 
-``make_policy(scenario, upto=k)`` (or ``ULTRARUN_TOYC_UPTO=k``) stops after stage k.
+``make_policy(scenario, upto=k)`` (or ``ULTRARUN_TOYC_UPTO=k``) stops after stage k. A
+``Layout`` places the stages elsewhere (the c-compiler scenario's tier 1 is these stages under
+``tests/t1/``, run as ``run_tests.py t1/01``).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import NamedTuple
 
 from scenarios.loader import Scenario
@@ -91,14 +94,14 @@ MISTAKES = {
 
 # Where to look after a slip shows, before fixing it.
 PROBES = {
-    3: "./compile -S tests/03-binary/div_mod.c | grep -n -B3 -A2 idivq",
+    3: "./compile -S {tests}/03-binary/div_mod.c | grep -n -B3 -A2 idivq",
     5: "printf 'int main(void) { int i = 10; return i++; }\\n' > /tmp/post.c && "
        "./compile /tmp/post.c -o /tmp/post; /tmp/post; echo \"i++ gave $?, expected 10\"",
-    9: "./compile -S tests/09-functions/seven_args.c | sed -n '/^sum7:/,/ret$/p' | head -n 40",
-    11: "./compile -S tests/11-pointers/pointer_basics.c | head -n 40",
-    13: "./compile -S tests/13-chars-strings/char_array.c | grep -n -B2 -A1 'mov %'",
-    14: "./compile -S tests/14-structs/struct_point.c | head -n 30",
-    15: "./compile -S tests/15-switch/switch_loop.c | grep -n -A2 'cmpq %rdi, %rax' | head",
+    9: "./compile -S {tests}/09-functions/seven_args.c | sed -n '/^sum7:/,/ret$/p' | head -n 40",
+    11: "./compile -S {tests}/11-pointers/pointer_basics.c | head -n 40",
+    13: "./compile -S {tests}/13-chars-strings/char_array.c | grep -n -B2 -A1 'mov %'",
+    14: "./compile -S {tests}/14-structs/struct_point.c | head -n 30",
+    15: "./compile -S {tests}/15-switch/switch_loop.c | grep -n -A2 'cmpq %rdi, %rax' | head",
 }
 
 READ = {  # the visible test to read first at each stage
@@ -182,6 +185,17 @@ DEEP = ("python3 -c \"print('int main(void) { return ' + '(' * 400 + '1' + ')' *
 DEEP_AGAIN = "./compile /tmp/deep.c -o /tmp/deep && /tmp/deep; echo \"toyc: exit=$?\""
 
 
+class Layout(NamedTuple):
+    """Where the stages' visible tests are and how run_tests.py names and selects them."""
+
+    tests: str = "tests"
+    select: Callable[[str], str] = lambda stage: stage[:2]  # run_tests.py's argument
+    label: Callable[[str], str] = lambda stage: stage  # how run_tests.py prints the stage
+
+
+TOY = Layout()
+
+
 class Result(NamedTuple):
     passed: int
     total: int
@@ -211,13 +225,16 @@ def _heredoc(path: str, text: str) -> str:
     return f"cat > {path} <<'EOF'\n{text}\nEOF\n"
 
 
-def make_policy(scenario: Scenario, upto: int | None = None) -> PolicyModel:
+def make_policy(scenario: Scenario, upto: int | None = None, layout: Layout = TOY,
+                reference: Path | None = None) -> PolicyModel:
+    """The policy; ``reference``: the reference compiler's folder (default: the scenario's)."""
     if upto is None and os.environ.get(UPTO_ENV):
         upto = int(os.environ[UPTO_ENV])
     last = upto or len(STAGES)
     if not 1 <= last <= len(STAGES):
         raise ValueError(f"upto must be within 1..{len(STAGES)}, not {last}")
-    ref = scenario.root / "reference"
+    ref = reference or scenario.root / "reference"
+    tests, sel, lab = layout.tests, layout.select, layout.label
     versions = {k: render_tree(ref / "staged", k) for k in range(1, len(STAGES) + 1)}
     final = {f: (ref / f).read_text() for f in FILES}
     if versions[len(STAGES)] != final:
@@ -246,9 +263,9 @@ def make_policy(scenario: Scenario, upto: int | None = None) -> PolicyModel:
     def run_stage(k: int) -> Step:
         """Run the stage's visible tests into test.log and read their summary."""
         stage = STAGES[k - 1]
-        obs = yield Turn([bash(f"python3 run_tests.py {stage[:2]} > test.log 2>&1;"
+        obs = yield Turn([bash(f"python3 run_tests.py {sel(stage)} > test.log 2>&1;"
                                             " grep -c PASS test.log; tail -n 2 test.log")])
-        result = _stage_result(obs.text, stage)
+        result = _stage_result(obs.text, lab(stage))
         if result is None:
             raise RuntimeError(f"toy-c-compiler reference policy: no summary line for {stage} "
                                f"in {obs.text[-300:]!r}")
@@ -258,9 +275,10 @@ def make_policy(scenario: Scenario, upto: int | None = None) -> PolicyModel:
         yield Turn([list_dir(".")], "Start by looking at the workspace.")
         yield Turn([read("README.md")])
         yield Turn([read("run_tests.py", 1, 40)], "How the tests are run and compared.")
-        yield Turn([bash("ls tests/ && ls tests/01-return tests/18-programs | head -n 30")])
-        yield Turn([bash("cat tests/01-return/return_42.c tests/01-return/return_42.expected.json"
-                         " && cat tests/17-invalid/undeclared.expected.json")])
+        yield Turn([bash(f"ls {tests}/ && ls {tests}/01-return {tests}/18-programs | head -n 30")])
+        yield Turn([bash(f"cat {tests}/01-return/return_42.c "
+                         f"{tests}/01-return/return_42.expected.json"
+                         f" && cat {tests}/17-invalid/undeclared.expected.json")])
         yield Turn([bash("which gcc as ld python3 && python3 --version && "
                          "gcc --version | head -n 1")], "Which tools are there?")
         yield Turn([bash("printf 'int main(void) { return 42; }\\n' > /tmp/t.c && "
@@ -289,16 +307,17 @@ def make_policy(scenario: Scenario, upto: int | None = None) -> PolicyModel:
                                                                     mistake.wrong, 1)
             name = READ[k]
             if k % 2:
-                yield Turn([read(f"tests/{stage}/{name}.c")], f"Stage {k} ({stage}): a test.")
+                yield Turn([read(f"{tests}/{stage}/{name}.c")], f"Stage {k} ({stage}): a test.")
             else:
-                yield Turn([bash(f"ls tests/{stage} && cat tests/{stage}/{name}.c "
-                                 f"tests/{stage}/{name}.expected.json")],
+                yield Turn([bash(f"ls {tests}/{stage} && cat {tests}/{stage}/{name}.c "
+                                 f"{tests}/{stage}/{name}.expected.json")],
                            f"Stage {k} ({stage}): the tests.")
             if k == 1:
                 for path in FILES:
                     yield Turn([write(path, target[path])], f"First version of {path}.")
                     docs[path] = target[path]
-                yield Turn([bash("chmod +x compile && ./compile -S tests/01-return/return_42.c")])
+                yield Turn([bash(f"chmod +x compile && ./compile -S "
+                                 f"{tests}/01-return/return_42.c")])
             elif k == 17:
                 yield from invalid_stage(docs, target)
             elif k == 18:
@@ -314,10 +333,11 @@ def make_policy(scenario: Scenario, upto: int | None = None) -> PolicyModel:
                 _expect(result.passed < result.total, f"the slip of stage {k} did not show")
                 log = yield Turn([read_log(path="test.log", mode="grep", pattern="FAIL",
                                            lines=20)], "Which tests fail, and why?")
-                failing = set(re.findall(rf"FAIL {re.escape(stage)}/(\S+)", log.text))
+                failing = set(re.findall(rf"FAIL {re.escape(lab(stage))}/(\S+)", log.text))
                 _expect(mistake.shows_in in failing,
                         f"stage {k}: {mistake.shows_in} was expected to fail, saw {failing}")
-                yield Turn([bash(PROBES[k])], f"{mistake.shows_in} fails: look closer.")
+                yield Turn([bash(PROBES[k].replace("{tests}", tests))],
+                           f"{mistake.shows_in} fails: look closer.")
                 fixed = dict(docs)
                 fixed[mistake.path] = versions[k][mistake.path]
                 yield from edit_to(docs, fixed, k)
@@ -326,7 +346,7 @@ def make_policy(scenario: Scenario, upto: int | None = None) -> PolicyModel:
                 result = yield from run_stage(k)
             if result.passed < result.total:  # not expected: read what fails, go on
                 yield Turn([read_log(path="test.log", mode="grep", pattern="FAIL", lines=40)])
-            prefixes = " ".join(s[:2] for s in STAGES[:k])
+            prefixes = " ".join(sel(s) for s in STAGES[:k])
             obs = yield Turn([bash(f"python3 run_tests.py {prefixes} | tail -n 1")],
                              "And every earlier stage still passes?")
             total = _total(obs.text)
@@ -341,10 +361,11 @@ def make_policy(scenario: Scenario, upto: int | None = None) -> PolicyModel:
         yield from wrap_up()
 
     def invalid_stage(docs: dict[str, str], target: dict[str, str]) -> Plan:
-        yield Turn([bash("python3 run_tests.py 17 | tail -n 3")],
+        yield Turn([bash(f"python3 run_tests.py {sel(STAGES[16])} | tail -n 3")],
                          "Do the invalid programs already fail to compile?")
-        yield Turn([bash("python3 run_tests.py 17 -v | head -n 20; "
-                         "./compile tests/17-invalid/bad_lvalue.c -o /tmp/x 2>&1 | tail -n 3")],
+        yield Turn([bash(f"python3 run_tests.py {sel(STAGES[16])} -v | head -n 20; "
+                         f"./compile {tests}/17-invalid/bad_lvalue.c -o /tmp/x 2>&1 | "
+                         "tail -n 3")],
                    "They pass, but partly by crashing: check how.")
         probes = "mkdir -p /tmp/bad\n" + "".join(
             _heredoc(f"/tmp/bad/{name}.c", src) for name, src in INVALID_PROBES.items())
@@ -359,7 +380,8 @@ def make_policy(scenario: Scenario, upto: int | None = None) -> PolicyModel:
         _expect("exit=0" not in obs.text, "stage 17: an invalid probe is still accepted")
 
     def programs_stage(docs: dict[str, str], target: dict[str, str]) -> Plan:
-        yield Turn([bash("python3 run_tests.py 18 | tail -n 6")], "Whole programs first.")
+        yield Turn([bash(f"python3 run_tests.py {sel(STAGES[17])} | tail -n 6")],
+                   "Whole programs first.")
         obs = yield Turn([bash(DEEP)], "Stress: deeply nested expressions (recursive descent).")
         _expect("RecursionError" in obs.text, "stage 18: the deep program did not overflow")
         yield Turn([LOOK[18]])
@@ -374,7 +396,7 @@ def make_policy(scenario: Scenario, upto: int | None = None) -> PolicyModel:
         if obs.ids and "[output cut" in obs.text:
             yield Turn([read_log(id=obs.ids[0], mode="grep", pattern=r"^\s*\d+\s+(class|def) ",
                                  lines=120)])
-        prefixes = " ".join(s[:2] for s in STAGES[:last])
+        prefixes = " ".join(sel(s) for s in STAGES[:last])
         obs = yield Turn([bash(f"python3 run_tests.py {prefixes} > test.log 2>&1; "
                                "tail -n 20 test.log")], "The whole visible suite so far.")
         total = _total(obs.text)

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Hidden grader for the c-compiler scenario (python3 stdlib only).
+
+Usage: python3 grade.py WORKSPACE [--tiers t1,t2] [--stages PREFIX,...] [--jobs N]
+                        [--details FILE] [--compile-timeout S] [--run-timeout S]
+                        [--tests-dir DIR] [--programs-dir DIR]
+
+Tiers 1-4 are suites of C programs (``tests/<tier>/<stage>/<name>.c``, or a folder
+``<name>/`` of several files, with ``<name>.expected.json``): each is built with
+``WORKSPACE/compile`` in a private temp folder, run, and its exit code and stdout compared
+with gcc's. ``expected["build"]`` may say how to build it: ``flags`` (e.g. ``-DN=3``,
+``-Iinc``, ``-lm``) and ``mode``: ``together`` (``compile *.c -o t``, the default),
+``separate`` (``compile -c`` each file, then ``compile *.o -o t``) or ``asm`` (``compile
+-S`` each file; the grader assembles and links the ``.s`` files with the gcc driver).
+Tier 5 builds real code bases with the candidate and runs their own tests (programs.py).
+
+Tiers listed in $ULTRARUN_GRADE_SKIP (set by ultrarun from ``grader.parts``) are left out.
+The last stdout line is the only one: ``{"tests": {"t2/07-unions/x": "pass|fail|error|
+timeout"}, "stages": {"t2/07-unions": [passed, total]}}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # keep the tree free of __pycache__
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import programs  # noqa: E402
+import suite  # noqa: E402
+from runner import RUN_AS, run_limited  # noqa: E402
+
+SUITE_TIERS = suite.TIERS
+PROGRAMS_TIER = "t5"
+SKIP_ENV = "ULTRARUN_GRADE_SKIP"
+DEFAULT_PROGRAMS = os.environ.get("CCOMPILER_PROGRAMS", "/opt/c-programs")
+
+
+def candidate_ids() -> tuple[int, int] | None:
+    """The uid/gid candidate code runs as (from $ULTRARUN_RUN_AS), or None when not switching."""
+    text = " ".join(RUN_AS)
+    uid = re.search(r"--reuid[= ](\d+)", text)
+    gid = re.search(r"--regid[= ](\d+)", text)
+    if not uid:
+        return None
+    return int(uid.group(1)), int(gid.group(1)) if gid else int(uid.group(1))
+
+
+class RunAsCells(suite.PlainCells):
+    """Cells for candidate code run through $ULTRARUN_RUN_AS: a private folder per test,
+    owned by that uid, so tests graded at the same time cannot read each other's inputs."""
+
+    @contextlib.contextmanager
+    def cell(self, index: int) -> Iterator[suite.Cell]:
+        ids = candidate_ids()
+        with tempfile.TemporaryDirectory(prefix="cc-cell-", ignore_cleanup_errors=True) as tmp:
+            if ids is not None and os.getuid() == 0:
+                os.chown(tmp, *ids)
+            os.chmod(tmp, 0o700)
+            yield suite.Cell(ids[0] if ids else os.getuid(), Path(tmp), Path(tmp))
+
+    def put(self, cell: suite.Cell, name: str, data: bytes) -> None:
+        super().put(cell, name, data)
+        if os.getuid() == 0 and cell.uid != 0:
+            os.chown(cell.workdir / name, cell.uid, cell.uid)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def find_compiler(workspace: Path) -> Path | None:
+    compiler = workspace / "compile"
+    if compiler.is_file() and os.access(compiler, os.X_OK):
+        return compiler.resolve()
+    return None
+
+
+def select_tiers(arg: str | None, tests_dir: Path, programs_dir: Path) -> list[str]:
+    present = [t for t in SUITE_TIERS if (tests_dir / t).is_dir()]
+    if programs.available(programs_dir):
+        present.append(PROGRAMS_TIER)
+    wanted = [t.strip() for t in arg.split(",")] if arg else present
+    skip = {t.strip() for t in os.environ.get(SKIP_ENV, "").split(",") if t.strip()}
+    return [t for t in present if t in wanted and t not in skip]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("workspace")
+    ap.add_argument("--tiers", default=None, help="comma-separated tiers (default: all)")
+    ap.add_argument("--stages", default=None,
+                    help="comma-separated stage id prefixes, e.g. t2/07,t5/01-zlib")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--details", default=None, help="write per-test diagnostics (JSON) here")
+    ap.add_argument("--compile-timeout", type=float, default=10.0)
+    ap.add_argument("--run-timeout", type=float, default=5.0)
+    ap.add_argument("--tests-dir", default=str(HERE / "tests"))
+    ap.add_argument("--programs-dir", default=DEFAULT_PROGRAMS)
+    ap.add_argument("--deadline", type=float, default=3300.0,
+                    help="seconds after which tier-5 projects not yet built are timeouts")
+    args = ap.parse_args(argv)
+    started = time.monotonic()
+
+    tests_dir, programs_dir = Path(args.tests_dir), Path(args.programs_dir)
+    tiers = select_tiers(args.tiers, tests_dir, programs_dir)
+    prefixes = [p.strip() for p in args.stages.split(",")] if args.stages else None
+
+    def wanted(stage_id: str) -> bool:
+        return prefixes is None or any(stage_id.startswith(p) for p in prefixes)
+
+    compiler = find_compiler(Path(args.workspace))
+    tests = [t for t in suite.list_suite(tests_dir, [t for t in tiers if t in SUITE_TIERS])
+             if wanted(f"{t[0]}/{t[1]}")]
+    jobs = max(1, args.jobs)
+    cells = RunAsCells()
+    ctx = suite.Context(str(compiler) if compiler else None, cells, run_limited,
+                        args.compile_timeout, args.run_timeout)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        outcomes = list(pool.map(lambda it: suite.check_program(ctx, it[0], it[1][3]),
+                                 enumerate(tests)))
+
+    results: dict[str, str] = {}
+    details: dict[str, dict] = {}
+    stages: dict[str, list[int]] = {}
+    for (tier, stage, name, _), (verdict, info) in zip(tests, outcomes, strict=True):
+        stage_id = f"{tier}/{stage}"
+        results[f"{stage_id}/{name}"] = verdict
+        details[f"{stage_id}/{name}"] = {"result": verdict, **info}
+        counts = stages.setdefault(stage_id, [0, 0])
+        counts[1] += 1
+        counts[0] += verdict == "pass"
+    suite.invalid_needs_valid(tests, results, stages)
+
+    if PROGRAMS_TIER in tiers:
+        salt = secrets.token_hex(8)
+        deadline = started + args.deadline
+        for k, project in enumerate(programs.PROJECTS):
+            stage_id = f"{PROGRAMS_TIER}/{project.stage}"
+            if not wanted(stage_id):
+                continue
+            verdicts, info = programs.grade(project, compiler, programs_dir, cells, run_limited,
+                                            2 * len(tests) + k, salt, jobs, deadline)
+            stages[stage_id] = [sum(v == "pass" for v in verdicts.values()), len(verdicts)]
+            for name, verdict in verdicts.items():
+                results[f"{stage_id}/{name}"] = verdict
+            details[stage_id] = info
+
+    if args.details:
+        try:
+            with open(args.details, "w", encoding="utf-8") as fh:
+                json.dump(details, fh, indent=1, sort_keys=True)
+        except OSError as exc:
+            print(f"could not write details: {exc}", file=sys.stderr)
+    passed = sum(v == "pass" for v in results.values())
+    print(f"c-compiler: {passed}/{len(results)} tests passed ({', '.join(tiers)})",
+          file=sys.stderr)
+    sys.stdout.write(json.dumps({"tests": results, "stages": stages}, sort_keys=True) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

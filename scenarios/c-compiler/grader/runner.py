@@ -1,0 +1,1 @@
+../../toy-c-compiler/grader/runner.py

@@ -1,0 +1,1 @@
+int next_a(void) { static int n; return n += 2; }

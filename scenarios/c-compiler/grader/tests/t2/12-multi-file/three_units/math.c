@@ -1,0 +1,2 @@
+extern int calls;
+double square(double x) { calls++; return x * x; }

@@ -1,0 +1,2 @@
+#pragma once
+static int square_area(int s) { return s * s; }

@@ -1,0 +1,2 @@
+int printf(const char *fmt, ...);
+static const char *which(void) { return "chosen"; }

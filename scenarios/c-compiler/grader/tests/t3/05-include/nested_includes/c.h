@@ -1,0 +1,3 @@
+#pragma once
+int printf(const char *fmt, ...);
+#define C_VALUE 10

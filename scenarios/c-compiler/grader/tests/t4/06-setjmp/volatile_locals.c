@@ -1,0 +1,20 @@
+#include <setjmp.h>
+#include <stdio.h>
+
+static jmp_buf jb;
+
+static void bump_and_jump(volatile int *p) { (*p)++; longjmp(jb, *p); }
+
+int main(void) {
+    volatile int counter = 0;
+    volatile double acc = 0.5;
+    int code = setjmp(jb);
+    acc *= 2;
+    if (code < 5) {
+        int c = counter;
+        counter = c + 1;
+        bump_and_jump(&counter);
+    }
+    printf("%d %d %.1f\n", code, counter, acc);
+    return counter;
+}

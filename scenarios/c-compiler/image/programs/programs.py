@@ -1,0 +1,715 @@
+#!/usr/bin/env python3
+"""Tier 5 of the c-compiler scenario: real C code bases, built with the candidate compiler and
+graded by their own tests (python3 stdlib only).
+
+The sources are Debian source packages, fetched and prepared when the scenario image is
+built (``prepare``, as root, with the network): each is unpacked under
+``/opt/c-programs/src/<name>``, configured with gcc, and built once by its own build system
+with a recording compiler wrapper. The recorded compiler and ``ar`` commands become the
+project's recipe (``recipes/<name>.json``); every binary gcc made is then deleted. ``expect``
+replays the recipes with gcc and runs each project's tests to store the expected results
+(``expected/<name>.json``).
+
+Grading a project (``grade()``) copies its prepared tree into a private folder, appends a
+random *salt* definition to every C file it compiles, replays the recipe with the candidate
+(each ``-c`` step alone, in parallel; a step compiling several files without ``-c`` is split
+into one ``-c`` per file and a link), checks that every object holds its file's salt (a
+compiler that returns objects made elsewhere fails), and runs the project's tests.
+
+    python3 programs.py prepare                       # image build: fetch, configure, record
+    python3 programs.py expect                        # image build: expected results (gcc)
+    python3 programs.py test [NAME ...] --compiler /workspace/compile [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import suite  # noqa: E402  (beside this file: the image's /opt/c-programs, or the grader's)
+
+HOME = Path(os.environ.get("CCOMPILER_PROGRAMS", "/opt/c-programs"))
+BUILD_TIMEOUT = 900.0  # seconds for one candidate compile step (sqlite3.c is 8 MB)
+LINK_TIMEOUT = 120.0
+OUTPUT_CAP = 1 << 20
+
+# ------------------------------------------------------------------ running commands
+
+
+@dataclass
+class Ran:
+    """What a command did (the fields the grader's ``run_limited`` result also has)."""
+
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+    timed_out: bool = False
+    start_error: str | None = None
+    stdout_truncated: bool = False
+    duration: float = 0.0
+
+
+def simple_run(cmd: list[str], cwd: str | os.PathLike, timeout: float,
+               output_cap: int = OUTPUT_CAP, env: dict | None = None,
+               popen: dict | None = None) -> Ran:
+    """Run in a new session, kill the group on timeout (outside the grader: ``popen``, the
+    jail's confinement, is never given here)."""
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.Popen(cmd, cwd=str(cwd), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True, env=env)
+    except OSError as exc:
+        return Ran(None, b"", b"", start_error=str(exc))
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return Ran(proc.returncode, out[:output_cap], err[:output_cap],
+                   stdout_truncated=len(out) > output_cap, duration=time.monotonic() - t0)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        return Ran(None, b"", b"", timed_out=True, duration=time.monotonic() - t0)
+
+
+Run = Callable[..., Any]  # (cmd, cwd, timeout, output_cap=..., popen=...) -> Ran-like
+Exec = Callable[[list[str], Path, float], Any]  # a test command in the project's cell
+
+
+# ------------------------------------------------------------------ recipes
+
+# Flags a recorded command keeps; everything else (-O2, -g, -W..., -f..., -M...) is dropped
+# so the candidate sees only what defines the program.
+KEEP_PREFIXES = ("-I", "-D", "-U", "-l", "-L")
+DROP_WITH_ARG = {"-MF", "-MT", "-MQ", "-include", "-isystem", "-x", "-arch"}
+
+
+@dataclass
+class Step:
+    """One build command of a recipe, run from ``cwd`` (relative to the project root)."""
+
+    kind: str  # "cc" (compile one .c to an object), "link", "ar"
+    cwd: str
+    args: list[str]
+    output: str  # relative to cwd
+    source: str = ""  # cc: the .c file, relative to cwd
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__
+
+
+def normalise(argv: list[str], cwd: str, root: str) -> list[Step]:
+    """Turn one recorded compiler command into recipe steps (see the module docstring)."""
+    rel_cwd = os.path.relpath(cwd, root)
+    flags: list[str] = []
+    sources: list[str] = []
+    inputs: list[str] = []  # objects, archives, libraries, in order
+    output = "a.out"
+    compile_only = False
+    it = iter(argv)
+    for a in it:
+        if a == "-o":
+            output = next(it)
+        elif a == "-c":
+            compile_only = True
+        elif a in DROP_WITH_ARG:
+            next(it, None)
+        elif a in ("-I", "-D", "-U", "-L", "-l"):
+            flags.append(a + next(it))
+        elif a.startswith(("-l", "-L")):
+            inputs.append(a)
+        elif a.startswith(KEEP_PREFIXES):
+            flags.append(a)
+        elif a == "-pthread":
+            inputs.append("-lpthread")
+        elif a.startswith("-"):
+            continue
+        elif a.endswith(".c"):
+            sources.append(a)
+        else:
+            inputs.append(a)
+    flags = [f.replace(root, "@ROOT@") for f in flags]
+
+    def rel(path: str) -> str:  # recorded absolute paths inside the tree become relative
+        return os.path.relpath(path, cwd) if path.startswith(root + "/") else path
+
+    sources, inputs, output = [rel(x) for x in sources], [rel(x) for x in inputs], rel(output)
+    if compile_only:
+        return [Step("cc", rel_cwd, flags, output, sources[0])] if len(sources) == 1 else []
+    steps = []
+    objs = []
+    for i, src in enumerate(sources):
+        obj = f"{output}.u{i}.o"
+        steps.append(Step("cc", rel_cwd, flags, obj, src))
+        objs.append(obj)
+    link_inputs = [x for x in inputs if not x.startswith("-L")]
+    libdirs = [x for x in inputs if x.startswith("-L")]
+    steps.append(Step("link", rel_cwd, [*objs, *link_inputs, *libdirs], output))
+    return steps
+
+
+def prune(steps: list[Step], targets: list[str]) -> list[Step]:
+    """Only the steps that the ``targets`` (paths relative to the root) are made from."""
+
+    def norm(cwd: str, path: str) -> str:
+        return os.path.normpath(os.path.join(cwd, path))
+
+    needed = set(targets)
+    kept: list[Step] = []
+    for s in reversed(steps):
+        out = norm(s.cwd, s.output)
+        if out not in needed:
+            continue
+        needed.discard(out)  # an earlier step writing the same file is superseded
+        kept.append(s)
+        if s.kind != "cc":
+            needed.update(norm(s.cwd, a) for a in s.args if not a.startswith("-"))
+    return kept[::-1]
+
+
+def record_to_recipe(log: Path, root: Path) -> list[Step]:
+    """The recipe of a project from the log of its recorded build."""
+    steps: list[Step] = []
+    for line in log.read_text().splitlines():
+        entry = json.loads(line)
+        cwd = entry["cwd"]
+        if not (cwd + "/").startswith(str(root) + "/"):
+            continue
+        argv = entry["argv"]
+        if entry["tool"] == "ar":
+            ops = argv[0] if argv else ""
+            if "r" in ops or "q" in ops:
+                steps.append(Step("ar", os.path.relpath(cwd, root), argv[2:], argv[1]))
+            continue
+        steps.extend(normalise(argv, cwd, str(root)))
+    return steps
+
+
+# ------------------------------------------------------------------ projects
+
+
+@dataclass
+class Project:
+    """A code base of tier 5: where it comes from, how to prepare it, how to test it."""
+
+    stage: str  # stage id within the tier, e.g. "01-zlib"
+    package: str  # Debian source package
+    unpacked: str  # glob of the folder the orig tarball unpacks to
+    prepare: str  # shell, run in the source folder with CC=<recorder> (records `make`)
+    # (root, run a command there, {target: runnable path}) -> {test: what was observed}
+    run_tests: Callable[[Path, Exec, dict[str, str]], dict[str, str]]
+    targets: list[str]  # what the tests need built (paths relative to the root)
+    test_timeout: float = 60.0
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.stage.split("-", 1)[1]
+
+
+def _lines(data: bytes) -> list[str]:
+    return data.decode("utf-8", "replace").splitlines()
+
+
+# zlib: the checks of test/example.c (one per line), minigzip round trips, test/infcover.c.
+ZLIB_GZ = [("minigzip-6", []), ("minigzip-1", ["-1"]), ("minigzip-9", ["-9"]),
+           ("minigzip-huffman", ["-h"]), ("minigzip-rle", ["-R"]), ("minigzip-filtered", ["-f"])]
+
+
+def zlib_tests(root: Path, run: Exec, bins: dict[str, str]) -> dict[str, str]:
+    obs: dict[str, str] = {}
+    ex = run([bins["example"]], root, 30)
+    for i, line in enumerate(_lines(ex.stdout)):
+        obs[f"example-{i + 1}"] = line
+    if ex.returncode != 0:
+        obs["example-exit"] = f"exit {ex.returncode}"
+    cov = run([bins["infcover"]], root, 30)
+    obs["infcover"] = (f"exit {cov.returncode} "
+                       + hashlib.sha256(cov.stdout).hexdigest()[:16])
+    data = (root / "zlib.h").read_bytes() * 3 + bytes(range(256)) * 64
+    (root / "in.bin").write_bytes(data)
+    for name, opts in ZLIB_GZ:
+        gz = bins["minigzip"]
+        r = run(["sh", "-c", f"{gz} {' '.join(opts)} < in.bin > out.gz && "
+                 f"{gz} -d < out.gz > back.bin && cmp -s in.bin back.bin && "
+                 "sha256sum < out.gz | cut -c1-16"], root, 30)
+        obs[name] = r.stdout.decode("utf-8", "replace").strip() if r.returncode == 0 else \
+            f"failed (exit {r.returncode})"
+    return obs
+
+
+def cjson_tests(root: Path, run: Exec, bins: dict[str, str]) -> dict[str, str]:
+    obs: dict[str, str] = {}
+    for prog in CJSON_TESTS:
+        r = run([bins[f"tests/{prog}"]], root / "tests", 30)
+        for line in _lines(r.stdout):
+            m = re.match(r"^[^:]+:\d+:(\w+):(PASS|FAIL|IGNORE)", line)
+            if m:
+                obs[f"{prog}/{m.group(1)}"] = m.group(2)
+    return obs
+
+
+CJSON_TESTS = ["parse_examples", "parse_number", "parse_hex4", "parse_string", "parse_array",
+               "parse_object", "parse_value", "print_string", "print_number", "print_array",
+               "print_object", "print_value", "misc_tests", "parse_with_opts", "compare_tests",
+               "cjson_add", "readme_examples", "minify_tests", "json_patch_tests",
+               "old_utils_tests", "misc_utils_tests"]
+CJSON_PREPARE = (
+    "set -e; u=tests/unity/src; "
+    "export CCREC_LOG=$RECORD_LOG; "
+    "$CC -c -DUNITY_NO_WEAK -I$u $u/unity.c -o unity.o; "
+    "$CC -c -DUNITY_NO_WEAK -I$u tests/unity_setup.c -o unity_setup.o; "
+    "$CC -c cJSON_Utils.c -o cJSON_Utils.o; "
+    "cd tests; for t in " + " ".join(CJSON_TESTS) + "; do "
+    "  case $t in json_patch_tests|old_utils_tests|misc_utils_tests) "
+    "    extra=../cJSON_Utils.o ;; *) extra= ;; esac; "
+    "  $CC -DUNITY_NO_WEAK -I.. -Iunity/src $t.c ../unity.o ../unity_setup.o $extra "
+    "    -o $t -lm; "
+    "done")
+
+# jimtcl: one test per file of its own suite (tests/*.test), with the counts gcc's build gets.
+JIM_SLOW = {"timer.test", "event.test", "exec.test", "exec2.test", "signal.test",
+            "socket.test", "ssl.test", "tty.test", "history.test", "interactive.test",
+            "perf.test", "pid.test", "posix.test", "aio.test"}
+
+
+def jim_tests(root: Path, run: Exec, bins: dict[str, str]) -> dict[str, str]:
+    obs: dict[str, str] = {}
+    for f in sorted((root / "tests").glob("*.test")):
+        if f.name in JIM_SLOW:
+            continue
+        r = run([bins["jimsh"], f.name], root / "tests", 60)
+        summary = [ln.strip() for ln in _lines(r.stdout) if f.name + ":" in ln]
+        obs[f.name] = (summary[-1] if summary else "no summary") + f" (exit {r.returncode})"
+    return obs
+
+
+# jq: one test per case of tests/jq.test, onig.test and base64.test (`jq --run-tests`).
+def jq_tests(root: Path, run: Exec, bins: dict[str, str]) -> dict[str, str]:
+    obs: dict[str, str] = {}
+    for suite_file in ("jq.test", "onig.test", "base64.test"):
+        r = run([bins["jq"], "-L", "tests/modules", "--run-tests", f"tests/{suite_file}"],
+                root, 120)
+        for line in _lines(r.stdout):
+            m = re.match(r"^Testing .* at line number (\d+)$", line)
+            if m:
+                obs[f"{suite_file}:{m.group(1)}"] = "ok"
+                continue
+            m = re.search(r"(?:at line number|at line|on line) (\d+)", line)
+            if line.startswith("***") and m and f"{suite_file}:{m.group(1)}" in obs:
+                obs[f"{suite_file}:{m.group(1)}"] = "failed"
+    return obs
+
+
+# SQLite: one test per file of a subset of its own Tcl suite, run by the testfixture built
+# with the candidate (files that run in well under a second with gcc's build, no threads,
+# no crash or fault-injection simulation).
+SQLITE_TESTS = [
+    "select1", "select2", "select3", "select4", "select5", "select6", "select7", "select8",
+    "select9", "selectA", "selectB", "selectC", "insert", "insert2", "insert3", "insert4",
+    "update", "delete", "expr", "func", "func2", "func3", "join", "join2", "join3", "join4",
+    "join5", "where", "where2", "where3", "where4", "where5", "where6", "where7", "where8",
+    "index", "index2", "index3", "index4", "index5", "subquery", "subquery2", "trigger1",
+    "trigger2", "view", "with1", "with2", "window1", "window2", "window3", "collate1",
+    "collate2", "collate3", "cast", "coalesce", "date", "printf", "like", "like2", "limit",
+    "orderby1", "orderby2", "distinct", "types", "types2", "types3", "null", "upsert1",
+    "upsert2", "alter", "alter2", "alter3", "autoinc", "rowid", "intpkey", "json101",
+    "json102", "json103", "fkey1", "fkey2", "analyze", "vacuum", "attach", "blob",
+    "conflict", "default", "e_select", "e_expr", "check", "between", "in", "in2", "tkt-b351d95f9c",
+]
+
+
+def sqlite_tests(root: Path, run: Exec, bins: dict[str, str]) -> dict[str, str]:
+    obs: dict[str, str] = {}
+    for name in SQLITE_TESTS:
+        script = root / "test" / f"{name}.test"
+        if not script.is_file():
+            continue
+        r = run([bins["testfixture"], f"test/{name}.test"], root, 120)
+        summary = [ln for ln in _lines(r.stdout) if re.match(r"^\d+ errors out of \d+ tests", ln)]
+        obs[name] = (summary[-1].split(" on ")[0] if summary else "no summary") + \
+            f" (exit {r.returncode})"
+    return obs
+
+
+# Each `prepare` runs in the unpacked sources with CC/AR set to recording wrappers; it
+# configures, then exports CCREC_LOG=$RECORD_LOG for the build whose commands are the recipe.
+PROJECTS = [
+    Project("01-zlib", "zlib", "zlib-*", (
+        "set -e; ./configure --static >/dev/null; export CCREC_LOG=$RECORD_LOG; "
+        "make CC=\"$CC\" AR=\"$AR\" ARFLAGS=rc CFLAGS='-D_LARGEFILE64_SOURCE=1' "
+        "example minigzip infcover >/dev/null"), zlib_tests, ["example", "minigzip", "infcover"],
+        notes="zlib 1.2.13: test/example.c (one test per check), minigzip round trips at six "
+              "settings (output must be gcc's byte for byte), test/infcover.c"),
+    Project("02-cjson", "cjson", "cJSON-*", CJSON_PREPARE, cjson_tests,
+            [f"tests/{t}" for t in CJSON_TESTS],
+            notes="cJSON 1.7.15: its Unity test programs (tests/*.c), one test per case"),
+    Project("03-jimtcl", "jimtcl", "jimtcl-*", (
+        "set -e; ./configure --disable-docs --without-ext=sdl,sqlite3,redis,zlib,ssl "
+        "CC=\"$CC\" AR=\"$AR\" >/dev/null; export CCREC_LOG=$RECORD_LOG; "
+        "make jimsh >/dev/null"), jim_tests, ["jimsh"],
+        notes="Jim Tcl 0.81 (a small Tcl interpreter): its own test files (tests/*.test) that "
+              "need no sockets, signals, timers or subprocesses, one test per file"),
+    Project("04-jq", "jq", "jq-*", (
+        "set -e; autoreconf -fi >/dev/null 2>&1; "
+        "./configure --disable-shared --disable-maintainer-mode --disable-docs "
+        "--with-oniguruma=yes >/dev/null; make src/builtin.inc src/version.h >/dev/null; "
+        "export CCREC_LOG=$RECORD_LOG; "
+        "make CC=\"$CC\" AR=\"$AR\" jq >/dev/null"), jq_tests, ["jq"], test_timeout=120,
+        notes="jq 1.6: every case of tests/jq.test, onig.test and base64.test"),
+    Project("05-sqlite", "sqlite3", "sqlite3-*", (
+        "set -e; ./configure --disable-shared --disable-readline --enable-all >/dev/null; "
+        "make sqlite3.c >/dev/null; export CCREC_LOG=$RECORD_LOG; "
+        "make CC=\"$CC\" AR=\"$AR\" testfixture >/dev/null"), sqlite_tests, ["testfixture"],
+        test_timeout=600,
+        notes="SQLite 3.40.1: the testfixture (SQLite + its Tcl test harness) and a subset of "
+              "its Tcl test files (SQLITE_TESTS), one test per file"),
+]
+
+
+def project(name: str) -> Project:
+    for p in PROJECTS:
+        if name in (p.name, p.stage):
+            return p
+    raise KeyError(f"no project {name!r} (have {', '.join(p.name for p in PROJECTS)})")
+
+
+def available(home: Path = HOME) -> bool:
+    """Whether the prepared sources are here (the scenario image), so tier 5 can be graded."""
+    return (home / "recipes").is_dir()
+
+
+# ------------------------------------------------------------------ building
+
+
+SALT_DEF = '\nconst char ultrarun_salt_{key}[] = "{text}";\n'
+
+
+def salt_text(salt: str, source: str) -> str:
+    return f"ultrarun-salt:{salt}:{source}"
+
+
+def apply_salt(root: Path, steps: list[Step], salt: str) -> None:
+    """Append a definition carrying ``salt`` to every C file a step compiles."""
+    done: set[Path] = set()
+    for s in steps:
+        if s.kind != "cc":
+            continue
+        path = (root / s.cwd / s.source).resolve()
+        if path in done:
+            continue
+        done.add(path)
+        key = hashlib.sha256(str(path.relative_to(root.resolve())).encode()).hexdigest()[:12]
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(SALT_DEF.format(key=key, text=salt_text(salt, str(
+                path.relative_to(root.resolve())))))
+
+
+@dataclass
+class Build:
+    ok: bool
+    reason: str = ""
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def build(root: Path, steps: list[Step], compiler: str, run: Exec, salt: str | None,
+          jobs: int, deadline: float | None = None) -> Build:
+    """Replay a recipe with ``compiler`` in ``root``; stop at the first failing step."""
+    t0 = time.monotonic()
+    log: list[dict[str, Any]] = []
+    real_root = str(root.resolve())
+
+    def do(s: Step) -> tuple[Step, Any]:
+        cwd = root / s.cwd
+        (cwd / s.output).parent.mkdir(parents=True, exist_ok=True)  # e.g. libtool's .libs/
+        args = [a.replace("@ROOT@", real_root) for a in s.args]
+        left = BUILD_TIMEOUT if deadline is None else max(1.0, deadline - time.monotonic())
+        if s.kind == "cc":
+            cmd = [compiler, "-c", *args, s.source, "-o", s.output]
+            return s, run(cmd, cwd, min(BUILD_TIMEOUT, left))
+        if s.kind == "ar":
+            return s, run(["ar", "rcs", s.output, *args], cwd, min(LINK_TIMEOUT, left))
+        return s, run([compiler, *args, "-o", s.output], cwd, min(LINK_TIMEOUT, left))
+
+    def check(s: Step, r: Any) -> str | None:
+        entry = {"kind": s.kind, "cwd": s.cwd, "output": s.output, "source": s.source,
+                 "rc": r.returncode, "seconds": round(r.duration, 2),
+                 "stderr": r.stderr[-600:].decode("utf-8", "replace")}
+        log.append(entry)
+        if r.start_error:
+            return f"{s.kind} {s.source or s.output}: could not start: {r.start_error}"
+        if r.timed_out:
+            return f"{s.kind} {s.source or s.output}: timed out"
+        if r.returncode != 0:
+            return f"{s.kind} {s.source or s.output}: exit {r.returncode}"
+        out = root / s.cwd / s.output
+        if out.is_symlink() or not out.is_file():
+            return f"{s.kind} {s.source or s.output}: no {s.output} written"
+        if s.kind == "cc" and salt is not None:
+            src = (root / s.cwd / s.source).resolve().relative_to(root.resolve())
+            if salt_text(salt, str(src)).encode() not in out.read_bytes():
+                return (f"cc {s.source}: the object does not hold the definition appended to "
+                        "the source (it was not compiled from it)")
+        return None
+
+    i = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        while i < len(steps):
+            batch = [steps[i]]
+            if steps[i].kind == "cc":  # consecutive compiles are independent
+                while i + len(batch) < len(steps) and steps[i + len(batch)].kind == "cc":
+                    batch.append(steps[i + len(batch)])
+            i += len(batch)
+            for s, r in pool.map(do, batch):
+                problem = check(s, r)
+                if problem:
+                    return Build(False, problem, log, time.monotonic() - t0)
+    return Build(True, "", log, time.monotonic() - t0)
+
+
+def load_recipe(home: Path, p: Project) -> list[Step]:
+    data = json.loads((home / "recipes" / f"{p.name}.json").read_text())
+    return [Step(**s) for s in data["steps"]]
+
+
+def run_project(p: Project, compiler: str, home: Path, cells: Any, run: Run, index: int,
+                salt: str | None, jobs: int, keep: Path | None = None,
+                deadline: float | None = None) -> tuple[Build, dict[str, str]]:
+    """Build ``p`` with ``compiler`` in cell ``index`` and run its tests: (build, observed).
+
+    ``cells``/``run``: where and how commands run (see suite.py: the grader's jail, or plain
+    folders)."""
+    steps = load_recipe(home, p)
+    with cells.cell(index) as cell:
+        def exec_(cmd: list[str], cwd: Path, timeout: float) -> Any:
+            return suite.run_in(cells, cell, run, cmd, timeout, cwd=cwd, cap=1 << 20)
+
+        root = cell.workdir / "src"
+        shutil.copytree(home / "src" / p.name, root, symlinks=True)
+        if salt is not None:
+            apply_salt(root, steps, salt)
+        suite.give_tree(cell, root)
+        b = build(root, steps, compiler, exec_, salt, jobs, deadline)
+        observed: dict[str, str] = {}
+        if b.ok:
+            bins = {}
+            for target in p.targets:
+                rel = f"src/{target}"
+                (cell.bindir / rel).parent.mkdir(mode=0o711, parents=True, exist_ok=True)
+                try:
+                    bins[target] = str(cells.install(cell, rel))
+                except (OSError, RuntimeError) as exc:
+                    b = Build(False, f"{target}: {exc}", b.steps, b.seconds)
+                    break
+            if b.ok:
+                observed = p.run_tests(root, exec_, bins)
+        if keep is not None:
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(root, keep, symlinks=True)
+    return b, observed
+
+
+def verdicts(expected: dict[str, str], observed: dict[str, str], built: bool
+             ) -> dict[str, str]:
+    """A verdict per expected test: pass when the candidate's build observed the same."""
+    if not built:
+        return {k: "error" for k in expected}
+    return {k: "pass" if observed.get(k) == v else "fail" for k, v in expected.items()}
+
+
+def load_expected(home: Path, p: Project) -> dict[str, str]:
+    return json.loads((home / "expected" / f"{p.name}.json").read_text())["tests"]
+
+
+def grade(p: Project, compiler: Path | None, home: Path, cells: Any, run: Run, index: int,
+          salt: str, jobs: int, deadline: float | None = None
+          ) -> tuple[dict[str, str], dict[str, Any]]:
+    """The grader's entry: ({test: verdict}, details) for one project."""
+    try:
+        expected = load_expected(home, p)
+    except (OSError, ValueError) as exc:
+        return {"build": "error"}, {"reason": f"grader: no expected results: {exc}"}
+    if compiler is None:
+        return {k: "error" for k in expected}, {"reason": "compiler missing"}
+    if deadline is not None and time.monotonic() > deadline - 60:
+        return {k: "timeout" for k in expected}, {"reason": "no time left in this grading"}
+    b, observed = run_project(p, str(compiler), home, cells, run, index, salt, jobs,
+                              deadline=deadline)
+    details = {"built": b.ok, "reason": b.reason, "build_seconds": round(b.seconds, 1),
+               "failed_step": b.steps[-1] if b.steps and not b.ok else None}
+    result = verdicts(expected, observed, b.ok)
+    if not b.ok and "timed out" in b.reason:
+        result = {k: "timeout" for k in expected}
+    return result, details
+
+
+# ------------------------------------------------------------------ image build
+
+
+RECORDER = """#!/usr/bin/env python3
+import fcntl, json, os, sys
+tool = os.path.basename(sys.argv[0])
+log = os.environ.get("CCREC_LOG")
+if log:
+    with open(log, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.write(json.dumps({"tool": "ar" if tool.endswith("ar") else "cc",
+                             "cwd": os.getcwd(), "argv": sys.argv[1:]}) + "\\n")
+real = "/usr/bin/ar" if tool.endswith("ar") else "/usr/bin/gcc"
+os.execv(real, [real, *sys.argv[1:]])
+"""
+
+
+def prepare(home: Path, names: list[str]) -> None:
+    """Fetch the Debian sources, configure and record each project's build (as root)."""
+    bindir = home / "bin"
+    bindir.mkdir(parents=True, exist_ok=True)
+    for tool in ("ccrec", "ccrec-ar"):
+        (bindir / tool).write_text(RECORDER)
+        (bindir / tool).chmod(0o755)
+    for sub in ("src", "recipes", "debian"):
+        (home / sub).mkdir(exist_ok=True)
+    for p in [project(n) for n in names]:
+        t0 = time.monotonic()
+        work = home / "debian" / p.name
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        subprocess.run(["apt-get", "source", "--download-only", p.package], cwd=work,
+                       check=True, stdout=subprocess.DEVNULL)
+        orig = sorted(f for f in work.glob(f"{p.package}_*.orig.tar.*") if "-www" not in f.name)
+        if not orig:
+            raise SystemExit(f"{p.package}: no orig tarball in {os.listdir(work)}")
+        subprocess.run(["tar", "-xf", orig[0].name], cwd=work, check=True)
+        unpacked = [d for d in work.glob(p.unpacked) if d.is_dir()]
+        root = home / "src" / p.name
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.move(str(unpacked[0]), root)
+        log = home / "recipes" / f"{p.name}.log"
+        log.unlink(missing_ok=True)
+        env = {**os.environ, "CC": str(bindir / "ccrec"), "AR": str(bindir / "ccrec-ar"),
+               "RECORD_LOG": str(log)}
+        subprocess.run(["sh", "-c", p.prepare], cwd=root, env=env, check=True)
+        steps = prune(record_to_recipe(log, root), p.targets)
+        missing = set(p.targets) - {os.path.normpath(os.path.join(s.cwd, s.output))
+                                    for s in steps}
+        if missing:
+            raise SystemExit(f"{p.name}: the recorded build never made {sorted(missing)}")
+        remove_built(root)
+        (home / "recipes" / f"{p.name}.json").write_text(json.dumps(
+            {"project": p.name, "source": orig[0].name, "notes": p.notes,
+             "steps": [s.to_json() for s in steps]}, indent=1))
+        print(f"{p.name}: {len(steps)} steps recorded from {orig[0].name} "
+              f"in {time.monotonic() - t0:.0f} s", flush=True)
+        shutil.rmtree(work)
+
+
+def remove_built(root: Path) -> None:
+    """Delete everything gcc built while recording (objects, archives, executables)."""
+    for path in list(root.rglob("*")):
+        if path.is_symlink() or not path.exists():
+            continue
+        if path.is_dir() and path.name == ".libs":
+            shutil.rmtree(path)
+        elif path.is_file():
+            with open(path, "rb") as fh:
+                head = fh.read(8)
+            if head.startswith(b"\x7fELF") or head.startswith(b"!<arch>") or \
+                    path.suffix in (".o", ".lo", ".la", ".a"):
+                path.unlink()
+
+
+def expect(home: Path, names: list[str], jobs: int) -> int:
+    """Build every project with gcc (salted, as the grader would) and store its results."""
+    (home / "expected").mkdir(exist_ok=True)
+    failed = 0
+    for p in [project(n) for n in names]:
+        b, observed = run_project(p, "gcc", home, suite.PlainCells(), simple_run, 0,
+                                  "gcc-check", jobs)
+        if not b.ok or not observed:
+            print(f"{p.name}: gcc's build failed: {b.reason}", file=sys.stderr)
+            failed += 1
+            continue
+        # Results that differ between two gcc runs are not tests (timing, addresses, ...).
+        _, again = run_project(p, "gcc", home, suite.PlainCells(), simple_run, 0,
+                               "gcc-check2", jobs)
+        tests = {k: v for k, v in observed.items() if again.get(k) == v and v != "IGNORE"}
+        unstable = sorted(set(observed) - set(tests))
+        (home / "expected" / f"{p.name}.json").write_text(json.dumps(
+            {"project": p.name, "tests": tests, "left_out": unstable,
+             "gcc_build_seconds": round(b.seconds, 1)}, indent=1, sort_keys=True))
+        print(f"{p.name}: {len(tests)} tests ({len(unstable)} unstable left out), "
+              f"gcc build {b.seconds:.0f} s", flush=True)
+    return 1 if failed else 0
+
+
+def test_cli(home: Path, names: list[str], compiler: str, jobs: int, keep: Path | None) -> int:
+    """The agent's way to run tier 5: build with its compiler, compare with gcc's results."""
+    total = passed = 0
+    for p in [project(n) for n in names]:
+        expected = load_expected(home, p)
+        b, observed = run_project(p, compiler, home, suite.PlainCells(), simple_run, 0,
+                                  "visible-run", jobs, keep / p.name if keep else None)
+        result = verdicts(expected, observed, b.ok)
+        good = sum(v == "pass" for v in result.values())
+        total += len(result)
+        passed += good
+        if not b.ok:
+            print(f"{p.name}: BUILD FAILED ({b.seconds:.0f} s): {b.reason}")
+            if b.steps:
+                print("  " + b.steps[-1]["stderr"].strip().replace("\n", "\n  ")[-1500:])
+        for k, v in sorted(result.items()):
+            if v != "pass" and b.ok:
+                print(f"FAIL {p.name}/{k}: expected {expected[k]!r}, got "
+                      f"{observed.get(k, '(nothing)')!r}")
+        print(f"t5/{p.stage:24s} {good:4d}/{len(result)}")
+    print(f"{'TOTAL':27s} {passed:4d}/{total}")
+    return 0 if passed == total else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="tier 5 of the c-compiler scenario")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("prepare", "expect", "test"):
+        sp = sub.add_parser(name)
+        sp.add_argument("names", nargs="*", help="projects (default: all)")
+        sp.add_argument("--home", default=str(HOME))
+        sp.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+        if name == "test":
+            sp.add_argument("--compiler", default=str(Path.cwd() / "compile"))
+            sp.add_argument("--keep", default=None, help="copy each built tree here")
+    args = ap.parse_args(argv)
+    home = Path(args.home)
+    names = args.names or [p.name for p in PROJECTS]
+    if args.cmd == "prepare":
+        prepare(home, names)
+        return 0
+    if args.cmd == "expect":
+        return expect(home, names, args.jobs)
+    compiler = str(Path(args.compiler).resolve())
+    return test_cli(home, names, compiler, args.jobs, Path(args.keep) if args.keep else None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

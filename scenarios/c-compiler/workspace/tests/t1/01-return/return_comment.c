@@ -1,0 +1,4 @@
+/* the answer */
+int main() {
+    return 1; // one
+}

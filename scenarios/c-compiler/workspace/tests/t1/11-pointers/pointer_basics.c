@@ -1,0 +1,6 @@
+int main(void) {
+    int x = 5;
+    int *p = &x;
+    *p = *p + 1;
+    return x;
+}

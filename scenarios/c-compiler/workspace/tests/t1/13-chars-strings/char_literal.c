@@ -1,0 +1,4 @@
+int main(void) {
+    char c = 'z';
+    return c - 'a';
+}

@@ -1,0 +1,4 @@
+int main(void) {
+    int big = 257;
+    return (char)big;
+}

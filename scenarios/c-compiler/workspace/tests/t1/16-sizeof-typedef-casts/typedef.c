@@ -1,0 +1,5 @@
+typedef int myint;
+int main(void) {
+    myint x = 6;
+    return x * 7;
+}
