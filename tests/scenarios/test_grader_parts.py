@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from agent.evaluation import SKIP_ENV, EvaluationRunner, GradeResult, PartSchedule
-from agent.trajectory.run_info import RunInfo
 from agent.trajectory.recorder import Recorder
+from agent.trajectory.run_info import RunInfo
 from agent.trajectory.snapshots import Snapshotter
 from scenarios.grading import LocalGrader
 from scenarios.loader import ScenarioError, load_scenario

@@ -1,0 +1,138 @@
+"""Validation of the c-compiler suite with real compilers, and its grading time per tier.
+
+Two real compilers are graded as candidates, tier by tier, in the scenario's grader container
+(the way a run grades: `scenarios.grading.DockerGrader`, isolated, with the anti-cheat):
+
+- gcc itself, wrapped as `compile`, in a test-only image where gcc's front end is whole (the
+  scenario's agent image): it must score (close to) 100% — anything less is a suite bug;
+- Debian's tcc, wrapped as `compile`, in a test-only image (the grader image plus tcc): a
+  real, small compiler; it scores high except where it lacks features (no `-S`, ...).
+
+Also the image build time of the scenario (tier-5 sources fetched and prepared), when it was
+not built yet (or with --rebuild).
+
+    python benchmarks/c_compiler_validation.py [--tiers t1,t5] [--compilers gcc,tcc] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from sandboxes import images  # noqa: E402
+from sandboxes.engine import connect  # noqa: E402
+from scenarios.grading import DockerGrader, copy_workspace, grader_image  # noqa: E402
+from scenarios.loader import load_scenario  # noqa: E402
+
+TIERS = ["t1", "t2", "t3", "t4", "t5"]
+WRAPPERS = {
+    "gcc": '#!/bin/sh\nexec gcc -w "$@"\n',
+    "tcc": '#!/bin/sh\nexec tcc -w "$@"\n',
+}
+TCC_DOCKERFILE = """FROM {grader}
+USER root
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
+    tcc && rm -rf /var/lib/apt/lists/*
+USER {uid}:{uid}
+"""
+
+
+def test_images(client, scenario, progress) -> tuple[dict[str, str], dict[str, float]]:
+    """{compiler: image} and the build times of what had to be built."""
+    times: dict[str, float] = {}
+    images.ensure_base_image(client, progress)
+    context, dockerfile = scenario.image_context
+    text = (context / dockerfile).read_text()
+    base = client.images.get(images.BASE_IMAGE).id
+    tag = f"ultrarun/scenario-{scenario.name}:{images.context_hash(context, text, base)}"
+    t0 = time.monotonic()
+    fresh = images.image_hash(client, tag) is None
+    agent = images.ensure_scenario_image(client, scenario.name, context, dockerfile, progress)
+    if fresh:
+        times["scenario_image_s"] = round(time.monotonic() - t0, 1)
+    grader = grader_image(client, scenario, agent, progress)
+    tcc_text = TCC_DOCKERFILE.format(grader=grader, uid=images.AGENT_UID)
+    digest = images.content_hash(tcc_text, client.images.get(grader).id)
+    tcc_tag = f"ultrarun/test-c-compiler-tcc:{digest}"
+    if images.image_hash(client, tcc_tag) != digest:
+        t0 = time.monotonic()
+        images.build_image(client, tcc_tag, digest, progress, dockerfile_text=tcc_text)
+        times["tcc_image_s"] = round(time.monotonic() - t0, 1)
+    return {"gcc": agent, "tcc": tcc_tag}, times
+
+
+def grade_tier(client, scenario, image: str, wrapper: str, tier: str) -> dict:
+    """Grade one tier of a wrapper workspace: {passed, total, seconds, stages, error}."""
+    with tempfile.TemporaryDirectory(prefix="ccval-") as tmp:
+        ws = Path(tmp) / "src"
+        ws.mkdir()
+        (ws / "compile").write_text(wrapper)
+        (ws / "compile").chmod(0o755)
+        copy = Path(tmp) / "workspace"
+        copy_workspace(ws, copy)
+        grader = DockerGrader(client, scenario, image, run_id="ccval")
+        t0 = time.monotonic()
+        result = grader.grade(copy, [t for t in TIERS if t != tier])
+        seconds = time.monotonic() - t0
+    return {"passed": result.passed, "total": result.total, "seconds": round(seconds, 1),
+            "stages": result.stages, "error": result.error,
+            "failing": sorted(k for k, v in result.tests.items() if v != "pass")}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--tiers", default=",".join(TIERS))
+    ap.add_argument("--compilers", default="gcc,tcc")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    console = Console(stderr=True)
+    client = connect()
+    if client is None:
+        sys.exit("no Docker engine answers (see `ultrarun sandbox doctor`)")
+    scenario = load_scenario("c-compiler")
+    imgs, times = test_images(client, scenario, lambda m: console.log(m[:100]))
+    tiers = [t for t in args.tiers.split(",") if t]
+    results: dict[str, dict[str, dict]] = {}
+    for cc in [c for c in args.compilers.split(",") if c]:
+        for tier in tiers:
+            console.log(f"grading {tier} with {cc}")
+            results.setdefault(cc, {})[tier] = grade_tier(client, scenario, imgs[cc],
+                                                          WRAPPERS[cc], tier)
+    out = {"images": times, "results": results,
+           "full_grade_s": {cc: round(sum(r["seconds"] for r in rs.values()), 1)
+                            for cc, rs in results.items()},
+           "target_full_grade_s": 300}
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    table = Table(title="c-compiler suite: real compilers as candidates (Docker grader)")
+    table.add_column("tier")
+    for cc in results:
+        table.add_column(f"{cc} passed", justify="right")
+        table.add_column(f"{cc} grade s", justify="right")
+    for tier in tiers:
+        row = [tier]
+        for cc in results:
+            r = results[cc][tier]
+            row += [f"{r['passed']}/{r['total']} ({100 * r['passed'] / max(r['total'], 1):.1f}%)"
+                    + (f" ERROR {r['error'][:40]}" if r["error"] else ""), f"{r['seconds']}"]
+        table.add_row(*row)
+    Console().print(table)
+    for cc, s in out["full_grade_s"].items():
+        print(f"full grade with {cc}: {s} s (target {out['target_full_grade_s']} s)")
+    for name, s in times.items():
+        print(f"{name}: {s}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The c-compiler scenario in Docker: the scripted reference policy climbs tier 1 end to end,
+and graded code cannot read the hidden tests.
+
+These use the scenario as shipped (prompt, workspace, grader, schedule, grader.setup) on the
+base image: the scenario's own image adds only tier 5's prepared sources and takes ~10 minutes
+to build, so tier 5 (graded only where those sources are) is left to
+`benchmarks/c_compiler_validation.py`, which builds it and grades gcc and tcc on every tier.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from agent.runner import RunConfig, execute_run
+from scenarios.grading import grade_workspace
+from scenarios.loader import load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO = REPO / "scenarios" / "c-compiler"
+
+
+def _on_base_image(tmp_path: Path) -> Path:
+    """The scenario, unchanged but for its image: the base one (so no tier 5)."""
+    d = tmp_path / "c-compiler-base"
+    d.mkdir()
+    for name in ("prompt.md", "workspace", "grader", "reference_policy.py"):
+        (d / name).symlink_to(SCENARIO / name)
+    data = yaml.safe_load((SCENARIO / "scenario.yaml").read_text())
+    data["image"] = {"name": "ultrarun/base:bookworm"}
+    (d / "scenario.yaml").write_text(yaml.safe_dump(data))
+    return d
+
+
+@pytest.mark.docker
+def test_reference_policy_climbs_tier_1_in_docker(tmp_path: Path, base_image: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first three stages of tier 1 through the tools, graded by the scenario's grader."""
+    monkeypatch.setenv("ULTRARUN_TOYC_UPTO", "3")
+    scenario = _on_base_image(tmp_path)
+    res = execute_run(RunConfig(scenario=str(scenario), model="reference", sandbox="docker",
+                                logs=tmp_path / "logs", eval_every=0))
+    info = res.info
+    assert (info.status, info.end_reason) == ("finished", "finished"), info.error
+    assert info.grade is not None and not info.grade["error"], info.grade
+    stages = info.grade["stages"]
+    for name in ("t1/01-return", "t1/02-unary", "t1/03-binary"):
+        passed, total = stages[name]
+        assert passed == total > 0, (name, stages[name])
+    assert stages["t1/04-relational-logical"][0] < stages["t1/04-relational-logical"][1]
+    assert {s.split("/")[0] for s in stages} == {"t1", "t2", "t3", "t4"}  # no sources: no t5
+    events = [json.loads(line) for line in (res.run_dir / "events.jsonl").open()]
+    grades = [e for e in events if e["type"] == "evaluation"]
+    assert len(grades) == 1 and grades[0]["final"] and not grades[0].get("carried")
+
+
+# A `compile` that "builds" a program printing the expected result, if it can find it: it
+# passes every test it may peek at, and none otherwise.
+PEEK = r"""#!/bin/sh
+out=t; src=""
+for a; do case "$a" in *.c) src="$a" ;; esac; done
+name=$(basename "$src" .c)
+exp=$(ls /grader/tests/*/*/"$name".expected.json "$CC_TESTS"/*/*/"$name".expected.json \
+      2>/dev/null | head -n 1)
+[ -n "$exp" ] || exit 1
+python3 - "$exp" > "$out" <<'EOF'
+import json, shlex, sys
+e = json.load(open(sys.argv[1]))
+print("#!/bin/sh\nprintf %s " + shlex.quote(e["stdout"].replace("%", "%%")) + "\nexit "
+      + str(e["exit_code"]))
+EOF
+chmod +x "$out"
+"""
+
+
+@pytest.mark.docker
+def test_graded_code_cannot_read_the_hidden_tests(tmp_path: Path, base_image: str) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "compile").write_text(PEEK)
+    (ws / "compile").chmod(0o755)
+    # The control: where the tests can be read, the peek passes them all.
+    env = {**os.environ, "CC_TESTS": str(SCENARIO / "grader" / "tests")}
+    proc = subprocess.run([sys.executable, str(SCENARIO / "grader" / "grade.py"), str(ws),
+                           "--stages", "t2/01"], capture_output=True, text=True, env=env,
+                          timeout=300)
+    control = json.loads(proc.stdout)
+    assert set(control["tests"].values()) == {"pass"}, proc.stderr[-1000:]
+    # In the grader's container the same workspace passes nothing.
+    scenario = load_scenario(str(_on_base_image(tmp_path)))
+    result = grade_workspace(scenario, ws, "docker", skip=["t1", "t3", "t4", "t5"])
+    assert result.error is None
+    assert result.total == len(list((SCENARIO / "grader" / "tests" / "t2").glob(
+        "*/*.expected.json")))
+    assert result.passed == 0, {k: v for k, v in result.tests.items() if v == "pass"}

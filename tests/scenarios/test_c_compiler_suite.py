@@ -1,0 +1,261 @@
+"""The c-compiler scenario on the host (no Docker): suite shape, expected results, the grader
+against honest and dishonest compilers, tier selection, and tier 5's build replay."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scenarios.loader import load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO = REPO / "scenarios" / "c-compiler"
+TOY = REPO / "scenarios" / "toy-c-compiler"
+GRADER = SCENARIO / "grader" / "grade.py"
+HIDDEN = SCENARIO / "grader" / "tests"
+VISIBLE = SCENARIO / "workspace" / "tests"
+LIB = SCENARIO / "image" / "programs"
+sys.path.insert(0, str(LIB))
+
+import programs  # noqa: E402
+import suite  # noqa: E402
+
+pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="host gcc required")
+NEW_TIERS = ("t2", "t3", "t4")
+
+
+def _exe(path: Path, text: str) -> Path:
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+def _grade(workspace: Path, *args: str, env: dict | None = None, timeout: float = 900
+           ) -> dict:
+    proc = subprocess.run([sys.executable, str(GRADER), str(workspace), *args],
+                          capture_output=True, text=True, env=env, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1, "grade.py prints nothing but the result on stdout"
+    result = json.loads(lines[0])
+    assert set(result) == {"tests", "stages"}
+    return result
+
+
+def _by_tier(result: dict) -> dict[str, tuple[int, int]]:
+    out: dict[str, list[int]] = {}
+    for key, verdict in result["tests"].items():
+        counts = out.setdefault(key.split("/")[0], [0, 0])
+        counts[0] += verdict == "pass"
+        counts[1] += 1
+    return {k: (p, t) for k, (p, t) in out.items()}
+
+
+# ------------------------------------------------------------------ the scenario and suite
+
+
+def test_scenario_loads_with_a_schedule_per_tier() -> None:
+    s = load_scenario("c-compiler")
+    assert s.grader is not None and s.grader.isolate
+    assert set(s.grader.parts) == {"t1", "t2", "t3", "t4", "t5"}
+    assert s.grader.parts["t5"] > s.grader.parts["t1"]
+    assert s.budgets.max_steps == 20000 and s.budgets.max_time == "72h"
+    assert s.image_context == (SCENARIO / "image", "Dockerfile")
+    text = s.prompt_text
+    for stage in ("t1/17-invalid", "11-struct-by-value", "06-system-headers",
+                  "06-setjmp", "t5/05-sqlite", "-c a.c", "-S a.c"):
+        assert stage in text, stage
+
+
+def test_tier_1_is_the_toy_suite() -> None:
+    assert (HIDDEN / "t1").resolve() == (TOY / "grader" / "tests").resolve()
+    diff = filecmp.dircmp(VISIBLE / "t1", TOY / "workspace" / "tests")
+    stack, problems = [diff], []
+    while stack:
+        d = stack.pop()
+        problems += d.left_only + d.right_only + d.diff_files
+        stack += d.subdirs.values()
+    assert not problems, f"workspace/tests/t1 differs from the toy's visible tests: {problems}"
+
+
+def test_new_tiers_shape() -> None:
+    hidden = suite.list_suite(HIDDEN, NEW_TIERS)
+    visible = suite.list_suite(VISIBLE, NEW_TIERS)
+    assert len(hidden) >= 180
+    stages = {(t, s) for t, s, _, _ in hidden}
+    assert stages == {(t, s) for t, s, _, _ in visible}, "every stage has visible samples"
+    for tier, stage in stages:
+        assert re.fullmatch(r"\d\d-[a-z0-9-]+", stage), stage
+        n_hidden = sum(1 for t, s, _, _ in hidden if (t, s) == (tier, stage))
+        n_visible = sum(1 for t, s, _, _ in visible if (t, s) == (tier, stage))
+        assert n_hidden >= 3 and 2 <= n_visible <= 3, (tier, stage, n_hidden, n_visible)
+    names = {(t, s, n) for t, s, n, _ in hidden}
+    assert not names & {(t, s, n) for t, s, n, _ in visible}
+    for tier, _, name, path in hidden + visible:
+        exp = suite.expected_of(path)
+        assert set(exp) - {"build"} == {"exit_code", "stdout"}, (tier, name)
+        assert suite.sources_of(path), (tier, name)
+        if tier == "t2":  # no preprocessor yet, but <stdarg.h>
+            for src in ([path] if path.is_file() else list(path.glob("*.c"))):
+                lines = [ln for ln in src.read_text().splitlines() if ln.startswith("#")]
+                assert lines in ([], ["#include <stdarg.h>"]), (name, lines)
+    modes = {suite.expected_of(p).get("build", {}).get("mode", "together")
+             for _, _, _, p in hidden}
+    assert modes == {"together", "separate", "asm"}
+
+
+@pytest.mark.slow
+def test_expected_results_match_gcc_at_O0_O2_and_with_sanitizers() -> None:
+    """Every expected output is gcc's and independent of unspecified behaviour."""
+    proc = subprocess.run([sys.executable, str(SCENARIO / "tools" / "regen_expected.py"),
+                           "--check"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
+
+
+# ------------------------------------------------------------------ the grader, tiers 1-4
+
+
+@pytest.fixture(scope="module")
+def gcc_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ws = tmp_path_factory.mktemp("gcc-ws")
+    _exe(ws / "compile", '#!/bin/sh\nexec gcc -w "$@"\n')
+    return ws
+
+
+def test_gcc_itself_passes_tiers_2_to_4(gcc_workspace: Path, tmp_path: Path) -> None:
+    """gcc as the candidate scores 100% (anything less is a bug of the suite)."""
+    details = tmp_path / "details.json"
+    result = _grade(gcc_workspace, "--tiers", "t2,t3,t4", "--details", str(details))
+    failing = {k: v for k, v in result["tests"].items() if v != "pass"}
+    info = json.loads(details.read_text())
+    assert not failing, {k: info[k].get("reason") for k in failing}
+    assert set(_by_tier(result)) == {"t2", "t3", "t4"}
+    assert all(re.fullmatch(r"t[234]/\d\d-[a-z0-9-]+", s) for s in result["stages"])
+
+
+def test_skip_environment_leaves_tiers_out(gcc_workspace: Path) -> None:
+    env = {**os.environ, "ULTRARUN_GRADE_SKIP": "t1,t3,t4,t5"}
+    result = _grade(gcc_workspace, "--stages", "t2/01,t3/01", env=env)
+    assert set(result["stages"]) == {"t2/01-unsigned"}
+    assert all(k.startswith("t2/01-unsigned/") for k in result["tests"])
+
+
+@pytest.mark.parametrize("name, script", [
+    ("reject_all", "#!/bin/sh\nexit 1\n"),
+    ("empty_output", '#!/bin/sh\nfor a; do out=$a; done\n: > "$out"; chmod +x "$out"\n'),
+])
+def test_cheating_compilers_score_at_most_2_percent(tmp_path: Path, name: str,
+                                                    script: str) -> None:
+    _exe(tmp_path / "compile", script)
+    result = _grade(tmp_path, "--tiers", "t1,t2,t3,t4", "--compile-timeout", "5")
+    passed = sum(v == "pass" for v in result["tests"].values())
+    assert len(result["tests"]) > 500
+    assert passed <= 0.02 * len(result["tests"]), (name, _by_tier(result))
+
+
+def test_empty_workspace_is_all_errors(tmp_path: Path) -> None:
+    result = _grade(tmp_path, "--tiers", "t2,t3")
+    assert set(result["tests"].values()) == {"error"}
+    assert all(p == 0 for p, _ in result["stages"].values())
+
+
+def test_toy_reference_compiler_climbs_tier_1_only(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(TOY / "reference", ws, ignore=shutil.ignore_patterns("__pycache__"))
+    result = _grade(ws, "--stages", "t1/01,t1/05,t1/14,t2/01,t2/03")
+    tiers = _by_tier(result)
+    assert tiers["t1"][0] == tiers["t1"][1] > 30
+    assert tiers["t2"][0] <= tiers["t2"][1] // 2  # no unsigned, no floating point
+
+
+# ------------------------------------------------------------------ tier 5: recipes
+
+
+def test_recorded_commands_become_replayable_steps() -> None:
+    root = "/opt/c-programs/src/p"
+    steps = programs.normalise(
+        ["-O2", "-g", "-Wall", "-DX=1", "-I", "inc", "-I/opt/c-programs/src/p/gen",
+         "-MD", "-MF", "dep.d", "-fPIC", "-c", "a.c", "-o", "a.o"], root + "/lib", root)
+    assert [(s.kind, s.cwd, s.source, s.output) for s in steps] == \
+        [("cc", "lib", "a.c", "a.o")]
+    assert steps[0].args == ["-DX=1", "-Iinc", "-I@ROOT@/gen"]
+    steps = programs.normalise(["-DT", "x.c", f"{root}/y.c", "lib.a", "-lm", "-pthread",
+                                "-Wl,-E", "-L/usr/lib", "-o", "prog"], root, root)
+    assert [(s.kind, s.source, s.output) for s in steps] == [
+        ("cc", "x.c", "prog.u0.o"), ("cc", "y.c", "prog.u1.o"), ("link", "", "prog")]
+    assert steps[-1].args == ["prog.u0.o", "prog.u1.o", "lib.a", "-lm", "-lpthread",
+                              "-L/usr/lib"]
+    kept = programs.prune([programs.Step("cc", ".", [], "unused.o", "u.c"), *steps],
+                          ["prog"])
+    assert [s.output for s in kept] == ["prog.u0.o", "prog.u1.o", "prog"]
+
+
+TINY_PROJECT = programs.Project(
+    "99-tiny", "none", "none", "", lambda root, run, bins: {
+        "adds": run([bins["prog"]], root, 10).stdout.decode().strip()},
+    ["prog"])
+
+
+@pytest.fixture()
+def tiny_home(tmp_path: Path) -> Path:
+    """A prepared tier-5 home with one small project: two files, an archive, a program."""
+    home = tmp_path / "home"
+    src = home / "src" / "tiny"
+    src.mkdir(parents=True)
+    (src / "add.c").write_text("int add(int a, int b) { return a + b; }\n")
+    (src / "main.c").write_text('int printf(const char *, ...);\nint add(int, int);\n'
+                                'int main(void) { printf("%d\\n", add(40, 2)); return 0; }\n')
+    steps = [programs.Step("cc", ".", [], "add.o", "add.c"),
+             programs.Step("ar", ".", ["add.o"], "libadd.a"),
+             programs.Step("cc", ".", [], "main.o", "main.c"),
+             programs.Step("link", ".", ["main.o", "libadd.a"], "prog")]
+    (home / "recipes").mkdir()
+    (home / "recipes" / "tiny.json").write_text(json.dumps(
+        {"steps": [s.to_json() for s in steps]}))
+    (home / "expected").mkdir()
+    (home / "expected" / "tiny.json").write_text(json.dumps({"tests": {"adds": "42"}}))
+    return home
+
+
+def test_tier_5_build_replay_passes_an_honest_compiler(tiny_home: Path, tmp_path: Path
+                                                        ) -> None:
+    verdicts, info = programs.grade(TINY_PROJECT, Path(shutil.which("gcc") or "gcc"),
+                                    tiny_home, suite.PlainCells(), programs.simple_run, 0,
+                                    "s4lt", 2)
+    assert verdicts == {"adds": "pass"}, info
+
+
+def test_tier_5_objects_not_compiled_from_the_sources_fail(tiny_home: Path,
+                                                          tmp_path: Path) -> None:
+    """A compiler that hands back objects built beforehand (here: from pristine copies of the
+    sources, as a cache of gcc's objects would be) misses the grader's salt."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name in ("add", "main"):
+        subprocess.run(["gcc", "-c", str(tiny_home / "src" / "tiny" / f"{name}.c"), "-o",
+                        str(cache / f"{name}.o")], check=True)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    compiler = _exe(ws / "compile", f"""#!/bin/sh
+# with -c: copy the cached object for this file name; else link with gcc
+src=""; out=""; prev=""
+for a; do
+  case "$a" in *.c) src="$a" ;; esac
+  [ "$prev" = "-o" ] && out="$a"
+  prev="$a"
+done
+if [ -n "$src" ]; then cp "{cache}/$(basename "$src" .c).o" "$out"; else exec gcc "$@"; fi
+""")
+    verdicts, info = programs.grade(TINY_PROJECT, compiler, tiny_home, suite.PlainCells(),
+                                    programs.simple_run, 0, "s4lt", 1)
+    assert verdicts == {"adds": "error"}
+    assert "not compiled from it" in info["reason"]
