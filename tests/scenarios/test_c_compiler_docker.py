@@ -1,24 +1,29 @@
 """The c-compiler scenario in Docker: the scripted reference policy climbs tier 1 end to end,
 and graded code cannot read the hidden tests.
 
-These use the scenario as shipped (prompt, workspace, grader, schedule, grader.setup) on the
-base image: the scenario's own image adds only tier 5's prepared sources and takes ~10 minutes
-to build, so tier 5 (graded only where those sources are) is left to
-`benchmarks/c_compiler_validation.py`, which builds it and grades gcc and tcc on every tier.
+These use the scenario as shipped (prompt, workspace, grader, schedule, grader.setup) on a
+"lite" image: the base image plus the scenario's scripts in /opt/c-programs, without tier 5's
+prepared sources (the scenario's own image takes ~10 minutes to build). Tier 5, graded only
+where those sources are, is left to `benchmarks/c_compiler_validation.py`, which builds the
+real image and grades gcc and tcc on every tier.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import docker
 import pytest
 import yaml
 
 from agent.runner import RunConfig, execute_run
+from sandboxes import images
 from scenarios.grading import grade_workspace
 from scenarios.loader import load_scenario
 
@@ -26,24 +31,43 @@ REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "c-compiler"
 
 
-def _on_base_image(tmp_path: Path) -> Path:
-    """The scenario, unchanged but for its image: the base one (so no tier 5)."""
-    d = tmp_path / "c-compiler-base"
+LITE_DOCKERFILE = """FROM ultrarun/base:bookworm
+USER root
+COPY programs/ /opt/c-programs/
+RUN chmod -R a+rX,go-w /opt/c-programs
+USER agent
+"""
+
+
+@pytest.fixture(scope="module")
+def lite_image(docker_client: docker.DockerClient, base_image: str) -> str:
+    """The scenario's image without tier 5's sources: its scripts (/opt/c-programs) only."""
+    with tempfile.TemporaryDirectory(prefix="cc-lite-") as tmp:
+        ctx = Path(tmp)
+        shutil.copytree(SCENARIO / "image" / "programs", ctx / "programs")
+        (ctx / "Dockerfile").write_text(LITE_DOCKERFILE)
+        return images.ensure_scenario_image(docker_client, "c-compiler-lite", ctx,
+                                            "Dockerfile", lambda _m: None)
+
+
+def _lite(tmp_path: Path, image: str) -> Path:
+    """The scenario, unchanged but for its image: the lite one (so no tier 5)."""
+    d = tmp_path / "c-compiler-lite"
     d.mkdir()
     for name in ("prompt.md", "workspace", "grader", "reference_policy.py"):
         (d / name).symlink_to(SCENARIO / name)
     data = yaml.safe_load((SCENARIO / "scenario.yaml").read_text())
-    data["image"] = {"name": "ultrarun/base:bookworm"}
+    data["image"] = {"name": image}
     (d / "scenario.yaml").write_text(yaml.safe_dump(data))
     return d
 
 
 @pytest.mark.docker
-def test_reference_policy_climbs_tier_1_in_docker(tmp_path: Path, base_image: str,
+def test_reference_policy_climbs_tier_1_in_docker(tmp_path: Path, lite_image: str,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The first three stages of tier 1 through the tools, graded by the scenario's grader."""
     monkeypatch.setenv("ULTRARUN_TOYC_UPTO", "3")
-    scenario = _on_base_image(tmp_path)
+    scenario = _lite(tmp_path, lite_image)
     res = execute_run(RunConfig(scenario=str(scenario), model="reference", sandbox="docker",
                                 logs=tmp_path / "logs", eval_every=0))
     info = res.info
@@ -62,25 +86,30 @@ def test_reference_policy_climbs_tier_1_in_docker(tmp_path: Path, base_image: st
 
 # A `compile` that "builds" a program printing the expected result, if it can find it: it
 # passes every test it may peek at, and none otherwise.
-PEEK = r"""#!/bin/sh
-out=t; src=""
-for a; do case "$a" in *.c) src="$a" ;; esac; done
-name=$(basename "$src" .c)
-exp=$(ls /grader/tests/*/*/"$name".expected.json "$CC_TESTS"/*/*/"$name".expected.json \
-      2>/dev/null | head -n 1)
-[ -n "$exp" ] || exit 1
-python3 - "$exp" > "$out" <<'EOF'
-import json, shlex, sys
-e = json.load(open(sys.argv[1]))
-print("#!/bin/sh\nprintf %s " + shlex.quote(e["stdout"].replace("%", "%%")) + "\nexit "
-      + str(e["exit_code"]))
-EOF
-chmod +x "$out"
+PEEK = r"""#!/usr/bin/env python3
+import glob, os, shlex, sys, json
+src = next(a for a in sys.argv[1:] if a.endswith(".c"))
+name = os.path.basename(src)[:-2]
+roots = ["/grader/tests", os.environ.get("CC_TESTS", "/nonexistent")]
+for root in roots:
+    for exp in glob.glob(f"{root}/*/*/{name}.expected.json"):
+        try:
+            if open(exp[: -len(".expected.json")] + ".c").read() != open(src).read():
+                continue
+            e = json.load(open(exp))
+        except OSError:
+            continue
+        with open("t", "w") as out:
+            out.write("#!/bin/sh\nprintf %s " + shlex.quote(e["stdout"]) +
+                      f"\nexit {e['exit_code']}\n")
+        os.chmod("t", 0o755)
+        sys.exit(0)
+sys.exit(1)
 """
 
 
 @pytest.mark.docker
-def test_graded_code_cannot_read_the_hidden_tests(tmp_path: Path, base_image: str) -> None:
+def test_graded_code_cannot_read_the_hidden_tests(tmp_path: Path, lite_image: str) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "compile").write_text(PEEK)
@@ -93,7 +122,7 @@ def test_graded_code_cannot_read_the_hidden_tests(tmp_path: Path, base_image: st
     control = json.loads(proc.stdout)
     assert set(control["tests"].values()) == {"pass"}, proc.stderr[-1000:]
     # In the grader's container the same workspace passes nothing.
-    scenario = load_scenario(str(_on_base_image(tmp_path)))
+    scenario = load_scenario(str(_lite(tmp_path, lite_image)))
     result = grade_workspace(scenario, ws, "docker", skip=["t1", "t3", "t4", "t5"])
     assert result.error is None
     assert result.total == len(list((SCENARIO / "grader" / "tests" / "t2").glob(
