@@ -41,7 +41,6 @@ from typing import Any
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import suite  # noqa: E402  (beside this file: the image's /opt/c-programs, or the grader's)
 
 HOME = Path(os.environ.get("CCOMPILER_PROGRAMS", "/opt/c-programs"))
 BUILD_TIMEOUT = 900.0  # seconds for one candidate compile step (sqlite3.c is 8 MB)
@@ -501,6 +500,8 @@ def run_project(p: Project, compiler: str, home: Path, cells: Any, run: Run, ind
 
     ``cells``/``run``: where and how commands run (see suite.py: the grader's jail, or plain
     folders)."""
+    import suite  # beside this file; not needed to prepare the sources
+
     steps = load_recipe(home, p)
     with cells.cell(index) as cell:
         def exec_(cmd: list[str], cwd: Path, timeout: float) -> Any:
@@ -642,6 +643,8 @@ def remove_built(root: Path) -> None:
 
 def expect(home: Path, names: list[str], jobs: int) -> int:
     """Build every project with gcc (salted, as the grader would) and store its results."""
+    import suite
+
     (home / "expected").mkdir(exist_ok=True)
     failed = 0
     for p in [project(n) for n in names]:
@@ -666,6 +669,8 @@ def expect(home: Path, names: list[str], jobs: int) -> int:
 
 def test_cli(home: Path, names: list[str], compiler: str, jobs: int, keep: Path | None) -> int:
     """The agent's way to run tier 5: build with its compiler, compare with gcc's results."""
+    import suite
+
     total = passed = 0
     for p in [project(n) for n in names]:
         expected = load_expected(home, p)
