@@ -27,6 +27,7 @@ LIB = SCENARIO / "image" / "programs"
 sys.path.insert(0, str(LIB))
 
 import programs  # noqa: E402
+import recipes  # noqa: E402
 import suite  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="host gcc required")
@@ -182,27 +183,26 @@ def test_toy_reference_compiler_climbs_tier_1_only(tmp_path: Path) -> None:
 
 def test_recorded_commands_become_replayable_steps() -> None:
     root = "/opt/c-programs/src/p"
-    steps = programs.normalise(
+    steps = recipes.normalise(
         ["-O2", "-g", "-Wall", "-DX=1", "-I", "inc", "-I/opt/c-programs/src/p/gen",
          "-MD", "-MF", "dep.d", "-fPIC", "-c", "a.c", "-o", "a.o"], root + "/lib", root)
     assert [(s.kind, s.cwd, s.source, s.output) for s in steps] == \
         [("cc", "lib", "a.c", "a.o")]
     assert steps[0].args == ["-DX=1", "-Iinc", "-I@ROOT@/gen"]
-    steps = programs.normalise(["-DT", "x.c", f"{root}/y.c", "lib.a", "-lm", "-pthread",
+    steps = recipes.normalise(["-DT", "x.c", f"{root}/y.c", "lib.a", "-lm", "-pthread",
                                 "-Wl,-E", "-L/usr/lib", "-o", "prog"], root, root)
     assert [(s.kind, s.source, s.output) for s in steps] == [
         ("cc", "x.c", "prog.u0.o"), ("cc", "y.c", "prog.u1.o"), ("link", "", "prog")]
     assert steps[-1].args == ["prog.u0.o", "prog.u1.o", "lib.a", "-lm", "-lpthread",
                               "-L/usr/lib"]
-    kept = programs.prune([programs.Step("cc", ".", [], "unused.o", "u.c"), *steps],
+    kept = recipes.prune([recipes.Step("cc", ".", [], "unused.o", "u.c"), *steps],
                           ["prog"])
     assert [s.output for s in kept] == ["prog.u0.o", "prog.u1.o", "prog"]
 
 
 TINY_PROJECT = programs.Project(
-    "99-tiny", "none", "none", "", lambda root, run, bins: {
-        "adds": run([bins["prog"]], root, 10).stdout.decode().strip()},
-    ["prog"])
+    "99-tiny", "tiny", lambda root, run, bins: {
+        "adds": run([bins["prog"]], root, 10).stdout.decode().strip()}, targets_=["prog"])
 
 
 @pytest.fixture()
@@ -214,10 +214,10 @@ def tiny_home(tmp_path: Path) -> Path:
     (src / "add.c").write_text("int add(int a, int b) { return a + b; }\n")
     (src / "main.c").write_text('int printf(const char *, ...);\nint add(int, int);\n'
                                 'int main(void) { printf("%d\\n", add(40, 2)); return 0; }\n')
-    steps = [programs.Step("cc", ".", [], "add.o", "add.c"),
-             programs.Step("ar", ".", ["add.o"], "libadd.a"),
-             programs.Step("cc", ".", [], "main.o", "main.c"),
-             programs.Step("link", ".", ["main.o", "libadd.a"], "prog")]
+    steps = [recipes.Step("cc", ".", [], "add.o", "add.c"),
+             recipes.Step("ar", ".", ["add.o"], "libadd.a"),
+             recipes.Step("cc", ".", [], "main.o", "main.c"),
+             recipes.Step("link", ".", ["main.o", "libadd.a"], "prog")]
     (home / "recipes").mkdir()
     (home / "recipes" / "tiny.json").write_text(json.dumps(
         {"steps": [s.to_json() for s in steps]}))

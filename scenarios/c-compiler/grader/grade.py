@@ -27,6 +27,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -66,7 +67,8 @@ class RunAsCells(suite.PlainCells):
     @contextlib.contextmanager
     def cell(self, index: int) -> Iterator[suite.Cell]:
         ids = candidate_ids()
-        with tempfile.TemporaryDirectory(prefix="cc-cell-", ignore_cleanup_errors=True) as tmp:
+        tmp = tempfile.mkdtemp(prefix="cc-cell-")
+        try:
             mode = 0o700
             if ids is not None and os.getuid() == 0:
                 try:
@@ -75,6 +77,8 @@ class RunAsCells(suite.PlainCells):
                     mode = 0o1777
             os.chmod(tmp, mode)
             yield suite.Cell(ids[0] if ids else os.getuid(), Path(tmp), Path(tmp))
+        finally:  # what the candidate left unremovable stays (the container is thrown away)
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def put(self, cell: suite.Cell, name: str, data: bytes) -> None:
         super().put(cell, name, data)

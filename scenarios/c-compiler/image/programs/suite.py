@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import traceback
@@ -53,8 +54,11 @@ class PlainCells:
 
     @contextlib.contextmanager
     def cell(self, index: int) -> Iterator[Cell]:
-        with tempfile.TemporaryDirectory(prefix="cc-test-", ignore_cleanup_errors=True) as tmp:
+        tmp = tempfile.mkdtemp(prefix="cc-test-")
+        try:
             yield Cell(os.getuid(), Path(tmp), Path(tmp))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def put(self, cell: Cell, name: str, data: bytes) -> None:
         (cell.workdir / name).write_bytes(data)
