@@ -243,7 +243,7 @@ def to_atif(run: LoadedRun) -> dict[str, Any]:
             "grade": info.grade if info else None,
             "evaluations": evaluations or None,
             "orphan_results": orphans or None,
-            "imported": imported}) | ({"wall_s": None} if not timed else {})},
+            "imported": imported}) | {"wall_s": totals.wall_s if totals else None}},
     })
 
 
@@ -387,7 +387,8 @@ def parse(path: Path, max_bytes: int = MAX_BYTES) -> ImportedRun:
     ours = (doc.extra or {}).get("ultrarun")
     ours = ours if isinstance(ours, dict) else {}
     warnings: list[str] = []
-    times = _step_times(doc, warnings)
+    times = {s.step_id: t for s in doc.steps if (t := _t(s.timestamp)) is not None} if ours \
+        else _step_times(doc, warnings)  # our own export's times are the run's
     mini = doc.agent.name == "mini-swe-agent"
     live = [s for s in doc.steps if not (s.model_extra or {}).get("is_copied_context")]
     first = next((i for i, s in enumerate(live) if s.source == "agent"), len(live))
@@ -412,12 +413,13 @@ def parse(path: Path, max_bytes: int = MAX_BYTES) -> ImportedRun:
         else (min(times.values()) if times else None)
     ended = ours.get("ended_at") if isinstance(ours.get("ended_at"), int | float) \
         else (max(times.values()) if times else None)
+    wall = ours.get("wall_s") if isinstance(ours.get("wall_s"), int | float) else None
     if "wall_s" in ours and ours["wall_s"] is None:
         started = ended = None  # the exported run had no times of its own
     return ImportedRun(
         kind="atif", source=Path(path), model=model, messages=opening, steps=steps,
         status=status, end_reason=reason, scenario=str(ours.get("scenario") or "imported"),
-        started_at=started, ended_at=ended, tokens_in=fm.total_prompt_tokens,
+        started_at=started, ended_at=ended, wall_s=wall, tokens_in=fm.total_prompt_tokens,
         tokens_out=fm.total_completion_tokens, cost=fm.total_cost_usd,
         totals_from="final_metrics", warnings=warnings,
         metadata=_drop_none({"schema_version": doc.schema_version, "session_id": doc.session_id,

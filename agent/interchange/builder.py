@@ -99,6 +99,7 @@ class ImportedRun:
     scenario: str = "imported"
     started_at: float | None = None
     ended_at: float | None = None
+    wall_s: float | None = None  # declared (our own export's); else ended_at - started_at
     tokens_in: int | None = None
     tokens_out: int | None = None
     cost: float | None = None
@@ -241,7 +242,8 @@ def write_run(run: ImportedRun, out_dir: Path) -> Path:
                 totals.format_errors += 1
         totals.tokens_in, totals.tokens_out, totals.cost = tokens_in, tokens_out, cost
         end = max(t, run.ended_at or t)
-        totals.wall_s = round(end - start, 3) if known else None
+        totals.wall_s = run.wall_s if run.wall_s is not None else (
+            round(end - start, 3) if known else None)
         rec.clock = end
         info.status, info.end_reason, info.ended_at, info.totals = \
             run.status, run.end_reason, end, totals
