@@ -36,10 +36,9 @@ from agent.interchange.source import (
     BadField,
     is_format_error_reply,
     opt,
-    read_json,
+    parse_file,
     sub,
     template_prefix,
-    user_error,
     want,
 )
 
@@ -252,13 +251,95 @@ def _refused_turn(m: _Msg, extra: dict[str, Any]) -> ImportedStep:
     return step
 
 
+class _Walk:
+    """Builds the model turns from the classified messages, in order: each assistant message
+    opens a turn; the harness's next messages say what became of its actions."""
+
+    def __init__(self, submission: str | None, submitted: bool) -> None:
+        self.steps: list[ImportedStep] = []
+        self.pending: list[ImportedCall] = []  # calls of the current turn with no result yet
+        self.answered = True  # whether the current turn already got the harness's reply
+        self.last_t = 0.0  # when the current turn's previous call ended
+        self.submission, self.submitted = submission, submitted
+
+    def take(self, m: _Msg, raw: dict[str, Any], last: bool) -> None:
+        if m.kind == "exit" or (m.kind in ("user", "system") and not m.text.strip()):
+            return
+        if m.kind == "assistant":
+            self._turn(m)
+        elif m.kind == "refusal":
+            self._refusal(m, sub(raw, "extra", m.where))
+        elif not self.steps:
+            return
+        elif m.kind == "observation":
+            self._observation(m)
+        elif last and self.pending and self.submitted and (
+                self.submission is None or m.text.strip() == self.submission.strip()):
+            call = self.pending.pop(0)  # 1.x: the submission is the submitting call's output
+            call.output, call.ok, call.note = m.text, True, _SUBMITTED_NOTE
+        else:
+            self.steps[-1].after.append((m.role, m.text, "note"))
+
+    def _turn(self, m: _Msg) -> None:
+        step = ImportedStep(content=m.text or None, calls=list(m.calls), reasoning=m.reasoning,
+                            prompt_tokens=m.tokens[0], completion_tokens=m.tokens[1],
+                            cost=m.cost, t=m.t, finish_reason=m.finish_reason)
+        if m.blocks is not None:  # 1.x: the agent runs a reply only with exactly one action
+            if len(m.blocks) == 1:
+                step.calls = [ImportedCall(name="bash", output=None,
+                                           arguments={"command": m.blocks[0].strip()})]
+            else:
+                step.format_error = f"{len(m.blocks)} bash blocks in the reply (mini-swe-" \
+                                    "agent runs a reply only with exactly one)"
+        self.steps.append(step)
+        self.pending, self.answered, self.last_t = list(step.calls), False, step.t or 0.0
+
+    def _refusal(self, m: _Msg, extra: dict[str, Any]) -> None:
+        step = self.steps[-1] if self.steps else None
+        if step is not None and not self.answered and all(c.output is None for c in step.calls):
+            step.refuse(step.format_error or "refused by mini-swe-agent")  # 1.x
+        else:  # 2.x: the refused turn itself was never added to the messages
+            step = _refused_turn(m, extra)
+            self.steps.append(step)
+        step.after.append((m.role, m.text, "format_error"))
+        self.pending, self.answered = [], True
+
+    def _observation(self, m: _Msg) -> None:
+        step = self.steps[-1]
+        call = next((c for c in self.pending if m.call_id and c.call_id == m.call_id),
+                    self.pending[0] if self.pending else None)
+        if call is None and not self.answered and step.format_error and not step.calls:
+            # The harness ran a reply we could not parse (e.g. a custom action regex).
+            call = ImportedCall(name="bash", arguments=None, output=None,
+                                raw_arguments=step.content or "",
+                                note="command not recoverable from the reply")
+            step.calls.append(call)
+            step.format_error = None
+        if call is None:
+            step.after.append((m.role, m.text, "note"))
+            return
+        if call in self.pending:
+            self.pending.remove(call)
+        self.answered = True
+        if m.not_executed:
+            step.calls.remove(call)
+            step.extra.setdefault("not_executed", []).append(
+                call.raw_arguments or json.dumps(call.arguments))
+            return
+        call.output, call.exit_code, call.timed_out = m.text, m.returncode, m.timed_out
+        if m.t is not None and step.t is not None:  # calls run one after another
+            call.duration_s = round(max(0.0, m.t - max(step.t, self.last_t)), 3)
+            self.last_t = m.t
+
+    def close(self) -> None:
+        if self.pending and self.submitted:  # 2.x: the submitting call has no observation
+            for call in self.pending:
+                call.output, call.ok, call.note = self.submission or "", True, _SUBMITTED_NOTE
+
+
 def parse(path: Path, max_bytes: int = MAX_BYTES) -> ImportedRun:
     """Parse the file at ``path``; a UserError names the file and the field at fault."""
-    data = read_json(path, max_bytes)
-    try:
-        return _parse(path, data)
-    except BadField as e:
-        raise user_error(path, e) from None
+    return parse_file(path, max_bytes, _parse)
 
 
 def _parse(path: Path, data: Any) -> ImportedRun:
@@ -289,82 +370,15 @@ def _parse(path: Path, data: Any) -> ImportedRun:
     status, reason = from_exit_status(exit_status, over_cost=bool(
         cost is not None and cost_limit and cost >= cost_limit))
 
-    steps: list[ImportedStep] = []
-    pending: list[ImportedCall] = []
-    answered = True  # whether the current step already got the harness's reply
-    last_t = 0.0  # when the current step's previous call ended
-    times = [m.t for m in msgs if m.t is not None]
-    raw = data["messages"]
+    walk = _Walk(submission, reason == "finished")
     for i in range(first, len(msgs)):
-        m = msgs[i]
-        if m.kind == "exit" or (m.kind in ("user", "system") and not m.text.strip()):
-            continue
-        if m.kind == "assistant":
-            step = ImportedStep(content=m.text or None, calls=list(m.calls),
-                                reasoning=m.reasoning, prompt_tokens=m.tokens[0],
-                                completion_tokens=m.tokens[1], cost=m.cost, t=m.t,
-                                finish_reason=m.finish_reason)
-            if m.blocks is not None:  # 1.x: run only when there is exactly one action
-                if len(m.blocks) == 1:
-                    step.calls = [ImportedCall(name="bash",
-                                               arguments={"command": m.blocks[0].strip()},
-                                               output=None)]
-                else:
-                    step.format_error = f"{len(m.blocks)} bash blocks in the reply (mini-swe-" \
-                                        "agent runs a reply only with exactly one)"
-            steps.append(step)
-            pending, answered, last_t = list(step.calls), False, step.t or 0.0
-            continue
-        if m.kind == "refusal":
-            if steps and not answered and not any(c.output is not None for c in steps[-1].calls):
-                steps[-1].refuse(steps[-1].format_error or "refused by mini-swe-agent")
-            else:  # 2.x: the refused turn itself was never added to the messages
-                steps.append(_refused_turn(m, sub(raw[i], "extra", m.where)))
-            steps[-1].after.append((m.role, m.text, "format_error"))
-            pending, answered = [], True
-            continue
-        if not steps:
-            continue
-        step = steps[-1]
-        if m.kind == "observation":
-            call = next((c for c in pending if m.call_id and c.call_id == m.call_id),
-                        pending[0] if pending else None)
-            if call is None and not answered and step.format_error and not step.calls:
-                # The harness ran a reply we could not parse (e.g. a custom action regex).
-                call = ImportedCall(name="bash", arguments=None, output=None,
-                                    raw_arguments=step.content or "",
-                                    note="command not recoverable from the reply")
-                step.calls.append(call)
-                step.format_error = None
-            if call is None:
-                step.after.append((m.role, m.text, "note"))
-                continue
-            if call in pending:
-                pending.remove(call)
-            if m.not_executed:
-                step.calls.remove(call)
-                step.extra.setdefault("not_executed", []).append(call.raw_arguments or
-                                                                 json.dumps(call.arguments))
-            else:
-                call.output, call.exit_code, call.timed_out = m.text, m.returncode, m.timed_out
-                if m.t is not None and step.t is not None:  # calls run one after another
-                    call.duration_s = round(max(0.0, m.t - max(step.t, last_t)), 3)
-                    last_t = m.t
-            answered = True
-            continue
-        if i == len(msgs) - 1 and pending and reason == "finished" and (
-                submission is None or m.text.strip() == submission.strip()):
-            pending[0].output, pending[0].ok, pending[0].note = m.text, True, _SUBMITTED_NOTE
-            pending = pending[1:]
-            continue
-        step.after.append((m.role, m.text, "note"))
-    if pending and reason == "finished":  # 2.x: the submitting action has no observation
-        for call in pending:
-            call.output, call.ok, call.note = submission or "", True, _SUBMITTED_NOTE
+        walk.take(msgs[i], data["messages"][i], last=i == len(msgs) - 1)
+    walk.close()
+    times = [m.t for m in msgs if m.t is not None]
     model = model_cfg.get("model_name") or model_cfg.get("model") or "unknown"
     return ImportedRun(
         kind="mini-swe-agent", source=Path(path), model=str(model), messages=opening,
-        steps=steps, status=status, end_reason=reason, cost=cost,
+        steps=walk.steps, status=status, end_reason=reason, cost=cost,
         totals_from="info.model_stats.instance_cost",
         started_at=min(times) if times else None, ended_at=max(times) if times else None,
         metadata={k: v for k, v in {

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -139,6 +140,16 @@ def sub(obj: dict[str, Any], key: str, where: str) -> dict[str, Any]:
 
 def user_error(path: Path, e: BadField) -> UserError:
     return UserError(f"{path}: {e.field}: {e.problem}")
+
+
+def parse_file(path: Path, max_bytes: int, parse: Callable[[Path, Any], T]) -> T:
+    """``parse(path, document)`` of the JSON file at ``path``; a BadField it raises becomes a
+    UserError naming the file and the field."""
+    data = read_json(path, max_bytes)
+    try:
+        return parse(Path(path), data)
+    except BadField as e:
+        raise user_error(path, e) from None
 
 
 # -- harness replies ---------------------------------------------------------------------------

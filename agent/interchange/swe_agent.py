@@ -20,7 +20,7 @@ from typing import Any
 
 from agent.interchange.builder import ImportedCall, ImportedRun, ImportedStep, text_of
 from agent.interchange.exits import from_exit_status
-from agent.interchange.source import MAX_BYTES, BadField, opt, read_json, sub, user_error, want
+from agent.interchange.source import MAX_BYTES, BadField, opt, parse_file, sub, want
 
 #: Actions SWE-agent writes itself when it stops the model (not commands the model chose).
 HARNESS_EXITS = {"exit_cost", "exit_context", "exit_error", "exit_format", "exit_api",
@@ -73,11 +73,7 @@ def _is_harness_exit(action: str, thought: str) -> bool:
 
 def parse(path: Path, max_bytes: int = MAX_BYTES) -> ImportedRun:
     """Parse the file at ``path``; a UserError names the file and the field at fault."""
-    data = read_json(path, max_bytes)
-    try:
-        return _parse(path, data)
-    except BadField as e:
-        raise user_error(path, e) from None
+    return parse_file(path, max_bytes, _parse)
 
 
 def _parse(path: Path, data: Any) -> ImportedRun:
