@@ -21,10 +21,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from agent.cli.errors import UserError
 from agent.interchange.builder import ImportedCall, ImportedRun, ImportedStep, text_of
 from agent.interchange.exits import NOT_ENDED, from_exit_status
-from agent.interchange.source import MAX_BYTES, is_format_error_reply, read_json
+from agent.interchange.source import MAX_BYTES, TIME_RANGE, is_format_error_reply, read_json
 from agent.trajectory import LoadedRun, load_run
 
 ATIF_VERSION = "ATIF-v1.6"
+
+
+def _t(ts: str | None) -> float | None:
+    """Unix time of an ISO 8601 timestamp (UTC when it names no zone)."""
+    if not ts:
+        return None
+    t = datetime.fromisoformat(ts)
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
 
 
 class _Model(BaseModel):
@@ -68,8 +76,10 @@ class AtifStep(_Model):
     @field_validator("timestamp")
     @classmethod
     def _iso(cls, v: str | None) -> str | None:
-        if v is not None:
-            datetime.fromisoformat(v)  # ValueError → a validation error naming the step
+        if v is not None:  # ValueError → a validation error naming the step
+            t = _t(v)
+            if t is None or not TIME_RANGE[0] < t < TIME_RANGE[1]:
+                raise ValueError(f"{v!r} is not a time between 1970 and 2100")
         return v
 
     @model_validator(mode="after")
@@ -271,17 +281,10 @@ _SAME_TIME_TURNS, _SAME_TIME_SPAN = 3, 1.0
 _RC = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>")
 
 
-def _t(ts: str | None) -> float | None:
-    if not ts:
-        return None
-    t = datetime.fromisoformat(ts)
-    return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
-
-
 def _declares_end(doc: AtifTrajectory) -> tuple[str, str]:
-    """(status, end_reason) from what the file says: our own export's record, a completion
-    call in the last agent turn (terminus-2's ``mark_task_complete``, mini-swe-agent's submit
-    command), a root ``extra.exit_status``; else not finished."""
+    """(status, end_reason) from what a foreign file says: a root ``extra.exit_status``, or a
+    completion call in the last agent turn (terminus-2's ``mark_task_complete``,
+    mini-swe-agent's submit command); else not finished."""
     extra = doc.extra or {}
     if isinstance(extra.get("exit_status"), str):
         return from_exit_status(extra["exit_status"])
@@ -321,12 +324,22 @@ def _calls(s: AtifStep, ours: dict[str, Any]) -> list[ImportedCall]:
             name=c.function_name, arguments=None if bad else c.arguments, output=None,
             call_id=c.tool_call_id, exit_code=_int_or_none(extra.get("exit_code")),
             ok=extra.get("ok") if isinstance(extra.get("ok"), bool) else None,
-            raw_arguments=bad.get("raw_arguments"), parse_error=bad.get("parse_error"),
+            raw_arguments=_str(bad.get("raw_arguments")), parse_error=_str(bad.get("parse_error")),
             duration_s=float(duration) if isinstance(duration, int | float) else 0.0,
             timed_out=extra.get("timed_out") is True,
-            note=extra.get("note") if isinstance(extra.get("note"), str) else None,
-            extra=_drop_none({"error_kind": extra.get("error_kind")})))
+            note=_str(extra.get("note")), extra=_drop_none({"error_kind": _str(
+                extra.get("error_kind"))})))
     return calls
+
+
+def _time(v: Any) -> float | None:
+    ok = isinstance(v, int | float) and not isinstance(v, bool) and TIME_RANGE[0] < v < \
+        TIME_RANGE[1]
+    return float(v) if ok else None
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
 
 
 def _int_or_none(v: Any) -> int | None:
@@ -350,7 +363,8 @@ def _agent_step(s: AtifStep, t: float | None, mini: bool) -> ImportedStep:
     step = ImportedStep(
         content=text_of(s.message) or None, calls=calls, reasoning=s.reasoning_content,
         prompt_tokens=m.prompt_tokens, completion_tokens=m.completion_tokens, cost=m.cost_usd,
-        t=t, finish_reason=ours.get("finish_reason"), format_error=ours.get("format_error"),
+        t=t, finish_reason=_str(ours.get("finish_reason")),
+        format_error=_str(ours.get("format_error")),
         extra=_drop_none({k: ours.get(k) for k in ("refused_calls", "not_executed")}))
     for c in calls:
         if c.call_id in linked:
@@ -409,11 +423,10 @@ def parse(path: Path, max_bytes: int = MAX_BYTES) -> ImportedRun:
     fm = doc.final_metrics or AtifFinalMetrics()
     model = doc.agent.model_name or next((s.model_name for s in doc.steps if s.model_name),
                                          None) or "unknown"
-    started = ours.get("started_at") if isinstance(ours.get("started_at"), int | float) \
-        else (min(times.values()) if times else None)
-    ended = ours.get("ended_at") if isinstance(ours.get("ended_at"), int | float) \
-        else (max(times.values()) if times else None)
-    wall = ours.get("wall_s") if isinstance(ours.get("wall_s"), int | float) else None
+    started = _time(ours.get("started_at")) or (min(times.values()) if times else None)
+    ended = _time(ours.get("ended_at")) or (max(times.values()) if times else None)
+    wall = ours.get("wall_s") if isinstance(ours.get("wall_s"), int | float) and \
+        0 <= ours["wall_s"] < TIME_RANGE[1] else None
     if "wall_s" in ours and ours["wall_s"] is None:
         started = ended = None  # the exported run had no times of its own
     return ImportedRun(

@@ -108,6 +108,10 @@ class ImportedRun:
     warnings: list[str] = field(default_factory=list)
 
 
+#: A call duration beyond this (a week) is not used to place later events in time.
+MAX_DURATION = 7 * 86400.0
+
+
 class _Recorder(Recorder):
     """A Recorder whose events carry the source's timestamps rather than the import's."""
 
@@ -227,7 +231,7 @@ def write_run(run: ImportedRun, out_dir: Path) -> Path:
             for cid, c in zip(ids, step.calls, strict=True):
                 rec.emit(ToolCallEvent, n, call_id=cid, name=c.name, arguments=c.arguments,
                          raw_arguments=_raw(c), parse_error=c.parse_error)
-                t += c.duration_s if known else 0.0
+                t += c.duration_s if known and 0.0 <= c.duration_s <= MAX_DURATION else 0.0
                 rec.clock = t
                 ok = c.ok if c.ok is not None else (c.exit_code in (None, 0) and not c.timed_out)
                 note = c.note or (None if c.output is not None

@@ -33,12 +33,14 @@ from agent.interchange.builder import ImportedCall, ImportedRun, ImportedStep, t
 from agent.interchange.exits import from_exit_status
 from agent.interchange.source import (
     MAX_BYTES,
+    TIME_RANGE,
     BadField,
     is_format_error_reply,
     opt,
     parse_file,
     sub,
     template_prefix,
+    unix_time,
     want,
 )
 
@@ -95,7 +97,7 @@ def _response_fields(response: Any) -> tuple[tuple[int | None, int | None], floa
         return (None, None), None, None
     created = response.get("created", response.get("created_at"))
     created = float(created) if isinstance(created, int | float) and not isinstance(
-        created, bool) and created > 0 else None
+        created, bool) and TIME_RANGE[0] < created < TIME_RANGE[1] else None
     finish = None
     choices = response.get("choices")
     if isinstance(choices, list) and choices and isinstance(choices[0], dict):
@@ -157,7 +159,8 @@ def _classify(msg: Any, where: str, fmt_prefixes: tuple[str, ...], v1: bool) -> 
     w_extra = f"{where}.extra"
     role = opt(msg, "role", str, where) or ""
     out = _Msg(kind="user", role=role or "user", text="", where=where,
-               t=opt(extra, "timestamp", float, w_extra), cost=opt(extra, "cost", float, w_extra))
+               t=unix_time(extra.get("timestamp"), f"{w_extra}.timestamp"),
+               cost=opt(extra, "cost", float, w_extra))
     if msg.get("object") == "response":  # a 2.x Responses-API turn
         out.kind, out.role = "assistant", "assistant"
         out.text, out.reasoning, out.calls = _response_turn(msg, where)

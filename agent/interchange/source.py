@@ -138,6 +138,20 @@ def sub(obj: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     return opt(obj, key, dict, where) or {}
 
 
+#: Unix times an import accepts (1970 … 2100): beyond them a time is an error, not a date.
+TIME_RANGE = (0.0, 4102444800.0)
+
+
+def unix_time(value: Any, where: str) -> float | None:
+    """A unix time in `TIME_RANGE`, or None for null/absent; else a BadField."""
+    if value is None:
+        return None
+    t = want(value, float, where)
+    if not TIME_RANGE[0] < t < TIME_RANGE[1]:
+        raise BadField(where, f"{t:g} is not a unix time between 1970 and 2100")
+    return t
+
+
 def user_error(path: Path, e: BadField) -> UserError:
     return UserError(f"{path}: {e.field}: {e.problem}")
 

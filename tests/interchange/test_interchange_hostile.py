@@ -86,6 +86,9 @@ def test_unusable_documents_are_usage_errors(kind: str, content: str | bytes, wh
      "messages[0].tool_calls: expected a list"),
     ("mini-swe-agent", {"info": {"model_stats": {"instance_cost": [1]}}, "messages": []},
      "info.model_stats.instance_cost: expected a number, found a list"),
+    ("mini-swe-agent", {"messages": [{"role": "assistant", "content": "x",
+                                      "extra": {"timestamp": 1e300}}]},
+     "messages[0].extra.timestamp: 1e+300 is not a unix time between 1970 and 2100"),
     ("swe-agent", {"trajectory": ["ls"]}, "trajectory[0]: expected an object"),
     ("swe-agent", {"trajectory": [{"action": 5}]}, "trajectory[0].action: expected a string"),
     ("swe-agent", {"trajectory": [], "info": {"model_stats": {"tokens_sent": "many"}}},
@@ -104,6 +107,10 @@ def test_unusable_documents_are_usage_errors(kind: str, content: str | bytes, wh
     ("atif", {"schema_version": "ATIF-v1.6", "agent": {"name": "a", "version": "1"},
               "steps": [{"step_id": 1, "source": "user", "message": "x",
                          "timestamp": "yesterday"}]}, "steps.0.timestamp"),
+    ("atif", {"schema_version": "ATIF-v1.6", "agent": {"name": "a", "version": "1"},
+              "steps": [{"step_id": 1, "source": "user", "message": "x",
+                         "timestamp": "0001-01-01T00:00:00Z"}]},
+     "steps.0.timestamp: Value error, '0001-01-01T00:00:00Z' is not a time between 1970"),
 ])
 def test_bad_fields_are_named(kind: str, doc: dict, field: str, tmp_path: Path,
                               capsys: pytest.CaptureFixture[str],
@@ -174,6 +181,35 @@ def test_terminal_escapes_are_stored_as_is(tmp_path: Path) -> None:
     assert ESCAPES in run.of_type("model_call")[0].message["content"]  # type: ignore
     assert run.of_type("tool_call")[0].arguments["command"].endswith(ESCAPES + "'")  # type: ignore
     assert ESCAPES in run.of_type("tool_result")[0].output  # type: ignore[attr-defined]
+
+
+def test_a_forged_ultrarun_export_cannot_break_the_import(tmp_path: Path) -> None:
+    """`extra.ultrarun` is read back from our own exports; in a foreign file it is just data
+    of any type, and times, durations and ids in it are checked like the rest."""
+    doc = {"schema_version": "ATIF-v1.6", "agent": {"name": "ultrarun", "version": "x"},
+           "steps": [{"step_id": 1, "source": "user", "message": "t"},
+                     {"step_id": 2, "source": "agent", "message": "m",
+                      "timestamp": "2025-01-01T00:00:00Z",
+                      "tool_calls": [{"tool_call_id": "c", "function_name": "bash",
+                                      "arguments": {"command": "ls"}}],
+                      "extra": {"ultrarun": {"finish_reason": 7, "format_error": ["x"],
+                                             "raw_arguments": {"c": {"raw_arguments": 5}},
+                                             "results": {"c": {"duration_s": 1e300,
+                                                               "exit_code": "1", "ok": "yes",
+                                                               "note": {"a": 1}}}}}},
+                     {"step_id": 3, "source": "user", "message": "m",
+                      "extra": {"ultrarun": {"role": ["r"], "reason": 3}}}],
+           "extra": {"ultrarun": {"status": 5, "end_reason": None, "started_at": -1e300,
+                                  "ended_at": "later", "wall_s": 1e300, "scenario": {}}}}
+    src = tmp_path / "forged.json"
+    src.write_text(json.dumps(doc))
+    run = load_run(import_trajectory("atif", src, tmp_path / "r"))
+    assert run.warnings == [] and run.info is not None
+    assert (run.info.status, run.info.end_reason) == ("interrupted", "interrupted")
+    assert run.info.totals.wall_s == 0.0 and run.info.started_at == 1735689600.0
+    (result,) = run.of_type("tool_result")
+    assert result.exit_code is None and result.ok  # type: ignore[attr-defined]
+    assert run.events[-1].t == 1735689600.0  # a 1e300 s "duration" does not move time
 
 
 def _files(root: Path) -> set[Path]:
