@@ -1,12 +1,14 @@
 """Speed and memory of `ultrarun report` on a large synthetic run.
 
 Generates runs of 1,000 and 10,000 tool calls (one call a step, an evaluation every 50 calls,
-a snapshot commit every 10 steps, a context event every 2,000 calls), then measures in a fresh
+a snapshot commit every 10 steps, a context event every 2,000 calls; with --tiered the
+evaluations are the c-compiler suite's: 1,410 tests in 51 stages of 5 tiers, tier 5 carried
+over between its gradings), then measures in a fresh
 subprocess each: `report --json` wall time and peak memory (ru_maxrss), `report --html` time and
 page size, and the page's load time in headless Chromium. Targets: report --json < 3 s and
 < 300 MB at 10,000 steps, growth from 1,000 to 10,000 steps linear or better.
 
-    python benchmarks/analysis_speed.py [--steps 10000] [--json] [--keep DIR]
+    python benchmarks/analysis_speed.py [--steps 10000] [--tiered] [--json] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -72,9 +74,41 @@ def _snapshots(git_dir: Path, n_commits: int, rng: random.Random) -> list[str]:
     return [by_mark[f":{k + 1}"] for k in range(n_commits)]
 
 
-def generate(run_dir: Path, steps: int, seed: int = 7) -> Path:
-    """A run folder of ``steps`` tool calls with evaluations, snapshots and context events."""
+# The c-compiler scenario's suite: (tier, stages, tests per stage), 1,410 tests in 51 stages.
+TIERED_SUITE = [("t1", 18, 21), ("t2", 13, 8), ("t3", 7, 6), ("t4", 8, 6),
+                ("t5", 5, [15, 154, 76, 350, 92])]
+
+
+def tiered_suite() -> dict[str, list[str]]:
+    """{stage id: its test ids} shaped like the c-compiler scenario's."""
+    suite: dict[str, list[str]] = {}
+    for tier, n_stages, sizes in TIERED_SUITE:
+        for k in range(n_stages):
+            size = sizes[k] if isinstance(sizes, list) else sizes
+            stage = f"{tier}/{k + 1:02d}-stage"
+            suite[stage] = [f"{stage}/test_{i:03d}" for i in range(size)]
+    return suite
+
+
+def tiered_evaluation(suite: dict[str, list[str]], progress: float) -> tuple[dict, dict, int]:
+    """Tests and stages of one evaluation when a share ``progress`` of the ladder is done:
+    each stage passes in order, tier by tier."""
+    tests: dict[str, str] = {}
+    stages: dict[str, list[int]] = {}
+    done = progress * len(suite)
+    for i, (stage, ids) in enumerate(suite.items()):
+        share = min(1.0, max(0.0, done - i))
+        k = int(share * len(ids))
+        tests.update({t: "pass" if j < k else "fail" for j, t in enumerate(ids)})
+        stages[stage] = [k, len(ids)]
+    return tests, stages, sum(v[0] for v in stages.values())
+
+
+def generate(run_dir: Path, steps: int, seed: int = 7, tiered: bool = False) -> Path:
+    """A run folder of ``steps`` tool calls with evaluations, snapshots and context events
+    (``tiered``: evaluations of a c-compiler-sized suite, 1,410 tests in 5 tiers)."""
     rng = random.Random(seed)
+    suite = tiered_suite() if tiered else {}
     run_dir.mkdir(parents=True)
     shas = _snapshots(run_dir / "snapshots.git", steps // COMMIT_EVERY, rng)
     lines: list[str] = []
@@ -115,7 +149,12 @@ def generate(run_dir: Path, steps: int, seed: int = 7) -> Path:
             emit("snapshot", step, commit=shas[step // COMMIT_EVERY - 1], tool_calls=step)
         if step % CONTEXT_EVERY == 0:
             emit("context", step, action="compact", details={"dropped": 100})
-        if step % EVAL_EVERY == 0:
+        if step % EVAL_EVERY == 0 and tiered:
+            tests, stages, passed = tiered_evaluation(suite, 0.8 * step / steps)
+            emit("evaluation", step, commit=shas[step // COMMIT_EVERY - 1], tool_calls=step,
+                 passed=passed, total=len(tests), tests=tests, stages=stages, duration_s=30.0,
+                 final=step == steps, carried=[] if step % (10 * EVAL_EVERY) == 0 else ["t5"])
+        elif step % EVAL_EVERY == 0:
             passing = max(0, min(N_TESTS, passing + rng.randrange(-3, 6)))
             tests = {f"test_{i:03d}": "pass" if i < passing else "fail" for i in range(N_TESTS)}
             emit("evaluation", step, commit=shas[step // COMMIT_EVERY - 1], tool_calls=step,
@@ -168,6 +207,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=10_000)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keep", type=Path, help="Generate the runs here and keep them.")
+    ap.add_argument("--tiered", action="store_true",
+                    help="evaluations of the c-compiler suite (1,410 tests, 51 stages, 5 tiers)")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench-analysis-"))
     base.mkdir(parents=True, exist_ok=True)
@@ -179,7 +220,7 @@ def main() -> None:
             if run.exists():
                 shutil.rmtree(run)
             t0 = time.perf_counter()
-            generate(run, steps)
+            generate(run, steps, tiered=args.tiered)
             gen_s = time.perf_counter() - t0
             json_s, json_mb = measure(report_code(run, None))
             page = base / f"report-{steps}.html"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from agent.analysis.calls import Call
+from agent.analysis.tiers import Tier, compute_tiers
 from agent.trajectory import LoadedRun
 
 #: Shares of the final score whose first crossing is reported in ``progress.tool_calls_to``.
@@ -34,6 +35,7 @@ class Progress(BaseModel):
     best_rate: float
     auc: float | None  # area under the step curve over [0, tool calls], in [0, 1]
     tool_calls_to: dict[str, int | None]  # "25"/"50"/"75"/"90" % of the final score
+    tiers: list[Tier] | None = None  # per tier, when stage ids carry one ("t2/07-unions")
 
 
 class LostTest(BaseModel):
@@ -80,7 +82,7 @@ def curve(run: LoadedRun, calls: Sequence[Call]
             total=total, rate=getattr(e, "passed", 0) / total,
             stages=dict(getattr(e, "stages", {}) or {}), commit=getattr(e, "commit", None),
             final=bool(getattr(e, "final", False))))
-        tests.append(dict(getattr(e, "tests", {}) or {}))
+        tests.append(getattr(e, "tests", None) or {})  # read only: no copy (big suites)
     return points, tests, len(evals), failed
 
 
@@ -112,7 +114,8 @@ def compute_progress(points: Sequence[CurvePoint], n_evals: int, failed: int,
     return Progress(points=list(points), evaluations=n_evals, failed_evaluations=failed,
                     final_rate=final_point.rate, best_rate=max(p.rate for p in points),
                     auc=area_under_curve(points, max(horizon, points[-1].tool_calls)),
-                    tool_calls_to=milestones(points, final_point.rate))
+                    tool_calls_to=milestones(points, final_point.rate),
+                    tiers=compute_tiers(points))
 
 
 def compute_regressions(points: Sequence[CurvePoint],

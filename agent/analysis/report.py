@@ -21,6 +21,7 @@ from agent.analysis.calls import run_start_time
 from agent.analysis.churn import commit_diffs, has_history
 from agent.analysis.metrics import RunMetrics
 from agent.analysis.svg import PALETTE, Band, Chart, Marker, Series, esc, line_chart, timeline
+from agent.analysis.tiers import Tier
 from agent.trajectory import EventBase, LoadedRun, RunInfo
 
 #: Steps shown with their tool calls, outputs and diffs: the first and the last ones.
@@ -92,6 +93,8 @@ def render_terminal(metrics: RunMetrics, info: RunInfo | None) -> RenderableType
     for label, value in summary_rows(metrics):
         head.add_row(Text(label), Text(value, style="dim" if value == NA else ""))
     parts: list[RenderableType] = [head]
+    if metrics.progress and metrics.progress.tiers:
+        parts.append(tiers_table(metrics.progress.tiers))
     d = metrics.degradation
     if d.windows:
         trend = Table(title=f"Degradation: {len(d.windows)} windows of {d.window} calls",
@@ -242,14 +245,55 @@ def _progress_charts(m: RunMetrics) -> str:
         for name, pair in x.stages.items():
             if len(pair) == 2 and pair[1]:
                 stages.setdefault(name, []).append((x.tool_calls, pair[0] / pair[1]))
-    if stages:
-        series = [Series(name, pts, PALETTE[i % len(PALETTE)], step=True)
-                  for i, (name, pts) in enumerate(sorted(stages.items()))]
+    if p.tiers:
+        out.append(tier_charts(p.tiers, stages, marks, horizon))
+    elif stages:
         out.append("<h2>Per-stage progress</h2>")
-        out.append(line_chart(Chart("Pass rate per stage vs tool calls", "tool calls",
-                                    "stage pass rate", series, markers=marks, y_min=0, y_max=1,
-                                    x_min=0, x_max=horizon, percent=True,
-                                    height=max(300, 60 + 15 * len(series)))))
+        out.append(_stage_chart("Pass rate per stage vs tool calls", stages, marks, horizon))
+    return "".join(out)
+
+
+def _stage_chart(title: str, stages: dict[str, list[tuple[float, float]]],
+                 marks: list[Marker], horizon: int) -> str:
+    series = [Series(name, pts, PALETTE[i % len(PALETTE)], step=True)
+              for i, (name, pts) in enumerate(sorted(stages.items()))]
+    return line_chart(Chart(title, "tool calls", "stage pass rate", series, markers=marks,
+                            y_min=0, y_max=1, x_min=0, x_max=horizon, percent=True,
+                            height=max(300, 60 + 15 * len(series))))
+
+
+def tiers_table(tiers: Sequence[Tier]) -> Table:
+    """The terminal's view of a tiered suite: where each tier stands."""
+    table = Table(title="Progress by tier", title_justify="left")
+    for col in ("tier", "stages", "final", "best", "last improved at call"):
+        table.add_column(col, justify="left" if col == "tier" else "right")
+    for t in tiers:
+        passed, total = t.final
+        table.add_row(t.name, str(len(t.stages)),
+                      f"{passed}/{total} ({_pct(passed / total if total else None)})",
+                      _pct(t.best_rate), _num(t.last_improvement_at))
+    return table
+
+
+def tier_charts(tiers: Sequence[Tier], stages: dict[str, list[tuple[float, float]]],
+                marks: list[Marker], horizon: int) -> str:
+    """One curve per tier, then each tier's stages on a chart of their own (folded)."""
+    series = [Series(f"{t.name} ({len(t.stages)} stages, {t.final[1]} tests)",
+                     [(x.tool_calls, x.passed / x.total) for x in t.points if x.total],
+                     PALETTE[i % len(PALETTE)], step=True, dots=True)
+              for i, t in enumerate(tiers)]
+    out = ["<h2>Per-tier progress</h2>",
+           line_chart(Chart("Pass rate per tier vs tool calls", "tool calls", "tier pass rate",
+                            series, markers=marks, y_min=0, y_max=1, x_min=0, x_max=horizon,
+                            percent=True))]
+    for t in tiers:
+        passed, total = t.final
+        mine = {k: v for k, v in stages.items() if k in set(t.stages)}
+        out.append(f"<details><summary>{esc(t.name)}: {passed}/{total} at the end, "
+                   f"{len(t.stages)} stages</summary>")
+        out.append(_stage_chart(f"Pass rate per stage of {t.name} vs tool calls", mine, marks,
+                                horizon))
+        out.append("</details>")
     return "".join(out)
 
 
