@@ -38,8 +38,16 @@ def list_() -> None:
         s = _load(name)
         table.add_row(s.name, s.title, str(s.budgets.max_steps or "-"),
                       str(s.budgets.max_time or "-"),
-                      f"{s.grader.every} calls" if s.grader and s.grader.every else "end")
+                      _cadence(s))
     console.print(table)
+
+
+def _cadence(s: Scenario) -> str:
+    """How often the grader runs, e.g. `50 calls (t5: 500)` for a scenario with parts."""
+    if not s.grader or not s.grader.every:
+        return "end"
+    slower = ", ".join(f"{p}: {k * s.grader.every}" for p, k in s.grader.parts.items() if k > 1)
+    return f"{s.grader.every} calls" + (f" ({slower})" if slower else "")
 
 
 @app.command()
