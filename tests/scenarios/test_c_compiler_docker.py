@@ -63,21 +63,24 @@ def _lite(tmp_path: Path, image: str) -> Path:
 
 
 @pytest.mark.docker
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_reference_policy_climbs_tier_1_in_docker(tmp_path: Path, lite_image: str,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first three stages of tier 1 through the tools, graded by the scenario's grader."""
-    monkeypatch.setenv("ULTRARUN_TOYC_UPTO", "3")
+    """All of tier 1 through the tools (toy-c-compiler's policy on this layout), graded at
+    the end by the scenario's grader on every tier it has."""
+    monkeypatch.delenv("ULTRARUN_TOYC_UPTO", raising=False)
     scenario = _lite(tmp_path, lite_image)
     res = execute_run(RunConfig(scenario=str(scenario), model="reference", sandbox="docker",
                                 logs=tmp_path / "logs", eval_every=0))
     info = res.info
     assert (info.status, info.end_reason) == ("finished", "finished"), info.error
+    assert info.totals.tool_calls >= 200
     assert info.grade is not None and not info.grade["error"], info.grade
     stages = info.grade["stages"]
-    for name in ("t1/01-return", "t1/02-unary", "t1/03-binary"):
-        passed, total = stages[name]
-        assert passed == total > 0, (name, stages[name])
-    assert stages["t1/04-relational-logical"][0] < stages["t1/04-relational-logical"][1]
+    t1 = [v for k, v in stages.items() if k.startswith("t1/")]
+    assert len(t1) == 18
+    assert sum(p for p, _ in t1) >= 0.95 * sum(n for _, n in t1), stages
     assert {s.split("/")[0] for s in stages} == {"t1", "t2", "t3", "t4"}  # no sources: no t5
     events = [json.loads(line) for line in (res.run_dir / "events.jsonl").open()]
     grades = [e for e in events if e["type"] == "evaluation"]
