@@ -61,10 +61,8 @@ class Ran:
 
 
 def simple_run(cmd: list[str], cwd: str | os.PathLike, timeout: float,
-               output_cap: int = OUTPUT_CAP, env: dict | None = None,
-               popen: dict | None = None) -> Ran:
-    """Run in a new session, kill the group on timeout (outside the grader: ``popen``, the
-    jail's confinement, is never given here)."""
+               output_cap: int = OUTPUT_CAP, env: dict | None = None) -> Ran:
+    """Run in a new session, kill the group on timeout (outside the grader)."""
     t0 = time.monotonic()
     try:
         proc = subprocess.Popen(cmd, cwd=str(cwd), stdin=subprocess.DEVNULL,
@@ -88,7 +86,7 @@ def simple_run(cmd: list[str], cwd: str | os.PathLike, timeout: float,
         return Ran(None, b"", b"", timed_out=True, duration=time.monotonic() - t0)
 
 
-Run = Callable[..., Any]  # (cmd, cwd, timeout, output_cap=..., popen=...) -> Ran-like
+Run = Callable[..., Any]  # (cmd, cwd, timeout, output_cap=..., env=...) -> Ran-like
 Exec = Callable[[list[str], Path, float], Any]  # a test command in the project's cell
 
 

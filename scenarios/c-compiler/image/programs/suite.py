@@ -14,7 +14,7 @@ A rejected program passes only when its valid twin (``<stage>/twins/<name>.c``, 
 suite has one) compiles and runs correctly too: refusing everything earns nothing.
 
 Where programs run is up to the caller: ``cells`` has the interface of the grader's jail
-(``cell(index)``, ``put``, ``install``, ``spawn``; see the toy-c-compiler grader's jail.py),
+(``cell(index)``, ``put``, ``install``, ``command``; see the toy-c-compiler grader's jail.py),
 ``PlainCells`` below is the unconfined one.
 """
 
@@ -69,9 +69,9 @@ class PlainCells:
             raise FileNotFoundError(f"no program {name} was built")
         return path
 
-    @contextlib.contextmanager
-    def spawn(self, cell: Cell) -> Iterator[dict[str, Any] | None]:
-        yield None
+    def command(self, cell: Cell, argv: list[str]) -> tuple[list[str], dict[str, str] | None]:
+        """The command line and environment that run ``argv`` in ``cell`` (as they are)."""
+        return argv, None
 
 
 def place(cells: Any, cell: Cell, rel: str, data: bytes) -> None:
@@ -101,11 +101,9 @@ def copy_test(cells: Any, cell: Cell, path: Path) -> None:
 
 def run_in(cells: Any, cell: Cell, run: Callable[..., Any], cmd: list[str], timeout: float,
            cwd: Path | None = None, cap: int = OUTPUT_CAP) -> Any:
-    """Run ``cmd`` in ``cell`` (confined the way ``cells`` does it)."""
-    with cells.spawn(cell) as popen:
-        if popen is None:  # unconfined: the runner's own way ($ULTRARUN_RUN_AS, or none)
-            return run(cmd, cwd or cell.workdir, timeout, cap)
-        return run(cmd, cwd or cell.workdir, timeout, cap, popen=popen)
+    """Run ``cmd`` in ``cell``, as ``cells`` runs things there (its uid, its confinement)."""
+    argv, env = cells.command(cell, cmd)
+    return run(argv, cwd or cell.workdir, timeout, cap, env=env)
 
 
 # ------------------------------------------------------------------ the suite
@@ -174,7 +172,7 @@ class Context:
 
     compiler: str | None
     cells: Any  # PlainCells, or the grader's jail.Jail / jail.Unconfined
-    run: Callable[..., Any]  # run(cmd, cwd, timeout, cap, popen=...) -> RunResult-like
+    run: Callable[..., Any]  # run(cmd, cwd, timeout, cap, env=...) -> RunResult-like
     compile_timeout: float = 10.0
     run_timeout: float = 5.0
 
