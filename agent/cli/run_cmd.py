@@ -151,7 +151,7 @@ def cost_text(info: RunInfo) -> str:
     if info.model_kind != "endpoint":
         return f"no model cost ({info.model_kind} model)"
     if t.model_calls and t.unpriced_calls >= t.model_calls:
-        return "cost unknown (no prices or no token counts for this model)"
+        return "cost unknown (no prices for this model)"
     if t.unpriced_calls:
         return f"${t.cost:.4f} + unknown ({t.unpriced_calls} calls without a price)"
     return f"${t.cost:.4f}"
