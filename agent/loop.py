@@ -176,6 +176,7 @@ class AgentLoop:
         self.state = LoopState()
         self.conv = Conversation()
         self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
+        self._tools_est: int | None = None
         self._sandbox_failed = False
         if hasattr(model, "on_retry"):
             model.on_retry = self._on_retry
@@ -299,7 +300,7 @@ class AgentLoop:
                 self.rec.emit(ContextEvent, step, action="fallback",
                               details={"from": self.policy.name, "to": "compact",
                                        "error": str(e)})
-                guess = max(1000, int(estimate_tokens(self._view()) * self._calibration * 0.9))
+                guess = max(1000, int(self._estimate() * 0.9))
                 self.policy = CompactPolicy(context_window=None if e.window else guess)
             elif len(self.messages) <= 3:
                 if e.window:
@@ -314,8 +315,15 @@ class AgentLoop:
     def _view(self) -> list[dict[str, Any]]:
         return self.policy.view(self.messages, self.conv.meta)
 
+    def _raw_estimate(self) -> int:
+        # The tool schemas go with every request: a constant part of the prompt, which keeps
+        # the calibration steady when the conversation is short (e.g. just after compaction).
+        if self._tools_est is None:
+            self._tools_est = estimate_tokens(self.toolbox.schemas())
+        return estimate_tokens(self._view()) + self._tools_est
+
     def _estimate(self) -> int:
-        return int(estimate_tokens(self._view()) * self._calibration)
+        return int(self._raw_estimate() * self._calibration)
 
     def _update_context(self, step: int) -> None:
         if isinstance(self.policy, FullPolicy):
@@ -362,7 +370,11 @@ class AgentLoop:
         summary, usage = None, {}
         if self.summaries_from_model:
             assert isinstance(self.policy, CompactPolicy)
-            budget = int(self.policy.context_window * SUMMARY_SHARE / self._calibration)
+            # Never trust a calibration below 1 here: it is measured on the agent's requests,
+            # whose JSON envelopes (call ids...) a chat template mostly drops, while the
+            # summary request is plain text, which has more tokens per character.
+            budget = int(self.policy.context_window * SUMMARY_SHARE
+                         / max(1.0, self._calibration))
             ask = summary_request(self.messages, self._compact_prompt(), budget)
             try:
                 with self.stop.waiting():
@@ -413,7 +425,7 @@ class AgentLoop:
         if u.prompt_tokens and not isinstance(self.policy, FullPolicy):
             # Calibrate the estimate on what the endpoint counted (only policies use it).
             self._calibration = max(0.25, min(4.0, u.prompt_tokens /
-                                              max(1, estimate_tokens(self._view()))))
+                                              max(1, self._raw_estimate())))
         self.rec.emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
                       prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
                       cost=u.cost, latency_s=turn.latency_s,

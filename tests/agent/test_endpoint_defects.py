@@ -156,7 +156,7 @@ def test_compact_learns_the_window_from_the_error_and_resume_keeps_it(
     assert part.info.end_reason == "max_steps" and part.info.context_window == 3000
     ctx = events_of(part.run_dir, "context")
     assert [c["details"]["context_window"] for c in ctx if c["action"] == "window"] == [3000]
-    assert sum(c["action"] == "compact" for c in ctx) >= 2
+    assert sum(c["action"] == "compact" for c in ctx) >= 1
     rejected = sum(len(json.dumps(r.body["messages"])) > 3000 * 4
                    for r in endpoint.completion_requests)
     assert rejected == 1, "after the first overflow, compaction comes before the limit"
@@ -166,7 +166,7 @@ def test_compact_learns_the_window_from_the_error_and_resume_keeps_it(
     assert all(len(json.dumps(r.body["messages"])) <= 3000 * 4
                for r in endpoint.completion_requests[first:]), "resume forgot the window"
     m = compute_metrics(load_run(part.run_dir))
-    assert m.model_calls.context_windows == [3000] and m.model_calls.compactions >= 4
+    assert m.model_calls.context_windows == [3000] and m.model_calls.compactions >= 2
 
 
 def test_compact_asks_the_server_for_its_window_first(endpoint: FakeOpenAIServer,
