@@ -252,3 +252,19 @@ def test_after_kill_9_run_json_and_reports_say_what_the_events_say(
     assert data["metrics"]["run"]["error"] == NO_RUN_END
     resumed = resume_run(run_dir, ResumeOptions(max_steps=info.totals.steps + 2))
     assert resumed.info.end_reason == "max_steps"
+
+
+def test_a_stale_run_json_after_run_end_shows_the_run_end(endpoint: FakeOpenAIServer,
+                                                          tmp_path: Path) -> None:
+    # A crash between the run_end event and the rewrite of run.json: the event wins.
+    endpoint.enqueue(Reply(tool_calls=[BASH]), Reply(tool_calls=[("finish", {"summary": "x"})]))
+    res = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
+                                logs=tmp_path, eval_every=0))
+    path = res.run_dir / "run.json"
+    stale = json.loads(path.read_text())
+    stale.update(status="running", end_reason=None)
+    stale["totals"]["steps"] = 1
+    path.write_text(json.dumps(stale))
+    shown = load_run(res.run_dir).current_info
+    assert shown is not None and (shown.status, shown.end_reason) == ("finished", "finished")
+    assert shown.totals.steps == 2 and shown.error is None
