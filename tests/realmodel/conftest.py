@@ -79,14 +79,18 @@ def record_figures(row: dict[str, Any]) -> None:
     FIGURES.write_text(json.dumps(_rows, indent=2))
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _rows:
+@pytest.fixture(scope="session", autouse=True)
+def figures_table(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After the tier, print the figures each scenario recorded (see record_figures)."""
+    yield
+    tr = request.config.pluginmanager.get_plugin("terminalreporter")
+    if tr is None or not _rows:
         return
-    tr = terminalreporter
+    tr.write_line("")
     tr.section("real-model tier: llama-cpp-python server, SmolLM2-135M-Instruct")
     cols = ["scenario", "end_reason", "calls", "server_ok", "tokens_in", "server_in",
             "tokens_out", "server_out", "retries", "wall_s", "s_per_call"]
-    tr.write_line("  ".join(f"{c:>11}" for c in cols))
+    tr.write_line("  ".join(f"{c:>16}" for c in cols))
     for r in _rows:
-        tr.write_line("  ".join(f"{r.get(c, '')!s:>11}" for c in cols))
-    tr.write_line(f"(also in {FIGURES})")
+        tr.write_line("  ".join(f"{r.get(c, '-')!s:>16}" for c in cols))
+    tr.write_line(f"(also in {FIGURES}; benchmarks/realmodel_tier.py prints them)")
