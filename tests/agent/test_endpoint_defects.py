@@ -213,8 +213,8 @@ def test_raw_model_gets_a_default_max_tokens_recorded_and_cost_unknown(
     endpoint.enqueue(Reply(tool_calls=[("finish", {"summary": "x"})]))
     subprocess.run([*UR, "run", str(TINY), "--model", "some-local-model", "--base-url",
                     endpoint.base_url, "--api-key-env", "ULTRARUN_LOOP_TEST_KEY", "--sandbox",
-                    "local", "--logs", str(tmp_path), "--max-tokens", "77", "--quiet"], cwd=ROOT, capture_output=True,
-                   timeout=120, check=True)
+                    "local", "--logs", str(tmp_path), "--max-tokens", "77", "--quiet"],
+                   cwd=ROOT, capture_output=True, timeout=120, check=True)
     assert endpoint.completion_requests[-1].body["max_tokens"] == 77
 
 

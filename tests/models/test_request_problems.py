@@ -100,7 +100,7 @@ def test_outage_budget_counts_attempts_not_only_sleeps(
     model = make_model(timeout_s=1.0, retry=RetryPolicy(max_attempts=50, base_delay_s=0.01,
                                                         max_delay_s=0.02, outage_budget_s=2.5))
     start = time.monotonic()
-    with pytest.raises(ModelError, match="outage budget of 2.5 s"):
+    with pytest.raises(ModelError, match=r"outage budget of 2\.5 s"):
         model.complete(USER, [BASH_TOOL])
     # The first attempt (1 s) is before the outage; then at most 2.5 s of retrying.
     assert time.monotonic() - start < 4.5
