@@ -161,24 +161,26 @@ def test_context_overflow_compaction_and_resume(llm: tuple[Path, Path], env: dic
 def test_server_killed_and_restarted_mid_run(server: LlamaServer, env: dict[str, str],
                                              tmp_path: Path) -> None:
     run_dir = tmp_path / "outage"
-    proc = subprocess.Popen([*UR, *run_args(run_dir, "rm-native", server.base_url,
-                                            "--max-steps", "6")],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    wait_for(run_dir, b'"model_call"', 2, proc)
-    server.kill()
-    down = time.monotonic()
-    time.sleep(8)
-    server.start()
-    up = time.monotonic()
-    out, err = proc.communicate(timeout=900)
+    # The proxy drops the connection while the server is down, as the server itself would.
+    with RecordingProxy(f"http://127.0.0.1:{server.port}") as proxy:
+        proc = subprocess.Popen([*UR, *run_args(run_dir, "rm-native", proxy.base_url,
+                                                "--max-steps", "6")],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        wait_for(run_dir, b'"model_call"', 2, proc)
+        server.kill()
+        down = time.monotonic()
+        time.sleep(8)
+        server.start()
+        up = time.monotonic()
+        out, err = proc.communicate(timeout=900)
     info = json.loads((run_dir / "run.json").read_text())
     assert proc.returncode == 0, f"{out}\n{err}"
     assert info["end_reason"] in ("finished", "max_steps") and info["totals"]["retries"] >= 1
     retried = [r for e in events(run_dir) if e["type"] == "model_call" for r in e["retries"]]
     assert retried and all(r["status"] is None for r in retried)  # lost connections only
     assert sum(r["wait_s"] for r in retried) <= (up - down) + 5
-    row = check_accounting("server restart", run_dir, None)
+    row = check_accounting("server restart", run_dir, proxy)
     data = check_reports(env, run_dir)
     mc = data["metrics"]["model_calls"]
     assert mc["outages"] == 1 and mc["retries"] == row["retries"]
