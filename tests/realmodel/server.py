@@ -10,6 +10,7 @@ against a server someone else wrote.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -159,7 +160,8 @@ class RecordingProxy:
                         status, data = resp.status, resp.read()
                 except urllib.error.HTTPError as e:
                     status, data = e.code, e.read()
-                except OSError:  # the server is down: drop the connection, as it would
+                except (OSError, http.client.HTTPException):
+                    # The server is down or died mid-answer: drop the connection, as it would.
                     with proxy._lock:
                         proxy.exchanges.append(Exchange(self.path, None))
                     self.close_connection = True

@@ -22,7 +22,8 @@ from agent.analysis.metrics import compute_metrics
 from agent.replay import listing_lines
 from agent.trajectory import load_run
 from agent.trajectory.reader import NO_RUN_END
-from tests.realmodel.conftest import ROOT, SCENARIO, UR, record_figures, ultrarun
+from tests.realmodel import figures
+from tests.realmodel.conftest import ROOT, SCENARIO, UR, ultrarun
 from tests.realmodel.server import LlamaServer, RecordingProxy
 
 pytestmark = [pytest.mark.realmodel, pytest.mark.docker, pytest.mark.slow]
@@ -82,7 +83,7 @@ def check_accounting(name: str, run_dir: Path, proxy: RecordingProxy | None, *,
         else:
             assert len(answered) == t["model_calls"], "a call the server answered went uncounted"
             assert (t["tokens_in"], t["tokens_out"]) == (server_in, server_out)
-    record_figures(row)
+    figures.record(row)
     return row
 
 
