@@ -60,7 +60,7 @@ class RunSummary(BaseModel):
     tokens_in: int
     tokens_out: int
     cost: float | None  # None when no model call had a price
-    wall_s: float
+    wall_s: float | None  # None: an imported run whose source records no time
     final_passed: int | None
     final_total: int | None
     parent: dict[str, Any] | None
@@ -346,15 +346,21 @@ def compute_summary(run: LoadedRun, calls: Sequence[Call]) -> RunSummary:
     total = grade.get("total") if isinstance(grade, dict) else None
     counted = totals_from_events(run.events)
     priced = counted.model_calls > counted.unpriced_calls
+    tokens_in, tokens_out = counted.tokens_in, counted.tokens_out
+    cost = counted.cost if priced else (info.totals.cost or None if info else None)
+    wall: float | None = round(max(0.0, end - run_start_time(run)), 3)
+    if info is not None and info.model_kind == "imported":
+        # An import's run.json holds what its source declares (e.g. ATIF final_metrics);
+        # null there means the source has no such figure, which must not read as 0.
+        cost, wall = info.totals.cost, info.totals.wall_s
+        tokens_in, tokens_out = info.totals.tokens_in, info.totals.tokens_out
     return RunSummary(
         run_id=info.run_id if info else None, scenario=info.scenario if info else None,
         model=info.model if info else None, model_kind=info.model_kind if info else None,
         status=info.status if info else None, end_reason=info.end_reason if info else None,
         error=info.error if info else None,
-        steps=steps, tool_calls=len(calls), tokens=counted.tokens_in + counted.tokens_out,
-        tokens_in=counted.tokens_in, tokens_out=counted.tokens_out,
-        cost=counted.cost if priced else (info.totals.cost or None if info else None),
-        wall_s=round(max(0.0, end - run_start_time(run)), 3),
+        steps=steps, tool_calls=len(calls), tokens=tokens_in + tokens_out,
+        tokens_in=tokens_in, tokens_out=tokens_out, cost=cost, wall_s=wall,
         final_passed=passed if isinstance(passed, int) else None,
         final_total=total if isinstance(total, int) else None,
         parent=info.parent if info else None)
@@ -365,6 +371,11 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
     calls = calls if calls is not None else extract_calls(run)
     unavailable: dict[str, str] = {}
     warnings = list(run.warnings)
+    imported = run.info.options.get("imported") if run.info is not None else None
+    if isinstance(imported, dict):
+        warnings += [str(w) for w in imported.get("warnings") or []]
+        if run.info is not None and run.info.totals.wall_s is None:
+            unavailable["wall_s"] = "the imported source records no timestamps"
     horizon = len(calls)
 
     points, results, n_evals, failed = curve(run, calls)

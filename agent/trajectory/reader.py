@@ -42,7 +42,8 @@ class LoadedRun:
         error, and its totals are counted from the events.
         """
         info = self.info
-        if info is None or info.status != "running" or not self.events:
+        if info is None or info.status != "running" or not self.events \
+                or info.model_kind == "imported":  # an import says what its source declares
             return info
         out = info.model_copy(deep=True)
         end = _last_end(self.events)
@@ -106,8 +107,8 @@ def totals_from_events(events: Sequence[EventBase], recorded: Totals | None = No
             t.unpriced_calls += cost is None
             t.retries += len(usage.get("retries") or [])
     t.cost = round(t.cost, 6)
-    t.wall_s = round(max(recorded.wall_s if recorded else 0.0, events[-1].t - events[0].t), 3) \
-        if events else 0.0
+    t.wall_s = round(max((recorded.wall_s or 0.0) if recorded else 0.0,
+                         events[-1].t - events[0].t), 3) if events else 0.0
     return t
 
 
