@@ -54,6 +54,7 @@ def _model_call_rows(m: RunMetrics) -> list[tuple[str, str]]:
     ctx += [f"window {mc.context_windows[-1]} learnt"] if mc.context_windows else []
     return [
         ("model calls", f"{mc.calls}" + (f", {mc.failed} failed" if mc.failed else "")),
+        ("tokens in / out", f"{m.run.tokens_in} / {m.run.tokens_out}"),
         ("turns without a tool call", f"{mc.text_only_turns} of {mc.turns}"
          + (f" ({_pct(mc.unusable_rate)})" if mc.turns else "")),
         ("retries", f"{mc.retries} in {mc.calls_with_retries} calls, "
@@ -71,10 +72,10 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
         ("tool calls", str(m.run.tool_calls)),
         ("steps", str(m.run.steps)),
         ("wall time", NA if m.run.wall_s is None else f"{m.run.wall_s:.1f} s"),
-        ("tokens", f"{m.run.tokens} ({m.run.tokens_in} in / {m.run.tokens_out} out)"),
+        ("tokens", str(m.run.tokens)),
         ("final pass rate", _pct(p.final_rate) if p else NA),
         ("best pass rate", _pct(p.best_rate) if p else NA),
-        *_model_call_rows(m)[:2],
+        *_model_call_rows(m)[:1], *_model_call_rows(m)[2:3],
         ("progress AUC", _num(p.auc, 3) if p else NA),
         ("calls to 25/50/75/90%", " / ".join(_num(v) for v in p.tool_calls_to.values())
          if p else NA),
@@ -96,7 +97,7 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
          if m.churn else NA),
         ("file rewrites (commits)", str(m.churn.rewrites) if m.churn else NA),
         ("write_file overwrites", str(m.edits.write_file_overwrites)),
-        *_model_call_rows(m)[2:],
+        _model_call_rows(m)[1], *_model_call_rows(m)[3:],
         ("cost", "unknown" if m.run.cost is None and m.model_calls.calls else
          f"${m.run.cost:.4f}" if m.run.cost is not None else NA),
     ]
