@@ -35,6 +35,7 @@ class RunInfo(BaseModel):
     sandbox: str = "docker"
     image: str | None = None
     budgets: dict[str, Any] = Field(default_factory=dict)
+    limits: dict[str, Any] = Field(default_factory=dict)  # what the run may cost the host
     context: str = "full"
     eval_every: int | None = None
     seed: int | None = None
