@@ -111,7 +111,10 @@ class DiskGuard:
         self._lock = threading.Lock()
         self._notes: list[str] = []
         self._over = False
+        self._after_kill = 0
+        self._killed_at = 0.0
         self._last_walk_s = 0.0
+        self._last_measure_s = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -144,44 +147,60 @@ class DiskGuard:
         return self.usage + grown
 
     def measure(self) -> int:
-        """Measure the real usage (walk + extra); resets the estimate's reference."""
+        """Measure the real usage (walk, then ``extra`` unless the walk alone is over the
+        limit); resets the estimate's reference."""
         with self._lock:
             ref = fs_reading(self.watch)
             t0 = time.monotonic()
             usage, entries = tree_usage(self.root_fd)
-            if self.extra is not None:
-                usage += self.extra()
             self._last_walk_s = time.monotonic() - t0
+            if self.extra is not None and usage <= self.limit:
+                usage += self.extra()
+            self._last_measure_s = time.monotonic() - t0
             self.usage, self.entries, self._ref = usage, entries, ref
             self.measured_at = time.monotonic()
             self.peak = max(self.peak, usage)
             return usage
 
     def check(self) -> None:
-        """One poll: measure when the estimate passes the limit (or grows while over it)."""
-        threshold = self.usage + self.slack if self._over else self.limit
-        if self.estimate() <= threshold:
+        """One poll: measure when the estimate passes the limit (or, over it, grows), or
+        when space came back (files were deleted: the estimate's base is stale)."""
+        now = fs_reading(self.watch)
+        grown = max(0, self._ref.free_bytes - now.free_bytes) + \
+            max(0, self._ref.free_inodes - now.free_inodes) * ENTRY_MIN_BYTES
+        freed = max(0, now.free_bytes - self._ref.free_bytes)
+        threshold = self._after_kill + self.slack if self._over else self.limit
+        growing = self.usage + grown > threshold
+        if not growing and freed <= self.slack:
             return
-        # A big tree takes a while to walk: never spend more than half the time walking.
-        if time.monotonic() - self.measured_at < 2 * self._last_walk_s:
+        since = time.monotonic() - self.measured_at
+        # A big tree takes a while to walk: never spend more than half the time walking; and
+        # space coming back (maybe someone else's) is worth a look once a second at most.
+        if since < 2 * self._last_walk_s or (not growing and
+                                             since < max(1.0, 2 * self._last_measure_s)):
             return
-        before = self.usage
         usage = self.measure()
         if usage <= self.limit:
-            if self._over:
-                self._over = False
+            self._over = False
             return
-        hard = self._over and usage > before + self.slack  # still growing after a kill
-        if self._over and not hard:
-            return
-        self._over = True
-        self.kills += 1
-        self.kill(hard)
+        if self._over and usage <= self._after_kill + self.slack:
+            self._after_kill = min(self._after_kill, usage)
+            return  # over the limit, but nothing grows: the agent may be cleaning up
+        # Growing again within seconds of a kill: the shell itself is writing (a builtin).
+        hard = self._over and time.monotonic() - self._killed_at < 5
         what = "every process the agent started, its shell included" if hard else \
             "every process the agent started"
+        # The note first: the killed command returns at once and takes the notes with it.
         self._note(f"the workspace went over its disk limit of {fmt_size(self.limit)} (it holds "
                    f"{fmt_size(usage)}): {what} was killed; delete files to get back under "
                    "the limit")
+        self.kill(hard)
+        self.kills += 1
+        self._over = True
+        self._killed_at = time.monotonic()
+        # What the writers left (written between the measurement and the kill) is the base
+        # for "still growing".
+        self._after_kill = self.measure()
 
     def check_write(self, nbytes: int) -> None:
         """Refuse a host-side write that would take the workspace over the limit."""

@@ -446,7 +446,8 @@ class WorkspaceDir:
         try:
             if limit is not None and st.st_size > limit:
                 raise TooLarge(f"{path} is {fmt_size(st.st_size)}, over the {fmt_size(limit)} "
-                               "a tool reads at once")
+                               "a tool reads at once: page through it with read_log, or use "
+                               "bash")
             fd = reopen(pfd)
         finally:
             os.close(pfd)

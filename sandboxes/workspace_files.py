@@ -62,7 +62,7 @@ class WorkspaceFiles:
         if self.disk is None:
             return r
         notes = [r.note] if r.note else []
-        if r.exit_code == 153:  # 128 + SIGXFSZ
+        if r.exit_code == 153 or "File size limit exceeded" in r.output:  # 128 + SIGXFSZ
             notes.append(f"exit code 153 means a process was killed for writing a file past "
                          f"{fmt_size(self.disk.limit)}, the disk limit of this workspace")
         extra = self.disk.take_notes()

@@ -41,8 +41,10 @@ from sandboxes.fsafe import (
 MAX_FILE = 32 << 20  # a file over this is left out of snapshots (and recorded as such)
 MAX_STORE = 4 << 30  # what one run's snapshots may add to snapshots.git
 MAX_DEPTH = 128
-RACY_NS = 100_000_000  # files changed this close to a walk are re-read at the next one
+RACY_NS = 100_000_000
+SMALL_BLOB = 4096  # files changed this close to a walk are re-read at the next one
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+EMPTY_BLOB = bytes.fromhex("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
 SKIP_NAMES = frozenset({b".git"})
 
 
@@ -125,18 +127,21 @@ class SnapshotStore:
         except GitError:
             raise SnapshotError(f"{self.git_dir}: no snapshot {commit[:12]!r}") from None
 
-    def export(self, commit: str, dest: Path | WorkspaceDir) -> ExportReport:
+    def export(self, commit: str, dest: Path | WorkspaceDir,
+               owner: int | None = None) -> ExportReport:
         """Write the workspace as it was at ``commit`` into ``dest`` (an empty folder, or a
-        WorkspaceDir), streaming each file; links are created as links, never followed."""
+        WorkspaceDir), streaming each file; links are created as links, never followed.
+        ``owner`` (a uid) is given everything written."""
         sha = self.resolve(commit)
         if isinstance(dest, WorkspaceDir):
             return self._export(sha, dest)
         Path(dest).mkdir(parents=True, exist_ok=True)
-        with WorkspaceDir(Path(dest), "/") as out:
+        with WorkspaceDir(Path(dest), "/", owner=owner) as out:
             return self._export(sha, out)
 
     def _export(self, commit: str, out: WorkspaceDir) -> ExportReport:
         rep = ExportReport()
+        small: dict[str, bytes] = {}
         parent: tuple[bytes, ...] | None = None
         pfd = -1
         try:
@@ -153,7 +158,8 @@ class SnapshotStore:
                         parent = parts[:-1]
                     name = parts[-1]
                     if mode == "120000":
-                        target = b"".join(blobs.stream(sha))
+                        target = small.get(sha) or b"".join(blobs.stream(sha))
+                        small[sha] = target
                         os.symlink(target, name, dir_fd=pfd)
                         if out.owner is not None:
                             os.chown(name, out.owner, out.owner, dir_fd=pfd,
@@ -163,9 +169,20 @@ class SnapshotStore:
                         fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                                      | os.O_CLOEXEC, 0o600, dir_fd=pfd)
                         try:
-                            for chunk in blobs.stream(sha):
+                            # Small blobs are fetched once per export (many files often
+                            # share a content: empty files, copies).
+                            cached = small.get(sha)
+                            chunks = [cached] if cached is not None else blobs.stream(sha)
+                            held = b""
+                            for chunk in chunks:
                                 os.write(fd, chunk)
                                 rep.bytes += len(chunk)
+                                if len(held) + len(chunk) <= SMALL_BLOB:
+                                    held += chunk
+                                else:
+                                    held = b"\x00" * (SMALL_BLOB + 1)
+                            if cached is None and len(held) <= SMALL_BLOB and len(small) < 4096:
+                                small[sha] = held
                             if out.owner is not None:
                                 os.fchown(fd, out.owner, out.owner)
                             os.fchmod(fd, 0o755 if mode == "100755" else 0o644)
@@ -215,7 +232,13 @@ class Snapshotter(SnapshotStore):
         # folder -> (its entries, its tree id): trees that need no re-hash
         self._trees: dict[bytes, tuple[tuple[tuple[bytes, bytes, bytes], ...], bytes]] = {}
         self._head_tree: str | None = None
+        self._have: set[bytes] = set()  # blob ids known to be stored (no stat per file)
         self.last_skipped: list[Skipped] = []
+
+    def export(self, commit: str, dest: Path | WorkspaceDir,
+               owner: int | None = None) -> ExportReport:
+        """As ``SnapshotStore.export``; files are given to this run's workspace owner."""
+        return super().export(commit, dest, self.owner if owner is None else owner)
 
     # -- writing objects -------------------------------------------------------------------
     def _write(self, kind: bytes, data: bytes) -> bytes:
@@ -358,6 +381,8 @@ class Snapshotter(SnapshotStore):
                 skipped.append(Skipped(show(rel), "link unreadable"))
                 return None
             mode = b"120000"
+        elif e.is_file and e.size == 0:  # nothing to read (thousands of empty files)
+            data, mode = b"", b"100755" if e.mode & stat.S_IXUSR else b"100644"
         elif e.is_file:
             if e.size > self.max_file:
                 skipped.append(Skipped(show(rel), f"{fmt_size(e.size)}, over the "
@@ -377,13 +402,15 @@ class Snapshotter(SnapshotStore):
         else:
             skipped.append(Skipped(show(rel), f"a {kind_name(e.mode)}"))
             return None
-        blob = self._blob_id(data)
-        if not (self._objects / blob.hex()[:2] / blob.hex()[2:]).exists():
-            if self.stored + len(data) > self.max_store:
-                skipped.append(Skipped(show(rel), f"snapshots.git holds its cap of "
-                                       f"{fmt_size(self.max_store)}"))
-                return None
-            self._write(b"blob", data)
+        blob = EMPTY_BLOB if not data else self._blob_id(data)
+        if blob not in self._have:
+            if not (self._objects / blob.hex()[:2] / blob.hex()[2:]).exists():
+                if self.stored + len(data) > self.max_store:
+                    skipped.append(Skipped(show(rel), f"snapshots.git holds its cap of "
+                                           f"{fmt_size(self.max_store)}"))
+                    return None
+                self._write(b"blob", data)
+            self._have.add(blob)
         if max(e.mtime_ns, e.ctime_ns) < start - RACY_NS:
             self._cache[rel] = (key, mode, blob)
         else:
