@@ -94,13 +94,15 @@ class DiskGuard:
 
     def __init__(self, root_fd: int, limit: int, *, kill: Callable[[bool], None],
                  extra: Callable[[], int] | None = None, watch: list[str] | None = None,
-                 poll_s: float = 0.1, slack: int = 16 << 20) -> None:
+                 poll_s: float = 0.1, slack: int | None = None) -> None:
         self.root_fd = root_fd
         self.limit = limit
         self.kill = kill
         self.extra = extra
         self.poll_s = poll_s
-        self.slack = slack
+        # Growth tolerated over the limit before killing again (a command cleaning up may
+        # write a little): small against the limit.
+        self.slack = slack if slack is not None else min(16 << 20, max(1 << 20, limit // 64))
         self.watch = [f"/proc/self/fd/{root_fd}", *(watch or [])]
         self.usage = 0
         self.entries = 0
