@@ -273,6 +273,10 @@ def full_output(run: LoadedRun, cv: CallView, limit: int = 2_000_000) -> str:
     ref = getattr(r, "output_ref", None)
     if ref:
         path = run.run_dir / str(ref)
+        outputs = (run.run_dir / "outputs").resolve()
+        if outputs not in path.resolve().parents:  # a run folder from elsewhere is data
+            return f"({ref} is not in this run's outputs/; as recorded:)\n" \
+                   f"{getattr(r, 'output', '')}"
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
                 text = f.read(limit + 1)
