@@ -88,15 +88,10 @@ def _has_marker(pid: int, marker: bytes) -> bool:
         return False
 
 
-def local_killer(session: ShellSession) -> int:
-    """Kill the session shell's descendants and every process carrying the command's marker."""
-    token = session.current_token
-    marker = f"ULTRARUN_CMD={token}".encode()
-    try:  # pids alive when the command began: earlier background jobs are not its own
-        fields = Path(session.start_file).read_text().split()[1:]
-        before = {int(f.removeprefix("/proc/")) for f in fields}
-    except (OSError, ValueError):
-        before = set()
+def _kill_rounds(session: ShellSession, marker: bytes, spare: set[int],
+                 keep_shell: bool) -> int:
+    """Kill, until none is left, the session shell's descendants (but ``spare``) and every
+    process whose environment carries ``marker``; the shell itself unless ``keep_shell``."""
     killed = 0
     for _ in range(20):
         children = _proc_children()
@@ -104,11 +99,13 @@ def local_killer(session: ShellSession) -> int:
         stack = list(children.get(session.shell_pid, []))
         while stack:  # descendants of the session shell
             pid = stack.pop()
-            if pid not in before:
+            if pid not in spare:
                 victims.add(pid)
             stack.extend(children.get(pid, []))
         victims |= {pid for kids in children.values() for pid in kids
                     if pid != session.shell_pid and _has_marker(pid, marker)}
+        if not keep_shell:
+            victims.add(session.shell_pid)
         victims.discard(os.getpid())
         if not victims:
             break
@@ -118,40 +115,27 @@ def local_killer(session: ShellSession) -> int:
                 killed += 1
             except (ProcessLookupError, PermissionError):
                 pass
+        if not keep_shell:
+            break
     return killed
+
+
+def local_killer(session: ShellSession) -> int:
+    """Kill the session shell's descendants and every process carrying the command's marker."""
+    try:  # pids alive when the command began: earlier background jobs are not its own
+        fields = Path(session.start_file).read_text().split()[1:]
+        before = {int(f.removeprefix("/proc/")) for f in fields}
+    except (OSError, ValueError):
+        before = set()
+    return _kill_rounds(session, f"ULTRARUN_CMD={session.current_token}".encode(), before,
+                        keep_shell=True)
 
 
 def local_all_killer(session: ShellSession, hard: bool) -> int:
     """Kill the session shell's descendants and every process carrying the session's marker
     (background jobs of earlier commands too); the shell itself only when ``hard``."""
-    marker = f"ULTRARUN_SESSION={session.session_id}".encode()
-    killed = 0
-    for _ in range(20):
-        children = _proc_children()
-        victims: set[int] = set()
-        stack = list(children.get(session.shell_pid, []))
-        while stack:
-            pid = stack.pop()
-            victims.add(pid)
-            stack.extend(children.get(pid, []))
-        victims |= {pid for kids in children.values() for pid in kids
-                    if _has_marker(pid, marker)}
-        victims.discard(os.getpid())
-        if hard:
-            victims.add(session.shell_pid)
-        else:
-            victims.discard(session.shell_pid)
-        if not victims:
-            break
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except (ProcessLookupError, PermissionError):
-                pass
-        if hard:
-            break
-    return killed
+    return _kill_rounds(session, f"ULTRARUN_SESSION={session.session_id}".encode(), set(),
+                        keep_shell=not hard)
 
 
 class LocalSandbox(WorkspaceFiles):

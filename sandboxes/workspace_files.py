@@ -15,8 +15,9 @@ from typing import BinaryIO
 
 from sandboxes.base import ExecResult
 from sandboxes.disk import DiskGuard
-from sandboxes.fsafe import Entry, WorkspaceDir, copy_tree, fmt_size
+from sandboxes.fsafe import Entry, WorkspaceDir, fmt_size
 from sandboxes.paths import resolve_in_workspace
+from sandboxes.treecopy import copy_tree
 
 # Reading more than this in one go is refused (a tool never needs it; memory stays bounded).
 READ_LIMIT = 64 << 20

@@ -35,8 +35,9 @@ from sandboxes.docker_sandbox import (
     docker_data_paths,
     layer_size,
 )
-from sandboxes.fsafe import WorkspaceDir, copy_tree, fmt_size
+from sandboxes.fsafe import WorkspaceDir, fmt_size
 from sandboxes.images import AGENT_UID
+from sandboxes.treecopy import copy_tree
 from scenarios.loader import Scenario
 
 # What a grading may write: the copy it grades plus the scenario's disk limit; its log

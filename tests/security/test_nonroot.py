@@ -42,8 +42,9 @@ def _as_user(command: str, timeout: float = 60) -> subprocess.CompletedProcess[s
 
 def _interpreter() -> str:
     """An interpreter of this Python version the user may run."""
-    for cand in (sys.executable, shutil.which(f"python{sys.version_info[0]}."
-                                              f"{sys.version_info[1]}") or ""):
+    name = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    for cand in (sys.executable, f"/usr/bin/{name}", f"/usr/local/bin/{name}",
+                 shutil.which(name) or ""):
         if cand and _as_user(f"{cand} -c 'import sys'").returncode == 0:
             return cand
     pytest.fail(f"no Python {sys.version_info[0]}.{sys.version_info[1]} that {USER} can run "
