@@ -105,6 +105,7 @@ class DiskGuard:
         self.slack = slack if slack is not None else min(16 << 20, max(1 << 20, limit // 64))
         self.watch = [f"/proc/self/fd/{root_fd}", *(watch or [])]
         self.usage = 0
+        self.walked = 0
         self.entries = 0
         self.measured_at = 0.0
         self.kills = 0
@@ -116,12 +117,18 @@ class DiskGuard:
         self._after_kill = 0
         self._killed_at = 0.0
         self._last_walk_s = 0.0
-        self._last_measure_s = 0.0
+        self._extra_value = 0
+        self._extra_at = 0.0
+        self._extra_free = 0
+        self._extra_thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
+        if self.extra is not None:
+            self._extra_free = fs_reading(self.watch).free_bytes
+            self._refresh_extra()
         self.measure()
         self._thread = threading.Thread(target=self._run, name="disk-guard", daemon=True)
         self._thread.start()
@@ -149,25 +156,62 @@ class DiskGuard:
         return self.usage + grown
 
     def measure(self) -> int:
-        """Measure the real usage (walk, then ``extra`` unless the walk alone is over the
-        limit); resets the estimate's reference."""
+        """Measure the real usage (a walk, plus the last value of ``extra``); resets the
+        estimate's reference."""
         with self._lock:
             ref = fs_reading(self.watch)
             t0 = time.monotonic()
-            usage, entries = tree_usage(self.root_fd)
+            walk, entries = tree_usage(self.root_fd)
             self._last_walk_s = time.monotonic() - t0
-            if self.extra is not None and usage <= self.limit:
-                usage += self.extra()
-            self._last_measure_s = time.monotonic() - t0
+            usage = walk + self._extra_value
+            self.walked = walk
             self.usage, self.entries, self._ref = usage, entries, ref
             self.measured_at = time.monotonic()
             self.peak = max(self.peak, usage)
             return usage
 
+    def _maybe_refresh_extra(self, now: FsReading) -> None:
+        """Ask ``extra`` again on a side thread (a Docker API call may take seconds under
+        load; the walk must not wait for it) once the disk lost more than the slack since it
+        was last asked, and every 30 s."""
+        if self.extra is None or (self._extra_thread is not None
+                                  and self._extra_thread.is_alive()):
+            return
+        if abs(self._extra_free - now.free_bytes) <= self.slack and \
+                time.monotonic() - self._extra_at < 30:
+            return
+        self._extra_free = now.free_bytes
+        self._extra_thread = threading.Thread(target=self._refresh_extra,
+                                              name="disk-guard-extra", daemon=True)
+        self._extra_thread.start()
+
+    def _extra_age(self) -> float:
+        return time.monotonic() - self._extra_at if self.extra is not None else 0.0
+
+    def _fresh(self) -> int:
+        """A measurement with ``extra`` asked again first (waits for it)."""
+        if self.extra is not None:
+            thread = self._extra_thread
+            if thread is not None and thread.is_alive():
+                thread.join(timeout=60)
+            self._extra_free = fs_reading(self.watch).free_bytes
+            self._refresh_extra()
+        return self.measure()
+
+    def _refresh_extra(self) -> None:
+        assert self.extra is not None
+        value = self.extra()
+        with self._lock:
+            # Its growth counts at once (maybe twice, with the free space the estimate already
+            # saw: an overestimate, which only costs the next measurement).
+            self.usage += value - self._extra_value
+            self._extra_value, self._extra_at = value, time.monotonic()
+
     def check(self) -> None:
         """One poll: measure when the estimate passes the limit (or, over it, grows), or
         when space came back (files were deleted: the estimate's base is stale)."""
         now = fs_reading(self.watch)
+        self._maybe_refresh_extra(now)
         grown = max(0, self._ref.free_bytes - now.free_bytes) + \
             max(0, self._ref.free_inodes - now.free_inodes) * ENTRY_MIN_BYTES
         freed = max(0, now.free_bytes - self._ref.free_bytes)
@@ -178,10 +222,11 @@ class DiskGuard:
         since = time.monotonic() - self.measured_at
         # A big tree takes a while to walk: never spend more than half the time walking; and
         # space coming back (maybe someone else's) is worth a look once a second at most.
-        if since < 2 * self._last_walk_s or (not growing and
-                                             since < max(1.0, 2 * self._last_measure_s)):
+        if since < 2 * self._last_walk_s or (not growing and since < 1.0):
             return
         usage = self.measure()
+        if usage > self.limit >= self.walked and self._extra_age() > 1:
+            usage = self._fresh()  # never kill on a stale size of the container's layer
         if usage <= self.limit:
             self._over = False
             return
@@ -208,7 +253,7 @@ class DiskGuard:
         """Refuse a host-side write that would take the workspace over the limit."""
         if self.estimate() + nbytes <= self.limit:
             return
-        usage = self.measure()
+        usage = self._fresh()
         if usage + nbytes > self.limit:
             raise DiskLimitExceeded(
                 f"writing {fmt_size(nbytes)} would take the workspace to {fmt_size(usage + nbytes)}"
