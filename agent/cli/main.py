@@ -43,7 +43,8 @@ def main() -> None:
     try:
         app()
     except (UserError, HarnessError) as e:
-        # Plain text (a message may quote input holding "[" or control characters), one line.
+        # One message, one line, as plain text: a message may quote input holding "[" (rich
+        # markup) or control characters.
         err_console.print(Text.assemble(("error:", "bold red"), " ", visible(str(e))),
                           highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
