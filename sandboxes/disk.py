@@ -112,6 +112,7 @@ class DiskGuard:
         self.peak = 0
         self._ref = fs_reading(self.watch)
         self._lock = threading.Lock()
+        self._kill_lock = threading.Lock()
         self._notes: list[str] = []
         self._over = False
         self._after_kill = 0
@@ -241,13 +242,20 @@ class DiskGuard:
         self._note(f"the workspace went over its disk limit of {fmt_size(self.limit)} (it holds "
                    f"{fmt_size(usage)}): {what} was killed; delete files to get back under "
                    "the limit")
-        self.kill(hard)
+        with self._kill_lock:  # the next command waits until this kill is over
+            self.kill(hard)
         self.kills += 1
         self._over = True
         self._killed_at = time.monotonic()
         # What the writers left (written between the measurement and the kill) is the base
         # for "still growing".
         self._after_kill = self.measure()
+
+    def wait_for_kills(self) -> None:
+        """Return once no kill is in progress (a kill sweeps new processes for a while: a
+        command started meanwhile would be swept too)."""
+        with self._kill_lock:
+            pass
 
     def check_write(self, nbytes: int) -> None:
         """Refuse a host-side write that would take the workspace over the limit."""

@@ -265,6 +265,8 @@ class DockerSandbox(WorkspaceFiles):
              env: dict[str, str] | None = None) -> ExecResult:
         if self._session is None:
             raise SandboxError("the sandbox is not started (use it as a context manager)")
+        if self.disk is not None:
+            self.disk.wait_for_kills()
         try:
             result = self._session.run(wrap_command(command, cwd, env), timeout)
         except SandboxDied:

@@ -206,4 +206,6 @@ class LocalSandbox(WorkspaceFiles):
              env: dict[str, str] | None = None) -> ExecResult:
         if self._session is None:
             raise SandboxError("the sandbox is not started (use it as a context manager)")
+        if self.disk is not None:
+            self.disk.wait_for_kills()
         return self._with_disk_notes(self._session.run(wrap_command(command, cwd, env), timeout))
