@@ -30,7 +30,7 @@ from agent.runner import (
     fork_run,
     resume_run,
 )
-from agent.trajectory import is_run_dir
+from agent.trajectory import RunInfo, is_run_dir
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,6 +55,9 @@ EvalEveryOpt = Annotated[int | None, typer.Option(
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for run folders.")]
 RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Name of the run folder.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoint if given.")]
+MaxTokensOpt = Annotated[int | None, typer.Option(
+    "--max-tokens", help="Completion cap per model call (default: the profile's; 4096 for a "
+    "raw model name).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No live view.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the final summary as JSON.")]
 
@@ -85,7 +88,10 @@ class LiveView:
         t.add_row("step", f"{s.step}   tool calls {s.tool_calls}")
         t.add_row("elapsed", _fmt_elapsed(time.time() - s.started))
         t.add_row("tokens", f"in {s.tokens_in:,}   out {s.tokens_out:,}")
-        t.add_row("cost", f"${s.cost:.4f}")
+        t.add_row("cost", "unknown" if s.model_calls and s.unpriced_calls >= s.model_calls
+                  else f"${s.cost:.4f}")
+        if s.retries:
+            t.add_row("retries", str(s.retries))
         last = f"{s.last_tool}" + (f" (exit {s.last_exit})" if s.last_exit is not None else "")
         # The tool name and the notes come from the model and the endpoint: shown as plain
         # text (no markup) with control characters visible.
@@ -144,6 +150,18 @@ def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
     return page
 
 
+def cost_text(info: RunInfo) -> str:
+    """The run's cost as a person should read it: never a made-up $0 for unknown prices."""
+    t = info.totals
+    if info.model_kind != "endpoint":
+        return f"no model cost ({info.model_kind} model)"
+    if t.model_calls and t.unpriced_calls >= t.model_calls:
+        return "cost unknown (no prices for this model)"
+    if t.unpriced_calls:
+        return f"${t.cost:.4f} + unknown ({t.unpriced_calls} calls without a price)"
+    return f"${t.cost:.4f}"
+
+
 def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
     """The end-of-run summary: folder, status, totals and grade by stage."""
     info = result.info
@@ -153,7 +171,10 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
     t = info.totals
     line = (f"{info.status} ({info.end_reason}) after {t.steps} steps, {t.tool_calls} tool "
             f"calls, {_fmt_elapsed(t.wall_s)}, tokens {t.tokens_in:,}/{t.tokens_out:,}, "
-            f"${t.cost:.4f}")
+            f"{cost_text(info)}"
+            + (f", {t.retries} retried model call attempts" if t.retries else "")
+            + (f", {t.format_errors} turns without a usable tool call"
+               if t.format_errors else ""))
     console.print(Text.assemble(("run", "bold"), " ", visible(str(result.run_dir))))
     console.print(Text(line))
     if info.error:
@@ -178,14 +199,14 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         max_steps: MaxStepsOpt = None, max_cost: MaxCostOpt = None,
         max_time: MaxTimeOpt = None, context: ContextOpt = None,
         eval_every: EvalEveryOpt = None, logs: LogsOpt = Path("logs"),
-        run_id: RunIdOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False,
-        json_: JsonOpt = False) -> None:
+        run_id: RunIdOpt = None, seed: SeedOpt = None, max_tokens: MaxTokensOpt = None,
+        quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     cfg = make_config(scenario=scenario, model=model, base_url=base_url,
                       api_key_env=api_key_env, profile=profile, sandbox=sandbox,
                       max_steps=max_steps, max_cost=max_cost, max_time=max_time,
                       context=context, eval_every=eval_every, logs=logs, run_id=run_id,
-                      seed=seed)
+                      seed=seed, max_tokens=max_tokens)
     launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {model or profile}",
            quiet=quiet, as_json=json_)
 

@@ -3,6 +3,7 @@
 from agent.models.base import (
     AssistantTurn,
     ContextExceeded,
+    DeadlineReached,
     Model,
     ModelError,
     RetryRecord,
@@ -26,6 +27,7 @@ from agent.models.script import ReplayModel, ScriptModel, ScriptTurn
 __all__ = [
     "AssistantTurn",
     "ContextExceeded",
+    "DeadlineReached",
     "Model",
     "ModelError",
     "ModelOverrides",
