@@ -67,7 +67,9 @@ def test_disk_guard_stops_a_writer_on_the_local_backend(tmp_path: Path) -> None:
         assert "finished" not in r.output
         with pytest.raises(DiskLimitExceeded):
             sb.write_file("more.bin", b"x" * 8_000_000)
-        assert sb.exec("rm -f f*; echo ok").output == "ok\n"
+        # (the shell itself may have been killed and replaced just now: cleaning up may need
+        # a second go on a loaded machine)
+        assert any(sb.exec("rm -f f*; echo ok").output == "ok\n" for _ in range(3))
         sb.write_file("more.bin", b"x" * 8_000_000)  # back under the limit: allowed
 
 
