@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.context import ContextPolicy, make_policy
 from agent.evaluation import EvaluationRunner, Grader, PartSchedule
@@ -33,7 +33,7 @@ from agent.tools.toolbox import CommandTool, ToolBox
 from agent.trajectory.reader import load_run
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo, versions
-from agent.trajectory.snapshots import Snapshotter
+from agent.trajectory.snapshots import SnapshotError, SnapshotStore, Snapshotter
 from sandboxes import Sandbox
 from scenarios.loader import Scenario, ScenarioError, load_scenario, parse_duration
 
@@ -43,6 +43,25 @@ SCRIPTED = {"script", "replay", "reference"}
 
 class ConfigError(ValueError):
     """Bad run configuration; the message names the flag or field (CLI exit 2)."""
+
+
+def check_run_id(run_id: str) -> str:
+    """A run id is one path component: it names a folder inside --logs and nothing else."""
+    if (not run_id or run_id in (".", "..") or "/" in run_id or "\\" in run_id
+            or len(run_id) > 200 or not run_id.isprintable()):
+        raise ValueError(f"{run_id!r} must be one folder name (no /, not . or .., printable, "
+                         "at most 200 characters)")
+    return run_id
+
+
+def workspace_owner(backend: str) -> int | None:
+    """The uid that must own what the host writes into a workspace (the container's user
+    when the harness is root), or None to keep the harness's own."""
+    if backend == "docker" and os.getuid() == 0:
+        from sandboxes.images import AGENT_UID
+
+        return AGENT_UID
+    return None
 
 
 class RunConfig(BaseModel):
@@ -73,6 +92,11 @@ class RunConfig(BaseModel):
     mask_keep_steps: int = Field(40, ge=2)  # `mask`: steps shown at all
     mask_token_budget: int = Field(60_000, ge=1000)  # `mask`: tighten past this estimate
     labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
+
+    @field_validator("run_id")
+    @classmethod
+    def _one_component(cls, v: str | None) -> str | None:
+        return None if v is None else check_run_id(v)
 
 
 class ResumeOptions(BaseModel):
@@ -293,7 +317,8 @@ class Session:
                 image = scenario_image(scenario, client, hooks.progress)
                 info.image = image
                 recorder.save_info()
-            snapshots = Snapshotter(run_dir / "snapshots.git", workspace)
+            snapshots = Snapshotter(run_dir / "snapshots.git", workspace,
+                                    owner=workspace_owner(info.sandbox))
             ctxs: list[ToolContext] = []
             holder = SandboxHolder(lambda: _open(info.sandbox, scenario, workspace, image,
                                                  info.run_id, recorder.outputs_dir, client,
@@ -330,8 +355,9 @@ def _open(backend: str, scenario: Scenario, workspace: Path, image: str | None, 
         return open_sandbox("docker", image=image, workspace=workspace, cpus=lim.cpus,
                             memory=lim.memory, pids=lim.pids, network=lim.network,
                             run_id=run_id, outputs_dir=outputs, client=client,
-                            env=scenario.env, labels=labels or {})
-    return open_sandbox("local", workspace=workspace, outputs_dir=outputs, env=scenario.env)
+                            env=scenario.env, labels=labels or {}, disk=lim.disk)
+    return open_sandbox("local", workspace=workspace, outputs_dir=outputs, env=scenario.env,
+                        disk=lim.disk)
 
 
 def _load_scenario(ref: str) -> Scenario:
@@ -387,6 +413,7 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
         sandbox=cfg.sandbox, budgets=_budget_dict(budgets),
         context=cfg.context or scenario.context or "full", eval_every=eval_every,
         seed=cfg.seed, versions=versions(), started_at=time.time(),
+        limits=run_limits(scenario),
         options={"command_timeout": cfg.command_timeout, "temperature": cfg.temperature,
                  "max_tokens": getattr(mprof, "max_tokens", None),
                  "max_format_errors": cfg.max_format_errors,
@@ -400,6 +427,21 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
     with session.loop(hooks) as loop:
         loop.run(system_prompt(loop.ctx.sandbox.workdir), scenario.prompt_text)
     return RunResult(run_dir, loop.rec.info)
+
+
+def run_limits(scenario: Scenario) -> dict[str, Any]:
+    """Every bound a run puts on what it may cost the host, for run.json."""
+    from agent.trajectory import recorder, snapshots
+    from sandboxes import capture
+    from sandboxes.disk import parse_size
+
+    lim = scenario.limits
+    return {"cpus": lim.cpus, "memory": lim.memory, "pids": lim.pids, "network": lim.network,
+            "disk": lim.disk, "disk_bytes": parse_size(lim.disk),
+            "snapshot_max_file_bytes": snapshots.MAX_FILE,
+            "snapshot_max_store_bytes": snapshots.MAX_STORE,
+            "outputs_per_call_bytes": capture.SPILL_HEAD + capture.SPILL_TAIL,
+            "outputs_per_run_bytes": recorder.OUTPUTS_CAP}
 
 
 def _budget_dict(b: Budgets) -> dict[str, Any]:
@@ -471,7 +513,11 @@ def _resume_locked(run_dir: Path, opts: ResumeOptions, hooks: Hooks) -> RunResul
     prior = (info.status, info.end_reason)
     info.status, info.end_reason, info.error, info.ended_at = "running", None, None, None
     if rebuilt.commit:  # the workspace as of the last completed step, before any container
-        Snapshotter(run_dir / "snapshots.git", run_dir / "workspace").restore(rebuilt.commit)
+        try:
+            Snapshotter(run_dir / "snapshots.git", run_dir / "workspace",
+                        owner=workspace_owner(info.sandbox)).restore(rebuilt.commit)
+        except SnapshotError as e:
+            raise ConfigError(f"{run_dir}: cannot restore the workspace: {e}") from None
     with session.loop(hooks, next_seq=run.events[-1].seq + 1, lock=False) as loop:
         loop.policy = rebuilt.policy
         if session.kind in SCRIPTED:
@@ -501,7 +547,11 @@ def fork_run(parent_dir: Path, at_step: int, *, model: str | None = None,
     pinfo = parent.info
     spec = model or pinfo.model
     label = spec
-    run_id = run_id or new_run_id(pinfo.scenario, f"fork{at_step}-{label}")
+    try:
+        run_id = check_run_id(run_id) if run_id else new_run_id(pinfo.scenario,
+                                                               f"fork{at_step}-{label}")
+    except ValueError as e:
+        raise ConfigError(f"--run-id: {e}") from None
     run_dir = (logs or parent_dir.parent) / run_id
     if run_dir.exists() and any(run_dir.iterdir()):
         raise ConfigError(f"--run-id {run_id}: {run_dir} already exists")
@@ -529,8 +579,10 @@ def fork_run(parent_dir: Path, at_step: int, *, model: str | None = None,
     # the parent's numbering, so `--at N` and the step labels agree.
     rebuilt.state = LoopState(step=at_step)
     workspace = run_dir / "workspace"
-    Snapshotter(parent_dir / "snapshots.git", workspace).export(rebuilt.commit or "HEAD",
-                                                                workspace)
+    try:
+        SnapshotStore(parent_dir / "snapshots.git").export(rebuilt.commit or "HEAD", workspace)
+    except SnapshotError as e:
+        raise ConfigError(f"{parent_dir}: cannot fork: {e}") from None
     with session.loop(hooks) as loop:
         loop.policy = rebuilt.policy
         loop.start_from(rebuilt.conv, rebuilt.state, info.parent)

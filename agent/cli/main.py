@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.text import Text
 
 from agent.cli import (
     batch_cmd,
@@ -17,6 +18,7 @@ from agent.cli import (
 )
 from agent.cli.console import err_console
 from agent.cli.errors import HarnessError, UserError
+from agent.cli.safe_text import visible
 
 app = typer.Typer(name="ultrarun", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
@@ -41,8 +43,10 @@ def main() -> None:
     try:
         app()
     except (UserError, HarnessError) as e:
-        # soft_wrap: one message, one line (no wrapping at the terminal's width)
-        err_console.print(f"[bold red]error:[/bold red] {e}", highlight=False, soft_wrap=True)
+        # One message, one line, as plain text: a message may quote input holding "[" (rich
+        # markup) or control characters.
+        err_console.print(Text.assemble(("error:", "bold red"), " ", visible(str(e))),
+                          highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
 
 

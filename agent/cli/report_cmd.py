@@ -20,6 +20,7 @@ from agent.analysis.metrics import compute_metrics
 from agent.analysis.report import render_html, render_terminal, report_json
 from agent.cli.console import err_console
 from agent.cli.errors import UserError
+from agent.cli.safe_text import Visible, visible
 from agent.trajectory import LoadedRun, is_run_dir, load_run
 
 HtmlOpt = Annotated[Path | None, typer.Option(
@@ -40,7 +41,8 @@ def load_checked(run_dir: Path) -> LoadedRun:
     notes = imported.get("warnings") if isinstance(imported, dict) else None
     for warning in [*run.warnings, *(str(w) for w in notes or [])]:
         # soft_wrap: one warning per line, never folded, so the line number stays greppable.
-        err_console.print(Text.assemble(("warning: ", "yellow"), warning), highlight=False,
+        err_console.print(Text.assemble(("warning: ", "yellow"), visible(warning)),
+                          highlight=False,
                           soft_wrap=True)
     return run
 
@@ -66,7 +68,7 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run
     if json_:
         _print_json(report_json(metrics, info))
     else:
-        Console().print(render_terminal(metrics, info))
+        Console().print(Visible(render_terminal(metrics, info)))
     if html is not None:
         _write(html, render_html(run, metrics))
 
@@ -81,6 +83,6 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run
     if json_:
         _print_json(compare_json(items))
     else:
-        Console().print(compare_table(items))
+        Console().print(Visible(compare_table(items)))
     if html is not None:
         _write(html, render_compare_html(items))

@@ -14,9 +14,11 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from agent.cli.console import err_console
 from agent.cli.errors import UserError
+from agent.cli.safe_text import visible
 from agent.loop import LoopState
 from agent.runner import (
     ConfigError,
@@ -91,12 +93,15 @@ class LiveView:
         if s.retries:
             t.add_row("retries", str(s.retries))
         last = f"{s.last_tool}" + (f" (exit {s.last_exit})" if s.last_exit is not None else "")
-        t.add_row("last tool", last or "-")
-        t.add_row("grade", s.grade or "-")
+        # The tool name and the notes come from the model and the endpoint: shown as plain
+        # text (no markup) with control characters visible.
+        t.add_row("last tool", Text(visible(last or "-")))
+        t.add_row("grade", Text(visible(s.grade or "-")))
         parts: list[Any] = [t]
         if self.note:
-            parts.append(f"[dim]{self.note}[/dim]")
-        return Panel(Group(*parts), title=self.title, subtitle=self.run_dir, expand=False)
+            parts.append(Text(visible(self.note), style="dim"))
+        return Panel(Group(*parts), title=Text(visible(self.title)),
+                     subtitle=Text(visible(self.run_dir)), expand=False)
 
 
 def launch(start: Callable[[Hooks], RunResult], title: str, *, quiet: bool,
@@ -170,18 +175,20 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
             + (f", {t.retries} retried model call attempts" if t.retries else "")
             + (f", {t.format_errors} turns without a usable tool call"
                if t.format_errors else ""))
-    console.print(f"[bold]run[/bold] {result.run_dir}")
-    console.print(line)
+    console.print(Text.assemble(("run", "bold"), " ", visible(str(result.run_dir))))
+    console.print(Text(line))
     if info.error:
-        console.print(f"[red]error:[/red] {info.error}", highlight=False)
+        console.print(Text.assemble(("error:", "red"), " ", visible(info.error)),
+                      highlight=False)
     if info.grade:
         g = info.grade
-        console.print(f"[bold]grade[/bold] {g['passed']}/{g['total']}"
-                      + (f"  [red]{g['error']}[/red]" if g.get("error") else ""))
+        console.print(Text.assemble(("grade", "bold"), f" {g['passed']}/{g['total']}",
+                                    ("  " + visible(str(g["error"])), "red")
+                                    if g.get("error") else ""))
         if g.get("stages") and not quiet:
             table = Table("stage", "passed", "total", box=None)
             for stage, (p, n) in g["stages"].items():
-                table.add_row(stage, str(p), str(n))
+                table.add_row(Text(visible(stage)), str(p), str(n))
             console.print(table)
 
 

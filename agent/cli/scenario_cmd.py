@@ -15,7 +15,7 @@ from agent.cli.console import progress_status
 from agent.cli.errors import HarnessError, UserError
 from agent.evaluation import GradeResult
 from agent.trajectory import is_run_dir, load_run
-from agent.trajectory.snapshots import Snapshotter
+from agent.trajectory.snapshots import SnapshotError, SnapshotStore
 from scenarios.grading import grade_workspace
 from scenarios.loader import Scenario, ScenarioError, builtin_names, load_scenario
 
@@ -97,7 +97,11 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
         commit = snaps[-1].commit  # type: ignore[attr-defined]
         with tempfile.TemporaryDirectory() as tmp:
             ws = Path(tmp) / "ws"
-            Snapshotter(path / "snapshots.git", ws).export(commit, ws)
+            try:
+                SnapshotStore(path / "snapshots.git").export(commit, ws)
+            except SnapshotError as e:
+                raise UserError(f"{path}: cannot read the snapshot of step {snaps[-1].step}: "
+                                f"{e}") from None
             with progress_status("grading", quiet=json_) as note:
                 result = grade_workspace(scenario, ws, run.info.sandbox if sandbox == "docker"
                                          else sandbox, note)
