@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 from types import ModuleType
 
-from scenarios.loader import Scenario
+from scenarios.loader import BUILTIN_DIR, Scenario
 from scenarios.policy import PolicyModel
 
-TOY = Path(__file__).resolve().parent.parent / "toy-c-compiler"
+TOY = BUILTIN_DIR / "toy-c-compiler"  # wherever this scenario's folder was copied to
 
 
 def toy_policy_module() -> ModuleType:

@@ -51,11 +51,9 @@ def lite_image(docker_client: docker.DockerClient, base_image: str) -> str:
 
 
 def _lite(tmp_path: Path, image: str) -> Path:
-    """The scenario, unchanged but for its image: the lite one (so no tier 5)."""
+    """A copy of the scenario, unchanged but for its image: the lite one (so no tier 5)."""
     d = tmp_path / "c-compiler-lite"
-    d.mkdir()
-    for name in ("prompt.md", "workspace", "grader", "reference_policy.py"):
-        (d / name).symlink_to(SCENARIO / name)
+    shutil.copytree(SCENARIO, d, ignore=shutil.ignore_patterns("image", "__pycache__"))
     data = yaml.safe_load((SCENARIO / "scenario.yaml").read_text())
     data["image"] = {"name": image}
     (d / "scenario.yaml").write_text(yaml.safe_dump(data))

@@ -37,7 +37,15 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# The suite's and tier 5's modules live in the scenario's image (the grader's image is built
+# from it, root-owned): /opt/c-programs; on a host, beside this folder in the scenario.
+DEFAULT_PROGRAMS = os.environ.get("CCOMPILER_PROGRAMS", "/opt/c-programs")
+LIB = next((p for p in (Path(DEFAULT_PROGRAMS), HERE.parent / "image" / "programs")
+            if (p / "suite.py").is_file()), None)
+if LIB is None:
+    sys.exit(f"c-compiler grader: no suite.py in {DEFAULT_PROGRAMS} (the scenario's image) "
+             f"nor in {HERE.parent / 'image' / 'programs'}")
+sys.path[:0] = [str(HERE), str(LIB)]
 
 import programs  # noqa: E402
 import suite  # noqa: E402
@@ -46,7 +54,6 @@ from runner import RUN_AS, run_limited  # noqa: E402
 SUITE_TIERS = suite.TIERS
 PROGRAMS_TIER = "t5"
 SKIP_ENV = "ULTRARUN_GRADE_SKIP"
-DEFAULT_PROGRAMS = os.environ.get("CCOMPILER_PROGRAMS", "/opt/c-programs")
 
 
 def candidate_ids() -> tuple[int, int] | None:

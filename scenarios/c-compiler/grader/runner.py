@@ -1,1 +1,218 @@
-../../toy-c-compiler/grader/runner.py
+"""Shared helpers for the toy-c-compiler grader and tooling (python3 stdlib only).
+
+- ``run_limited``: run a command in its own process group with a timeout and
+  capped output capture; the whole group is killed on timeout.
+- ``list_tests`` / ``load_expected``: discover the test suite layout
+  (``<tests_dir>/<stage>/<name>.c`` + ``<name>.expected.json``).
+- ``gcc_expected``: compile a test with host gcc and run it, producing the
+  expected-result dict (used by tools/regen_expected.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_OUTPUT_CAP = 1 << 20  # bytes of stdout/stderr kept per process
+
+
+@dataclass
+class RunResult:
+    returncode: int | None  # None when timed out or failed to start
+    stdout: bytes
+    stderr: bytes
+    timed_out: bool = False
+    start_error: str | None = None
+    stdout_truncated: bool = False
+    duration: float = 0.0
+
+
+# Set by ultrarun when the grader runs as root with its files hidden: the prefix that runs
+# a command as the agent's (unprivileged) user. Empty when grading on the host.
+RUN_AS = shlex.split(os.environ.get("ULTRARUN_RUN_AS", ""))
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+EXIT_GRACE = 0.25  # seconds to keep reading pipes after the process exited
+
+
+def run_limited(
+    cmd: list[str],
+    cwd: str | os.PathLike,
+    timeout: float,
+    output_cap: int = DEFAULT_OUTPUT_CAP,
+    env: dict | None = None,
+) -> RunResult:
+    """Run ``cmd`` in a new session; kill its process group on timeout.
+
+    stdout/stderr are read with a selector, keeping at most ``output_cap``
+    bytes of each (the rest is read and discarded), so a process flooding its
+    pipes can neither block nor exhaust memory.  When the process exits, the
+    rest of its process group is killed; pipes still held open by escaped
+    descendants are abandoned after a short grace period.
+    """
+    start = time.monotonic()
+    deadline = start + timeout
+    try:
+        proc = subprocess.Popen(
+            [*RUN_AS, *cmd],
+            cwd=str(cwd),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            env=env,
+        )
+    except OSError as exc:
+        return RunResult(None, b"", b"", start_error=f"{type(exc).__name__}: {exc}")
+
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    bufs = {out_fd: bytearray(), err_fd: bytearray()}
+    truncated = {fd: False for fd in bufs}
+    sel = selectors.DefaultSelector()
+    for fd in bufs:
+        os.set_blocking(fd, False)
+        sel.register(fd, selectors.EVENT_READ)
+    timed_out = False
+    exited_at = None
+    try:
+        while sel.get_map():
+            now = time.monotonic()
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+                _kill_group(proc.pid)  # stragglers that may hold the pipes
+            if exited_at is not None and now - exited_at > EXIT_GRACE:
+                break
+            if exited_at is None and now >= deadline:
+                timed_out = True
+                break
+            for key, _ in sel.select(timeout=0.05):
+                fd = key.fd
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    sel.unregister(fd)
+                    continue
+                room = output_cap - len(bufs[fd])
+                if room > 0:
+                    bufs[fd] += chunk[:room]
+                if len(chunk) > max(room, 0):
+                    truncated[fd] = True
+        if not timed_out:
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:  # closed its pipes but kept running
+                timed_out = True
+    finally:
+        sel.close()
+        _kill_group(proc.pid)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        proc.stdout.close()
+        proc.stderr.close()
+    return RunResult(
+        None if timed_out else proc.returncode,
+        bytes(bufs[out_fd]),
+        bytes(bufs[err_fd]),
+        timed_out=timed_out,
+        stdout_truncated=truncated[out_fd],
+        duration=time.monotonic() - start,
+    )
+
+
+# ---------------------------------------------------------------- test suite
+
+
+def list_stages(tests_dir: str | os.PathLike) -> list[str]:
+    root = Path(tests_dir)
+    return sorted(p.name for p in root.iterdir() if p.is_dir())
+
+
+def list_tests(
+    tests_dir: str | os.PathLike, stages: list[str] | None = None
+) -> list[tuple[str, str, Path]]:
+    """Return ``[(stage, name, c_path)]`` sorted by stage then name."""
+    root = Path(tests_dir)
+    result = []
+    for stage in list_stages(root):
+        if stages is not None and stage not in stages:
+            continue
+        for c_file in sorted((root / stage).glob("*.c")):
+            result.append((stage, c_file.stem, c_file))
+    return result
+
+
+def expected_path(c_path: Path) -> Path:
+    return c_path.with_name(c_path.stem + ".expected.json")
+
+
+def load_expected(c_path: Path) -> dict:
+    with open(expected_path(c_path), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def is_invalid_stage(stage: str) -> bool:
+    return stage.endswith("-invalid")
+
+
+# ----------------------------------------------------- gcc reference results
+
+
+def gcc_expected(
+    c_path: Path, invalid: bool, run_timeout: float = 10.0, extra_flags: tuple[str, ...] = ()
+) -> dict:
+    """Compile ``c_path`` with host gcc and run it; return the expected dict.
+
+    Raises RuntimeError when the test is unusable (valid program gcc rejects,
+    invalid program gcc accepts, timeout, exit code out of range, ...).
+    """
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        raise RuntimeError("gcc not found on PATH")
+    with tempfile.TemporaryDirectory(prefix="toyc-gcc-") as tmp:
+        src = Path(tmp) / "t.c"
+        shutil.copyfile(c_path, src)
+        comp = run_limited([gcc, "-std=gnu11", "-w", *extra_flags, "t.c", "-o", "t"], tmp, 60)
+        if invalid:
+            if comp.returncode == 0:
+                raise RuntimeError(f"{c_path}: gcc accepted a program of the invalid stage")
+            if comp.returncode is None:
+                raise RuntimeError(f"{c_path}: gcc did not finish")
+            return {"reject": True}
+        if comp.returncode != 0:
+            raise RuntimeError(f"{c_path}: gcc failed:\n{comp.stderr.decode(errors='replace')}")
+        run = run_limited(["./t"], tmp, run_timeout)
+        if run.timed_out:
+            raise RuntimeError(f"{c_path}: program timed out")
+        if run.returncode is None or run.returncode < 0:
+            raise RuntimeError(f"{c_path}: program crashed ({run.returncode})")
+        if run.stdout_truncated:
+            raise RuntimeError(f"{c_path}: program output too large")
+        if run.stderr:
+            raise RuntimeError(f"{c_path}: program wrote to stderr: {run.stderr[:500]!r}")
+        try:
+            stdout = run.stdout.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RuntimeError(f"{c_path}: non-UTF-8 output") from exc
+        return {"exit_code": run.returncode, "stdout": stdout}

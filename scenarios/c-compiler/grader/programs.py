@@ -1,1 +1,0 @@
-../image/programs/programs.py

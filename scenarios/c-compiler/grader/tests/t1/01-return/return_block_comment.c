@@ -1,0 +1,5 @@
+/* block
+   comment */
+int main(/* nothing */ void) {
+    /* still nothing */ return /* here */ 44;
+}

@@ -1,0 +1,4 @@
+// a leading comment
+int main(void) {
+    return 33; // trailing comment
+}

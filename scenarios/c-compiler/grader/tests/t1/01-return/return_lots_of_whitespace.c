@@ -1,0 +1,10 @@
+  int
+main
+ (
+ void
+ )
+ {
+	return
+		   199
+   ;
+ }

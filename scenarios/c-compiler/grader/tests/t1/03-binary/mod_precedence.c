@@ -1,0 +1,3 @@
+int main(void) {
+    return 7 + 10 % 4 * 3;
+}

@@ -1,0 +1,4 @@
+int main(void) {
+    int x = 20;
+    return x + 1;
+}

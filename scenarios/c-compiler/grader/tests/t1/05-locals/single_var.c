@@ -1,0 +1,5 @@
+int main(void) {
+    int a;
+    a = 11;
+    return a;
+}

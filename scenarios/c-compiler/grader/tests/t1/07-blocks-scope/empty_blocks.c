@@ -1,0 +1,6 @@
+int main(void) {
+    {}
+    {{}}
+    { ; }
+    return 9;
+}

@@ -1,0 +1,6 @@
+int seven(void) {
+    return 7;
+}
+int main(void) {
+    return seven() * 3;
+}

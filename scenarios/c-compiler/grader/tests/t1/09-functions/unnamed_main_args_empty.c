@@ -1,0 +1,6 @@
+int value() {
+    return 15;
+}
+int main() {
+    return value() + value();
+}

@@ -1,0 +1,5 @@
+char letter = 'Z';
+int main(void) {
+    letter = letter - 25;
+    return letter;
+}

@@ -1,0 +1,4 @@
+int g = 41;
+int main(void) {
+    return g + 1;
+}

@@ -1,0 +1,4 @@
+int offset = -20;
+int main(void) {
+    return offset + 30;
+}

@@ -1,0 +1,4 @@
+int g;
+int main(void) {
+    return g + 3;
+}

@@ -1,0 +1,9 @@
+int tick(void) {
+    static int t;
+    return t++;
+}
+int main(void) {
+    tick();
+    tick();
+    return tick() + 40;
+}

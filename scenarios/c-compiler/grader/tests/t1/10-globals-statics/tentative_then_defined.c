@@ -1,0 +1,5 @@
+int t;
+int t = 19;
+int main(void) {
+    return t;
+}

@@ -1,0 +1,5 @@
+int main(void) {
+    int x = 17;
+    int *p = &x;
+    return *p;
+}

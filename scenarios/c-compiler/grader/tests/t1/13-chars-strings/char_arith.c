@@ -1,0 +1,5 @@
+int main(void) {
+    char c = 'a';
+    c = c + 2;
+    return c - 'a';
+}

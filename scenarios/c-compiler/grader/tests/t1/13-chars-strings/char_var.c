@@ -1,0 +1,4 @@
+int main(void) {
+    char c = 'A';
+    return c;
+}

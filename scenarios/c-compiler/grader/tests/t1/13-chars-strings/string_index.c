@@ -1,0 +1,4 @@
+int main(void) {
+    char *s = "hello";
+    return s[1];
+}

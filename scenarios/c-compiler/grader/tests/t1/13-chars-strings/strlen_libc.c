@@ -1,0 +1,4 @@
+long strlen(char *s);
+int main(void) {
+    return strlen("twelve chars");
+}

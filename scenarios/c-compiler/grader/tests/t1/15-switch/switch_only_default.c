@@ -1,0 +1,8 @@
+int main(void) {
+    int v = 3;
+    switch (v) {
+    default:
+        v = v * 11;
+    }
+    return v;
+}

@@ -1,0 +1,3 @@
+int main(void) {
+    return sizeof(int *) + sizeof(char *) + sizeof(long **);
+}

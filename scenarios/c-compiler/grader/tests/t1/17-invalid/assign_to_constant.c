@@ -1,0 +1,5 @@
+int main(void) {
+    int a;
+    3 = a;
+    return a;
+}

@@ -1,0 +1,4 @@
+int main(void) {
+    int while = 3;
+    return while;
+}

@@ -1,0 +1,3 @@
+int not_main(void) {
+    return 0;
+}

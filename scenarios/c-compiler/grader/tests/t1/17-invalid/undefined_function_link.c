@@ -1,0 +1,4 @@
+int helper(int x);
+int main(void) {
+    return helper(3);
+}

@@ -1,0 +1,8 @@
+struct p {
+    int x;
+};
+int main(void) {
+    struct p v;
+    v.y = 1;
+    return 0;
+}

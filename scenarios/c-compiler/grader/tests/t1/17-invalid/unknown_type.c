@@ -1,0 +1,4 @@
+int main(void) {
+    widget w;
+    return 0;
+}

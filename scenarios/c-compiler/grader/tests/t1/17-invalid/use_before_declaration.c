@@ -1,0 +1,5 @@
+int main(void) {
+    x = 3;
+    int x;
+    return x;
+}

@@ -1,0 +1,6 @@
+int main(void) {
+    {
+        int inner = 5;
+    }
+    return inner;
+}

@@ -1,0 +1,6 @@
+void nothing(void) {
+}
+int main(void) {
+    int x = nothing();
+    return x;
+}
