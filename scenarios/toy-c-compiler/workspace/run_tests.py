@@ -9,8 +9,10 @@ Usage: python3 run_tests.py [STAGE_PREFIX ...] [-j N] [-v]
 
 For each tests/<stage>/<name>.c: runs `./compile <name>.c -o <binary>` in a temp
 dir, runs the binary, and compares its exit code and stdout with
-<name>.expected.json.  Tests in a `*-invalid` stage pass iff ./compile exits
-non-zero.  Exit status is 0 iff every selected test passes.
+<name>.expected.json.  A test in a `*-invalid` stage passes iff ./compile exits
+non-zero on it AND compiles its valid twin (tests/<stage>/twins/<name>.c, the
+same program corrected) into a binary that passes: rejecting everything earns
+nothing.  Exit status is 0 iff every selected test passes.
 """
 
 import argparse
@@ -72,19 +74,12 @@ def short_diff(want: str, got: str) -> str:
     return "\n".join("      " + line for line in lines)
 
 
-def check(stage: str, c_file: Path, verbose: bool):
-    """Return (ok, message)."""
-    expected = json.loads(c_file.with_name(c_file.stem + ".expected.json").read_text())
+def check_valid(c_file: Path, expected: dict, verbose: bool):
+    """Compile and run a valid program; return (ok, message)."""
     with tempfile.TemporaryDirectory(prefix="toyc-test-") as tmp:
         shutil.copyfile(c_file, Path(tmp) / c_file.name)
         rc, _, err = run([str(COMPILER), c_file.name, "-o", "prog"], tmp, COMPILE_TIMEOUT)
         err_text = err.decode(errors="replace").strip()
-        if expected.get("reject"):
-            if rc is None:
-                return False, "compiler timed out"
-            if rc == 0:
-                return False, "invalid program was accepted (compiler exited 0)"
-            return True, ""
         if rc is None:
             return False, f"compiler timed out after {COMPILE_TIMEOUT}s"
         if rc != 0:
@@ -105,6 +100,33 @@ def check(stage: str, c_file: Path, verbose: bool):
         if got != expected["stdout"]:
             problems.append("stdout differs:\n" + short_diff(expected["stdout"], got))
         return not problems, "; ".join(problems)
+
+
+def check_invalid(c_file: Path, verbose: bool):
+    """An invalid program passes when rejected AND its valid twin (twins/<name>.c) passes."""
+    with tempfile.TemporaryDirectory(prefix="toyc-test-") as tmp:
+        shutil.copyfile(c_file, Path(tmp) / c_file.name)
+        rc, _, _ = run([str(COMPILER), c_file.name, "-o", "prog"], tmp, COMPILE_TIMEOUT)
+    if rc is None:
+        return False, "compiler timed out"
+    if rc == 0:
+        return False, "invalid program was accepted (compiler exited 0)"
+    if rc < 0:
+        return False, f"compiler crashed (signal {-rc}), which is not a rejection"
+    twin = c_file.parent / "twins" / c_file.name
+    ok, msg = check_valid(twin, json.loads(twin.with_suffix(".expected.json").read_text()),
+                          verbose)
+    if not ok:
+        return False, f"rejected, but its valid twin twins/{twin.name} fails: {msg}"
+    return True, ""
+
+
+def check(stage: str, c_file: Path, verbose: bool):
+    """Return (ok, message)."""
+    expected = json.loads(c_file.with_name(c_file.stem + ".expected.json").read_text())
+    if expected.get("reject"):
+        return check_invalid(c_file, verbose)
+    return check_valid(c_file, expected, verbose)
 
 
 def main() -> int:
