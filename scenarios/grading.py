@@ -94,7 +94,9 @@ class DockerGrader:
                 shutil.copytree(self.scenario.grader_dir, files)  # type: ignore[arg-type]
                 _lock_down(files)
                 env["ULTRARUN_RUN_AS"] = f"setpriv --reuid={uid} --regid={gid} --clear-groups --"
-                caps = ["SETUID", "SETGID", "KILL"]
+                # Root in its own container: switch to other uids, kill what they leave
+                # behind, and prepare folders owned by them (the candidate never gets these).
+                caps = ["SETUID", "SETGID", "KILL", "CHOWN", "FOWNER", "DAC_OVERRIDE"]
                 user = "0:0"
             mounts = [docker.types.Mount("/workspace", str(workspace), type="bind")]
             if files is not None:
@@ -118,7 +120,8 @@ class DockerGrader:
             working_dir="/workspace", mounts=mounts, network_mode="none", labels=labels,
             environment=env, cap_drop=["ALL"], cap_add=caps or None,
             security_opt=["no-new-privileges"], init=True, nano_cpus=int(self.cpus * 1e9),
-            mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids)
+            mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids,
+            tmpfs=dict(self.spec.tmpfs) or None)
         with self._lock:
             self._running.add(container)
             aborted = self._aborted  # abort() may have run while the container started
