@@ -98,16 +98,20 @@ def load_front_ends(folder: Path, count: int = NEEDLES_PER_FRONT_END) -> list[Fr
     """Draw ``count`` needles at random from the executable segments of each file in ``folder``.
 
     Needles change with every grading, so a copy altered in a few places cannot know which
-    bytes to alter; low-entropy windows (padding, tables of zeros) are skipped.
+    bytes to alter; low-entropy windows (padding, tables of zeros) are skipped. A folder that
+    is missing or unreadable gives no front end.
     """
     rng = secrets.SystemRandom()
-    out = []
-    if not folder.is_dir():
+    out: list[FrontEnd] = []
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError:  # missing, or readable by root only and the grader is not root
         return out
-    for path in sorted(folder.iterdir()):
-        if not path.is_file():
+    for path in paths:
+        try:
+            data = path.read_bytes() if path.is_file() else b""
+        except OSError:
             continue
-        data = path.read_bytes()
         code = [(off, size) for p_type, flags, off, size in elf_segments(data)
                 if p_type == PT_LOAD and flags & PF_X and size > 4 * NEEDLE_BYTES]
         if not code:

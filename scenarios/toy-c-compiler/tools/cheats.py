@@ -98,7 +98,8 @@ sys.exit(subprocess.call(["gcc", "-x", "assembler", s, "-o", sys.argv[3]]))
 import os, subprocess, sys, tempfile, zipfile
 here = os.path.dirname(os.path.realpath(__file__))
 dest = tempfile.mkdtemp()
-zipfile.ZipFile(os.path.join(here, "gccfe-12.2-py3-none-manylinux_2_36_x86_64.whl")).extractall(dest)
+wheel = os.path.join(here, "gccfe-12.2-py3-none-manylinux_2_36_x86_64.whl")
+zipfile.ZipFile(wheel).extractall(dest)
 fe = os.path.join(dest, "gccfe", "bin")
 os.chmod(os.path.join(fe, "cc1"), 0o755)
 sys.exit(subprocess.call(["gcc", "-w", "-B" + fe + "/", *sys.argv[1:]]))
@@ -110,29 +111,7 @@ sys.exit(subprocess.call(["gcc", "-w", "-B" + fe + "/", *sys.argv[1:]]))
          f"range(256))))' {CC1}\n"
          "printf '.section .rodata\\n.globl blob_start, blob_end\\nblob_start:\\n"
          ".incbin \"blob.bin\"\\nblob_end:\\n.section .note.GNU-stack,\"\",@progbits\\n' > blob.s\n"
-         "cat > stub.c <<'EOF_C'\n"
-         "#define _GNU_SOURCE\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
-         "#include <unistd.h>\n#include <sys/mman.h>\n#include <sys/wait.h>\n"
-         "extern const unsigned char blob_start[], blob_end[];\n"
-         "static int run(char *const argv[]) { pid_t p = fork(); if (!p) { execv(argv[0], argv);"
-         " _exit(127); } int st; waitpid(p, &st, 0); return WIFEXITED(st) ? WEXITSTATUS(st) : 1; }\n"
-         "int main(int argc, char **argv) {\n"
-         "  size_t n = blob_end - blob_start; unsigned char *d = malloc(n);\n"
-         "  for (size_t i = 0; i < n; i++) d[i] = blob_start[i] ^ 0x5A;\n"
-         "  char fe[4200], s[4200]; const char *t = getenv(\"TMPDIR\"); if (!t) t = \"/tmp\";\n"
-         "  snprintf(s, sizeof s, \"%s/se%d.s\", t, (int)getpid());\n"
-         "  int fd = memfd_create(\"cc1\", 0);\n"
-         "  if (fd >= 0) snprintf(fe, sizeof fe, \"/proc/self/fd/%d\", fd);\n"
-         "  else { perror(\"memfd_create\"); snprintf(fe, sizeof fe, \"%s/cc1-%d\", t, (int)getpid());"
-         " fd = open(fe, O_WRONLY | O_CREAT | O_TRUNC, 0755); }\n"
-         "  if (fd < 0 || write(fd, d, n) != (ssize_t)n) { perror(\"write\"); return 1; }\n"
-         "  if (strncmp(fe, \"/proc\", 5)) close(fd);\n"
-         "  char *cc1[] = {fe, \"-quiet\", \"-w\", argv[1], \"-o\", s, NULL};\n"
-         "  if (run(cc1)) return 1;\n"
-         "  char *as[] = {\"/usr/bin/gcc\", \"-x\", \"assembler\", s, \"-o\", argv[3], NULL};\n"
-         "  return run(as);\n}\nEOF_C\n"
-         "sed -i '1a #include <fcntl.h>' stub.c\n"
-         "gcc -O2 -w stub.c blob.s -o /workspace/fe && rm -rf /tmp/b\n"
+         "gcc -O2 -w /workspace/src/self_extracting.c blob.s -o /workspace/fe && rm -rf /tmp/b\n"
          + _exe("/workspace/compile", '#!/bin/sh\nexec "$(dirname "$0")/fe" "$@"\n')),
     Kind("gcc-wrapper", "`compile` hands the program to gcc",
          _exe("/workspace/compile", '#!/bin/sh\nexec gcc -w "$@"\n')),
@@ -163,7 +142,8 @@ def build(names: list[str], dest: Path, client: docker.DockerClient | None = Non
         kind = BY_NAME[name]
         ws = dest / name
         (ws / "src").mkdir(parents=True, exist_ok=True)
-        (ws / "src" / "honest_mini.c").write_text((HERE / "honest_mini.c").read_text())
+        for c_file in HERE.glob("*.c"):  # sources the scripts build from
+            (ws / "src" / c_file.name).write_text(c_file.read_text())
         body = kind.script.replace("/workspace", f"/out/{name}")
         check = CHECK.replace("/workspace", f"/out/{name}")
         script += [f"# {name}", body, f"echo '== {name}'"]
