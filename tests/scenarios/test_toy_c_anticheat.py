@@ -86,7 +86,8 @@ def test_an_honest_compiler_in_c_still_scores(workspaces: dict[str, Path]) -> No
 
 
 # Exits non-zero when its folder is not private to its own uid, or when it can read the
-# program of any other test; otherwise compiles with the honest compiler next to it.
+# program of any other test; otherwise compiles with the honest compiler next to it, which
+# writes its assembly to /tmp (as sloppy compilers do: that must keep working).
 PRIVATE = """#!/bin/sh
 me="$(id -u)"
 [ "$me" != 0 ] && [ "$me" != 1000 ] || exit 3
@@ -96,7 +97,7 @@ PEEK = """#!/bin/sh
 for f in $(find /tmp /var/tmp -name t.c 2>/dev/null) /tmp/*/*/t.c /tmp/*/t.c; do
   case "$f" in "$PWD"/*) ;; *) [ -r "$f" ] && exit 5 ;; esac
 done
-exec "$(dirname "$0")/toyc" "$@"
+TMPDIR=/tmp exec "$(dirname "$0")/toyc" "$@"
 """
 
 

@@ -15,7 +15,9 @@ What it does (the why is in the scenario's README, section "Anti-cheat"):
    a ``noexec`` filesystem) and, for the program it built, a root-owned folder holding a vetted
    copy of that one binary. Every process of the cell runs under
    - Landlock: it may execute only the system folders, the (vetted, read-only) workspace and
-     its own binary; it may write only its work folder; it may read nothing of other cells;
+     its own binary; it may write only its work folder and the noexec ``/tmp`` (umask 077,
+     what it left there goes with the cell); it reads nothing of other cells (their uids and
+     modes 0700 keep them out);
    - seccomp: no memory both writable and executable, no anonymous executable memory, no
      ``mprotect(PROT_EXEC)``, no ``memfd_create``, ``ptrace``, ``userfaultfd``,
      ``personality(READ_IMPLIES_EXEC)``, ``shmat(SHM_EXEC)``, no 32-bit or x32 system calls;
@@ -407,6 +409,7 @@ class Jail:
             problems.append(f"{binroot} is mounted noexec: built programs could not run")
         if problems:
             raise JailError("; ".join(problems))
+        self.shared_tmp = workroot
         self.workroot = Path(_mkdtemp(workroot, "jail-work-", 0o711))
         self.binroot = Path(_mkdtemp(binroot, "jail-bin-", 0o711))
         _open_for_reading(workspace)
@@ -431,6 +434,7 @@ class Jail:
             kill_uid(uid)
             shutil.rmtree(workdir, ignore_errors=True)
             shutil.rmtree(bindir, ignore_errors=True)
+            _remove_owned_by(self.shared_tmp, uid)
 
     def put(self, cell: Cell, name: str, data: bytes) -> None:
         """Write an input file into the cell's work folder (before anything ran in it)."""
@@ -472,15 +476,18 @@ class Jail:
     def spawn(self, cell: Cell) -> Iterator[dict]:
         """``subprocess.Popen`` arguments that start a command confined in ``cell``."""
         rules = [(p, RUN) for p in SYSTEM_RUN] + [(p, READ) for p in SYSTEM_READ]
+        # The shared noexec /tmp too, for compilers that write /tmp/out.s: umask 077, the
+        # sticky bit and the cells' uids keep them apart; the cell's files go when it closes.
         rules += [("/dev/null", READ | FS_WRITE_FILE | FS_TRUNCATE),
-                  (str(self.workspace), RUN), (str(cell.workdir), WRITE)]
+                  (str(self.workspace), RUN), (str(cell.workdir), WRITE),
+                  (str(self.shared_tmp), WRITE)]
         rules += [(str(b), RUN) for b in cell.binaries]
         fd = _ruleset(rules, self.abi)
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                "HOME": str(cell.workdir), "TMPDIR": str(cell.workdir)}
         try:
-            yield {"user": cell.uid, "group": cell.uid, "extra_groups": [], "env": env,
-                   "preexec_fn": lambda: _confine_self(fd)}
+            yield {"user": cell.uid, "group": cell.uid, "extra_groups": [], "umask": 0o077,
+                   "env": env, "preexec_fn": lambda: _confine_self(fd)}
         finally:
             os.close(fd)
 
@@ -537,6 +544,19 @@ def kill_uid(uid: int, rounds: int = 50) -> None:
         for pid in victims:
             with contextlib.suppress(OSError):
                 os.kill(pid, 9)
+
+
+def _remove_owned_by(folder: Path, uid: int) -> None:
+    """Remove the entries of ``folder`` (not below) that ``uid`` created."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
 
 
 def _mkdtemp(parent: Path, prefix: str, mode: int) -> str:
