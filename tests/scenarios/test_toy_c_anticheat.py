@@ -73,7 +73,7 @@ def test_every_cheat_scores_at_most_2_percent(workspaces: dict[str, Path]) -> No
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = dict(pool.map(grade, names))
-    scores = {n: f"{r.passed}/{r.total}" for n, r in results.items()}
+    scores = ", ".join(f"{n} {r.passed}/{r.total}" for n, r in results.items())
     assert all(r.passed <= 0.02 * r.total for r in results.values()), scores
 
 

@@ -75,8 +75,8 @@ class Context:
 
 
 def _run(ctx: Context, cell: Cell, cmd: list[str], timeout: float) -> RunResult:
-    with ctx.cells.spawn(cell) as popen:
-        return run_limited(cmd, cell.workdir, timeout, OUTPUT_CAP, popen=popen)
+    argv, env = ctx.cells.command(cell, cmd)
+    return run_limited(argv, cell.workdir, timeout, OUTPUT_CAP, env=env)
 
 
 def _compile(ctx: Context, cell: Cell, c_path: Path, details: dict) -> tuple[str, dict] | None:
@@ -210,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     except (JailError, OSError) as exc:
         print(f"toy-c-compiler grader: cannot confine the compiler: {exc}", file=sys.stderr)
         return 2
+    try:  # opened now: once confined, the grader may write nothing but /tmp
+        details_fh = open(args.details, "w", encoding="utf-8") if args.details else None  # noqa: SIM115
+    except OSError as exc:
+        print(f"could not write details: {exc}", file=sys.stderr)
+        details_fh = None
     try:
         refused = None
         front_ends = load_front_ends(Path(args.front_ends))
@@ -222,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             print(refused, file=sys.stderr)
         ctx = Context(find_compiler(workspace), cells, args.compile_timeout, args.run_timeout,
                       refused)
+        cells.lock_down([HERE, Path(args.tests_dir)])  # before the pool starts its threads
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = [pool.submit(grade_one, ctx, i, c_path)
                        for i, (_stage, _name, c_path) in enumerate(tests)]
@@ -240,12 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         if result == "pass":
             per_stage[stage][0] += 1
 
-    if args.details:
-        try:
-            with open(args.details, "w", encoding="utf-8") as fh:
-                json.dump(details, fh, indent=1, sort_keys=True)
-        except OSError as exc:
-            print(f"could not write details: {exc}", file=sys.stderr)
+    if details_fh is not None:  # opened before the grader confined itself
+        with details_fh:
+            json.dump(details, details_fh, indent=1, sort_keys=True)
 
     passed = sum(v[0] for v in per_stage.values())
     total = sum(v[1] for v in per_stage.values())

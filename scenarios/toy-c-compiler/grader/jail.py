@@ -5,7 +5,7 @@ with Landlock (5.13+), root in the grader's container, and two folders (see ``Ja
 
 What it does (the why is in the scenario's README, section "Anti-cheat"):
 
-1. ``FrontEnds`` / ``scan_workspace`` — before grading, every regular file of the workspace
+1. ``load_front_ends`` / ``scan_workspace`` — before grading, every regular file of the workspace
    copy is searched for 32-byte needles drawn at random, per grading, from the executable
    segment of each compiler front end the grader image keeps out of reach (gcc's ``cc1``,
    ``cc1plus``, ``lto1``, moved to a root-only folder by ``grader.setup``). A workspace holding
@@ -13,11 +13,13 @@ What it does (the why is in the scenario's README, section "Anti-cheat"):
    ELF file with a segment both writable and executable.
 2. ``Jail.cell`` — each test runs in a cell: its own uid, a private work folder (mode 0700, on
    a ``noexec`` filesystem) and, for the program it built, a root-owned folder holding a vetted
-   copy of that one binary. Every process of the cell runs under
-   - Landlock: it may execute only the system folders, the (vetted, read-only) workspace and
-     its own binary; it may write only its work folder and the noexec ``/tmp`` (umask 077,
-     what it left there goes with the cell); it reads nothing of other cells (their uids and
-     modes 0700 keep them out);
+   copy of that one binary. The grader confines itself once (``Jail.lock_down``) and every
+   process it starts inherits it:
+   - Landlock: execute only in the system folders, the (vetted, read-only) workspace and the
+     root-owned folders of built programs; write only the noexec ``/tmp`` (cells: their work
+     folder, and ``/tmp`` itself for compilers that write ``/tmp/out.s``; umask 077, what a
+     cell left goes with it) and ``/dev/null``; nothing under ``/proc`` (no ``/proc/self/mem``);
+     other cells' folders are closed by their uid and mode 0700;
    - seccomp: no memory both writable and executable, no anonymous executable memory, no
      ``mprotect(PROT_EXEC)``, no ``memfd_create``, ``ptrace``, ``userfaultfd``,
      ``personality(READ_IMPLIES_EXEC)``, ``shmat(SHM_EXEC)``, no 32-bit or x32 system calls;
@@ -27,7 +29,24 @@ What it does (the why is in the scenario's README, section "Anti-cheat"):
    (with the front ends gone) or the workspace's (vetted). After each step every process of the
    cell's uid is killed.
 
-``python3 jail.py check`` prints what the current environment supports (as JSON).
+Use (``grade.py`` does exactly this)::
+
+    jail = Jail(workspace)          # root, Landlock, noexec /tmp; Unconfined(workspace) on a host
+    refused = scan_workspace(workspace, load_front_ends(DEFAULT_FRONT_ENDS))  # [] if clean
+    jail.lock_down([grader_folder])             # main thread, before any other thread starts
+    with jail.cell(index) as cell:              # one per test (index: unique per grading)
+        jail.put(cell, "t.c", source)
+        argv, env = jail.command(cell, [compiler, "t.c", "-o", "t"])
+        subprocess.run(argv, cwd=cell.workdir, env=env, start_new_session=True, timeout=10)
+        program = jail.install(cell, "t")       # JailError: nothing built, or refused
+        argv, env = jail.command(cell, [str(program)])
+        subprocess.run(argv, cwd=cell.workdir, env=env, start_new_session=True, timeout=5)
+    jail.close()
+
+The grader's container needs ``isolate: true`` (root, with SETUID, SETGID, KILL, CHOWN,
+FOWNER, DAC_OVERRIDE) and ``tmpfs: {/tmp: "rw,noexec,nosuid,nodev,size=1g"}``, and its
+``setup`` moves the front ends to ``DEFAULT_FRONT_ENDS`` (see the toy C compiler's
+``scenario.yaml``). ``python3 jail.py check`` prints what an environment supports (JSON).
 """
 
 from __future__ import annotations
@@ -40,13 +59,14 @@ import mmap
 import os
 import resource
 import secrets
+import shlex
 import shutil
 import stat
 import struct
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 # ---------------------------------------------------------------------------------- ELF files
@@ -347,16 +367,16 @@ RLIMITS = {resource.RLIMIT_NPROC: (256, 256), resource.RLIMIT_CORE: (0, 0),
            resource.RLIMIT_FSIZE: (256 << 20, 256 << 20)}
 
 
-def _confine_self(ruleset_fd: int) -> None:
-    """Runs in the forked child before exec (after the uid switch): no allocation-heavy work."""
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0),
-                   ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
-        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
+def _restrict_self(ruleset_fd: int) -> None:
+    """rlimits, no new privileges, Landlock, seccomp: for this process and all it starts."""
     soft, _hard = resource.getrlimit(resource.RLIMIT_STACK)
     soft = STACK_HARD if soft == resource.RLIM_INFINITY else min(soft, STACK_HARD)
     resource.setrlimit(resource.RLIMIT_STACK, (soft, STACK_HARD))
-    for which, limits in RLIMITS.items():
+    for which, limits in RLIMITS.items():  # NPROC counts per uid, and root is exempt
         resource.setrlimit(which, limits)
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0),
+                   ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
     if _libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset_fd),
                      ctypes.c_uint32(0)) != 0:
         raise OSError(ctypes.get_errno(), "landlock_restrict_self")
@@ -369,10 +389,11 @@ def _confine_self(ruleset_fd: int) -> None:
 
 UID_BASE = 20000
 BINARY_CAP = 64 << 20
+RUN_AS = shlex.split(os.environ.get("ULTRARUN_RUN_AS", ""))
 
 
 class JailError(RuntimeError):
-    """The environment cannot confine candidates (the message says what is missing)."""
+    """The environment cannot confine candidates, or a cell's program is refused."""
 
 
 @dataclass
@@ -382,7 +403,6 @@ class Cell:
     uid: int
     workdir: Path
     bindir: Path
-    binaries: list[Path] = field(default_factory=list)
 
 
 class Jail:
@@ -391,6 +411,11 @@ class Jail:
     ``workroot`` must be on a ``noexec`` filesystem (e.g. a tmpfs mounted ``noexec``) and
     ``binroot`` on one that allows exec; the grader must be root. ``workspace`` (the graded
     copy) is made world-readable and is read-only to every cell.
+
+    The Landlock and seccomp rules, the rlimits and the umask are laid once on the grader's
+    own process (``lock_down``) and inherited by everything it starts: a cell costs a uid
+    switch (``setpriv``), not a fork of the grader. Cells are kept apart by their uids (folders
+    0700, files 0600); none can write where code may run.
     """
 
     def __init__(self, workspace: Path, workroot: Path = Path("/tmp"),
@@ -407,12 +432,32 @@ class Jail:
             problems.append(f"{workroot} is not mounted noexec (mount a tmpfs with noexec)")
         if os.statvfs(binroot).f_flag & os.ST_NOEXEC:
             problems.append(f"{binroot} is mounted noexec: built programs could not run")
+        if shutil.which("setpriv") is None:
+            problems.append("setpriv (util-linux) is missing")
         if problems:
             raise JailError("; ".join(problems))
         self.shared_tmp = workroot
         self.workroot = Path(_mkdtemp(workroot, "jail-work-", 0o711))
         self.binroot = Path(_mkdtemp(binroot, "jail-bin-", 0o711))
         _open_for_reading(workspace)
+
+    def lock_down(self, readable: list[Path]) -> None:
+        """Confine this process and everything it will start; call it from the main thread
+        before any other starts. ``readable``: more folders the grader itself must read."""
+        rules = [(p, RUN) for p in SYSTEM_RUN] + [(p, READ) for p in SYSTEM_READ]
+        # Cells write their folder and, for compilers that write /tmp/out.s, the noexec /tmp
+        # (the sticky bit, umask 077 and their uids keep them apart); the grader installs
+        # programs in binroot, which cells may run but, root's, not write.
+        rules += [("/dev/null", READ | FS_WRITE_FILE | FS_TRUNCATE),
+                  (str(self.workspace), RUN), (str(self.shared_tmp), WRITE),
+                  (str(self.binroot), WRITE | FS_EXECUTE)]
+        rules += [(str(p), READ) for p in readable]
+        fd = _ruleset(rules, self.abi)
+        try:
+            os.umask(0o077)
+            _restrict_self(fd)
+        finally:
+            os.close(fd)
 
     def close(self) -> None:
         shutil.rmtree(self.workroot, ignore_errors=True)
@@ -427,7 +472,8 @@ class Jail:
         bindir = self.binroot / f"c{index}-{secrets.token_hex(8)}"
         workdir.mkdir(mode=0o700)
         os.chown(workdir, uid, uid)
-        bindir.mkdir(mode=0o711)
+        bindir.mkdir()
+        os.chmod(bindir, 0o711)
         try:
             yield Cell(uid, workdir, bindir)
         finally:
@@ -438,17 +484,18 @@ class Jail:
 
     def put(self, cell: Cell, name: str, data: bytes) -> None:
         """Write an input file into the cell's work folder (before anything ran in it)."""
-        path = cell.workdir / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        fd = os.open(cell.workdir / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                     0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chown(path, cell.uid, cell.uid)
+            os.fchown(fh.fileno(), cell.uid, cell.uid)
 
     def install(self, cell: Cell, name: str) -> Path:
         """Copy a program the cell built into its binary folder; raise JailError if refused.
 
         Every process of the cell is killed first; the file must be a regular file (links are
-        not followed) of at most 64 MiB with no writable and executable segment.
+        not followed) of at most 64 MiB, an ELF file with no writable and executable segment
+        or a ``#!`` script.
         """
         kill_uid(cell.uid)
         try:
@@ -462,6 +509,8 @@ class Jail:
             if st.st_size > BINARY_CAP:
                 raise JailError(f"{name} is {st.st_size} bytes (the cap is {BINARY_CAP})")
             data = src.read(BINARY_CAP + 1)
+        if data[:4] != ELF_MAGIC and data[:2] != b"#!":  # setpriv's execvp would run it with sh
+            raise JailError(f"{name} is not a program (neither ELF nor a #! script)")
         why = elf_problem(data)
         if why:
             raise JailError(f"{name} refused: {why}")
@@ -469,35 +518,26 @@ class Jail:
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o755)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        cell.binaries.append(dest)
+            os.fchmod(out.fileno(), 0o755)  # root's: the cell may run it, not change it
         return dest
 
-    @contextlib.contextmanager
-    def spawn(self, cell: Cell) -> Iterator[dict]:
-        """``subprocess.Popen`` arguments that start a command confined in ``cell``."""
-        rules = [(p, RUN) for p in SYSTEM_RUN] + [(p, READ) for p in SYSTEM_READ]
-        # The shared noexec /tmp too, for compilers that write /tmp/out.s: umask 077, the
-        # sticky bit and the cells' uids keep them apart; the cell's files go when it closes.
-        rules += [("/dev/null", READ | FS_WRITE_FILE | FS_TRUNCATE),
-                  (str(self.workspace), RUN), (str(cell.workdir), WRITE),
-                  (str(self.shared_tmp), WRITE)]
-        rules += [(str(b), RUN) for b in cell.binaries]
-        fd = _ruleset(rules, self.abi)
+    def command(self, cell: Cell, argv: list[str]) -> tuple[list[str], dict[str, str]]:
+        """The command line and environment that run ``argv`` as ``cell``'s uid."""
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                "HOME": str(cell.workdir), "TMPDIR": str(cell.workdir)}
-        try:
-            yield {"user": cell.uid, "group": cell.uid, "extra_groups": [], "umask": 0o077,
-                   "env": env, "preexec_fn": lambda: _confine_self(fd)}
-        finally:
-            os.close(fd)
+        return ["setpriv", f"--reuid={cell.uid}", f"--regid={cell.uid}", "--clear-groups",
+                "--", *argv], env
 
 
 class Unconfined:
     """``Jail``'s interface without confinement, for grading on a host (tests, a local sandbox):
-    each cell is a plain temporary folder and ``spawn`` adds nothing."""
+    each cell is a plain temporary folder, commands run through ``$ULTRARUN_RUN_AS`` if set."""
 
     def __init__(self, workspace: Path) -> None:
         self.workspace = workspace
+
+    def lock_down(self, readable: list[Path]) -> None:
+        pass
 
     def close(self) -> None:
         pass
@@ -518,9 +558,8 @@ class Unconfined:
             raise JailError(f"no program {name} was built")
         return path
 
-    @contextlib.contextmanager
-    def spawn(self, cell: Cell) -> Iterator[dict | None]:
-        yield None
+    def command(self, cell: Cell, argv: list[str]) -> tuple[list[str], dict[str, str] | None]:
+        return [*RUN_AS, *argv], None
 
 
 def kill_uid(uid: int, rounds: int = 50) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import selectors
-import shlex
 import shutil
 import signal
 import subprocess
@@ -37,11 +36,6 @@ class RunResult:
     duration: float = 0.0
 
 
-# Set by ultrarun when the grader runs as root with its files hidden: the prefix that runs
-# a command as the agent's (unprivileged) user. Empty when grading on the host.
-RUN_AS = shlex.split(os.environ.get("ULTRARUN_RUN_AS", ""))
-
-
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -58,12 +52,8 @@ def run_limited(
     timeout: float,
     output_cap: int = DEFAULT_OUTPUT_CAP,
     env: dict | None = None,
-    popen: dict | None = None,
 ) -> RunResult:
     """Run ``cmd`` in a new session; kill its process group on timeout.
-
-    ``popen``: extra ``subprocess.Popen`` arguments that start ``cmd`` confined (a jail cell's
-    uid, environment and pre-exec hook); without it ``cmd`` runs through ``$ULTRARUN_RUN_AS``.
 
     stdout/stderr are read with a selector, keeping at most ``output_cap``
     bytes of each (the rest is read and discarded), so a process flooding its
@@ -75,15 +65,15 @@ def run_limited(
     deadline = start + timeout
     try:
         proc = subprocess.Popen(
-            cmd if popen is not None else [*RUN_AS, *cmd],
+            cmd,
             cwd=str(cwd),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
-            **({"env": env} if popen is None else popen),
+            env=env,
         )
-    except (OSError, subprocess.SubprocessError) as exc:
+    except OSError as exc:
         return RunResult(None, b"", b"", start_error=f"{type(exc).__name__}: {exc}")
 
     out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
