@@ -12,6 +12,7 @@ from rich.text import Text
 from agent.cli.console import err_console
 from agent.cli.errors import UserError
 from agent.interchange import default_run_id, export_atif, import_trajectory
+from agent.interchange.source import MAX_BYTES
 
 
 class ImportKind(StrEnum):
@@ -30,12 +31,15 @@ def import_(
                                          "(SWE-agent) or ATIF JSON file.")],
     out: Annotated[Path | None, typer.Option(
         "--out", help="The run folder to create (default: logs/<new run id>).")] = None,
+    max_mb: Annotated[int, typer.Option(
+        "--max-mb", min=1, help="Refuse files larger than this many MB.")] = MAX_BYTES // 2**20,
 ) -> None:
     """Import a foreign trajectory as a run folder (then `replay`, `report`, `export` it)."""
-    if not file.is_file():
+    if not file.exists():
         raise UserError(f"{file}: no such file")
     target = out or Path("logs") / default_run_id(kind.value, file)
-    run_dir = import_trajectory(kind.value, file, target)  # type: ignore[arg-type]
+    run_dir = import_trajectory(kind.value, file, target,  # type: ignore[arg-type]
+                                max_bytes=max_mb * 2**20)
     err_console.print(Text(f"imported {file} as {run_dir}"), highlight=False, soft_wrap=True)
     typer.echo(str(run_dir))
 

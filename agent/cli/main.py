@@ -41,7 +41,8 @@ def main() -> None:
     try:
         app()
     except (UserError, HarnessError) as e:
-        err_console.print(f"[bold red]error:[/bold red] {e}", highlight=False)
+        # soft_wrap: one message, one line (no wrapping at the terminal's width)
+        err_console.print(f"[bold red]error:[/bold red] {e}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
 
 
