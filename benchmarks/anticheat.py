@@ -38,6 +38,7 @@ def _cheats():  # the scenario folder's name has a dash: load the tool by path
     spec = importlib.util.spec_from_file_location("toyc_cheats", TOYC / "tools" / "cheats.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
