@@ -1,11 +1,13 @@
 """Grading speed of the toy C compiler scenario, and the demo's wall time end to end.
 
 1. The reference compiler graded on the whole hidden suite, in the grader's own container (no
-   cc1, tests in parallel) — target under 60 s on 2 cores — with its pass rate by stage.
+   cc1, tests in parallel, each in a jail cell) — target under 60 s on 2 cores — with its pass
+   rate by stage; side by side, the same grading with the jail off (`--jail off`, no noexec
+   /tmp), to show what the confinement costs.
 2. `ultrarun demo` (the scripted reference policy building the compiler through the tools,
    graded along the way) with a built image — target under 5 minutes.
 
-    python benchmarks/grade_speed.py [--skip-demo] [--json]
+    python benchmarks/grade_speed.py [--skip-demo] [--skip-unjailed] [--json]
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from scenarios.loader import load_scenario  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--skip-unjailed", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     scenario = load_scenario("toy-c-compiler")
@@ -47,6 +50,16 @@ def main() -> None:
         "grade_reference_s": round(grade_s, 2), "target_grade_s": 60,
         "reference": {"passed": result.passed, "total": result.total, "stages": result.stages,
                       "error": result.error}}
+    if not args.skip_unjailed:
+        unjailed = load_scenario("toy-c-compiler")
+        assert unjailed.grader is not None
+        unjailed.grader.command += " --jail off"
+        unjailed.grader.tmpfs = {}  # the unconfined grader runs programs from /tmp
+        t0 = time.monotonic()
+        plain = grade_workspace(unjailed, ws, "docker")
+        out["grade_reference_unjailed_s"] = round(time.monotonic() - t0, 2)
+        out["reference_unjailed"] = {"passed": plain.passed, "total": plain.total,
+                                     "error": plain.error}
     if not args.skip_demo:
         t0 = time.monotonic()
         demo = execute_run(RunConfig(scenario="toy-c-compiler", model="reference",
@@ -67,6 +80,10 @@ def main() -> None:
     t.add_row("[bold]total[/bold]", f"[bold]{result.passed}/{result.total}[/bold]")
     console.print(t)
     console.print(f"grading the whole suite: {grade_s:.1f} s (target < 60 s)")
+    if "grade_reference_unjailed_s" in out:
+        console.print(f"the same with the jail off: {out['grade_reference_unjailed_s']} s "
+                      f"({out['reference_unjailed']['passed']}/"  # type: ignore[index]
+                      f"{out['reference_unjailed']['total']})")  # type: ignore[index]
     if "demo" in out:
         d = out["demo"]
         assert isinstance(d, dict)

@@ -113,7 +113,9 @@ class DockerGrader:
                                 symlinks=True)
                 _lock_down(files)
                 env["ULTRARUN_RUN_AS"] = f"setpriv --reuid={uid} --regid={gid} --clear-groups --"
-                caps = ["SETUID", "SETGID", "KILL"]
+                # Root in its own container: switch to other uids, kill what they leave
+                # behind, and prepare folders owned by them (the candidate never gets these).
+                caps = ["SETUID", "SETGID", "KILL", "CHOWN", "FOWNER", "DAC_OVERRIDE"]
                 user = "0:0"
             mounts = [docker.types.Mount("/workspace", str(workspace), type="bind")]
             if files is not None:
@@ -140,7 +142,8 @@ class DockerGrader:
             mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids,
             ulimits=[docker.types.Ulimit(name="fsize", soft=self.disk, hard=self.disk)],
             log_config=docker.types.LogConfig(type="json-file",
-                                              config={"max-size": GRADER_LOG, "max-file": "1"}))
+                                              config={"max-size": GRADER_LOG, "max-file": "1"}),
+            tmpfs=dict(self.spec.tmpfs) or None)
         with self._lock:
             self._running.add(container)
             aborted = self._aborted  # abort() may have run while the container started

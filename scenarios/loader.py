@@ -117,6 +117,22 @@ class GraderSpec(BaseModel):
                 raise ValueError(f"part {name!r}: grade it every k-th evaluation with k >= 1")
         return v
 
+    # tmpfs mounts of the grader's container, {path: options}: e.g. a `noexec` /tmp, so that
+    # nothing the graded code writes can be executed (the toy C compiler's jail needs one).
+    tmpfs: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("tmpfs")
+    @classmethod
+    def _tmpfs(cls, v: dict[str, str]) -> dict[str, str]:
+        for path, options in v.items():
+            if not re.fullmatch(r"/[A-Za-z0-9._/-]+", path) or ".." in path.split("/") \
+                    or path.rstrip("/") in ("", "/workspace", "/grader", "/proc", "/sys", "/dev"):
+                raise ValueError(f"tmpfs: {path!r} is not a mount point the grader may use")
+            if not re.fullmatch(r"[a-z0-9=,_]*", options):
+                raise ValueError(f"tmpfs: options {options!r} for {path} (use e.g. "
+                                 f"'rw,noexec,nosuid,nodev,size=1g')")
+        return v
+
 
 class Scenario(BaseModel):
     """A validated scenario; paths are resolved against ``root`` (the scenario's folder)."""

@@ -59,6 +59,9 @@ def test_builtins_are_found_by_name() -> None:
     ({"grader": {"files": "grader/"}}, "grader.command"),
     ({"grader": {"command": "x", "files": "nowhere/"}}, "grader.files"),
     ({"grader": {"command": "x", "every": 0}}, "grader.every"),
+    ({"grader": {"command": "x", "tmpfs": {"/grader": "rw"}}}, "grader.tmpfs"),
+    ({"grader": {"command": "x", "tmpfs": {"tmp": "rw"}}}, "grader.tmpfs"),
+    ({"grader": {"command": "x", "tmpfs": {"/tmp": "rw exec; rm -rf /"}}}, "grader.tmpfs"),
     ({"workspace": "seed/"}, "workspace"),
     ({"colour": "blue"}, "colour"),
 ])

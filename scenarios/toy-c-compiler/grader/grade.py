@@ -3,12 +3,20 @@
 
 Usage: python3 grade.py WORKSPACE [--jobs N] [--stages a,b] [--details FILE]
                         [--compile-timeout S] [--run-timeout S] [--tests-dir DIR]
+                        [--jail auto|on|off] [--front-ends DIR]
 
 For every test ``<stage>/<name>.c`` it runs ``WORKSPACE/compile t.c -o t`` in a
-fresh temp dir, runs ``./t`` and compares exit code and stdout with
-``<name>.expected.json``.  Tests of a ``*-invalid`` stage pass iff the
-compiler exits non-zero (death by a signal counts as a crash, not a
-rejection).  The last line of stdout is a single JSON object:
+fresh cell, runs ``t`` and compares exit code and stdout with
+``<name>.expected.json``.  A test of a ``*-invalid`` stage passes iff the
+compiler exits non-zero (death by a signal counts as a crash, not a rejection)
+AND compiles its valid twin ``twins/<name>.c`` (the same program, corrected)
+into a binary that passes: refusing programs earns nothing by itself.
+
+With ``--jail on`` (``auto``: when ``$ULTRARUN_RUN_AS`` says the grader runs as
+root in its own container) every test runs confined by ``jail.py`` and the
+workspace is first searched for the code of the compiler front ends found in
+``--front-ends``; a workspace carrying one scores nothing.  See the scenario's
+README, "Anti-cheat".  The last line of stdout is a single JSON object:
 ``{"tests": {"stage/name": "pass|fail|error|timeout"}, "stages": {"stage": [passed, total]}}``.
 Test sources and expected outputs are never printed to stdout.
 """
@@ -18,22 +26,32 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from jail import (  # noqa: E402
+    DEFAULT_FRONT_ENDS,
+    Cell,
+    Jail,
+    JailError,
+    Unconfined,
+    load_front_ends,
+    scan_workspace,
+)
 from runner import (  # noqa: E402
+    RunResult,
     list_stages,
     list_tests,
     load_expected,
     run_limited,
+    twin_path,
 )
 
 OUTPUT_CAP = 1 << 20
@@ -45,84 +63,110 @@ def _short(data: bytes | str, limit: int = 400) -> str:
     return data if len(data) <= limit else data[:limit] + f"...[{len(data) - limit} more chars]"
 
 
-def grade_one(
-    compiler: Path | None,
-    stage: str,
-    name: str,
-    c_path: Path,
-    compile_timeout: float,
-    run_timeout: float,
-) -> tuple[str, dict]:
-    """Return (result, details) for one test; never raises."""
+@dataclass
+class Context:
+    """What every test needs: the compiler, the limits, and where programs run."""
+
+    compiler: Path | None
+    cells: Jail | Unconfined
+    compile_timeout: float
+    run_timeout: float
+    refused: str | None = None  # why the whole workspace scores nothing
+
+
+def _run(ctx: Context, cell: Cell, cmd: list[str], timeout: float) -> RunResult:
+    argv, env = ctx.cells.command(cell, cmd)
+    return run_limited(argv, cell.workdir, timeout, OUTPUT_CAP, env=env)
+
+
+def _compile(ctx: Context, cell: Cell, c_path: Path, details: dict) -> tuple[str, dict] | None:
+    """Compile ``c_path`` in ``cell``; a verdict when the compiler could not say yes or no."""
+    ctx.cells.put(cell, "t.c", c_path.read_bytes())
+    comp = _run(ctx, cell, [str(ctx.compiler), "t.c", "-o", "t"], ctx.compile_timeout)
+    details["compile_rc"] = comp.returncode
+    details["compile_seconds"] = round(comp.duration, 3)
+    details["compile_stderr"] = _short(comp.stderr)
+    if comp.start_error:
+        return "error", {**details, "reason": f"could not start compiler: {comp.start_error}"}
+    if comp.timed_out:
+        return "timeout", {**details, "reason": f"compiler exceeded {ctx.compile_timeout}s"}
+    if comp.returncode < 0:  # killed by a signal: a crash, not a rejection
+        return "error", {**details, "reason": f"compiler crashed (signal {-comp.returncode})"}
+    return None
+
+
+def grade_valid(ctx: Context, index: int, c_path: Path, expected: dict) -> tuple[str, dict]:
+    """Compile and run a valid program in cell ``index``; (verdict, details)."""
     details: dict = {}
+    with ctx.cells.cell(index) as cell:
+        verdict = _compile(ctx, cell, c_path, details)
+        if verdict:
+            return verdict
+        if details["compile_rc"] != 0:
+            return "error", {**details, "reason": "compiler exited non-zero on a valid program"}
+        try:
+            program = ctx.cells.install(cell, "t")
+        except JailError as exc:
+            return "error", {**details, "reason": f"compiler exited 0 but {exc}"}
+        run = _run(ctx, cell, [str(program)], ctx.run_timeout)
+    details["run_rc"] = run.returncode
+    if run.start_error:
+        return "fail", {**details, "reason": f"binary could not be started: {run.start_error}"}
+    if run.timed_out:
+        return "timeout", {**details, "reason": f"binary exceeded {ctx.run_timeout}s"}
+    want_out = expected.get("stdout", "").encode("utf-8")
+    want_rc = expected.get("exit_code")
+    if run.returncode == want_rc and run.stdout == want_out and not run.stdout_truncated:
+        return "pass", details
+    details.update(
+        reason="exit code or stdout mismatch",
+        expected_exit_code=want_rc,
+        got_exit_code=run.returncode,
+        expected_stdout=_short(want_out),
+        got_stdout=_short(run.stdout),
+        stdout_truncated=run.stdout_truncated,
+    )
+    return "fail", details
+
+
+def grade_invalid(ctx: Context, index: int, c_path: Path) -> tuple[str, dict]:
+    """An invalid program passes when rejected AND its valid twin passes."""
+    details: dict = {}
+    with ctx.cells.cell(index) as cell:
+        verdict = _compile(ctx, cell, c_path, details)
+    if verdict:
+        return verdict
+    if details["compile_rc"] == 0:
+        return "fail", {**details, "reason": "invalid program was accepted (exit 0)"}
+    twin = twin_path(c_path)
+    try:
+        twin_expected = load_expected(twin)
+    except (OSError, ValueError) as exc:
+        return "error", {**details, "reason": f"grader: no valid twin for this test: {exc}"}
+    result, twin_details = grade_valid(ctx, index + 1, twin, twin_expected)
+    if result == "pass":
+        return "pass", details
+    return "fail", {**details, "twin": twin_details,
+                    "reason": f"rejected, but its valid twin twins/{twin.name} did not pass "
+                              f"({result}: {twin_details.get('reason')})"}
+
+
+def grade_one(ctx: Context, index: int, c_path: Path) -> tuple[str, dict]:
+    """Return (result, details) for test number ``index``; never raises."""
     try:
         expected = load_expected(c_path)
     except (OSError, ValueError) as exc:
         return "error", {"reason": f"grader: bad expected file: {exc}"}
-    if compiler is None:
+    if ctx.refused:
+        return "error", {"reason": ctx.refused}
+    if ctx.compiler is None:
         return "error", {"reason": "compiler missing or not executable"}
-    try:
-        with tempfile.TemporaryDirectory(prefix="toyc-grade-", ignore_cleanup_errors=True) as tmp:
-            os.chmod(tmp, 0o777)  # the compiler may run as another (unprivileged) user
-            shutil.copyfile(c_path, Path(tmp) / "t.c")
-            os.chmod(Path(tmp) / "t.c", 0o644)
-            comp = run_limited([str(compiler), "t.c", "-o", "t"], tmp, compile_timeout, OUTPUT_CAP)
-            details["compile_rc"] = comp.returncode
-            details["compile_seconds"] = round(comp.duration, 3)
-            details["compile_stderr"] = _short(comp.stderr)
-            if comp.start_error:
-                return "error", {
-                    **details,
-                    "reason": f"could not start compiler: {comp.start_error}",
-                }
-            if comp.timed_out:
-                return "timeout", {**details, "reason": f"compiler exceeded {compile_timeout}s"}
-            if comp.returncode < 0:  # killed by a signal: a crash, not a rejection
-                return "error", {
-                    **details,
-                    "reason": f"compiler crashed (signal {-comp.returncode})",
-                }
-            if expected.get("reject"):
-                if comp.returncode != 0:
-                    return "pass", details
-                return "fail", {**details, "reason": "invalid program was accepted (exit 0)"}
-            if comp.returncode != 0:
-                return "error", {**details, "reason": "compiler exited non-zero on a valid program"}
-            binary = Path(tmp) / "t"
-            if not binary.is_file():
-                return "error", {
-                    **details,
-                    "reason": "compiler exited 0 but produced no output binary",
-                }
-            run = run_limited(["./t"], tmp, run_timeout, OUTPUT_CAP)
-            details["run_rc"] = run.returncode
-            if run.start_error:
-                return "fail", {
-                    **details,
-                    "reason": f"binary could not be started: {run.start_error}",
-                }
-            if run.timed_out:
-                return "timeout", {**details, "reason": f"binary exceeded {run_timeout}s"}
-            want_out = expected.get("stdout", "").encode("utf-8")
-            want_rc = expected.get("exit_code")
-            ok = run.returncode == want_rc and run.stdout == want_out and not run.stdout_truncated
-            if ok:
-                return "pass", details
-            details.update(
-                reason="exit code or stdout mismatch",
-                expected_exit_code=want_rc,
-                got_exit_code=run.returncode,
-                expected_stdout=_short(want_out),
-                got_stdout=_short(run.stdout),
-                stdout_truncated=run.stdout_truncated,
-            )
-            return "fail", details
+    try:  # two cells per test: the program and, for an invalid one, its twin
+        if expected.get("reject"):
+            return grade_invalid(ctx, 2 * index, c_path)
+        return grade_valid(ctx, 2 * index, c_path, expected)
     except Exception:  # a grader bug must cost one test, not the run
-        return "error", {
-            **details,
-            "reason": "grader exception",
-            "traceback": traceback.format_exc(),
-        }
+        return "error", {"reason": "grader exception", "traceback": traceback.format_exc()}
 
 
 def find_compiler(workspace: Path) -> Path | None:
@@ -143,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compile-timeout", type=float, default=10.0)
     ap.add_argument("--run-timeout", type=float, default=5.0)
     ap.add_argument("--tests-dir", default=str(HERE / "tests"))
+    ap.add_argument("--jail", choices=["auto", "on", "off"], default="auto",
+                    help="confine every test (auto: when $ULTRARUN_RUN_AS is set)")
+    ap.add_argument("--front-ends", default=str(DEFAULT_FRONT_ENDS),
+                    help="folder of compiler front ends whose code a workspace may not carry")
     args = ap.parse_args(argv)
 
     all_stages = list_stages(args.tests_dir)
@@ -155,17 +203,37 @@ def main(argv: list[str] | None = None) -> int:
     else:
         stages = all_stages
     tests = list_tests(args.tests_dir, stages)
-    compiler = find_compiler(Path(args.workspace))
-
-    jobs = max(1, args.jobs)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [
-            pool.submit(
-                grade_one, compiler, stage, name, c_path, args.compile_timeout, args.run_timeout
-            )
-            for stage, name, c_path in tests
-        ]
-        outcomes = [f.result() for f in futures]
+    workspace = Path(args.workspace)
+    jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
+    try:
+        cells: Jail | Unconfined = Jail(workspace) if jailed else Unconfined(workspace)
+    except (JailError, OSError) as exc:
+        print(f"toy-c-compiler grader: cannot confine the compiler: {exc}", file=sys.stderr)
+        return 2
+    try:  # opened now: once confined, the grader may write nothing but /tmp
+        details_fh = open(args.details, "w", encoding="utf-8") if args.details else None  # noqa: SIM115
+    except OSError as exc:
+        print(f"could not write details: {exc}", file=sys.stderr)
+        details_fh = None
+    try:
+        refused = None
+        front_ends = load_front_ends(Path(args.front_ends))
+        if jailed and not front_ends:
+            print(f"note: no compiler front end in {args.front_ends} to look for",
+                  file=sys.stderr)
+        problems = scan_workspace(workspace, front_ends) if front_ends else []
+        if problems:
+            refused = "workspace refused: " + "; ".join(problems)
+            print(refused, file=sys.stderr)
+        ctx = Context(find_compiler(workspace), cells, args.compile_timeout, args.run_timeout,
+                      refused)
+        cells.lock_down([HERE, Path(args.tests_dir)])  # before the pool starts its threads
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = [pool.submit(grade_one, ctx, i, c_path)
+                       for i, (_stage, _name, c_path) in enumerate(tests)]
+            outcomes = [f.result() for f in futures]
+    finally:
+        cells.close()
 
     results: dict[str, str] = {}
     details: dict[str, dict] = {}
@@ -178,12 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         if result == "pass":
             per_stage[stage][0] += 1
 
-    if args.details:
-        try:
-            with open(args.details, "w", encoding="utf-8") as fh:
-                json.dump(details, fh, indent=1, sort_keys=True)
-        except OSError as exc:
-            print(f"could not write details: {exc}", file=sys.stderr)
+    if details_fh is not None:  # opened before the grader confined itself
+        with details_fh:
+            json.dump(details, details_fh, indent=1, sort_keys=True)
 
     passed = sum(v[0] for v in per_stage.values())
     total = sum(v[1] for v in per_stage.values())

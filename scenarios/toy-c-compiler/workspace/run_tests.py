@@ -9,8 +9,10 @@ Usage: python3 run_tests.py [STAGE_PREFIX ...] [-j N] [-v]
 
 For each tests/<stage>/<name>.c: runs `./compile <name>.c -o <binary>` in a temp
 dir, runs the binary, and compares its exit code and stdout with
-<name>.expected.json.  Tests in a `*-invalid` stage pass iff ./compile exits
-non-zero.  Exit status is 0 iff every selected test passes.
+<name>.expected.json.  A test in a `*-invalid` stage passes iff ./compile exits
+non-zero on it AND compiles its valid twin (tests/<stage>/twins/<name>.c, the
+same program corrected) into a binary that passes: rejecting everything earns
+nothing.  Exit status is 0 iff every selected test passes.
 """
 
 import argparse
@@ -72,19 +74,12 @@ def short_diff(want: str, got: str) -> str:
     return "\n".join("      " + line for line in lines)
 
 
-def check(stage: str, c_file: Path, verbose: bool):
-    """Return (ok, message)."""
-    expected = json.loads(c_file.with_name(c_file.stem + ".expected.json").read_text())
+def check_valid(c_file: Path, expected: dict, verbose: bool):
+    """Compile and run a valid program; return (ok, message)."""
     with tempfile.TemporaryDirectory(prefix="toyc-test-") as tmp:
         shutil.copyfile(c_file, Path(tmp) / c_file.name)
         rc, _, err = run([str(COMPILER), c_file.name, "-o", "prog"], tmp, COMPILE_TIMEOUT)
         err_text = err.decode(errors="replace").strip()
-        if expected.get("reject"):
-            if rc is None:
-                return False, "compiler timed out"
-            if rc == 0:
-                return False, "invalid program was accepted (compiler exited 0)"
-            return True, ""
         if rc is None:
             return False, f"compiler timed out after {COMPILE_TIMEOUT}s"
         if rc != 0:
@@ -107,6 +102,48 @@ def check(stage: str, c_file: Path, verbose: bool):
         return not problems, "; ".join(problems)
 
 
+def check_invalid(c_file: Path, verbose: bool):
+    """An invalid program passes when rejected AND its valid twin (twins/<name>.c) passes."""
+    with tempfile.TemporaryDirectory(prefix="toyc-test-") as tmp:
+        shutil.copyfile(c_file, Path(tmp) / c_file.name)
+        rc, _, _ = run([str(COMPILER), c_file.name, "-o", "prog"], tmp, COMPILE_TIMEOUT)
+    if rc is None:
+        return False, "compiler timed out"
+    if rc == 0:
+        return False, "invalid program was accepted (compiler exited 0)"
+    if rc < 0:
+        return False, f"compiler crashed (signal {-rc}), which is not a rejection"
+    twin = c_file.parent / "twins" / c_file.name
+    ok, msg = check_valid(twin, json.loads(twin.with_suffix(".expected.json").read_text()),
+                          verbose)
+    if not ok:
+        return False, f"rejected, but its valid twin twins/{twin.name} fails: {msg}"
+    return True, ""
+
+
+def check(stage: str, c_file: Path, verbose: bool):
+    """Return (ok, message)."""
+    expected = json.loads(c_file.with_name(c_file.stem + ".expected.json").read_text())
+    if expected.get("reject"):
+        return check_invalid(c_file, verbose)
+    return check_valid(c_file, expected, verbose)
+
+
+def workspace_files() -> dict:
+    """{relative path: (mtime, size)} of the workspace, tests, .git and caches left out."""
+    files = {}
+    for dirpath, dirs, names in os.walk(HERE):
+        dirs[:] = [d for d in dirs if d not in (".git", "__pycache__", "tests")]
+        for name in names:
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            files[os.path.relpath(path, HERE)] = (st.st_mtime_ns, st.st_size)
+    return files
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="run the visible toy-c-compiler tests")
     ap.add_argument("prefixes", nargs="*", help="stage name prefixes (default: all)")
@@ -120,8 +157,10 @@ def main() -> int:
     if args.prefixes:
         stages = [s for s in stages if any(s.startswith(p) for p in args.prefixes)]
     work = [(s, c) for s in stages for c in sorted((TESTS / s).glob("*.c"))]
+    before = workspace_files()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda w: check(w[0], w[1], args.verbose), work))
+    written = sorted(p for p, stamp in workspace_files().items() if before.get(p) != stamp)
 
     summary = {s: [0, 0] for s in stages}
     for (stage, c_file), (ok, msg) in zip(work, results, strict=True):
@@ -134,6 +173,12 @@ def main() -> int:
     passed = sum(v[0] for v in summary.values())
     total = sum(v[1] for v in summary.values())
     print(f"{'TOTAL':28s} {passed:3d}/{total}")
+    if written:
+        shown = ", ".join(written[:5]) + (f" and {len(written) - 5} more" if len(written) > 5
+                                          else "")
+        print(f"\nWARNING: ./compile wrote into the workspace ({shown}). On the grading "
+              "machine /workspace is read-only: write temporary files to the current "
+              "folder or $TMPDIR.")
     return 0 if passed == total else 1
 
 

@@ -3,6 +3,11 @@
 A simple stack machine: every expression leaves its value in %rax
 (integers sign-extended to 64 bits); binary operators park the left operand
 on the stack.  `self.depth` tracks pushes so calls keep %rsp 16-byte aligned.
+
+`order` picks the evaluation order C leaves unspecified: "default" evaluates
+operands left to right and call arguments right to left (as gcc -O0 does),
+"ltr" both left to right, "rtl" both right to left. The test suite's
+expected outputs must not depend on it (tools/regen_expected.py --check).
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ ARG_REGS = {
 
 
 class CodeGen:
-    def __init__(self, prog: Program):
+    def __init__(self, prog: Program, order: str = "default"):
         self.prog = prog
+        self.order = order
         self.out: list[str] = []
         self.depth = 0
         self.fn: Function | None = None
@@ -43,6 +49,17 @@ class CodeGen:
     def pop(self, reg: str):
         self.emit(f"popq {reg}")
         self.depth -= 1
+
+    def operands(self, lhs: Node, rhs: Node):
+        """%rax = lhs, %rdi = rhs, evaluated in `self.order`."""
+        rtl = self.order == "rtl"
+        self.gen_expr(rhs if rtl else lhs)
+        self.push()
+        self.gen_expr(lhs if rtl else rhs)
+        self.emit("movq %rax, %rdi")
+        self.pop("%rax")
+        if rtl:
+            self.emit("xchgq %rax, %rdi")
 
     # ================================================================ program
     def generate(self) -> str:
@@ -264,22 +281,40 @@ class CodeGen:
             self.emit("sete %al")
             self.emit("movzbq %al, %rax")
         elif k == "assign":
-            self.gen_addr(node.lhs)
-            self.push()
-            self.gen_expr(node.rhs)
-            self.pop("%rdi")
+            if self.order == "rtl":  # the value, then where it goes
+                self.gen_expr(node.rhs)
+                self.push()
+                self.gen_addr(node.lhs)
+                self.emit("movq %rax, %rdi")
+                self.pop("%rax")
+            else:
+                self.gen_addr(node.lhs)
+                self.push()
+                self.gen_expr(node.rhs)
+                self.pop("%rdi")
             self.store(node.ty)
         elif k == "opassign":  # compound assignment and prefix ++/-- (stage 05)
-            self.gen_addr(node.lhs)
-            self.push()
-            self.load(node.lhs.ty)
-            self.push()
-            self.gen_expr(node.rhs)
-            self.emit("movq %rax, %rdi")
-            self.pop("%rax")
+            if self.order == "rtl":  # the value, then where it goes
+                self.gen_expr(node.rhs)
+                self.push()
+                self.gen_addr(node.lhs)
+                self.push()
+                self.load(node.lhs.ty)
+                self.emit("movq 8(%rsp), %rdi")
+            else:
+                self.gen_addr(node.lhs)
+                self.push()
+                self.load(node.lhs.ty)
+                self.push()
+                self.gen_expr(node.rhs)
+                self.emit("movq %rax, %rdi")
+                self.pop("%rax")
             self.binop(node.bin)
             self.convert(node.ty)
             self.pop("%rdi")
+            if self.order == "rtl":
+                self.emit("addq $8, %rsp")
+                self.depth -= 1
             self.store(node.ty)
         elif k == "postinc":
             self.gen_addr(node.expr)
@@ -318,18 +353,10 @@ class CodeGen:
             self.emit(f"movq ${0 if node.op == '&&' else 1}, %rax")
             self.label(end_l)
         elif k == "binop":
-            self.gen_expr(node.lhs)
-            self.push()
-            self.gen_expr(node.rhs)
-            self.emit("movq %rax, %rdi")
-            self.pop("%rax")
+            self.operands(node.lhs, node.rhs)
             self.binop(node)
         elif k == "ptrdiff":  # stage 11
-            self.gen_expr(node.lhs)
-            self.push()
-            self.gen_expr(node.rhs)
-            self.emit("movq %rax, %rdi")
-            self.pop("%rax")
+            self.operands(node.lhs, node.rhs)
             self.emit("subq %rdi, %rax")
             if node.size > 1:
                 self.emit(f"movq ${node.size}, %rdi")
@@ -386,11 +413,23 @@ class CodeGen:
         if pad:
             self.emit("subq $8, %rsp")
             self.depth += 1
-        for a in reversed(args):
-            self.gen_expr(a)
-            self.push()
-        for i in range(min(6, len(args))):
-            self.pop(ARG_REGS[8][i])
+        if self.order == "ltr" and args:  # each argument into its slot, left to right
+            self.emit(f"subq ${8 * len(args)}, %rsp")
+            self.depth += len(args)
+            for i, a in enumerate(args):
+                self.gen_expr(a)
+                self.emit(f"movq %rax, {8 * i}(%rsp)")
+            nreg = min(6, len(args))
+            for i in range(nreg):
+                self.emit(f"movq {8 * i}(%rsp), {ARG_REGS[8][i]}")
+            self.emit(f"addq ${8 * nreg}, %rsp")
+            self.depth -= nreg
+        else:
+            for a in reversed(args):
+                self.gen_expr(a)
+                self.push()
+            for i in range(min(6, len(args))):
+                self.pop(ARG_REGS[8][i])
         self.emit("movl $0, %eax")  # no vector registers used by variadic calls
         self.emit(f"call {node.name}@PLT")  # PLT works for local and libc functions
         cleanup = 8 * (nstack + pad)

@@ -1,4 +1,4 @@
-"""Command-line driver: ./compile input.c -o output [-S]."""
+"""Command-line driver: ./compile input.c -o output [-S] [--eval-order default|ltr|rtl]."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from .codegen import CodeGen
 from .lexer import CompileError, tokenize
 from .parser import Parser
 
+ORDERS = ("default", "ltr", "rtl")
 
-def compile_to_asm(src: str) -> str:
+
+def compile_to_asm(src: str, order: str = "default") -> str:
     prog = Parser(tokenize(src)).parse_program()
-    return CodeGen(prog).generate()
+    return CodeGen(prog, order).generate()
 
 
 def assemble_and_link(asm: str, output: str) -> int:
@@ -36,11 +38,14 @@ def assemble_and_link(asm: str, output: str) -> int:
 
 def main(argv: list[str]) -> int:
     args = list(argv)
-    output, asm_only, inputs = "a.out", False, []
+    output, asm_only, inputs, order = "a.out", False, [], "default"
     i = 0
     while i < len(args):
-        if args[i] == "-o" and i + 1 < len(args):
-            output = args[i + 1]
+        if args[i] in ("-o", "--eval-order") and i + 1 < len(args):
+            if args[i] == "-o":
+                output = args[i + 1]
+            else:
+                order = args[i + 1]
             i += 2
             continue
         if args[i] == "-S":
@@ -48,13 +53,14 @@ def main(argv: list[str]) -> int:
         else:
             inputs.append(args[i])
         i += 1
-    if len(inputs) != 1:
-        print("usage: compile input.c -o output [-S]", file=sys.stderr)
+    if len(inputs) != 1 or order not in ORDERS:
+        print("usage: compile input.c -o output [-S] [--eval-order default|ltr|rtl]",
+              file=sys.stderr)
         return 2
     try:
         with open(inputs[0], encoding="utf-8", errors="replace") as fh:
             src = fh.read()
-        asm = compile_to_asm(src)
+        asm = compile_to_asm(src, order)
     except CompileError as exc:
         print(f"{inputs[0]}: error: {exc}", file=sys.stderr)
         return 1

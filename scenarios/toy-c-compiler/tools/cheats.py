@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Workspaces the toy-c grader must tell apart: compilers that reuse gcc's front end, however
+packed, and compilers that do their own work (one written in C and built with the image's gcc).
+
+Each is built inside the agent's image (``ultrarun/base:bookworm``, with gcc fully installed),
+by a shell script doing what an agent could do there, and each cheat is checked to really work
+in that image (it compiles ``return 3 + 4;`` into a program exiting 7) before it is graded.
+Used by ``tests/scenarios/test_toy_c_anticheat.py`` and ``benchmarks/anticheat.py``.
+
+    python3 tools/cheats.py DEST [NAME ...]     # build workspaces into DEST/<name> (Docker)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+
+HERE = Path(__file__).resolve().parent
+IMAGE = "ultrarun/base:bookworm"
+CC1 = '"$(gcc -print-prog-name=cc1)"'
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A workspace: what it does (one line) and the sh script that builds it in /workspace."""
+
+    name: str
+    what: str
+    script: str
+    honest: bool = False
+    works_with_gcc: bool = True  # compiles `return 3 + 4;` in the agent's image
+
+
+def _exe(path: str, text: str) -> str:
+    return f"cat > {path} <<'EOF_SCRIPT'\n{text}EOF_SCRIPT\nchmod +x {path}\n"
+
+
+KINDS = [
+    Kind("cc1-gcc-B", "gcc's cc1 copied into the workspace, `gcc -B` pointing at it",
+         f"mkdir -p /workspace/fe && cp {CC1} /workspace/fe/cc1\n"
+         + _exe("/workspace/compile",
+                '#!/bin/sh\nexec gcc -w -B"$(dirname "$0")/fe/" "$@"\n')),
+    Kind("renamed-cc1", "cc1 renamed to data/blob.bin and run directly, then as + ld",
+         f"mkdir -p /workspace/data && cp {CC1} /workspace/data/blob.bin\n"
+         + _exe("/workspace/compile",
+                '#!/bin/sh\nt="${TMPDIR:-/tmp}/r$$.s"\n'
+                '"$(dirname "$0")/data/blob.bin" -quiet -w "$1" -o "$t" || exit 1\n'
+                'exec gcc -x assembler "$t" -o "$3"\n')),
+    Kind("split-cc1", "cc1 cut into 4 files, joined into $TMPDIR at compile time",
+         f"mkdir -p /workspace/parts && split -n 4 -d {CC1} /workspace/parts/p\n"
+         + _exe("/workspace/compile",
+                '#!/bin/sh\nt="${TMPDIR:-/tmp}/s$$"; mkdir -p "$t"\n'
+                'cat "$(dirname "$0")"/parts/p* > "$t/cc1" && chmod +x "$t/cc1"\n'
+                'exec gcc -w -B"$t/" "$@"\n')),
+    Kind("xz-cc1", "cc1 xz-compressed, unpacked into $TMPDIR at compile time, `gcc -B`",
+         f"python3 -c 'import lzma,sys; open(sys.argv[2],\"wb\").write(lzma.compress("
+         f"open(sys.argv[1],\"rb\").read(), preset=0))' {CC1} /workspace/fe.xz\n"
+         + _exe("/workspace/compile",
+                '#!/bin/sh\nt="${TMPDIR:-/tmp}/x$$"; mkdir -p "$t"\n'
+                "python3 -c 'import lzma,sys; open(sys.argv[2],\"wb\").write("
+                "lzma.open(sys.argv[1]).read())' \"$(dirname \"$0\")/fe.xz\" \"$t/cc1\"\n"
+                'chmod +x "$t/cc1"\nexec gcc -w -B"$t/" "$@"\n')),
+    Kind("gzip-cc1-memfd-ldso",
+         "cc1 gzipped; run from a memfd, else from $TMPDIR through ld.so",
+         f"gzip -1 < {CC1} > /workspace/fe.gz\n"
+         + _exe("/workspace/compile", '''#!/usr/bin/env python3
+import gzip, os, subprocess, sys, tempfile
+data = gzip.open(os.path.join(os.path.dirname(os.path.realpath(__file__)), "fe.gz")).read()
+s = os.path.join(tempfile.mkdtemp(), "t.s")
+try:
+    fd = os.memfd_create("cc1", 0)
+    os.write(fd, data)
+    cc1, keep = [f"/proc/self/fd/{fd}"], (fd,)
+except OSError as e:
+    print("memfd:", e, file=sys.stderr)
+    path = os.path.join(tempfile.mkdtemp(), "cc1")
+    with open(path, "wb") as fh:
+        fh.write(data)
+    cc1, keep = ["/lib64/ld-linux-x86-64.so.2", path], ()
+if subprocess.call([*cc1, "-quiet", "-w", sys.argv[1], "-o", s], pass_fds=keep):
+    sys.exit(1)
+sys.exit(subprocess.call(["gcc", "-x", "assembler", s, "-o", sys.argv[3]]))
+''')),
+    Kind("wheel", "cc1 shipped in a Python wheel, unpacked at compile time",
+         "python3 - <<'EOF_PY'\nimport subprocess, zipfile\n"
+         "cc1 = subprocess.check_output(['gcc', '-print-prog-name=cc1'], text=True).strip()\n"
+         "with zipfile.ZipFile('/workspace/gccfe-12.2-py3-none-manylinux_2_36_x86_64.whl', 'w',"
+         " zipfile.ZIP_DEFLATED, compresslevel=1) as z:\n"
+         "    z.write(cc1, 'gccfe/bin/cc1')\n"
+         "    z.writestr('gccfe/__init__.py', '')\n"
+         "    z.writestr('gccfe-12.2.dist-info/METADATA', 'Name: gccfe\\nVersion: 12.2\\n')\n"
+         "EOF_PY\n"
+         + _exe("/workspace/compile", '''#!/usr/bin/env python3
+import os, subprocess, sys, tempfile, zipfile
+here = os.path.dirname(os.path.realpath(__file__))
+dest = tempfile.mkdtemp()
+wheel = os.path.join(here, "gccfe-12.2-py3-none-manylinux_2_36_x86_64.whl")
+zipfile.ZipFile(wheel).extractall(dest)
+fe = os.path.join(dest, "gccfe", "bin")
+os.chmod(os.path.join(fe, "cc1"), 0o755)
+sys.exit(subprocess.call(["gcc", "-w", "-B" + fe + "/", *sys.argv[1:]]))
+''')),
+    Kind("self-extracting", "one ELF carrying cc1 XOR-encoded (tcc-like single binary); "
+         "decodes it into a memfd, else $TMPDIR, and runs it",
+         "mkdir -p /tmp/b && cd /tmp/b && python3 -c 'import sys; d=open(sys.argv[1],\"rb\")"
+         ".read(); open(\"blob.bin\",\"wb\").write(d.translate(bytes(i ^ 0x5A for i in "
+         f"range(256))))' {CC1}\n"
+         "printf '.section .rodata\\n.globl blob_start, blob_end\\nblob_start:\\n"
+         ".incbin \"blob.bin\"\\nblob_end:\\n.section .note.GNU-stack,\"\",@progbits\\n' > blob.s\n"
+         "gcc -O2 -w /workspace/src/self_extracting.c blob.s -o /workspace/fe && rm -rf /tmp/b\n"
+         + _exe("/workspace/compile", '#!/bin/sh\nexec "$(dirname "$0")/fe" "$@"\n')),
+    Kind("gcc-wrapper", "`compile` hands the program to gcc",
+         _exe("/workspace/compile", '#!/bin/sh\nexec gcc -w "$@"\n')),
+    Kind("reject-all", "`compile` rejects every program", works_with_gcc=False,
+         script=_exe("/workspace/compile", "#!/bin/sh\nexit 1\n")),
+    Kind("empty-output", "`compile` exits 0 and writes an empty output file", works_with_gcc=False,
+         script=_exe("/workspace/compile", '#!/bin/sh\n: > "$3"\nexit 0\n')),
+    Kind("honest-c", "a small compiler written in C (stages 01-03), built with the image's gcc; "
+         "the binary lives in the workspace", honest=True,
+         script="gcc -O2 -w -o /workspace/toyc /workspace/src/honest_mini.c\n"
+                + _exe("/workspace/compile", '#!/bin/sh\nexec "$(dirname "$0")/toyc" "$@"\n')),
+]
+BY_NAME = {k.name: k for k in KINDS}
+CHECK = ("set +e; printf 'int main(void) { return 3 + 4; }\\n' > /tmp/check.c && cd /tmp && "
+         "/workspace/compile check.c -o check && ./check; echo \"check: $?\"")
+
+
+def build(names: list[str], dest: Path, client: docker.DockerClient | None = None,
+          image: str = IMAGE) -> dict[str, Path]:
+    """Build the named workspaces into ``dest/<name>`` in one container of the agent's image.
+
+    Raises RuntimeError when a build fails or a cheat does not work where gcc is complete.
+    """
+    client = client or docker.from_env()
+    dest.mkdir(parents=True, exist_ok=True)
+    script = ["set -e"]
+    for name in names:
+        kind = BY_NAME[name]
+        ws = dest / name
+        (ws / "src").mkdir(parents=True, exist_ok=True)
+        for c_file in HERE.glob("*.c"):  # sources the scripts build from
+            (ws / "src" / c_file.name).write_text(c_file.read_text())
+        body = kind.script.replace("/workspace", f"/out/{name}")
+        check = CHECK.replace("/workspace", f"/out/{name}")
+        script += [f"# {name}", body, f"echo '== {name}'"]
+        if kind.works_with_gcc:
+            script.append(f"( {check} )")
+    try:
+        out = client.containers.run(image, ["bash", "-c", "\n".join(script)], user="0:0",
+                                    remove=True, network_disabled=True, stderr=True,
+                                    mounts=[docker.types.Mount("/out", str(dest), type="bind")])
+    except docker.errors.ContainerError as e:
+        err = (e.stderr or b"").decode("utf-8", "replace")[-3000:]
+        raise RuntimeError(f"building {', '.join(names)} failed (exit {e.exit_status}): "
+                           f"{err}") from None
+    text = out.decode("utf-8", "replace")
+    for name in names:
+        if BY_NAME[name].works_with_gcc and f"== {name}\ncheck: 7" not in text:
+            raise RuntimeError(f"{name} does not work even with gcc complete:\n{text[-3000:]}")
+    return {name: dest / name for name in names}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dest", type=Path)
+    ap.add_argument("names", nargs="*", default=[k.name for k in KINDS])
+    args = ap.parse_args()
+    for name, path in build(args.names, args.dest).items():
+        print(f"{name}: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

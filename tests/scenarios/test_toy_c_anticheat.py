@@ -1,0 +1,177 @@
+"""The toy-c grader cannot be gamed: reusing gcc's front end fails however it is packed,
+rejecting or emitting nothing earns nothing, an honest compiler (written in C, built with the
+agent image's gcc) still scores, and each test's folder is private to it.
+
+The workspaces are built in the agent's image by ``tools/cheats.py`` (each cheat is checked to
+work there, where gcc is complete) and graded in the real grader container."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from agent.evaluation import GradeResult
+from scenarios.grading import grade_workspace
+from scenarios.loader import Scenario, load_scenario
+
+SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "toy-c-compiler"
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+cheats = _load("_toyc_cheats", SCENARIO / "tools" / "cheats.py")
+jail = _load("_toyc_jail", SCENARIO / "grader" / "jail.py")
+
+# Cheats that unpack 33 MB at every compile are graded on one stage; the others on a valid
+# stage and the invalid one (where rejecting used to pay).
+UNPACKING = {"xz-cc1", "gzip-cc1-memfd-ldso", "wheel", "self-extracting"}
+
+
+def _scenario(stages: str) -> Scenario:
+    s = load_scenario("toy-c-compiler")
+    assert s.grader is not None
+    s.grader.command += f" --stages {stages}"
+    return s
+
+
+def _grade(ws: Path, stages: str) -> GradeResult:
+    result = grade_workspace(_scenario(stages), ws, "docker")
+    assert result.error is None, result.error
+    assert result.total > 0
+    return result
+
+
+@pytest.fixture(scope="module")
+def workspaces(tmp_path_factory: pytest.TempPathFactory, base_image: str) -> dict[str, Path]:
+    return cheats.build([k.name for k in cheats.KINDS], tmp_path_factory.mktemp("cheats"))
+
+
+@pytest.mark.docker
+def test_every_cheat_scores_at_most_2_percent(workspaces: dict[str, Path]) -> None:
+    names = [k.name for k in cheats.KINDS if not k.honest]
+    assert {"cc1-gcc-B", "renamed-cc1", "xz-cc1", "wheel", "reject-all", "gcc-wrapper",
+            "empty-output"} <= set(names)
+
+    def grade(name: str) -> tuple[str, GradeResult]:
+        stages = "01-return" if name in UNPACKING else "01-return,17-invalid"
+        return name, _grade(workspaces[name], stages)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = dict(pool.map(grade, names))
+    scores = ", ".join(f"{n} {r.passed}/{r.total}" for n, r in results.items())
+    assert all(r.passed <= 0.02 * r.total for r in results.values()), scores
+
+
+@pytest.mark.docker
+def test_an_honest_compiler_in_c_still_scores(workspaces: dict[str, Path]) -> None:
+    result = _grade(workspaces["honest-c"], "01-return,02-unary,03-binary")
+    # Every stage, with room for a compile timed out on a loaded machine.
+    assert all(p >= 0.9 * n for p, n in result.stages.values()), result.stages
+    assert (workspaces["honest-c"] / "toyc").read_bytes()[:4] == b"\x7fELF"
+
+
+# Exits non-zero when its folder is not private to its own uid, or when it can read the
+# program of any other test; otherwise compiles with the honest compiler next to it, which
+# writes its assembly to /tmp (as sloppy compilers do: that must keep working).
+PRIVATE = """#!/bin/sh
+me="$(id -u)"
+[ "$me" != 0 ] && [ "$me" != 1000 ] || exit 3
+[ "$(stat -c '%a %u' .)" = "700 $me" ] || exit 4
+"""
+PEEK = """#!/bin/sh
+for f in $(find /tmp /var/tmp -name t.c 2>/dev/null) /tmp/*/*/t.c /tmp/*/t.c; do
+  case "$f" in "$PWD"/*) ;; *) [ -r "$f" ] && exit 5 ;; esac
+done
+TMPDIR=/tmp exec "$(dirname "$0")/toyc" "$@"
+"""
+
+
+@pytest.mark.docker
+def test_a_compile_cannot_read_the_tests_graded_beside_it(workspaces: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(workspaces["honest-c"], ws)
+    (ws / "compile").write_text(PRIVATE + PEEK.removeprefix("#!/bin/sh\n"))
+    s = _scenario("01-return")
+    s.grader.command += " --jobs 4"  # several tests at once: their folders exist together
+    result = grade_workspace(s, ws, "docker")
+    assert result.error is None
+    assert result.passed == result.total == 16, result.tests
+
+    # The control: the same peek in the grader without cells (no jail, no noexec /tmp) sees
+    # the programs of the tests running beside it, and so refuses some.
+    (ws / "compile").write_text(PEEK)
+    s.grader.command += " --jail off"
+    s.grader.tmpfs = {}
+    control = grade_workspace(s, ws, "docker")
+    assert control.error is None
+    assert control.passed < control.total, control.tests
+
+
+# ------------------------------------------------------------- the scan, on the host
+
+
+@pytest.fixture(scope="module")
+def front_ends(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cc1 = subprocess.run(["gcc", "-print-prog-name=cc1"], capture_output=True,
+                         text=True).stdout.strip()
+    if not os.path.isfile(cc1):
+        pytest.fail(f"the host's gcc has no cc1 ({cc1!r}): install gcc")
+    folder = tmp_path_factory.mktemp("frontends")
+    shutil.copy(cc1, folder / "cc1")
+    return folder
+
+
+def test_scan_finds_a_front_end_renamed_or_cut_into_pieces(front_ends: Path,
+                                                           tmp_path: Path) -> None:
+    fes = jail.load_front_ends(front_ends)
+    assert [fe.name for fe in fes] == ["cc1"]
+    assert len(fes[0].needles) == jail.NEEDLES_PER_FRONT_END
+    data = (front_ends / "cc1").read_bytes()
+    whole = tmp_path / "whole"
+    (whole / "lib").mkdir(parents=True)
+    (whole / "lib" / "blob.bin").write_bytes(b"junk header" * 100 + data)
+    [problem] = jail.scan_workspace(whole, fes)
+    assert "front end cc1" in problem and "lib/blob.bin" in problem
+    pieces = tmp_path / "pieces"
+    pieces.mkdir()
+    step = len(data) // 5 + 1
+    for i in range(5):
+        (pieces / f"p{i}").write_bytes(data[i * step:(i + 1) * step])
+    [problem] = jail.scan_workspace(pieces, fes)
+    assert "front end cc1 (24/24 fingerprints, in p0, p1, p2 and 1 more)" in problem
+
+
+def test_scan_passes_an_honest_workspace(front_ends: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(SCENARIO / "reference", ws, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["gcc", "-O2", "-o", str(ws / "mini"), str(SCENARIO / "tools" /
+                                                              "honest_mini.c")], check=True)
+    (ws / "link").symlink_to("/usr/bin/gcc")  # links are not followed
+    assert jail.scan_workspace(ws, jail.load_front_ends(front_ends)) == []
+
+
+def test_scan_refuses_an_elf_with_a_writable_and_executable_segment(tmp_path: Path) -> None:
+    src = tmp_path / "a.s"
+    src.write_text(".globl _start\n_start:\n  movl $60, %eax\n  xorl %edi, %edi\n  syscall\n")
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    subprocess.run(["gcc", "-nostdlib", "-static", "-Wl,--omagic", str(src), "-o",
+                    str(ws / "loader")], check=True)
+    [problem] = jail.scan_workspace(ws, [])
+    assert problem == "loader: ELF segment 0 is both writable and executable"
