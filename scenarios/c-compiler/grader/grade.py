@@ -22,16 +22,11 @@ timeout"}, "stages": {"t2/07-unions": [passed, total]}}``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import re
 import secrets
-import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -49,51 +44,19 @@ sys.path[:0] = [str(HERE), str(LIB)]
 
 import programs  # noqa: E402
 import suite  # noqa: E402
-from runner import RUN_AS, run_limited  # noqa: E402
+from jail import (  # noqa: E402
+    DEFAULT_FRONT_ENDS,
+    Jail,
+    JailError,
+    Unconfined,
+    load_front_ends,
+    scan_workspace,
+)
+from runner import run_limited  # noqa: E402
 
 SUITE_TIERS = suite.TIERS
 PROGRAMS_TIER = "t5"
 SKIP_ENV = "ULTRARUN_GRADE_SKIP"
-
-
-def candidate_ids() -> tuple[int, int] | None:
-    """The uid/gid candidate code runs as (from $ULTRARUN_RUN_AS), or None when not switching."""
-    text = " ".join(RUN_AS)
-    uid = re.search(r"--reuid[= ](\d+)", text)
-    gid = re.search(r"--regid[= ](\d+)", text)
-    if not uid:
-        return None
-    return int(uid.group(1)), int(gid.group(1)) if gid else int(uid.group(1))
-
-
-class RunAsCells(suite.PlainCells):
-    """Cells for candidate code run through $ULTRARUN_RUN_AS: a private folder per test,
-    owned by that uid, so tests graded at the same time cannot read each other's inputs
-    (open to all when the grader may not give files away: a container without CAP_CHOWN)."""
-
-    @contextlib.contextmanager
-    def cell(self, index: int) -> Iterator[suite.Cell]:
-        ids = candidate_ids()
-        tmp = tempfile.mkdtemp(prefix="cc-cell-")
-        try:
-            mode = 0o700
-            if ids is not None and os.getuid() == 0:
-                try:
-                    os.chown(tmp, *ids)
-                except PermissionError:
-                    mode = 0o1777
-            os.chmod(tmp, mode)
-            yield suite.Cell(ids[0] if ids else os.getuid(), Path(tmp), Path(tmp))
-        finally:  # what the candidate left unremovable stays (the container is thrown away)
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    def put(self, cell: suite.Cell, name: str, data: bytes) -> None:
-        super().put(cell, name, data)
-        if os.getuid() == 0 and cell.uid != 0:
-            try:
-                os.chown(cell.workdir / name, cell.uid, cell.uid)
-            except PermissionError:
-                os.chmod(cell.workdir / name, 0o666)
 
 
 # ---------------------------------------------------------------- entry point
@@ -129,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--programs-dir", default=DEFAULT_PROGRAMS)
     ap.add_argument("--deadline", type=float, default=3300.0,
                     help="seconds after which tier-5 projects not yet built are timeouts")
+    ap.add_argument("--jail", choices=["auto", "on", "off"], default="auto",
+                    help="confine every test (auto: when $ULTRARUN_RUN_AS is set)")
+    ap.add_argument("--front-ends", default=str(DEFAULT_FRONT_ENDS),
+                    help="folder of compiler front ends whose code a workspace may not carry")
     args = ap.parse_args(argv)
     started = time.monotonic()
 
@@ -139,49 +106,67 @@ def main(argv: list[str] | None = None) -> int:
     def wanted(stage_id: str) -> bool:
         return prefixes is None or any(stage_id.startswith(p) for p in prefixes)
 
-    compiler = find_compiler(Path(args.workspace))
+    workspace = Path(args.workspace)
+    compiler = find_compiler(workspace)
     tests = [t for t in suite.list_suite(tests_dir, [t for t in tiers if t in SUITE_TIERS])
              if wanted(f"{t[0]}/{t[1]}")]
     jobs = max(1, args.jobs)
-    cells = RunAsCells()
-    ctx = suite.Context(str(compiler) if compiler else None, cells, run_limited,
-                        args.compile_timeout, args.run_timeout)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outcomes = list(pool.map(lambda it: suite.check_program(ctx, it[0], it[1][3]),
-                                 enumerate(tests)))
-
+    jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
+    try:
+        cells: Jail | Unconfined = Jail(workspace) if jailed else Unconfined(workspace)
+    except (JailError, OSError) as exc:
+        print(f"c-compiler grader: cannot confine the compiler: {exc}", file=sys.stderr)
+        return 2
+    try:  # opened now: once confined, the grader may write nothing but /tmp
+        details_fh = open(args.details, "w", encoding="utf-8") if args.details else None  # noqa: SIM115
+    except OSError as exc:
+        print(f"could not write details: {exc}", file=sys.stderr)
+        details_fh = None
     results: dict[str, str] = {}
     details: dict[str, dict] = {}
     stages: dict[str, list[int]] = {}
-    for (tier, stage, name, _), (verdict, info) in zip(tests, outcomes, strict=True):
-        stage_id = f"{tier}/{stage}"
-        results[f"{stage_id}/{name}"] = verdict
-        details[f"{stage_id}/{name}"] = {"result": verdict, **info}
-        counts = stages.setdefault(stage_id, [0, 0])
-        counts[1] += 1
-        counts[0] += verdict == "pass"
-    suite.invalid_needs_valid(tests, results, stages)
+    try:
+        front_ends = load_front_ends(Path(args.front_ends))
+        problems = scan_workspace(workspace, front_ends) if front_ends else []
+        refused = "workspace refused: " + "; ".join(problems) if problems else None
+        if refused:
+            print(refused, file=sys.stderr)
+        cells.lock_down([HERE, tests_dir, programs_dir, LIB])  # before any thread starts
+        ctx = suite.Context(str(compiler) if compiler and not refused else None, cells,
+                            run_limited, args.compile_timeout, args.run_timeout)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            outcomes = list(pool.map(lambda it: suite.check_program(ctx, it[0], it[1][3]),
+                                     enumerate(tests)))
+        for (tier, stage, name, _), (verdict, info) in zip(tests, outcomes, strict=True):
+            stage_id = f"{tier}/{stage}"
+            results[f"{stage_id}/{name}"] = verdict
+            details[f"{stage_id}/{name}"] = {"result": verdict, **info,
+                                             **({"reason": refused} if refused else {})}
+            counts = stages.setdefault(stage_id, [0, 0])
+            counts[1] += 1
+            counts[0] += verdict == "pass"
+        suite.invalid_needs_valid(tests, results, stages)
 
-    if PROGRAMS_TIER in tiers:
-        salt = secrets.token_hex(8)
-        deadline = started + args.deadline
-        for k, project in enumerate(programs.PROJECTS):
-            stage_id = f"{PROGRAMS_TIER}/{project.stage}"
-            if not wanted(stage_id):
-                continue
-            verdicts, info = programs.grade(project, compiler, programs_dir, cells, run_limited,
-                                            2 * len(tests) + k, salt, jobs, deadline)
-            stages[stage_id] = [sum(v == "pass" for v in verdicts.values()), len(verdicts)]
-            for name, verdict in verdicts.items():
-                results[f"{stage_id}/{name}"] = verdict
-            details[stage_id] = info
+        if PROGRAMS_TIER in tiers:
+            salt = secrets.token_hex(8)
+            deadline = started + args.deadline
+            for k, project in enumerate(programs.PROJECTS):
+                stage_id = f"{PROGRAMS_TIER}/{project.stage}"
+                if not wanted(stage_id):
+                    continue
+                verdicts, info = programs.grade(
+                    project, None if refused else compiler, programs_dir, cells, run_limited,
+                    2 * len(tests) + k, salt, jobs, deadline)
+                stages[stage_id] = [sum(v == "pass" for v in verdicts.values()), len(verdicts)]
+                for name, verdict in verdicts.items():
+                    results[f"{stage_id}/{name}"] = verdict
+                details[stage_id] = {**info, **({"reason": refused} if refused else {})}
+    finally:
+        cells.close()
 
-    if args.details:
-        try:
-            with open(args.details, "w", encoding="utf-8") as fh:
-                json.dump(details, fh, indent=1, sort_keys=True)
-        except OSError as exc:
-            print(f"could not write details: {exc}", file=sys.stderr)
+    if details_fh is not None:  # opened before the grader confined itself
+        with details_fh:
+            json.dump(details, details_fh, indent=1, sort_keys=True)
     passed = sum(v == "pass" for v in results.values())
     print(f"c-compiler: {passed}/{len(results)} tests passed ({', '.join(tiers)})",
           file=sys.stderr)

@@ -4,8 +4,9 @@
   capped output capture; the whole group is killed on timeout.
 - ``list_tests`` / ``load_expected``: discover the test suite layout
   (``<tests_dir>/<stage>/<name>.c`` + ``<name>.expected.json``).
-- ``gcc_expected``: compile a test with host gcc and run it, producing the
-  expected-result dict (used by tools/regen_expected.py).
+- ``build_and_run`` / ``gcc_expected``: compile a test (with host gcc or any
+  compiler) and run it, producing the expected-result dict (used by
+  tools/regen_expected.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import selectors
-import shlex
 import shutil
 import signal
 import subprocess
@@ -34,11 +34,6 @@ class RunResult:
     start_error: str | None = None
     stdout_truncated: bool = False
     duration: float = 0.0
-
-
-# Set by ultrarun when the grader runs as root with its files hidden: the prefix that runs
-# a command as the agent's (unprivileged) user. Empty when grading on the host.
-RUN_AS = shlex.split(os.environ.get("ULTRARUN_RUN_AS", ""))
 
 
 def _kill_group(pid: int) -> None:
@@ -70,7 +65,7 @@ def run_limited(
     deadline = start + timeout
     try:
         proc = subprocess.Popen(
-            [*RUN_AS, *cmd],
+            cmd,
             cwd=str(cwd),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -167,6 +162,11 @@ def expected_path(c_path: Path) -> Path:
     return c_path.with_name(c_path.stem + ".expected.json")
 
 
+def twin_path(c_path: Path) -> Path:
+    """The valid twin of an invalid test: ``<stage>/twins/<name>.c``."""
+    return c_path.parent / "twins" / c_path.name
+
+
 def load_expected(c_path: Path) -> dict:
     with open(expected_path(c_path), encoding="utf-8") as fh:
         return json.load(fh)
@@ -176,33 +176,48 @@ def is_invalid_stage(stage: str) -> bool:
     return stage.endswith("-invalid")
 
 
-# ----------------------------------------------------- gcc reference results
+# ----------------------------------------------------- expected results
 
 
-def gcc_expected(
-    c_path: Path, invalid: bool, run_timeout: float = 10.0, extra_flags: tuple[str, ...] = ()
-) -> dict:
-    """Compile ``c_path`` with host gcc and run it; return the expected dict.
-
-    Raises RuntimeError when the test is unusable (valid program gcc rejects,
-    invalid program gcc accepts, timeout, exit code out of range, ...).
-    """
+def gcc_command(extra_flags: tuple[str, ...] = ()) -> list[str]:
+    """Host gcc as the suite's judge: ``[gcc, flags...]`` (``t.c -o t`` is appended)."""
     gcc = shutil.which("gcc")
     if gcc is None:
         raise RuntimeError("gcc not found on PATH")
-    with tempfile.TemporaryDirectory(prefix="toyc-gcc-") as tmp:
-        src = Path(tmp) / "t.c"
-        shutil.copyfile(c_path, src)
-        comp = run_limited([gcc, "-std=gnu11", "-w", *extra_flags, "t.c", "-o", "t"], tmp, 60)
+    return [gcc, "-std=gnu11", "-w", *extra_flags]
+
+
+def build_and_run(
+    c_path: Path,
+    invalid: bool,
+    compiler: list[str],
+    run_timeout: float = 10.0,
+    env: dict | None = None,
+    label: str = "gcc",
+    source_name: str = "t.c",
+) -> dict:
+    """Compile ``c_path`` with ``compiler`` (``t.c -o t`` appended, ``t.c`` being
+    ``source_name``) and run it.
+
+    Returns the expected dict (``{"exit_code", "stdout"}``, or ``{"reject": true}``
+    for an invalid program).  Raises RuntimeError when the test is unusable this
+    way (valid program rejected, invalid one accepted, timeout, crash, output on
+    stderr such as a sanitizer report, ...).
+    """
+    with tempfile.TemporaryDirectory(prefix="toyc-expect-") as tmp:
+        shutil.copyfile(c_path, Path(tmp) / source_name)
+        comp = run_limited([*compiler, source_name, "-o", "t"], tmp, 120, env=env)
         if invalid:
             if comp.returncode == 0:
-                raise RuntimeError(f"{c_path}: gcc accepted a program of the invalid stage")
+                raise RuntimeError(f"{c_path}: {label} accepted a program of the invalid stage")
             if comp.returncode is None:
-                raise RuntimeError(f"{c_path}: gcc did not finish")
+                raise RuntimeError(f"{c_path}: {label} did not finish")
             return {"reject": True}
         if comp.returncode != 0:
-            raise RuntimeError(f"{c_path}: gcc failed:\n{comp.stderr.decode(errors='replace')}")
-        run = run_limited(["./t"], tmp, run_timeout)
+            raise RuntimeError(
+                f"{c_path}: {label} failed:\n{comp.stderr.decode(errors='replace')[-1500:]}"
+            )
+        run = run_limited(["./t"], tmp, run_timeout, env=env)
         if run.timed_out:
             raise RuntimeError(f"{c_path}: program timed out")
         if run.returncode is None or run.returncode < 0:
@@ -216,3 +231,10 @@ def gcc_expected(
         except UnicodeDecodeError as exc:
             raise RuntimeError(f"{c_path}: non-UTF-8 output") from exc
         return {"exit_code": run.returncode, "stdout": stdout}
+
+
+def gcc_expected(
+    c_path: Path, invalid: bool, run_timeout: float = 10.0, extra_flags: tuple[str, ...] = ()
+) -> dict:
+    """Compile ``c_path`` with host gcc and run it; return the expected dict."""
+    return build_and_run(c_path, invalid, gcc_command(extra_flags), run_timeout)

@@ -369,7 +369,11 @@ def run_project(p: Project, compiler: str, home: Path, cells: Any, run: Run, ind
             bins = {}
             for target in p.targets:
                 rel = f"src/{target}"
-                (cell.bindir / rel).parent.mkdir(mode=0o711, parents=True, exist_ok=True)
+                folder = cell.bindir
+                for part in Path(rel).parts[:-1]:  # traversable by the cell, whatever the umask
+                    folder = folder / part
+                    folder.mkdir(exist_ok=True)
+                    folder.chmod(0o711)
                 try:
                     bins[target] = str(cells.install(cell, rel))
                 except (OSError, RuntimeError) as exc:

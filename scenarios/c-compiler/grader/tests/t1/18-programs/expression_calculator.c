@@ -57,5 +57,6 @@ int main(void) {
     eval("(1 + 2) * 3");
     eval("100 / (4 + 6) - -7");
     eval("2 * (3 + 4) * (5 - 1)");
-    return eval("((15))") + eval("8 - 2 - 1");
+    int first = eval("((15))");
+    return first + eval("8 - 2 - 1");
 }

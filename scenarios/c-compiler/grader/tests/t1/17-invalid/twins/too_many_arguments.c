@@ -1,0 +1,6 @@
+int one(int a) {
+    return a;
+}
+int main(void) {
+    return one(16);
+}

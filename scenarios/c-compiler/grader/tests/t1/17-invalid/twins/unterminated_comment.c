@@ -1,0 +1,4 @@
+int main(void) {
+    /* this comment ends */
+    return 20;
+}

@@ -1,0 +1,5 @@
+int puts(char *s);
+int main(void) {
+    puts("the end");
+    return 0;
+}

@@ -1,0 +1,5 @@
+int main(void) {
+    int x;
+    x = 3;
+    return x;
+}

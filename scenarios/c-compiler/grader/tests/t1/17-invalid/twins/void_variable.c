@@ -1,0 +1,4 @@
+int main(void) {
+    void *v = 0;
+    return v == 0;
+}
