@@ -10,6 +10,7 @@ real image and grades gcc and tcc on every tier.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import docker
 import pytest
@@ -129,3 +131,60 @@ def test_graded_code_cannot_read_the_hidden_tests(tmp_path: Path, lite_image: st
     assert result.total == len(list((SCENARIO / "grader" / "tests" / "t2").glob(
         "*/*.expected.json")))
     assert result.passed == 0, {k: v for k, v in result.tests.items() if v == "pass"}
+
+
+# ------------------------------------------------------------- reusing a compiler, packed
+
+
+def _toy_cheats() -> ModuleType:
+    """toy-c-compiler's cheating workspaces (tools/cheats.py): the same attacks, this grader."""
+    path = REPO / "scenarios" / "toy-c-compiler" / "tools" / "cheats.py"
+    spec = importlib.util.spec_from_file_location("_cc_toy_cheats", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def cheat_workspaces(tmp_path_factory: pytest.TempPathFactory, base_image: str
+                     ) -> dict[str, Path]:
+    cheats = _toy_cheats()
+    return cheats.build([k.name for k in cheats.KINDS], tmp_path_factory.mktemp("cheats"))
+
+
+# Cheats that unpack 33 MB at every compile are graded on one stage only.
+UNPACKING = {"xz-cc1", "gzip-cc1-memfd-ldso", "wheel", "self-extracting"}
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_reusing_gcc_however_packed_scores_at_most_2_percent(
+        cheat_workspaces: dict[str, Path], lite_image: str, tmp_path: Path) -> None:
+    """Each of toy-c-compiler's cheats (gcc's cc1 copied, renamed, split, compressed, in a
+    wheel, self-extracting; a gcc wrapper; reject-all; empty output) against this grader, on
+    a tier-1 stage, the stage where rejecting used to pay, and a tier-2 stage."""
+    scenario = load_scenario(str(_lite(tmp_path, lite_image)))
+    assert scenario.grader is not None
+    honest = {k.name for k in _toy_cheats().KINDS if k.honest}
+    assert {"cc1-gcc-B", "renamed-cc1", "xz-cc1", "wheel", "gcc-wrapper", "reject-all",
+            "empty-output"} <= set(cheat_workspaces) - honest
+    base = scenario.grader.command
+    scores = {}
+    for name, ws in cheat_workspaces.items():
+        stages = "t1/01" if name in UNPACKING else "t1/01,t1/17,t2/01"
+        scenario.grader.command = f"{base} --stages {stages}"
+        result = grade_workspace(scenario, ws, "docker", skip=["t3", "t4", "t5"])
+        assert result.error is None, (name, result.error)
+        scores[name] = (result.passed, result.total)
+    for name in honest:  # the control: a small compiler written in C, built with gcc
+        passed, total = scores.pop(name)
+        assert passed >= 0.9 * sum(1 for k in scenario_tests("t1/01")), (name, passed, total)
+    assert all(p <= 0.02 * n for p, n in scores.values()), scores
+
+
+def scenario_tests(stage_prefix: str) -> list[Path]:
+    tier, stage = stage_prefix.split("/")
+    return [p for d in (SCENARIO / "grader" / "tests" / tier).glob(f"{stage}*")
+            for p in d.glob("*.expected.json")]
