@@ -56,12 +56,13 @@ from agent.trajectory.events import (
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes import SandboxDied, SandboxError
+from sandboxes.errors import UltrarunError
 
 FORMAT_REMINDER = ("Your last reply had no tool call. Continue the task by calling one of the "
                    "tools; call `finish` with a summary when the task is done.")
 
 
-class RunInterrupted(Exception):
+class RunInterrupted(UltrarunError):
     """SIGINT or SIGTERM arrived: the loop stops at once and marks the run interrupted."""
 
 

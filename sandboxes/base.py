@@ -7,6 +7,8 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from sandboxes.errors import HarnessError
+
 
 class ExecResult(BaseModel):
     """The outcome of one command.
@@ -29,7 +31,7 @@ class ExecResult(BaseModel):
     note: str | None = None  # a plain-language remark for the agent (e.g. what was killed)
 
 
-class SandboxError(Exception):
+class SandboxError(HarnessError):
     """The sandbox itself failed (not the command): engine gone, container dead, bad path."""
 
 

@@ -10,11 +10,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.tools.toolbox import CommandToolSpec
+from sandboxes.errors import UserError
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError):
     """A scenario could not be found or is invalid; the message names the file and field."""
 
 

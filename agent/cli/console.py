@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 
 err_console = Console(stderr=True)
+out_console = Console()
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    p = os.path.abspath(path)
+    cwd = os.getcwd()
+    if p == cwd:
+        return "."
+    return os.path.relpath(p, cwd) if p.startswith(cwd + os.sep) else p
 
 
 @contextmanager

@@ -30,7 +30,7 @@ def default_run_id(kind: str, path: Path) -> str:
 def import_trajectory(kind: Kind, path: Path, out_dir: Path) -> Path:
     """Read a ``kind`` trajectory file and write it as the run folder ``out_dir``."""
     if kind not in PARSERS:
-        from agent.cli.errors import UserError
+        from sandboxes.errors import UserError
 
         raise UserError(f"unknown trajectory format {kind!r}: use one of {', '.join(PARSERS)}")
     return write_run(PARSERS[kind](Path(path)), Path(out_dir))

@@ -18,9 +18,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agent.cli.errors import UserError
 from agent.interchange.builder import ImportedCall, ImportedRun, ImportedStep, load_json, text_of
 from agent.trajectory import LoadedRun, load_run
+from sandboxes.errors import UserError
 
 ATIF_VERSION = "ATIF-v1.6"
 

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from agent.cli.errors import UserError
 from agent.interchange.builder import (
     ImportedCall,
     ImportedRun,
@@ -21,6 +20,7 @@ from agent.interchange.builder import (
     load_json,
     text_of,
 )
+from sandboxes.errors import UserError
 
 _FENCE = re.compile(r"```(?:bash|mswea_bash_command)\s*\n(.*?)\n```", re.DOTALL)
 _RC = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>")

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.cli.errors import UserError
 from agent.interchange.builder import (
     ImportedCall,
     ImportedRun,
@@ -22,6 +21,7 @@ from agent.interchange.builder import (
     text_of,
 )
 from agent.interchange.mini_swe_agent import end_reason
+from sandboxes.errors import UserError
 
 
 def _model_name(data: dict[str, Any]) -> str:

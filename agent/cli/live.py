@@ -1,0 +1,49 @@
+"""The live panel `run`, `resume` and `fork` show while a run goes (imported when one starts)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+
+from agent.loop import LoopState
+
+
+def fmt_elapsed(seconds: float) -> str:
+    """``H:MM:SS``."""
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02}:{s:02}"
+
+
+class LiveView:
+    """A rich panel following the loop: step, time, tokens, cost, last tool, grade."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.state = LoopState()
+        self.run_dir = ""
+        self.note = ""
+
+    def update(self, state: LoopState) -> None:
+        self.state = state
+
+    def __rich__(self) -> Panel:
+        s = self.state
+        t = Table.grid(padding=(0, 2))
+        t.add_column(style="bold")
+        t.add_column()
+        t.add_row("step", f"{s.step}   tool calls {s.tool_calls}")
+        t.add_row("elapsed", fmt_elapsed(time.time() - s.started))
+        t.add_row("tokens", f"in {s.tokens_in:,}   out {s.tokens_out:,}")
+        t.add_row("cost", f"${s.cost:.4f}")
+        last = f"{s.last_tool}" + (f" (exit {s.last_exit})" if s.last_exit is not None else "")
+        t.add_row("last tool", last or "-")
+        t.add_row("grade", s.grade or "-")
+        parts: list[Any] = [t]
+        if self.note:
+            parts.append(f"[dim]{self.note}[/dim]")
+        return Panel(Group(*parts), title=self.title, subtitle=self.run_dir, expand=False)
