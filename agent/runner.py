@@ -358,7 +358,9 @@ def _describe(e: BaseException) -> str:
     stderr = getattr(e, "stderr", None)
     if isinstance(stderr, bytes):
         stderr = stderr.decode(errors="replace")
-    text = one_line(stderr.strip().strip("'\"")) if isinstance(stderr, str) else ""
+    text = one_line(stderr) if isinstance(stderr, str) else ""
+    if text.startswith("stderr: '") and text.endswith("'"):  # GitPython's own framing
+        text = text[len("stderr: '"):-1]
     return f"{type(e).__name__}: {text or one_line(str(e)) or 'no message'}"
 
 
