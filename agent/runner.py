@@ -250,15 +250,23 @@ class SandboxHolder:
 
 
 @contextmanager
-def run_lock(run_dir: Path) -> Iterator[None]:
-    """One harness per run folder; the lock dies with its process (kill -9 included)."""
+def run_lock(run_dir: Path, grace_s: float = 3.0) -> Iterator[None]:
+    """One harness per run folder; the lock dies with its process (kill -9 included).
+
+    A holder killed a moment ago may still be tearing down (a child forked but not yet
+    exec'd keeps the descriptor until it is gone): wait ``grace_s`` before giving up."""
     fd = os.open(run_dir / ".lock", os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ConfigError(f"{run_dir} is being written by another ultrarun process") \
-                from None
+        deadline = time.monotonic() + grace_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ConfigError(f"{run_dir} is being written by another ultrarun "
+                                      "process") from None
+                time.sleep(0.05)
         yield
     finally:
         os.close(fd)

@@ -1,0 +1,251 @@
+"""Whole-process-group kills (a closed terminal, `systemctl stop`, an OOM kill of the job):
+the harness dies together with its git, grader and shell children, at 30 moments, some
+timed to land inside a snapshot commit, inside a grading, or inside a resume's own start.
+
+Each run is killed six times in a row (the first time while `run`s, then every `resume`
+started after a kill is itself a victim), then resumed to the end: the workspace, the events
+(contiguous ``seq``, each call and each step recorded once) and `snapshots.git` end exactly
+as an uninterrupted run leaves them. Mostly `--sandbox local` (cheap); a few Docker runs,
+whose orphaned containers the next resume reaps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agent.runner import RunConfig, execute_run, resume_run
+from sandboxes.docker_sandbox import LABEL_ROLE, LABEL_RUN
+from tests.agent.conftest import ROOT, TINY
+
+UR = [sys.executable, "-m", "agent.cli.main"]
+GIT_WRITES = {"add", "commit", "read-tree", "update-ref", "write-tree"}
+CALLS = 30
+
+
+def scenario(tmp: Path) -> Path:
+    """The tiny scenario with a grader slow enough (0.3 s) to be killed inside."""
+    dest = tmp / "scenario"
+    shutil.copytree(TINY, dest)
+    grade = dest / "grader" / "grade.py"
+    grade.write_text("import time\ntime.sleep(0.3)\n" + grade.read_text())
+    return dest
+
+
+def script(path: Path) -> str:
+    """CALLS calls whose effects build on each other; some write 200 files (slow commits)."""
+    turns: list[dict[str, Any]] = []
+    for i in range(1, CALLS + 1):
+        if i % 6 == 0:
+            cmd = f"mkdir -p d{i} && for j in $(seq 1 200); do echo $j.{i} > d{i}/f$j; done"
+        elif i % 10 == 0:
+            cmd = f"mkdir -p sums && cat f*.txt | sha256sum > sums/{i}.txt"
+        else:
+            cmd = f"echo {i} >> f{i % 7}.txt"
+        turns.append({"tool_calls": [{"name": "bash", "arguments": {"command": cmd}}]})
+    turns.append({"tool_calls": [{"name": "finish", "arguments": {"summary": "built"}}]})
+    path.write_text(yaml.safe_dump(turns))
+    return f"script:{path}"
+
+
+def tree(ws: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(ws)): p.read_bytes() for p in sorted(ws.rglob("*"))
+            if p.is_file() and ".git" not in p.parts}
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children of any of its threads: gradings run in one)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids: list[int] = []
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:  # gone meanwhile
+            continue
+        for tid in tasks:
+            try:
+                kids += map(int, Path(f"/proc/{p}/task/{tid}/children").read_text().split())
+            except OSError:
+                continue
+        out += kids
+        todo += kids
+    return out
+
+
+def cmdline(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace") \
+            .split("\0")
+    except OSError:
+        return []
+
+
+def in_git_write(pid: int) -> bool:
+    return any(c[:1] == ["git"] and GIT_WRITES & set(c) for c in map(cmdline, descendants(pid)))
+
+
+def in_local_grading(pid: int) -> bool:
+    return any(any("grade.py" in a for a in cmdline(c)) for c in descendants(pid))
+
+
+def locked(run_dir: Path) -> bool:
+    """Whether a harness holds the run folder's lock (a resume past its start-up)."""
+    import fcntl
+
+    try:
+        fd = os.open(run_dir / ".lock", os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def lock_holders(path: Path) -> list[str]:
+    """Processes holding an flock on ``path`` (from /proc/locks), with their command lines."""
+    inode = path.stat().st_ino
+    pids = [int(f[4]) for f in (line.split() for line in Path("/proc/locks").read_text()
+                                .splitlines()) if f[1] == "FLOCK" and f[5].endswith(f":{inode}")]
+    return [f"{pid}: {' '.join(cmdline(pid))}" for pid in pids]
+
+
+def results(events: Path) -> int:
+    try:
+        return events.read_bytes().count(b'"tool_result"')
+    except OSError:
+        return 0
+
+
+def wait_for(pred: Any, proc: subprocess.Popen[bytes], timeout: float, poll: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if pred():
+            return True
+        time.sleep(poll)
+    return False
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL to every process of the harness's group; wait until the group is gone."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the harness leads its own group
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
+
+
+def check_identical(run_dir: Path, want: dict[str, bytes]) -> None:
+    assert tree(run_dir / "workspace") == want, f"{run_dir.name}: workspace differs"
+    events = [json.loads(x) for x in (run_dir / "events.jsonl").read_text().splitlines()]
+    assert [e["seq"] for e in events] == list(range(len(events))), "seq not contiguous"
+    for kind in ("tool_call", "tool_result"):
+        ids = Counter(e["call_id"] for e in events if e["type"] == kind)
+        assert len(ids) == CALLS + 1 and set(ids.values()) == {1}, f"a {kind} recorded twice"
+    assert sum(e["type"] == "model_call" for e in events) == CALLS + 1
+    steps = [e["step"] for e in events if e["type"] == "snapshot"]
+    assert steps == list(range(CALLS + 2)), "a step recorded twice, or missing"
+    assert sum(e["type"] == "run_start" for e in events) == 1
+    assert events[-1]["type"] == "run_end"
+    info = json.loads((run_dir / "run.json").read_text())
+    assert (info["status"], info["end_reason"]) == ("finished", "finished")
+    assert info["totals"]["tool_calls"] == CALLS + 1
+    git = ["git", "--git-dir", str(run_dir / "snapshots.git")]
+    assert subprocess.run([*git, "fsck", "--no-dangling"], capture_output=True).returncode == 0
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
+    assert head.stdout.strip() == next(e["commit"] for e in reversed(events)
+                                       if e["type"] == "snapshot")
+    status = subprocess.run([*git, "--work-tree", str(run_dir / "workspace"), "status",
+                             "--porcelain"], capture_output=True, text=True)
+    assert status.returncode == 0 and status.stdout == "", status.stdout
+    assert not list((run_dir / "snapshots.git").rglob("*.lock"))
+
+
+@pytest.mark.slow
+def test_thirty_group_kills_then_resume_matches_uninterrupted(
+        tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    scen = scenario(tmp_path)
+    spec = script(tmp_path / "build.yaml")
+    logs = tmp_path / "logs"
+    common = ["--logs", str(logs), "--quiet", "--eval-every", "5"]
+    ref = execute_run(RunConfig(scenario=str(scen), model=spec, sandbox="local", logs=logs,
+                                run_id="reference", eval_every=5))
+    assert ref.info.end_reason == "finished"
+    want = tree(ref.run_dir / "workspace")
+
+    # (backend, kill moments): 4 local runs and 1 Docker run, 6 kills each: 30 kills.
+    plans = [("local", ["git", "any", "grading", "resume", "git", "any"]),
+             ("local", ["grading", "git", "resume", "git", "any", "grading"]),
+             ("local", ["any", "resume", "git", "grading", "resume", "git"]),
+             ("local", ["git", "grading", "any", "git", "resume", "grading"]),
+             ("docker", ["git", "grading", "any", "resume", "git", "grading"])]
+    rng = random.Random(20261129)
+    hits: Counter[str] = Counter()
+    client = None
+    for r, (backend, moments) in enumerate(plans):
+        if backend == "docker" and client is None:
+            request.getfixturevalue("base_image")
+            client = request.getfixturevalue("docker_client")
+        rid = f"kill{r}-{backend}"
+        events = logs / rid / "events.jsonl"
+        for k, moment in enumerate(moments):
+            args = (["run", str(scen), "--model", spec, "--sandbox", backend, "--run-id", rid]
+                    if k == 0 else ["resume", str(logs / rid)])
+            proc = subprocess.Popen([*UR, *args, *common], cwd=ROOT, start_new_session=True,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if moment == "resume":  # inside the resume's own start (recovery, restore, ...)
+                assert wait_for(lambda: locked(logs / rid), proc, 120, 0.002), rid
+                time.sleep(rng.uniform(0, 0.15))
+                hits[moment] += 1
+            else:
+                target = results(events) + rng.randint(1, 4)
+                assert wait_for(lambda t=target: results(events) >= t, proc, 120, 0.02), \
+                    f"{rid}: no progress before kill {k}"
+                if moment == "git":
+                    hit = wait_for(lambda p=proc.pid: in_git_write(p), proc, 20, 0.001)
+                elif moment == "grading":
+                    def grading(p: int = proc.pid, run: str = rid) -> bool:
+                        if backend == "local":
+                            return in_local_grading(p)
+                        return bool(client.containers.list(filters={  # type: ignore[union-attr]
+                            "label": [f"{LABEL_RUN}={run}", f"{LABEL_ROLE}=grader"]}))
+                    hit = wait_for(grading, proc, 20, 0.002)
+                else:
+                    time.sleep(rng.uniform(0, 0.05))
+                    hit = True
+                hits[moment] += hit
+            assert proc.poll() is None, f"{rid}: the run ended before kill {k} ({moment})"
+            kill_group(proc)
+        assert not locked(logs / rid), lock_holders(logs / rid / ".lock")
+        res = resume_run(logs / rid)  # the last resume runs to the end
+        assert (res.info.status, res.info.end_reason) == ("finished", "finished"), rid
+        check_identical(logs / rid, want)
+        if client is not None:  # the resumes reaped what each kill left behind
+            left = client.containers.list(all=True, filters={"label": f"{LABEL_RUN}={rid}"})
+            assert left == [], [c.name for c in left]
+    # Most timed kills did land where they were aimed (a few may miss under load).
+    assert hits["git"] >= 8 and hits["grading"] >= 4, hits
+    print(f"kills that landed where aimed: {dict(hits)}")
