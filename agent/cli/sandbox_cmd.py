@@ -128,7 +128,8 @@ def shell(scenario: Annotated[str | None, typer.Argument(
     if shutil.which("docker") is None:
         raise UserError("`sandbox shell` needs the docker command-line client on PATH.")
     client = engine_client(logs, quiet=True)
-    ws = workspace or Path(tempfile.mkdtemp(prefix="ultrarun-shell-")) / "workspace"
+    ws = workspace.absolute() if workspace else \
+        Path(tempfile.mkdtemp(prefix="ultrarun-shell-")) / "workspace"
     limits: dict[str, object] = {"network": network}
     if scenario is not None:
         scn = load_scenario(scenario)

@@ -132,7 +132,7 @@ def test_report_error_writes_details_for_harness_errors_and_bugs(
     text = (run / "error.log").read_text()
     assert "second line" in text and "the build log" in text and "Traceback" in text
     try:
-        {}["missing"]  # noqa: B018 - a bug, as main() would meet one
+        {}["missing"]  # a bug, as main() would meet one
     except KeyError as e:
         assert report_error(e, debug=True) == 1
     err = capsys.readouterr().err
