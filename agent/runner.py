@@ -25,7 +25,7 @@ from agent.context import ContextPolicy, make_policy
 from agent.evaluation import EvaluationRunner, Grader
 from agent.loop import AgentLoop, Budgets, LoopState, RunInterrupted, StopSignal
 from agent.models.base import Model
-from agent.models.profiles import ModelOverrides, ModelProfile, ProfileError, load_profiles
+from agent.models.profiles import ModelOverrides, ModelProfile, load_profiles
 from agent.models.registry import ModelSpecError, make_model
 from agent.paths import absolute, absolute_spec
 from agent.resume import fast_forward, rebuild
@@ -41,7 +41,6 @@ from sandboxes import Sandbox
 from sandboxes.errors import HarnessError, UltrarunError, UserError, one_line
 from scenarios.loader import (
     Scenario,
-    ScenarioError,
     builtin_names,
     load_scenario,
     parse_duration,
@@ -68,7 +67,7 @@ def run_scenario(run_dir: Path, info: RunInfo) -> Scenario:
         raise ConfigError(f"{run_dir}/run.json does not name its scenario")
     if not Path(ref).exists() and info.scenario in builtin_names():
         ref = info.scenario  # a built-in recorded by path in another checkout
-    return _load_scenario(ref)
+    return load_scenario(ref)
 
 
 class RunConfig(BaseModel):
@@ -166,10 +165,7 @@ def resolve_model(spec: str | None, scenario: Scenario, *, profile: str | None =
                   temperature: float | None = None, seed: int | None = None
                   ) -> tuple[Model, ModelProfile | None, str]:
     """Build the Model of a run; returns (model, its profile if any, kind)."""
-    try:
-        profiles = load_profiles()
-    except ProfileError as e:
-        raise ConfigError(str(e)) from None
+    profiles = load_profiles()  # ProfileError: a UserError naming the file and field
     spec = spec or profile
     if spec is None:
         raise ConfigError("no model: pass --model NAME (a model of your endpoint, a profile of "
@@ -418,13 +414,6 @@ def _open(backend: str, scenario: Scenario, workspace: Path, image: str | None, 
     return open_sandbox("local", workspace=workspace, outputs_dir=outputs, env=scenario.env)
 
 
-def _load_scenario(ref: str) -> Scenario:
-    try:
-        return load_scenario(ref)
-    except ScenarioError as e:
-        raise ConfigError(str(e)) from None
-
-
 def _duration(value: str | float | None, flag: str) -> float | None:
     try:
         return parse_duration(value)
@@ -440,7 +429,7 @@ def system_prompt(workdir: str) -> str:
 def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
     """Run a scenario end to end and return its run folder and final run.json."""
     hooks = hooks or Hooks()
-    scenario = _load_scenario(cfg.scenario)
+    scenario = load_scenario(cfg.scenario)
     max_time = _duration(cfg.max_time if cfg.max_time is not None
                          else scenario.budgets.max_time, "--max-time")
     spec = absolute_spec(cfg.model)

@@ -60,6 +60,15 @@ def test_image_that_fails_to_build_is_one_line_and_a_failed_run(tmp_path: Path,
     assert r.returncode == 1 and "Traceback (most recent call last)" in r.stderr
     assert "ImageBuildError" in r.stderr
 
+    # Fixed, the failed run resumes: it starts over in its folder, its error kept.
+    (scen / "Dockerfile").write_text(f"FROM {base_image}\n")
+    r = ur(tmp_path, "resume", "logs/b", "--quiet")
+    assert r.returncode == 0, r.stderr
+    evs = [json.loads(x) for x in (run / "events.jsonl").read_text().splitlines()]
+    assert [e["seq"] for e in evs] == list(range(len(evs)))
+    assert [e["type"] for e in evs][:3] == ["error", "run_end", "run_start"]
+    assert json.loads((run / "run.json").read_text())["status"] == "finished"
+
 
 def test_user_errors_exit_2_with_one_line_and_no_folder(tmp_path: Path) -> None:
     bad = tmp_path / "bad"
