@@ -99,6 +99,12 @@ def test_relative_paths_from_anywhere_and_a_moved_run_folder(tmp_path: Path) -> 
     fork = next(r for r in cmp["runs"] if r["label"] == "f1")
     assert fork["offset"] == 2, cmp  # the parent's two tool calls before step 2
 
+    # replay:RUN_DIR, relative, replays the moved run's turns in a new run.
+    ur(again, "run", "../work/scen", "--model", "replay:r1", "--sandbox", "local",
+       "--logs", ".", "--run-id", "rp", "--quiet")
+    assert (again / "rp" / "workspace" / "log.txt").read_text() == \
+        (again / "r1" / "workspace" / "log.txt").read_text()
+
     # Interchange: relative FILE and --out.
     ur(again, "export", "atif", "r1", "--out", "r1.atif.json")
     out = ur(again, "import", "atif", "r1.atif.json", "--out", "imported/r1")
