@@ -32,8 +32,7 @@ def batch(matrix: Annotated[Path, typer.Argument(help="The matrix file (YAML): s
               "--batch-id", help="Name of the batch folder (default: the matrix file's "
               "stem).")] = None,
           quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
-    """Run every scenario x model x seed of a matrix; re-running skips finished runs and
-    resumes broken ones."""
+    """Run every scenario x model x seed of a matrix; a re-run resumes what is unfinished."""
     from rich.live import Live
 
     from agent.batch.core import BatchOptions, run_batch

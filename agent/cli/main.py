@@ -33,6 +33,8 @@ from agent.cli import (
 from sandboxes.errors import UltrarunError, UserError, one_line
 
 app = typer.Typer(name="ultrarun", no_args_is_help=True, add_completion=False,
+                  # Plain help: typer's rich help imports a Markdown parser (~0.1 s a start).
+                  rich_markup_mode=None, context_settings={"max_content_width": 120},
                   pretty_exceptions_enable=False,
                   help="Run coding models for hours in sandboxes; record and measure them.")
 

@@ -216,7 +216,7 @@ def fork(run_dir: Annotated[Path, typer.Argument(help="The run to branch from.")
          logs: Annotated[Path | None, typer.Option("--logs", help="Folder for the new run "
                                                    "(default: beside the parent).")] = None,
          run_id: RunIdOpt = None, quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
-    """A new run from a recorded step's conversation and workspace (e.g. with another model)."""
+    """A new run from a recorded step's conversation and workspace, perhaps with another model."""
     from agent.runner import fork_run
 
     run_dir = find_run_dir(run_dir, logs or Path("logs"))

@@ -16,7 +16,8 @@ from sandboxes.errors import HarnessError, UserError
 if TYPE_CHECKING:
     import docker
 
-app = typer.Typer(help="Docker engine, images and leftover containers.", no_args_is_help=True)
+app = typer.Typer(help="Docker engine, images and leftover containers.", no_args_is_help=True,
+                  rich_markup_mode=None)
 console = out_console
 
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for dockerd.log if we start it.")]

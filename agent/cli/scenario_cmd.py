@@ -15,7 +15,8 @@ from sandboxes.errors import UserError
 if TYPE_CHECKING:
     from agent.evaluation import GradeResult
 
-app = typer.Typer(help="Built-in and user scenarios.", no_args_is_help=True)
+app = typer.Typer(help="Built-in and user scenarios.", no_args_is_help=True,
+                  rich_markup_mode=None)
 
 
 @app.command("list")
