@@ -183,8 +183,11 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
     out = [f"step {sv.step}"]
     if m is not None:
         stamp = datetime.fromtimestamp(m.t).strftime("%Y-%m-%d %H:%M:%S")
+        when = f"at {stamp} (+{m.t - start:.1f}s)"
+        if run.info is not None and run.info.totals.wall_s is None:
+            when = "time n/a"  # an import whose source records no time: t is the import's
         cost = getattr(m, "cost", None)
-        out[0] += (f"  at {stamp} (+{m.t - start:.1f}s)  tokens "
+        out[0] += (f"  {when}  tokens "
                    f"{getattr(m, 'prompt_tokens', None) or 0}/"
                    f"{getattr(m, 'completion_tokens', None) or 0}"
                    + (f"  cost ${cost:.4f}" if cost else ""))

@@ -56,7 +56,7 @@ class RunSummary(BaseModel):
     tool_calls: int
     tokens: int
     cost: float | None
-    wall_s: float
+    wall_s: float | None  # None: an imported run whose source records no time
     final_passed: int | None
     final_total: int | None
     parent: dict[str, Any] | None
@@ -254,14 +254,21 @@ def compute_summary(run: LoadedRun, calls: Sequence[Call]) -> RunSummary:
     grade = info.grade if info is not None else None
     passed = grade.get("passed") if isinstance(grade, dict) else None
     total = grade.get("total") if isinstance(grade, dict) else None
-    cost = sum(getattr(e, "cost", 0) or 0 for e in run.of_type("model_call"))
+    cost = sum(getattr(e, "cost", 0) or 0 for e in run.of_type("model_call")) or (
+        info.totals.cost if info else None)
+    tokens = calls[-1].tokens if calls else 0
+    wall: float | None = round(max(0.0, end - run_start_time(run)), 3)
+    if info is not None and info.model_kind == "imported":
+        # An import's run.json holds what its source declares (e.g. ATIF final_metrics);
+        # null there means the source has no such figure, which must not read as 0.
+        cost, wall = info.totals.cost, info.totals.wall_s
+        tokens = info.totals.tokens_in + info.totals.tokens_out
     return RunSummary(
         run_id=info.run_id if info else None, scenario=info.scenario if info else None,
         model=info.model if info else None, model_kind=info.model_kind if info else None,
         status=info.status if info else None, end_reason=info.end_reason if info else None,
-        steps=steps, tool_calls=len(calls), tokens=calls[-1].tokens if calls else 0,
-        cost=cost if cost else (info.totals.cost if info else None),
-        wall_s=round(max(0.0, end - run_start_time(run)), 3),
+        steps=steps, tool_calls=len(calls), tokens=tokens,
+        cost=cost, wall_s=wall,
         final_passed=passed if isinstance(passed, int) else None,
         final_total=total if isinstance(total, int) else None,
         parent=info.parent if info else None)
@@ -272,6 +279,11 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
     calls = calls if calls is not None else extract_calls(run)
     unavailable: dict[str, str] = {}
     warnings = list(run.warnings)
+    imported = run.info.options.get("imported") if run.info is not None else None
+    if isinstance(imported, dict):
+        warnings += [str(w) for w in imported.get("warnings") or []]
+        if run.info is not None and run.info.totals.wall_s is None:
+            unavailable["wall_s"] = "the imported source records no timestamps"
     horizon = len(calls)
 
     points, results, n_evals, failed = curve(run, calls)

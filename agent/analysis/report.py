@@ -53,7 +53,7 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
     return [
         ("tool calls", str(m.run.tool_calls)),
         ("steps", str(m.run.steps)),
-        ("wall time", f"{m.run.wall_s:.1f} s"),
+        ("wall time", NA if m.run.wall_s is None else f"{m.run.wall_s:.1f} s"),
         ("tokens", str(m.run.tokens)),
         ("final pass rate", _pct(p.final_rate) if p else NA),
         ("best pass rate", _pct(p.best_rate) if p else NA),

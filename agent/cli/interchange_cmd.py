@@ -28,17 +28,22 @@ def import_(
                                          "(SWE-agent) or ATIF JSON file.")],
     out: Annotated[Path | None, typer.Option(
         "--out", help="The run folder to create (default: logs/<new run id>).")] = None,
+    max_mb: Annotated[int | None, typer.Option(
+        "--max-mb", min=1, help="Refuse files larger than this many MB (default 256).")
+    ] = None,
 ) -> None:
     """Import a foreign trajectory as a run folder (then `replay`, `report`, `export` it)."""
     from rich.text import Text
 
     from agent.interchange import default_run_id, import_trajectory
+    from agent.interchange.source import MAX_BYTES
     from agent.paths import absolute
 
-    if not file.is_file():
+    if not file.exists():
         raise UserError(f"{file}: no such file")
     target = absolute(out or Path("logs") / default_run_id(kind.value, file))
-    run_dir = import_trajectory(kind.value, absolute(file), target)  # type: ignore[arg-type]
+    run_dir = import_trajectory(kind.value, absolute(file), target,  # type: ignore[arg-type]
+                                max_bytes=max_mb * 2**20 if max_mb else MAX_BYTES)
     shown = display_path(run_dir)
     err_console.print(Text(f"imported {file} as {shown}"), highlight=False, soft_wrap=True)
     typer.echo(shown)

@@ -18,11 +18,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agent.interchange.builder import ImportedCall, ImportedRun, ImportedStep, load_json, text_of
+from agent.interchange.builder import ImportedCall, ImportedRun, ImportedStep, text_of
+from agent.interchange.exits import NOT_ENDED, from_exit_status
+from agent.interchange.source import MAX_BYTES, TIME_RANGE, is_format_error_reply, read_json
 from agent.trajectory import LoadedRun, load_run
 from sandboxes.errors import UserError
 
 ATIF_VERSION = "ATIF-v1.6"
+
+
+def _t(ts: str | None) -> float | None:
+    """Unix time of an ISO 8601 timestamp (UTC when it names no zone)."""
+    if not ts:
+        return None
+    t = datetime.fromisoformat(ts)
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
 
 
 class _Model(BaseModel):
@@ -66,8 +76,10 @@ class AtifStep(_Model):
     @field_validator("timestamp")
     @classmethod
     def _iso(cls, v: str | None) -> str | None:
-        if v is not None:
-            datetime.fromisoformat(v)  # ValueError → a validation error naming the step
+        if v is not None:  # ValueError → a validation error naming the step
+            t = _t(v)
+            if t is None or not TIME_RANGE[0] < t < TIME_RANGE[1]:
+                raise ValueError(f"{v!r} is not a time between 1970 and 2100")
         return v
 
     @model_validator(mode="after")
@@ -79,7 +91,7 @@ class AtifStep(_Model):
                 raise ValueError(f"{', '.join(bad)} only allowed on agent steps")
         ids = {c.tool_call_id for c in self.tool_calls or []}
         for r in (self.observation.results if self.observation else []):
-            if r.source_call_id is not None and r.source_call_id not in ids:
+            if r.source_call_id and r.source_call_id not in ids:
                 raise ValueError(f"observation source_call_id {r.source_call_id!r} is not a "
                                  "tool_call_id of this step")
         return self
@@ -137,17 +149,24 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_atif(run: LoadedRun) -> dict[str, Any]:
-    """The ATIF document of a loaded run folder."""
+    """The ATIF document of a loaded run folder.
+
+    Totals come from run.json (what the run declares; for a native run the sum of its
+    turns). A run without times of its own (an import from a source that has none) gets no
+    ``timestamp`` on its steps rather than the time of the import.
+    """
     info = run.info
     model = info.model if info else None
+    totals = info.totals if info else None
+    timed = not (totals is not None and totals.wall_s is None)
     steps: list[dict[str, Any]] = []
     agent_step: dict[str, Any] | None = None
     orphans: list[dict[str, Any]] = []
     evaluations: list[dict[str, Any]] = []
     tools: list[str] = []
 
-    def add(step: dict[str, Any]) -> dict[str, Any]:
-        step = {"step_id": len(steps) + 1, **step}
+    def add(step: dict[str, Any], t: float) -> dict[str, Any]:
+        step = {"step_id": len(steps) + 1, **({"timestamp": _iso(t)} if timed else {}), **step}
         steps.append(step)
         return step
 
@@ -156,23 +175,23 @@ def to_atif(run: LoadedRun) -> dict[str, Any]:
         if e.type == "run_start":
             tools = list(d.get("tools") or [])
             for m in d.get("messages") or []:
-                add({"timestamp": _iso(e.t),
-                     "source": "system" if m.get("role") == "system" else "user",
-                     "message": text_of(m.get("content"))})
+                add({"source": "system" if m.get("role") == "system" else "user",
+                     "message": text_of(m.get("content"))}, e.t)
         elif e.type == "model_call":
             msg = d.get("message") or {}
             metrics = _drop_none({"prompt_tokens": d.get("prompt_tokens"),
                                   "completion_tokens": d.get("completion_tokens"),
                                   "cost_usd": d.get("cost")})
             agent_step = add(_drop_none({
-                "timestamp": _iso(e.t), "source": "agent", "model_name": model,
+                "source": "agent", "model_name": model,
                 "message": text_of(msg.get("content")),
                 "reasoning_content": d.get("reasoning"),
                 "metrics": metrics or None,
                 "extra": {"ultrarun": _drop_none({
                     "step": e.step, "finish_reason": d.get("finish_reason"),
                     "format_error": d.get("format_error"), "latency_s": d.get("latency_s"),
-                    "results": {}})}}))
+                    "refused_calls": d.get("refused_calls"),
+                    "not_executed": d.get("not_executed"), "results": {}})}}), e.t)
         elif e.type == "tool_call" and agent_step is not None:
             agent_step.setdefault("tool_calls", []).append({
                 "tool_call_id": d["call_id"], "function_name": d["name"],
@@ -191,21 +210,23 @@ def to_atif(run: LoadedRun) -> dict[str, Any]:
                 k: d.get(k) for k in ("ok", "exit_code", "timed_out", "truncated",
                                       "output_ref", "error_kind", "duration_s", "note")})
         elif e.type == "message":
-            add({"timestamp": _iso(e.t),
-                 "source": "system" if d.get("role") == "system" else "user",
+            add({"source": "system" if d.get("role") == "system" else "user",
                  "message": d.get("content") or "",
                  "extra": {"ultrarun": {"step": e.step, "role": d.get("role"),
-                                        "reason": d.get("reason")}}})
+                                        "reason": d.get("reason")}}}, e.t)
         elif e.type == "evaluation":
             evaluations.append({k: d.get(k) for k in ("step", "tool_calls", "commit", "passed",
                                                       "total", "final")})
     if not steps:  # ATIF needs at least one step; an empty run still exports
-        add({"source": "system", "message": ""})
+        add({"source": "system", "message": ""}, info.started_at if info else 0.0)
     metrics = [s.get("metrics") or {} for s in steps]
-    prompt = sum(m.get("prompt_tokens") or 0 for m in metrics)
-    completion = sum(m.get("completion_tokens") or 0 for m in metrics)
-    cost = sum(m.get("cost_usd") or 0.0 for m in metrics)
-    totals = info.totals if info else None
+
+    def total(key: str, declared: Any) -> Any:
+        values = [m[key] for m in metrics if m.get(key) is not None]
+        return declared if declared is not None else (sum(values) if values else None)
+
+    cost = total("cost_usd", totals.cost if totals else None)
+    imported = info.options.get("imported") if info else None
     return _drop_none({
         "schema_version": ATIF_VERSION,
         "session_id": info.run_id if info else run.run_dir.name,
@@ -216,20 +237,23 @@ def to_atif(run: LoadedRun) -> dict[str, Any]:
                              "extra": _drop_none({"model_kind": info.model_kind if info else None,
                                                   "tools": tools})}),
         "steps": steps,
-        "final_metrics": {
-            "total_prompt_tokens": prompt or (totals.tokens_in if totals else 0),
-            "total_completion_tokens": completion or (totals.tokens_out if totals else 0),
-            "total_cost_usd": round(cost or (totals.cost if totals else 0.0), 6),
-            "total_steps": len(steps)},
+        "final_metrics": _drop_none({
+            "total_prompt_tokens": total("prompt_tokens", totals.tokens_in if totals else None),
+            "total_completion_tokens": total("completion_tokens",
+                                             totals.tokens_out if totals else None),
+            "total_cost_usd": None if cost is None else round(cost, 6),
+            "total_steps": len(steps)}),
         "extra": {"ultrarun": _drop_none({
             "run_id": info.run_id if info else None,
             "scenario": info.scenario if info else None,
             "status": info.status if info else None,
             "end_reason": info.end_reason if info else None,
+            "started_at": info.started_at if info and timed else None,
+            "ended_at": info.ended_at if info and timed else None,
             "grade": info.grade if info else None,
             "evaluations": evaluations or None,
             "orphan_results": orphans or None,
-            "imported": (info.options.get("imported") if info else None)})},
+            "imported": imported}) | {"wall_s": totals.wall_s if totals else None}},
     })
 
 
@@ -249,71 +273,173 @@ def export_atif(run_dir: Path, dest: Path) -> Path:
 
 
 # -- import ---------------------------------------------------------------------------------
-def _t(ts: str | None) -> float | None:
-    return datetime.fromisoformat(ts).timestamp() if ts else None
+#: Words in a tool call that mean the agent submitted (mini-swe-agent's completion markers).
+_SUBMIT_MARKERS = ("MINI_SWE_AGENT_FINAL_OUTPUT", "COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT")
+#: Timestamps of at least this many agent turns all within this span were written at
+#: conversion time (Harbor's first mini-swe-agent converter stamps every step with "now").
+_SAME_TIME_TURNS, _SAME_TIME_SPAN = 3, 1.0
+_RC = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>")
 
 
-def parse(path: Path) -> ImportedRun:
-    data = load_json(path)
-    if not isinstance(data, dict) or not str(data.get("schema_version", "")).startswith("ATIF"):
-        raise UserError(f"{path}: not an ATIF trajectory (expected a JSON object whose "
-                        "`schema_version` is \"ATIF-v1.x\")")
+def _declares_end(doc: AtifTrajectory) -> tuple[str, str]:
+    """(status, end_reason) from what a foreign file says: a root ``extra.exit_status``, or a
+    completion call in the last agent turn (terminus-2's ``mark_task_complete``,
+    mini-swe-agent's submit command); else not finished."""
+    extra = doc.extra or {}
+    if isinstance(extra.get("exit_status"), str):
+        return from_exit_status(extra["exit_status"])
+    last = next((s for s in reversed(doc.steps) if s.source == "agent"), None)
+    if last is not None:
+        if (last.extra or {}).get("task_complete") is True:
+            return "finished", "finished"
+        for c in last.tool_calls or []:
+            if c.function_name == "mark_task_complete" or any(
+                    m in json.dumps(c.arguments) for m in _SUBMIT_MARKERS):
+                return "finished", "finished"
+    return NOT_ENDED
+
+
+def _step_times(doc: AtifTrajectory, warnings: list[str]) -> dict[int, float]:
+    times = {s.step_id: t for s in doc.steps if (t := _t(s.timestamp)) is not None}
+    agent_turns = sum(1 for s in doc.steps if s.source == "agent" and s.step_id in times)
+    if agent_turns >= _SAME_TIME_TURNS and max(times.values()) - min(times.values()) \
+            < _SAME_TIME_SPAN:
+        warnings.append(f"the timestamps of all {agent_turns} agent steps lie within "
+                        f"{_SAME_TIME_SPAN:g} s: they record when the file was written, not "
+                        "the run; wall time is not available")
+        return {}
+    return times
+
+
+def _calls(s: AtifStep, ours: dict[str, Any]) -> list[ImportedCall]:
+    recorded = ours.get("results") if isinstance(ours.get("results"), dict) else {}
+    raw = ours.get("raw_arguments") if isinstance(ours.get("raw_arguments"), dict) else {}
+    calls = []
+    for c in s.tool_calls or []:
+        extra = recorded.get(c.tool_call_id) if isinstance(recorded.get(c.tool_call_id),
+                                                           dict) else {}
+        bad = raw.get(c.tool_call_id) if isinstance(raw.get(c.tool_call_id), dict) else {}
+        duration = extra.get("duration_s")
+        calls.append(ImportedCall(
+            name=c.function_name, arguments=None if bad else c.arguments, output=None,
+            call_id=c.tool_call_id, exit_code=_int_or_none(extra.get("exit_code")),
+            ok=extra.get("ok") if isinstance(extra.get("ok"), bool) else None,
+            raw_arguments=_str(bad.get("raw_arguments")), parse_error=_str(bad.get("parse_error")),
+            duration_s=float(duration) if isinstance(duration, int | float) else 0.0,
+            timed_out=extra.get("timed_out") is True,
+            note=_str(extra.get("note")), extra=_drop_none({"error_kind": _str(
+                extra.get("error_kind"))})))
+    return calls
+
+
+def _time(v: Any) -> float | None:
+    ok = isinstance(v, int | float) and not isinstance(v, bool) and TIME_RANGE[0] < v < \
+        TIME_RANGE[1]
+    return float(v) if ok else None
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def _int_or_none(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _agent_step(s: AtifStep, t: float | None, mini: bool) -> ImportedStep:
+    """One agent turn: its calls paired with the observation results. ``mini``: the file
+    was converted from mini-swe-agent, whose observations start with ``<returncode>N``."""
+    ours = (s.extra or {}).get("ultrarun")
+    ours = ours if isinstance(ours, dict) else {}
+    calls = _calls(s, ours)
+    linked: dict[str, list[str]] = {}
+    loose: list[str] = []
+    for r in s.observation.results if s.observation else []:
+        if r.source_call_id:
+            linked.setdefault(r.source_call_id, []).append(text_of(r.content))
+        elif r.content is not None:
+            loose.append(text_of(r.content))
+    m = s.metrics or AtifMetrics()
+    step = ImportedStep(
+        content=text_of(s.message) or None, calls=calls, reasoning=s.reasoning_content,
+        prompt_tokens=m.prompt_tokens, completion_tokens=m.completion_tokens, cost=m.cost_usd,
+        t=t, finish_reason=_str(ours.get("finish_reason")),
+        format_error=_str(ours.get("format_error")),
+        extra=_drop_none({k: ours.get(k) for k in ("refused_calls", "not_executed")}))
+    for c in calls:
+        if c.call_id in linked:
+            c.output = "\n".join(linked[c.call_id])
+    if loose and not linked and all(is_format_error_reply(x) for x in loose):
+        step.refuse("refused by the harness: " + loose[0].strip().splitlines()[0][:120])
+        step.after.extend(("user", x, "format_error") for x in loose)
+        return step
+    unanswered = [c for c in calls if c.output is None]
+    if len(unanswered) == 1 and len(loose) == 1:  # one call, one result: they belong together
+        unanswered[0].output = loose.pop()
+    for c in unanswered:
+        if c.output is None and loose:
+            c.note = c.note or "the step's observation is shared by its calls: see the " \
+                               "message after them"
+    step.after.extend(("user", x, "observation") for x in loose)
+    for c in calls:
+        if mini and c.exit_code is None and c.output and (rc := _RC.match(c.output.lstrip())):
+            c.exit_code = int(rc.group(1))
+    return step
+
+
+def parse(path: Path, max_bytes: int = MAX_BYTES) -> ImportedRun:
+    """Parse the file at ``path``; a UserError names the file and the field at fault."""
+    data = read_json(path, max_bytes)
+    if not isinstance(data, dict) or not isinstance(data.get("schema_version"), str) \
+            or not data["schema_version"].startswith("ATIF"):
+        raise UserError(f"{path}: schema_version: missing: not an ATIF trajectory (expected a "
+                        "JSON object whose `schema_version` is \"ATIF-v1.x\")")
     try:
         doc = validate_atif(data)
     except ValueError as e:
         raise UserError(f"{path}: invalid ATIF: {e}") from None
-    first = next((i for i, s in enumerate(doc.steps) if s.source == "agent"), len(doc.steps))
-    opening = [{"role": s.source, "content": text_of(s.message)} for s in doc.steps[:first]]
+    ours = (doc.extra or {}).get("ultrarun")
+    ours = ours if isinstance(ours, dict) else {}
+    warnings: list[str] = []
+    times = {s.step_id: t for s in doc.steps if (t := _t(s.timestamp)) is not None} if ours \
+        else _step_times(doc, warnings)  # our own export's times are the run's
+    mini = doc.agent.name == "mini-swe-agent"
+    live = [s for s in doc.steps if not (s.model_extra or {}).get("is_copied_context")]
+    first = next((i for i, s in enumerate(live) if s.source == "agent"), len(live))
+    opening = [{"role": s.source, "content": text_of(s.message)} for s in live[:first]]
     steps: list[ImportedStep] = []
-    for s in doc.steps[first:]:
-        ours = (s.extra or {}).get("ultrarun") or {}
-        if s.source != "agent":
-            role = ours.get("role") or s.source
-            steps[-1].after.append((role, text_of(s.message), ours.get("reason") or "note"))
+    for s in live[first:]:
+        if s.source == "agent":
+            steps.append(_agent_step(s, times.get(s.step_id), mini))
             continue
-        results: dict[str, list[str]] = {}
-        loose: list[str] = []
-        for r in s.observation.results if s.observation else []:
-            text = text_of(r.content)
-            if r.source_call_id is None:
-                loose.append(text)
-            else:
-                results.setdefault(r.source_call_id, []).append(text)
-        recorded = ours.get("results") or {}
-        raw = ours.get("raw_arguments") or {}
-        calls = []
-        for c in s.tool_calls or []:
-            extra = recorded.get(c.tool_call_id) or {}
-            out = "\n".join(results[c.tool_call_id]) if c.tool_call_id in results else None
-            bad = raw.get(c.tool_call_id) or {}
-            calls.append(ImportedCall(
-                name=c.function_name, arguments=None if bad else c.arguments, output=out,
-                call_id=c.tool_call_id, exit_code=extra.get("exit_code"), ok=extra.get("ok"),
-                raw_arguments=bad.get("raw_arguments"), parse_error=bad.get("parse_error"),
-                duration_s=float(extra.get("duration_s") or 0.0),
-                extra=_drop_none({k: extra.get(k) for k in ("timed_out", "error_kind")})))
-        m = s.metrics or AtifMetrics()
-        step = ImportedStep(
-            content=text_of(s.message) or None, calls=calls, reasoning=s.reasoning_content,
-            prompt_tokens=m.prompt_tokens, completion_tokens=m.completion_tokens,
-            cost=m.cost_usd, t=_t(s.timestamp), finish_reason=ours.get("finish_reason"),
-            format_error=ours.get("format_error"))
-        step.after.extend(("user", text, "observation") for text in loose)
-        steps.append(step)
-    ours = (doc.extra or {}).get("ultrarun") or {}
+        mine = (s.extra or {}).get("ultrarun")
+        mine = mine if isinstance(mine, dict) else {}
+        steps[-1].after.append((str(mine.get("role") or s.source), text_of(s.message),
+                                str(mine.get("reason") or "note")))
+        for r in s.observation.results if s.observation else []:  # v1.2+: system results
+            steps[-1].after.append(("system", text_of(r.content), "observation"))
+    status, reason = (str(ours["status"]), str(ours.get("end_reason") or ours["status"])) \
+        if isinstance(ours.get("status"), str) else _declares_end(doc)
+    fm = doc.final_metrics or AtifFinalMetrics()
     model = doc.agent.model_name or next((s.model_name for s in doc.steps if s.model_name),
                                          None) or "unknown"
-    times = [t for t in (_t(s.timestamp) for s in doc.steps) if t is not None]
+    started = _time(ours.get("started_at")) or (min(times.values()) if times else None)
+    ended = _time(ours.get("ended_at")) or (max(times.values()) if times else None)
+    wall = ours.get("wall_s") if isinstance(ours.get("wall_s"), int | float) and \
+        0 <= ours["wall_s"] < TIME_RANGE[1] else None
+    if "wall_s" in ours and ours["wall_s"] is None:
+        started = ended = None  # the exported run had no times of its own
     return ImportedRun(
         kind="atif", source=Path(path), model=model, messages=opening, steps=steps,
-        status=ours.get("status") or "finished", end_reason=ours.get("end_reason") or "finished",
-        scenario=ours.get("scenario") or "imported",
-        started_at=min(times) if times else None, ended_at=max(times) if times else None,
+        status=status, end_reason=reason, scenario=str(ours.get("scenario") or "imported"),
+        started_at=started, ended_at=ended, wall_s=wall, tokens_in=fm.total_prompt_tokens,
+        tokens_out=fm.total_completion_tokens, cost=fm.total_cost_usd,
+        totals_from="final_metrics", warnings=warnings,
         metadata=_drop_none({"schema_version": doc.schema_version, "session_id": doc.session_id,
                              "agent": f"{doc.agent.name} {doc.agent.version}",
-                             "notes": doc.notes,
-                             "source_run_id": ours.get("run_id"),
-                             "grade": ours.get("grade")}))
+                             "notes": doc.notes, "total_cached_tokens": fm.total_cached_tokens,
+                             "source_run_id": ours.get("run_id"), "grade": ours.get("grade"),
+                             "origin": ours.get("imported")}))
 
 
 def safe_name(text: str) -> str:

@@ -9,6 +9,7 @@ report "not available" instead of inventing zeros.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,23 +33,29 @@ E = TypeVar("E", bound=EventBase)
 
 @dataclass
 class ImportedCall:
-    """One tool call and what came back."""
+    """One tool call the harness ran, and what came back."""
 
     name: str
     arguments: dict[str, Any] | None
-    output: str | None  # None: the source recorded no observation for it
+    output: str | None  # None: the source recorded no observation of its own for it
     call_id: str | None = None
     exit_code: int | None = None
-    ok: bool | None = None  # None: derived from the exit code
+    ok: bool | None = None  # None: from the exit code (and timed_out)
     raw_arguments: str | None = None
     parse_error: str | None = None
     duration_s: float = 0.0
+    timed_out: bool = False
+    note: str | None = None  # why the result is incomplete, kept on the tool_result event
     extra: dict[str, Any] = field(default_factory=dict)  # kept on the tool_result event
 
 
 @dataclass
 class ImportedStep:
-    """One model turn: its message, its calls, and messages the harness added after them."""
+    """One model turn: its message, the calls the harness ran, what the harness said after.
+
+    A turn the harness refused (no action, several actions, unparsable) has ``format_error``
+    set and no calls; its reply is an ``after`` message with reason ``format_error``.
+    """
 
     content: str | None
     calls: list[ImportedCall] = field(default_factory=list)
@@ -56,29 +63,53 @@ class ImportedStep:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     cost: float | None = None
-    t: float | None = None
+    t: float | None = None  # None: the source has no time for this turn
     finish_reason: str | None = None
     format_error: str | None = None
     after: list[tuple[str, str, str]] = field(default_factory=list)  # (role, content, reason)
     extra: dict[str, Any] = field(default_factory=dict)  # kept on the model_call event
 
+    def refuse(self, why: str) -> None:
+        """Mark this turn as one the harness did not run: calls parsed from it are dropped
+        (kept as ``refused_calls`` on the model_call event)."""
+        if self.calls:
+            self.extra["refused_calls"] = [
+                {"name": c.name, "raw_arguments": _raw(c)} for c in self.calls]
+            self.calls = []
+        self.format_error = why
+
+    @property
+    def refused(self) -> bool:
+        """A format error: flagged, or answered by the harness with a format-error reply."""
+        return bool(self.format_error) or any(r == "format_error" for *_, r in self.after)
+
 
 @dataclass
 class ImportedRun:
+    """A foreign trajectory, parsed. ``tokens_in``/``tokens_out``/``cost`` are the totals the
+    source declares (``totals_from`` names where), which win over the sum of its turns."""
+
     kind: str
     source: Path
     model: str
     messages: list[dict[str, Any]]  # system prompt and task, as sent
     steps: list[ImportedStep]
-    status: str = "finished"
-    end_reason: str = "finished"
+    status: str = "interrupted"
+    end_reason: str = "unknown"
     scenario: str = "imported"
     started_at: float | None = None
     ended_at: float | None = None
-    tokens_in: int | None = None  # totals when the source only has totals
+    wall_s: float | None = None  # declared (our own export's); else ended_at - started_at
+    tokens_in: int | None = None
     tokens_out: int | None = None
     cost: float | None = None
+    totals_from: str = "the source's totals"
     metadata: dict[str, Any] = field(default_factory=dict)  # exit status, submission, versions
+    warnings: list[str] = field(default_factory=list)
+
+
+#: A call duration beyond this (a week) is not used to place later events in time.
+MAX_DURATION = 7 * 86400.0
 
 
 class _Recorder(Recorder):
@@ -96,18 +127,6 @@ class _Recorder(Recorder):
             return event
 
 
-def load_json(path: Path) -> Any:
-    """The JSON content of ``path``; UserError naming the file when it is not JSON."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise UserError(f"{path}: cannot read ({e.strerror or e})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise UserError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
-
-
 def text_of(content: Any) -> str:
     """Message content as text: strings as is, content-part lists joined."""
     if content is None:
@@ -118,8 +137,8 @@ def text_of(content: Any) -> str:
         parts = []
         for p in content:
             if isinstance(p, dict):
-                parts.append(str(p.get("text", "")) if p.get("type", "text") == "text"
-                             else f"[{p.get('type')}]")
+                text = p.get("text")
+                parts.append(text if isinstance(text, str) else f"[{p.get('type')}]")
             else:
                 parts.append(str(p))
         return "".join(parts)
@@ -142,19 +161,51 @@ def _raw(call: ImportedCall) -> str:
     return json.dumps(call.arguments or {}, ensure_ascii=False)
 
 
+def _sum(values: list[Any]) -> Any:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _totals(run: ImportedRun, steps_sum: tuple[Any, Any, Any]) -> tuple[int, int, float | None]:
+    """Declared totals where the source has them, else the turns' sums; a warning in
+    ``run.warnings`` when both exist and disagree."""
+    out = []
+    for label, declared, summed in (("prompt tokens", run.tokens_in, steps_sum[0]),
+                                    ("completion tokens", run.tokens_out, steps_sum[1]),
+                                    ("cost", run.cost, steps_sum[2])):
+        if declared is not None and summed is not None and not math.isclose(
+                declared, summed, rel_tol=1e-3, abs_tol=1e-6):
+            run.warnings.append(f"{run.totals_from} declares {label} {declared:g} but the "
+                                f"turns sum to {summed:g}: the declared total is used")
+        out.append(declared if declared is not None else summed)
+    return int(out[0] or 0), int(out[1] or 0), None if out[2] is None else round(out[2], 6)
+
+
 def write_run(run: ImportedRun, out_dir: Path) -> Path:
-    """Write ``run`` as the run folder ``out_dir`` (which must be new or empty)."""
+    """Write ``run`` as the run folder ``out_dir`` (which must be new or empty).
+
+    Events carry the source's times; a source without any time gets the import's clock on
+    every event and ``totals.wall_s`` null ("not available"), never a made-up duration.
+    """
     out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()):
-        raise UserError(f"{out_dir}: already exists and is not empty (pick another --out)")
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise UserError(f"{out_dir}: already exists and is not an empty folder (pick another "
+                        "--out)")
+    known = [x for x in (run.started_at, *(s.t for s in run.steps), run.ended_at)
+             if x is not None]
+    start = min(known) if known else time.time()
+    tokens_in, tokens_out, cost = _totals(run, (
+        _sum([s.prompt_tokens for s in run.steps]), _sum([s.completion_tokens for s in run.steps]),
+        _sum([s.cost for s in run.steps])))
+    imported = {"format": run.kind, "source": str(run.source), **run.metadata,
+                "timestamps": "source" if known else "none"}
+    if run.warnings:
+        imported["warnings"] = list(run.warnings)
     out_dir.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    start = run.started_at or next((s.t for s in run.steps if s.t), None) or now
     info = RunInfo(run_id=out_dir.name, scenario=run.scenario, model=run.model,
                    model_kind="imported", sandbox="none", context="full", eval_every=None,
                    versions=versions(), started_at=start, status="running",
-                   options={"imported": {"format": run.kind, "source": str(run.source),
-                                         **run.metadata}})
+                   options={"imported": imported})
     rec = _Recorder(out_dir, info)
     try:
         rec.clock = start
@@ -177,31 +228,26 @@ def write_run(run: ImportedRun, out_dir: Path) -> Path:
                      finish_reason=step.finish_reason or ("tool_calls" if step.calls else "stop"),
                      format_error=step.format_error, **step.extra)
             totals.steps = n
-            totals.tokens_in += step.prompt_tokens or 0
-            totals.tokens_out += step.completion_tokens or 0
-            totals.cost += step.cost or 0.0
             for cid, c in zip(ids, step.calls, strict=True):
                 rec.emit(ToolCallEvent, n, call_id=cid, name=c.name, arguments=c.arguments,
                          raw_arguments=_raw(c), parse_error=c.parse_error)
-                t += c.duration_s
+                t += c.duration_s if known and 0.0 <= c.duration_s <= MAX_DURATION else 0.0
                 rec.clock = t
-                ok = c.ok if c.ok is not None else (c.exit_code in (None, 0)
-                                                    and c.output is not None)
-                note = None if c.output is not None else "no observation recorded in the source"
+                ok = c.ok if c.ok is not None else (c.exit_code in (None, 0) and not c.timed_out)
+                note = c.note or (None if c.output is not None
+                                  else "no observation of its own recorded in the source")
                 rec.emit(ToolResultEvent, n, call_id=cid, name=c.name, ok=ok,
-                         output=c.output or "", exit_code=c.exit_code,
+                         output=c.output or "", exit_code=c.exit_code, timed_out=c.timed_out,
                          duration_s=c.duration_s, note=note, **c.extra)
                 totals.tool_calls += 1
             for role, content, reason in step.after:
                 rec.emit(MessageEvent, n, role=role, content=content, reason=reason)
-            if step.format_error:
+            if step.refused:
                 totals.format_errors += 1
-        # Sources that only keep totals (SWE-agent) still get them into run.json.
-        totals.tokens_in = totals.tokens_in or run.tokens_in or 0
-        totals.tokens_out = totals.tokens_out or run.tokens_out or 0
-        totals.cost = round(totals.cost or run.cost or 0.0, 6)
+        totals.tokens_in, totals.tokens_out, totals.cost = tokens_in, tokens_out, cost
         end = max(t, run.ended_at or t)
-        totals.wall_s = round(end - start, 3)
+        totals.wall_s = run.wall_s if run.wall_s is not None else (
+            round(end - start, 3) if known else None)
         rec.clock = end
         info.status, info.end_reason, info.ended_at, info.totals = \
             run.status, run.end_reason, end, totals

@@ -12,12 +12,15 @@ from pydantic import BaseModel, Field
 
 
 class Totals(BaseModel):
+    """Run totals. ``cost`` and ``wall_s`` are null only for an imported run whose source
+    records no cost or no time at all ("not available", never a made-up 0)."""
+
     steps: int = 0
     tool_calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
-    cost: float = 0.0
-    wall_s: float = 0.0
+    cost: float | None = 0.0
+    wall_s: float | None = 0.0
     format_errors: int = 0
 
 
