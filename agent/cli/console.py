@@ -15,8 +15,11 @@ out_console = Console()
 
 def display_path(path: Path | str) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory was removed under us
+        return str(path)
     p = os.path.abspath(path)
-    cwd = os.getcwd()
     if p == cwd:
         return "."
     return os.path.relpath(p, cwd) if p.startswith(cwd + os.sep) else p
