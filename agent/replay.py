@@ -12,7 +12,6 @@ Three parts, each usable on its own:
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import select
@@ -34,6 +33,7 @@ from rich.console import Console, Group
 from rich.text import Text
 
 from agent.trajectory import EventBase, LoadedRun, parse_event
+from agent.trajectory.reader import writer_alive
 from sandboxes.errors import HarnessError, UserError
 
 # -- views of a run -------------------------------------------------------------------------
@@ -146,10 +146,40 @@ def _result_tag(cv: CallView) -> str:
     return tag
 
 
+def _model_failure(sv: StepView) -> EventBase | None:
+    return next((e for e in sv.others if e.type == "error"
+                 and getattr(e, "where", "") == "model"), None)
+
+
+def _step_retries(sv: StepView) -> list[dict]:
+    out = list(getattr(sv.model, "retries", None) or [])
+    for e in sv.others:
+        if e.type == "error" and getattr(e, "where", "") == "model":
+            out += list(getattr(e, "retries", None) or [])
+        elif e.type == "context":
+            out += list((getattr(e, "details", {}) or {}).get("retries") or [])
+    return out
+
+
 def summary_line(sv: StepView, width: int = 160) -> str:
-    """One line for a step: its calls and their results, then the model's words."""
-    calls = "; ".join(f"{c.name}: {_one_line(call_args_text(c), 40)} → {_result_tag(c)}"
-                      for c in sv.calls) or "(no tool call)"
+    """One line for a step: its calls and their results, then the model's words.
+
+    A turn with no usable tool call says so (``text only``); a model call that failed for good
+    shows its error instead; retried attempts are counted in brackets.
+    """
+    failure = _model_failure(sv)
+    if sv.calls:
+        calls = "; ".join(f"{c.name}: {_one_line(call_args_text(c), 40)} → {_result_tag(c)}"
+                          for c in sv.calls)
+    elif failure is not None and sv.model is None:
+        calls = f"(model call failed: {_one_line(str(getattr(failure, 'message', '')), 70)})"
+    elif any(getattr(m, "reason", "") == "format_error" for m in sv.messages):
+        calls = "(no tool call: text only)"
+    else:
+        calls = "(no tool call)"
+    retries = _step_retries(sv)
+    if retries:
+        calls += f" [{len(retries)} {'retry' if len(retries) == 1 else 'retries'}]"
     changed = " *" if sv.snapshot is not None and getattr(sv.snapshot, "changed", False) else ""
     head = f"{sv.step:>5}  {calls}{changed}"
     words = _one_line(sv.content, max(0, width - len(head) - 4))
@@ -158,12 +188,14 @@ def summary_line(sv: StepView, width: int = 160) -> str:
 
 def listing_lines(run: LoadedRun) -> list[str]:
     """A header, then one line per step (`*`: the step changed the workspace)."""
-    info = run.info
+    info = run.current_info  # what the events say, when run.json is stale
     out = []
     if info is not None:
         out.append(f"run {info.run_id}  scenario {info.scenario}  model {info.model} "
                    f"({info.model_kind})  {info.status}"
                    + (f" ({info.end_reason})" if info.end_reason else ""))
+        if info.error:
+            out.append(f"error: {_one_line(info.error, 300)}")
     steps = group_steps(run.events)
     out.append(f"{len(steps)} steps, {sum(len(s.calls) for s in steps)} tool calls "
                "(* = workspace changed)")
@@ -196,6 +228,13 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
             out += ["reasoning:", *_indent(str(m.reasoning))]  # type: ignore[attr-defined]
         if getattr(m, "format_error", None):
             out.append(f"format error: {m.format_error}")  # type: ignore[attr-defined]
+    retries = _step_retries(sv)
+    if retries:
+        from agent.analysis.report import retries_text
+
+        out.append(f"model call retried: {retries_text(retries)}")
+        out += [f"    attempt {r.get('attempt')}: {_one_line(str(r.get('error', '')), 150)}"
+                f" (waited {float(r.get('wait_s') or 0):.1f} s)" for r in retries]
     for cv in sv.calls:
         out.append(f"tool call {cv.call_id}: {cv.name}")
         prefix = "    $ " if cv.name == "bash" else "    "
@@ -594,18 +633,7 @@ def run_viewer(run: LoadedRun, console: Console | None = None) -> None:
 
 def lock_held(run_dir: Path) -> bool:
     """Whether a process holds the run's `.lock` (the runner keeps it for the whole run)."""
-    path = run_dir / ".lock"
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # closing drops our own lock, if we got it
-    return False
+    return writer_alive(run_dir)
 
 
 class Tail:

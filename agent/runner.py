@@ -90,6 +90,7 @@ class RunConfig(BaseModel):
     run_id: str | None = None
     seed: int | None = None
     temperature: float | None = None
+    max_tokens: int | None = Field(None, ge=1)  # completion cap per model call
     max_format_errors: int = 10
     command_timeout: float = 120
     compact_prompt: Path | None = None
@@ -162,7 +163,8 @@ def model_kind(spec: str) -> str:
 
 def resolve_model(spec: str | None, scenario: Scenario, *, profile: str | None = None,
                   base_url: str | None = None, api_key_env: str | None = None,
-                  temperature: float | None = None, seed: int | None = None
+                  temperature: float | None = None, seed: int | None = None,
+                  max_tokens: int | None = None
                   ) -> tuple[Model, ModelProfile | None, str]:
     """Build the Model of a run; returns (model, its profile if any, kind)."""
     profiles = load_profiles()  # ProfileError: a UserError naming the file and field
@@ -175,7 +177,7 @@ def resolve_model(spec: str | None, scenario: Scenario, *, profile: str | None =
         raise ConfigError(f"--profile {profile!r} is not in models.yaml (known: "
                           f"{', '.join(sorted(profiles))})")
     overrides = ModelOverrides(base_url=base_url, api_key_env=api_key_env,
-                               temperature=temperature, seed=seed)
+                               temperature=temperature, seed=seed, max_tokens=max_tokens)
     try:
         model = make_model(spec, profiles=profiles, overrides=overrides,
                            reference_factory=reference_factory(scenario),
@@ -435,7 +437,8 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
     spec = absolute_spec(cfg.model)
     model, profile, kind = resolve_model(spec, scenario, profile=cfg.profile,
                                          base_url=cfg.base_url, api_key_env=cfg.api_key_env,
-                                         temperature=cfg.temperature, seed=cfg.seed)
+                                         temperature=cfg.temperature, seed=cfg.seed,
+                                         max_tokens=cfg.max_tokens)
     label = cfg.model or cfg.profile or "?"
     run_id = cfg.run_id or new_run_id(scenario.name, label)
     run_dir = absolute(cfg.logs) / run_id
@@ -457,6 +460,7 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
         context=cfg.context or scenario.context or "full", eval_every=eval_every,
         seed=cfg.seed, versions=versions(), started_at=time.time(),
         options={"command_timeout": cfg.command_timeout, "temperature": cfg.temperature,
+                 "max_tokens": getattr(mprof, "max_tokens", None),
                  "max_format_errors": cfg.max_format_errors,
                  "compact_prompt": str(absolute(cfg.compact_prompt)) if cfg.compact_prompt
                  else None, "model_spec": spec if spec != label else None,
@@ -504,7 +508,8 @@ def _session_from_info(run_dir: Path, info: RunInfo, *, model_spec: str | None =
         spec, scenario, base_url=base_url or (info.base_url if model_kind(spec) == "endpoint"
                                               and spec == same else None),
         api_key_env=api_key_env or (info.api_key_env if spec == same else None),
-        seed=info.seed, temperature=info.options.get("temperature"))
+        seed=info.seed, temperature=info.options.get("temperature"),
+        max_tokens=info.options.get("max_tokens") if spec == same else None)
     b = {**info.budgets, **(budgets or {})}
     opts = info.options
     budget = Budgets(max_steps=b.get("max_steps"), max_cost=b.get("max_cost"),
@@ -513,7 +518,8 @@ def _session_from_info(run_dir: Path, info: RunInfo, *, model_spec: str | None =
     cp = opts.get("compact_prompt")
     return Session(scenario, info, run_dir, budget, info.eval_every, model, kind,
                    opts.get("command_timeout", 120), Path(cp) if cp else None,
-                   getattr(getattr(model, "profile", None), "context_window", None))
+                   info.context_window
+                   or getattr(getattr(model, "profile", None), "context_window", None))
 
 
 def resume_run(run_dir: Path, opts: ResumeOptions | None = None,
@@ -638,6 +644,7 @@ def fork_run(parent_dir: Path, at_step: int, *, model: str | None = None,
         info.context = context
     if model and model != pinfo.model:
         info.profile, info.base_url, info.api_key_env = None, None, None
+        info.context_window = None  # learnt from the parent's endpoint
     session = _session_from_info(run_dir, info, model_spec=spec, base_url=base_url,
                                  api_key_env=api_key_env,
                                  budgets={"max_steps": max_steps} if max_steps else None)

@@ -39,7 +39,10 @@ class LiveView:
         t.add_row("step", f"{s.step}   tool calls {s.tool_calls}")
         t.add_row("elapsed", fmt_elapsed(time.time() - s.started))
         t.add_row("tokens", f"in {s.tokens_in:,}   out {s.tokens_out:,}")
-        t.add_row("cost", f"${s.cost:.4f}")
+        t.add_row("cost", "unknown" if s.model_calls and s.unpriced_calls >= s.model_calls
+                  else f"${s.cost:.4f}")
+        if s.retries:
+            t.add_row("retries", str(s.retries))
         last = f"{s.last_tool}" + (f" (exit {s.last_exit})" if s.last_exit is not None else "")
         t.add_row("last tool", last or "-")
         t.add_row("grade", s.grade or "-")

@@ -65,10 +65,11 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run
 
     run = load_checked(run_dir)
     metrics = compute_metrics(run)
+    info = run.current_info  # run.json as the events say it stands (it may be stale)
     if json_:
-        _print_json(report_json(metrics, run.info))
+        _print_json(report_json(metrics, info))
     else:
-        Console().print(render_terminal(metrics, run.info))
+        Console().print(render_terminal(metrics, info))
     if html is not None:
         _write(html, render_html(run, metrics))
 

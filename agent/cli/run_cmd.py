@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from agent.runner import Hooks, RunConfig, RunResult
+    from agent.trajectory import RunInfo
 
 M = TypeVar("M", bound="BaseModel")
 
@@ -42,6 +43,9 @@ EvalEveryOpt = Annotated[int | None, typer.Option(
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for run folders.")]
 RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Name of the run folder.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoint if given.")]
+MaxTokensOpt = Annotated[int | None, typer.Option(
+    "--max-tokens", help="Completion cap per model call (default: the profile's; 4096 for a "
+    "raw model name).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No live view.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the final summary as JSON.")]
 
@@ -97,6 +101,18 @@ def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
     return page
 
 
+def cost_text(info: RunInfo) -> str:
+    """The run's cost as a person should read it: never a made-up $0 for unknown prices."""
+    t = info.totals
+    if info.model_kind != "endpoint":
+        return f"no model cost ({info.model_kind} model)"
+    if t.model_calls and t.unpriced_calls >= t.model_calls:
+        return "cost unknown (no prices for this model)"
+    if t.unpriced_calls:
+        return f"${t.cost:.4f} + unknown ({t.unpriced_calls} calls without a price)"
+    return f"${t.cost:.4f}"
+
+
 def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
     """The end-of-run summary: folder, status, totals and grade by stage."""
     from rich.table import Table
@@ -110,7 +126,10 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
     t = info.totals
     line = (f"{info.status} ({info.end_reason}) after {t.steps} steps, {t.tool_calls} tool "
             f"calls, {fmt_elapsed(t.wall_s)}, tokens {t.tokens_in:,}/{t.tokens_out:,}, "
-            f"${t.cost:.4f}")
+            f"{cost_text(info)}"
+            + (f", {t.retries} retried model call attempts" if t.retries else "")
+            + (f", {t.format_errors} turns without a usable tool call"
+               if t.format_errors else ""))
     out_console.print(f"[bold]run[/bold] {display_path(result.run_dir)}", highlight=False)
     out_console.print(line, highlight=False)
     if info.error:
@@ -134,8 +153,8 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         max_steps: MaxStepsOpt = None, max_cost: MaxCostOpt = None,
         max_time: MaxTimeOpt = None, context: ContextOpt = None,
         eval_every: EvalEveryOpt = None, logs: LogsOpt = Path("logs"),
-        run_id: RunIdOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False,
-        json_: JsonOpt = False) -> None:
+        run_id: RunIdOpt = None, seed: SeedOpt = None, max_tokens: MaxTokensOpt = None,
+        quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
 
@@ -143,7 +162,7 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
                       api_key_env=api_key_env, profile=profile, sandbox=sandbox,
                       max_steps=max_steps, max_cost=max_cost, max_time=max_time,
                       context=context, eval_every=eval_every, logs=logs, run_id=run_id,
-                      seed=seed)
+                      seed=seed, max_tokens=max_tokens)
     launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {model or profile}",
            quiet=quiet, as_json=json_)
 

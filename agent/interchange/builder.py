@@ -228,6 +228,8 @@ def write_run(run: ImportedRun, out_dir: Path) -> Path:
                      finish_reason=step.finish_reason or ("tool_calls" if step.calls else "stop"),
                      format_error=step.format_error, **step.extra)
             totals.steps = n
+            totals.model_calls += 1
+            totals.unpriced_calls += step.cost is None
             for cid, c in zip(ids, step.calls, strict=True):
                 rec.emit(ToolCallEvent, n, call_id=cid, name=c.name, arguments=c.arguments,
                          raw_arguments=_raw(c), parse_error=c.parse_error)

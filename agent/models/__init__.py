@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from agent.models.base import (
         AssistantTurn,
         ContextExceeded,
+        DeadlineReached,
         Model,
         ModelError,
         RetryRecord,
@@ -34,8 +35,9 @@ if TYPE_CHECKING:
     from agent.models.script import ReplayModel, ScriptModel, ScriptTurn
 
 _WHERE = {
-    "base": ["AssistantTurn", "ContextExceeded", "Model", "ModelError", "RetryRecord",
-             "ScriptExhausted", "ToolCall", "Usage", "native_tool_result_messages"],
+    "base": ["AssistantTurn", "ContextExceeded", "DeadlineReached", "Model", "ModelError",
+             "RetryRecord", "ScriptExhausted", "ToolCall", "Usage",
+             "native_tool_result_messages"],
     "openai_model": ["OpenAIModel", "cost_of", "turn_from_message"],
     "profiles": ["ModelOverrides", "ModelProfile", "ProfileError", "RetryPolicy",
                  "default_profile_paths", "load_profiles"],
@@ -47,6 +49,7 @@ _MODULE_OF = {name: module for module, names in _WHERE.items() for name in names
 __all__ = [
     "AssistantTurn",
     "ContextExceeded",
+    "DeadlineReached",
     "Model",
     "ModelError",
     "ModelOverrides",

@@ -74,7 +74,19 @@ class ModelError(HarnessError):
 
 
 class ContextExceeded(ModelError):
-    """The endpoint refused the prompt as longer than its context window."""
+    """The endpoint refused the prompt as longer than its context window.
+
+    ``window`` is the window size the endpoint named in its error text, when it named one.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 retries: list[RetryRecord] | None = None, window: int | None = None) -> None:
+        super().__init__(message, status=status, retries=retries)
+        self.window = window
+
+
+class DeadlineReached(ModelError):
+    """The run's time budget (``--max-time``) ran out while a model call waited or retried."""
 
 
 class ScriptExhausted(UltrarunError):

@@ -21,6 +21,11 @@ from sandboxes.errors import UserError
 __all__ = ["ModelOverrides", "ModelSpecError", "make_model"]
 
 
+#: Completion cap per call for a raw model name (no profile): an unbounded reply can hold a
+#: single-slot local server for minutes. ``--max-tokens`` changes it; run.json records it.
+DEFAULT_MAX_TOKENS = 4096
+
+
 class ModelSpecError(UserError):
     """A ``--model`` spec cannot be turned into a model; the message says what to pass."""
 
@@ -56,5 +61,6 @@ def make_model(spec: str, *, profiles: Mapping[str, ModelProfile],
         raise ModelSpecError(
             f"model '{spec}' is not a profile in models.yaml (known: {known}), so it is taken as "
             f"a raw model name and needs an endpoint: pass --base-url URL or set OPENAI_BASE_URL.")
-    profile = ModelProfile(name=spec, model=spec, base_url=base_url)
+    profile = ModelProfile(name=spec, model=spec, base_url=base_url,
+                           max_tokens=DEFAULT_MAX_TOKENS)
     return OpenAIModel(profile, overrides=overrides, env=env)
