@@ -27,8 +27,10 @@ import pytest
 import yaml
 
 from agent.runner import RunConfig, execute_run, resume_run
+from agent.trajectory.reader import writer_alive
 from sandboxes.docker_sandbox import LABEL_ROLE, LABEL_RUN
 from tests.agent.conftest import ROOT, TINY
+from tests.agent.test_resume_fork import tree
 
 UR = [sys.executable, "-m", "agent.cli.main"]
 GIT_WRITES = {"add", "commit", "read-tree", "update-ref", "write-tree"}
@@ -58,11 +60,6 @@ def script(path: Path) -> str:
     turns.append({"tool_calls": [{"name": "finish", "arguments": {"summary": "built"}}]})
     path.write_text(yaml.safe_dump(turns))
     return f"script:{path}"
-
-
-def tree(ws: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(ws)): p.read_bytes() for p in sorted(ws.rglob("*"))
-            if p.is_file() and ".git" not in p.parts}
 
 
 def descendants(pid: int) -> list[int]:
@@ -106,23 +103,6 @@ def ref_locked(run_dir: Path) -> bool:
 
 def in_local_grading(pid: int) -> bool:
     return any(any("grade.py" in a for a in cmdline(c)) for c in descendants(pid))
-
-
-def locked(run_dir: Path) -> bool:
-    """Whether a harness holds the run folder's lock (a resume past its start-up)."""
-    import fcntl
-
-    try:
-        fd = os.open(run_dir / ".lock", os.O_RDWR)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
 
 
 def lock_holders(path: Path) -> list[str]:
@@ -196,7 +176,7 @@ def wait_for_moment(moment: str, proc: subprocess.Popen[bytes], run_dir: Path,
     """Wait until the harness is at ``moment``; whether it got there (else: kill anyway)."""
     events = run_dir / "events.jsonl"
     if moment == "resume":  # inside the resume's own start (recovery, restore, ...)
-        assert wait_for(lambda: locked(run_dir), proc, 120, 0.002), run_dir.name
+        assert wait_for(lambda: writer_alive(run_dir), proc, 120, 0.002), run_dir.name
         time.sleep(rng.uniform(0, 0.15))
         return True
     target = results(events) + rng.randint(1, 4)
@@ -252,7 +232,7 @@ def test_thirty_group_kills_then_resume_matches_uninterrupted(
             hits[moment] += wait_for_moment(moment, proc, logs / rid, rng, client)
             assert proc.poll() is None, f"{rid}: the run ended before kill {k} ({moment})"
             kill_group(proc)
-        assert not locked(logs / rid), lock_holders(logs / rid / ".lock")
+        assert not writer_alive(logs / rid), lock_holders(logs / rid / ".lock")
         res = resume_run(logs / rid)  # the last resume runs to the end
         assert (res.info.status, res.info.end_reason) == ("finished", "finished"), rid
         check_identical(logs / rid, want)
