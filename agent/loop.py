@@ -540,8 +540,11 @@ class AgentLoop:
             return "sandbox_failed"
         commit = self.snapshots.snapshot(message)
         head = commit or self.snapshots.head()
+        left_out = self.snapshots.last_skipped
         self.rec.emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
-                      tool_calls=self.state.tool_calls)
+                      tool_calls=self.state.tool_calls,
+                      skipped=[s.as_dict() for s in left_out[:100]] or None,
+                      skipped_count=len(left_out) or None)
         self._maybe_evaluate(step, head)
         self.rec.sync()
         # run.json follows the events step by step, so a kill -9 leaves it nearly current.

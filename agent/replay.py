@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console, Group
 from rich.text import Text
 
+from agent.cli.safe_text import visible, visible_lines
 from agent.trajectory import EventBase, LoadedRun, parse_event
 from agent.trajectory.reader import writer_alive
 from sandboxes.errors import HarnessError, UserError
@@ -289,12 +290,18 @@ def step_diff(run: LoadedRun, step: int) -> str:
     before = [c for s, c in commits if s < step]
     if before and before[-1] == mine[-1]:
         return f"(step {step} did not change the workspace)"
-    args = ["git", "--git-dir", str(git_dir), "-c", "core.quotepath=off"]
+    from agent.trajectory.gitsafe import git_env
+
+    # Only the run's own repository, with no outside config and no diff drivers.
+    args = ["git", "-c", "core.quotepath=off"]
     if before:
-        args += ["diff", "--stat", "--patch", before[-1], mine[-1]]
+        args += ["diff", "--no-ext-diff", "--no-textconv", "--stat", "--patch", before[-1],
+                 mine[-1]]
     else:
-        args += ["show", "--stat", "--patch", "--format=(initial workspace)", mine[-1]]
-    r = subprocess.run(args, capture_output=True, text=True, errors="replace")
+        args += ["show", "--no-ext-diff", "--no-textconv", "--stat", "--patch",
+                 "--format=(initial workspace)", mine[-1]]
+    r = subprocess.run(args, capture_output=True, text=True, errors="replace",
+                       cwd=git_dir, env=git_env(git_dir))
     if r.returncode != 0:
         return f"(git failed: {r.stderr.strip()})"
     return r.stdout or "(empty diff)"
@@ -308,6 +315,10 @@ def full_output(run: LoadedRun, cv: CallView, limit: int = 2_000_000) -> str:
     ref = getattr(r, "output_ref", None)
     if ref:
         path = run.run_dir / str(ref)
+        outputs = (run.run_dir / "outputs").resolve()
+        if outputs not in path.resolve().parents:  # a run folder from elsewhere is data
+            return f"({ref} is not in this run's outputs/; as recorded:)\n" \
+                   f"{getattr(r, 'output', '')}"
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
                 text = f.read(limit + 1)
@@ -499,7 +510,7 @@ class ViewerData:
                         *full_output(self.run, cv).splitlines()]
             else:
                 text = step_lines(self.run, sv)
-            self._cache[key] = text
+            self._cache[key] = visible_lines(text)
         return self._cache[key]
 
 
@@ -527,13 +538,13 @@ def render(state: ViewerState, data: ViewerData, width: int, height: int) -> Gro
     where = (f"step {cur.step} ({vis.index(state.pos) + 1}/{len(vis)} shown, "
              f"{len(state.steps)} in all)" if cur is not None and state.pos in vis
              else f"step {cur.step}" if cur else "no steps")
-    run_id = data.run.info.run_id if data.run.info else data.run.run_dir.name
+    run_id = visible(data.run.info.run_id if data.run.info else data.run.run_dir.name)
     head = Text.assemble((f" {run_id} ", "reverse"), " ", (where, "bold"),
                          f"  view: {state.view}")
     if state.tool_filter:
         head.append(f"  tool={state.tool_filter}", style="yellow")
     if state.search:
-        head.append(f"  search={state.search!r}", style="yellow")
+        head.append(f"  search={visible(repr(state.search))}", style="yellow")
     body_h = max(1, height - 3)
     lines = data.lines(state)
     top = min(state.scroll, max(0, len(lines) - 1))
@@ -548,7 +559,7 @@ def render(state: ViewerState, data: ViewerData, width: int, height: int) -> Gro
         foot = Text("n/p step  g jump  f filter  / search  d diff  o output  j/k scroll  "
                     "? help  q quit", style="dim")
         if state.message:
-            foot = Text.assemble((state.message, "yellow"), "  ", foot)
+            foot = Text.assemble((visible(state.message), "yellow"), "  ", foot)
     more = f"lines {top + 1}-{min(len(lines), top + body_h)} of {len(lines)}"
     return Group(head, *body, Text(more, style="dim"), foot)
 
@@ -768,15 +779,13 @@ def recorded_calls(run: LoadedRun) -> Iterator[tuple[EventBase, EventBase]]:
 
 
 def _export(git_dir: Path, commit: str, dest: Path) -> None:
-    """The workspace at ``commit``, read-only on the run (no Snapshotter: it would touch the
-    run's git lock files, and the run may still be live)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "--git-dir", str(git_dir), "archive", commit],
-                             capture_output=True)
-    if archive.returncode != 0:
-        raise HarnessError(f"{git_dir}: cannot export {commit[:10]}: "
-                           f"{archive.stderr.decode(errors='replace').strip()}")
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    """The workspace at ``commit``, read-only on the run (the run may still be live)."""
+    from agent.trajectory.snapshots import SnapshotError, SnapshotStore
+
+    try:
+        SnapshotStore(git_dir).export(commit, dest)
+    except SnapshotError as e:
+        raise UserError(f"cannot export {commit[:10]}: {e}") from None
 
 
 def execute(run: LoadedRun, sandbox: str = "docker",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.context import ContextPolicy, make_policy
 from agent.evaluation import EvaluationRunner, Grader
@@ -36,7 +36,7 @@ from agent.trajectory.reader import load_run
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo, versions
 from agent.trajectory.snapshot_recovery import recover_snapshots
-from agent.trajectory.snapshots import Snapshotter
+from agent.trajectory.snapshots import SnapshotError, SnapshotStore, Snapshotter
 from sandboxes import Sandbox
 from sandboxes.errors import HarnessError, UltrarunError, UserError, one_line
 from scenarios.loader import (
@@ -70,6 +70,25 @@ def run_scenario(run_dir: Path, info: RunInfo) -> Scenario:
     return load_scenario(ref)
 
 
+def check_run_id(run_id: str) -> str:
+    """A run id is one path component: it names a folder inside --logs and nothing else."""
+    if (not run_id or run_id in (".", "..") or "/" in run_id or "\\" in run_id
+            or len(run_id) > 200 or not run_id.isprintable()):
+        raise ValueError(f"{run_id!r} must be one folder name (no /, not . or .., printable, "
+                         "at most 200 characters)")
+    return run_id
+
+
+def workspace_owner(backend: str) -> int | None:
+    """The uid that must own what the host writes into a workspace (the container's user
+    when the harness is root), or None to keep the harness's own."""
+    if backend == "docker" and os.getuid() == 0:
+        from sandboxes.images import AGENT_UID
+
+        return AGENT_UID
+    return None
+
+
 class RunConfig(BaseModel):
     """Every option of `ultrarun run` (also settable from a scenario or a profile)."""
 
@@ -98,6 +117,11 @@ class RunConfig(BaseModel):
     mask_keep_steps: int = Field(40, ge=2)  # `mask`: steps shown at all
     mask_token_budget: int = Field(60_000, ge=1000)  # `mask`: tighten past this estimate
     labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
+
+    @field_validator("run_id")
+    @classmethod
+    def _one_component(cls, v: str | None) -> str | None:
+        return None if v is None else check_run_id(v)
 
 
 class ResumeOptions(BaseModel):
@@ -335,7 +359,8 @@ class Session:
             image = scenario_image(scenario, client, hooks.progress)
             info.image = image
             recorder.save_info()
-        snapshots = Snapshotter(run_dir / "snapshots.git", workspace)
+        snapshots = Snapshotter(run_dir / "snapshots.git", workspace,
+                                owner=workspace_owner(info.sandbox))
         ctxs: list[ToolContext] = []
         holder = SandboxHolder(lambda: _open(info.sandbox, scenario, workspace, image,
                                              info.run_id, recorder.outputs_dir, client,
@@ -412,8 +437,9 @@ def _open(backend: str, scenario: Scenario, workspace: Path, image: str | None, 
         return open_sandbox("docker", image=image, workspace=workspace, cpus=lim.cpus,
                             memory=lim.memory, pids=lim.pids, network=lim.network,
                             run_id=run_id, outputs_dir=outputs, client=client,
-                            env=scenario.env, labels=labels or {})
-    return open_sandbox("local", workspace=workspace, outputs_dir=outputs, env=scenario.env)
+                            env=scenario.env, labels=labels or {}, disk=lim.disk)
+    return open_sandbox("local", workspace=workspace, outputs_dir=outputs, env=scenario.env,
+                        disk=lim.disk)
 
 
 def _duration(value: str | float | None, flag: str) -> float | None:
@@ -459,6 +485,7 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
         sandbox=cfg.sandbox, budgets=_budget_dict(budgets),
         context=cfg.context or scenario.context or "full", eval_every=eval_every,
         seed=cfg.seed, versions=versions(), started_at=time.time(),
+        limits=run_limits(scenario),
         options={"command_timeout": cfg.command_timeout, "temperature": cfg.temperature,
                  "max_tokens": getattr(mprof, "max_tokens", None),
                  "max_format_errors": cfg.max_format_errors,
@@ -492,6 +519,21 @@ def _new_run_folder(run_dir: Path, seed: Path | None) -> None:
 def recorded_spec(info: RunInfo) -> str:
     """The model spec a run was started with (a file's absolute path, not as typed)."""
     return str(info.options.get("model_spec") or info.model)
+
+
+def run_limits(scenario: Scenario) -> dict[str, Any]:
+    """Every bound a run puts on what it may cost the host, for run.json."""
+    from agent.trajectory import recorder, snapshots
+    from sandboxes import capture
+    from sandboxes.disk import parse_size
+
+    lim = scenario.limits
+    return {"cpus": lim.cpus, "memory": lim.memory, "pids": lim.pids, "network": lim.network,
+            "disk": lim.disk, "disk_bytes": parse_size(lim.disk),
+            "snapshot_max_file_bytes": snapshots.MAX_FILE,
+            "snapshot_max_store_bytes": snapshots.MAX_STORE,
+            "outputs_per_call_bytes": capture.SPILL_HEAD + capture.SPILL_TAIL,
+            "outputs_per_run_bytes": recorder.OUTPUTS_CAP}
 
 
 def _budget_dict(b: Budgets) -> dict[str, Any]:
@@ -574,7 +616,11 @@ def _resume_locked(run_dir: Path, opts: ResumeOptions, hooks: Hooks) -> RunResul
     # A whole-group kill may have taken git down mid-commit: locks, half a snapshot.
     recovery = recover_snapshots(git_dir, rebuilt.commit if snapshots else None)
     if rebuilt.commit:  # the workspace as of the last completed step, before any container
-        Snapshotter(git_dir, workspace).restore(rebuilt.commit)
+        try:
+            Snapshotter(git_dir, workspace,
+                        owner=workspace_owner(info.sandbox)).restore(rebuilt.commit)
+        except SnapshotError as e:
+            raise ConfigError(f"{run_dir}: cannot restore the workspace: {e}") from None
     with session.loop(hooks, next_seq=next_seq, lock=False) as loop:
         loop.policy = rebuilt.policy
         if not snapshots:  # killed inside the first snapshot: take it now
@@ -628,7 +674,11 @@ def fork_run(parent_dir: Path, at_step: int, *, model: str | None = None,
     pinfo = parent.info
     spec = absolute_spec(model) or recorded_spec(pinfo)
     label = model or pinfo.model
-    run_id = run_id or new_run_id(pinfo.scenario, f"fork{at_step}-{label}")
+    try:
+        run_id = check_run_id(run_id) if run_id else new_run_id(pinfo.scenario,
+                                                               f"fork{at_step}-{label}")
+    except ValueError as e:
+        raise ConfigError(f"--run-id: {e}") from None
     run_dir = absolute(logs or parent_dir.parent) / run_id
     if run_dir.exists() and any(run_dir.iterdir()):
         raise ConfigError(f"--run-id {run_id}: {run_dir} already exists")
@@ -659,10 +709,11 @@ def fork_run(parent_dir: Path, at_step: int, *, model: str | None = None,
     workspace = run_dir / "workspace"
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
-        Snapshotter(parent_dir / "snapshots.git", workspace).export(rebuilt.commit or "HEAD",
-                                                                    workspace)
-    except BaseException:
+        SnapshotStore(parent_dir / "snapshots.git").export(rebuilt.commit or "HEAD", workspace)
+    except BaseException as e:
         shutil.rmtree(run_dir, ignore_errors=True)  # nothing recorded yet: no folder at all
+        if isinstance(e, SnapshotError):
+            raise ConfigError(f"{parent_dir}: cannot fork: {e}") from None
         raise
     with session.loop(hooks) as loop:
         loop.policy = rebuilt.policy

@@ -8,7 +8,9 @@ from typing import Any
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
+from agent.cli.safe_text import visible
 from agent.loop import LoopState
 
 
@@ -44,9 +46,12 @@ class LiveView:
         if s.retries:
             t.add_row("retries", str(s.retries))
         last = f"{s.last_tool}" + (f" (exit {s.last_exit})" if s.last_exit is not None else "")
-        t.add_row("last tool", last or "-")
-        t.add_row("grade", s.grade or "-")
+        # The tool name and the notes come from the model and the endpoint: shown as plain
+        # text (no markup) with control characters visible.
+        t.add_row("last tool", Text(visible(last or "-")))
+        t.add_row("grade", Text(visible(s.grade or "-")))
         parts: list[Any] = [t]
         if self.note:
-            parts.append(f"[dim]{self.note}[/dim]")
-        return Panel(Group(*parts), title=self.title, subtitle=self.run_dir, expand=False)
+            parts.append(Text(visible(self.note), style="dim"))
+        return Panel(Group(*parts), title=Text(visible(self.title)),
+                     subtitle=Text(visible(self.run_dir)), expand=False)

@@ -83,20 +83,27 @@ def _details_file(e: BaseException) -> Path:
 
 def report_error(e: Exception, *, debug: bool = False) -> int:
     """Print an error as one line (plus the traceback with ``debug``); return the exit code."""
-    from agent.cli.console import display_path, err_console
+    from rich.text import Text
 
+    from agent.cli.console import display_path, err_console
+    from agent.cli.safe_text import visible
+
+    # Plain text, control characters visible: a message may quote input holding "[" (rich
+    # markup) or terminal escapes. soft_wrap: one message, one line.
     if debug:
-        err_console.print("".join(traceback.format_exception(e)), markup=False,
+        err_console.print(Text(visible("".join(traceback.format_exception(e)))),
                           highlight=False, end="")
     if isinstance(e, UserError):
-        err_console.print(f"[bold red]error:[/bold red] {e}", highlight=False, soft_wrap=True)
+        err_console.print(Text.assemble(("error:", "bold red"), " ", visible(str(e))),
+                          highlight=False, soft_wrap=True)
         return e.exit_code
     if isinstance(e, UltrarunError):
         text, code = one_line(str(e)), e.exit_code
     else:  # a bug of ours, or a library failing in a way nothing above expected
         text, code = f"internal error: {type(e).__name__}: {one_line(str(e))}", 1
     where = display_path(_details_file(e))
-    err_console.print(f"[bold red]error:[/bold red] {text} [dim](details: {where})[/dim]",
+    err_console.print(Text.assemble(("error:", "bold red"), " ", visible(text),
+                                    (f" (details: {visible(where)})", "dim")),
                       highlight=False, soft_wrap=True)
     return code
 

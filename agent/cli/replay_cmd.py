@@ -11,6 +11,7 @@ import typer
 
 from agent.cli.console import err_console, progress_status
 from agent.cli.report_cmd import load_checked
+from agent.cli.safe_text import Visible, visible
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 def _warn(message: str) -> None:
     from rich.text import Text
 
-    err_console.print(Text.assemble(("warning: ", "yellow"), message), highlight=False,
+    err_console.print(Text.assemble(("warning: ", "yellow"), visible(message)), highlight=False,
                       soft_wrap=True)
 
 
@@ -44,7 +45,7 @@ def _print_report(report: rp.ExecuteReport, console: Console) -> None:
         line = (f"{d.line}: {d.recorded_line!r} → {d.replayed_line!r}"
                 if d.line is not None else "")
         table.add_row(str(d.step), d.call_id, d.tool, ", ".join(d.kinds), exits, line)
-    console.print(table)
+    console.print(Visible(table))
 
 
 def replay(
@@ -71,7 +72,8 @@ def replay(
     if follow:
         if not run_dir.is_dir():
             raise UserError(f"{run_dir}: no such run folder")
-        rp.follow(run_dir, lambda line: console.print(Text(line), soft_wrap=True), _warn)
+        rp.follow(run_dir, lambda line: console.print(Text(visible(line)), soft_wrap=True),
+                  _warn)
         return
     run = load_checked(run_dir)
     if execute:
@@ -95,7 +97,7 @@ def replay(
             typer.echo(json.dumps(events, indent=2, ensure_ascii=False, default=str))
         else:
             for line in rp.step_lines(run, sv):
-                console.print(Text(line), soft_wrap=True)
+                console.print(Text(visible(line)), soft_wrap=True)
         return
     if json_:
         typer.echo(json.dumps([{"step": s.step, "tools": s.tools, "content": s.content,
@@ -110,4 +112,4 @@ def replay(
         rp.run_viewer(run, console)
         return
     for line in rp.listing_lines(run):
-        console.print(Text(line), soft_wrap=True)
+        console.print(Text(visible(line)), soft_wrap=True)

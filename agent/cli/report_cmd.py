@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from agent.cli.console import display_path, err_console
+from agent.cli.safe_text import Visible, visible
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
@@ -36,7 +37,8 @@ def load_checked(run_dir: Path) -> LoadedRun:
     notes = imported.get("warnings") if isinstance(imported, dict) else None
     for warning in [*run.warnings, *(str(w) for w in notes or [])]:
         # soft_wrap: one warning per line, never folded, so the line number stays greppable.
-        err_console.print(Text.assemble(("warning: ", "yellow"), warning), highlight=False,
+        err_console.print(Text.assemble(("warning: ", "yellow"), visible(warning)),
+                          highlight=False,
                           soft_wrap=True)
     return run
 
@@ -69,7 +71,7 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run
     if json_:
         _print_json(report_json(metrics, info))
     else:
-        Console().print(render_terminal(metrics, info))
+        Console().print(Visible(render_terminal(metrics, info)))
     if html is not None:
         _write(html, render_html(run, metrics))
 
@@ -93,6 +95,6 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run
     if json_:
         _print_json(compare_json(items))
     else:
-        Console().print(compare_table(items))
+        Console().print(Visible(compare_table(items)))
     if html is not None:
         _write(html, render_compare_html(items))

@@ -66,7 +66,8 @@ def launch(start: Callable[[Hooks], RunResult], title: str, *, quiet: bool,
     def on_start(run_dir: Path) -> None:
         view.run_dir = display_path(run_dir)
         if not show_live and not as_json and not quiet:
-            err_console.print(f"run folder: {display_path(run_dir)}", highlight=False)
+            err_console.print(f"run folder: {display_path(run_dir)}", highlight=False,
+                              markup=False)
 
     def progress(msg: str) -> None:
         view.note = msg
@@ -116,8 +117,10 @@ def cost_text(info: RunInfo) -> str:
 def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
     """The end-of-run summary: folder, status, totals and grade by stage."""
     from rich.table import Table
+    from rich.text import Text
 
     from agent.cli.live import fmt_elapsed
+    from agent.cli.safe_text import visible
 
     info = result.info
     if as_json:
@@ -130,19 +133,23 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
             + (f", {t.retries} retried model call attempts" if t.retries else "")
             + (f", {t.format_errors} turns without a usable tool call"
                if t.format_errors else ""))
-    out_console.print(f"[bold]run[/bold] {display_path(result.run_dir)}", highlight=False)
-    out_console.print(line, highlight=False)
+    # Plain text (no markup), control characters visible: errors and stage names come from
+    # the endpoint and the grader.
+    out_console.print(Text.assemble(("run", "bold"), " ",
+                                    visible(display_path(result.run_dir))), highlight=False)
+    out_console.print(Text(line), highlight=False)
     if info.error:
-        out_console.print(f"[red]error:[/red] {info.error}", highlight=False)
+        out_console.print(Text.assemble(("error:", "red"), " ", visible(info.error)),
+                          highlight=False)
     if info.grade:
         g = info.grade
-        out_console.print(f"[bold]grade[/bold] {g['passed']}/{g['total']}"
-                          + (f"  [red]{g['error']}[/red]" if g.get("error") else ""),
-                          highlight=False)
+        out_console.print(Text.assemble(("grade", "bold"), f" {g['passed']}/{g['total']}",
+                                        ("  " + visible(str(g["error"])), "red")
+                                        if g.get("error") else ""), highlight=False)
         if g.get("stages") and not quiet:
             table = Table("stage", "passed", "total", box=None)
             for stage, (p, n) in g["stages"].items():
-                table.add_row(stage, str(p), str(n))
+                table.add_row(Text(visible(stage)), str(p), str(n))
             out_console.print(table)
 
 

@@ -83,7 +83,7 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
     if is_run_dir(path):
         from agent.paths import absolute
         from agent.runner import run_scenario
-        from agent.trajectory.snapshots import Snapshotter
+        from agent.trajectory.snapshots import SnapshotError, SnapshotStore
 
         path = absolute(path)
         run = load_run(path)
@@ -96,7 +96,11 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
         commit = snaps[-1].commit  # type: ignore[attr-defined]
         with tempfile.TemporaryDirectory() as tmp:
             ws = Path(tmp) / "ws"
-            Snapshotter(path / "snapshots.git", ws).export(commit, ws)
+            try:
+                SnapshotStore(path / "snapshots.git").export(commit, ws)
+            except SnapshotError as e:
+                raise UserError(f"{target}: cannot read the snapshot of step "
+                                f"{snaps[-1].step}: {e}") from None
             with progress_status("grading", quiet=json_) as note:
                 result = grade_workspace(scenario, ws, run.info.sandbox if sandbox == "docker"
                                          else sandbox, note)

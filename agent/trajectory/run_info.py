@@ -41,6 +41,7 @@ class RunInfo(BaseModel):
     sandbox: str = "docker"
     image: str | None = None
     budgets: dict[str, Any] = Field(default_factory=dict)
+    limits: dict[str, Any] = Field(default_factory=dict)  # what the run may cost the host
     context: str = "full"
     # The context window the endpoint reported (or named in an error), once learnt; resume
     # keeps it.

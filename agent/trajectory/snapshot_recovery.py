@@ -1,30 +1,33 @@
 """Bringing `snapshots.git` back to the last recorded snapshot after a whole-group kill.
 
-A terminal closed, `systemctl stop` or an OOM kill of the job takes the harness *and* its git
-child down together, mid-commit. What that can leave, and what happens to it here:
+A terminal closed, `systemctl stop` or an OOM kill of the job takes the harness down together
+with its children, in the middle of whatever it was writing. What that can leave in the run's
+repository, and what happens to it here:
 
-- lock files (``index.lock``, ``HEAD.lock``, ``refs/heads/<branch>.lock``, ...): removed. The
-  caller holds the run folder's lock, so no other process can be writing this repository;
-- git's temporary object files (``objects/**/tmp_obj_*``, ``objects/pack/tmp_*``): removed;
-- a snapshot half-written (objects written, ref not yet moved) or written but never recorded
-  (the ``snapshot`` event, which marks a step complete, did not make it to events.jsonl):
-  rolled back, HEAD and the index are set to the last *recorded* snapshot, which the
-  trajectory refers to and which resume restores the workspace from;
-- a repository whose very first commit was interrupted (no snapshot recorded at all): removed,
-  so the next snapshot starts it afresh.
+- temporary files: objects being written (``objects/**/tmp_obj_*``), a branch being moved
+  (``refs/**/.<name>.<random>.tmp``), git's own lock files (``*.lock``: ``index.lock``,
+  ``HEAD.lock``, ``refs/heads/<branch>.lock``, left by a git process killed mid-write, which
+  block every later git write): removed. The caller holds the run folder's lock, so nothing
+  else can be writing this repository;
+- a snapshot half-written (objects stored, branch not moved) or written but never recorded
+  (its ``snapshot`` event, which marks the step complete, did not reach events.jsonl): rolled
+  back, the branch is set to the last *recorded* snapshot, which the trajectory refers to and
+  resume restores the workspace from (the step is then re-run);
+- a repository whose very first snapshot was cut short (none recorded): removed, so the next
+  snapshot starts it afresh.
 
-Git writes objects and refs through a temporary file and a rename, so after a process kill
-(the page cache survives it) the objects themselves are whole.
+Objects and refs are written through a temporary file and a rename, so after a process kill
+(the page cache survives it) every object the repository names is whole.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.trajectory.gitsafe import GitError, git
 from sandboxes.errors import HarnessError
 
 
@@ -32,8 +35,8 @@ from sandboxes.errors import HarnessError
 class Recovery:
     """What ``recover_snapshots`` changed (recorded in the `resume` event's details)."""
 
-    removed: list[str] = field(default_factory=list)  # stale locks and temporary objects
-    rolled_back_from: str | None = None  # HEAD before it was reset to the recorded snapshot
+    removed: list[str] = field(default_factory=list)  # stale temporary and lock files
+    rolled_back_from: str | None = None  # the branch's commit before it was reset
     reinitialised: bool = False
 
     def as_dict(self) -> dict[str, object]:
@@ -41,28 +44,25 @@ class Recovery:
                 "reinitialised": self.reinitialised}
 
 
+def _stale(name: str, in_objects: bool) -> bool:
+    if name.endswith(".lock") or (name.startswith(".") and name.endswith(".tmp")):
+        return True
+    return in_objects and name.startswith(("tmp_obj_", "tmp_pack_", "tmp_idx_"))
+
+
 def _stale_files(git_dir: Path) -> list[Path]:
+    objects = git_dir / "objects"
     found: list[Path] = []
     for root, dirs, files in os.walk(git_dir, followlinks=False):
         here = Path(root)
-        in_objects = here == git_dir / "objects" or (git_dir / "objects") in here.parents
-        for name in files:
-            if name.endswith(".lock") or (in_objects and name.startswith(("tmp_obj_",
-                                                                           "tmp_pack_",
-                                                                           "tmp_idx_"))):
-                found.append(here / name)
+        in_objects = here == objects or objects in here.parents
+        found += [here / n for n in files if _stale(n, in_objects)]
         dirs.sort()
     return sorted(found)
 
 
-def _git(git_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # Only the git dir is named: nothing here reads the workspace (the agent's files).
-    return subprocess.run(["git", "--git-dir", str(git_dir), *args], capture_output=True,
-                          text=True, env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"})
-
-
 def recover_snapshots(git_dir: Path, recorded: str | None) -> Recovery:
-    """Clear what a killed git left in ``git_dir`` and reset it to ``recorded``.
+    """Clear what a killed writer left in ``git_dir`` and reset its branch to ``recorded``.
 
     ``recorded`` is the commit of the last ``snapshot`` event (None when there is none).
     Call it only while holding the run folder's lock.
@@ -78,19 +78,17 @@ def recover_snapshots(git_dir: Path, recorded: str | None) -> Recovery:
         shutil.rmtree(git_dir)
         out.reinitialised = True
         return out
-    if _git(git_dir, "cat-file", "-e", f"{recorded}^{{commit}}").returncode != 0:
+    try:
+        git(git_dir, "cat-file", "-e", f"{recorded}^{{commit}}")
+    except GitError:
         raise HarnessError(f"{git_dir}: the recorded snapshot {recorded[:10]} is missing from "
                            "the repository; the run cannot be resumed from it (fork it from "
-                           "an earlier step)")
-    head = _git(git_dir, "rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.strip()
+                           "an earlier step)") from None
+    try:
+        head = git(git_dir, "rev-parse", "-q", "--verify", "HEAD^{commit}").decode().strip()
+    except GitError:
+        head = ""  # an empty or missing branch file
     if head != recorded:
-        done = _git(git_dir, "update-ref", "HEAD", recorded)
-        if done.returncode != 0:
-            raise HarnessError(f"{git_dir}: cannot reset HEAD to {recorded[:10]}: "
-                               f"{done.stderr.strip()}")
+        git(git_dir, "update-ref", "HEAD", recorded)
         out.rolled_back_from = head or None
-    index = _git(git_dir, "read-tree", recorded)
-    if index.returncode != 0:
-        raise HarnessError(f"{git_dir}: cannot reset the index to {recorded[:10]}: "
-                           f"{index.stderr.strip()}")
     return out
