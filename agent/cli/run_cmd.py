@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound="BaseModel")
 
+console = out_console  # where summaries go (a test may swap it)
+
 ModelOpt = Annotated[str | None, typer.Option(
     "--model", help="Model name at the endpoint, a models.yaml profile, `reference`, "
     "`script:FILE` or `replay:RUN_DIR`.")]
@@ -96,9 +98,9 @@ def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
     page.write_text(render_html(run, compute_metrics(run)))
     if not quiet:
         shown = display_path(run_dir)
-        out_console.print(f"[bold]report[/bold]  ultrarun report {shown}", highlight=False)
-        out_console.print(f"[bold]replay[/bold]  ultrarun replay {shown}", highlight=False)
-        out_console.print(f"[bold]html[/bold]    {display_path(page)}", highlight=False)
+        console.print(f"[bold]report[/bold]  ultrarun report {shown}", highlight=False)
+        console.print(f"[bold]replay[/bold]  ultrarun replay {shown}", highlight=False)
+        console.print(f"[bold]html[/bold]    {display_path(page)}", highlight=False)
     return page
 
 
@@ -135,22 +137,22 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
                if t.format_errors else ""))
     # Plain text (no markup), control characters visible: errors and stage names come from
     # the endpoint and the grader.
-    out_console.print(Text.assemble(("run", "bold"), " ",
+    console.print(Text.assemble(("run", "bold"), " ",
                                     visible(display_path(result.run_dir))), highlight=False)
-    out_console.print(Text(line), highlight=False)
+    console.print(Text(line), highlight=False)
     if info.error:
-        out_console.print(Text.assemble(("error:", "red"), " ", visible(info.error)),
+        console.print(Text.assemble(("error:", "red"), " ", visible(info.error)),
                           highlight=False)
     if info.grade:
         g = info.grade
-        out_console.print(Text.assemble(("grade", "bold"), f" {g['passed']}/{g['total']}",
+        console.print(Text.assemble(("grade", "bold"), f" {g['passed']}/{g['total']}",
                                         ("  " + visible(str(g["error"])), "red")
                                         if g.get("error") else ""), highlight=False)
         if g.get("stages") and not quiet:
             table = Table("stage", "passed", "total", box=None)
             for stage, (p, n) in g["stages"].items():
                 table.add_row(Text(visible(stage)), str(p), str(n))
-            out_console.print(table)
+            console.print(table)
 
 
 def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario folder, or "
