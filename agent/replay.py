@@ -32,10 +32,10 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console, Group
 from rich.text import Text
 
-from agent.cli.errors import HarnessError, UserError
 from agent.cli.safe_text import visible, visible_lines
 from agent.trajectory import EventBase, LoadedRun, parse_event
 from agent.trajectory.reader import writer_alive
+from sandboxes.errors import HarnessError, UserError
 
 # -- views of a run -------------------------------------------------------------------------
 
@@ -792,11 +792,11 @@ def execute(run: LoadedRun, sandbox: str = "docker",
             progress: Callable[[str], None] = lambda _m: None) -> ExecuteReport:
     """Re-run the recorded tool calls from the initial workspace through ToolBox.dispatch."""
     from agent.models.base import ToolCall
-    from agent.runner import _open, scenario_image
+    from agent.runner import _open, run_scenario, scenario_image
     from agent.tools.base import ToolContext
     from agent.tools.toolbox import CommandTool, ToolBox
     from sandboxes import SandboxDied, SandboxError
-    from scenarios.loader import ScenarioError, load_scenario
+    from scenarios.loader import ScenarioError
 
     run_dir = run.run_dir
     info = run.info
@@ -807,10 +807,8 @@ def execute(run: LoadedRun, sandbox: str = "docker",
     if info is None or not commits or not git_dir.exists():
         raise UserError(f"{run_dir}: no snapshots.git with an initial workspace (an imported "
                         "run?): nothing to re-execute from")
-    if not info.scenario_path:
-        raise UserError(f"{run_dir}/run.json does not name its scenario")
     try:
-        scenario = load_scenario(info.scenario_path)
+        scenario = run_scenario(run_dir, info)
     except ScenarioError as e:
         raise UserError(f"{run_dir}: its scenario cannot be loaded: {e}") from None
     commit = commits[0][1]

@@ -5,26 +5,32 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from agent import replay as rp
 from agent.cli.console import err_console, progress_status
-from agent.cli.errors import UserError
 from agent.cli.report_cmd import load_checked
 from agent.cli.safe_text import Visible, visible
+from sandboxes.errors import UserError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from agent import replay as rp
 
 
 def _warn(message: str) -> None:
+    from rich.text import Text
+
     err_console.print(Text.assemble(("warning: ", "yellow"), visible(message)), highlight=False,
                       soft_wrap=True)
 
 
 def _print_report(report: rp.ExecuteReport, console: Console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     if not report.diverged:
         console.print(Text(f"re-executed {report.replayed} tool calls in a fresh {report.sandbox}"
                            f" sandbox from {report.commit[:10]} ({report.skipped} skipped): "
@@ -57,6 +63,11 @@ def replay(
         "--sandbox", help="Sandbox for --execute: docker or local.")] = "docker",
 ) -> None:
     """Replay a run: an interactive viewer on a terminal, plain text when piped."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from agent import replay as rp
+
     console = Console(soft_wrap=True, highlight=False)
     if follow:
         if not run_dir.is_dir():

@@ -12,8 +12,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from agent import replay as rp
-from agent.cli.errors import UserError
 from agent.trajectory import load_run
+from sandboxes.errors import UserError
 
 
 def test_piped_listing_is_one_line_per_step(app: typer.Typer, recorded: Path) -> None:
