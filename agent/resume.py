@@ -6,13 +6,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from agent.context import ContextPolicy
+from agent.context import CompactPolicy, ContextPolicy
 from agent.conversation import Conversation
 from agent.loop import LoopState, PendingStep
 from agent.models.base import Model
 from agent.models.openai_model import turn_from_message
 from agent.trajectory.events import (
     ContextEvent,
+    ErrorEvent,
     EvaluationEvent,
     EventBase,
     MessageEvent,
@@ -23,9 +24,10 @@ from agent.trajectory.events import (
     ToolCallEvent,
     ToolResultEvent,
 )
+from sandboxes.errors import UserError
 
 
-class ResumeError(ValueError):
+class ResumeError(UserError):
     """The run cannot be continued; the message says why."""
 
 
@@ -63,6 +65,7 @@ def rebuild(events: list[EventBase], model: Model, policy: ContextPolicy,
     wall = 0.0
     first_t: float | None = None
     last_assistant = -1
+    window: int | None = None  # a context window learnt from the endpoint
 
     def flush() -> None:
         nonlocal step_results, turn
@@ -86,12 +89,11 @@ def rebuild(events: list[EventBase], model: Model, policy: ContextPolicy,
             turn = turn_from_message(e.message, send_reasoning=True) \
                 if e.message.get("tool_calls") else None
             last_turn_step = e.step
-            state.tokens_in += e.prompt_tokens or 0
-            state.tokens_out += e.completion_tokens or 0
-            state.cost += e.cost or 0.0
+            _count_call(state, e.prompt_tokens, e.completion_tokens, e.cost, len(e.retries))
             announced = set()
         elif isinstance(e, ToolCallEvent):
             announced.add(e.call_id)
+            state.consecutive_format_errors = 0  # a usable turn, as the loop counts it
         elif isinstance(e, ToolResultEvent):
             step_results.append((e.call_id, e.name, e.output))
             conv.note_result(e.call_id, e.name, e.exit_code, e.ok)
@@ -103,6 +105,7 @@ def rebuild(events: list[EventBase], model: Model, policy: ContextPolicy,
             conv.add([{"role": e.role, "content": e.content}])
             if e.reason == "format_error":
                 state.format_errors += 1
+                state.consecutive_format_errors += 1
         elif isinstance(e, SnapshotEvent):
             flush()
             commit = e.commit or commit
@@ -113,13 +116,23 @@ def rebuild(events: list[EventBase], model: Model, policy: ContextPolicy,
                 flush()
                 conv.compact(e.details["message"])
                 last_assistant = -1
+                d = e.details
+                if "prompt_tokens" in d or "completion_tokens" in d:  # the summary call
+                    _count_call(state, d.get("prompt_tokens"), d.get("completion_tokens"),
+                                d.get("cost"), len(d.get("retries") or []))
+                else:
+                    state.retries += len(d.get("retries") or [])
             elif e.action == "fallback":
-                from agent.context import CompactPolicy
-
                 if not isinstance(policy, CompactPolicy):
-                    policy = CompactPolicy()
+                    policy = CompactPolicy(context_window=window)
+            elif e.action == "window":
+                window = int(e.details.get("context_window") or 0) or window
+                if isinstance(policy, CompactPolicy) and window:
+                    policy.context_window, policy.window_known = window, True
             else:
                 policy.restore(e.details)
+        elif isinstance(e, ErrorEvent):
+            state.retries += len(getattr(e, "retries", None) or [])
         elif isinstance(e, EvaluationEvent):
             state.last_eval_calls = max(state.last_eval_calls, e.tool_calls)
         elif isinstance(e, RunEnd):
@@ -134,6 +147,17 @@ def rebuild(events: list[EventBase], model: Model, policy: ContextPolicy,
         wall = max(wall, events[-1].t - first_t)
     state.started = time.time() - wall
     return Rebuilt(conv, state, pending, commit, len(prefixes), prefixes, ended, policy)
+
+
+def _count_call(state: LoopState, prompt: Any, completion: Any, cost: Any,
+                retries: int) -> None:
+    """Add one recorded model call to the counters, as the loop's ``_count_usage`` did."""
+    state.tokens_in += prompt if isinstance(prompt, int) else 0
+    state.tokens_out += completion if isinstance(completion, int) else 0
+    state.cost += cost if isinstance(cost, int | float) else 0.0
+    state.model_calls += 1
+    state.unpriced_calls += cost is None
+    state.retries += retries
 
 
 def fast_forward(model: Model, prefixes: list[list[dict[str, Any]]],

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
 from pydantic import BaseModel
+
+from sandboxes.errors import HarnessError
+
+if TYPE_CHECKING:
+    from sandboxes.fsafe import Entry
 
 
 class ExecResult(BaseModel):
@@ -29,7 +34,7 @@ class ExecResult(BaseModel):
     note: str | None = None  # a plain-language remark for the agent (e.g. what was killed)
 
 
-class SandboxError(Exception):
+class SandboxError(HarnessError):
     """The sandbox itself failed (not the command): engine gone, container dead, bad path."""
 
 
@@ -62,12 +67,25 @@ class Sandbox(Protocol):
         """The host path of a workspace path; raises PathOutsideWorkspace outside it."""
         ...
 
-    def read_file(self, path: str) -> bytes:
-        """Bytes of a workspace file."""
+    def read_file(self, path: str, max_bytes: int = ...) -> bytes:
+        """Bytes of a regular workspace file (never through a link; at most ``max_bytes``)."""
+        ...
+
+    def open_file(self, path: str) -> BinaryIO:
+        """A binary reader on a regular workspace file, to stream through it."""
+        ...
+
+    def stat(self, path: str) -> Entry | None:
+        """The entry at ``path`` (a link described, not followed), or None if absent."""
+        ...
+
+    def list_dir(self, path: str = ".") -> tuple[int, bytes]:
+        """A descriptor on a workspace folder (the caller closes it) and its path."""
         ...
 
     def write_file(self, path: str, data: bytes) -> None:
-        """Create or replace a workspace file (parents created)."""
+        """Create or replace a regular workspace file (parents created; replaced, never
+        written through a link)."""
         ...
 
     def upload(self, src: Path, dest: str = ".") -> None:

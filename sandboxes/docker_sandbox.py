@@ -22,6 +22,7 @@ import docker
 from docker.errors import APIError, DockerException, NotFound
 
 from sandboxes.base import ExecResult, SandboxDied, SandboxError
+from sandboxes.disk import DEFAULT_DISK, parse_size
 from sandboxes.images import AGENT_UID
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
 from sandboxes.workspace_files import WorkspaceFiles
@@ -107,6 +108,28 @@ class DockerExecChannel:
                 pass
 
 
+def layer_size(client: docker.DockerClient, container_id: str) -> int:
+    """Bytes written to a container's own writable layer (outside its mounts); the daemon
+    walks only that layer."""
+    api = client.api
+    try:
+        info = api._result(api._get(api._url("/containers/{0}/json", container_id),
+                                    params={"size": 1}), True)
+    except DockerException:
+        return 0
+    return int(info.get("SizeRw") or 0)
+
+
+def docker_data_paths(client: docker.DockerClient) -> list[str]:
+    """Docker's data folder when it is on this host (container layers grow there)."""
+    try:
+        root = str(client.info().get("DockerRootDir") or "")
+        os.statvfs(root)
+    except (DockerException, OSError):
+        return []
+    return [root]
+
+
 class DockerSandbox(WorkspaceFiles):
     """A container sandbox; use as a context manager (``open_sandbox("docker", ...)``)."""
 
@@ -116,9 +139,12 @@ class DockerSandbox(WorkspaceFiles):
                  pids: int = 512, network: bool = False, run_id: str | None = None,
                  labels: dict[str, str] | None = None, outputs_dir: Path | None = None,
                  client: docker.DockerClient | None = None, env: dict[str, str] | None = None,
-                 head_bytes: int = 32_768, tail_bytes: int = 32_768) -> None:
+                 head_bytes: int = 32_768, tail_bytes: int = 32_768,
+                 disk: str | int | None = DEFAULT_DISK, disk_poll_s: float = 0.1) -> None:
         self.image = image
         self.workspace = Path(workspace).resolve()
+        self.disk_limit = parse_size(disk) if disk is not None else None
+        self.disk_poll_s = disk_poll_s
         self.workdir = WORKDIR
         self.cpus, self.memory, self.pids, self.network = cpus, memory, pids, network
         self.run_id = run_id or uuid.uuid4().hex[:12]
@@ -148,8 +174,13 @@ class DockerSandbox(WorkspaceFiles):
     def start(self) -> None:
         """Create and start the container and its shell session."""
         self.workspace.mkdir(parents=True, exist_ok=True)
+        files = self._open_files(owner=AGENT_UID if self._chown else None)
         if self._chown:
-            _chown_tree(self.workspace, AGENT_UID)
+            files.chown_tree(AGENT_UID)
+        # No file may grow past the disk limit (RLIMIT_FSIZE, in bytes, for every process of
+        # the container, `docker exec`s included); the DiskGuard bounds the sum.
+        ulimits = [docker.types.Ulimit(name="fsize", soft=self.disk_limit,
+                                       hard=self.disk_limit)] if self.disk_limit else None
         labels = {LABEL_MANAGED: "true", LABEL_RUN: self.run_id, LABEL_PID: str(os.getpid()),
                   LABEL_HOST: socket.gethostname(), LABEL_ROLE: "agent", **self.labels}
         try:
@@ -161,7 +192,11 @@ class DockerSandbox(WorkspaceFiles):
                 network_mode="bridge" if self.network else "none",
                 cap_drop=["ALL"], security_opt=["no-new-privileges"],
                 nano_cpus=int(self.cpus * 1e9), mem_limit=self.memory,
-                memswap_limit=self.memory, pids_limit=self.pids, init=True,
+                memswap_limit=self.memory, pids_limit=self.pids, init=True, ulimits=ulimits,
+                # The main process prints nothing, but a container log must never grow
+                # the host's disk either.
+                log_config=docker.types.LogConfig(type="json-file",
+                                                  config={"max-size": "1m", "max-file": "1"}),
                 stdin_open=True, auto_remove=True)  # stdin_open without detach: StdinOnce
             self._watchdog = self.client.api.attach_socket(
                 self.container.id, params={"stdin": 1, "stream": 1})
@@ -174,6 +209,19 @@ class DockerSandbox(WorkspaceFiles):
                                      spill_dir=self.outputs_dir, oom_check=True,
                                      head_bytes=self._head, tail_bytes=self._tail)
         self._session.start()
+        if self.disk_limit:
+            self._start_disk(self.disk_limit, self._kill_all, extra=self._layer_size,
+                             watch=self._docker_root(), poll_s=self.disk_poll_s)
+
+    def _kill_all(self, hard: bool) -> None:
+        if self._session is not None:
+            self._session.kill_all(hard)
+
+    def _layer_size(self) -> int:
+        return layer_size(self.client, self.container.id) if self.container is not None else 0
+
+    def _docker_root(self) -> list[str]:
+        return docker_data_paths(self.client)
 
     def _open_channel(self, env: dict[str, str]) -> DockerExecChannel:
         try:
@@ -181,12 +229,6 @@ class DockerSandbox(WorkspaceFiles):
                                      self.user)
         except (APIError, NotFound) as e:
             raise SandboxDied(f"the container is gone: {e}") from e
-
-    def _claim(self, path: Path, tree: bool = False) -> None:
-        if self._chown:
-            if tree:
-                _chown_tree(path, AGENT_UID)
-            _chown_up_to(path, self.workspace, AGENT_UID)
 
     def alive(self) -> bool:
         if self.container is None:
@@ -198,6 +240,7 @@ class DockerSandbox(WorkspaceFiles):
         return self.container.status == "running"
 
     def close(self) -> None:
+        self._stop_disk()
         if self._session is not None:
             self._session.close()
             self._session = None
@@ -215,32 +258,19 @@ class DockerSandbox(WorkspaceFiles):
             except OSError:
                 pass
             self._watchdog = None
+        self._close_files()
 
     # -- commands --------------------------------------------------------------------------
     def exec(self, command: str, timeout: float = 60, cwd: str | None = None,
              env: dict[str, str] | None = None) -> ExecResult:
         if self._session is None:
             raise SandboxError("the sandbox is not started (use it as a context manager)")
+        if self.disk is not None:
+            self.disk.wait_for_kills()
         try:
-            return self._session.run(wrap_command(command, cwd, env), timeout)
+            result = self._session.run(wrap_command(command, cwd, env), timeout)
         except SandboxDied:
             if not self.alive():
                 raise SandboxDied(f"the container of run {self.run_id} died") from None
             raise
-
-    # -- files (through the bind mount: no exec needed) ----------------------------------
-
-
-
-def _chown_tree(root: Path, uid: int) -> None:
-    os.lchown(root, uid, uid)
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            os.lchown(os.path.join(dirpath, name), uid, uid)
-
-
-def _chown_up_to(path: Path, root: Path, uid: int) -> None:
-    p = path
-    while p != root and root in p.parents:
-        os.lchown(p, uid, uid)
-        p = p.parent
+        return self._with_disk_notes(result)

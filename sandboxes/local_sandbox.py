@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 from sandboxes.base import ExecResult, SandboxError
+from sandboxes.disk import DEFAULT_DISK, parse_size
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
 from sandboxes.workspace_files import WorkspaceFiles
 
@@ -87,15 +88,10 @@ def _has_marker(pid: int, marker: bytes) -> bool:
         return False
 
 
-def local_killer(session: ShellSession) -> int:
-    """Kill the session shell's descendants and every process carrying the command's marker."""
-    token = session.current_token
-    marker = f"ULTRARUN_CMD={token}".encode()
-    try:  # pids alive when the command began: earlier background jobs are not its own
-        fields = Path(session.start_file).read_text().split()[1:]
-        before = {int(f.removeprefix("/proc/")) for f in fields}
-    except (OSError, ValueError):
-        before = set()
+def _kill_rounds(session: ShellSession, marker: bytes, spare: set[int],
+                 keep_shell: bool) -> int:
+    """Kill, until none is left, the session shell's descendants (but ``spare``) and every
+    process whose environment carries ``marker``; the shell itself unless ``keep_shell``."""
     killed = 0
     for _ in range(20):
         children = _proc_children()
@@ -103,11 +99,13 @@ def local_killer(session: ShellSession) -> int:
         stack = list(children.get(session.shell_pid, []))
         while stack:  # descendants of the session shell
             pid = stack.pop()
-            if pid not in before:
+            if pid not in spare:
                 victims.add(pid)
             stack.extend(children.get(pid, []))
         victims |= {pid for kids in children.values() for pid in kids
                     if pid != session.shell_pid and _has_marker(pid, marker)}
+        if not keep_shell:
+            victims.add(session.shell_pid)
         victims.discard(os.getpid())
         if not victims:
             break
@@ -117,7 +115,27 @@ def local_killer(session: ShellSession) -> int:
                 killed += 1
             except (ProcessLookupError, PermissionError):
                 pass
+        if not keep_shell:
+            break
     return killed
+
+
+def local_killer(session: ShellSession) -> int:
+    """Kill the session shell's descendants and every process carrying the command's marker."""
+    try:  # pids alive when the command began: earlier background jobs are not its own
+        fields = Path(session.start_file).read_text().split()[1:]
+        before = {int(f.removeprefix("/proc/")) for f in fields}
+    except (OSError, ValueError):
+        before = set()
+    return _kill_rounds(session, f"ULTRARUN_CMD={session.current_token}".encode(), before,
+                        keep_shell=True)
+
+
+def local_all_killer(session: ShellSession, hard: bool) -> int:
+    """Kill the session shell's descendants and every process carrying the session's marker
+    (background jobs of earlier commands too); the shell itself only when ``hard``."""
+    return _kill_rounds(session, f"ULTRARUN_SESSION={session.session_id}".encode(), set(),
+                        keep_shell=not hard)
 
 
 class LocalSandbox(WorkspaceFiles):
@@ -128,8 +146,11 @@ class LocalSandbox(WorkspaceFiles):
 
     def __init__(self, *, workspace: Path, outputs_dir: Path | None = None,
                  env: dict[str, str] | None = None, head_bytes: int = 32_768,
-                 tail_bytes: int = 32_768, **_ignored: object) -> None:
+                 tail_bytes: int = 32_768, disk: str | int | None = DEFAULT_DISK,
+                 disk_poll_s: float = 0.1, **_ignored: object) -> None:
         self.workspace = Path(workspace).resolve()
+        self.disk_limit = parse_size(disk) if disk is not None else None
+        self.disk_poll_s = disk_poll_s
         self.workdir = str(self.workspace)
         self.outputs_dir = Path(outputs_dir or tempfile.mkdtemp(prefix="ultrarun-out-"))
         self.env = env or {}
@@ -147,29 +168,44 @@ class LocalSandbox(WorkspaceFiles):
 
     def start(self) -> None:
         self.workspace.mkdir(parents=True, exist_ok=True)
+        self._open_files()
         self._session = ShellSession(self._open_channel, state_dir=str(self._state),
                                      spill_dir=self.outputs_dir, killer=local_killer,
+                                     all_killer=local_all_killer,
                                      head_bytes=self._head, tail_bytes=self._tail)
         self._session.start()
+        if self.disk_limit:
+            self._start_disk(self.disk_limit, self._kill_all, poll_s=self.disk_poll_s)
+
+    def _kill_all(self, hard: bool) -> None:
+        if self._session is not None:
+            self._session.kill_all(hard)
 
     def _open_channel(self, env: dict[str, str]) -> LocalChannel:
         # A minimal environment: the harness's own variables (API keys!) never reach commands.
         base = {k: os.environ[k] for k in ("PATH", "LANG", "TERM", "USER", "LOGNAME")
                 if k in os.environ}
-        return LocalChannel({**base, "HOME": str(self._state), **self.env, **env},
+        # The driver sets RLIMIT_FSIZE (`ulimit -f`, KiB) before anything runs: no file may
+        # grow past the disk limit.
+        fsize = {"__UR_FSIZE_KB": str(self.disk_limit // 1024)} if self.disk_limit else {}
+        return LocalChannel({**base, "HOME": str(self._state), **self.env, **env, **fsize},
                             self.workspace)
 
     def alive(self) -> bool:
         return self._session is not None
 
     def close(self) -> None:
+        self._stop_disk()
         if self._session is not None:
             self._session.close()
             self._session = None
+        self._close_files()
         shutil.rmtree(self._state, ignore_errors=True)
 
     def exec(self, command: str, timeout: float = 60, cwd: str | None = None,
              env: dict[str, str] | None = None) -> ExecResult:
         if self._session is None:
             raise SandboxError("the sandbox is not started (use it as a context manager)")
-        return self._session.run(wrap_command(command, cwd, env), timeout)
+        if self.disk is not None:
+            self.disk.wait_for_kills()
+        return self._with_disk_notes(self._session.run(wrap_command(command, cwd, env), timeout))

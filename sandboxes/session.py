@@ -10,6 +10,7 @@ every process that appeared since (the command's whole tree, daemons included) a
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -27,6 +28,8 @@ SENTINEL = b"\x1eUR_"
 SESSION_DRIVER = r"""
 unset __UR_DRIVER
 exec 2>&1
+[[ -n $__UR_FSIZE_KB ]] && ulimit -f "$__UR_FSIZE_KB"
+unset __UR_FSIZE_KB
 IFS= read -r __ur_hello
 __ur_oomc=0
 __ur_oom() {
@@ -67,14 +70,18 @@ CONTROL_DRIVER = r"""
 unset __UR_DRIVER
 exec 2>&1
 IFS= read -r __ur_hello
+# What ran before the agent could start anything: `kill BASE` removes all the rest.
+read -r __ur_up __ur_rest < /proc/uptime
+__ur_pids=(/proc/[0-9]*)
+printf '%s %s\n' "$__ur_up" "${__ur_pids[*]}" > "$__UR_STARTFILE.base"
 printf '\036UR_READY %s\n' "$$"
 declare -A __ur_pre
-__ur_scan() {  # $1 = signal, $2 = start ticks; sets __ur_hits
+__ur_scan() {  # $1 = signal, $2 = start ticks, $3 = a pid to spare; sets __ur_hits
   local d p st fields
   __ur_hits=0
   for d in /proc/[0-9]*; do
     p=${d#/proc/}
-    [[ $p == "$$" ]] && continue
+    [[ $p == "$$" || $p == "$3" ]] && continue
     { read -r st < "$d/stat"; } 2>/dev/null || continue
     st=${st##*) }
     read -ra fields <<< "$st"
@@ -98,10 +105,10 @@ while IFS= read -r __ur_line; do
       for __ur_p in $__ur_rest; do __ur_pre[${__ur_p#/proc/}]=1; done
       __ur_total=0
       for __ur_i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-        __ur_scan STOP "$__ur_ticks"; (( __ur_hits == 0 )) && break
+        __ur_scan STOP "$__ur_ticks" "${__ur_args[2]}"; (( __ur_hits == 0 )) && break
       done
       for __ur_i in 1 2 3 4 5 6 7 8 9 10; do
-        __ur_scan KILL "$__ur_ticks"; (( __ur_i == 1 )) && __ur_total=$__ur_hits
+        __ur_scan KILL "$__ur_ticks" "${__ur_args[2]}"; (( __ur_i == 1 )) && __ur_total=$__ur_hits
         (( __ur_hits == 0 )) && break
       done
       printf '\036UR_KILLED %s\n' "$__ur_total" ;;
@@ -130,6 +137,7 @@ class Channel(Protocol):
 ChannelFactory = Callable[[dict[str, str]], Channel]
 DRIVER_LAUNCH = ["bash", "--noprofile", "--norc", "-c", 'eval "$__UR_DRIVER"']
 Killer = Callable[["ShellSession"], int]
+AllKiller = Callable[["ShellSession", bool], int]
 
 
 def bash_quote(data: str | bytes) -> str:
@@ -160,7 +168,8 @@ class ShellSession:
     """A persistent shell plus a control shell, driven over channels from a ChannelFactory."""
 
     def __init__(self, open_channel: ChannelFactory, *, state_dir: str, spill_dir: Path,
-                 killer: Killer | None = None, oom_check: bool = False,
+                 killer: Killer | None = None, all_killer: AllKiller | None = None,
+                 oom_check: bool = False,
                  head_bytes: int = 32_768, tail_bytes: int = 32_768,
                  kill_grace_s: float = 3.0) -> None:
         self._open = open_channel
@@ -171,7 +180,10 @@ class ShellSession:
         self.kill_grace_s = kill_grace_s
         self._oom_check = oom_check
         self._killer = killer or control_killer
+        self._all_killer = all_killer or control_all_killer
+        self._control_lock = threading.Lock()
         self._id = uuid.uuid4().hex[:12]
+        self.session_id = self._id
         self.start_file = f"{state_dir}/.ultrarun-start-{self._id}"
         self.shell: Channel | None = None
         self.shell_pid = 0
@@ -183,7 +195,8 @@ class ShellSession:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         """Start the session shell (and the control shell, once)."""
-        env = {"__UR_STARTFILE": self.start_file, "__UR_OOM": "1" if self._oom_check else "0"}
+        env = {"__UR_STARTFILE": self.start_file, "__UR_OOM": "1" if self._oom_check else "0",
+               "ULTRARUN_SESSION": self._id}
         if self.control is None and self._killer is control_killer:
             self.control, _ = self._handshake(self._open({**env, "__UR_DRIVER": CONTROL_DRIVER}))
         self.shell, self.shell_pid = self._handshake(
@@ -269,7 +282,7 @@ class ShellSession:
         assert self.shell is not None
         token = uuid.uuid4().hex[:16]
         self.shell.send(f"{token} {bash_quote(':')}\n".encode())
-        sink = OutputCapture(self.spill_dir, head_bytes=4096, tail_bytes=4096)
+        sink = OutputCapture(None, head_bytes=4096, tail_bytes=4096)
         self._read_until(SENTINEL + b"DONE " + token.encode() + b" ", sink,
                          time.monotonic() + self.kill_grace_s)
         sink.finish()
@@ -320,18 +333,35 @@ class ShellSession:
         self.start()
 
     def control_request(self, line: str, timeout: float = 30) -> bytes:
-        """Send one line to the control shell; return its one-line answer."""
-        if self.control is None:
-            raise SandboxDied("the control shell is gone")
-        self.control.send(line.encode() + b"\n")
-        buf = b""
-        deadline = time.monotonic() + timeout
-        while b"\n" not in buf:
-            data = self.control.recv(max(0.0, deadline - time.monotonic()))
-            if not data:
-                raise SandboxDied("the control shell stopped answering")
-            buf += data
-        return buf.split(b"\n")[0]
+        """Send one line to the control shell; return its one-line answer (thread-safe: the
+        disk watcher kills from its own thread)."""
+        with self._control_lock:
+            if self.control is None:
+                raise SandboxDied("the control shell is gone")
+            self.control.send(line.encode() + b"\n")
+            buf = b""
+            deadline = time.monotonic() + timeout
+            while b"\n" not in buf:
+                data = self.control.recv(max(0.0, deadline - time.monotonic()))
+                if not data:
+                    raise SandboxDied("the control shell stopped answering")
+                buf += data
+            return buf.split(b"\n")[0]
+
+    def kill_all(self, hard: bool = False) -> int:
+        """Kill every process the agent started (background jobs of earlier commands too),
+        sparing the session shell unless ``hard``."""
+        return self._all_killer(self, hard)
+
+
+def control_all_killer(session: ShellSession, hard: bool) -> int:
+    """Kill everything that was not running when the control shell started."""
+    spare = "" if hard else f" {session.shell_pid}"
+    answer = session.control_request(f"kill {session.start_file}.base{spare}")
+    try:
+        return int(answer.rsplit(b" ", 1)[1])
+    except (IndexError, ValueError):
+        return 0
 
 
 def control_killer(session: ShellSession) -> int:

@@ -25,9 +25,24 @@ from requests.exceptions import ReadTimeout
 
 from agent.evaluation import GradeResult, parse_grader_output
 from sandboxes import images
-from sandboxes.docker_sandbox import LABEL_HOST, LABEL_MANAGED, LABEL_PID, LABEL_ROLE, LABEL_RUN
+from sandboxes.disk import DiskGuard, parse_size, tree_usage
+from sandboxes.docker_sandbox import (
+    LABEL_HOST,
+    LABEL_MANAGED,
+    LABEL_PID,
+    LABEL_ROLE,
+    LABEL_RUN,
+    docker_data_paths,
+    layer_size,
+)
+from sandboxes.fsafe import WorkspaceDir, fmt_size
 from sandboxes.images import AGENT_UID
+from sandboxes.treecopy import copy_tree
 from scenarios.loader import Scenario
+
+# What a grading may write: the copy it grades plus the scenario's disk limit; its log
+# (stdout, stderr) is kept by Docker up to this size, and only its end is read.
+GRADER_LOG = "16m"
 
 
 def grader_image(client: docker.DockerClient, scenario: Scenario, agent_image: str,
@@ -62,6 +77,7 @@ class DockerGrader:
         self.cpus = cpus or float(os.cpu_count() or 1)
         self.memory = memory
         self.pids = pids
+        self.disk = parse_size(scenario.limits.disk)
         self._running: set[Any] = set()
         self._lock = threading.Lock()
         self._aborted = False
@@ -80,7 +96,8 @@ class DockerGrader:
     def grade(self, workspace: Path) -> GradeResult:
         t0 = time.monotonic()
         if os.getuid() == 0:  # hand the copy to the container's user, as for the agent
-            _chown_tree(workspace, AGENT_UID)
+            with WorkspaceDir(workspace, "/") as ws:
+                ws.chown_tree(AGENT_UID)
         user = f"{AGENT_UID}:{AGENT_UID}" if os.getuid() == 0 else f"{os.getuid()}:{os.getgid()}"
         uid, gid = user.split(":")
         env: dict[str, str] = {}
@@ -91,7 +108,8 @@ class DockerGrader:
                 # A root-only copy of the grader's files; candidate code runs as the agent's
                 # uid through $ULTRARUN_RUN_AS and cannot read them.
                 files = Path(tmp) / "grader"
-                shutil.copytree(self.scenario.grader_dir, files)  # type: ignore[arg-type]
+                shutil.copytree(self.scenario.grader_dir, files,  # type: ignore[arg-type]
+                                symlinks=True)
                 _lock_down(files)
                 env["ULTRARUN_RUN_AS"] = f"setpriv --reuid={uid} --regid={gid} --clear-groups --"
                 # Root in its own container: switch to other uids, kill what they leave
@@ -102,7 +120,7 @@ class DockerGrader:
             if files is not None:
                 mounts.append(docker.types.Mount("/grader", str(files), type="bind",
                                                  read_only=True))
-            stdout, error = self._run(mounts, user, env, caps)
+            stdout, error = self._run(mounts, user, env, caps, workspace)
         if error:
             return GradeResult(error=error, duration_s=time.monotonic() - t0)
         result = parse_grader_output(stdout)
@@ -110,7 +128,7 @@ class DockerGrader:
         return result
 
     def _run(self, mounts: list[Any], user: str, env: dict[str, str],
-             caps: list[str]) -> tuple[str, str | None]:
+             caps: list[str], workspace: Path) -> tuple[str, str | None]:
         if self._aborted:
             return "", "grading stopped: the run was interrupted"
         labels = {LABEL_MANAGED: "true", LABEL_RUN: self.run_id, LABEL_ROLE: "grader",
@@ -121,10 +139,14 @@ class DockerGrader:
             environment=env, cap_drop=["ALL"], cap_add=caps or None,
             security_opt=["no-new-privileges"], init=True, nano_cpus=int(self.cpus * 1e9),
             mem_limit=self.memory, memswap_limit=self.memory, pids_limit=self.pids,
-            tmpfs=dict(self.spec.tmpfs) or None)
+            tmpfs=dict(self.spec.tmpfs) or None,
+            ulimits=[docker.types.Ulimit(name="fsize", soft=self.disk, hard=self.disk)],
+            log_config=docker.types.LogConfig(type="json-file",
+                                              config={"max-size": GRADER_LOG, "max-file": "1"}))
         with self._lock:
             self._running.add(container)
             aborted = self._aborted  # abort() may have run while the container started
+        guard = self._guard(container, workspace)
         try:
             if aborted:
                 return "", "grading stopped: the run was interrupted"
@@ -132,14 +154,21 @@ class DockerGrader:
                 container.wait(timeout=self.spec.timeout)
             except (ReadTimeout, RequestsConnectionError):
                 return "", f"the grader ran past its timeout of {self.spec.timeout:g} s"
-            out = container.logs(stdout=True, stderr=False).decode("utf-8", "replace")
+            if guard is not None and guard.kills:
+                return "", (f"the grading wrote more than {fmt_size(guard.limit)} to disk and "
+                            "was stopped (the scenario's limits.disk, over the workspace copy)")
+            out = container.logs(stdout=True, stderr=False, tail=200).decode("utf-8", "replace")
             if not out.strip():  # say why: the grader's own error is on stderr
-                err = container.logs(stdout=False, stderr=True).decode("utf-8", "replace")
+                err = container.logs(stdout=False, stderr=True, tail=50).decode("utf-8",
+                                                                                "replace")
                 return "", "the grader printed nothing; its stderr ends with: " + err[-800:]
             return out, None
         except (NotFound, DockerException) as e:  # removed under us by abort()
             return "", f"grading stopped: {e}"
         finally:
+            if guard is not None:
+                guard.stop()
+                os.close(guard.root_fd)
             with self._lock:
                 self._running.discard(container)
             try:
@@ -147,17 +176,30 @@ class DockerGrader:
             except (NotFound, DockerException):
                 pass
 
+    def _guard(self, container: Any, workspace: Path) -> DiskGuard | None:
+        """Watch what the grading writes (the copy and the container's layer)."""
+        fd = os.open(workspace, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        base, _n = tree_usage(fd)
 
-def _chown_tree(root: Path, uid: int) -> None:
-    os.lchown(root, uid, uid)
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in [*dirnames, *filenames]:
-            os.lchown(os.path.join(dirpath, name), uid, uid)
+        def layer() -> int:
+            return layer_size(self.client, container.id)
+
+        def kill(_hard: bool) -> None:
+            try:
+                container.kill()
+            except DockerException:
+                pass
+
+        guard = DiskGuard(fd, base + self.disk, kill=kill, extra=layer,
+                          watch=docker_data_paths(self.client), poll_s=0.25)
+        guard.start()
+        return guard
 
 
 def _lock_down(root: Path) -> None:
     """Owned by root, readable by root only (the grader runs as root in its container)."""
-    _chown_tree(root, 0)
+    with WorkspaceDir(root, "/") as d:
+        d.chown_tree(0)
     for dirpath, _dirnames, filenames in os.walk(root):
         os.chmod(dirpath, 0o700)
         for name in filenames:
@@ -193,9 +235,21 @@ class LocalGrader:
         return result
 
 
-def copy_workspace(src: Path, dest: Path) -> None:
-    """Copy a workspace folder for grading (the agent's .git left out)."""
-    shutil.copytree(src, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+def copy_workspace(src: Path, dest: Path) -> list[str]:
+    """Copy a workspace folder for grading, as a snapshot holds it: streamed, no link followed
+    (links copied as links), every ``.git`` left out, special files and files over the
+    snapshot cap left out. Returns what was left out."""
+    from agent.trajectory.snapshots import MAX_FILE, SKIP_NAMES
+
+    dest.mkdir(parents=True, exist_ok=True)
+    sfd = os.open(src, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        with WorkspaceDir(dest, "/") as out:
+            rep = copy_tree(sfd, out, skip=SKIP_NAMES, max_file=MAX_FILE)
+    finally:
+        os.close(sfd)
+    return [f"{s.path.decode('utf-8', 'replace')}: {s.reason}" for s in rep.skipped
+            if not s.path.endswith(b".git")]
 
 
 def grade_workspace(scenario: Scenario, workspace: Path, backend: str = "docker",

@@ -10,11 +10,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.tools.toolbox import CommandToolSpec
+from sandboxes.disk import DEFAULT_DISK, parse_size
+from sandboxes.errors import UserError
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError):
     """A scenario could not be found or is invalid; the message names the file and field."""
 
 
@@ -42,36 +44,60 @@ class ImageSpec(BaseModel):
             raise ValueError("give exactly one of `dockerfile` or `name`")
 
 
-class Limits(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _size(v: str | int, least: int, what: str) -> str | int:
+    n = parse_size(v)
+    if n < least:
+        raise ValueError(f"{v!r} is below the {least >> 20} MiB {what} needs")
+    if n > 1 << 50:
+        raise ValueError(f"{v!r} is not a plausible size")
+    return v
 
-    cpus: float = 1
+
+class Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    cpus: float = Field(1, gt=0, le=1024)
     memory: str = "2g"
-    pids: int = 512
+    pids: int = Field(512, ge=16, le=4_194_304)
     network: bool = False
+    # Bytes the agent may keep on the host's disk: its workspace plus its container's own
+    # writable layer (sandboxes/disk.py); also the largest file it may write.
+    disk: str | int = DEFAULT_DISK
+
+    @field_validator("memory")
+    @classmethod
+    def _memory(cls, v: str) -> str:
+        return str(_size(v, 6 << 20, "a container"))
+
+    @field_validator("disk")
+    @classmethod
+    def _disk(cls, v: str | int) -> str | int:
+        return str(_size(v, 1 << 20, "a workspace"))
 
 
 class Budgets(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    max_steps: int | None = None
+    max_steps: int | None = Field(None, ge=1)
     max_time: str | float | None = None
-    max_cost: float | None = None
+    max_cost: float | None = Field(None, gt=0)
 
     @field_validator("max_time")
     @classmethod
     def _duration(cls, v: str | float | None) -> str | float | None:
-        parse_duration(v)
+        seconds = parse_duration(v)
+        if seconds is not None and not 0 < seconds < 1e9:
+            raise ValueError(f"{v!r} is not a positive duration")
         return v
 
 
 class GraderSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     command: str
     files: str | None = None
     every: int | None = Field(None, ge=1)
-    timeout: float = 900
+    timeout: float = Field(900, gt=0, le=7 * 86400)
     # Run in the grader's container before grading, as root (e.g. to remove a C compiler).
     setup: str | None = None
     # Keep the grader's files from the code it grades: the grader runs as root with /grader
@@ -173,15 +199,22 @@ def load_scenario(ref: str) -> Scenario:
 
 
 def _check_files(s: Scenario, path: Path) -> None:
-    checks = [("prompt", s.root / s.prompt, "file")]
+    checks = [("prompt", s.prompt, "file")]
     if s.workspace:
-        checks.append(("workspace", s.root / s.workspace, "dir"))
+        checks.append(("workspace", s.workspace, "dir"))
     if s.image.dockerfile:
-        checks.append(("image.dockerfile", s.root / s.image.dockerfile, "file"))
+        checks.append(("image.dockerfile", s.image.dockerfile, "file"))
     if s.grader and s.grader.files:
-        checks.append(("grader.files", s.root / s.grader.files, "dir"))
-    for field, target, kind in checks:
-        ok = target.is_file() if kind == "file" else target.is_dir()
+        checks.append(("grader.files", s.grader.files, "dir"))
+    root = s.root.resolve()
+    for field, rel, kind in checks:
+        target = s.root / rel
+        # Symlinks resolved: a scenario names files of its own folder, never the host's.
+        real = target.resolve()
+        if real != root and root not in real.parents:
+            raise ScenarioError(f"{path}: field `{field}`: {rel!r} is outside the scenario's "
+                                f"folder {root} (symlinks resolved: {real})")
+        ok = real.is_file() if kind == "file" else real.is_dir()
         if not ok:
             raise ScenarioError(f"{path}: field `{field}`: {kind} {target} does not exist")
     from agent.tools.builtin import BUILTIN_TOOLS

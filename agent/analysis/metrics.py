@@ -27,7 +27,8 @@ from agent.analysis.progress import (
     compute_stall,
     curve,
 )
-from agent.trajectory import LoadedRun
+from agent.trajectory import EventBase, LoadedRun
+from agent.trajectory.reader import totals_from_events
 
 METRICS_SCHEMA = 1
 #: A bash command that builds the project (starts/ends build-break episodes). Matched with
@@ -52,10 +53,13 @@ class RunSummary(BaseModel):
     model_kind: str | None
     status: str | None
     end_reason: str | None
+    error: str | None = None  # why it failed, or that it has no run_end
     steps: int
     tool_calls: int
-    tokens: int
-    cost: float | None
+    tokens: int  # prompt + completion tokens of every model call (summaries included)
+    tokens_in: int
+    tokens_out: int
+    cost: float | None  # None when no model call had a price
     wall_s: float | None  # None: an imported run whose source records no time
     final_passed: int | None
     final_total: int | None
@@ -120,6 +124,27 @@ class ContextMark(BaseModel):
     details: dict[str, Any]
 
 
+class ModelCalls(BaseModel):
+    """How the model calls went: the endpoint's side of a run (see docs/metrics.md)."""
+
+    calls: int  # calls that returned a turn (compaction summaries included)
+    turns: int  # of those, the agent's turns (recorded as model_call events)
+    failed: int  # calls that failed for good: the run or the summary got no answer
+    retries: int  # failed attempts that were retried
+    calls_with_retries: int
+    retry_wait_s: float  # time slept between attempts
+    retry_errors: dict[str, int]  # what the retried attempts failed with, by kind
+    outages: int  # calls that retried after a lost connection, a timeout, 429 or 5xx
+    longest_outage_s: float  # the longest wait within one call
+    text_only_turns: int  # agent turns with no usable tool call
+    unusable_rate: float | None  # text_only_turns / turns
+    mean_latency_s: float | None  # of the agent's turns
+    context_windows: list[int]  # windows learnt from the endpoint, in order
+    compactions: int
+    fallbacks: int  # switches to compaction after a context-length error
+    last_error: str | None  # the message of the last failed call
+
+
 class RunMetrics(BaseModel):
     schema_version: int = METRICS_SCHEMA
     run: RunSummary
@@ -132,6 +157,7 @@ class RunMetrics(BaseModel):
     edits: Edits
     churn: Churn | None
     degradation: Degradation
+    model_calls: ModelCalls
     context_events: list[ContextMark]
     unavailable: dict[str, str]  # metric key -> why it is None
     warnings: list[str]
@@ -247,28 +273,94 @@ def compute_edits(run: LoadedRun, calls: Sequence[Call],
                  overwrites_by_file=dict(sorted(overwrites.items())))
 
 
+def error_kind(text: str) -> str:
+    """``HTTP 503``, ``timeout``, ``connection error`` ... from a retry record's error text."""
+    if text.startswith("HTTP "):
+        return " ".join(text.split()[:2]).rstrip(":")
+    return text.split(" (")[0].split(" after ")[0][:40]
+
+
+def _retry_lists(e: EventBase) -> list[dict[str, Any]]:
+    if e.type == "context":
+        return list((getattr(e, "details", {}) or {}).get("retries") or [])
+    return list(getattr(e, "retries", None) or [])
+
+
+def compute_model_calls(run: LoadedRun) -> ModelCalls:
+    """Model-call figures from model_call, error and context events."""
+    turns = [e for e in run.events if e.type == "model_call"]
+    summaries = failed_summaries = compactions = fallbacks = 0
+    failed: list[EventBase] = []
+    windows: list[int] = []
+    retry_sets: list[list[dict[str, Any]]] = []
+    for e in run.events:
+        if e.type == "error" and getattr(e, "where", "") == "model":
+            failed.append(e)
+        elif e.type == "context":
+            action = getattr(e, "action", "")
+            details = getattr(e, "details", {}) or {}
+            if action == "compact":
+                compactions += 1
+                summaries += "prompt_tokens" in details or "completion_tokens" in details
+                failed_summaries += "summary_error" in details
+            elif action == "fallback":
+                fallbacks += 1
+            elif action == "window" and isinstance(details.get("context_window"), int):
+                windows.append(details["context_window"])
+        if e.type in ("model_call", "error", "context"):
+            retry_sets.append(_retry_lists(e))
+    kinds: Counter[str] = Counter()
+    outages = 0
+    longest = wait = 0.0
+    for records in retry_sets:
+        waits = [float(r.get("wait_s") or 0.0) for r in records]
+        wait += sum(waits)
+        longest = max(longest, sum(waits))
+        errors = [str(r.get("error", "")) for r in records]
+        kinds.update(error_kind(x) for x in errors)
+        statuses = [r.get("status") for r in records]
+        outages += any(st is None or st == 429 or (isinstance(st, int) and st >= 500)
+                       for st in statuses)
+    text_only = sum(1 for e in run.of_type("message")
+                    if getattr(e, "reason", "") == "format_error")
+    latencies = [float(getattr(e, "latency_s", 0.0) or 0.0) for e in turns]
+    return ModelCalls(
+        calls=len(turns) + summaries, turns=len(turns),
+        failed=len(failed) + failed_summaries,
+        retries=sum(len(r) for r in retry_sets),
+        calls_with_retries=sum(1 for r in retry_sets if r), retry_wait_s=round(wait, 3),
+        retry_errors=dict(kinds.most_common()), outages=outages,
+        longest_outage_s=round(longest, 3), text_only_turns=text_only,
+        unusable_rate=round(text_only / len(turns), 4) if turns else None,
+        mean_latency_s=round(sum(latencies) / len(latencies), 3) if latencies else None,
+        context_windows=windows, compactions=compactions, fallbacks=fallbacks,
+        last_error=str(getattr(failed[-1], "message", ""))[:500] if failed else None)
+
+
 def compute_summary(run: LoadedRun, calls: Sequence[Call]) -> RunSummary:
-    info = run.info
+    info = run.current_info
     steps = max((e.step for e in run.events), default=0)
     end = run.events[-1].t if run.events else run_start_time(run)
     grade = info.grade if info is not None else None
     passed = grade.get("passed") if isinstance(grade, dict) else None
     total = grade.get("total") if isinstance(grade, dict) else None
-    cost = sum(getattr(e, "cost", 0) or 0 for e in run.of_type("model_call")) or (
-        info.totals.cost if info else None)
-    tokens = calls[-1].tokens if calls else 0
+    counted = totals_from_events(run.events)
+    priced = counted.model_calls > counted.unpriced_calls
+    tokens_in, tokens_out = counted.tokens_in, counted.tokens_out
+    cost = counted.cost if priced else (info.totals.cost or None if info else None)
     wall: float | None = round(max(0.0, end - run_start_time(run)), 3)
     if info is not None and info.model_kind == "imported":
         # An import's run.json holds what its source declares (e.g. ATIF final_metrics);
         # null there means the source has no such figure, which must not read as 0.
         cost, wall = info.totals.cost, info.totals.wall_s
-        tokens = info.totals.tokens_in + info.totals.tokens_out
+        tokens_in, tokens_out = info.totals.tokens_in, info.totals.tokens_out
     return RunSummary(
         run_id=info.run_id if info else None, scenario=info.scenario if info else None,
         model=info.model if info else None, model_kind=info.model_kind if info else None,
         status=info.status if info else None, end_reason=info.end_reason if info else None,
-        steps=steps, tool_calls=len(calls), tokens=tokens,
-        cost=cost, wall_s=wall,
+        error=info.error if info else None,
+        steps=steps, tool_calls=len(calls), tokens=tokens_in + tokens_out,
+        tokens_in=tokens_in, tokens_out=tokens_out, cost=cost, wall_s=wall,
         final_passed=passed if isinstance(passed, int) else None,
         final_total=total if isinstance(total, int) else None,
         parent=info.parent if info else None)
@@ -321,5 +413,6 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
         run=compute_summary(run, calls), progress=progress, regressions=regressions,
         stall=stall, loops=loops, errors=compute_errors(calls),
         validity=compute_validity(run, calls), edits=compute_edits(run, calls, changes),
-        churn=churn, degradation=compute_degradation(calls, repeats), context_events=marks,
+        churn=churn, degradation=compute_degradation(calls, repeats),
+        model_calls=compute_model_calls(run), context_events=marks,
         unavailable=unavailable, warnings=warnings)

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from agent.analysis.calls import run_start_time
 from agent.analysis.churn import commit_diffs, has_history
-from agent.analysis.metrics import RunMetrics
+from agent.analysis.metrics import RunMetrics, error_kind
 from agent.analysis.svg import PALETTE, Band, Chart, Marker, Series, esc, line_chart, timeline
 from agent.trajectory import EventBase, LoadedRun, RunInfo
 
@@ -46,6 +46,24 @@ def _num(v: float | int | None, digits: int = 2) -> str:
     return str(v) if isinstance(v, int) else f"{v:.{digits}f}"
 
 
+def _model_call_rows(m: RunMetrics) -> list[tuple[str, str]]:
+    mc = m.model_calls
+    kinds = ", ".join(f"{k} x{n}" for k, n in list(mc.retry_errors.items())[:4])
+    ctx = [f"{mc.compactions} compactions"] if mc.compactions else []
+    ctx += [f"{mc.fallbacks} fallbacks"] if mc.fallbacks else []
+    ctx += [f"window {mc.context_windows[-1]} learnt"] if mc.context_windows else []
+    return [
+        ("model calls", f"{mc.calls}" + (f", {mc.failed} failed" if mc.failed else "")),
+        ("tokens in / out", f"{m.run.tokens_in} / {m.run.tokens_out}"),
+        ("turns without a tool call", f"{mc.text_only_turns} of {mc.turns}"
+         + (f" ({_pct(mc.unusable_rate)})" if mc.turns else "")),
+        ("retries", f"{mc.retries} in {mc.calls_with_retries} calls, "
+                    f"{mc.retry_wait_s:.1f} s waiting ({kinds})" if mc.retries else "0"),
+        ("outages (longest)", f"{mc.outages} ({mc.longest_outage_s:.1f} s)"),
+        ("context events", f"{len(m.context_events)}" + (f" ({', '.join(ctx)})" if ctx else "")),
+    ]
+
+
 def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
     """The headline figures as (label, text): shared by the terminal, HTML and compare."""
     p, r, s, lo, er = m.progress, m.regressions, m.stall, m.loops, m.errors
@@ -57,6 +75,7 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
         ("tokens", str(m.run.tokens)),
         ("final pass rate", _pct(p.final_rate) if p else NA),
         ("best pass rate", _pct(p.best_rate) if p else NA),
+        *_model_call_rows(m)[:1], *_model_call_rows(m)[2:3],
         ("progress AUC", _num(p.auc, 3) if p else NA),
         ("calls to 25/50/75/90%", " / ".join(_num(v) for v in p.tool_calls_to.values())
          if p else NA),
@@ -69,7 +88,7 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
         ("longest identical run", str(lo.longest_identical_run)),
         ("longest cycle", f"{cyc.length} calls x{cyc.repeats} at call {cyc.start}"
          if cyc else "none"),
-        ("error rate", _pct(er.error_rate)),
+        ("error rate", _pct(er.error_rate) if m.run.tool_calls else NA),
         ("longest error streak", str(er.longest_streak)),
         ("build breaks (longest)", f"{er.build_breaks.episodes} ({er.build_breaks.longest})"),
         ("malformed / 100 calls", _num(m.validity.malformed_per_100)),
@@ -78,20 +97,26 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
          if m.churn else NA),
         ("file rewrites (commits)", str(m.churn.rewrites) if m.churn else NA),
         ("write_file overwrites", str(m.edits.write_file_overwrites)),
-        ("context events", str(len(m.context_events))),
+        _model_call_rows(m)[1], *_model_call_rows(m)[3:],
+        ("cost", "unknown" if m.run.cost is None and m.model_calls.calls else
+         f"${m.run.cost:.4f}" if m.run.cost is not None else NA),
     ]
 
 
 def render_terminal(metrics: RunMetrics, info: RunInfo | None) -> RenderableType:
     """A rich summary: headline table, degradation slopes, what was not available."""
-    title = f"{info.run_id}  {info.scenario}  {info.model}  [{info.status}]" if info \
-        else str(metrics.run.run_id or "run")
+    r = metrics.run  # its status is what the events say (run.json may be stale)
+    title = f"{info.run_id}  {info.scenario}  {info.model}  [{r.status}]" \
+        + (f" {r.end_reason}" if r.end_reason and r.end_reason != r.status else "") if info \
+        else str(r.run_id or "run")
     head = Table(title=Text(title, style="bold"), show_header=False, title_justify="left")
     head.add_column("metric", style="bold")
     head.add_column("value")
     for label, value in summary_rows(metrics):
         head.add_row(Text(label), Text(value, style="dim" if value == NA else ""))
     parts: list[RenderableType] = [head]
+    if r.error:
+        parts.append(Text(f"error: {r.error}", style="red"))
     d = metrics.degradation
     if d.windows:
         trend = Table(title=f"Degradation: {len(d.windows)} windows of {d.window} calls",
@@ -189,6 +214,12 @@ class StepView:
     failures: int = 0
     commit: str | None = None
     names: list[str] = field(default_factory=list)
+    text_only: bool = False  # the model's turn had no usable tool call
+    model_failed: bool = False  # the model call failed for good
+
+    @property
+    def bad(self) -> bool:
+        return bool(self.failures or self.text_only or self.model_failed)
 
 
 def _steps(run: LoadedRun) -> list[StepView]:
@@ -205,6 +236,10 @@ def _steps(run: LoadedRun) -> list[StepView]:
             v.names.append(str(getattr(e, "name", "")))
             code = getattr(e, "exit_code", None)
             v.failures += (not getattr(e, "ok", False)) or (code is not None and code != 0)
+        elif e.type == "message" and getattr(e, "reason", "") == "format_error":
+            v.text_only = True
+        elif e.type == "error" and getattr(e, "where", "") == "model":
+            v.model_failed = True
         elif e.type == "snapshot" and getattr(e, "changed", True):
             # A snapshot with changed=false repeats the previous commit: nothing to diff.
             v.commit = getattr(e, "commit", None)
@@ -309,7 +344,13 @@ def _event_html(e: EventBase, diff: str | None) -> str:
         tokens = (getattr(e, "prompt_tokens", None), getattr(e, "completion_tokens", None))
         if any(tokens):
             out += f", tokens {esc(tokens[0])} in / {esc(tokens[1])} out"
-        out += "</div>"
+        out += f", {getattr(e, 'latency_s', 0.0) or 0.0:.1f} s</div>"
+        retries = getattr(e, "retries", None) or []
+        if retries:
+            out += f'<div class="warn">{esc(retries_text(retries))}</div>'
+        if getattr(e, "format_error", None):
+            out += f'<div class="warn">unusable reply: {esc(getattr(e, "format_error", ""))}</div>'
+
         if reasoning:
             out += f"<details><summary>reasoning</summary><pre>{esc(_cut(reasoning))}</pre>" \
                    "</details>"
@@ -353,6 +394,18 @@ def _event_html(e: EventBase, diff: str | None) -> str:
     return ""
 
 
+def retries_text(retries: Sequence[dict[str, Any]]) -> str:
+    """``3 retries (HTTP 503 x2, connection error), 7.5 s waiting`` for a call's retries."""
+    kinds: dict[str, int] = {}
+    for r in retries:
+        kind = error_kind(str(r.get("error", "")))
+        kinds[kind] = kinds.get(kind, 0) + 1
+    waited = sum(float(r.get("wait_s") or 0.0) for r in retries)
+    what = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in kinds.items())
+    return f"{len(retries)} {'retry' if len(retries) == 1 else 'retries'} ({what}), " \
+           f"{waited:.1f} s waiting"
+
+
 def _step_details(run: LoadedRun, steps: Sequence[StepView]) -> str:
     n = len(steps)
     if n <= HTML_FIRST_STEPS + HTML_LAST_STEPS:
@@ -378,7 +431,7 @@ def _step_details(run: LoadedRun, steps: Sequence[StepView]) -> str:
             out.append(f'<p class="note">… {skipped} steps in the middle not shown (the page '
                        f"keeps the first {HTML_FIRST_STEPS} and the last {HTML_LAST_STEPS}); "
                        "events.jsonl has them all.</p>")
-        cls = "step fail" if s.failures else "step"
+        cls = "step fail" if s.bad else "step"
         body = "".join(_event_html(e, diffs.get(s.commit or "") if e.type == "snapshot" else None)
                        for e in s.events)
         tools = ", ".join(s.names[:6]) + (" …" if len(s.names) > 6 else "")
@@ -386,6 +439,8 @@ def _step_details(run: LoadedRun, steps: Sequence[StepView]) -> str:
                    f"{s.calls} call{'' if s.calls == 1 else 's'}"
                    f"{f' ({esc(tools)})' if tools else ''}"
                    f"{f', {s.failures} failing' if s.failures else ''}"
+                   f"{' · model call failed' if s.model_failed else ''}"
+                   f"{' · no tool call (text only)' if s.text_only and not s.calls else ''}"
                    f"{' · workspace changed' if s.commit else ''}</summary>{body}</details>")
     out.append("</div>")
     return "".join(out)
@@ -408,7 +463,7 @@ def html_page(title: str, body: str) -> str:
 
 def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
     """One self-contained HTML page of the run: charts, metrics, timeline and capped steps."""
-    info = run.info
+    info = run.current_info
     r = metrics.run
     title = f"ultrarun report: {r.run_id or run.run_dir}"
     cards = "".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>'
@@ -417,7 +472,23 @@ def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
             f"{esc(r.status)} / {esc(r.end_reason)}") if info else "run.json unreadable"
     if r.parent:
         meta += f" · fork of {esc(r.parent.get('run_dir'))} at step {esc(r.parent.get('step'))}"
-    warn = "".join(f'<p class="warn">{esc(w)}</p>' for w in metrics.warnings)
+    warn = "".join(f'<p class="warn">{esc(w)}</p>' for w in
+                   ([f"error: {r.error}"] if r.error else []) + metrics.warnings)
+    mc = metrics.model_calls
+    model_rows = [("agent turns (model calls incl. summaries)", f"{mc.turns} ({mc.calls})"),
+                  ("failed model calls", str(mc.failed)),
+                  ("last failure", mc.last_error or "-"),
+                  ("retried attempts", str(mc.retries)),
+                  ("calls with retries", str(mc.calls_with_retries)),
+                  ("time waiting between attempts", f"{mc.retry_wait_s:.1f} s"),
+                  ("retried errors", ", ".join(f"{k} x{n}" for k, n in mc.retry_errors.items())
+                   or "-"),
+                  ("outages (longest wait)", f"{mc.outages} ({mc.longest_outage_s:.1f} s)"),
+                  ("turns without a tool call", f"{mc.text_only_turns} of {mc.turns}"),
+                  ("mean latency", f"{mc.mean_latency_s:.2f} s" if mc.mean_latency_s is not None
+                   else NA),
+                  ("context windows learnt", ", ".join(map(str, mc.context_windows)) or "-"),
+                  ("compactions / fallbacks", f"{mc.compactions} / {mc.fallbacks}")]
     na = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
                  for k, v in metrics.unavailable.items())
     ctx = "".join(f"<tr><td>{c.tool_calls}</td><td>{c.step}</td><td>{esc(c.action)}</td>"
@@ -437,6 +508,7 @@ def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
             f'<h2>Degradation</h2><div id="windows">{_window_charts(metrics)}</div>'
             f'<h2>Timeline</h2><div id="timeline">{_timeline(steps)}</div>'
             f"<h2>Metrics</h2>{_table(summary_rows(metrics))}{losses}"
+            f'<h2>Model calls</h2><div id="model-calls">{_table(model_rows)}</div>'
             + (f"<h2>Context events</h2><table><tr><th>tool calls</th><th>step</th><th>action"
                f"</th><th>details</th></tr>{ctx}</table>" if ctx else "")
             + (f"<h2>Not available</h2><table>{na}</table>" if na else "")

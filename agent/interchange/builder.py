@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from agent.cli.errors import UserError
 from agent.trajectory.events import (
     EventBase,
     MessageEvent,
@@ -27,6 +26,7 @@ from agent.trajectory.events import (
 )
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo, Totals, versions
+from sandboxes.errors import UserError
 
 E = TypeVar("E", bound=EventBase)
 
@@ -228,6 +228,8 @@ def write_run(run: ImportedRun, out_dir: Path) -> Path:
                      finish_reason=step.finish_reason or ("tool_calls" if step.calls else "stop"),
                      format_error=step.format_error, **step.extra)
             totals.steps = n
+            totals.model_calls += 1
+            totals.unpriced_calls += step.cost is None
             for cid, c in zip(ids, step.calls, strict=True):
                 rec.emit(ToolCallEvent, n, call_id=cid, name=c.name, arguments=c.arguments,
                          raw_arguments=_raw(c), parse_error=c.parse_error)

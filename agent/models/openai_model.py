@@ -15,16 +15,17 @@ import os
 import random
 import re
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from agent.models import text_actions
 from agent.models.base import (
     AssistantTurn,
     ContextExceeded,
+    DeadlineReached,
     ModelError,
     RetryRecord,
     ToolCall,
@@ -34,6 +35,19 @@ from agent.models.base import (
 from agent.models.profiles import ModelOverrides, ModelProfile
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+#: Statuses that say "busy or unreachable": retried for as long as the outage budget lasts,
+#: however often they repeat. Any other retried status that repeats identically is a problem
+#: with the request itself (e.g. a chat template that chokes on a message).
+OUTAGE_STATUSES = frozenset({408, 409, 429, 502, 503, 504})
+# Where a context-length error names the window: OpenAI and vLLM ("maximum context length is
+# N"), llama-cpp-python ("context window of N"), llama.cpp's server ("available context size
+# (N tokens)"), Anthropic ("N tokens > M maximum").
+_WINDOW_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
+    r"maximum context length is (\d+)", r"context window of (\d+)",
+    r"context size \((\d+) tokens?\)", r"context length (?:of|is) (\d+)",
+    r"tokens? > (\d+) maximum", r"n_ctx\W{1,3}(\d+)")]
+_WINDOW_KEYS = ("max_model_len", "context_length", "context_window", "max_context_length",
+                "n_ctx")
 _CONTEXT_PATTERNS = re.compile(
     r"context_length_exceeded|maximum context length|context length|context window|"
     r"too many tokens|prompt is too long|input is too long|reduce the length|"
@@ -41,6 +55,22 @@ _CONTEXT_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _KEYLESS_PLACEHOLDER = "no-key"  # the client insists on a key; local servers ignore it
+
+
+class _LazyOpenAI:
+    """The ``openai`` package, imported on first use: scripted, replayed and reference runs
+    (and resume, which rebuilds turns with ``turn_from_message``) never pay its ~0.5 s."""
+
+    def __getattr__(self, name: str) -> Any:
+        import openai
+
+        return getattr(openai, name)
+
+
+if TYPE_CHECKING:
+    import openai
+else:
+    openai = _LazyOpenAI()
 
 
 def parse_arguments(raw: Any) -> tuple[dict[str, Any] | None, str, str | None]:
@@ -98,9 +128,10 @@ def turn_from_message(msg: Mapping[str, Any], *, send_reasoning: bool = False,
                               parse_error=error))
         wire_calls.append({"id": call_id, "type": "function",
                            "function": {"name": name, "arguments": raw_args}})
-    message: dict[str, Any] = {"role": "assistant",
-                               # null content is only valid next to tool calls
-                               "content": content if content is not None or wire_calls else ""}
+    # Always a string: OpenAI, vLLM and Ollama accept "" next to tool calls, while
+    # llama-cpp-python's chat templates fail on null (HTTP 500) and older llama.cpp servers
+    # reject a missing key.
+    message: dict[str, Any] = {"role": "assistant", "content": content or ""}
     if wire_calls:
         message["tool_calls"] = wire_calls
     if send_reasoning and reasoning:
@@ -130,6 +161,51 @@ def _usage_of(data: Mapping[str, Any], profile: ModelProfile) -> Usage:
                   completion_tokens=count("completion_tokens"))
     usage.cost = cost_of(profile, usage)
     return usage
+
+
+def window_from_error(text: str) -> int | None:
+    """The context window size named in a context-length error message, if any."""
+    for pattern in _WINDOW_PATTERNS:
+        if (m := pattern.search(text)) and 128 <= (n := int(m.group(1))) <= 100_000_000:
+            return n
+    return None
+
+
+def window_from_models(data: Any, model: str) -> int | None:
+    """The context window in a ``GET /models`` answer (vLLM ``max_model_len``, OpenRouter or
+    LM Studio ``context_length``...) for ``model``, or for the only model listed."""
+    entries = data.get("data") if isinstance(data, Mapping) else None
+    if not isinstance(entries, list):
+        return None
+    entries = [e for e in entries if isinstance(e, Mapping)]
+    mine = [e for e in entries if e.get("id") == model] or (entries if len(entries) == 1 else [])
+    for entry in mine:
+        for key in _WINDOW_KEYS:
+            value = entry.get(key)
+            if isinstance(value, int) and value > 0:
+                return value
+    return None
+
+
+def window_from_props(data: Any) -> int | None:
+    """The context window in llama.cpp's ``GET /props`` answer."""
+    if not isinstance(data, Mapping):
+        return None
+    settings = data.get("default_generation_settings")
+    for value in ((settings or {}).get("n_ctx") if isinstance(settings, Mapping) else None,
+                  data.get("n_ctx")):
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
+
+
+def _sendable(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``messages`` with every assistant ``content: null`` made ``""`` (runs recorded before
+    that rule may hold nulls; see ``turn_from_message``)."""
+    if not any(m.get("role") == "assistant" and m.get("content") is None for m in messages):
+        return messages
+    return [{**m, "content": ""} if m.get("role") == "assistant" and m.get("content") is None
+            else m for m in messages]
 
 
 def _retry_after_s(exc: openai.APIStatusError) -> float | None:
@@ -189,10 +265,18 @@ class OpenAIModel:
         self._text_ids = 0
         # Told of every retry before its wait (e.g. to show an outage in a live view).
         self.on_retry: Callable[[RetryRecord], None] | None = None
+        # Unix time by which a call must be over (the run's --max-time); set by the loop.
+        self.deadline: float | None = None
 
     def __repr__(self) -> str:
         p = self.profile
         return f"OpenAIModel(profile={p.name!r}, model={p.model!r}, base_url={p.base_url!r})"
+
+    @property
+    def format_reminder(self) -> str | None:
+        """How to act, for the loop to tell a text-mode model after a reply with no action
+        (None in native mode: the loop's own reminder fits)."""
+        return text_actions.REMINDER if self.profile.tool_mode == "text" else None
 
     # -- the Model protocol -------------------------------------------------------------------
 
@@ -252,9 +336,12 @@ class OpenAIModel:
     def _request_kwargs(self, messages: list[dict[str, Any]],
                         tools: list[dict[str, Any]]) -> dict[str, Any]:
         p = self.profile
-        kwargs: dict[str, Any] = {"model": p.model, "messages": messages, "timeout": p.timeout_s}
+        kwargs: dict[str, Any] = {"model": p.model, "messages": _sendable(messages),
+                                  "timeout": p.timeout_s}
         if tools:  # some servers reject an empty tools list
             kwargs["tools"] = tools
+            # OpenAI's default, said out loud: llama-cpp-python ignores the tools without it.
+            kwargs["tool_choice"] = "auto"
         if p.temperature is not None:
             kwargs["temperature"] = p.temperature
         if p.max_tokens is not None:
@@ -294,7 +381,8 @@ class OpenAIModel:
                 exc.code == "context_length_exceeded" or _CONTEXT_PATTERNS.search(str(exc.body))):
             raise ContextExceeded(f"{self._where()}: the prompt is longer than the model's "
                                   f"context window (HTTP {status}: {detail})",
-                                  status=status, retries=retries)
+                                  status=status, retries=retries,
+                                  window=window_from_error(detail))
         key_hint = (f"Check that the environment variable {p.api_key_env} holds a valid key for "
                     f"{p.base_url or 'this endpoint'} (profile field 'api_key_env')"
                     if p.api_key_env else "The profile sends no key ('api_key_env: null'); set "
@@ -310,16 +398,36 @@ class OpenAIModel:
         raise ModelError(f"{self._where()}: HTTP {status}: {hint}. Server said: {detail}",
                          status=status, retries=retries)
 
+    def _attempt_timeout(self, outage_start: float | None) -> tuple[float, str | None]:
+        """This attempt's timeout: the profile's, cut to what is left of the outage budget and
+        of the run's deadline; also say which of the two cut it."""
+        timeout, cut_by = self.profile.timeout_s, None
+        if outage_start is not None:
+            left = self.profile.retry.outage_budget_s - (time.monotonic() - outage_start)
+            if left < timeout:
+                timeout, cut_by = left, "outage"
+        if self.deadline is not None:
+            left = self.deadline - time.time()
+            if left <= 0:
+                raise DeadlineReached(f"{self._where()}: the run's --max-time was reached "
+                                      "before the model call could start")
+            if left < timeout:
+                timeout, cut_by = left, "deadline"
+        return max(timeout, 0.1), cut_by
+
     def _call_with_retries(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
                            ) -> tuple[dict[str, Any], float, list[RetryRecord]]:
         policy = self.profile.retry
         client = self._get_client()
         kwargs = self._request_kwargs(messages, tools)
         retries: list[RetryRecord] = []
-        waited = 0.0
+        outage_start: float | None = None  # monotonic time of the first failed attempt
+        last: tuple[int | None, str] | None = None
+        same = 0  # the same error this many times in a row
         attempt = 0
         while True:
             attempt += 1
+            kwargs["timeout"], cut_by = self._attempt_timeout(outage_start)
             start = time.monotonic()
             try:
                 raw = client.chat.completions.with_raw_response.create(**kwargs)
@@ -327,9 +435,26 @@ class OpenAIModel:
                 return self._decode(raw.http_response.text), latency, retries
             except (openai.APIStatusError, openai.APIConnectionError) as exc:
                 failure: openai.APIError = exc
+            timed_out = isinstance(failure, openai.APITimeoutError)
             # Classified outside the except block so that a raised ModelError has no
             # __context__ holding the provider's error, whose body may echo the key.
             error, status = self._classify(failure, retries)
+            if timed_out:
+                error = f"timeout after {kwargs['timeout']:.3g} s"
+            if timed_out and cut_by == "deadline":
+                raise DeadlineReached(f"{self._where()}: the run's --max-time was reached "
+                                      f"during attempt {attempt} of a model call",
+                                      status=status, retries=retries)
+            outage_start = start if outage_start is None else outage_start
+            same = same + 1 if (status, error) == last else 1
+            last = (status, error)
+            if status is not None and status not in OUTAGE_STATUSES and \
+                    same >= policy.max_identical_errors:
+                raise ModelError(
+                    f"{self._where()}: the endpoint answered the same request {same} times in a "
+                    f"row with HTTP {status}; an identical error is a problem with the request, "
+                    f"not an outage, so the run stops. Server said: {error}",
+                    status=status, retries=retries)
             wait = self._backoff(attempt)
             if isinstance(failure, openai.APIStatusError) and (
                     (asked := _retry_after_s(failure)) is not None):
@@ -339,15 +464,48 @@ class OpenAIModel:
                 raise ModelError(f"{self._where()}: gave up after {attempt} attempts; last error: "
                                  f"{error}. Check that the endpoint is up and reachable.",
                                  status=status, retries=retries)
-            if waited + wait > policy.outage_budget_s:
+            down = time.monotonic() - outage_start
+            if down + wait > policy.outage_budget_s:
                 raise ModelError(f"{self._where()}: outage budget of {policy.outage_budget_s:g} s "
-                                 f"exhausted after {attempt} attempts ({waited:.1f} s waited); "
-                                 f"last error: {error}", status=status, retries=retries)
+                                 f"exhausted after {attempt} attempts ({down:.1f} s since the "
+                                 f"first failure); last error: {error}",
+                                 status=status, retries=retries)
+            if self.deadline is not None and time.time() + wait > self.deadline:
+                raise DeadlineReached(f"{self._where()}: the run's --max-time comes before the "
+                                      f"next retry (attempt {attempt} failed: {error})",
+                                      status=status, retries=retries)
             retries.append(RetryRecord(attempt=attempt, error=error, status=status, wait_s=wait))
             if self.on_retry is not None:
                 self.on_retry(retries[-1])
             self._sleep(wait)
-            waited += wait
+
+    def probe_context_window(self) -> tuple[int, str] | None:
+        """The context window the server reports, with where it said so, or None.
+
+        Asks ``GET /models`` (vLLM, OpenRouter, LM Studio list a window per model) and then
+        llama.cpp's ``GET /props`` (its ``n_ctx``); a failure of either is no answer.
+        """
+        try:
+            client = self._get_client()
+            raw = client.models.with_raw_response.list(timeout=5.0)
+            window = window_from_models(json.loads(raw.http_response.text), self.profile.model)
+        except (ModelError, openai.APIError, ValueError):
+            window = None
+        if window:
+            return window, "GET /models"
+        base = str(client.base_url).rstrip("/") if self._client else ""
+        if not base:
+            return None
+        url = (base.removesuffix("/v1") if base.endswith("/v1") else base) + "/props"
+        headers = {"Authorization": f"Bearer {self._secret}"} \
+            if self._secret and self._secret != _KEYLESS_PLACEHOLDER else {}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+                                        timeout=5.0) as resp:
+                window = window_from_props(json.loads(resp.read(1_000_000)))
+        except (OSError, ValueError):  # URLError and HTTPError are OSErrors
+            window = None
+        return (window, "GET /props") if window else None
 
     @staticmethod
     def _decode(text: str) -> dict[str, Any]:

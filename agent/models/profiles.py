@@ -15,11 +15,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sandboxes.errors import UserError
+
 REPO_PROFILES = Path(__file__).resolve().parents[2] / "models.yaml"
 USER_PROFILES = Path("~/.config/ultrarun/models.yaml")
 
 
-class ProfileError(ValueError):
+class ProfileError(UserError):
     """A profile file or entry is invalid; the message names the file and the field to fix."""
 
 
@@ -31,8 +33,13 @@ class RetryPolicy(BaseModel):
     max_attempts: int = Field(default=20, ge=1)
     base_delay_s: float = Field(default=1.0, ge=0)
     max_delay_s: float = Field(default=60.0, ge=0)
-    # Total seconds spent sleeping between attempts of one call before giving up.
+    # Seconds from the first failed attempt of one call (waits and attempts alike) before
+    # giving up; an attempt's timeout is cut to what is left of it.
     outage_budget_s: float = Field(default=600.0, ge=0)
+    # The same error (status and server text) this many times in a row for the same request
+    # is a problem with the request, not an outage: the call fails at once. Overload and
+    # gateway statuses (408, 409, 429, 502, 503, 504) and lost connections are exempt.
+    max_identical_errors: int = Field(default=3, ge=1)
     # A Retry-After header larger than this is clamped, so a hostile value cannot stall a run.
     retry_after_cap_s: float = Field(default=120.0, ge=0)
 

@@ -16,11 +16,17 @@ from agent.models.base import Model
 from agent.models.openai_model import OpenAIModel
 from agent.models.profiles import ModelOverrides, ModelProfile
 from agent.models.script import ReplayModel, ScriptModel
+from sandboxes.errors import UserError
 
 __all__ = ["ModelOverrides", "ModelSpecError", "make_model"]
 
 
-class ModelSpecError(ValueError):
+#: Completion cap per call for a raw model name (no profile): an unbounded reply can hold a
+#: single-slot local server for minutes. ``--max-tokens`` changes it; run.json records it.
+DEFAULT_MAX_TOKENS = 4096
+
+
+class ModelSpecError(UserError):
     """A ``--model`` spec cannot be turned into a model; the message says what to pass."""
 
 
@@ -55,5 +61,6 @@ def make_model(spec: str, *, profiles: Mapping[str, ModelProfile],
         raise ModelSpecError(
             f"model '{spec}' is not a profile in models.yaml (known: {known}), so it is taken as "
             f"a raw model name and needs an endpoint: pass --base-url URL or set OPENAI_BASE_URL.")
-    profile = ModelProfile(name=spec, model=spec, base_url=base_url)
+    profile = ModelProfile(name=spec, model=spec, base_url=base_url,
+                           max_tokens=DEFAULT_MAX_TOKENS)
     return OpenAIModel(profile, overrides=overrides, env=env)

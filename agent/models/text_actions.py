@@ -2,7 +2,8 @@
 
 Tools are described in an appended system-prompt section instead of being sent; the model acts
 by writing fenced blocks: a ```bash block runs its body with the ``bash`` tool, a ```tool block
-holds ``{"name": ..., "arguments": {...}}``, and a ```finish block declares the task done.
+holds ``{"name": ..., "arguments": {...}}``, and a ```finish block is a call of the ``finish``
+tool with the block's text as summary (so it ends the run like a native ``finish`` call).
 Results go back as one user message with each action's output labelled.
 """
 
@@ -18,9 +19,15 @@ from agent.models.base import AssistantTurn, ToolCall
 FENCE = "```"
 _BLOCK = re.compile(r"^```[ \t]*([A-Za-z_-]*)[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
 _BASH_TAGS = frozenset({"bash", "sh", "shell"})
-NO_ACTION_ERROR = (
-    "Your reply contained no action. Act with a ```bash block or a ```tool block holding "
-    '{"name": ..., "arguments": {...}}, or write a ```finish block when the task is done.'
+NO_ACTION_ERROR = "your reply contained no action block"
+#: What the loop tells a text-mode model whose reply had no usable action: the exact syntax.
+REMINDER = (
+    "Act by writing one fenced block, exactly like this, to run a shell command:\n"
+    f"{FENCE}bash\nls -la\n{FENCE}\n"
+    "or call any tool with a JSON object:\n"
+    f'{FENCE}tool\n{{"name": "TOOL_NAME", "arguments": {{"ARG": "VALUE"}}}}\n{FENCE}\n'
+    "When the task is done, end it with a finish block holding a short summary:\n"
+    f"{FENCE}finish\nwhat was done\n{FENCE}"
 )
 
 
@@ -62,7 +69,8 @@ def with_action_prompt(messages: list[dict[str, Any]],
 
 
 def parse_actions(text: str, new_id: Callable[[], str]) -> tuple[list[ToolCall], bool]:
-    """Parse the fenced action blocks of ``text`` into tool calls; also say if it finished."""
+    """Parse the fenced action blocks of ``text`` into tool calls, in order (a ```finish block
+    is a ``finish`` call); also say whether it finished."""
     calls: list[ToolCall] = []
     finished = False
     for match in _BLOCK.finditer(text):
@@ -75,6 +83,9 @@ def parse_actions(text: str, new_id: Callable[[], str]) -> tuple[list[ToolCall],
             calls.append(_tool_block(body, new_id()))
         elif tag == "finish":
             finished = True
+            summary = body.strip()
+            calls.append(ToolCall(id=new_id(), name="finish", arguments={"summary": summary},
+                                  raw_arguments=json.dumps({"summary": summary})))
     return calls, finished
 
 
@@ -100,11 +111,11 @@ def apply_actions(turn: AssistantTurn, new_id: Callable[[], str]) -> AssistantTu
 
     ``turn.message`` stays a plain text assistant message: the endpoint never saw tool calls.
     """
-    calls, finished = parse_actions(turn.content or "", new_id)
+    calls, _finished = parse_actions(turn.content or "", new_id)
     turn.tool_calls = calls
     message = {k: v for k, v in turn.message.items() if k != "tool_calls"}
     turn.message = {**message, "content": turn.content or ""}
-    if not calls and not finished:
+    if not calls:
         turn.format_error = NO_ACTION_ERROR
     return turn
 

@@ -8,13 +8,18 @@ import shlex
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import BinaryIO, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import ToolContext, ToolError, ToolOutput
+from sandboxes.fsafe import Walker, fmt_size, show
 
 MAX_READ_LINES = 2000
+# What read_file / edit_file / notes load at once, and write_file writes: far above any source
+# file, far below what would strain the harness. Bigger files: read_log, or bash.
+MAX_FILE_BYTES = 16 << 20
+MAX_LINE_CHARS = 20_000  # read_log cuts longer lines (a 4 GB file may have no newline at all)
 
 
 class Bash:
@@ -43,12 +48,21 @@ class Bash:
 
 def _read_text(ctx: ToolContext, path: str) -> str:
     try:
-        data = ctx.sandbox.read_file(path)
+        data = ctx.sandbox.read_file(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise ToolError(f"no such file: {path}", "not_found") from None
     except IsADirectoryError:
         raise ToolError(f"{path} is a directory: use list_dir", "not_found") from None
+    except NotADirectoryError as e:
+        raise ToolError(f"no such file: {path} ({e.strerror})", "not_found") from None
     return data.decode("utf-8", errors="replace")
+
+
+def _check_size(data: bytes, path: str) -> None:
+    if len(data) > MAX_FILE_BYTES:
+        raise ToolError(f"{fmt_size(len(data))} for {path} is over the {fmt_size(MAX_FILE_BYTES)}"
+                        " a file tool writes at once; write it in parts or with bash",
+                        "too_large")
 
 
 class ReadFile:
@@ -82,7 +96,8 @@ class WriteFile:
         content: str = Field(description="The whole new content of the file.")
 
     def run(self, args: Args, ctx: ToolContext) -> ToolOutput:
-        data = args.content.encode()
+        data = args.content.encode("utf-8", "surrogateescape")
+        _check_size(data, args.path)
         ctx.sandbox.write_file(args.path, data)
         return ToolOutput(text=f"wrote {len(data)} bytes to {args.path}")
 
@@ -129,7 +144,9 @@ class EditFile:
         else:
             raise ToolError("edit_file needs either `old` and `new`, or `insert_line` and "
                             "`text`", "bad_arguments")
-        ctx.sandbox.write_file(args.path, updated.encode())
+        data = updated.encode("utf-8", "surrogateescape")
+        _check_size(data, args.path)
+        ctx.sandbox.write_file(args.path, data)
         return ToolOutput(text=summary)
 
 
@@ -144,32 +161,29 @@ class ListDir:
         depth: int = Field(2, ge=1, le=6, description="How many levels to show.")
 
     def run(self, args: Args, ctx: ToolContext) -> ToolOutput:
-        root = ctx.sandbox.host_path(args.path)
-        if not root.is_dir():
-            raise ToolError(f"not a folder: {args.path}", "not_found")
-        out: list[str] = []
-        for rel, is_dir in _walk(root, args.depth):
-            out.append(("  " * (rel.count("/"))) + rel.rsplit("/", 1)[-1] + ("/" if is_dir
-                                                                           else ""))
-            if len(out) >= self.MAX_ENTRIES:
-                out.append(f"[stopped at {self.MAX_ENTRIES} entries; list a sub-folder]")
-                break
-        return ToolOutput(text="\n".join(out) if out else "[empty folder]")
-
-
-def _walk(root: Path, depth: int, prefix: str = "") -> Iterator[tuple[str, bool]]:
-    try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError:
-        return
-    for e in entries:
-        if e.name == ".git":
-            continue
-        rel = f"{prefix}{e.name}"
-        is_dir = e.is_dir(follow_symlinks=False)
-        yield rel, is_dir
-        if is_dir and depth > 1:
-            yield from _walk(Path(e.path), depth - 1, rel + "/")
+        try:
+            fd, _rel = ctx.sandbox.list_dir(args.path)
+        except (FileNotFoundError, NotADirectoryError):
+            raise ToolError(f"not a folder: {args.path}", "not_found") from None
+        out: list[tuple[bytes, str]] = []
+        walker = Walker(skip=frozenset({b".git"}), max_depth=args.depth - 1)
+        try:
+            for d in walker.walk(fd):
+                depth = d.rel.count(b"/")
+                for e in d.entries:
+                    if e.name == b".git":
+                        continue
+                    out.append((d.rel + e.name, "  " * depth + show(e.name)
+                                + ("/" if e.is_dir else "@" if e.is_link else "")))
+                    if len(out) > 20 * self.MAX_ENTRIES:
+                        break
+        finally:
+            os.close(fd)
+        lines = [text for _key, text in sorted(out, key=lambda o: o[0].split(b"/"))]
+        if len(lines) > self.MAX_ENTRIES:
+            lines = [*lines[: self.MAX_ENTRIES],
+                     f"[stopped at {self.MAX_ENTRIES} entries; list a sub-folder]"]
+        return ToolOutput(text="\n".join(lines) if lines else "[empty folder]")
 
 
 class Grep:
@@ -185,7 +199,10 @@ class Grep:
         max_results: int = Field(200, ge=1, le=2000)
 
     def run(self, args: Args, ctx: ToolContext) -> ToolOutput:
-        ctx.sandbox.host_path(args.path)  # confinement check before anything runs
+        # Confinement (no link, no escape) before anything runs; grep itself runs in the
+        # sandbox, as the agent.
+        if ctx.sandbox.stat(args.path) is None:
+            raise ToolError(f"no such file or folder: {args.path}", "not_found")
         flags = "-rnIE" + ("i" if args.ignore_case else "")
         cmd = f"grep {flags} --exclude-dir=.git"
         if args.glob:
@@ -219,59 +236,109 @@ class ReadLog:
     def run(self, args: Args, ctx: ToolContext) -> ToolOutput:
         if (args.id is None) == (args.path is None):
             raise ToolError("read_log needs exactly one of `id` or `path`", "bad_arguments")
+        if args.mode == "grep" and not args.pattern:
+            raise ToolError("mode=grep needs `pattern`", "bad_arguments")
         if args.id is not None:
             source = ctx.outputs_dir / f"{_safe_id(args.id)}.log"
-            if not source.exists():
+            if not source.is_file():
                 raise ToolError(f"no stored output for id {args.id!r}: only outputs that were "
                                 "cut are stored, and the others were shown in full",
                                 "not_found")
+            f: BinaryIO = open(source, "rb")  # noqa: SIM115 - closed below
         else:
-            source = ctx.sandbox.host_path(args.path or "")
-            if not source.is_file():
-                raise ToolError(f"no such file: {args.path}", "not_found")
-        return ToolOutput(text=_page(source, args))
+            try:
+                f = ctx.sandbox.open_file(args.path or "")
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                raise ToolError(f"no such file: {args.path}", "not_found") from None
+        with f:
+            return ToolOutput(text=_page(f, args))
 
 
 def _safe_id(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100]
 
 
-def _page(source: Path, args: ReadLog.Args) -> str:
+def _lines(f: BinaryIO) -> Iterator[str]:
+    """Decoded lines, each cut at MAX_LINE_CHARS (memory stays bounded on any file)."""
+    limit = MAX_LINE_CHARS * 4
+    while True:
+        raw = f.readline(limit)
+        if not raw:
+            return
+        if not raw.endswith(b"\n"):
+            skipped = 0
+            if len(raw) >= limit:  # a cut line: skip the rest of it
+                while True:
+                    more = f.readline(1 << 20)
+                    if not more:
+                        break
+                    skipped += len(more)
+                    if more.endswith(b"\n"):
+                        break
+            text = raw.decode("utf-8", "replace")[:MAX_LINE_CHARS]
+            if len(raw) >= limit:
+                text += f" [... line cut at {len(raw)} of {len(raw) + skipped} bytes]"
+            yield text
+            continue
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")
+        yield text[:MAX_LINE_CHARS] + (" [... line cut]" if len(text) > MAX_LINE_CHARS else "")
+
+
+def _tail(f: BinaryIO, want: int) -> tuple[list[str], int | None]:
+    """The last ``want`` lines, read backwards from the end (a 4 GB log costs a few reads);
+    returns them and the file's line count when the whole file was read, else None."""
+    end = f.seek(0, os.SEEK_END)
+    pos, buf = end, b""
+    while pos > 0 and buf.count(b"\n") <= want and len(buf) < want * MAX_LINE_CHARS * 4:
+        step = min(pos, 1 << 16)
+        pos -= step
+        f.seek(pos)
+        buf = f.read(step) + buf
+    lines = buf.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if pos > 0:
+        lines = lines[1:]  # the first may be partial
+    shown = [ln.decode("utf-8", "replace").rstrip("\r")[:MAX_LINE_CHARS] for ln in lines[-want:]]
+    return shown, (len(lines) if pos == 0 else None)
+
+
+def _page(f: BinaryIO, args: ReadLog.Args) -> str:
     """Stream the file once, keeping only what is asked (a log may be far bigger than memory)."""
     total = 0
     picked: list[str] | deque[str]
-    with open(source, encoding="utf-8", errors="replace") as f:
-        if args.mode == "head":
-            picked = []
-            for line in f:
-                total += 1
-                if total <= args.lines:
-                    picked.append(f"{total:6}\t{line.rstrip()}")
-        elif args.mode == "tail":
-            picked = deque(maxlen=args.lines)
-            for line in f:
-                total += 1
-                picked.append(f"{total:6}\t{line.rstrip()}")
-        elif args.mode == "range":
-            lo = args.start or 1
-            hi = args.end or lo + args.lines - 1
-            picked = []
-            for line in f:
-                total += 1
-                if lo <= total <= hi:
-                    picked.append(f"{total:6}\t{line.rstrip()}")
-        else:
-            if not args.pattern:
-                raise ToolError("mode=grep needs `pattern`", "bad_arguments")
-            try:
-                rx = re.compile(args.pattern)
-            except re.error as e:
-                raise ToolError(f"bad pattern: {e}", "bad_arguments") from None
-            picked = []
-            for line in f:
-                total += 1
-                if rx.search(line) and len(picked) < args.lines:
-                    picked.append(f"{total:6}\t{line.rstrip()}")
+    if args.mode == "tail":
+        lines, n = _tail(f, args.lines)
+        if n is not None:
+            picked = [f"{n - len(lines) + i + 1:6}\t{t}" for i, t in enumerate(lines)]
+            return "\n".join(picked) + f"\n[{len(picked)} of {n} lines]"
+        size = f.seek(0, os.SEEK_END)
+        return "\n".join(f"     …\t{t}" for t in lines) + \
+            f"\n[the last {len(lines)} lines of a {fmt_size(size)} file]"
+    if args.mode == "head":
+        picked = []
+        for line in _lines(f):
+            total += 1
+            if total <= args.lines:
+                picked.append(f"{total:6}\t{line}")
+    elif args.mode == "range":
+        lo = args.start or 1
+        hi = args.end or lo + args.lines - 1
+        picked = []
+        for line in _lines(f):
+            total += 1
+            if lo <= total <= hi:
+                picked.append(f"{total:6}\t{line}")
+    else:
+        try:
+            rx = re.compile(args.pattern or "")
+        except re.error as e:
+            raise ToolError(f"bad pattern: {e}", "bad_arguments") from None
+        picked = []
+        for line in _lines(f):
+            total += 1
+            if rx.search(line) and len(picked) < args.lines:
+                picked.append(f"{total:6}\t{line}")
     return "\n".join(picked) + f"\n[{len(picked)} of {total} lines]"
 
 
@@ -302,11 +369,12 @@ class Notes:
         old = b""
         if args.mode == "append":
             try:
-                old = ctx.sandbox.read_file(self.PATH)
+                old = ctx.sandbox.read_file(self.PATH, MAX_FILE_BYTES)
             except FileNotFoundError:
                 pass
         text = args.content if args.content.endswith("\n") else args.content + "\n"
-        data = old + text.encode()
+        data = old + text.encode("utf-8", "surrogateescape")
+        _check_size(data, self.PATH)
         ctx.sandbox.write_file(self.PATH, data)
         return ToolOutput(text=f"notes saved ({len(data)} bytes in {self.PATH})")
 

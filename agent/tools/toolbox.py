@@ -14,6 +14,7 @@ from agent.models.base import ToolCall
 from agent.tools.base import Tool, ToolContext, ToolError, ToolOutput, tool_schema
 from agent.tools.builtin import BUILTIN_TOOLS
 from sandboxes import PathOutsideWorkspace, SandboxDied
+from sandboxes.fsafe import Refused
 
 
 class CommandToolSpec(BaseModel):
@@ -28,7 +29,7 @@ class CommandToolSpec(BaseModel):
     description: str
     command: str
     parameters: dict[str, str] = Field(default_factory=dict)  # name -> description
-    timeout: int = 300
+    timeout: int = Field(300, ge=1, le=7 * 86400)
 
 
 class CommandTool:
@@ -99,9 +100,11 @@ class ToolBox:
             out = ToolOutput(text=f"error: {e}", ok=False, error_kind=e.kind)
         except PathOutsideWorkspace as e:
             out = ToolOutput(text=f"error: {e}", ok=False, error_kind="path")
+        except Refused as e:  # special files, size bounds, the disk limit
+            out = ToolOutput(text=f"error: {e}", ok=False, error_kind=e.kind)
         except SandboxDied:
             raise  # the loop replaces the sandbox; not the model's fault
-        except (OSError, UnicodeError) as e:
+        except (OSError, ValueError) as e:  # ValueError: whatever input a tool cannot take
             out = ToolOutput(text=f"error: {type(e).__name__}: {e}", ok=False,
                              error_kind="tool_error")
         if not out.duration_s:

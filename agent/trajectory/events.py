@@ -85,6 +85,10 @@ class SnapshotEvent(EventBase):
     commit: str
     changed: bool = True
     tool_calls: int = 0  # tool calls made so far in the run
+    # What the snapshot left out ({path, reason}: huge files, FIFOs, devices...), first 100;
+    # ``skipped_count`` is the full number.
+    skipped: list[dict[str, str]] | None = None
+    skipped_count: int | None = None
 
 
 class EvaluationEvent(EventBase):

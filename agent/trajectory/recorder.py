@@ -13,6 +13,11 @@ from agent.trajectory.run_info import RunInfo, write_run_info
 
 E = TypeVar("E", bound=EventBase)
 
+# outputs/ of one run: past this, each further output keeps only its head and tail (64 KiB).
+# Each call's own copy is already capped by the sandbox (sandboxes/capture.py, 8 MiB).
+OUTPUTS_CAP = 256 << 20
+OUTPUTS_MIN_KEEP = 64 << 10
+
 
 class Recorder:
     """Owns a run folder's files. Thread-safe: evaluations are recorded from another thread.
@@ -20,11 +25,15 @@ class Recorder:
     ``next_seq`` lets a resumed run continue the numbering of an existing `events.jsonl`.
     """
 
-    def __init__(self, run_dir: Path, info: RunInfo, next_seq: int = 0) -> None:
+    def __init__(self, run_dir: Path, info: RunInfo, next_seq: int = 0,
+                 outputs_cap: int = OUTPUTS_CAP) -> None:
         self.run_dir = run_dir
         self.info = info
         self.outputs_dir = run_dir / "outputs"
         self.outputs_dir.mkdir(parents=True, exist_ok=True)
+        self.outputs_cap = outputs_cap
+        self.outputs_used = sum(p.stat().st_size for p in self.outputs_dir.glob("*.log"))
+        self.outputs_dropped = 0
         self._lock = threading.Lock()
         self._seq = next_seq
         self._file = open(run_dir / "events.jsonl", "ab")  # noqa: SIM115 - closed in close()
@@ -62,6 +71,12 @@ class Recorder:
             os.replace(spilled, target)
         else:
             target.write_text(text, errors="replace")
+        size = target.stat().st_size
+        room = max(self.outputs_cap - self.outputs_used, OUTPUTS_MIN_KEEP)
+        if size > room:
+            self.outputs_dropped += _keep_ends(target, room, self.outputs_cap)
+            size = target.stat().st_size
+        self.outputs_used += size
         return str(target.relative_to(self.run_dir))
 
     def close(self) -> None:
@@ -75,3 +90,28 @@ class Recorder:
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100]
 
+
+
+def _keep_ends(path: Path, keep: int, cap: int) -> int:
+    """Cut a stored output down to its first and last ``keep // 2`` bytes, in place, saying
+    what was dropped; returns the number of bytes dropped."""
+    size = path.stat().st_size
+    half = keep // 2
+    dropped = size - 2 * half
+    tmp = path.with_suffix(".cut")
+    with open(path, "rb") as src, open(tmp, "wb") as out:
+        left = half
+        while left:
+            chunk = src.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            out.write(chunk)
+            left -= len(chunk)
+        out.write(f"\n[... {dropped} bytes dropped here: this run's outputs/ reached its cap of "
+                  f"{cap} bytes, so each further output keeps only its head and tail ...]\n"
+                  .encode())
+        src.seek(size - half)
+        while chunk := src.read(1 << 20):
+            out.write(chunk)
+    os.replace(tmp, path)
+    return dropped

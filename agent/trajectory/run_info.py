@@ -22,6 +22,9 @@ class Totals(BaseModel):
     cost: float | None = 0.0
     wall_s: float | None = 0.0
     format_errors: int = 0
+    model_calls: int = 0  # successful ones, compaction summaries included
+    unpriced_calls: int = 0  # model calls whose cost is unknown (no prices or no usage)
+    retries: int = 0  # failed attempts that were retried
 
 
 class RunInfo(BaseModel):
@@ -38,7 +41,11 @@ class RunInfo(BaseModel):
     sandbox: str = "docker"
     image: str | None = None
     budgets: dict[str, Any] = Field(default_factory=dict)
+    limits: dict[str, Any] = Field(default_factory=dict)  # what the run may cost the host
     context: str = "full"
+    # The context window the endpoint reported (or named in an error), once learnt; resume
+    # keeps it.
+    context_window: int | None = None
     eval_every: int | None = None
     seed: int | None = None
     versions: dict[str, str] = Field(default_factory=dict)

@@ -97,11 +97,18 @@ class FakeOpenAIServer:
     ``max_prompt_chars`` / ``max_prompt_tokens`` (chars/4) make over-long prompts fail with the
     OpenAI 400 ``context_length_exceeded``; ``down_until`` (a ``time.monotonic()`` value) makes
     every completion a 503 until then.
+
+    Quirks of real servers, off by default: ``reject_null_content`` answers a request holding
+    an assistant message with ``content: null`` with the HTTP 500 llama-cpp-python sends;
+    ``props`` is served as llama.cpp's ``GET /props``; ``model_meta`` is merged into every
+    ``GET /v1/models`` entry (e.g. vLLM's ``max_model_len``).
     """
 
     def __init__(self, replies: Iterable[Reply] = (), *, responder: Responder | None = None,
                  max_prompt_chars: int | None = None, max_prompt_tokens: int | None = None,
-                 down_until: float | None = None, models: Iterable[str] = ("fake-model",)) -> None:
+                 down_until: float | None = None, models: Iterable[str] = ("fake-model",),
+                 reject_null_content: bool = False, props: dict[str, Any] | None = None,
+                 model_meta: dict[str, Any] | None = None) -> None:
         self._lock = threading.Lock()
         self._queue: deque[Reply] = deque(replies)
         self.responder = responder
@@ -109,6 +116,9 @@ class FakeOpenAIServer:
         self.max_prompt_tokens = max_prompt_tokens
         self.down_until = down_until
         self.models = list(models)
+        self.reject_null_content = reject_null_content
+        self.props = props
+        self.model_meta = model_meta or {}
         self._requests: list[RecordedRequest] = []
         self._counter = 0
         self._port = 0
@@ -193,6 +203,12 @@ class FakeOpenAIServer:
     def _next_reply(self, body: Any) -> Reply:
         if self.down_until is not None and time.monotonic() < self.down_until:
             return Reply.error(503, "fake server is down", type="server_error")
+        if self.reject_null_content and isinstance(body, dict) and any(
+                isinstance(m, dict) and m.get("role") == "assistant" and m.get("content") is None
+                for m in body.get("messages", [])):
+            # What llama-cpp-python's request validation answers (HTTP 500, same every time).
+            return Reply.error(500, "1 validation error: ('body', 'messages', 'assistant', "
+                                    "'content'): Input should be a valid string")
         if isinstance(body, dict):
             chars = len(json.dumps(body.get("messages", []), ensure_ascii=False))
             limit_chars = self.max_prompt_chars
@@ -289,8 +305,10 @@ def _make_handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             self._record(None, 0)
             if self.path.rstrip("/") == "/v1/models":
                 self._send(200, {"object": "list", "data": [
-                    {"id": m, "object": "model", "created": 0, "owned_by": "fake"}
-                    for m in server.models]})
+                    {"id": m, "object": "model", "created": 0, "owned_by": "fake",
+                     **server.model_meta} for m in server.models]})
+            elif self.path.rstrip("/") == "/props" and server.props is not None:
+                self._send(200, server.props)
             else:
                 self._send(404, {"error": {"message": f"no route {self.path}",
                                            "type": "invalid_request_error", "code": None}})

@@ -92,7 +92,8 @@ def test_replay_model() -> None:
     first = model.complete([], [])
     assert first.tool_calls[0].id == "call_abc"  # recorded ids are kept
     assert first.tool_calls[0].arguments == {"command": "make"}
-    assert first.message == recorded[0]
+    # Null content next to tool calls goes back as "" (llama-cpp-python's templates fail on null).
+    assert first.message == {**recorded[0], "content": ""}
     assert model.tool_result_messages(first, [("call_abc", "bash", "ok")])[0]["role"] == "tool"
     assert model.complete([], []).content == "finished"
     with pytest.raises(ScriptExhausted):

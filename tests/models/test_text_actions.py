@@ -76,14 +76,16 @@ def test_bad_tool_block_gives_parse_error() -> None:
     assert "not valid JSON" in (calls[1].parse_error or "")
 
 
-def test_no_action_is_format_error_but_finish_is_not() -> None:
+def test_no_action_is_format_error_but_a_finish_block_is_a_finish_call() -> None:
     plain = apply_actions(AssistantTurn(message={"role": "assistant", "content": "hmm"},
                                         content="hmm"), ids())
     assert plain.tool_calls == [] and plain.format_error
     done_text = "Done.\n```finish\nall tests pass\n```"
     done = apply_actions(AssistantTurn(message={"role": "assistant", "content": done_text},
                                        content=done_text), ids())
-    assert done.tool_calls == [] and done.format_error is None
+    assert done.format_error is None
+    assert [(c.name, c.arguments) for c in done.tool_calls] == \
+        [("finish", {"summary": "all tests pass"})]
 
 
 def test_results_folded_into_one_labelled_user_message() -> None:
