@@ -3,20 +3,23 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 UR     := $(VENV)/bin/ultrarun
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := constraints.txt
+PIP    := -m pip install -q --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lint bench clean test-tools
+.PHONY: setup demo test lint bench clean test-tools lock test-latest
 
-$(STAMP): pyproject.toml
+# Exactly the versions CI ran (the lock); `make test-latest` tries the newest releases.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,ray]'
+	@$(PY) $(PIP) -c $(LOCK) pip
+	@$(PY) $(PIP) -c $(LOCK) -e '.[dev,ray]'
 	@touch $@
 
 # Engine (installs docker.io and starts dockerd when root with apt) and base image; quiet
 # and quick when both are there already.
 setup: $(STAMP)
-	@$(UR) sandbox build --quiet --logs logs
+	@$(UR) sandbox build --quiet
 
 demo: setup
 	@$(UR) demo
@@ -36,11 +39,37 @@ test-tools:
 test: setup lint test-tools
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
+# The benchmarks compare with mini-swe-agent: the `bench` extra (locked too).
 bench: setup
+	@$(PY) $(PIP) -c $(LOCK) -e '.[dev,ray,bench]'
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# The newest releases pyproject.toml allows, in a venv of their own (.venv-latest), then the
+# suite (narrow it with PYTEST_ARGS=tests/models...). When it passes, `make lock` moves the
+# lock to them.
+LATEST := .venv-latest
+test-latest: setup test-tools
+	@rm -rf $(LATEST) && python3 -m venv $(LATEST)
+	@$(LATEST)/bin/python $(PIP) --upgrade pip
+	@$(LATEST)/bin/python $(PIP) --upgrade --upgrade-strategy eager -e '.[dev,ray]'
+	@$(LATEST)/bin/python -m pip list --disable-pip-version-check 2>/dev/null | \
+	  grep -iE '^(openai|gitpython|rich|typer|pydantic|docker|pyyaml|ray) '
+	@$(LATEST)/bin/python -m pytest $(PYTEST_ARGS) \
+	  --deselect tests/test_lock.py::test_the_venv_holds_exactly_the_locked_versions
+
+# Re-resolve the lock from the newest releases (then run `make test`, and commit it).
+lock:
+	@rm -rf .venv-lock && python3 -m venv .venv-lock
+	@.venv-lock/bin/python $(PIP) --upgrade pip
+	@.venv-lock/bin/python $(PIP) -e '.[dev,ray,bench]'
+	@{ sed -n '/^#/p' $(LOCK); .venv-lock/bin/python -m pip freeze --all --exclude-editable \
+	  --disable-pip-version-check | grep -vE '^(-e |setuptools==|wheel==)' | sort -f; } \
+	  > $(LOCK).new && mv $(LOCK).new $(LOCK)
+	@rm -rf .venv-lock
+	@echo "$(LOCK): $$(grep -c '==' $(LOCK)) packages pinned"
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) .venv-lock .pytest_cache .ruff_cache
 
 # The real-model tier (tests/realmodel, marked `realmodel`; `make test` leaves it out): ultrarun
 # against llama-cpp-python's OpenAI-compatible server serving SmolLM2-135M-Instruct, both from

@@ -59,13 +59,14 @@ from agent.trajectory.events import (
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes import SandboxDied, SandboxError
+from sandboxes.errors import UltrarunError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
 FORMAT_REMINDER = f"Your last reply had no tool call. {HOW_TO_ACT}"
 
 
-class RunInterrupted(Exception):
+class RunInterrupted(UltrarunError):
     """SIGINT or SIGTERM arrived: the loop stops at once and marks the run interrupted."""
 
 

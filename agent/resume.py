@@ -24,9 +24,10 @@ from agent.trajectory.events import (
     ToolCallEvent,
     ToolResultEvent,
 )
+from sandboxes.errors import UserError
 
 
-class ResumeError(ValueError):
+class ResumeError(UserError):
     """The run cannot be continued; the message says why."""
 
 

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sandboxes.base import (
-    ExecResult,
-    PathOutsideWorkspace,
-    Sandbox,
-    SandboxDied,
-    SandboxError,
-)
+if TYPE_CHECKING:
+    from sandboxes.base import (
+        ExecResult,
+        PathOutsideWorkspace,
+        Sandbox,
+        SandboxDied,
+        SandboxError,
+    )
 
 __all__ = ["ExecResult", "PathOutsideWorkspace", "Sandbox", "SandboxDied", "SandboxError",
            "open_sandbox"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use: `sandboxes.errors` (imported by every command) stays free of
+    # pydantic, which `ultrarun --help` does not need.
+    if name in __all__:
+        from sandboxes import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module 'sandboxes' has no attribute {name!r}")
 
 
 def open_sandbox(backend: str, *, workspace: Path | str, image: str | None = None,

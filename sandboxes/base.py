@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from sandboxes.errors import HarnessError
+
 if TYPE_CHECKING:
     from sandboxes.fsafe import Entry
 
@@ -32,7 +34,7 @@ class ExecResult(BaseModel):
     note: str | None = None  # a plain-language remark for the agent (e.g. what was killed)
 
 
-class SandboxError(Exception):
+class SandboxError(HarnessError):
     """The sandbox itself failed (not the command): engine gone, container dead, bad path."""
 
 

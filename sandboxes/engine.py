@@ -12,10 +12,12 @@ from pathlib import Path
 import docker
 from docker.errors import DockerException
 
+from sandboxes.errors import HarnessError
+
 Progress = Callable[[str], None]
 
 
-class EngineUnavailable(Exception):
+class EngineUnavailable(HarnessError):
     """No Docker engine answers and none could be started; the message says what to do."""
 
 

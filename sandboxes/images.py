@@ -23,6 +23,8 @@ from pathlib import Path
 import docker
 from docker.errors import DockerException, ImageNotFound
 
+from sandboxes.errors import HarnessError
+
 BASE_IMAGE = "ultrarun/base:bookworm"
 ROOTFS_IMAGE = "ultrarun/rootfs:bookworm"
 UPSTREAM_IMAGE = "debian:bookworm-slim"
@@ -50,7 +52,7 @@ USER agent
 Progress = Callable[[str], None]
 
 
-class ImageBuildError(Exception):
+class ImageBuildError(HarnessError):
     """An image could not be built; the message says which step and what to do."""
 
 

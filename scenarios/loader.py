@@ -11,11 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.disk import DEFAULT_DISK, parse_size
+from sandboxes.errors import UserError
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError):
     """A scenario could not be found or is invalid; the message names the file and field."""
 
 

@@ -39,9 +39,9 @@ def _calls_through_step(run: LoadedRun, step: int) -> int:
 
 def _resolve_parent(child: Path, parent_dir: str) -> Path:
     p = Path(parent_dir)
-    if p.is_absolute() or p.exists():
+    if p.is_absolute():
         return p
-    return child.parent / p  # a sibling folder in the same logs directory
+    return child.parent / p  # relative to the fork's logs folder (a sibling: its name)
 
 
 def fork_offset(run_dir: Path, run: LoadedRun,

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.live import Live
 
-from agent.batch.core import BatchOptions, BatchResult, run_batch
-from agent.batch.summary import summarize, summary_json, summary_table, write_compare_html
-from agent.batch.view import BatchView
-from agent.cli.console import err_console
-from agent.cli.errors import UserError
-from agent.cli.run_cmd import JsonOpt, LogsOpt, QuietOpt, _validated
-from agent.runner import ConfigError
+from agent.cli.console import display_path, err_console, out_console
+from agent.cli.run_cmd import JsonOpt, LogsOpt, QuietOpt, validated
+from sandboxes.errors import UserError
 
-console = Console()
+if TYPE_CHECKING:
+    from agent.batch.core import BatchResult
 
 
 def batch(matrix: Annotated[Path, typer.Argument(help="The matrix file (YAML): scenarios, "
@@ -37,9 +32,13 @@ def batch(matrix: Annotated[Path, typer.Argument(help="The matrix file (YAML): s
               "--batch-id", help="Name of the batch folder (default: the matrix file's "
               "stem).")] = None,
           quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
-    """Run every scenario x model x seed of a matrix; re-running skips finished runs and
-    resumes broken ones."""
-    opts = _validated(BatchOptions, matrix=matrix, parallel=parallel,
+    """Run every scenario x model x seed of a matrix; a re-run resumes what is unfinished."""
+    from rich.live import Live
+
+    from agent.batch.core import BatchOptions, run_batch
+    from agent.batch.view import BatchView
+
+    opts = validated(BatchOptions, matrix=matrix, parallel=parallel,
                       max_sandboxes=max_sandboxes, ray=ray, logs=logs, batch_id=batch_id)
     if not matrix.exists():
         raise UserError(f"{matrix}: no such matrix file")
@@ -52,14 +51,11 @@ def batch(matrix: Annotated[Path, typer.Argument(help="The matrix file (YAML): s
         if not show_live and not quiet and not json_:
             err_console.print(f"[dim]{msg}[/dim]", highlight=False)
 
-    try:
-        if show_live:
-            with Live(view, console=err_console, refresh_per_second=2, transient=False):
-                result = run_batch(opts, on_ready=view.attach, progress=progress)
-        else:
-            result = run_batch(opts, progress=progress)
-    except ConfigError as e:
-        raise UserError(str(e)) from None
+    if show_live:
+        with Live(view, console=err_console, refresh_per_second=2, transient=False):
+            result = run_batch(opts, on_ready=view.attach, progress=progress)
+    else:
+        result = run_batch(opts, progress=progress)
     report(result, as_json=json_, quiet=quiet)
     if result.index.state != "finished":
         raise typer.Exit(1)
@@ -67,6 +63,11 @@ def batch(matrix: Annotated[Path, typer.Argument(help="The matrix file (YAML): s
 
 def report(result: BatchResult, *, as_json: bool, quiet: bool) -> None:
     """The end-of-batch summary: table by scenario x model, compare page, totals."""
+    from rich.console import Console
+
+    from agent.batch.summary import summarize, summary_json, summary_table, write_compare_html
+
+    console = out_console
     rows, dirs = summarize(result.batch_dir, result.index)
     html = write_compare_html(result.batch_dir, dirs)
     if as_json:
@@ -79,11 +80,11 @@ def report(result: BatchResult, *, as_json: bool, quiet: bool) -> None:
     if not quiet:  # piped output has no width to respect: keep the table on one line a row
         (console if console.is_terminal else Console(width=160)).print(summary_table(rows))
     t = result.index.totals
-    console.print(f"[bold]batch[/bold] {result.batch_dir}  {result.index.state}: "
+    console.print(f"[bold]batch[/bold] {display_path(result.batch_dir)}  {result.index.state}: "
                   f"{t['finished']}/{t['total']} finished"
                   + "".join(f", {t[k]} {k}" for k in ("failed", "interrupted", "pending")
                             if t.get(k)))
     if html:
-        console.print(f"[bold]compare[/bold] {html}")
+        console.print(f"[bold]compare[/bold] {display_path(html)}")
     if result.interrupted:
         console.print("interrupted: run the same command again to resume")

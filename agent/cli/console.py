@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 
 err_console = Console(stderr=True)
+out_console = Console()
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory was removed under us
+        return str(path)
+    p = os.path.abspath(path)
+    if p == cwd:
+        return "."
+    return os.path.relpath(p, cwd) if p.startswith(cwd + os.sep) else p
 
 
 @contextmanager

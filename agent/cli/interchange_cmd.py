@@ -7,12 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
-from agent.cli.console import err_console
-from agent.cli.errors import UserError
-from agent.interchange import default_run_id, export_atif, import_trajectory
-from agent.interchange.source import MAX_BYTES
+from agent.cli.console import display_path, err_console
+from sandboxes.errors import UserError
 
 
 class ImportKind(StrEnum):
@@ -31,17 +28,25 @@ def import_(
                                          "(SWE-agent) or ATIF JSON file.")],
     out: Annotated[Path | None, typer.Option(
         "--out", help="The run folder to create (default: logs/<new run id>).")] = None,
-    max_mb: Annotated[int, typer.Option(
-        "--max-mb", min=1, help="Refuse files larger than this many MB.")] = MAX_BYTES // 2**20,
+    max_mb: Annotated[int | None, typer.Option(
+        "--max-mb", min=1, help="Refuse files larger than this many MB (default 256).")
+    ] = None,
 ) -> None:
     """Import a foreign trajectory as a run folder (then `replay`, `report`, `export` it)."""
+    from rich.text import Text
+
+    from agent.interchange import default_run_id, import_trajectory
+    from agent.interchange.source import MAX_BYTES
+    from agent.paths import absolute
+
     if not file.exists():
         raise UserError(f"{file}: no such file")
-    target = out or Path("logs") / default_run_id(kind.value, file)
-    run_dir = import_trajectory(kind.value, file, target,  # type: ignore[arg-type]
-                                max_bytes=max_mb * 2**20)
-    err_console.print(Text(f"imported {file} as {run_dir}"), highlight=False, soft_wrap=True)
-    typer.echo(str(run_dir))
+    target = absolute(out or Path("logs") / default_run_id(kind.value, file))
+    run_dir = import_trajectory(kind.value, absolute(file), target,  # type: ignore[arg-type]
+                                max_bytes=max_mb * 2**20 if max_mb else MAX_BYTES)
+    shown = display_path(run_dir)
+    err_console.print(Text(f"imported {file} as {shown}"), highlight=False, soft_wrap=True)
+    typer.echo(shown)
 
 
 def export(
@@ -51,9 +56,14 @@ def export(
         "--out", help="The file to write (default: <run_dir>/trajectory.atif.json).")] = None,
 ) -> None:
     """Export a run folder's trajectory (ATIF JSON)."""
+    from rich.text import Text
+
+    from agent.interchange import export_atif
+    from agent.paths import absolute
+
     if not (run_dir / "events.jsonl").exists():
         raise UserError(f"{run_dir}: not a run folder (no events.jsonl)")
-    dest = out or run_dir / "trajectory.atif.json"
-    export_atif(run_dir, dest)
-    err_console.print(Text(f"wrote {dest}"), highlight=False, soft_wrap=True)
-    typer.echo(str(dest))
+    dest = absolute(out or run_dir / "trajectory.atif.json")
+    export_atif(absolute(run_dir), dest)
+    err_console.print(Text(f"wrote {display_path(dest)}"), highlight=False, soft_wrap=True)
+    typer.echo(display_path(dest))

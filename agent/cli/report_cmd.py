@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from agent.analysis.compare import (
-    compare_json,
-    compare_runs,
-    compare_table,
-    render_compare_html,
-)
-from agent.analysis.metrics import compute_metrics
-from agent.analysis.report import render_html, render_terminal, report_json
-from agent.cli.console import err_console
-from agent.cli.errors import UserError
+from agent.cli.console import display_path, err_console
 from agent.cli.safe_text import Visible, visible
-from agent.trajectory import LoadedRun, is_run_dir, load_run
+from sandboxes.errors import UserError
+
+if TYPE_CHECKING:
+    from agent.trajectory.reader import LoadedRun
 
 HtmlOpt = Annotated[Path | None, typer.Option(
     "--html", help="Also write a self-contained HTML page to this file.")]
@@ -30,6 +22,10 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print the metrics as JSO
 
 def load_checked(run_dir: Path) -> LoadedRun:
     """Load a run folder; UserError naming the path when it is not one; warn about bad lines."""
+    from rich.text import Text
+
+    from agent.trajectory.reader import is_run_dir, load_run
+
     if not run_dir.exists():
         raise UserError(f"{run_dir}: no such folder")
     if not run_dir.is_dir():
@@ -48,11 +44,13 @@ def load_checked(run_dir: Path) -> LoadedRun:
 
 
 def _write(path: Path, text: str) -> None:
+    from rich.text import Text
+
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as e:
         raise UserError(f"{path}: cannot write the HTML report ({e.strerror or e})") from e
-    err_console.print(Text(f"wrote {path}"), highlight=False, soft_wrap=True)
+    err_console.print(Text(f"wrote {display_path(path)}"), highlight=False, soft_wrap=True)
 
 
 def _print_json(data: dict[str, Any]) -> None:
@@ -62,6 +60,11 @@ def _print_json(data: dict[str, Any]) -> None:
 def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run-id>).")],
            html: HtmlOpt = None, json_: JsonFlag = False) -> None:
     """Coherence metrics of one run: a summary table, or JSON; optionally an HTML page."""
+    from rich.console import Console
+
+    from agent.analysis.metrics import compute_metrics
+    from agent.analysis.report import render_html, render_terminal, report_json
+
     run = load_checked(run_dir)
     metrics = compute_metrics(run)
     info = run.current_info  # run.json as the events say it stands (it may be stale)
@@ -76,6 +79,15 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run
 def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders.")],
             html: HtmlOpt = None, json_: JsonFlag = False) -> None:
     """Metrics of several runs side by side; forks are lined up with their parent."""
+    from rich.console import Console
+
+    from agent.analysis.compare import (
+        compare_json,
+        compare_runs,
+        compare_table,
+        render_compare_html,
+    )
+
     if not run_dirs:
         raise UserError("compare needs at least one run folder")
     runs = [(d, load_checked(d)) for d in run_dirs]

@@ -6,42 +6,47 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import docker
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from agent.cli.console import err_console, progress_status
-from agent.cli.errors import HarnessError, UserError
-from sandboxes import engine, images
-from sandboxes.reaper import managed_containers, reap
+from agent.cli.console import display_path, err_console, out_console, progress_status
+from sandboxes.errors import HarnessError, UserError
 
-app = typer.Typer(help="Docker engine, images and leftover containers.", no_args_is_help=True)
-console = Console()
+if TYPE_CHECKING:
+    import docker
+
+app = typer.Typer(help="Docker engine, images and leftover containers.", no_args_is_help=True,
+                  rich_markup_mode=None)
+console = out_console
 
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for dockerd.log if we start it.")]
 
 
 def engine_client(logs: Path, quiet: bool = False) -> docker.DockerClient:
     """A client to a running engine, starting one when allowed (CONTRACT 2.1)."""
+    from sandboxes import engine
+
     client = engine.connect()
     if client is not None:
         return client
     with progress_status("Docker engine", quiet) as note:
-        try:
-            client = engine.ensure_engine(logs, note)
-        except engine.EngineUnavailable as e:
-            raise HarnessError(str(e)) from None
+        client = engine.ensure_engine(logs.absolute(), note)  # EngineUnavailable: exit 1
     # Said even with --quiet: a daemon now runs that the user did not start.
-    err_console.print(f"started a Docker engine (dockerd); its log is {logs / 'dockerd.log'}")
+    err_console.print(f"started a Docker engine (dockerd); its log is "
+                      f"{display_path(logs / 'dockerd.log')}")
     return client
 
 
 @app.command()
 def doctor(logs: LogsOpt = Path("logs")) -> None:
     """Report the Docker engine, the base image, tools and leftovers; exit 1 if not ready."""
+    import docker
+    from rich.table import Table
+
+    from sandboxes import engine, images
+    from sandboxes.reaper import managed_containers
+
     table = Table(show_header=False, box=None)
     ok = True
     client = engine.connect()
@@ -80,12 +85,11 @@ def build(force: Annotated[bool, typer.Option(help="Rebuild even if cached.")] =
           quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
           logs: LogsOpt = Path("logs")) -> None:
     """Build the base image ultrarun/base:bookworm (pull, or debootstrap when offline)."""
+    from sandboxes import images
+
     client = engine_client(logs, quiet)
     with progress_status(f"building {images.BASE_IMAGE}", quiet) as note:
-        try:
-            built = images.ensure_base_image(client, note, force=force)
-        except images.ImageBuildError as e:
-            raise HarnessError(str(e)) from None
+        built = images.ensure_base_image(client, note, force=force)  # ImageBuildError: exit 1
     if not quiet:
         state = "built" if built else "up to date"
         err_console.print(f"{images.BASE_IMAGE}: {state}")
@@ -96,6 +100,9 @@ def reap_cmd(all_: Annotated[bool, typer.Option("--all", help="Remove every ultr
                                                 "container, not only orphans.")] = False,
              run_id: Annotated[str | None, typer.Option(help="Only this run's.")] = None) -> None:
     """Remove containers left by harnesses that died (or all of them with --all)."""
+    from sandboxes import engine
+    from sandboxes.reaper import reap
+
     client = engine.connect()
     if client is None:
         raise HarnessError("No Docker engine answers: nothing to reap. "
@@ -116,19 +123,17 @@ def shell(scenario: Annotated[str | None, typer.Argument(
           network: bool = False, logs: LogsOpt = Path("logs")) -> None:
     """An interactive shell in a sandbox with the same image and limits an agent gets."""
     from agent.runner import scenario_image
-    from sandboxes import open_sandbox
-    from scenarios.loader import ScenarioError, load_scenario
+    from sandboxes import images, open_sandbox
+    from scenarios.loader import load_scenario
 
     if shutil.which("docker") is None:
         raise UserError("`sandbox shell` needs the docker command-line client on PATH.")
     client = engine_client(logs, quiet=True)
-    ws = workspace or Path(tempfile.mkdtemp(prefix="ultrarun-shell-")) / "workspace"
+    ws = workspace.absolute() if workspace else \
+        Path(tempfile.mkdtemp(prefix="ultrarun-shell-")) / "workspace"
     limits: dict[str, object] = {"network": network}
     if scenario is not None:
-        try:
-            scn = load_scenario(scenario)
-        except ScenarioError as e:
-            raise UserError(str(e)) from None
+        scn = load_scenario(scenario)
         with progress_status("image") as note:
             image = image or scenario_image(scn, client, note)
         if workspace is None and scn.workspace_dir is not None:

@@ -5,41 +5,35 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from agent.cli.console import progress_status
-from agent.cli.errors import HarnessError, UserError
-from agent.evaluation import GradeResult
-from agent.trajectory import is_run_dir, load_run
-from agent.trajectory.snapshots import SnapshotError, SnapshotStore
-from scenarios.grading import grade_workspace
-from scenarios.loader import Scenario, ScenarioError, builtin_names, load_scenario
+from agent.cli.console import display_path, out_console, progress_status
+from sandboxes.errors import UserError
 
-app = typer.Typer(help="Built-in and user scenarios.", no_args_is_help=True)
-console = Console()
+if TYPE_CHECKING:
+    from agent.evaluation import GradeResult
+    from scenarios.loader import Scenario
 
-
-def _load(ref: str) -> Scenario:
-    try:
-        return load_scenario(ref)
-    except ScenarioError as e:
-        raise UserError(str(e)) from None
+app = typer.Typer(help="Built-in and user scenarios.", no_args_is_help=True,
+                  rich_markup_mode=None)
 
 
 @app.command("list")
 def list_() -> None:
     """The built-in scenarios."""
+    from rich.table import Table
+
+    from scenarios.loader import builtin_names, load_scenario
+
     table = Table("name", "title", "max steps", "max time", "graded every")
     for name in builtin_names():
-        s = _load(name)
+        s = load_scenario(name)
         table.add_row(s.name, s.title, str(s.budgets.max_steps or "-"),
                       str(s.budgets.max_time or "-"),
                       _cadence(s))
-    console.print(table)
+    out_console.print(table)
 
 
 def _cadence(s: Scenario) -> str:
@@ -53,26 +47,31 @@ def _cadence(s: Scenario) -> str:
 @app.command()
 def show(name: Annotated[str, typer.Argument(help="Built-in name or scenario path.")]) -> None:
     """A scenario's settings and its prompt."""
-    s = _load(name)
-    console.print(f"[bold]{s.name}[/bold] — {s.title}  ({s.root})")
-    console.print_json(s.model_dump_json(exclude={"root", "prompt"}))
-    console.rule("prompt")
-    console.print(s.prompt_text, markup=False, highlight=False)
+    from scenarios.loader import load_scenario
+
+    s = load_scenario(name)
+    out_console.print(f"[bold]{s.name}[/bold] — {s.title}  ({display_path(s.root)})",
+                      highlight=False)
+    out_console.print_json(s.model_dump_json(exclude={"root", "prompt"}))
+    out_console.rule("prompt")
+    out_console.print(s.prompt_text, markup=False, highlight=False)
 
 
 def _print_grade(result: GradeResult, as_json: bool, where: str) -> None:
+    from rich.table import Table
+
     if as_json:
         print(json.dumps({"where": where, "passed": result.passed, "total": result.total,
                           **result.model_dump()}))
     else:
         if result.error:
-            console.print(f"[red]grader error:[/red] {result.error}", highlight=False)
-        console.print(f"[bold]{where}[/bold]: {result.passed}/{result.total} passed "
-                      f"({result.duration_s:.1f} s)", highlight=False)
+            out_console.print(f"[red]grader error:[/red] {result.error}", highlight=False)
+        out_console.print(f"[bold]{where}[/bold]: {result.passed}/{result.total} passed "
+                          f"({result.duration_s:.1f} s)", highlight=False)
         table = Table("stage", "passed", "total")
         for stage, (p, n) in result.stages.items():
             table.add_row(stage, str(p), str(n))
-        console.print(table)
+        out_console.print(table)
     if result.error:
         raise typer.Exit(1)
 
@@ -85,23 +84,32 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
           sandbox: Annotated[str, typer.Option(help="docker or local.")] = "docker",
           json_: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Run a scenario's hidden grader on any workspace, or on a run's snapshot."""
+    from agent.trajectory.reader import is_run_dir, load_run
+    from scenarios.grading import grade_workspace
+    from scenarios.loader import load_scenario
+
     path = Path(target)
     if is_run_dir(path):
+        from agent.paths import absolute
+        from agent.runner import run_scenario
+        from agent.trajectory.snapshots import SnapshotError, SnapshotStore
+
+        path = absolute(path)
         run = load_run(path)
-        if run.info is None or not run.info.scenario_path:
-            raise UserError(f"{path}/run.json does not name its scenario")
-        scenario = _load(run.info.scenario_path)
+        if run.info is None:
+            raise UserError(f"{target}/run.json: unreadable ({'; '.join(run.warnings)})")
+        scenario = run_scenario(path, run.info)
         snaps = [e for e in run.of_type("snapshot") if step is None or e.step <= step]
         if not snaps:
-            raise UserError(f"{path}: no snapshot at or before step {step}")
+            raise UserError(f"{target}: no snapshot at or before step {step}")
         commit = snaps[-1].commit  # type: ignore[attr-defined]
         with tempfile.TemporaryDirectory() as tmp:
             ws = Path(tmp) / "ws"
             try:
                 SnapshotStore(path / "snapshots.git").export(commit, ws)
             except SnapshotError as e:
-                raise UserError(f"{path}: cannot read the snapshot of step {snaps[-1].step}: "
-                                f"{e}") from None
+                raise UserError(f"{target}: cannot read the snapshot of step "
+                                f"{snaps[-1].step}: {e}") from None
             with progress_status("grading", quiet=json_) as note:
                 result = grade_workspace(scenario, ws, run.info.sandbox if sandbox == "docker"
                                          else sandbox, note)
@@ -112,10 +120,7 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
                         "--workspace DIR")
     if not workspace.is_dir():
         raise UserError(f"--workspace {workspace}: not a folder")
-    scenario = _load(target)
+    scenario = load_scenario(target)
     with progress_status("grading", quiet=json_) as note:
-        try:
-            result = grade_workspace(scenario, workspace, sandbox, note)
-        except Exception as e:
-            raise HarnessError(f"grading failed: {e}") from e
+        result = grade_workspace(scenario, workspace.absolute(), sandbox, note)
     _print_grade(result, json_, str(workspace))

@@ -33,7 +33,7 @@ def import_trajectory(kind: Kind, path: Path, out_dir: Path,
     """Read a ``kind`` trajectory file (at most ``max_bytes``) and write it as the run folder
     ``out_dir``. Bad input is a UserError naming the file and field; nothing is written."""
     if kind not in PARSERS:
-        from agent.cli.errors import UserError
+        from sandboxes.errors import UserError
 
         raise UserError(f"unknown trajectory format {kind!r}: use one of {', '.join(PARSERS)}")
     return write_run(PARSERS[kind](Path(path), max_bytes), Path(out_dir))

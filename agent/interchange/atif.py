@@ -18,11 +18,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agent.cli.errors import UserError
 from agent.interchange.builder import ImportedCall, ImportedRun, ImportedStep, text_of
 from agent.interchange.exits import NOT_ENDED, from_exit_status
 from agent.interchange.source import MAX_BYTES, TIME_RANGE, is_format_error_reply, read_json
 from agent.trajectory import LoadedRun, load_run
+from sandboxes.errors import UserError
 
 ATIF_VERSION = "ATIF-v1.6"
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from agent.cli.errors import UserError
 from agent.trajectory.events import (
     EventBase,
     MessageEvent,
@@ -27,6 +26,7 @@ from agent.trajectory.events import (
 )
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo, Totals, versions
+from sandboxes.errors import UserError
 
 E = TypeVar("E", bound=EventBase)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from agent.cli.errors import UserError
+from sandboxes.errors import UserError
 
 #: Files larger than this are refused before anything is read (``--max-mb`` overrides it).
 MAX_BYTES = 256 * 1024 * 1024
@@ -26,7 +26,7 @@ MAX_DEPTH = 200
 T = TypeVar("T")
 
 
-class BadField(Exception):
+class BadField(UserError):
     """A field of the document has the wrong type or is missing; ``field`` is its path."""
 
     def __init__(self, field: str, problem: str) -> None:

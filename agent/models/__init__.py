@@ -1,28 +1,50 @@
-"""Models: the ``Model`` seam, OpenAI-compatible endpoints, scripted/replayed turns, profiles."""
+"""Models: the ``Model`` seam, OpenAI-compatible endpoints, scripted/replayed turns, profiles.
 
-from agent.models.base import (
-    AssistantTurn,
-    ContextExceeded,
-    DeadlineReached,
-    Model,
-    ModelError,
-    RetryRecord,
-    ScriptExhausted,
-    ToolCall,
-    Usage,
-    native_tool_result_messages,
-)
-from agent.models.openai_model import OpenAIModel, cost_of, turn_from_message
-from agent.models.profiles import (
-    ModelOverrides,
-    ModelProfile,
-    ProfileError,
-    RetryPolicy,
-    default_profile_paths,
-    load_profiles,
-)
-from agent.models.registry import ModelSpecError, make_model
-from agent.models.script import ReplayModel, ScriptModel, ScriptTurn
+Names load on first use (PEP 562): importing ``agent.models.base`` for the seam's types must
+not import the openai client, which only a run against an endpoint needs.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agent.models.base import (
+        AssistantTurn,
+        ContextExceeded,
+        DeadlineReached,
+        Model,
+        ModelError,
+        RetryRecord,
+        ScriptExhausted,
+        ToolCall,
+        Usage,
+        native_tool_result_messages,
+    )
+    from agent.models.openai_model import OpenAIModel, cost_of, turn_from_message
+    from agent.models.profiles import (
+        ModelOverrides,
+        ModelProfile,
+        ProfileError,
+        RetryPolicy,
+        default_profile_paths,
+        load_profiles,
+    )
+    from agent.models.registry import ModelSpecError, make_model
+    from agent.models.script import ReplayModel, ScriptModel, ScriptTurn
+
+_WHERE = {
+    "base": ["AssistantTurn", "ContextExceeded", "DeadlineReached", "Model", "ModelError",
+             "RetryRecord", "ScriptExhausted", "ToolCall", "Usage",
+             "native_tool_result_messages"],
+    "openai_model": ["OpenAIModel", "cost_of", "turn_from_message"],
+    "profiles": ["ModelOverrides", "ModelProfile", "ProfileError", "RetryPolicy",
+                 "default_profile_paths", "load_profiles"],
+    "registry": ["ModelSpecError", "make_model"],
+    "script": ["ReplayModel", "ScriptModel", "ScriptTurn"],
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 
 __all__ = [
     "AssistantTurn",
@@ -50,3 +72,10 @@ __all__ = [
     "native_tool_result_messages",
     "turn_from_message",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agent.models' has no attribute {name!r}")
+    return getattr(import_module(f"agent.models.{module}"), name)

@@ -11,6 +11,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+from sandboxes.errors import HarnessError, UltrarunError
+
 
 class ToolCall(BaseModel):
     """One tool call as the model asked for it.
@@ -61,7 +63,7 @@ class AssistantTurn(BaseModel):
     format_error: str | None = None  # e.g. empty choices, unparsable text action
 
 
-class ModelError(Exception):
+class ModelError(HarnessError):
     """A model call failed for good (after retries, or on a non-retryable status)."""
 
     def __init__(self, message: str, *, status: int | None = None,
@@ -87,7 +89,7 @@ class DeadlineReached(ModelError):
     """The run's time budget (``--max-time``) ran out while a model call waited or retried."""
 
 
-class ScriptExhausted(Exception):
+class ScriptExhausted(UltrarunError):
     """A scripted model has no turn left: the run ends with ``script_exhausted``."""
 
 

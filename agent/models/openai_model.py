@@ -19,9 +19,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from agent.models import text_actions
 from agent.models.base import (
@@ -57,6 +55,22 @@ _CONTEXT_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _KEYLESS_PLACEHOLDER = "no-key"  # the client insists on a key; local servers ignore it
+
+
+class _LazyOpenAI:
+    """The ``openai`` package, imported on first use: scripted, replayed and reference runs
+    (and resume, which rebuilds turns with ``turn_from_message``) never pay its ~0.5 s."""
+
+    def __getattr__(self, name: str) -> Any:
+        import openai
+
+        return getattr(openai, name)
+
+
+if TYPE_CHECKING:
+    import openai
+else:
+    openai = _LazyOpenAI()
 
 
 def parse_arguments(raw: Any) -> tuple[dict[str, Any] | None, str, str | None]:

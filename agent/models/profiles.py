@@ -15,11 +15,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sandboxes.errors import UserError
+
 REPO_PROFILES = Path(__file__).resolve().parents[2] / "models.yaml"
 USER_PROFILES = Path("~/.config/ultrarun/models.yaml")
 
 
-class ProfileError(ValueError):
+class ProfileError(UserError):
     """A profile file or entry is invalid; the message names the file and the field to fix."""
 
 

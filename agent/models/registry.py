@@ -16,6 +16,7 @@ from agent.models.base import Model
 from agent.models.openai_model import OpenAIModel
 from agent.models.profiles import ModelOverrides, ModelProfile
 from agent.models.script import ReplayModel, ScriptModel
+from sandboxes.errors import UserError
 
 __all__ = ["ModelOverrides", "ModelSpecError", "make_model"]
 
@@ -25,7 +26,7 @@ __all__ = ["ModelOverrides", "ModelSpecError", "make_model"]
 DEFAULT_MAX_TOKENS = 4096
 
 
-class ModelSpecError(ValueError):
+class ModelSpecError(UserError):
     """A ``--model`` spec cannot be turned into a model; the message says what to pass."""
 
 

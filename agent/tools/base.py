@@ -9,9 +9,10 @@ from typing import Any, ClassVar, Protocol
 from pydantic import BaseModel
 
 from sandboxes import Sandbox
+from sandboxes.errors import UltrarunError
 
 
-class ToolError(Exception):
+class ToolError(UltrarunError):
     """A tool refused or failed in a way the model can fix (shown to it as a tool error)."""
 
     def __init__(self, message: str, kind: str = "tool_error") -> None:

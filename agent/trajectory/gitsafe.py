@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from sandboxes.errors import HarnessError
+
 # Settings that override anything the repository's own config could say.
 LOCKDOWN = {
     "core.fsmonitor": "false",
@@ -30,7 +32,7 @@ LOCKDOWN = {
 }
 
 
-class GitError(Exception):
+class GitError(HarnessError):
     """git failed on snapshots.git; the message says which command and why."""
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.trajectory.gitsafe import BlobReader, GitError, git, tree_entries
+from sandboxes.errors import HarnessError
 from sandboxes.fsafe import (
     Entry,
     Walker,
@@ -48,7 +49,7 @@ EMPTY_BLOB = bytes.fromhex("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
 SKIP_NAMES = frozenset({b".git"})
 
 
-class SnapshotError(Exception):
+class SnapshotError(HarnessError):
     """snapshots.git is missing, unreadable, or has no such commit; the message says which."""
 
 

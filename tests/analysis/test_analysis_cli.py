@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from agent.cli import report_cmd
-from agent.cli.errors import UserError
+from sandboxes.errors import UserError
 from tests.analysis.synth import RunBuilder
 
 

@@ -28,7 +28,7 @@ from tests.batch.helpers import (
 )
 
 CLI = ("import sys, typer\nfrom agent.cli.batch_cmd import batch\n"
-       "from agent.cli.errors import UserError\n"
+       "from sandboxes.errors import UserError\n"
        "try:\n    typer.run(batch)\nexcept UserError as e:\n"
        "    print('error:', e, file=sys.stderr); sys.exit(e.exit_code)\n")
 

@@ -74,7 +74,7 @@ def test_cli_bad_matrix_exits_2(tmp_path: Path) -> None:
     path = write_matrix(tmp_path / "m.yaml", scenarios=[str(TINY)], models=["m"],
                         overrides={"max_stepz": 3})
     code = ("import sys, typer\nfrom agent.cli.batch_cmd import batch\n"
-            "from agent.cli.errors import UserError\n"
+            "from sandboxes.errors import UserError\n"
             "try:\n    typer.run(batch)\nexcept UserError as e:\n"
             "    print('error:', e, file=sys.stderr); sys.exit(e.exit_code)\n")
     r = subprocess.run([sys.executable, "-c", code, str(path), "--logs", str(tmp_path)],

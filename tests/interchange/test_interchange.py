@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from agent.analysis import compute_metrics
 from agent.cli import interchange_cmd, report_cmd
-from agent.cli.errors import UserError
 from agent.interchange import export_atif, import_trajectory, to_atif, validate_atif
 from agent.runner import RunConfig, execute_run
 from agent.trajectory import LoadedRun, load_run
+from sandboxes.errors import UserError
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data" / "interchange"

@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli.errors import UserError
 from agent.interchange import import_trajectory
+from sandboxes.errors import UserError
 from tests.replay.conftest import ROOT, make_run
 
 

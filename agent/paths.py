@@ -1,0 +1,27 @@
+"""Paths given by the user (flags, matrix fields, model specs), made absolute once.
+
+Every path the harness hands on is absolute: git, Docker and subprocesses run with other
+working directories (a relative ``GIT_DIR`` resolves against git's own), and a run recorded
+from one directory is resumed from another. What a run folder records stays movable: paths
+inside it are relative to it, and only references to files outside it are absolute.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+FILE_SPECS = ("script:", "replay:")
+
+
+def absolute(path: Path | str) -> Path:
+    """``path`` made absolute against the working directory, ``~`` expanded, links kept."""
+    return Path(os.path.abspath(os.path.expanduser(path)))
+
+
+def absolute_spec(spec: str | None) -> str | None:
+    """A model spec whose file (``script:FILE``, ``replay:RUN_DIR``) is made absolute."""
+    for prefix in FILE_SPECS:
+        if spec and spec.startswith(prefix) and spec.removeprefix(prefix):
+            return prefix + str(absolute(spec.removeprefix(prefix)))
+    return spec
