@@ -367,13 +367,21 @@ RLIMITS = {resource.RLIMIT_NPROC: (256, 256), resource.RLIMIT_CORE: (0, 0),
            resource.RLIMIT_FSIZE: (256 << 20, 256 << 20)}
 
 
+def _lower(which: int, soft: int, hard: int) -> None:
+    """Lower a limit to at most (soft, hard), never raising what the container already set."""
+    cur_soft, cur_hard = resource.getrlimit(which)
+    inf = resource.RLIM_INFINITY
+    hard = hard if cur_hard == inf else min(hard, cur_hard)
+    soft = min(hard, soft if cur_soft == inf else min(soft, cur_soft))
+    resource.setrlimit(which, (soft, hard))
+
+
 def _restrict_self(ruleset_fd: int) -> None:
     """rlimits, no new privileges, Landlock, seccomp: for this process and all it starts."""
     soft, _hard = resource.getrlimit(resource.RLIMIT_STACK)
-    soft = STACK_HARD if soft == resource.RLIM_INFINITY else min(soft, STACK_HARD)
-    resource.setrlimit(resource.RLIMIT_STACK, (soft, STACK_HARD))
-    for which, limits in RLIMITS.items():  # NPROC counts per uid, and root is exempt
-        resource.setrlimit(which, limits)
+    for which, (want_soft, want_hard) in {**RLIMITS, resource.RLIMIT_STACK: (soft, STACK_HARD)
+                                          }.items():  # NPROC counts per uid; root is exempt
+        _lower(which, want_soft, want_hard)
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0),
                    ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
         raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
