@@ -2,7 +2,7 @@
 
 Generates runs of 1,000 and 10,000 tool calls (one call a step, an evaluation every 50 calls,
 a snapshot commit every 10 steps, a context event every 2,000 calls; with --tiered the
-evaluations are the c-compiler suite's: 1,410 tests in 51 stages of 5 tiers, tier 5 carried
+evaluations are the c-compiler suite's: 1,267 tests in 51 stages of 5 tiers, tier 5 carried
 over between its gradings), then measures in a fresh
 subprocess each: `report --json` wall time and peak memory (ru_maxrss), `report --html` time and
 page size, and the page's load time in headless Chromium. Targets: report --json < 3 s and
@@ -74,8 +74,9 @@ def _snapshots(git_dir: Path, n_commits: int, rng: random.Random) -> list[str]:
     return [by_mark[f":{k + 1}"] for k in range(n_commits)]
 
 
-# The c-compiler scenario's suite: (tier, stages, tests per stage), 1,410 tests in 51 stages.
-TIERED_SUITE = [("t1", 18, 21), ("t2", 13, 8), ("t3", 7, 6), ("t4", 8, 6),
+# The c-compiler scenario's suite: (tier, stages, tests in the tier or per stage), 1,267
+# tests in 51 stages.
+TIERED_SUITE = [("t1", 18, 380), ("t2", 13, 107), ("t3", 7, 45), ("t4", 8, 48),
                 ("t5", 5, [15, 154, 76, 350, 92])]
 
 
@@ -84,7 +85,8 @@ def tiered_suite() -> dict[str, list[str]]:
     suite: dict[str, list[str]] = {}
     for tier, n_stages, sizes in TIERED_SUITE:
         for k in range(n_stages):
-            size = sizes[k] if isinstance(sizes, list) else sizes
+            size = sizes[k] if isinstance(sizes, list) else \
+                sizes // n_stages + (k < sizes % n_stages)
             stage = f"{tier}/{k + 1:02d}-stage"
             suite[stage] = [f"{stage}/test_{i:03d}" for i in range(size)]
     return suite
@@ -106,7 +108,7 @@ def tiered_evaluation(suite: dict[str, list[str]], progress: float) -> tuple[dic
 
 def generate(run_dir: Path, steps: int, seed: int = 7, tiered: bool = False) -> Path:
     """A run folder of ``steps`` tool calls with evaluations, snapshots and context events
-    (``tiered``: evaluations of a c-compiler-sized suite, 1,410 tests in 5 tiers)."""
+    (``tiered``: evaluations of a c-compiler-sized suite, 1,267 tests in 5 tiers)."""
     rng = random.Random(seed)
     suite = tiered_suite() if tiered else {}
     run_dir.mkdir(parents=True)
@@ -208,7 +210,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keep", type=Path, help="Generate the runs here and keep them.")
     ap.add_argument("--tiered", action="store_true",
-                    help="evaluations of the c-compiler suite (1,410 tests, 51 stages, 5 tiers)")
+                    help="evaluations of the c-compiler suite (1,267 tests, 51 stages, 5 tiers)")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench-analysis-"))
     base.mkdir(parents=True, exist_ok=True)

@@ -17,11 +17,13 @@ not built yet (or with --rebuild).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -29,55 +31,30 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from sandboxes import images  # noqa: E402
 from sandboxes.engine import connect  # noqa: E402
-from scenarios.grading import DockerGrader, copy_workspace, grader_image  # noqa: E402
+from scenarios.grading import DockerGrader, copy_workspace  # noqa: E402
 from scenarios.loader import load_scenario  # noqa: E402
 
 TIERS = ["t1", "t2", "t3", "t4", "t5"]
-WRAPPERS = {
-    "gcc": '#!/bin/sh\nexec gcc -w "$@"\n',
-    "tcc": '#!/bin/sh\nexec tcc -w "$@"\n',
-}
-TCC_DOCKERFILE = """FROM {grader}
-USER root
-RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
-    tcc && rm -rf /var/lib/apt/lists/*
-USER {uid}:{uid}
-"""
 
 
-def test_images(client, scenario, progress) -> tuple[dict[str, str], dict[str, float]]:
-    """{compiler: image} and the build times of what had to be built."""
-    times: dict[str, float] = {}
-    images.ensure_base_image(client, progress)
-    context, dockerfile = scenario.image_context
-    text = (context / dockerfile).read_text()
-    base = client.images.get(images.BASE_IMAGE).id
-    tag = f"ultrarun/scenario-{scenario.name}:{images.context_hash(context, text, base)}"
-    t0 = time.monotonic()
-    fresh = images.image_hash(client, tag) is None
-    agent = images.ensure_scenario_image(client, scenario.name, context, dockerfile, progress)
-    if fresh:
-        times["scenario_image_s"] = round(time.monotonic() - t0, 1)
-    grader = grader_image(client, scenario, agent, progress)
-    tcc_text = TCC_DOCKERFILE.format(grader=grader, uid=images.AGENT_UID)
-    digest = images.content_hash(tcc_text, client.images.get(grader).id)
-    tcc_tag = f"ultrarun/test-c-compiler-tcc:{digest}"
-    if images.image_hash(client, tcc_tag) != digest:
-        t0 = time.monotonic()
-        images.build_image(client, tcc_tag, digest, progress, dockerfile_text=tcc_text)
-        times["tcc_image_s"] = round(time.monotonic() - t0, 1)
-    return {"gcc": agent, "tcc": tcc_tag}, times
+def _candidates() -> ModuleType:
+    """The scenario's tools/candidates.py (test images and wrappers, shared with the tests)."""
+    path = ROOT / "scenarios" / "c-compiler" / "tools" / "candidates.py"
+    spec = importlib.util.spec_from_file_location("_cc_candidates", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def grade_tier(client, scenario, image: str, wrapper: str, tier: str) -> dict:
+candidates = _candidates()
+
+
+def grade_tier(client, scenario, image: str, compiler: str, tier: str) -> dict:
     """Grade one tier of a wrapper workspace: {passed, total, seconds, stages, error}."""
     with tempfile.TemporaryDirectory(prefix="ccval-") as tmp:
-        ws = Path(tmp) / "src"
-        ws.mkdir()
-        (ws / "compile").write_text(wrapper)
-        (ws / "compile").chmod(0o755)
+        ws = candidates.wrapper_workspace(Path(tmp) / "src", compiler)
         copy = Path(tmp) / "workspace"
         copy_workspace(ws, copy)
         grader = DockerGrader(client, scenario, image, run_id="ccval")
@@ -100,14 +77,14 @@ def main() -> None:
     if client is None:
         sys.exit("no Docker engine answers (see `ultrarun sandbox doctor`)")
     scenario = load_scenario("c-compiler")
-    imgs, times = test_images(client, scenario, lambda m: console.log(m[:100]))
+    imgs, times = candidates.candidate_images(client, scenario, lambda m: console.log(m[:100]))
     tiers = [t for t in args.tiers.split(",") if t]
     results: dict[str, dict[str, dict]] = {}
     for cc in [c for c in args.compilers.split(",") if c]:
         for tier in tiers:
             console.log(f"grading {tier} with {cc}")
             results.setdefault(cc, {})[tier] = grade_tier(client, scenario, imgs[cc],
-                                                          WRAPPERS[cc], tier)
+                                                          cc, tier)
     out = {"images": times, "results": results,
            "full_grade_s": {cc: round(sum(r["seconds"] for r in rs.values()), 1)
                             for cc, rs in results.items()},
