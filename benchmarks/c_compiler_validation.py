@@ -51,8 +51,20 @@ def _candidates() -> ModuleType:
 candidates = _candidates()
 
 
-def grade_tier(client, scenario, image: str, compiler: str, tier: str) -> dict:
-    """Grade one tier of a wrapper workspace: {passed, total, seconds, stages, error}."""
+def grade_tier(client, scenario, image: str, compiler: str, tier: str,
+               stages: list[str] | None = None) -> dict:
+    """Grade one tier of a wrapper workspace: {passed, total, seconds, stages, error}; with
+    ``stages``, one grading per stage (``stage_seconds``), the tier's time their sum."""
+    if stages:
+        parts = [grade_tier(client, _narrowed(scenario, s), image, compiler, tier)
+                 for s in stages]
+        return {"passed": sum(r["passed"] for r in parts),
+                "total": sum(r["total"] for r in parts),
+                "seconds": round(sum(r["seconds"] for r in parts), 1),
+                "stages": {k: v for r in parts for k, v in r["stages"].items()},
+                "stage_seconds": {s: r["seconds"] for s, r in zip(stages, parts, strict=True)},
+                "error": next((r["error"] for r in parts if r["error"]), None),
+                "failing": sorted(k for r in parts for k in r["failing"])}
     with tempfile.TemporaryDirectory(prefix="ccval-") as tmp:
         ws = candidates.wrapper_workspace(Path(tmp) / "src", compiler)
         copy = Path(tmp) / "workspace"
@@ -66,10 +78,30 @@ def grade_tier(client, scenario, image: str, compiler: str, tier: str) -> dict:
             "failing": sorted(k for k, v in result.tests.items() if v != "pass")}
 
 
+def _narrowed(scenario, stage: str):
+    """The scenario with a grader that grades one stage (a stage id prefix) only."""
+    copy = scenario.model_copy(deep=True)
+    copy.grader.command += f" --stages {stage}"
+    return copy
+
+
+def _stage_ids(tier: str) -> list[str]:
+    """A tier's stage ids: its hidden test folders, or tier 5's projects."""
+    if tier == "t5":
+        sys.path.insert(0, str(ROOT / "scenarios" / "c-compiler" / "image" / "programs"))
+        import programs  # the scenario's tier-5 module: its projects
+
+        return [f"t5/{p.stage}" for p in programs.PROJECTS]
+    root = ROOT / "scenarios" / "c-compiler" / "grader" / "tests" / tier
+    return sorted(f"{tier}/{d.name}" for d in root.iterdir() if d.is_dir())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--tiers", default=",".join(TIERS))
     ap.add_argument("--compilers", default="gcc,tcc")
+    ap.add_argument("--per-stage", default="", help="tiers graded one stage at a time, to "
+                    "time each stage (e.g. t5)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     console = Console(stderr=True)
@@ -83,8 +115,9 @@ def main() -> None:
     for cc in [c for c in args.compilers.split(",") if c]:
         for tier in tiers:
             console.log(f"grading {tier} with {cc}")
+            split = _stage_ids(tier) if tier in args.per_stage.split(",") else None
             results.setdefault(cc, {})[tier] = grade_tier(client, scenario, imgs[cc],
-                                                          cc, tier)
+                                                          cc, tier, split)
     out = {"images": times, "results": results,
            "full_grade_s": {cc: round(sum(r["seconds"] for r in rs.values()), 1)
                             for cc, rs in results.items()},
@@ -109,6 +142,10 @@ def main() -> None:
         print(f"full grade with {cc}: {s} s (target {out['target_full_grade_s']} s)")
     for name, s in times.items():
         print(f"{name}: {s}")
+    for cc, rs in results.items():
+        for r in rs.values():
+            for stage, s in r.get("stage_seconds", {}).items():
+                print(f"{cc} {stage}: {r['stages'].get(stage)} in {s} s")
 
 
 if __name__ == "__main__":

@@ -52,12 +52,15 @@ def lite_image(docker_client: docker.DockerClient, base_image: str) -> str:
                                             "Dockerfile", lambda _m: None)
 
 
-def _lite(tmp_path: Path, image: str) -> Path:
-    """A copy of the scenario, unchanged but for its image: the lite one (so no tier 5)."""
+def _lite(tmp_path: Path, image: str, stages: str = "") -> Path:
+    """A copy of the scenario, unchanged but for its image: the lite one (so no tier 5); with
+    ``stages``, its grader grades only those (stage id prefixes)."""
     d = tmp_path / "c-compiler-lite"
     shutil.copytree(SCENARIO, d, ignore=shutil.ignore_patterns("image", "__pycache__"))
     data = yaml.safe_load((SCENARIO / "scenario.yaml").read_text())
     data["image"] = {"name": image}
+    if stages:
+        data["grader"]["command"] += f" --stages {stages}"
     (d / "scenario.yaml").write_text(yaml.safe_dump(data))
     return d
 
@@ -67,21 +70,26 @@ def _lite(tmp_path: Path, image: str) -> Path:
 @pytest.mark.timeout(1800)
 def test_reference_policy_climbs_tier_1_in_docker(tmp_path: Path, lite_image: str,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """All of tier 1 through the tools (toy-c-compiler's policy on this layout), graded at
-    the end by the scenario's grader on every tier it has."""
-    monkeypatch.delenv("ULTRARUN_TOYC_UPTO", raising=False)
-    scenario = _lite(tmp_path, lite_image)
+    """The first five stages of tier 1 through the tools (toy-c-compiler's policy on this
+    layout), graded at the end by the scenario's grader on the stages around them. The whole
+    climb (287 calls, ~20 minutes on a busy machine) is toy-c-compiler's demo test; this is
+    the same policy and the same tier-1 tests, so a few stages are enough here."""
+    monkeypatch.setenv("ULTRARUN_TOYC_UPTO", "5")
+    scenario = _lite(tmp_path, lite_image, stages="t1/0,t2/01")
     res = execute_run(RunConfig(scenario=str(scenario), model="reference", sandbox="docker",
                                 logs=tmp_path / "logs", eval_every=0))
     info = res.info
     assert (info.status, info.end_reason) == ("finished", "finished"), info.error
-    assert info.totals.tool_calls >= 200
+    assert info.totals.tool_calls >= 40
     assert info.grade is not None and not info.grade["error"], info.grade
     stages = info.grade["stages"]
-    t1 = [v for k, v in stages.items() if k.startswith("t1/")]
-    assert len(t1) == 18
-    assert sum(p for p, _ in t1) >= 0.95 * sum(n for _, n in t1), stages
-    assert {s.split("/")[0] for s in stages} == {"t1", "t2", "t3", "t4"}  # no sources: no t5
+    assert set(stages) == {f"t1/{k}" for k in (
+        "01-return", "02-unary", "03-binary", "04-relational-logical", "05-locals",
+        "06-if-ternary", "07-blocks-scope", "08-loops", "09-functions")} | {"t2/01-unsigned"}
+    climbed = [v for k, v in stages.items() if k < "t1/06"]
+    assert all(p == n > 0 for p, n in climbed), stages
+    above = [v for k, v in stages.items() if k > "t1/06"]  # statements the policy never wrote
+    assert sum(p for p, _ in above) < sum(n for _, n in above), stages
     events = [json.loads(line) for line in (res.run_dir / "events.jsonl").open()]
     grades = [e for e in events if e["type"] == "evaluation"]
     assert len(grades) == 1 and grades[0]["final"] and not grades[0].get("carried")
