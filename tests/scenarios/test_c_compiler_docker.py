@@ -144,15 +144,20 @@ def test_graded_code_cannot_read_the_hidden_tests(tmp_path: Path, lite_image: st
 # ------------------------------------------------------------- reusing a compiler, packed
 
 
-def _toy_cheats() -> ModuleType:
-    """toy-c-compiler's cheating workspaces (tools/cheats.py): the same attacks, this grader."""
-    path = REPO / "scenarios" / "toy-c-compiler" / "tools" / "cheats.py"
-    spec = importlib.util.spec_from_file_location("_cc_toy_cheats", path)
+def _tool(path: Path) -> ModuleType:
+    """A scenario's tool script loaded as a module (tools/ folders are not packages)."""
+    spec = importlib.util.spec_from_file_location(f"_cc_{path.parent.parent.name}_{path.stem}",
+                                                  path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _toy_cheats() -> ModuleType:
+    """toy-c-compiler's cheating workspaces (tools/cheats.py): the same attacks, this grader."""
+    return _tool(REPO / "scenarios" / "toy-c-compiler" / "tools" / "cheats.py")
 
 
 @pytest.fixture(scope="module")
@@ -203,12 +208,7 @@ def scenario_tests(stage_prefix: str) -> list[Path]:
 
 def _candidates() -> ModuleType:
     """The scenario's tools/candidates.py, shared with benchmarks/c_compiler_validation.py."""
-    path = SCENARIO / "tools" / "candidates.py"
-    spec = importlib.util.spec_from_file_location("_cc_candidates", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _tool(SCENARIO / "tools" / "candidates.py")
 
 
 @pytest.fixture(scope="module")
