@@ -8,10 +8,12 @@ Two real compilers are graded as candidates, tier by tier, in the scenario's gra
 - Debian's tcc, wrapped as `compile`, in a test-only image (the grader image plus tcc): a
   real, small compiler; it scores high except where it lacks features (no `-S`, ...).
 
-Also the image build time of the scenario (tier-5 sources fetched and prepared), when it was
-not built yet (or with --rebuild).
+The images come from the scenario's tools/candidates.py (shared with the tests). Also the
+build time of the scenario's image (tier-5 sources fetched and prepared) and of tcc's, when
+they were not built yet. `--per-stage t5` grades a tier one stage at a time, to time each.
 
-    python benchmarks/c_compiler_validation.py [--tiers t1,t5] [--compilers gcc,tcc] [--json]
+    python benchmarks/c_compiler_validation.py [--tiers t1,t5] [--compilers gcc,tcc]
+        [--per-stage t5] [--json]
 """
 
 from __future__ import annotations
