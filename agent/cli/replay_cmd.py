@@ -11,7 +11,7 @@ import typer
 
 from agent.cli.console import err_console, progress_status
 from agent.cli.report_cmd import load_checked
-from agent.cli.safe_text import Visible, visible
+from agent.textsafe import Visible, visible
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:

@@ -17,7 +17,6 @@ from typing import Literal
 from rich.console import Console, Group
 from rich.text import Text
 
-from agent.cli.safe_text import visible, visible_lines
 from agent.replay.views import (
     StepView,
     _one_line,
@@ -27,6 +26,7 @@ from agent.replay.views import (
     step_diff,
     step_lines,
 )
+from agent.textsafe import visible, visible_lines
 from agent.trajectory import LoadedRun
 
 View = Literal["step", "diff", "output", "help"]
