@@ -21,8 +21,9 @@ Two kinds of walk:
   event queue.
 
 Racy entries: a file whose mtime or ctime is within ``RACY_NS`` of the walk's start is recorded
-with no key, so it is read again next time (a same-size rewrite in the same clock tick would
-otherwise look unchanged). Key and content come from the same open file (``fstat``).
+with no key, and its folder is listed again at the next scan even with no event, so the file
+is read again then (a same-size rewrite in the same clock tick would otherwise look
+unchanged). Key and content come from the same open file (``fstat``).
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ class TreeScanner:
         self._full_cost = 0.0
         self._multi_dirs: set[str] = set()  # folders with a file that has other links
         self._multi_inos: set[int] = set()
+        self._racy_dirs: set[str] = set()  # folders with a file read too soon to trust
         self._new_link = False
         # per scan
         self._cut = 0
@@ -126,6 +128,7 @@ class TreeScanner:
         self.root = None
         self._multi_dirs.clear()
         self._multi_inos.clear()
+        self._racy_dirs.clear()
 
     # -- one scan --------------------------------------------------------------------------
     def scan(self, root_fd: int, start_ns: int) -> tuple[bytes | None, list[Skipped]]:
@@ -161,7 +164,7 @@ class TreeScanner:
         return ""
 
     def _plan(self, changes: Changes) -> None:
-        self._dirty = changes.dirty | self._multi_dirs
+        self._dirty = changes.dirty | self._multi_dirs | self._racy_dirs
         self._new = changes.new
         ways: set[str] = set()
         for path in self._dirty | self._new:
@@ -183,6 +186,7 @@ class TreeScanner:
                 self.watcher = None
         self._multi_dirs = set()
         self._multi_inos = set()
+        self._racy_dirs = set()
         self._new_link = False
         st = os.fstat(root_fd)
         if self.root_id != (st.st_dev, st.st_ino):
@@ -201,6 +205,7 @@ class TreeScanner:
         self.last = ScanStats()
         assert self.root is not None
         self._multi_dirs = set()
+        self._racy_dirs = set()
         root = self._visit(root_fd, "", 0, self.root, False, self.root.ino)
         self.root = root or DirState(self.root.ino)
 
@@ -264,7 +269,7 @@ class TreeScanner:
         diff = old is None
         files, dirs, skipped = new.files, new.dirs, new.skipped
         sub: list[tuple[str, int]] = []
-        multi = False
+        multi = racy = False
         for e in entries:
             name = e.name
             try:
@@ -299,10 +304,13 @@ class TreeScanner:
                 diff = True
                 continue
             files[name] = rec
+            racy = racy or rec[0] is None
             if prev is None or prev[1:] != rec[1:]:
                 diff = True
         if multi:
             self._multi_dirs.add(rel)
+        if racy:  # listed again next time, when its racy files can be trusted
+            self._racy_dirs.add(rel)
         diff = diff or len(files) != len(old_files)
         for name, cino in sub:
             crel = rel + name + "/"
