@@ -137,17 +137,18 @@ def test_overflowed_events_fall_back_to_a_full_walk(snap: Snapshotter, ws: Path,
 
 def test_events_lost_silently_are_caught_by_the_periodic_walk(tmp_path: Path,
                                                                ws: Path) -> None:
-    with Snapshotter(tmp_path / "s.git", ws, verify_s=1.0) as s:
+    with Snapshotter(tmp_path / "s.git", ws, verify_s=3600) as s:
         s.snapshot("first")
         time.sleep(SETTLE)
         s.snapshot("settle")
         (ws / "d4" / "sub" / "f1.c").write_text("nobody told us\n")
-        watcher = s._scanner.watcher
-        assert watcher is not None
-        watcher.drain()  # the events are gone, and no overflow was reported
+        scanner = s._scanner
+        assert scanner.watcher is not None
+        scanner.watcher.drain()  # the events are gone, and no overflow was reported
         assert s.snapshot("missed") is None  # the hint said nothing
         assert not s.last_scan.full
-        time.sleep(1.1)
+        scanner.verify_s = 0.5  # the check's period (at least 50 full walks' time)
+        time.sleep(max(0.5, 50 * scanner._full_cost) + 0.1)
         assert s.snapshot("periodic")
         assert s.last_scan.full and s.last_scan.why_full == "periodic check"
         assert tree(s) == oracle(ws, tmp_path)[0]
