@@ -106,6 +106,7 @@ class TreeScanner:
         self.last = ScanStats()
         self._last_full = 0.0
         self._full_cost = 0.0
+        self._no_watch_until = 0.0
         self._multi_dirs: set[str] = set()  # folders with a file that has other links
         self._multi_inos: set[int] = set()
         self._racy_dirs: set[str] = set()  # folders with a file read too soon to trust
@@ -179,7 +180,7 @@ class TreeScanner:
         t0 = time.monotonic()
         self.last = ScanStats(full=True, why_full=why)
         self.close()  # a fresh watcher: the walk watches every folder it lists
-        if self.watch and self.max_watches != 0:
+        if self.watch and self.max_watches != 0 and t0 >= self._no_watch_until:
             try:
                 self.watcher = DirWatcher(self.max_watches)
             except OSError:
@@ -254,7 +255,10 @@ class TreeScanner:
         """List the folder and look at each entry; None when it cannot be listed."""
         w = self.watcher
         if w is not None and not w.watch(fd, rel):
-            self.close()  # over our share of watches, or refused: walk fully from now on
+            # Over our share of watches, or refused: full walks, with no new attempt to
+            # watch (thousands of calls wasted each) until the next periodic check is due.
+            self.close()
+            self._no_watch_until = time.monotonic() + self.verify_s
         try:
             with os.scandir(fd) as it:
                 entries = list(it)

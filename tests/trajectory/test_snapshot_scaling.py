@@ -210,3 +210,14 @@ def test_planted_links_fifos_and_nested_git_are_treated_as_before(
     # the same tree after a snapshot that changes nothing, and in a full walk of a new process
     assert snap.snapshot("again") is None
     assert sorted(s.path for s in snap.last_skipped) == want_skipped
+
+
+def test_more_folders_than_watches_walks_everything(tmp_path: Path, ws: Path) -> None:
+    with Snapshotter(tmp_path / "s.git", ws, verify_s=3600) as s:
+        s._scanner.max_watches = 5  # the workspace has 13 folders
+        s.snapshot("first")
+        assert s._scanner.watcher is None
+        (ws / "d3" / "sub" / "f2.c").write_text("no watcher\n")
+        assert s.snapshot("walked") and s.last_scan.full
+        assert s.last_scan.why_full == "no watcher" and s._scanner.watcher is None
+        assert tree(s) == oracle(ws, tmp_path)[0]
