@@ -147,7 +147,7 @@ NAMES = {"git_status": "git status --porcelain (floor)", "main": "main (stat wal
          "watch": "this branch (inotify hint)", "full_walk": "this branch, no watcher"}
 
 
-def show(rows: list[dict[str, Any]]) -> None:
+def show(rows: list[dict[str, Any]], stderr: bool = False) -> None:
     t = Table(title="per-step snapshot (medians)")
     for col in ("files", "approach", "unchanged", "one file changed", "vs floor", "first"):
         t.add_column(col, justify="left" if col == "approach" else "right")
@@ -165,7 +165,7 @@ def show(rows: list[dict[str, Any]]) -> None:
                       f"{m['unchanged_ms']:.1f} ms", f"{m['one_file_ms']:.1f} ms", ratio,
                       f"{m['first_s']:.2f} s")
         t.add_section()
-    Console(width=110).print(t)
+    Console(width=110, stderr=stderr).print(t)
 
 
 def main() -> None:
@@ -175,7 +175,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     rows = run([int(x) for x in args.files.split(",")], args.steps)
-    if args.json:
+    if args.json:  # the table goes to stderr: one run gives both
+        show(rows, stderr=True)
         print(json.dumps({"load_average": os.getloadavg(), "rows": rows}, indent=2))
     else:
         show(rows)
