@@ -14,7 +14,7 @@ import yaml
 
 from agent.analysis.metrics import compute_metrics
 from agent.analysis.report import render_html, summary_rows
-from agent.replay import listing_lines
+from agent.replay.views import listing_lines
 from agent.runner import ResumeOptions, RunConfig, execute_run, resume_run
 from agent.trajectory import load_run
 from agent.trajectory.reader import NO_RUN_END
