@@ -73,6 +73,8 @@ def main_snapshotter() -> ModuleType | None:
         spec.loader.exec_module(mod)
     except ImportError:
         return None
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
     return mod
 
 
