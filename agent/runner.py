@@ -361,6 +361,7 @@ class Session:
             recorder.save_info()
         snapshots = Snapshotter(run_dir / "snapshots.git", workspace,
                                 owner=workspace_owner(info.sandbox))
+        stack.callback(snapshots.close)  # its inotify instance
         ctxs: list[ToolContext] = []
         holder = SandboxHolder(lambda: _open(info.sandbox, scenario, workspace, image,
                                              info.run_id, recorder.outputs_dir, client,
@@ -617,8 +618,9 @@ def _resume_locked(run_dir: Path, opts: ResumeOptions, hooks: Hooks) -> RunResul
     recovery = recover_snapshots(git_dir, rebuilt.commit if snapshots else None)
     if rebuilt.commit:  # the workspace as of the last completed step, before any container
         try:
-            Snapshotter(git_dir, workspace,
-                        owner=workspace_owner(info.sandbox)).restore(rebuilt.commit)
+            with Snapshotter(git_dir, workspace,
+                             owner=workspace_owner(info.sandbox)) as restorer:
+                restorer.restore(rebuilt.commit)
         except SnapshotError as e:
             raise ConfigError(f"{run_dir}: cannot restore the workspace: {e}") from None
     with session.loop(hooks, next_seq=next_seq, lock=False) as loop:

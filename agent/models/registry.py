@@ -15,7 +15,8 @@ from typing import Any
 from agent.models.base import Model
 from agent.models.openai_model import OpenAIModel
 from agent.models.profiles import ModelOverrides, ModelProfile
-from agent.models.script import ReplayModel, ScriptModel
+from agent.models.recorded import RecordedTurnsModel
+from agent.models.script import ScriptModel
 from sandboxes.errors import UserError
 
 __all__ = ["ModelOverrides", "ModelSpecError", "make_model"]
@@ -49,7 +50,7 @@ def make_model(spec: str, *, profiles: Mapping[str, ModelProfile],
         if replay_loader is None:
             raise ModelSpecError(f"model '{spec}': replaying needs a run loader, which this "
                                  f"command does not provide.")
-        return ReplayModel(replay_loader(run_dir), name=spec)
+        return RecordedTurnsModel(replay_loader(run_dir), name=spec)
     if spec in profiles:
         return OpenAIModel(profiles[spec], overrides=overrides, env=env)
     if not spec:

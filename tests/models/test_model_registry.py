@@ -10,8 +10,9 @@ import pytest
 from agent.models.base import Model
 from agent.models.openai_model import OpenAIModel
 from agent.models.profiles import ModelOverrides, ModelProfile
+from agent.models.recorded import RecordedTurnsModel
 from agent.models.registry import ModelSpecError, make_model
-from agent.models.script import ReplayModel, ScriptModel
+from agent.models.script import ScriptModel
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.models.helpers import FAKE_KEY, USER
 
@@ -42,7 +43,7 @@ def test_replay_uses_loader(tmp_path: Path) -> None:
         return [{"role": "assistant", "content": "again"}]
 
     model = make_model(f"replay:{tmp_path}", profiles={}, replay_loader=loader)
-    assert isinstance(model, ReplayModel) and seen == [tmp_path]
+    assert isinstance(model, RecordedTurnsModel) and seen == [tmp_path]
     assert model.complete([], []).content == "again"
     with pytest.raises(ModelSpecError, match="loader"):
         make_model(f"replay:{tmp_path}", profiles={})
