@@ -70,7 +70,7 @@ class EvaluationRunner:
         self.snapshots = snapshots
         self.recorder = recorder
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
-        self._pending: list[Future[EvaluationEvent]] = []
+        self._pending: list[Future[EvaluationEvent | None]] = []
         self._lock = threading.Lock()
         self.latest: EvaluationEvent | None = None
         self.skipped = 0  # queued gradings superseded by a newer snapshot before they ran
@@ -91,9 +91,10 @@ class EvaluationRunner:
             self._pending.append(self._pool.submit(self._grade, commit, step, tool_calls,
                                                    final))
 
-    def _grade(self, commit: str, step: int, tool_calls: int, final: bool) -> EvaluationEvent:
+    def _grade(self, commit: str, step: int, tool_calls: int,
+               final: bool) -> EvaluationEvent | None:
         if self._aborted:
-            return None  # type: ignore[return-value]
+            return None
         t0 = time.monotonic()
         tmp = Path(tempfile.mkdtemp(prefix="ultrarun-grade-"))
         try:
@@ -104,7 +105,7 @@ class EvaluationRunner:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         if self._aborted:  # the run is stopping: this result is no longer wanted
-            return None  # type: ignore[return-value]
+            return None
         event = self.recorder.emit(
             EvaluationEvent, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
             total=result.total, tests=result.tests, stages=result.stages,
