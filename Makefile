@@ -26,6 +26,7 @@ demo: setup
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy
 
 # Test tools from Debian: headless Chromium renders the HTML reports, tmux drives the
 # interactive viewer and `sandbox shell` (installed when root with apt).
@@ -69,7 +70,7 @@ lock:
 	@echo "$(LOCK): $$(grep -c '==' $(LOCK)) packages pinned"
 
 clean:
-	rm -rf $(VENV) $(LATEST) .venv-lock .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) .venv-lock .pytest_cache .ruff_cache .mypy_cache
 
 # The real-model tier (tests/realmodel, marked `realmodel`; `make test` leaves it out): ultrarun
 # against llama-cpp-python's OpenAI-compatible server serving SmolLM2-135M-Instruct, both from

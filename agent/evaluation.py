@@ -118,7 +118,7 @@ class EvaluationRunner:
         self.snapshots = snapshots
         self.recorder = recorder
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
-        self._pending: list[Future[EvaluationEvent]] = []
+        self._pending: list[Future[EvaluationEvent | None]] = []
         self._lock = threading.Lock()
         self.latest: EvaluationEvent | None = None
         self.skipped = 0  # queued gradings superseded by a newer snapshot before they ran
@@ -139,9 +139,10 @@ class EvaluationRunner:
             self._pending.append(self._pool.submit(self._grade, commit, step, tool_calls,
                                                    final))
 
-    def _grade(self, commit: str, step: int, tool_calls: int, final: bool) -> EvaluationEvent:
+    def _grade(self, commit: str, step: int, tool_calls: int,
+               final: bool) -> EvaluationEvent | None:
         if self._aborted:
-            return None  # type: ignore[return-value]
+            return None
         t0 = time.monotonic()
         # Decided when the grading starts, not when it was queued: a superseded grading
         # never marks its parts as graded. One worker, so `latest` is the previous grading.
@@ -158,7 +159,7 @@ class EvaluationRunner:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         if self._aborted:  # the run is stopping: this result is no longer wanted
-            return None  # type: ignore[return-value]
+            return None
         if result.error is None and self.schedule:
             self.schedule.graded(tool_calls, skip)
             if skip and base is not None:

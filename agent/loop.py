@@ -368,7 +368,8 @@ class AgentLoop:
 
     def _compact(self, step: int, forced: bool, error: str | None = None) -> None:
         before = self._estimate()
-        summary, usage = None, {}
+        summary: str | None = None
+        usage: dict[str, Any] = {}
         if self.summaries_from_model:
             assert isinstance(self.policy, CompactPolicy)
             # Never trust a calibration below 1 here: it is measured on the agent's requests,
@@ -399,7 +400,8 @@ class AgentLoop:
         self.rec.emit(ContextEvent, step, action="compact",
                       details={"message": message, "replaced_messages": replaced,
                                "est_tokens_before": before, "est_tokens_after": self._estimate(),
-                               "forced": forced, "context_window": self.policy.context_window,
+                               "forced": forced,
+                               "context_window": getattr(self.policy, "context_window", None),
                                **({"error": error[:500]} if error else {}), **usage})
 
     def _compact_prompt(self) -> str:

@@ -81,7 +81,7 @@ def record_from_info(rec: EntryRecord, info: RunInfo) -> None:
     """Copy a run.json's outcome into its entry record."""
     rec.state, rec.status, rec.end_reason = state_of(info), info.status, info.end_reason
     rec.step, rec.tool_calls, rec.wall_s = info.totals.steps, info.totals.tool_calls, \
-        info.totals.wall_s
+        info.totals.wall_s or 0.0
     rec.error = info.error
     g = info.grade
     rec.grade = {"passed": g["passed"], "total": g["total"]} if g else None

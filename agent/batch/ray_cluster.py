@@ -49,7 +49,7 @@ def local_cluster(sandboxes: Sequence[int] = (2, 2, 2), *, cpus_per_node: int = 
     with cluster_env(token):
         from ray.cluster_utils import Cluster  # Ray reads RAY_AUTH_MODE when first loaded
 
-        args = {"num_cpus": cpus_per_node, "include_dashboard": False}
+        args: dict[str, Any] = {"num_cpus": cpus_per_node, "include_dashboard": False}
         cluster = Cluster(initialize_head=True, connect=False,
                           head_node_args={**args, "resources": {"sandbox": sandboxes[0]},
                                           "_system_config": FAST_HEALTH})

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -177,7 +178,7 @@ def run_ray(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, addres
     _require_ray()
     owns = not ray.is_initialized()
     if owns:
-        ray.init(address=address, log_to_driver=False, logging_level="ERROR")
+        ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
     try:
         return _drive(entries, rec, stop, parallel=parallel, max_sandboxes=max_sandboxes,
                       progress=progress)
@@ -193,7 +194,7 @@ def _drive(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, paralle
         raise ConfigError("the Ray cluster has no node offering the `sandbox` resource: start "
                           "nodes with `ray start ... --resources '{\"sandbox\": N}'`")
     here = ray.get_runtime_context().get_node_id()
-    board = ray.remote(num_cpus=0)(ProgressBoard).options(
+    board: Any = ray.remote(num_cpus=0)(ProgressBoard).options(
         scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=False)).remote()
     progress("reaping orphans and preparing images on every node")
     reap_nodes(batch_id, entries, build=True)

@@ -48,7 +48,8 @@ def run_figures(m: RunMetrics) -> dict[str, float | None]:
     """The per-run figures the batch table aggregates."""
     r = m.run
     return {
-        "score": r.final_passed / r.final_total if r.final_total else None,
+        "score": r.final_passed / r.final_total if r.final_total and r.final_passed is not None
+        else None,
         "final_pass_rate": m.progress.final_rate if m.progress else None,
         "auc": m.progress.auc if m.progress else None,
         "regressions": float(m.regressions.events) if m.regressions else None,

@@ -42,7 +42,7 @@ def import_(
     if not file.exists():
         raise UserError(f"{file}: no such file")
     target = absolute(out or Path("logs") / default_run_id(kind.value, file))
-    run_dir = import_trajectory(kind.value, absolute(file), target,  # type: ignore[arg-type]
+    run_dir = import_trajectory(kind.value, absolute(file), target,
                                 max_bytes=max_mb * 2**20 if max_mb else MAX_BYTES)
     shown = display_path(run_dir)
     err_console.print(Text(f"imported {file} as {shown}"), highlight=False, soft_wrap=True)

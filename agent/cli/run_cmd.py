@@ -130,7 +130,7 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
         return
     t = info.totals
     line = (f"{info.status} ({info.end_reason}) after {t.steps} steps, {t.tool_calls} tool "
-            f"calls, {fmt_elapsed(t.wall_s)}, tokens {t.tokens_in:,}/{t.tokens_out:,}, "
+            f"calls, {fmt_elapsed(t.wall_s or 0)}, tokens {t.tokens_in:,}/{t.tokens_out:,}, "
             f"{cost_text(info)}"
             + (f", {t.retries} retried model call attempts" if t.retries else "")
             + (f", {t.format_errors} turns without a usable tool call"

@@ -321,13 +321,12 @@ def _step_times(doc: AtifTrajectory, warnings: list[str]) -> dict[int, float]:
 
 
 def _calls(s: AtifStep, ours: dict[str, Any]) -> list[ImportedCall]:
-    recorded = ours.get("results") if isinstance(ours.get("results"), dict) else {}
-    raw = ours.get("raw_arguments") if isinstance(ours.get("raw_arguments"), dict) else {}
+    recorded = _dict(ours.get("results"))
+    raw = _dict(ours.get("raw_arguments"))
     calls = []
     for c in s.tool_calls or []:
-        extra = recorded.get(c.tool_call_id) if isinstance(recorded.get(c.tool_call_id),
-                                                           dict) else {}
-        bad = raw.get(c.tool_call_id) if isinstance(raw.get(c.tool_call_id), dict) else {}
+        extra = _dict(recorded.get(c.tool_call_id))
+        bad = _dict(raw.get(c.tool_call_id))
         duration = extra.get("duration_s")
         calls.append(ImportedCall(
             name=c.function_name, arguments=None if bad else c.arguments, output=None,
@@ -345,6 +344,10 @@ def _time(v: Any) -> float | None:
     ok = isinstance(v, int | float) and not isinstance(v, bool) and TIME_RANGE[0] < v < \
         TIME_RANGE[1]
     return float(v) if ok else None
+
+
+def _dict(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
 
 
 def _str(v: Any) -> str | None:

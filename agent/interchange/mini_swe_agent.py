@@ -236,8 +236,9 @@ def _refused_turn(m: _Msg, extra: dict[str, Any]) -> ImportedStep:
     if text is None and isinstance(response, dict):
         choices = response.get("choices")
         if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-            message = choices[0].get("message") if isinstance(choices[0].get("message"),
-                                                              dict) else {}
+            message = choices[0].get("message")
+            if not isinstance(message, dict):
+                message = {}
             text = text_of(message.get("content"))
             refused = [{"name": c.name, "raw_arguments": c.raw_arguments}
                        for c in _tool_calls(message, f"{m.where}.extra.response.choices[0]"

@@ -116,7 +116,7 @@ def want(value: Any, kind: type[T], where: str) -> T:
     if not ok:
         raise BadField(where, f"expected {_NAMES.get(kind, kind.__name__)}, "
                               f"found {_type_name(value)}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def opt(obj: dict[str, Any], key: str, kind: type[T], where: str) -> T | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -51,8 +51,13 @@ class Tool(Protocol):
     """A tool the model can call. ``Args`` is a pydantic model; its docstring and field
     descriptions become the schema the model sees."""
 
-    name: ClassVar[str]
-    Args: ClassVar[type[BaseModel]]
+    # Read-only properties: a class attribute (the built-in tools) or an instance attribute
+    # (tools made from a scenario's command specs) both satisfy them.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def Args(self) -> type[BaseModel]: ...
 
     def run(self, args: Any, ctx: ToolContext) -> ToolOutput: ...
 

@@ -6,7 +6,7 @@ import shlex
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
@@ -35,15 +35,13 @@ class CommandToolSpec(BaseModel):
 class CommandTool:
     """A tool built from a ``CommandToolSpec``."""
 
-    Args: ClassVar[type[BaseModel]]
-
     def __init__(self, spec: CommandToolSpec) -> None:
         self.spec = spec
-        self.name = spec.name  # type: ignore[misc]
+        self.name = spec.name
         fields: dict[str, Any] = {p: (str, Field(description=d)) for p, d in
                                   spec.parameters.items()}
-        self.Args = create_model(f"{spec.name}_args", __doc__=spec.description,  # type: ignore
-                                 **fields)
+        self.Args: type[BaseModel] = create_model(
+            f"{spec.name}_args", __doc__=spec.description, **fields)
 
     def run(self, args: BaseModel, ctx: ToolContext) -> ToolOutput:
         values = {k: shlex.quote(str(v)) for k, v in args.model_dump().items()}

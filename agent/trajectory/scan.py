@@ -476,7 +476,7 @@ def _read_file(dir_fd: int, name: str, limit: int) -> tuple[bytes, os.stat_resul
     finally:
         os.close(pfd)
     try:
-        chunks = []
+        chunks: list[bytes] = []
         left = limit + 1
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20) if chunks else min(left, st.st_size + 1))

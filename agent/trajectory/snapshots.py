@@ -21,6 +21,7 @@ descriptor, never through a link.
 
 from __future__ import annotations
 
+import builtins
 import os
 import secrets
 import time
@@ -63,7 +64,8 @@ class ExportReport:
     files: int = 0
     bytes: int = 0
     # path -> (mode, blob id, stat key) of what was written, when asked for (``restore``)
-    written: dict[bytes, tuple[bytes, bytes, Key]] = field(default_factory=dict)
+    written: dict[builtins.bytes, tuple[builtins.bytes, builtins.bytes, Key]] = field(
+        default_factory=dict)
 
 
 class SnapshotStore:
