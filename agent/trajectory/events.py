@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from agent.trajectory.run_info import EndReason, Status
+
 SCHEMA_VERSION = 1
 
 
@@ -106,14 +108,17 @@ class EvaluationEvent(EventBase):
 
 class ContextEvent(EventBase):
     type: Literal["context"] = "context"
-    action: str  # mask | compact | fallback
+    action: str  # mask | compact | fallback | window
     details: dict[str, Any] = Field(default_factory=dict)
 
 
 class ErrorEvent(EventBase):
     type: Literal["error"] = "error"
     message: str
-    where: str = ""
+    where: str = ""  # model | loop | setup
+    status: int | None = None  # the endpoint's HTTP status, when it gave one
+    budget: str | None = None  # the budget that ran out during the model call
+    retries: list[dict[str, Any]] | None = None  # failed attempts before giving up
 
 
 class ResumeEvent(EventBase):
@@ -130,8 +135,8 @@ class SandboxRestartEvent(EventBase):
 
 class RunEnd(EventBase):
     type: Literal["run_end"] = "run_end"
-    status: str
-    end_reason: str
+    status: Status
+    end_reason: EndReason
     totals: dict[str, Any] = Field(default_factory=dict)
 
 
