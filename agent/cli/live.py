@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.cli.safe_text import visible
-from agent.loop import LoopState
+from agent.state import LoopState
 
 
 def fmt_elapsed(seconds: float) -> str:

@@ -72,7 +72,8 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
           workspace: Annotated[Path | None, typer.Option(help="Folder to grade.")] = None,
           step: Annotated[int | None, typer.Option(help="Grade the run's snapshot at this "
                                                    "step (default: the last).")] = None,
-          sandbox: Annotated[str, typer.Option(help="docker or local.")] = "docker",
+          sandbox: Annotated[str | None, typer.Option(
+              help="docker or local (default: the run's backend, else docker).")] = None,
           json_: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Run a scenario's hidden grader on any workspace, or on a run's snapshot."""
     from agent.trajectory.reader import is_run_dir, load_run
@@ -82,7 +83,7 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
     path = Path(target)
     if is_run_dir(path):
         from agent.paths import absolute
-        from agent.runner import run_scenario
+        from agent.runner import run_sandbox, run_scenario
         from agent.trajectory.snapshots import SnapshotError, SnapshotStore
 
         path = absolute(path)
@@ -102,8 +103,7 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
                 raise UserError(f"{target}: cannot read the snapshot of step "
                                 f"{snaps[-1].step}: {e}") from None
             with progress_status("grading", quiet=json_) as note:
-                result = grade_workspace(scenario, ws, run.info.sandbox if sandbox == "docker"
-                                         else sandbox, note)
+                result = grade_workspace(scenario, ws, sandbox or run_sandbox(run.info), note)
         _print_grade(result, json_, f"{path.name} step {snaps[-1].step} ({commit[:10]})")
         return
     if workspace is None:
@@ -113,5 +113,5 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
         raise UserError(f"--workspace {workspace}: not a folder")
     scenario = load_scenario(target)
     with progress_status("grading", quiet=json_) as note:
-        result = grade_workspace(scenario, workspace.absolute(), sandbox, note)
+        result = grade_workspace(scenario, workspace.absolute(), sandbox or "docker", note)
     _print_grade(result, json_, str(workspace))
