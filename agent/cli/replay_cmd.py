@@ -17,7 +17,7 @@ from sandboxes.errors import UserError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from agent import replay as rp
+    from agent.replay import rerun
 
 
 def _warn(message: str) -> None:
@@ -27,7 +27,7 @@ def _warn(message: str) -> None:
                       soft_wrap=True)
 
 
-def _print_report(report: rp.ExecuteReport, console: Console) -> None:
+def _print_report(report: rerun.ExecuteReport, console: Console) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -66,19 +66,23 @@ def replay(
     from rich.console import Console
     from rich.text import Text
 
-    from agent import replay as rp
+    from agent.replay import views
 
     console = Console(soft_wrap=True, highlight=False)
     if follow:
         if not run_dir.is_dir():
             raise UserError(f"{run_dir}: no such run folder")
-        rp.follow(run_dir, lambda line: console.print(Text(visible(line)), soft_wrap=True),
+        from agent.replay.follow import follow as follow_run
+
+        follow_run(run_dir, lambda line: console.print(Text(visible(line)), soft_wrap=True),
                   _warn)
         return
     run = load_checked(run_dir)
     if execute:
+        from agent.replay.rerun import execute as rerun_calls
+
         with progress_status("re-executing", quiet=json_) as note:
-            report = rp.execute(run, sandbox=sandbox, progress=note)
+            report = rerun_calls(run, sandbox=sandbox, progress=note)
         if json_:
             typer.echo(report.model_dump_json(indent=2))
         else:
@@ -86,7 +90,7 @@ def replay(
         if report.diverged:
             raise typer.Exit(1)
         return
-    steps = rp.group_steps(run.events)
+    steps = views.group_steps(run.events)
     if step is not None:
         sv = next((s for s in steps if s.step == step), None)
         if sv is None:
@@ -96,7 +100,7 @@ def replay(
             events = [e.model_dump() for e in run.events if e.step == step]
             typer.echo(json.dumps(events, indent=2, ensure_ascii=False, default=str))
         else:
-            for line in rp.step_lines(run, sv):
+            for line in views.step_lines(run, sv):
                 console.print(Text(visible(line)), soft_wrap=True)
         return
     if json_:
@@ -109,7 +113,9 @@ def replay(
                               indent=2, ensure_ascii=False))
         return
     if sys.stdin.isatty() and sys.stdout.isatty():
-        rp.run_viewer(run, console)
+        from agent.replay.viewer import run_viewer
+
+        run_viewer(run, console)
         return
-    for line in rp.listing_lines(run):
+    for line in views.listing_lines(run):
         console.print(Text(visible(line)), soft_wrap=True)

@@ -15,7 +15,7 @@ import yaml
 from agent.analysis.metrics import compute_metrics
 from agent.analysis.report import render_html, summary_rows
 from agent.options import ResumeConfig
-from agent.replay import listing_lines
+from agent.replay.views import listing_lines
 from agent.resume import resume_run
 from agent.runner import RunConfig, execute_run
 from agent.trajectory import load_run

@@ -86,7 +86,7 @@ def test_cli_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
 
 def test_sigint_mid_run_leaves_interrupted_run(tmp_path: Path) -> None:
     turns = [{"tool_calls": [{"name": "bash", "arguments": {"command": "echo 1 > log.txt"}}]},
-             {"tool_calls": [{"name": "bash", "arguments": {"command": "sleep 60"}}]},
+             {"tool_calls": [{"name": "bash", "arguments": {"command": "sleep 67.25"}}]},
              {"tool_calls": [{"name": "finish", "arguments": {"summary": "never"}}]}]
     spec = _script(tmp_path / "s.yaml", turns)
     logs = tmp_path / "logs"
@@ -96,7 +96,7 @@ def test_sigint_mid_run_leaves_interrupted_run(tmp_path: Path) -> None:
     events = logs / "sig" / "events.jsonl"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if events.exists() and '"sleep 60"' in events.read_text():
+        if events.exists() and '"sleep 67.25"' in events.read_text():
             break
         time.sleep(0.1)
     time.sleep(0.5)
@@ -109,7 +109,7 @@ def test_sigint_mid_run_leaves_interrupted_run(tmp_path: Path) -> None:
     assert (info["status"], info["end_reason"]) == ("interrupted", "interrupted")
     evs = seqs_contiguous(logs / "sig")
     assert evs[-1]["type"] == "run_end" and evs[-1]["status"] == "interrupted"
-    out = subprocess.run(["pgrep", "-f", "sleep 60"], capture_output=True, text=True)
+    out = subprocess.run(["pgrep", "-f", "sleep 67.25"], capture_output=True, text=True)
     assert out.stdout.strip() == "", "the interrupted command survived"
 
 

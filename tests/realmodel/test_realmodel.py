@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from agent.analysis.metrics import compute_metrics
-from agent.replay import listing_lines
+from agent.replay.views import listing_lines
 from agent.trajectory import load_run
 from agent.trajectory.reader import NO_RUN_END
 from tests.realmodel import figures

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from agent import replay as rp
+from agent.replay import follow as fl
 from agent.runner import run_lock
 from tests.replay.conftest import ROOT, TINY
 
@@ -34,7 +34,7 @@ def test_follow_a_live_run(tmp_path: Path) -> None:
             assert time.monotonic() < deadline and proc.poll() is None, proc.stderr
             time.sleep(0.05)
         lines: list[tuple[float, str]] = []
-        why = rp.follow(run_dir, lambda s: lines.append((time.monotonic(), s)), lines.append,
+        why = fl.follow(run_dir, lambda s: lines.append((time.monotonic(), s)), lines.append,
                         poll_s=0.1)
     finally:
         proc.wait(timeout=60)
@@ -66,13 +66,13 @@ def test_follow_waits_for_the_lock_then_stops(recorded: Path, tmp_path: Path) ->
     holder = threading.Thread(target=hold)
     holder.start()
     time.sleep(0.1)
-    assert rp.lock_held(run)
+    assert fl.lock_held(run)
     # A process holding the lock is another process for flock only across open files;
     # the thread's lock is on its own file description, so this is a fair stand-in.
-    why = rp.follow(run, lines.append, lines.append, poll_s=0.05)
+    why = fl.follow(run, lines.append, lines.append, poll_s=0.05)
     holder.join()
     assert why == "ended" and released.is_set()
-    assert lines[-1].startswith("run ended") and not rp.lock_held(run)
+    assert lines[-1].startswith("run ended") and not fl.lock_held(run)
 
 
 def test_follow_a_dead_run_stops(recorded: Path, tmp_path: Path) -> None:
@@ -83,6 +83,6 @@ def test_follow_a_dead_run_stops(recorded: Path, tmp_path: Path) -> None:
     body = (run / "events.jsonl").read_text().splitlines(keepends=True)
     (run / "events.jsonl").write_text("".join(line for line in body if '"run_end"' not in line))
     lines: list[str] = []
-    assert rp.follow(run, lines.append, lines.append, poll_s=0.01, idle_polls=3) == "abandoned"
+    assert fl.follow(run, lines.append, lines.append, poll_s=0.01, idle_polls=3) == "abandoned"
     assert "crashed or interrupted" in lines[-1]
     assert os.path.exists(run / ".lock")

@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from agent import replay as rp
+from agent.replay import viewer, views
+from agent.replay.follow import Tail
 from agent.trajectory import load_run
 from sandboxes.errors import UserError
 
@@ -70,34 +71,34 @@ def test_torn_and_garbage_lines_warn_with_line_numbers(app: typer.Typer,
     assert f"events.jsonl:{len(lines) + 1}: torn last line" in res.stderr
     assert "6 steps, 7 tool calls" in res.stdout  # everything else still loads
     warnings: list[str] = []
-    tail = rp.Tail(path)
+    tail = Tail(path)
     tail.read(warnings.append)
     assert len(warnings) == 1 and ":6:" in warnings[0] and tail.partial  # torn tail kept back
 
 
 def test_diff_and_full_output(recorded: Path) -> None:
     run = load_run(recorded)
-    steps = rp.group_steps(run.events)
-    assert "+one" in rp.step_diff(run, 2) and "log.txt" in rp.step_diff(run, 2)
-    assert "did not change" in rp.step_diff(run, 3)
-    assert "+two" in rp.step_diff(run, 4)
-    full = rp.full_output(run, steps[2].calls[0])
+    steps = views.group_steps(run.events)
+    assert "+one" in views.step_diff(run, 2) and "log.txt" in views.step_diff(run, 2)
+    assert "did not change" in views.step_diff(run, 3)
+    assert "+two" in views.step_diff(run, 4)
+    full = views.full_output(run, steps[2].calls[0])
     assert full.splitlines()[0] == "1" and "2500\n" in full and full.rstrip().endswith("5000")
     assert "[output cut" not in full
 
 
 @pytest.fixture
-def state(recorded: Path) -> rp.ViewerState:
-    return rp.ViewerState(rp.index_steps(rp.group_steps(load_run(recorded).events)))
+def state(recorded: Path) -> viewer.ViewerState:
+    return viewer.ViewerState(viewer.index_steps(views.group_steps(load_run(recorded).events)))
 
 
-def _keys(state: rp.ViewerState, *keys: str) -> rp.ViewerState:
+def _keys(state: viewer.ViewerState, *keys: str) -> viewer.ViewerState:
     for k in keys:
-        state = rp.handle_key(state, k)
+        state = viewer.handle_key(state, k)
     return state
 
 
-def test_keys_move_jump_filter_search(state: rp.ViewerState) -> None:
+def test_keys_move_jump_filter_search(state: viewer.ViewerState) -> None:
     s = _keys(state, "n", "n")
     assert s.current and s.current.step == 3
     s = _keys(s, "p")
@@ -122,7 +123,7 @@ def test_keys_move_jump_filter_search(state: rp.ViewerState) -> None:
     assert _keys(s, "q").done
 
 
-def test_keys_views_and_scroll(state: rp.ViewerState) -> None:
+def test_keys_views_and_scroll(state: viewer.ViewerState) -> None:
     s = _keys(state, "d")
     assert s.view == "diff"
     s = _keys(s, "d", "o")
@@ -138,12 +139,12 @@ def test_keys_views_and_scroll(state: rp.ViewerState) -> None:
     assert _keys(s, "?").view == "help"
 
 
-def test_render_screens(recorded: Path, state: rp.ViewerState) -> None:
-    data = rp.ViewerData(load_run(recorded))
+def test_render_screens(recorded: Path, state: viewer.ViewerState) -> None:
+    data = viewer.ViewerData(load_run(recorded))
 
-    def screen(s: rp.ViewerState) -> str:
+    def screen(s: viewer.ViewerState) -> str:
         console = Console(record=True, width=100, height=30, force_terminal=False)
-        console.print(rp.render(s, data, 100, 30))
+        console.print(viewer.render(s, data, 100, 30))
         return console.export_text()
 
     text = screen(replace(state, pos=2))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import os
+import tarfile
 import time
 from pathlib import Path
 
@@ -32,17 +35,26 @@ def test_scenario_image_built_once_and_rebuilt_on_change(
     (ctx / "Dockerfile").write_text(f"FROM {base_image}\nCOPY hello.txt /opt/hello.txt\n")
     (ctx / "hello.txt").write_text(f"v1 {time.time_ns()}")
     log: list[str] = []
-    tag1 = images.ensure_scenario_image(docker_client, "t-img", ctx, "Dockerfile", log.append)
+    name = f"t-img-{os.getpid()}"  # concurrent suites (other checkouts) never share it
+    tag1 = images.ensure_scenario_image(docker_client, name, ctx, "Dockerfile", log.append)
     assert log, "first build should report progress"
     log.clear()
-    assert images.ensure_scenario_image(docker_client, "t-img", ctx, "Dockerfile",
+    assert images.ensure_scenario_image(docker_client, name, ctx, "Dockerfile",
                                         log.append) == tag1
     assert log == []
     (ctx / "hello.txt").write_text("v2")
-    tag2 = images.ensure_scenario_image(docker_client, "t-img", ctx, "Dockerfile", log.append)
+    tag2 = images.ensure_scenario_image(docker_client, name, ctx, "Dockerfile", log.append)
     assert tag2 != tag1
-    out = docker_client.containers.run(tag2, ["cat", "/opt/hello.txt"], remove=True)
-    assert out == b"v2"
+    # Read from the image's filesystem, not a container's log: the log of a container that
+    # exits at once was seen empty on a loaded engine.
+    box = docker_client.containers.create(tag2, ["true"])
+    try:
+        stream, _ = box.get_archive("/opt/hello.txt")
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+            member = tar.extractfile("hello.txt")
+            assert member is not None and member.read() == b"v2"
+    finally:
+        box.remove(force=True)
     for t in (tag1, tag2):
         docker_client.images.remove(t, force=True)
 

@@ -143,8 +143,14 @@ def test_disk_fillers_are_stopped_and_the_host_keeps_its_space(tmp_path: Path,
                  f"{dd} count=500 of=/tmp/layer$i || break; done; echo rc=$?; "
                  "echo kept=$(du -smc /tmp/layer* | tail -1 | cut -f1)", timeout=300),
             bash("rm -f /tmp/layer*; nohup sh -c 'for i in 1 2 3 4 5 6; do "
-                 f"{dd} count=500 of=bg$i; done' >/dev/null 2>&1 & echo started", timeout=60),
-            bash("sleep 20; du -sm .", timeout=120),
+                 f"{dd} count=500 of=bg$i; done' >/dev/null 2>&1 & echo $! > /tmp/bgpid; "
+                 "echo started", timeout=60),
+            # Waits until the writer is gone (killed by the guard, or done writing 3 GB):
+            # a fixed sleep was too short when a loaded disk wrote slower than 50 MB/s.
+            bash("p=$(cat /tmp/bgpid); for i in $(seq 240); do "
+                 "grep -qs '^State:[[:space:]]*[RSDT]' /proc/$p/status || break; sleep 1; "
+                 "done; du -sm .",
+                 timeout=300),
             bash("rm -f bg*; du -sm ."),
             call("write_file", path="after.txt", content="still works\n"),
         ], limits={"disk": "1g"}, grader=False)

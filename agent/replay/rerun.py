@@ -1,0 +1,166 @@
+"""`ultrarun replay --execute`: re-run a run's recorded tool calls in a fresh sandbox from its
+first snapshot and report where the results diverge."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from agent.replay.views import _snapshot_commits
+from agent.trajectory import EventBase, LoadedRun
+from agent.trajectory.outputs import output_file
+from sandboxes.errors import HarnessError, UserError
+
+if TYPE_CHECKING:
+    from sandboxes.backends import SandboxConfig
+
+
+class Divergence(BaseModel):
+    step: int
+    call_id: str
+    tool: str
+    kinds: list[str]  # exit_code | output | ok | error
+    recorded_exit: int | None
+    replayed_exit: int | None
+    recorded_line: str | None = None  # the first line that differs, as recorded …
+    replayed_line: str | None = None  # … and as replayed
+    line: int | None = None  # its 1-based number
+
+
+class ExecuteReport(BaseModel):
+    run_dir: str
+    sandbox: str
+    commit: str
+    calls: int
+    replayed: int
+    skipped: int
+    diverged: list[Divergence]
+
+
+def _first_difference(a: str, b: str) -> tuple[int, str, str]:
+    la, lb = a.splitlines(), b.splitlines()
+    for i in range(max(len(la), len(lb))):
+        x = la[i] if i < len(la) else "<end of output>"
+        y = lb[i] if i < len(lb) else "<end of output>"
+        if x != y:
+            return i + 1, x[:200], y[:200]
+    return 1, a[:200], b[:200]  # differ only in trailing newlines
+
+
+def recorded_calls(run: LoadedRun) -> Iterator[tuple[EventBase, EventBase]]:
+    """(tool_call, tool_result) pairs in the order they ran."""
+    pending: dict[str, EventBase] = {}
+    for e in run.events:
+        if e.type == "tool_call":
+            pending[str(getattr(e, "call_id", ""))] = e
+        elif e.type == "tool_result":
+            call = pending.pop(str(getattr(e, "call_id", "")), None)
+            if call is not None:
+                yield call, e
+
+
+def _export(git_dir: Path, commit: str, dest: Path) -> None:
+    """The workspace at ``commit``, read-only on the run (the run may still be live)."""
+    from agent.trajectory.snapshots import SnapshotError, SnapshotStore
+
+    try:
+        SnapshotStore(git_dir).export(commit, dest)
+    except SnapshotError as e:
+        raise UserError(f"cannot export {commit[:10]}: {e}") from None
+
+
+def execute(run: LoadedRun, sandbox: str | SandboxConfig = "docker",
+            progress: Callable[[str], None] = lambda _m: None) -> ExecuteReport:
+    """Re-run the recorded tool calls from the initial workspace through ToolBox.dispatch, in
+    a sandbox set up as a run's is (``agent.setup.prepare``)."""
+    from agent.models.base import ToolCall
+    from agent.runner import run_scenario
+    from agent.setup import prepare
+    from sandboxes import SandboxDied, SandboxError
+    from sandboxes.backends import backend_config
+    from scenarios.loader import ScenarioError
+
+    run_dir = run.run_dir
+    info = run.info
+    config = backend_config(sandbox)  # an unknown name: UserError naming the backends
+    commits = _snapshot_commits(run)
+    git_dir = run_dir / "snapshots.git"
+    if info is None or not commits or not git_dir.exists():
+        raise UserError(f"{run_dir}: no snapshots.git with an initial workspace (an imported "
+                        "run?): nothing to re-execute from")
+    try:
+        scenario = run_scenario(run_dir, info)
+    except ScenarioError as e:
+        raise UserError(f"{run_dir}: its scenario cannot be loaded: {e}") from None
+    commit = commits[0][1]
+    pairs = list(recorded_calls(run))
+    diverged: list[Divergence] = []
+    replayed = skipped = 0
+    recorded_ws = str((run_dir / "workspace").resolve())
+    prepared = prepare(scenario, config, progress)
+    with tempfile.TemporaryDirectory(prefix="ultrarun-replay-",
+                                     ignore_cleanup_errors=True) as tmp:
+        ws, outs = Path(tmp) / "workspace", Path(tmp) / "outputs"
+        outs.mkdir()
+        progress(f"exporting the initial workspace ({commit[:10]})")
+        _export(git_dir, commit, ws)
+        with contextlib.ExitStack() as stack:
+            try:
+                bench = stack.enter_context(prepared.workbench(
+                    ws, run_id=f"replay-{info.run_id}"[:60], outputs_dir=outs,
+                    command_timeout=info.options.command_timeout))
+            except SandboxError as e:
+                raise HarnessError(f"cannot start the {config.backend} sandbox: {e}") from None
+            for n, (call_ev, res) in enumerate(pairs, 1):
+                if getattr(res, "error_kind", None) in ("after_finish", "sandbox"):
+                    skipped += 1  # never ran, or died with its sandbox: nothing to compare
+                    continue
+                call = ToolCall(id=str(getattr(call_ev, "call_id", "")),
+                                name=str(getattr(call_ev, "name", "")),
+                                arguments=getattr(call_ev, "arguments", None),
+                                raw_arguments=str(getattr(call_ev, "raw_arguments", "") or ""),
+                                parse_error=getattr(call_ev, "parse_error", None))
+                progress(f"call {n}/{len(pairs)}: {call.name}")
+                kinds: list[str] = []
+                try:
+                    shown = bench.toolbox.dispatch(call, bench.ctx)
+                    text, out = shown.display, shown.output
+                    if shown.needs_store:  # later read_log calls read it from outputs/
+                        target = output_file(outs, call.id)
+                        if out.spilled is not None and out.spilled.exists():
+                            shutil.move(str(out.spilled), target)
+                        else:
+                            target.write_text(out.text, errors="replace")
+                    exit_code, ok = out.exit_code, out.ok
+                except SandboxDied as e:
+                    text, exit_code, ok = f"sandbox died: {e}", None, False
+                    kinds.append("error")
+                replayed += 1
+                # Where commands see the host folder (no container), the workspace moved:
+                # compare modulo its path (a no-op where the path never shows).
+                text = text.replace(str(ws.resolve()), recorded_ws).replace(str(ws), recorded_ws)
+                rec_exit = getattr(res, "exit_code", None)
+                if exit_code != rec_exit:
+                    kinds.append("exit_code")
+                if ok != getattr(res, "ok", None) and rec_exit == exit_code:
+                    kinds.append("ok")
+                recorded_out = str(getattr(res, "output", ""))
+                if text != recorded_out:
+                    kinds.append("output")
+                if kinds:
+                    line, a, b = _first_difference(recorded_out, text)
+                    diverged.append(Divergence(
+                        step=res.step, call_id=call.id, tool=call.name, kinds=kinds,
+                        recorded_exit=rec_exit, replayed_exit=exit_code,
+                        recorded_line=a if "output" in kinds else None,
+                        replayed_line=b if "output" in kinds else None,
+                        line=line if "output" in kinds else None))
+    return ExecuteReport(run_dir=str(run_dir), sandbox=config.backend, commit=commit,
+                         calls=len(pairs), replayed=replayed, skipped=skipped,
+                         diverged=diverged)
