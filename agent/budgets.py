@@ -22,6 +22,18 @@ def parse_duration(value: str | int | float | None) -> float | None:
     return sum(float(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
 
 
+def format_duration(seconds: float | None) -> str:
+    """``6h``, ``1h30m``, ``45s``: what ``parse_duration`` reads back ("-" for none)."""
+    if seconds is None:
+        return "-"
+    rest, out = round(seconds), ""
+    for unit, size in (("h", 3600), ("m", 60)):
+        if rest >= size:
+            out += f"{rest // size}{unit}"
+            rest %= size
+    return out + (f"{rest}s" if rest or not out else "")
+
+
 class Budgets(BaseModel):
     """Model turns, dollars and wall time a run may use, and the failures it tolerates.
 

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
         SandboxError,
     )
 
+#: The backend a run uses when none is named (isolated); pydantic-free, for CLI defaults.
+DEFAULT_BACKEND = "docker"
+
 __all__ = ["ExecResult", "PathOutsideWorkspace", "Sandbox", "SandboxDied", "SandboxError",
            "open_sandbox"]
 

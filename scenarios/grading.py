@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.evaluation import GradeResult, parse_grader_output
+from sandboxes import DEFAULT_BACKEND
 from sandboxes.backends import GraderBox
 from sandboxes.fsafe import WorkspaceDir
 from sandboxes.treecopy import copy_tree
@@ -60,7 +61,7 @@ def copy_workspace(src: Path, dest: Path) -> list[str]:
 
 
 def grade_workspace(scenario: Scenario, workspace: Path,
-                    sandbox: str | DockerConfig | LocalConfig = "docker",
+                    sandbox: str | DockerConfig | LocalConfig = DEFAULT_BACKEND,
                     progress: Callable[[str], None] = lambda _m: None) -> GradeResult:
     """Grade a workspace folder (copied first: the grader may change what it grades)."""
     from agent.setup import prepare

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from agent.cli.console import display_path, err_console, out_console
+from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
 def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario folder, or "
                                                 "scenario.yaml path.")],
         model: ModelOpt = None, base_url: BaseUrlOpt = None, api_key_env: KeyEnvOpt = None,
-        profile: ProfileOpt = None, sandbox: SandboxOpt = "docker",
+        profile: ProfileOpt = None, sandbox: SandboxOpt = DEFAULT_BACKEND,
         max_steps: MaxStepsOpt = None, max_cost: MaxCostOpt = None,
         max_time: MaxTimeOpt = None, context: ContextOpt = None,
         eval_every: EvalEveryOpt = None, logs: LogsOpt = Path("logs"),
@@ -199,7 +200,7 @@ def make_config(**options: Any) -> RunConfig:
     return validated(RunConfig, **options)
 
 
-def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = "docker",
+def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = DEFAULT_BACKEND,
          quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run the toy C compiler scenario with its scripted reference policy (no API key)."""
     from agent.runner import execute_run

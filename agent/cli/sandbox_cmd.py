@@ -127,7 +127,7 @@ def shell(scenario: Annotated[str | None, typer.Argument(
                    "scenario's seed).")] = None,
           network: bool = False, logs: LogsOpt = Path("logs")) -> None:
     """An interactive shell in a sandbox with the same image and limits an agent gets."""
-    from sandboxes import images, open_sandbox
+    from sandboxes import images
     from sandboxes.backends import DockerConfig
     from scenarios.loader import load_scenario
 
@@ -148,7 +148,7 @@ def shell(scenario: Annotated[str | None, typer.Argument(
     image = image or images.BASE_IMAGE
     if images.image_hash(client, image) is None:
         raise UserError(f"image {image!r} is not built: run `ultrarun sandbox build` first.")
-    with open_sandbox("docker", image=image, workspace=ws, client=client, **limits) as sb:
+    with DockerConfig().create(image=image, workspace=ws, client=client, **limits) as sb:
         err_console.print(f"[dim]{image}: workspace {ws} is /workspace; exit the shell to "
                           "remove the container[/dim]")
         user = getattr(sb, "user", "1000:1000")

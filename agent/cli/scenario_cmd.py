@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from agent.cli.console import display_path, out_console, progress_status
+from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
@@ -24,13 +25,14 @@ def list_() -> None:
     """The built-in scenarios."""
     from rich.table import Table
 
+    from agent.budgets import format_duration
     from scenarios.loader import builtin_names, load_scenario
 
     table = Table("name", "title", "max steps", "max time", "graded every")
     for name in builtin_names():
         s = load_scenario(name)
         table.add_row(s.name, s.title, str(s.budgets.max_steps or "-"),
-                      str(s.budgets.max_time or "-"),
+                      format_duration(s.budgets.max_time_s),
                       f"{s.grader.every} calls" if s.grader and s.grader.every else "end")
     out_console.print(table)
 
@@ -113,5 +115,5 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
         raise UserError(f"--workspace {workspace}: not a folder")
     scenario = load_scenario(target)
     with progress_status("grading", quiet=json_) as note:
-        result = grade_workspace(scenario, workspace.absolute(), sandbox or "docker", note)
+        result = grade_workspace(scenario, workspace.absolute(), sandbox or DEFAULT_BACKEND, note)
     _print_grade(result, json_, str(workspace))

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from agent.replay.views import _snapshot_commits
 from agent.trajectory import EventBase, LoadedRun
 from agent.trajectory.outputs import output_file
+from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import HarnessError, UserError
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def _export(git_dir: Path, commit: str, dest: Path) -> None:
         raise UserError(f"cannot export {commit[:10]}: {e}") from None
 
 
-def execute(run: LoadedRun, sandbox: str | SandboxConfig = "docker",
+def execute(run: LoadedRun, sandbox: str | SandboxConfig = DEFAULT_BACKEND,
             progress: Callable[[str], None] = lambda _m: None) -> ExecuteReport:
     """Re-run the recorded tool calls from the initial workspace through ToolBox.dispatch, in
     a sandbox set up as a run's is (``agent.setup.prepare``)."""

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agent.budgets import Budgets
+from sandboxes import DEFAULT_BACKEND
 from sandboxes.backends import SandboxConfig
 
 #: How a run stands (CONTRACT 5).
@@ -72,7 +73,7 @@ class RunInfo(BaseModel):
     profile: str | None = None
     base_url: str | None = None
     api_key_env: str | None = None  # the variable's NAME only
-    sandbox: str = "docker"  # the backend's name (`none` for an import)
+    sandbox: str = DEFAULT_BACKEND  # the backend's name (`none` for an import)
     sandbox_config: SandboxConfig | None = None  # the whole backend config
     image: str | None = None
     budgets: Budgets = Field(default_factory=Budgets)
