@@ -81,8 +81,9 @@ def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks) -> RunResult:
     recovery = recover_snapshots(git_dir, fold.commit if snapshotted else None)
     if fold.commit:  # the workspace as of the last completed step, before any container
         try:
-            Snapshotter(git_dir, workspace,
-                        owner=run_sandbox(info).workspace_owner()).restore(fold.commit)
+            with Snapshotter(git_dir, workspace,
+                             owner=run_sandbox(info).workspace_owner()) as restorer:
+                restorer.restore(fold.commit)
         except SnapshotError as e:
             raise ConfigError(f"{run_dir}: cannot restore the workspace: {e}") from None
     with session.loop(hooks, next_seq=next_seq, lock=False) as loop:

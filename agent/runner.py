@@ -191,6 +191,7 @@ class Session:
         recorder.save_info()
         snapshots = Snapshotter(self.run_dir / "snapshots.git", workspace,
                                 owner=prepared.factory.workspace_owner)
+        stack.callback(snapshots.close)  # its inotify instance
         bench = stack.enter_context(prepared.workbench(
             workspace, run_id=info.run_id, outputs_dir=recorder.outputs_dir,
             labels=self.labels, command_timeout=info.options.command_timeout,

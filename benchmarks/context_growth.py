@@ -28,6 +28,7 @@ from rich.table import Table  # noqa: E402
 from agent.analysis.svg import Chart, Series, line_chart  # noqa: E402
 from agent.runner import RunConfig, execute_run  # noqa: E402
 from agent.trajectory import load_run  # noqa: E402
+from agent.trajectory.events import ModelCall  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAIServer, Reply  # noqa: E402
 
 TINY = ROOT / "tests" / "data" / "scenarios" / "tiny"
@@ -63,7 +64,7 @@ def run_policy(policy: str, calls: int, root: Path) -> list[int]:
                                     logs=root / "logs", context=policy,  # type: ignore[arg-type]
                                     max_steps=calls + 50, eval_every=0))
         run = load_run(res.run_dir)
-        return [e.prompt_tokens or 0 for e in run.of_type("model_call")]  # type: ignore
+        return [e.prompt_tokens or 0 for e in run.events_of(ModelCall)]
 
 
 def main() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from agent.trajectory import EventBase, LoadedRun
+from agent.trajectory import LoadedRun
+from agent.trajectory.events import ModelCall, ToolResultEvent
 
 
 @dataclass
@@ -61,36 +63,29 @@ def _int(value: Any) -> int:
 
 
 def extract_calls(run: LoadedRun) -> list[Call]:
-    """Pair tool_call and tool_result events by call id, in order.
+    """Each tool call with its result, in the order the results were recorded.
 
     Calls answered ``after_finish`` were never run and are left out, matching the runner's own
     tool-call counter (which evaluation and snapshot events refer to). A call with no result
     (the run died mid-call) is left out too.
     """
     start = run_start_time(run)
-    pending: dict[str, EventBase] = {}
-    calls: list[Call] = []
+    spent: list[tuple[int, int]] = []  # (seq, tokens so far) after each model call
     tokens = 0
-    for e in run.events:
-        if e.type == "model_call":
-            tokens += _int(getattr(e, "prompt_tokens", 0)) + _int(
-                getattr(e, "completion_tokens", 0))
-        elif e.type == "tool_call":
-            pending[getattr(e, "call_id", "")] = e
-        elif e.type == "tool_result":
-            if getattr(e, "error_kind", None) == "after_finish":
-                continue
-            call = pending.pop(getattr(e, "call_id", ""), None)
-            calls.append(Call(
-                index=len(calls) + 1, step=e.step, call_id=getattr(e, "call_id", ""),
-                name=getattr(e, "name", ""),
-                arguments=getattr(call, "arguments", None) if call is not None else None,
-                raw_arguments=getattr(call, "raw_arguments", "") if call is not None else "",
-                parse_error=getattr(call, "parse_error", None) if call is not None else None,
-                ok=bool(getattr(e, "ok", False)), exit_code=getattr(e, "exit_code", None),
-                error_kind=getattr(e, "error_kind", None),
-                output_chars=len(getattr(e, "output", "") or ""),
-                wall_s=max(0.0, e.t - start), tokens=tokens))
+    for m in run.events_of(ModelCall):
+        tokens += _int(m.prompt_tokens) + _int(m.completion_tokens)
+        spent.append((m.seq, tokens))
+    done = sorted(((x.result, x.call) for x in run.tool_calls()
+                   if x.result is not None and x.result.ran), key=lambda p: p[0].seq)
+    calls: list[Call] = []
+    for r, c in done:
+        i = bisect.bisect_left(spent, (r.seq, 0))  # model calls recorded before the result
+        calls.append(Call(
+            index=len(calls) + 1, step=r.step, call_id=r.call_id, name=r.name,
+            arguments=c.arguments if c else None, raw_arguments=c.raw_arguments if c else "",
+            parse_error=c.parse_error if c else None, ok=r.ok, exit_code=r.exit_code,
+            error_kind=r.error_kind, output_chars=len(r.output), wall_s=max(0.0, r.t - start),
+            tokens=spent[i - 1][1] if i else 0))
     return calls
 
 
@@ -100,6 +95,5 @@ def calls_before_events(run: LoadedRun) -> list[int]:
     n = 0
     for e in run.events:
         out.append(n)
-        if e.type == "tool_result" and getattr(e, "error_kind", None) != "after_finish":
-            n += 1
+        n += isinstance(e, ToolResultEvent) and e.ran
     return out

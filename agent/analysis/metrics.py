@@ -27,7 +27,14 @@ from agent.analysis.progress import (
     compute_stall,
     curve,
 )
-from agent.trajectory import EventBase, LoadedRun
+from agent.trajectory import LoadedRun
+from agent.trajectory.events import (
+    ContextEvent,
+    ErrorEvent,
+    MessageEvent,
+    ModelCall,
+    SnapshotEvent,
+)
 from agent.trajectory.reader import totals_from_events
 
 METRICS_SCHEMA = 1
@@ -226,11 +233,16 @@ def compute_validity(run: LoadedRun, calls: Sequence[Call]) -> Validity:
     n = len(calls)
     bad = sum(c.malformed for c in calls)
     unknown = sum(c.unknown_tool for c in calls)
-    fmt = sum(1 for e in run.of_type("message") if getattr(e, "reason", "") == "format_error")
+    fmt = _format_errors(run)
     return Validity(tool_calls=n, malformed=bad, unknown_tool=unknown,
                     malformed_per_100=round(100 * bad / n, 4) if n else None,
                     unknown_tool_per_100=round(100 * unknown / n, 4) if n else None,
                     format_errors=fmt)
+
+
+def _format_errors(run: LoadedRun) -> int:
+    """Turns with no usable tool call (the harness answered with a format reminder)."""
+    return sum(1 for e in run.events_of(MessageEvent) if e.reason == "format_error")
 
 
 def _norm_path(path: str) -> str:
@@ -243,8 +255,8 @@ def compute_edits(run: LoadedRun, calls: Sequence[Call],
                   changes: Sequence[FileChange]) -> Edits:
     """write_file over a path that existed: in a snapshot before the call, or written before."""
     commit_at: dict[str, int] = {}
-    for e in run.of_type("snapshot"):  # a commit repeats in unchanged steps: keep the first
-        commit_at.setdefault(getattr(e, "commit", ""), getattr(e, "tool_calls", 0))
+    for e in run.events_of(SnapshotEvent):  # a commit repeats in unchanged steps: keep the first
+        commit_at.setdefault(e.commit, e.tool_calls)
     # (tool calls when the snapshot was taken, path, exists afterwards), oldest first.
     timeline = [(commit_at.get(ch.commit, 0), ch.path, not ch.deleted) for ch in changes]
     exists: dict[str, bool] = {}
@@ -280,35 +292,32 @@ def error_kind(text: str) -> str:
     return text.split(" (")[0].split(" after ")[0][:40]
 
 
-def _retry_lists(e: EventBase) -> list[dict[str, Any]]:
-    if e.type == "context":
-        return list((getattr(e, "details", {}) or {}).get("retries") or [])
-    return list(getattr(e, "retries", None) or [])
-
-
 def compute_model_calls(run: LoadedRun) -> ModelCalls:
     """Model-call figures from model_call, error and context events."""
-    turns = [e for e in run.events if e.type == "model_call"]
+    turns = run.events_of(ModelCall)
     summaries = failed_summaries = compactions = fallbacks = 0
-    failed: list[EventBase] = []
+    failed: list[ErrorEvent] = []
     windows: list[int] = []
     retry_sets: list[list[dict[str, Any]]] = []
     for e in run.events:
-        if e.type == "error" and getattr(e, "where", "") == "model":
-            failed.append(e)
-        elif e.type == "context":
-            action = getattr(e, "action", "")
-            details = getattr(e, "details", {}) or {}
-            if action == "compact":
-                compactions += 1
-                summaries += "prompt_tokens" in details or "completion_tokens" in details
-                failed_summaries += "summary_error" in details
-            elif action == "fallback":
-                fallbacks += 1
-            elif action == "window" and isinstance(details.get("context_window"), int):
-                windows.append(details["context_window"])
-        if e.type in ("model_call", "error", "context"):
-            retry_sets.append(_retry_lists(e))
+        match e:
+            case ModelCall():
+                retry_sets.append(e.retries)
+            case ErrorEvent():
+                retry_sets.append(e.retries)
+                if e.where == "model":
+                    failed.append(e)
+            case ContextEvent():
+                details = e.details
+                retry_sets.append(list(details.get("retries") or []))
+                if e.action == "compact":
+                    compactions += 1
+                    summaries += "prompt_tokens" in details or "completion_tokens" in details
+                    failed_summaries += "summary_error" in details
+                elif e.action == "fallback":
+                    fallbacks += 1
+                elif e.action == "window" and isinstance(details.get("context_window"), int):
+                    windows.append(details["context_window"])
     kinds: Counter[str] = Counter()
     outages = 0
     longest = wait = 0.0
@@ -321,9 +330,8 @@ def compute_model_calls(run: LoadedRun) -> ModelCalls:
         statuses = [r.get("status") for r in records]
         outages += any(st is None or st == 429 or (isinstance(st, int) and st >= 500)
                        for st in statuses)
-    text_only = sum(1 for e in run.of_type("message")
-                    if getattr(e, "reason", "") == "format_error")
-    latencies = [float(getattr(e, "latency_s", 0.0) or 0.0) for e in turns]
+    text_only = _format_errors(run)
+    latencies = [e.latency_s for e in turns]
     return ModelCalls(
         calls=len(turns) + summaries, turns=len(turns),
         failed=len(failed) + failed_summaries,
@@ -334,7 +342,7 @@ def compute_model_calls(run: LoadedRun) -> ModelCalls:
         unusable_rate=round(text_only / len(turns), 4) if turns else None,
         mean_latency_s=round(sum(latencies) / len(latencies), 3) if latencies else None,
         context_windows=windows, compactions=compactions, fallbacks=fallbacks,
-        last_error=str(getattr(failed[-1], "message", ""))[:500] if failed else None)
+        last_error=failed[-1].message[:500] if failed else None)
 
 
 def compute_summary(run: LoadedRun, calls: Sequence[Call]) -> RunSummary:
@@ -406,9 +414,8 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
     before = calls_before_events(run)
     start = run_start_time(run)
     marks = [ContextMark(tool_calls=before[i], step=e.step, wall_s=round(max(0.0, e.t - start), 3),
-                         action=str(getattr(e, "action", "")),
-                         details=dict(getattr(e, "details", {}) or {}))
-             for i, e in enumerate(run.events) if e.type == "context"]
+                         action=e.action, details=dict(e.details))
+             for i, e in enumerate(run.events) if isinstance(e, ContextEvent)]
     return RunMetrics(
         run=compute_summary(run, calls), progress=progress, regressions=regressions,
         stall=stall, loops=loops, errors=compute_errors(calls),

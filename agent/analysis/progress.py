@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from agent.analysis.calls import Call
 from agent.trajectory import LoadedRun
+from agent.trajectory.events import EvaluationEvent
 
 #: Shares of the final score whose first crossing is reported in ``progress.tool_calls_to``.
 MILESTONES = (25, 50, 75, 90)
@@ -62,25 +63,23 @@ def curve(run: LoadedRun, calls: Sequence[Call]
           ) -> tuple[list[CurvePoint], list[dict[str, str]], int, int]:
     """The usable evaluations ordered by tool calls (then seq): points, their per-test results,
     how many evaluations there were and how many failed."""
-    evals = sorted(run.of_type("evaluation"), key=lambda e: (getattr(e, "tool_calls", 0), e.seq))
+    evals = sorted(run.events_of(EvaluationEvent), key=lambda e: (e.tool_calls, e.seq))
     points: list[CurvePoint] = []
     tests: list[dict[str, str]] = []
     failed = 0
     for e in evals:
-        total = getattr(e, "total", 0)
-        if total <= 0 or getattr(e, "error", None):
+        if e.total <= 0 or e.error:
             failed += 1
             continue
-        n = getattr(e, "tool_calls", 0)
+        n = e.tool_calls
         at = calls[n - 1] if 0 < n <= len(calls) else None
         points.append(CurvePoint(
             tool_calls=n, step=e.step,
             wall_s=round(at.wall_s, 3) if at else (0.0 if n == 0 else None),
-            tokens=at.tokens if at else (0 if n == 0 else None), passed=getattr(e, "passed", 0),
-            total=total, rate=getattr(e, "passed", 0) / total,
-            stages=dict(getattr(e, "stages", {}) or {}), commit=getattr(e, "commit", None),
-            final=bool(getattr(e, "final", False))))
-        tests.append(dict(getattr(e, "tests", {}) or {}))
+            tokens=at.tokens if at else (0 if n == 0 else None), passed=e.passed,
+            total=e.total, rate=e.passed / e.total, stages=dict(e.stages), commit=e.commit,
+            final=e.final))
+        tests.append(dict(e.tests))
     return points, tests, len(evals), failed
 
 

@@ -22,6 +22,20 @@ from agent.analysis.churn import commit_diffs, has_history
 from agent.analysis.metrics import RunMetrics, error_kind
 from agent.analysis.svg import PALETTE, Band, Chart, Marker, Series, esc, line_chart, timeline
 from agent.trajectory import EventBase, LoadedRun, RunInfo
+from agent.trajectory.events import (
+    ContextEvent,
+    ErrorEvent,
+    EvaluationEvent,
+    MessageEvent,
+    ModelCall,
+    ResumeEvent,
+    RunEnd,
+    RunStart,
+    SandboxRestartEvent,
+    SnapshotEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+)
 
 #: Steps shown with their tool calls, outputs and diffs: the first and the last ones.
 HTML_FIRST_STEPS = 20
@@ -223,27 +237,28 @@ class StepView:
 
 
 def _steps(run: LoadedRun) -> list[StepView]:
-    views: dict[int, StepView] = {}
-    for e in run.events:
-        if e.type in ("evaluation", "run_start", "run_end"):
-            continue  # evaluations land late; they are drawn on the curve instead
-        v = views.get(e.step)
-        if v is None:
-            v = views[e.step] = StepView(e.step, e.t)
-        v.events.append(e)
-        if e.type == "tool_result" and getattr(e, "error_kind", None) != "after_finish":
-            v.calls += 1
-            v.names.append(str(getattr(e, "name", "")))
-            code = getattr(e, "exit_code", None)
-            v.failures += (not getattr(e, "ok", False)) or (code is not None and code != 0)
-        elif e.type == "message" and getattr(e, "reason", "") == "format_error":
-            v.text_only = True
-        elif e.type == "error" and getattr(e, "where", "") == "model":
-            v.model_failed = True
-        elif e.type == "snapshot" and getattr(e, "changed", True):
-            # A snapshot with changed=false repeats the previous commit: nothing to diff.
-            v.commit = getattr(e, "commit", None)
-    return [views[k] for k in sorted(views)]
+    out: list[StepView] = []
+    for step, events in run.by_step().items():
+        # Evaluations land late; they are drawn on the curve instead.
+        shown = [e for e in events if not isinstance(e, EvaluationEvent | RunStart | RunEnd)]
+        if not shown:
+            continue
+        v = StepView(step, shown[0].t, shown)
+        for e in shown:
+            match e:
+                case ToolResultEvent() if e.ran:
+                    v.calls += 1
+                    v.names.append(e.name)
+                    v.failures += e.failed
+                case MessageEvent(reason="format_error"):
+                    v.text_only = True
+                case ErrorEvent(where="model"):
+                    v.model_failed = True
+                case SnapshotEvent(changed=True):
+                    # A snapshot with changed=false repeats the previous commit: nothing to diff.
+                    v.commit = e.commit
+        out.append(v)
+    return out
 
 
 def _progress_charts(m: RunMetrics) -> str:
@@ -334,63 +349,57 @@ def _timeline(steps: Sequence[StepView]) -> str:
 
 
 def _event_html(e: EventBase, diff: str | None) -> str:
-    t = e.type
-    if t == "model_call":
-        msg = getattr(e, "message", {}) or {}
-        content = msg.get("content")
-        text = content if isinstance(content, str) else json.dumps(content, default=str)
-        reasoning = getattr(e, "reasoning", None)
-        out = f'<div class="note">model: {esc(getattr(e, "finish_reason", "") or "")}'
-        tokens = (getattr(e, "prompt_tokens", None), getattr(e, "completion_tokens", None))
-        if any(tokens):
-            out += f", tokens {esc(tokens[0])} in / {esc(tokens[1])} out"
-        out += f", {getattr(e, 'latency_s', 0.0) or 0.0:.1f} s</div>"
-        retries = getattr(e, "retries", None) or []
-        if retries:
-            out += f'<div class="warn">{esc(retries_text(retries))}</div>'
-        if getattr(e, "format_error", None):
-            out += f'<div class="warn">unusable reply: {esc(getattr(e, "format_error", ""))}</div>'
-
-        if reasoning:
-            out += f"<details><summary>reasoning</summary><pre>{esc(_cut(reasoning))}</pre>" \
-                   "</details>"
-        if content:
-            out += f"<pre>{esc(_cut(text))}</pre>"
-        return out
-    if t == "tool_call":
-        args = getattr(e, "arguments", None)
-        shown = json.dumps(args, ensure_ascii=False, indent=1, default=str) if args is not None \
-            else getattr(e, "raw_arguments", "")
-        err = getattr(e, "parse_error", None)
-        bad = f' <span class="warn">parse error: {esc(err)}</span>' if err else ""
-        return (f'<div class="call"><b>{esc(getattr(e, "name", ""))}</b> '
-                f'<span class="note">{esc(getattr(e, "call_id", ""))}</span>{bad}'
-                f"<pre>{esc(_cut(shown))}</pre></div>")
-    if t == "tool_result":
-        ok = getattr(e, "ok", False)
-        code = getattr(e, "exit_code", None)
-        bits = [f"exit {code}" if code is not None else ("ok" if ok else "failed")]
-        if getattr(e, "error_kind", None):
-            bits.append(str(getattr(e, "error_kind", "")))
-        if getattr(e, "truncated", False) and getattr(e, "output_ref", None):
-            bits.append(f"full output: {getattr(e, 'output_ref', '')}")
-        bits.append(f"{getattr(e, 'duration_s', 0.0):.2f} s")
-        cls = "call" if ok and (code in (None, 0)) else "call bad"
-        return (f'<div class="{cls}"><span class="note">result: {esc(", ".join(bits))}</span>'
-                f'<pre>{esc(_cut(getattr(e, "output", "") or ""))}</pre></div>')
-    if t == "snapshot" and diff is not None and getattr(e, "changed", True):
-        return (f"<details><summary>workspace diff ({esc(str(getattr(e, 'commit', ''))[:10])})"
-                f"</summary><pre>{esc(diff)}</pre></details>")
-    if t == "message":
-        return (f'<div class="note">harness message ({esc(getattr(e, "reason", ""))}):</div>'
-                f'<pre>{esc(_cut(getattr(e, "content", "") or ""))}</pre>')
-    if t == "context":
-        return (f'<div class="warn">context {esc(getattr(e, "action", ""))}: '
-                f'{esc(_cut(json.dumps(getattr(e, "details", {}), default=str), 500))}</div>')
-    if t in ("error", "resume", "sandbox_restart"):
-        body = {k: v for k, v in e.model_dump().items() if k not in ("seq", "t", "type", "step")}
-        return (f'<div class="warn">{esc(t)}: '
-                f"{esc(_cut(json.dumps(body, default=str), 500))}</div>")
+    match e:
+        case ModelCall():
+            content = e.message.get("content")
+            text = content if isinstance(content, str) else json.dumps(content, default=str)
+            out = f'<div class="note">model: {esc(e.finish_reason or "")}'
+            if e.prompt_tokens or e.completion_tokens:
+                out += f", tokens {esc(e.prompt_tokens)} in / {esc(e.completion_tokens)} out"
+            out += f", {e.latency_s:.1f} s</div>"
+            if e.retries:
+                out += f'<div class="warn">{esc(retries_text(e.retries))}</div>'
+            if e.format_error:
+                out += f'<div class="warn">unusable reply: {esc(e.format_error)}</div>'
+            if e.reasoning:
+                out += f"<details><summary>reasoning</summary><pre>{esc(_cut(e.reasoning))}" \
+                       "</pre></details>"
+            if content:
+                out += f"<pre>{esc(_cut(text))}</pre>"
+            return out
+        case ToolCallEvent():
+            shown = e.raw_arguments if e.arguments is None else \
+                json.dumps(e.arguments, ensure_ascii=False, indent=1, default=str)
+            bad = f' <span class="warn">parse error: {esc(e.parse_error)}</span>' \
+                if e.parse_error else ""
+            return (f'<div class="call"><b>{esc(e.name)}</b> '
+                    f'<span class="note">{esc(e.call_id)}</span>{bad}'
+                    f"<pre>{esc(_cut(shown))}</pre></div>")
+        case ToolResultEvent():
+            bits = [f"exit {e.exit_code}" if e.exit_code is not None
+                    else ("ok" if e.ok else "failed")]
+            if e.error_kind:
+                bits.append(e.error_kind)
+            if e.truncated and e.output_ref:
+                bits.append(f"full output: {e.output_ref}")
+            bits.append(f"{e.duration_s:.2f} s")
+            cls = "call bad" if e.failed else "call"
+            return (f'<div class="{cls}"><span class="note">result: {esc(", ".join(bits))}</span>'
+                    f"<pre>{esc(_cut(e.output))}</pre></div>")
+        case SnapshotEvent() if diff is not None and e.changed:
+            return (f"<details><summary>workspace diff ({esc(e.commit[:10])})"
+                    f"</summary><pre>{esc(diff)}</pre></details>")
+        case MessageEvent():
+            return (f'<div class="note">harness message ({esc(e.reason)}):</div>'
+                    f"<pre>{esc(_cut(e.content))}</pre>")
+        case ContextEvent():
+            return (f'<div class="warn">context {esc(e.action)}: '
+                    f"{esc(_cut(json.dumps(e.details, default=str), 500))}</div>")
+        case ErrorEvent() | ResumeEvent() | SandboxRestartEvent():
+            body = {k: v for k, v in e.model_dump().items()
+                    if k not in ("seq", "t", "type", "step")}
+            return (f'<div class="warn">{esc(e.type)}: '
+                    f"{esc(_cut(json.dumps(body, default=str), 500))}</div>")
     return ""
 
 
@@ -432,8 +441,8 @@ def _step_details(run: LoadedRun, steps: Sequence[StepView]) -> str:
                        f"keeps the first {HTML_FIRST_STEPS} and the last {HTML_LAST_STEPS}); "
                        "events.jsonl has them all.</p>")
         cls = "step fail" if s.bad else "step"
-        body = "".join(_event_html(e, diffs.get(s.commit or "") if e.type == "snapshot" else None)
-                       for e in s.events)
+        body = "".join(_event_html(e, diffs.get(s.commit or "")
+                                   if isinstance(e, SnapshotEvent) else None) for e in s.events)
         tools = ", ".join(s.names[:6]) + (" …" if len(s.names) > 6 else "")
         out.append(f'<details class="{cls}"><summary>step {s.step} · +{s.t - start:.1f} s · '
                    f"{s.calls} call{'' if s.calls == 1 else 's'}"

@@ -10,8 +10,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from agent.cli.safe_text import visible
 from agent.state import LoopState
+from agent.textsafe import visible
 
 
 def fmt_elapsed(seconds: float) -> str:

@@ -86,7 +86,7 @@ def report_error(e: Exception, *, debug: bool = False) -> int:
     from rich.text import Text
 
     from agent.cli.console import display_path, err_console
-    from agent.cli.safe_text import visible
+    from agent.textsafe import visible
 
     # Plain text, control characters visible: a message may quote input holding "[" (rich
     # markup) or terminal escapes. soft_wrap: one message, one line.

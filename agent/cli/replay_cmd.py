@@ -11,7 +11,7 @@ import typer
 
 from agent.cli.console import err_console, progress_status
 from agent.cli.report_cmd import load_checked
-from agent.cli.safe_text import Visible, visible
+from agent.textsafe import Visible, visible
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
 
@@ -107,9 +107,9 @@ def replay(
     if json_:
         typer.echo(json.dumps([{"step": s.step, "tools": s.tools, "content": s.content,
                                 "calls": [{"call_id": c.call_id, "name": c.name,
-                                           "arguments": getattr(c.call, "arguments", None),
-                                           "exit_code": getattr(c.result, "exit_code", None),
-                                           "ok": getattr(c.result, "ok", None)}
+                                           "arguments": c.call.arguments if c.call else None,
+                                           "exit_code": c.result.exit_code if c.result else None,
+                                           "ok": c.result.ok if c.result else None}
                                           for c in s.calls]} for s in steps],
                               indent=2, ensure_ascii=False))
         return

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from agent.cli.console import display_path, err_console
-from agent.cli.safe_text import Visible, visible
+from agent.textsafe import Visible, visible
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:

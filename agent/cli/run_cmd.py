@@ -124,7 +124,7 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
     from rich.text import Text
 
     from agent.cli.live import fmt_elapsed
-    from agent.cli.safe_text import visible
+    from agent.textsafe import visible
 
     info = result.info
     if as_json:

@@ -86,6 +86,7 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
     if is_run_dir(path):
         from agent.paths import absolute
         from agent.runner import run_sandbox, run_scenario
+        from agent.trajectory.events import SnapshotEvent
         from agent.trajectory.snapshots import SnapshotError, SnapshotStore
 
         path = absolute(path)
@@ -93,10 +94,10 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
         if run.info is None:
             raise UserError(f"{target}/run.json: unreadable ({'; '.join(run.warnings)})")
         scenario = run_scenario(path, run.info)
-        snaps = [e for e in run.of_type("snapshot") if step is None or e.step <= step]
+        snaps = [e for e in run.events_of(SnapshotEvent) if step is None or e.step <= step]
         if not snaps:
             raise UserError(f"{target}: no snapshot at or before step {step}")
-        commit = snaps[-1].commit  # type: ignore[attr-defined]
+        commit = snaps[-1].commit
         with tempfile.TemporaryDirectory() as tmp:
             ws = Path(tmp) / "ws"
             try:

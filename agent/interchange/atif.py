@@ -22,6 +22,14 @@ from agent.interchange.builder import ImportedCall, ImportedRun, ImportedStep, t
 from agent.interchange.exits import NOT_ENDED, from_exit_status
 from agent.interchange.source import MAX_BYTES, TIME_RANGE, is_format_error_reply, read_json
 from agent.trajectory import LoadedRun, load_run
+from agent.trajectory.events import (
+    EvaluationEvent,
+    MessageEvent,
+    ModelCall,
+    RunStart,
+    ToolCallEvent,
+    ToolResultEvent,
+)
 from sandboxes.errors import UserError
 
 ATIF_VERSION = "ATIF-v1.6"
@@ -171,52 +179,53 @@ def to_atif(run: LoadedRun) -> dict[str, Any]:
         return step
 
     for e in run.events:
-        d = e.model_dump()
-        if e.type == "run_start":
-            tools = list(d.get("tools") or [])
-            for m in d.get("messages") or []:
-                add({"source": "system" if m.get("role") == "system" else "user",
-                     "message": text_of(m.get("content"))}, e.t)
-        elif e.type == "model_call":
-            msg = d.get("message") or {}
-            metrics = _drop_none({"prompt_tokens": d.get("prompt_tokens"),
-                                  "completion_tokens": d.get("completion_tokens"),
-                                  "cost_usd": d.get("cost")})
-            agent_step = add(_drop_none({
-                "source": "agent", "model_name": model,
-                "message": text_of(msg.get("content")),
-                "reasoning_content": d.get("reasoning"),
-                "metrics": metrics or None,
-                "extra": {"ultrarun": _drop_none({
-                    "step": e.step, "finish_reason": d.get("finish_reason"),
-                    "format_error": d.get("format_error"), "latency_s": d.get("latency_s"),
-                    "refused_calls": d.get("refused_calls"),
-                    "not_executed": d.get("not_executed"), "results": {}})}}), e.t)
-        elif e.type == "tool_call" and agent_step is not None:
-            agent_step.setdefault("tool_calls", []).append({
-                "tool_call_id": d["call_id"], "function_name": d["name"],
-                "arguments": d.get("arguments") if isinstance(d.get("arguments"), dict) else {}})
-            if d.get("arguments") is None:  # unparsable: keep the raw text, not a fake object
-                agent_step["extra"]["ultrarun"].setdefault("raw_arguments", {})[d["call_id"]] = \
-                    {"raw_arguments": d.get("raw_arguments"), "parse_error": d.get("parse_error")}
-        elif e.type == "tool_result":
-            ids = {c["tool_call_id"] for c in (agent_step or {}).get("tool_calls", [])}
-            if agent_step is None or d["call_id"] not in ids:
-                orphans.append({"call_id": d["call_id"], "step": e.step, "output": d["output"]})
-                continue
-            agent_step.setdefault("observation", {"results": []})["results"].append(
-                {"source_call_id": d["call_id"], "content": d["output"]})
-            agent_step["extra"]["ultrarun"]["results"][d["call_id"]] = _drop_none({
-                k: d.get(k) for k in ("ok", "exit_code", "timed_out", "truncated",
-                                      "output_ref", "error_kind", "duration_s", "note")})
-        elif e.type == "message":
-            add({"source": "system" if d.get("role") == "system" else "user",
-                 "message": d.get("content") or "",
-                 "extra": {"ultrarun": {"step": e.step, "role": d.get("role"),
-                                        "reason": d.get("reason")}}}, e.t)
-        elif e.type == "evaluation":
-            evaluations.append({k: d.get(k) for k in ("step", "tool_calls", "commit", "passed",
-                                                      "total", "final")})
+        match e:
+            case RunStart():
+                tools = list(e.tools)
+                for m in e.messages:
+                    add({"source": "system" if m.get("role") == "system" else "user",
+                         "message": text_of(m.get("content"))}, e.t)
+            case ModelCall():
+                extra = e.model_extra or {}  # what an import kept of its source
+                usage = _drop_none({"prompt_tokens": e.prompt_tokens,
+                                    "completion_tokens": e.completion_tokens, "cost_usd": e.cost})
+                agent_step = add(_drop_none({
+                    "source": "agent", "model_name": model,
+                    "message": text_of(e.message.get("content")),
+                    "reasoning_content": e.reasoning,
+                    "metrics": usage or None,
+                    "extra": {"ultrarun": _drop_none({
+                        "step": e.step, "finish_reason": e.finish_reason,
+                        "format_error": e.format_error, "latency_s": e.latency_s,
+                        "refused_calls": extra.get("refused_calls"),
+                        "not_executed": extra.get("not_executed"), "results": {}})}}), e.t)
+            case ToolCallEvent() if agent_step is not None:
+                agent_step.setdefault("tool_calls", []).append({
+                    "tool_call_id": e.call_id, "function_name": e.name,
+                    "arguments": e.arguments if e.arguments is not None else {}})
+                if e.arguments is None:  # unparsable: keep the raw text, not a fake object
+                    agent_step["extra"]["ultrarun"].setdefault("raw_arguments", {})[e.call_id] \
+                        = {"raw_arguments": e.raw_arguments, "parse_error": e.parse_error}
+            case ToolResultEvent():
+                ids = {c["tool_call_id"] for c in (agent_step or {}).get("tool_calls", [])}
+                if agent_step is None or e.call_id not in ids:
+                    orphans.append({"call_id": e.call_id, "step": e.step, "output": e.output})
+                    continue
+                agent_step.setdefault("observation", {"results": []})["results"].append(
+                    {"source_call_id": e.call_id, "content": e.output})
+                agent_step["extra"]["ultrarun"]["results"][e.call_id] = _drop_none({
+                    "ok": e.ok, "exit_code": e.exit_code, "timed_out": e.timed_out,
+                    "truncated": e.truncated, "output_ref": e.output_ref,
+                    "error_kind": e.error_kind, "duration_s": e.duration_s, "note": e.note})
+            case MessageEvent():
+                add({"source": "system" if e.role == "system" else "user",
+                     "message": e.content or "",
+                     "extra": {"ultrarun": {"step": e.step, "role": e.role,
+                                            "reason": e.reason}}}, e.t)
+            case EvaluationEvent():
+                evaluations.append({"step": e.step, "tool_calls": e.tool_calls,
+                                    "commit": e.commit, "passed": e.passed, "total": e.total,
+                                    "final": e.final})
     if not steps:  # ATIF needs at least one step; an empty run still exports
         add({"source": "system", "message": ""}, info.started_at if info else 0.0)
     metrics = [s.get("metrics") or {} for s in steps]

@@ -1,4 +1,4 @@
-"""Models: the ``Model`` seam, OpenAI-compatible endpoints, scripted/replayed turns, profiles.
+"""Models: the ``Model`` seam, OpenAI-compatible endpoints, scripted and recorded turns, profiles.
 
 Names load on first use (PEP 562): importing ``agent.models.base`` for the seam's types must
 not import the openai client, which only a run against an endpoint needs.
@@ -31,8 +31,9 @@ if TYPE_CHECKING:
         default_profile_paths,
         load_profiles,
     )
+    from agent.models.recorded import RecordedTurnsModel
     from agent.models.registry import ModelSpecError, make_model
-    from agent.models.script import ReplayModel, ScriptModel, ScriptTurn
+    from agent.models.script import ScriptModel, ScriptTurn
 
 _WHERE = {
     "base": ["AssistantTurn", "ContextExceeded", "DeadlineReached", "Model", "ModelError",
@@ -42,7 +43,8 @@ _WHERE = {
     "profiles": ["ModelOverrides", "ModelProfile", "ProfileError", "RetryPolicy",
                  "default_profile_paths", "load_profiles"],
     "registry": ["ModelSpecError", "make_model"],
-    "script": ["ReplayModel", "ScriptModel", "ScriptTurn"],
+    "recorded": ["RecordedTurnsModel"],
+    "script": ["ScriptModel", "ScriptTurn"],
 }
 _MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 
@@ -57,7 +59,7 @@ __all__ = [
     "ModelSpecError",
     "OpenAIModel",
     "ProfileError",
-    "ReplayModel",
+    "RecordedTurnsModel",
     "RetryPolicy",
     "RetryRecord",
     "ScriptExhausted",

@@ -131,7 +131,7 @@ def _script(spec: ModelSpec, ctx: ModelContext) -> Model:
 
 
 def _replay(spec: ModelSpec, ctx: ModelContext) -> Model:
-    from agent.models.script import ReplayModel
+    from agent.models.recorded import RecordedTurnsModel
     from agent.trajectory.events import ModelCall
     from agent.trajectory.reader import load_run
 
@@ -139,7 +139,7 @@ def _replay(spec: ModelSpec, ctx: ModelContext) -> Model:
     if not (run_dir / "events.jsonl").exists():
         raise ModelSpecError(f"replay:{run_dir}: no events.jsonl there (not a run folder)")
     turns = [e.message for e in load_run(run_dir).events if isinstance(e, ModelCall)]
-    return ReplayModel(turns, name=spec.text)
+    return RecordedTurnsModel(turns, name=spec.text)
 
 
 def _python(spec: ModelSpec, ctx: ModelContext) -> Model:

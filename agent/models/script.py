@@ -1,7 +1,8 @@
-"""Models that need no endpoint: ``ScriptModel`` (turns from a file) and ``ReplayModel``.
+"""``ScriptModel``: a model that needs no endpoint, handing out turns read from a file.
 
-Both ignore the conversation they are given and hand out their turns in order, raising
-``ScriptExhausted`` when none is left, so a run ends with ``script_exhausted``.
+It ignores the conversation it is given and hands out its turns in order, raising
+``ScriptExhausted`` when none is left, so a run ends with ``script_exhausted``
+(``agent.models.recorded.RecordedTurnsModel`` does the same with a run's recorded turns).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class ScriptTurn(BaseModel):
     delay_s: float = Field(default=0.0, ge=0)  # simulated endpoint latency
 
 
-class _IdCounter:
+class CallIdCounter:
     """Generates ``call_1``, ``call_2``, ... across all turns of one model."""
 
     def __init__(self) -> None:
@@ -78,7 +79,7 @@ class ScriptModel:
         self._turns = [t if isinstance(t, ScriptTurn) else ScriptTurn.model_validate(t)
                        for t in turns]
         self._next = 0
-        self._ids = _IdCounter()
+        self._ids = CallIdCounter()
         self._sleep = sleep
 
     @classmethod
@@ -132,37 +133,6 @@ class ScriptModel:
         turn.finish_reason = script_turn.finish_reason or (
             "tool_calls" if turn.tool_calls else "stop")
         turn.latency_s = time.monotonic() - start
-        return turn
-
-    def tool_result_messages(self, turn: AssistantTurn,
-                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
-        """Native ``role: tool`` messages."""
-        return native_tool_result_messages(results)
-
-
-class ReplayModel:
-    """Replays recorded assistant messages in order (e.g. from a previous run's trajectory)."""
-
-    def __init__(self, messages: Sequence[dict[str, Any]], *, name: str = "replay") -> None:
-        self.name = name
-        self._messages = list(messages)
-        self._next = 0
-        self._ids = _IdCounter()
-
-    def __repr__(self) -> str:
-        return f"ReplayModel(name={self.name!r}, messages={len(self._messages)}, next={self._next})"
-
-    def complete(self, messages: list[dict[str, Any]],
-                 tools: list[dict[str, Any]]) -> AssistantTurn:
-        """Return the next recorded message as a turn; raise ScriptExhausted at the end."""
-        if self._next >= len(self._messages):
-            raise ScriptExhausted(f"{self.name}: all {len(self._messages)} recorded turns replayed")
-        recorded = self._messages[self._next]
-        self._next += 1
-        # Recorded ids are kept so tool results in the new history line up as they did before.
-        turn = turn_from_message(recorded, send_reasoning="reasoning_content" in recorded,
-                                 new_id=self._ids)
-        turn.finish_reason = "tool_calls" if turn.tool_calls else "stop"
         return turn
 
     def tool_result_messages(self, turn: AssistantTurn,

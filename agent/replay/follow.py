@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from agent.replay.views import group_steps, summary_line
-from agent.trajectory import EventBase, parse_event
-from agent.trajectory.reader import writer_alive
-
-
-def lock_held(run_dir: Path) -> bool:
-    """Whether a process holds the run's `.lock` (the runner keeps it for the whole run)."""
-    return writer_alive(run_dir)
+from agent.trajectory import EventBase
+from agent.trajectory.events import EvaluationEvent, RunEnd, RunStart
+from agent.trajectory.reader import event_from_line, skipped_line, writer_alive
 
 
 class Tail:
@@ -43,13 +36,9 @@ class Tail:
         for raw in lines:
             self.lineno += 1
             try:
-                obj = json.loads(raw)
-                if not isinstance(obj, dict):
-                    raise ValueError("not a JSON object")
-                events.append(parse_event(obj))
-            except (ValueError, ValidationError) as e:
-                warn(f"{self.path}:{self.lineno}: unreadable event skipped "
-                     f"({str(e).splitlines()[0][:120]})")
+                events.append(event_from_line(raw))
+            except ValueError as e:
+                warn(skipped_line(self.path, self.lineno, e))
         return events
 
 
@@ -72,14 +61,13 @@ def follow(run_dir: Path, out: Callable[[str], None], warn: Callable[[str], None
             idle = 0 if new else idle + 1
             for e in new:
                 events.append(e)
-                if e.type == "run_start":
-                    out(f"run {getattr(e, 'run_id', '')} started "
-                        f"({len(getattr(e, 'tools', []))} tools)")
-                elif e.type == "run_end":
-                    ended = True
-                elif e.type == "evaluation":  # lands a few events after the step it graded
-                    out(f"      evaluation of step {e.step}: {getattr(e, 'passed', 0)}/"
-                        f"{getattr(e, 'total', 0)} tests pass")
+                match e:
+                    case RunStart():
+                        out(f"run {e.run_id} started ({len(e.tools)} tools)")
+                    case RunEnd():
+                        ended = True
+                    case EvaluationEvent():  # lands a few events after the step it graded
+                        out(f"      evaluation of step {e.step}: {e.passed}/{e.total} tests pass")
             steps = group_steps(events)
             last = max((e.step for e in events), default=0)
             for sv in steps:
@@ -89,11 +77,11 @@ def follow(run_dir: Path, out: Callable[[str], None], warn: Callable[[str], None
                 if done and sv.step not in printed:
                     printed.add(sv.step)
                     out(summary_line(sv))
-            if ended and not lock_held(run_dir):
-                end = next(e for e in reversed(events) if e.type == "run_end")
-                out(f"run ended: {getattr(end, 'status', '')} ({getattr(end, 'end_reason', '')})")
+            if ended and not writer_alive(run_dir):
+                end = next(e for e in reversed(events) if isinstance(e, RunEnd))
+                out(f"run ended: {end.status} ({end.end_reason})")
                 return "ended"
-            if not ended and idle >= idle_polls and not lock_held(run_dir):
+            if not ended and idle >= idle_polls and not writer_alive(run_dir):
                 out("no process is writing this run and it has no run_end (crashed or "
                     "interrupted? `ultrarun resume` continues it)")
                 return "abandoned"

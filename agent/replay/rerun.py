@@ -6,14 +6,14 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from agent.replay.views import _snapshot_commits
-from agent.trajectory import EventBase, LoadedRun
+from agent.trajectory import LoadedRun
+from agent.trajectory.events import ToolCallEvent, ToolResultEvent
 from agent.trajectory.outputs import output_file
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import HarnessError, UserError
@@ -54,16 +54,10 @@ def _first_difference(a: str, b: str) -> tuple[int, str, str]:
     return 1, a[:200], b[:200]  # differ only in trailing newlines
 
 
-def recorded_calls(run: LoadedRun) -> Iterator[tuple[EventBase, EventBase]]:
+def recorded_calls(run: LoadedRun) -> list[tuple[ToolCallEvent, ToolResultEvent]]:
     """(tool_call, tool_result) pairs in the order they ran."""
-    pending: dict[str, EventBase] = {}
-    for e in run.events:
-        if e.type == "tool_call":
-            pending[str(getattr(e, "call_id", ""))] = e
-        elif e.type == "tool_result":
-            call = pending.pop(str(getattr(e, "call_id", "")), None)
-            if call is not None:
-                yield call, e
+    return [(x.call, x.result) for x in run.tool_calls()
+            if x.call is not None and x.result is not None]
 
 
 def _export(git_dir: Path, commit: str, dest: Path) -> None:
@@ -90,7 +84,7 @@ def execute(run: LoadedRun, sandbox: str | SandboxConfig = DEFAULT_BACKEND,
     run_dir = run.run_dir
     info = run.info
     config = backend_config(sandbox)  # an unknown name: UserError naming the backends
-    commits = _snapshot_commits(run)
+    commits = run.snapshot_commits()
     git_dir = run_dir / "snapshots.git"
     if info is None or not commits or not git_dir.exists():
         raise UserError(f"{run_dir}: no snapshots.git with an initial workspace (an imported "
@@ -119,14 +113,12 @@ def execute(run: LoadedRun, sandbox: str | SandboxConfig = DEFAULT_BACKEND,
             except SandboxError as e:
                 raise HarnessError(f"cannot start the {config.backend} sandbox: {e}") from None
             for n, (call_ev, res) in enumerate(pairs, 1):
-                if getattr(res, "error_kind", None) in ("after_finish", "sandbox"):
+                if res.error_kind in ("after_finish", "sandbox"):
                     skipped += 1  # never ran, or died with its sandbox: nothing to compare
                     continue
-                call = ToolCall(id=str(getattr(call_ev, "call_id", "")),
-                                name=str(getattr(call_ev, "name", "")),
-                                arguments=getattr(call_ev, "arguments", None),
-                                raw_arguments=str(getattr(call_ev, "raw_arguments", "") or ""),
-                                parse_error=getattr(call_ev, "parse_error", None))
+                call = ToolCall(id=call_ev.call_id, name=call_ev.name,
+                                arguments=call_ev.arguments, raw_arguments=call_ev.raw_arguments,
+                                parse_error=call_ev.parse_error)
                 progress(f"call {n}/{len(pairs)}: {call.name}")
                 kinds: list[str] = []
                 try:
@@ -146,12 +138,12 @@ def execute(run: LoadedRun, sandbox: str | SandboxConfig = DEFAULT_BACKEND,
                 # Where commands see the host folder (no container), the workspace moved:
                 # compare modulo its path (a no-op where the path never shows).
                 text = text.replace(str(ws.resolve()), recorded_ws).replace(str(ws), recorded_ws)
-                rec_exit = getattr(res, "exit_code", None)
+                rec_exit = res.exit_code
                 if exit_code != rec_exit:
                     kinds.append("exit_code")
-                if ok != getattr(res, "ok", None) and rec_exit == exit_code:
+                if ok != res.ok and rec_exit == exit_code:
                     kinds.append("ok")
-                recorded_out = str(getattr(res, "output", ""))
+                recorded_out = res.output
                 if text != recorded_out:
                     kinds.append("output")
                 if kinds:

@@ -17,16 +17,16 @@ from typing import Literal
 from rich.console import Console, Group
 from rich.text import Text
 
-from agent.cli.safe_text import visible, visible_lines
 from agent.replay.views import (
     StepView,
-    _one_line,
     call_args_text,
     full_output,
     group_steps,
+    one_line,
     step_diff,
     step_lines,
 )
+from agent.textsafe import visible, visible_lines
 from agent.trajectory import LoadedRun
 
 View = Literal["step", "diff", "output", "help"]
@@ -205,7 +205,7 @@ class ViewerData:
             elif state.view == "output" and sv.calls:
                 cv = sv.calls[min(state.call, len(sv.calls) - 1)]
                 text = [f"full output of {cv.call_id} ({cv.name}: "
-                        f"{_one_line(call_args_text(cv), 60)})", "",
+                        f"{one_line(call_args_text(cv), 60)})", "",
                         *full_output(self.run, cv).splitlines()]
             else:
                 text = step_lines(self.run, sv)

@@ -8,26 +8,25 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from agent.trajectory import EventBase, LoadedRun
-
-
-@dataclass
-class CallView:
-    """One tool call and its recorded result (None while it runs, or if the run died)."""
-
-    call: EventBase
-    result: EventBase | None = None
-
-    @property
-    def call_id(self) -> str:
-        return str(getattr(self.call, "call_id", ""))
-
-    @property
-    def name(self) -> str:
-        return str(getattr(self.call, "name", "?"))
+from agent.trajectory.events import (
+    ContextEvent,
+    ErrorEvent,
+    EvaluationEvent,
+    MessageEvent,
+    ModelCall,
+    RunEnd,
+    RunStart,
+    SnapshotEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+)
+from agent.trajectory.reader import ToolExchange, pair_tool_calls
 
 
 @dataclass
@@ -35,10 +34,10 @@ class StepView:
     """Everything recorded for one model turn."""
 
     step: int
-    model: EventBase | None = None
-    calls: list[CallView] = field(default_factory=list)
-    messages: list[EventBase] = field(default_factory=list)
-    snapshot: EventBase | None = None
+    model: ModelCall | None = None
+    calls: list[ToolExchange] = field(default_factory=list)
+    messages: list[MessageEvent] = field(default_factory=list)
+    snapshot: SnapshotEvent | None = None
     others: list[EventBase] = field(default_factory=list)  # evaluations, errors, context …
 
     @property
@@ -47,92 +46,89 @@ class StepView:
 
     @property
     def content(self) -> str:
-        msg = getattr(self.model, "message", None) or {}
-        content = msg.get("content") if isinstance(msg, dict) else None
+        content = self.model.message.get("content") if self.model is not None else None
         return content if isinstance(content, str) else ""
 
     def search_text(self) -> str:
         """All text of the step, lowercased, for search."""
-        parts = [self.content, str(getattr(self.model, "reasoning", "") or "")]
+        parts = [self.content, (self.model.reasoning if self.model else None) or ""]
         for c in self.calls:
-            parts += [c.name, json.dumps(getattr(c.call, "arguments", None) or {}),
-                      str(getattr(c.call, "raw_arguments", "") or ""),
-                      str(getattr(c.result, "output", "") or "")]
-        parts += [str(getattr(m, "content", "")) for m in self.messages]
+            parts.append(c.name)
+            if c.call is not None:
+                parts += [json.dumps(c.call.arguments or {}), c.call.raw_arguments]
+            if c.result is not None:
+                parts.append(c.result.output)
+        parts += [m.content for m in self.messages]
         return "\n".join(parts).lower()
 
 
-def group_steps(events: list[EventBase]) -> list[StepView]:
+def group_steps(events: Sequence[EventBase]) -> list[StepView]:
     """Events grouped by model turn (steps ≥ 1, in order); step 0 (the start) is left out."""
     steps: dict[int, StepView] = {}
-    pending: dict[str, CallView] = {}
     for e in events:
-        if e.step < 1 or e.type in ("run_start", "run_end"):
+        if e.step < 1 or isinstance(e, RunStart | RunEnd):
             continue
         sv = steps.setdefault(e.step, StepView(e.step))
-        if e.type == "model_call":
-            sv.model = e
-        elif e.type == "tool_call":
-            cv = CallView(e)
-            sv.calls.append(cv)
-            pending[cv.call_id] = cv
-        elif e.type == "tool_result":
-            cid = str(getattr(e, "call_id", ""))
-            if cid in pending:
-                pending.pop(cid).result = e
-            else:  # a result with no recorded call: show it anyway
-                sv.calls.append(CallView(e, e))
-        elif e.type == "message":
-            sv.messages.append(e)
-        elif e.type == "snapshot":
-            sv.snapshot = e
-        else:
-            sv.others.append(e)
+        match e:
+            case ModelCall():
+                sv.model = e
+            case ToolCallEvent() | ToolResultEvent():
+                pass  # paired below
+            case MessageEvent():
+                sv.messages.append(e)
+            case SnapshotEvent():
+                sv.snapshot = e
+            case _:
+                sv.others.append(e)
+    for x in pair_tool_calls(events):
+        if x.step >= 1:
+            steps.setdefault(x.step, StepView(x.step)).calls.append(x)
     return [steps[k] for k in sorted(steps)]
 
 
-def _one_line(text: str, width: int) -> str:
+def one_line(text: str, width: int) -> str:
+    """``text`` on one line (whitespace runs become one space), cut to ``width`` with ``…``."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def call_args_text(cv: CallView) -> str:
+def call_args_text(cv: ToolExchange) -> str:
     """The call's arguments as a person reads them: bash shows its command line."""
-    args = getattr(cv.call, "arguments", None)
+    if cv.call is None:
+        return "<call not recorded>"
+    args = cv.call.arguments
     if args is None:
-        raw = getattr(cv.call, "raw_arguments", "") or ""
-        return f"<unparsable arguments: {raw}>"
+        return f"<unparsable arguments: {cv.call.raw_arguments}>"
     if cv.name == "bash" and isinstance(args.get("command"), str):
         return str(args["command"])
     return json.dumps(args, ensure_ascii=False)
 
 
-def _result_tag(cv: CallView) -> str:
+def _result_tag(cv: ToolExchange) -> str:
     r = cv.result
     if r is None:
         return "no result"
-    exit_code = getattr(r, "exit_code", None)
-    tag = f"exit {exit_code}" if exit_code is not None else (
-        "ok" if getattr(r, "ok", False) else f"error {getattr(r, 'error_kind', '') or ''}".strip())
-    if getattr(r, "timed_out", False):
+    tag = f"exit {r.exit_code}" if r.exit_code is not None else (
+        "ok" if r.ok else f"error {r.error_kind or ''}".strip())
+    if r.timed_out:
         tag += " timeout"
-    if getattr(r, "truncated", False):
+    if r.truncated:
         tag += " cut"
     return tag
 
 
-def _model_failure(sv: StepView) -> EventBase | None:
-    return next((e for e in sv.others if e.type == "error"
-                 and getattr(e, "where", "") == "model"), None)
+def _model_failure(sv: StepView) -> ErrorEvent | None:
+    return next((e for e in sv.others if isinstance(e, ErrorEvent) and e.where == "model"),
+                None)
 
 
-def _step_retries(sv: StepView) -> list[dict]:
-    out = list(getattr(sv.model, "retries", None) or [])
+def _step_retries(sv: StepView) -> list[dict[str, Any]]:
+    out = list(sv.model.retries) if sv.model is not None else []
     for e in sv.others:
-        if e.type == "error" and getattr(e, "where", "") == "model":
-            out += list(getattr(e, "retries", None) or [])
-        elif e.type == "context":
-            out += list((getattr(e, "details", {}) or {}).get("retries") or [])
+        if isinstance(e, ErrorEvent) and e.where == "model":
+            out += e.retries
+        elif isinstance(e, ContextEvent):
+            out += list(e.details.get("retries") or [])
     return out
 
 
@@ -144,20 +140,20 @@ def summary_line(sv: StepView, width: int = 160) -> str:
     """
     failure = _model_failure(sv)
     if sv.calls:
-        calls = "; ".join(f"{c.name}: {_one_line(call_args_text(c), 40)} → {_result_tag(c)}"
+        calls = "; ".join(f"{c.name}: {one_line(call_args_text(c), 40)} → {_result_tag(c)}"
                           for c in sv.calls)
     elif failure is not None and sv.model is None:
-        calls = f"(model call failed: {_one_line(str(getattr(failure, 'message', '')), 70)})"
-    elif any(getattr(m, "reason", "") == "format_error" for m in sv.messages):
+        calls = f"(model call failed: {one_line(failure.message, 70)})"
+    elif any(m.reason == "format_error" for m in sv.messages):
         calls = "(no tool call: text only)"
     else:
         calls = "(no tool call)"
     retries = _step_retries(sv)
     if retries:
         calls += f" [{len(retries)} {'retry' if len(retries) == 1 else 'retries'}]"
-    changed = " *" if sv.snapshot is not None and getattr(sv.snapshot, "changed", False) else ""
+    changed = " *" if sv.snapshot is not None and sv.snapshot.changed else ""
     head = f"{sv.step:>5}  {calls}{changed}"
-    words = _one_line(sv.content, max(0, width - len(head) - 4))
+    words = one_line(sv.content, max(0, width - len(head) - 4))
     return f"{head}  | {words}" if words else head
 
 
@@ -170,7 +166,7 @@ def listing_lines(run: LoadedRun) -> list[str]:
                    f"({info.model_kind})  {info.status}"
                    + (f" ({info.end_reason})" if info.end_reason else ""))
         if info.error:
-            out.append(f"error: {_one_line(info.error, 300)}")
+            out.append(f"error: {one_line(info.error, 300)}")
     steps = group_steps(run.events)
     out.append(f"{len(steps)} steps, {sum(len(s.calls) for s in steps)} tool calls "
                "(* = workspace changed)")
@@ -193,22 +189,19 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
         when = f"at {stamp} (+{m.t - start:.1f}s)"
         if run.info is not None and run.info.totals.wall_s is None:
             when = "time n/a"  # an import whose source records no time: t is the import's
-        cost = getattr(m, "cost", None)
-        out[0] += (f"  {when}  tokens "
-                   f"{getattr(m, 'prompt_tokens', None) or 0}/"
-                   f"{getattr(m, 'completion_tokens', None) or 0}"
-                   + (f"  cost ${cost:.4f}" if cost else ""))
+        out[0] += (f"  {when}  tokens {m.prompt_tokens or 0}/{m.completion_tokens or 0}"
+                   + (f"  cost ${m.cost:.4f}" if m.cost else ""))
         out += ["assistant:", *_indent(sv.content or "(no text)")]
-        if getattr(m, "reasoning", None):
-            out += ["reasoning:", *_indent(str(m.reasoning))]  # type: ignore[attr-defined]
-        if getattr(m, "format_error", None):
-            out.append(f"format error: {m.format_error}")  # type: ignore[attr-defined]
+        if m.reasoning:
+            out += ["reasoning:", *_indent(m.reasoning)]
+        if m.format_error:
+            out.append(f"format error: {m.format_error}")
     retries = _step_retries(sv)
     if retries:
         from agent.analysis.report import retries_text
 
         out.append(f"model call retried: {retries_text(retries)}")
-        out += [f"    attempt {r.get('attempt')}: {_one_line(str(r.get('error', '')), 150)}"
+        out += [f"    attempt {r.get('attempt')}: {one_line(str(r.get('error', '')), 150)}"
                 f" (waited {float(r.get('wait_s') or 0):.1f} s)" for r in retries]
     for cv in sv.calls:
         out.append(f"tool call {cv.call_id}: {cv.name}")
@@ -218,44 +211,37 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
         if r is None:
             out.append("result: none recorded")
             continue
-        line = f"result: {_result_tag(cv)}, {'ok' if getattr(r, 'ok', False) else 'failed'}, " \
-               f"{getattr(r, 'duration_s', 0.0):.2f}s"
-        if getattr(r, "note", None):
-            line += f"  ({r.note})"  # type: ignore[attr-defined]
-        if getattr(r, "truncated", False):
-            line += f"  [output cut for the model; full output: " \
-                    f"{getattr(r, 'output_ref', None) or 'not stored'}]"
-        out += [line, *_indent(str(getattr(r, "output", "")))]
+        line = f"result: {_result_tag(cv)}, {'ok' if r.ok else 'failed'}, {r.duration_s:.2f}s"
+        if r.note:
+            line += f"  ({r.note})"
+        if r.truncated:
+            line += f"  [output cut for the model; full output: {r.output_ref or 'not stored'}]"
+        out += [line, *_indent(r.output)]
     for msg in sv.messages:
-        out.append(f"message ({getattr(msg, 'role', '?')}, {getattr(msg, 'reason', '')}):")
-        out += _indent(str(getattr(msg, "content", "")))
+        out.append(f"message ({msg.role}, {msg.reason}):")
+        out += _indent(msg.content)
     for e in sv.others:
-        if e.type == "evaluation":
-            out.append(f"evaluation: {getattr(e, 'passed', 0)}/{getattr(e, 'total', 0)} at "
-                       f"{getattr(e, 'tool_calls', 0)} tool calls"
-                       + (f" (error: {e.error})" if getattr(e, "error", None) else ""))
-        elif e.type == "error":
-            out.append(f"error: {getattr(e, 'message', '')}")
-        else:
-            extra = {k: v for k, v in e.model_dump().items()
-                     if k not in ("seq", "t", "type", "step")}
-            out.append(f"{e.type}: {_one_line(json.dumps(extra, default=str), 200)}")
+        match e:
+            case EvaluationEvent():
+                out.append(f"evaluation: {e.passed}/{e.total} at {e.tool_calls} tool calls"
+                           + (f" (error: {e.error})" if e.error else ""))
+            case ErrorEvent():
+                out.append(f"error: {e.message}")
+            case _:
+                extra = {k: v for k, v in e.model_dump().items()
+                         if k not in ("seq", "t", "type", "step")}
+                out.append(f"{e.type}: {one_line(json.dumps(extra, default=str), 200)}")
     if sv.snapshot is not None:
-        commit = str(getattr(sv.snapshot, "commit", ""))[:10]
-        changed = getattr(sv.snapshot, "changed", False)
-        out.append(f"snapshot {commit} ({'workspace changed' if changed else 'no change'})")
+        changed = sv.snapshot.changed
+        out.append(f"snapshot {sv.snapshot.commit[:10]} "
+                   f"({'workspace changed' if changed else 'no change'})")
     return out
-
-
-def _snapshot_commits(run: LoadedRun) -> list[tuple[int, str]]:
-    return [(e.step, str(getattr(e, "commit", ""))) for e in run.of_type("snapshot")
-            if getattr(e, "commit", "")]
 
 
 def step_diff(run: LoadedRun, step: int) -> str:
     """The workspace diff made by ``step``, from snapshots.git."""
     git_dir = run.run_dir / "snapshots.git"
-    commits = _snapshot_commits(run)
+    commits = run.snapshot_commits()
     if not git_dir.exists() or not commits:
         return "(no snapshots.git in this run: no workspace history)"
     mine = [c for s, c in commits if s == step]
@@ -281,22 +267,21 @@ def step_diff(run: LoadedRun, step: int) -> str:
     return r.stdout or "(empty diff)"
 
 
-def full_output(run: LoadedRun, cv: CallView, limit: int = 2_000_000) -> str:
+def full_output(run: LoadedRun, cv: ToolExchange, limit: int = 2_000_000) -> str:
     """A call's full output: outputs/<call_id>.log when it was cut, else as recorded."""
     r = cv.result
     if r is None:
         return "(no result recorded)"
-    ref = getattr(r, "output_ref", None)
+    ref = r.output_ref
     if ref:
-        path = run.run_dir / str(ref)
+        path = run.run_dir / ref
         outputs = (run.run_dir / "outputs").resolve()
         if outputs not in path.resolve().parents:  # a run folder from elsewhere is data
-            return f"({ref} is not in this run's outputs/; as recorded:)\n" \
-                   f"{getattr(r, 'output', '')}"
+            return f"({ref} is not in this run's outputs/; as recorded:)\n{r.output}"
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
                 text = f.read(limit + 1)
             return text if len(text) <= limit else text[:limit] + "\n[… shown up to 2 MB]"
         except OSError as e:
-            return f"({ref} unreadable: {e}; as recorded:)\n{getattr(r, 'output', '')}"
-    return str(getattr(r, "output", ""))
+            return f"({ref} unreadable: {e}; as recorded:)\n{r.output}"
+    return r.output

@@ -70,6 +70,17 @@ class ToolResultEvent(EventBase):
     error_kind: str | None = None  # unknown_tool | bad_arguments | path | sandbox | tool_error
     note: str | None = None
 
+    @property
+    def ran(self) -> bool:
+        """Whether the call ran: a call after ``finish`` in the same turn is answered unrun,
+        and the run's tool-call counter (snapshots, evaluations) leaves it out."""
+        return self.error_kind != "after_finish"
+
+    @property
+    def failed(self) -> bool:
+        """The tool refused the call or the command exited non-zero."""
+        return not self.ok or (self.exit_code is not None and self.exit_code != 0)
+
 
 class MessageEvent(EventBase):
     """A message the harness added to the conversation (format reminders, notes, summaries)."""
@@ -116,9 +127,11 @@ class ErrorEvent(EventBase):
     type: Literal["error"] = "error"
     message: str
     where: str = ""  # model | loop | setup
-    status: int | None = None  # the endpoint's HTTP status, when it gave one
-    budget: str | None = None  # the budget that ran out during the model call
-    retries: list[dict[str, Any]] | None = None  # failed attempts before giving up
+    # A model call that failed for good: its HTTP status, the budget that stopped its retries
+    # (``max_time``) and the attempts made.
+    status: int | None = None
+    budget: str | None = None
+    retries: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ResumeEvent(EventBase):

@@ -9,11 +9,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from agent.trajectory.events import EventBase, parse_event
+from agent.trajectory.events import (
+    ContextEvent,
+    ErrorEvent,
+    EventBase,
+    MessageEvent,
+    ModelCall,
+    ResumeEvent,
+    RunEnd,
+    RunStart,
+    SnapshotEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+    parse_event,
+)
 from agent.trajectory.run_info import RunInfo, Totals, read_run_info
 
 #: What a run whose harness died says instead of run.json's stale ``running``.
@@ -21,15 +34,84 @@ NO_RUN_END = ("no run_end recorded and no process is writing the run: the harnes
               "or crashed (`ultrarun resume RUN_DIR` continues it)")
 
 
+E = TypeVar("E", bound=EventBase)
+
+
+@dataclass
+class ToolExchange:
+    """One tool call with its recorded result: ``result`` is None while the call runs or if
+    the run died in it; ``call`` is None for a result whose call was not recorded."""
+
+    call: ToolCallEvent | None
+    result: ToolResultEvent | None
+
+    @property
+    def call_id(self) -> str:
+        return self.call.call_id if self.call else self.result.call_id if self.result else ""
+
+    @property
+    def name(self) -> str:
+        return self.call.name if self.call else self.result.name if self.result else "?"
+
+    @property
+    def step(self) -> int:
+        return self.call.step if self.call else self.result.step if self.result else 0
+
+
+def pair_tool_calls(events: Sequence[EventBase]) -> list[ToolExchange]:
+    """Every tool call paired with its result by call id, in the order the calls were made;
+    a result with no recorded call is an exchange of its own, where it lands."""
+    out: list[ToolExchange] = []
+    pending: dict[str, ToolExchange] = {}
+    for e in events:
+        if isinstance(e, ToolCallEvent):
+            x = ToolExchange(e, None)
+            out.append(x)
+            pending[e.call_id] = x  # an id used again pairs with its latest call
+        elif isinstance(e, ToolResultEvent):
+            if e.call_id in pending:
+                pending.pop(e.call_id).result = e
+            else:
+                out.append(ToolExchange(None, e))
+    return out
+
+
 @dataclass
 class LoadedRun:
+    """A run folder read back: ``events`` holds each event as its own class (``ModelCall``,
+    ``ToolResultEvent``...; a type this version does not know stays ``EventBase``), so
+    ``isinstance`` and ``match`` narrow them; `events_of` selects one class, typed."""
+
     run_dir: Path
     info: RunInfo | None
     events: list[EventBase]
     warnings: list[str] = field(default_factory=list)
     valid_bytes: int = 0  # length of the clean prefix of events.jsonl (for resume to trim to)
 
+    def events_of(self, kind: type[E], step: int | None = None) -> list[E]:
+        """The events of class ``kind`` in order, as that class (``run.events_of(SnapshotEvent)``
+        is a ``list[SnapshotEvent]``); only those of ``step`` when it is given."""
+        return [e for e in self.events
+                if isinstance(e, kind) and (step is None or e.step == step)]
+
+    def by_step(self) -> dict[int, list[EventBase]]:
+        """The events grouped by their step, steps ascending, events in recorded order."""
+        out: dict[int, list[EventBase]] = {}
+        for e in sorted(self.events, key=lambda e: e.step):  # stable: keeps the order
+            out.setdefault(e.step, []).append(e)
+        return out
+
+    def tool_calls(self) -> list[ToolExchange]:
+        """Every tool call paired with its result (see `pair_tool_calls`)."""
+        return pair_tool_calls(self.events)
+
+    def snapshot_commits(self) -> list[tuple[int, str]]:
+        """(step, commit) of each snapshot, in order (a step that changed nothing repeats the
+        commit before it)."""
+        return [(e.step, e.commit) for e in self.events_of(SnapshotEvent) if e.commit]
+
     def of_type(self, type_: str) -> list[EventBase]:
+        """Untyped selection by type name, kept for ``agent/runner.py``; use `events_of`."""
         return [e for e in self.events if e.type == type_]
 
     @cached_property
@@ -48,10 +130,9 @@ class LoadedRun:
         out = info.model_copy(deep=True)
         end = _last_end(self.events)
         if end is not None:  # ended, but run.json was not rewritten after it
-            out.status = str(getattr(end, "status", "interrupted"))
-            out.end_reason = getattr(end, "end_reason", None)
-            out.totals = Totals.model_validate({**out.totals.model_dump(),
-                                                **(getattr(end, "totals", None) or {})})
+            out.status = end.status
+            out.end_reason = end.end_reason
+            out.totals = Totals.model_validate({**out.totals.model_dump(), **end.totals})
             out.ended_at = end.t
             return out
         out.totals = totals_from_events(self.events, info.totals)
@@ -60,12 +141,12 @@ class LoadedRun:
         return out
 
 
-def _last_end(events: Sequence[EventBase]) -> EventBase | None:
+def _last_end(events: Sequence[EventBase]) -> RunEnd | None:
     """The run_end that closes the last session, if it has one."""
     for e in reversed(events):
-        if e.type == "run_end":
+        if isinstance(e, RunEnd):
             return e
-        if e.type in ("run_start", "resume"):
+        if isinstance(e, RunStart | ResumeEvent):
             return None
     return None
 
@@ -78,35 +159,36 @@ def totals_from_events(events: Sequence[EventBase], recorded: Totals | None = No
     """A run's totals counted from its events (what the loop counts, minus what only the
     loop knows: the wall time is first to last event, unless run.json says more)."""
     t = Totals()
+    cost_sum = 0.0
     for e in events:
-        if e.type == "snapshot":
-            t.steps = max(t.steps, e.step)
-        elif e.type == "tool_result" and getattr(e, "error_kind", None) != "after_finish":
-            t.tool_calls += 1
-        elif e.type == "message" and getattr(e, "reason", "") == "format_error":
-            t.format_errors += 1
-        elif e.type == "error":
-            t.retries += len(getattr(e, "retries", None) or [])
         usage: dict[str, Any] | None = None
-        if e.type == "model_call":
-            usage = {"prompt_tokens": getattr(e, "prompt_tokens", None),
-                     "completion_tokens": getattr(e, "completion_tokens", None),
-                     "cost": getattr(e, "cost", None), "retries": getattr(e, "retries", [])}
-        elif e.type == "context" and getattr(e, "action", "") == "compact":
-            details = getattr(e, "details", {}) or {}
-            if "prompt_tokens" in details or "completion_tokens" in details:
-                usage = details  # the summary call
-            else:
-                t.retries += len(details.get("retries") or [])
+        match e:
+            case SnapshotEvent():
+                t.steps = max(t.steps, e.step)
+            case ToolResultEvent() if e.ran:
+                t.tool_calls += 1
+            case MessageEvent(reason="format_error"):
+                t.format_errors += 1
+            case ErrorEvent():
+                t.retries += len(e.retries)
+            case ModelCall():
+                usage = {"prompt_tokens": e.prompt_tokens,
+                         "completion_tokens": e.completion_tokens,
+                         "cost": e.cost, "retries": e.retries}
+            case ContextEvent(action="compact"):
+                if "prompt_tokens" in e.details or "completion_tokens" in e.details:
+                    usage = e.details  # the summary call
+                else:
+                    t.retries += len(e.details.get("retries") or [])
         if usage is not None:
             t.tokens_in += _int(usage.get("prompt_tokens"))
             t.tokens_out += _int(usage.get("completion_tokens"))
             cost = usage.get("cost")
-            t.cost += cost if isinstance(cost, int | float) else 0.0
+            cost_sum += cost if isinstance(cost, int | float) else 0.0
             t.model_calls += 1
             t.unpriced_calls += cost is None
             t.retries += len(usage.get("retries") or [])
-    t.cost = round(t.cost, 6)
+    t.cost = round(cost_sum, 6)
     t.wall_s = round(max((recorded.wall_s or 0.0) if recorded else 0.0,
                          events[-1].t - events[0].t), 3) if events else 0.0
     return t
@@ -137,13 +219,23 @@ def iter_events(path: Path, warnings: list[str]) -> Iterator[tuple[EventBase, in
                 warnings.append(f"{path}:{lineno}: torn last line ({len(raw)} bytes) ignored")
                 return
             try:
-                data = json.loads(raw)
-                if not isinstance(data, dict):
-                    raise ValueError("not a JSON object")
-                yield parse_event(data), offset
-            except (ValueError, ValidationError) as e:
-                first = str(e).splitlines()[0][:120]
-                warnings.append(f"{path}:{lineno}: unreadable event skipped ({first})")
+                yield event_from_line(raw), offset
+            except ValueError as e:
+                warnings.append(skipped_line(path, lineno, e))
+
+
+def event_from_line(raw: bytes) -> EventBase:
+    """One line of events.jsonl as its event class; ValueError (pydantic's ValidationError is
+    one) when the line is not an event."""
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return parse_event(data)
+
+
+def skipped_line(path: Path, lineno: int, error: ValueError) -> str:
+    """The warning for a line of events.jsonl that is not an event."""
+    return f"{path}:{lineno}: unreadable event skipped ({str(error).splitlines()[0][:120]})"
 
 
 def load_run(run_dir: Path) -> LoadedRun:

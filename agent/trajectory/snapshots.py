@@ -1,51 +1,56 @@
 """`snapshots.git`: a bare git repository of the workspace, one commit per changed step.
 
 git is never pointed at the workspace. The harness walks the workspace itself, beneath a
-descriptor and without following any link (``sandboxes/fsafe.py``), reads only regular files,
-and writes git objects (blobs, trees, a commit) straight into the repository as loose objects,
-then moves the branch. Whatever the agent plants — nested repositories, ``.git`` files, hooks,
-``fsmonitor`` or filter configs, attributes, symlinks, FIFOs — is either data or left out; no
-git config of the workspace is ever read and no program of it ever runs.
+descriptor and without following any link (``scan.py``), reads only regular files, and writes
+git objects (blobs, trees, a commit) straight into the repository (``objstore.py``: loose
+objects, or one pack for a large batch), then moves the branch. Whatever the agent plants —
+nested repositories, ``.git`` files, hooks, ``fsmonitor`` or filter configs, attributes,
+symlinks, FIFOs — is either data or left out; no git config of the workspace is ever read and
+no program of it ever runs.
 
-Per step the cost is a stat walk plus reading the files whose stat changed (a cache keyed by
-size, mtime, ctime and inode; entries modified too recently to trust are re-read). Every
-``.git`` entry at any depth is left out, as are FIFOs, sockets and devices; regular files over
-``max_file`` bytes are left out too, and every such entry is recorded (``last_skipped``, the
-commit message, and the ``snapshot`` event). Reading back (``export``, ``restore``) streams
-objects through one ``git cat-file --batch`` run with a locked-down environment and writes
-files beneath a descriptor, never through a link.
+Per step the cost follows what changed, not the workspace's size: inotify (``watcher.py``)
+names the folders that changed, only those are listed again and only files whose stat key
+changed are read; a full stat walk (every file ``lstat``-ed, none re-read unless changed) runs
+when that is not possible and from time to time as a check. Every ``.git`` entry at any depth
+is left out, as are FIFOs, sockets and devices; regular files over ``max_file`` bytes are left
+out too, and every such entry is recorded (``last_skipped``, the commit message, and the
+``snapshot`` event). Reading back (``export``, ``restore``) streams objects through one
+``git cat-file --batch`` run with a locked-down environment and writes files beneath a
+descriptor, never through a link.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
-import stat
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.trajectory import statcache
 from agent.trajectory.gitsafe import BlobReader, GitError, git, tree_entries
-from sandboxes.errors import HarnessError
-from sandboxes.fsafe import (
-    Entry,
-    Walker,
-    WorkspaceDir,
-    fmt_size,
-    kind_name,
-    open_child_file,
-    show,
+from agent.trajectory.objstore import ObjectWriter
+from agent.trajectory.scan import (
+    MAX_DEPTH,
+    RACY_NS,
+    FileRec,
+    Key,
+    ScanStats,
+    Skipped,
+    TreeScanner,
+    stat_key,
 )
+from sandboxes.errors import HarnessError
+from sandboxes.fsafe import WorkspaceDir
+
+__all__ = ["MAX_DEPTH", "MAX_FILE", "MAX_STORE", "ExportReport", "Skipped", "SnapshotError",
+           "SnapshotStore", "Snapshotter"]
 
 MAX_FILE = 32 << 20  # a file over this is left out of snapshots (and recorded as such)
 MAX_STORE = 4 << 30  # what one run's snapshots may add to snapshots.git
-MAX_DEPTH = 128
-RACY_NS = 100_000_000
-SMALL_BLOB = 4096  # files changed this close to a walk are re-read at the next one
+VERIFY_S = 60.0  # a full stat walk at least this often (more rarely when walks are slow)
+SMALL_BLOB = 4096  # blobs up to this size are fetched once per export
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-EMPTY_BLOB = bytes.fromhex("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
 SKIP_NAMES = frozenset({b".git"})
 
 
@@ -54,26 +59,11 @@ class SnapshotError(HarnessError):
 
 
 @dataclass
-class Skipped:
-    """An entry of the workspace that a snapshot left out, and why."""
-
-    path: str
-    reason: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"path": self.path, "reason": self.reason}
-
-
-@dataclass
 class ExportReport:
     files: int = 0
     bytes: int = 0
-    # path -> (mode, sha, stat key) of what was written: a restored workspace needs no re-read
-    written: dict[bytes, tuple[bytes, bytes, tuple[int, ...]]] = field(default_factory=dict)
-
-
-def _key(st: os.stat_result) -> tuple[int, ...]:
-    return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    # path -> (mode, blob id, stat key) of what was written, when asked for (``restore``)
+    written: dict[bytes, tuple[bytes, bytes, Key]] = field(default_factory=dict)
 
 
 class SnapshotStore:
@@ -140,7 +130,7 @@ class SnapshotStore:
         with WorkspaceDir(Path(dest), "/", owner=owner) as out:
             return self._export(sha, out)
 
-    def _export(self, commit: str, out: WorkspaceDir) -> ExportReport:
+    def _export(self, commit: str, out: WorkspaceDir, record: bool = False) -> ExportReport:
         rep = ExportReport()
         small: dict[str, bytes] = {}
         parent: tuple[bytes, ...] | None = None
@@ -193,7 +183,8 @@ class SnapshotStore:
                     else:
                         continue  # gitlinks and the like: nothing to write
                     rep.files += 1
-                    rep.written[path] = (mode.encode(), bytes.fromhex(sha), _key(st))
+                    if record:
+                        rep.written[path] = (mode.encode(), bytes.fromhex(sha), stat_key(st))
         except GitError as e:
             raise SnapshotError(str(e)) from None
         finally:
@@ -211,11 +202,14 @@ class SnapshotStore:
 class Snapshotter(SnapshotStore):
     """Commits the workspace into ``<run>/snapshots.git`` (the caller holds the run's lock).
 
-    ``owner`` (a uid) is given to the files ``restore`` writes into the workspace.
+    ``owner`` (a uid) is given to the files ``restore`` writes into the workspace. ``watch``
+    lets inotify say which folders changed (False: a full stat walk every time). ``close``
+    releases the watcher; a snapshotter is also a context manager.
     """
 
     def __init__(self, git_dir: Path, workspace: Path, *, max_file: int = MAX_FILE,
-                 max_store: int = MAX_STORE, owner: int | None = None) -> None:
+                 max_store: int = MAX_STORE, owner: int | None = None, watch: bool = True,
+                 verify_s: float = VERIFY_S) -> None:
         super().__init__(git_dir)
         self.workspace = Path(workspace)
         self.max_file = max_file
@@ -226,54 +220,36 @@ class Snapshotter(SnapshotStore):
             git(self.git_dir.parent, "-c", "init.defaultBranch=master", "init", "--bare", "-q",
                 "--template=", str(self.git_dir))
         self._check()
-        self._objects = self.git_dir / "objects"
-        self._stored_bytes: int | None = None  # measured when first needed
-        # path -> (stat key, mode, sha): files that need no re-read while their stat holds
-        self._cache: dict[bytes, tuple[tuple[int, ...], bytes, bytes]] = {}
-        # folder -> (its entries, its tree id): trees that need no re-hash
-        self._trees: dict[bytes, tuple[tuple[tuple[bytes, bytes, bytes], ...], bytes]] = {}
+        self._objects = ObjectWriter(self.git_dir / "objects")
+        self._scanner = TreeScanner(self._objects, max_file=max_file, max_store=max_store,
+                                    watch=watch, verify_s=verify_s)
         self._head_tree: str | None = None
-        self._have: set[bytes] = set()  # blob ids known to be stored (no stat per file)
         self.last_skipped: list[Skipped] = []
+
+    def close(self) -> None:
+        """Release the watcher (the next snapshot, if any, walks everything)."""
+        self._scanner.close()
+
+    def __enter__(self) -> Snapshotter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def stored(self) -> int:
+        """Bytes in the object store (for its cap)."""
+        return self._objects.stored
+
+    @property
+    def last_scan(self) -> ScanStats:
+        """How the last snapshot looked at the workspace (full walk or changed folders)."""
+        return self._scanner.last
 
     def export(self, commit: str, dest: Path | WorkspaceDir,
                owner: int | None = None) -> ExportReport:
         """As ``SnapshotStore.export``; files are given to this run's workspace owner."""
         return super().export(commit, dest, self.owner if owner is None else owner)
-
-    # -- writing objects -------------------------------------------------------------------
-    def _write(self, kind: bytes, data: bytes) -> bytes:
-        """Store one object (loose, zlib) unless present; return its binary id."""
-        header = b"%s %d\0" % (kind, len(data))
-        h = hashlib.sha1(header)
-        h.update(data)
-        sha = h.hexdigest()
-        folder = self._objects / sha[:2]
-        path = folder / sha[2:]
-        if not path.exists():
-            folder.mkdir(exist_ok=True)
-            z = zlib.compressobj(1)
-            packed = z.compress(header) + z.compress(data) + z.flush()
-            tmp = folder / f"tmp_obj_{secrets.token_hex(6)}"
-            with open(tmp, "wb") as f:
-                f.write(packed)
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, path)
-            self._stored_bytes = self.stored + len(packed)
-        return h.digest()
-
-    @property
-    def stored(self) -> int:
-        """Bytes in the object store (for its cap)."""
-        if self._stored_bytes is None:
-            self._stored_bytes = _tree_bytes(self._objects)
-        return self._stored_bytes
-
-    @staticmethod
-    def _blob_id(data: bytes) -> bytes:
-        h = hashlib.sha1(b"blob %d\0" % len(data))
-        h.update(data)
-        return h.digest()
 
     def _head_tree_id(self, head: str) -> str:
         if self._head_tree is None:
@@ -285,11 +261,26 @@ class Snapshotter(SnapshotStore):
     def snapshot(self, message: str) -> str | None:
         """Commit the workspace if it changed since the last snapshot; return the new commit."""
         start = time.time_ns()
-        skipped: list[Skipped] = []
-        tree = self._tree(start, skipped)
+        scanner = self._scanner
+        with WorkspaceDir(self.workspace, "/") as ws:
+            fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=ws.fd)
+        try:
+            if scanner.root is None and scanner.seed is None:
+                seed = statcache.load(self.git_dir, os.fstat(fd), self._objects)
+                if seed:
+                    scanner.seed_with(seed)
+            root, skipped = scanner.scan(fd, start)
+        finally:
+            os.close(fd)
+        try:
+            self._objects.flush()
+        except BaseException:
+            scanner.forget()
+            raise
+        tree = root.hex() if root is not None else EMPTY_TREE
         self.last_skipped = skipped
         head = self.head()
-        if head is not None and tree.hex() == self._head_tree_id(head):
+        if head is not None and tree == self._head_tree_id(head):
             return None
         now = int(time.time())
         who = b"ultrarun <ultrarun@localhost> %d +0000" % now
@@ -300,12 +291,12 @@ class Snapshotter(SnapshotStore):
                 lines.append(f"... and {len(skipped) - 50} more")
             body += ("\n\nLeft out of this snapshot:\n" + "\n".join(lines)).encode(
                 "utf-8", "replace")
-        commit = b"tree %s\n" % tree.hex().encode()
+        commit = b"tree %s\n" % tree.encode()
         if head is not None:
             commit += b"parent %s\n" % head.encode()
         commit += b"author %s\ncommitter %s\n\n%s\n" % (who, who, body)
-        sha = self._write(b"commit", commit).hex()
-        self._set_head(sha, tree.hex())
+        sha = self._objects.write(b"commit", commit).hex()
+        self._set_head(sha, tree)
         return sha
 
     def _set_head(self, sha: str, tree: str) -> None:
@@ -316,135 +307,28 @@ class Snapshotter(SnapshotStore):
         os.replace(tmp, ref)
         self._head_tree = tree
 
-    def _tree(self, start: int, skipped: list[Skipped]) -> bytes:
-        """Walk the workspace; store changed blobs and trees; return the root tree id."""
-        walker = Walker(skip=SKIP_NAMES, max_depth=MAX_DEPTH)
-        listing: list[tuple[bytes, list[tuple[bytes, bytes, bytes]]]] = []
-        subdirs: dict[bytes, list[bytes]] = {}
-        seen: set[bytes] = set()
-        with WorkspaceDir(self.workspace, "/") as ws:
-            for d in walker.walk(ws.fd):
-                items: list[tuple[bytes, bytes, bytes]] = []
-                kids: list[bytes] = []
-                for e in d.entries:
-                    if e.name in SKIP_NAMES:
-                        continue
-                    rel = d.rel + e.name
-                    if e.is_dir:
-                        kids.append(e.name)
-                        continue
-                    got = self._entry(d.fd, e, rel, start, skipped)
-                    if got is not None:
-                        seen.add(rel)
-                        items.append((got[0], e.name, got[1]))
-                listing.append((d.rel, items))
-                subdirs[d.rel] = kids
-        for s in walker.skipped:
-            skipped.append(Skipped(show(s.path), s.reason))
-        for gone in set(self._cache) - seen:
-            del self._cache[gone]
-        # Trees bottom-up: a pre-order walk reversed visits every folder after its children.
-        ids: dict[bytes, bytes | None] = {}
-        for rel, items in reversed(listing):
-            entries = list(items)
-            for kid in subdirs[rel]:
-                kid_id = ids.get(rel + kid + b"/")
-                if kid_id is not None:
-                    entries.append((b"40000", kid, kid_id))
-            if not entries and rel:
-                ids[rel] = None  # git keeps no empty folder
-                continue
-            entries.sort(key=lambda t: t[1] + b"/" if t[0] == b"40000" else t[1])
-            key = tuple(entries)
-            cached = self._trees.get(rel)
-            if cached is not None and cached[0] == key:
-                ids[rel] = cached[1]
-                continue
-            data = b"".join(b"%s %s\0%s" % (m, n, s) for m, n, s in entries)
-            ids[rel] = self._write(b"tree", data)
-            self._trees[rel] = (key, ids[rel])  # type: ignore[assignment]
-        for gone in set(self._trees) - set(ids):
-            del self._trees[gone]
-        root = ids.get(b"")
-        return root if root is not None else bytes.fromhex(EMPTY_TREE)
-
-    def _entry(self, dir_fd: int, e: Entry, rel: bytes, start: int,
-               skipped: list[Skipped]) -> tuple[bytes, bytes] | None:
-        """(mode, blob id) of a file or link, stored if new; None when left out."""
-        key = (e.mode, e.size, e.mtime_ns, e.ctime_ns, e.ino)
-        hit = self._cache.get(rel)
-        if hit is not None and hit[0] == key:
-            return hit[1], hit[2]
-        if e.is_link:
-            try:
-                data = os.readlink(e.name, dir_fd=dir_fd)
-            except OSError:
-                skipped.append(Skipped(show(rel), "link unreadable"))
-                return None
-            mode = b"120000"
-        elif e.is_file and e.size == 0:  # nothing to read (thousands of empty files)
-            data, mode = b"", b"100755" if e.mode & stat.S_IXUSR else b"100644"
-        elif e.is_file:
-            if e.size > self.max_file:
-                skipped.append(Skipped(show(rel), f"{fmt_size(e.size)}, over the "
-                                       f"{fmt_size(self.max_file)} per-file cap"))
-                return None
-            fd = open_child_file(dir_fd, e.name)
-            if fd is None:
-                skipped.append(Skipped(show(rel), "changed while read, or unreadable"))
-                return None
-            with open(fd, "rb") as f:
-                data = f.read(self.max_file + 1)
-            if len(data) > self.max_file:
-                skipped.append(Skipped(show(rel), f"grew past the {fmt_size(self.max_file)} "
-                                       "per-file cap"))
-                return None
-            mode = b"100755" if e.mode & stat.S_IXUSR else b"100644"
-        else:
-            skipped.append(Skipped(show(rel), f"a {kind_name(e.mode)}"))
-            return None
-        blob = EMPTY_BLOB if not data else self._blob_id(data)
-        if blob not in self._have:
-            if not (self._objects / blob.hex()[:2] / blob.hex()[2:]).exists():
-                if self.stored + len(data) > self.max_store:
-                    skipped.append(Skipped(show(rel), f"snapshots.git holds its cap of "
-                                           f"{fmt_size(self.max_store)}"))
-                    return None
-                self._write(b"blob", data)
-            self._have.add(blob)
-        if max(e.mtime_ns, e.ctime_ns) < start - RACY_NS:
-            self._cache[rel] = (key, mode, blob)
-        else:
-            self._cache.pop(rel, None)
-        return mode, blob
-
     # -- restore ---------------------------------------------------------------------------
     def restore(self, commit: str) -> None:
         """Make the workspace equal to ``commit`` (the agent's own top-level .git is kept).
 
         Everything else is removed (links unlinked, never followed) and the snapshot's files
-        are written anew, so nothing is written through an existing link or hardlink."""
+        are written anew, so nothing is written through an existing link or hardlink. What was
+        written is remembered (here, and for the next process in ``statcache``): the next
+        snapshot reads none of it again unless its stat changed."""
         sha = self.resolve(commit)
+        self._scanner.forget()
         self.workspace.mkdir(parents=True, exist_ok=True)
         with WorkspaceDir(self.workspace, "/", owner=self.owner) as ws:
             ws.remove_children(keep=SKIP_NAMES)
-            rep = self._export(sha, ws)
-        # Nothing else writes the workspace while it is restored (no sandbox runs): what was
-        # just written needs no re-read at the next snapshot.
-        self._cache = {path: (key, mode, blob) for path, (mode, blob, key) in
-                       rep.written.items()}
-        self._trees.clear()
+            rep = self._export(sha, ws, record=True)
+            root = os.fstat(ws.fd)
         tree = git(self.git_dir, "cat-file", "commit", sha).split(b"\n", 1)[0].split()[1]
+        # A file written in the restore's last clock ticks could be rewritten unnoticed in
+        # the same tick: only older ones are trusted.
+        cut = time.time_ns() - RACY_NS
+        records: dict[bytes, FileRec] = {
+            path: (key, mode, blob) for path, (mode, blob, key) in rep.written.items()
+            if max(key[2], key[3]) < cut}
+        self._scanner.seed_with(records)
+        statcache.save(self.git_dir, root, bytes.fromhex(tree.decode()), records)
         self._set_head(sha, tree.decode())
-
-
-def _tree_bytes(root: Path) -> int:
-    """Bytes held under a folder of our own (the object store), for its cap."""
-    total = 0
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(dirpath, name)).st_size
-            except OSError:
-                pass
-    return total

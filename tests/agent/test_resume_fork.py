@@ -21,6 +21,7 @@ from agent.options import ForkConfig, ResumeConfig
 from agent.resume import fork_run, resume_run
 from agent.runner import RunConfig, execute_run
 from agent.trajectory import load_run
+from agent.trajectory.events import RunStart, SnapshotEvent
 from tests.agent.conftest import ROOT, TINY, seqs_contiguous
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
@@ -158,16 +159,16 @@ def test_fork_starts_from_the_parent_step(tmp_path: Path) -> None:
     assert child.info.end_reason == "finished"
     pe = load_run(parent.run_dir)
     ce = load_run(child.run_dir)
-    at10 = next(e for e in pe.of_type("snapshot") if e.step == 10).commit  # type: ignore
-    start = ce.of_type("snapshot")[0].commit  # type: ignore
+    at10 = next(e for e in pe.events_of(SnapshotEvent) if e.step == 10).commit
+    start = ce.events_of(SnapshotEvent)[0].commit
     git = ["git", "--git-dir"]
     ptree = subprocess.run([*git, str(parent.run_dir / "snapshots.git"), "ls-tree", "-r",
                             at10], capture_output=True, text=True).stdout
     ctree = subprocess.run([*git, str(child.run_dir / "snapshots.git"), "ls-tree", "-r",
                             start], capture_output=True, text=True).stdout
     assert ptree == ctree and ptree
-    run_start = ce.of_type("run_start")[0]
-    assert len(run_start.messages) == 2 + 10 * 2  # type: ignore[attr-defined]
+    run_start = ce.events_of(RunStart)[0]
+    assert len(run_start.messages) == 2 + 10 * 2
     assert (child.run_dir / "workspace" / "fork.txt").read_text() == "forked\n"
     assert ce.events[-1].step == 12
 

@@ -15,6 +15,7 @@ import yaml
 
 from agent.runner import RunConfig, execute_run
 from agent.trajectory import load_run
+from agent.trajectory.events import ToolResultEvent
 from tests.agent.conftest import ROOT, TINY, seqs_contiguous
 
 UR = [sys.executable, "-m", "agent.cli.main"]
@@ -46,7 +47,7 @@ def test_replay_reexecutes_identically(tmp_path: Path, base_image: str) -> None:
                               run_id="replayed"))
     assert b.info.end_reason == "finished" and b.info.model_kind == "replay"
     ra, rb = load_run(a.run_dir), load_run(b.run_dir)
-    outs = [[(e.name, e.exit_code, e.output) for e in r.of_type("tool_result")]  # type: ignore
+    outs = [[(e.name, e.exit_code, e.output) for e in r.events_of(ToolResultEvent)]
             for r in (ra, rb)]
     assert outs[0] == outs[1] and len(outs[0]) == 11
     assert ("bash", 3, "[exit code 3]") in outs[0]

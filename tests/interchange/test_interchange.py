@@ -17,6 +17,14 @@ from agent.cli import interchange_cmd, report_cmd
 from agent.interchange import export_atif, import_trajectory, to_atif, validate_atif
 from agent.runner import RunConfig, execute_run
 from agent.trajectory import LoadedRun, load_run
+from agent.trajectory.events import (
+    EvaluationEvent,
+    MessageEvent,
+    ModelCall,
+    RunStart,
+    ToolCallEvent,
+    ToolResultEvent,
+)
 from sandboxes.errors import UserError
 
 ROOT = Path(__file__).parents[2]
@@ -152,12 +160,12 @@ def test_import_counts_what_happened(name: str, tmp_path: Path) -> None:
     info, t = run.info, run.info.totals
     assert info.model_kind == "imported" and info.model == x.model
     assert info.options.imported["format"] == x.kind
-    assert not (out / "snapshots.git").exists() and not run.of_type("evaluation")
+    assert not (out / "snapshots.git").exists() and not run.events_of(EvaluationEvent)
     types = [e.type for e in run.events]
     assert types[0] == "run_start" and types[-1] == "run_end"
     assert [e.seq for e in run.events] == list(range(len(run.events)))
-    assert len(run.of_type("model_call")) == x.steps == t.steps
-    assert len(run.of_type("tool_call")) == len(run.of_type("tool_result")) == x.calls
+    assert len(run.events_of(ModelCall)) == x.steps == t.steps
+    assert len(run.events_of(ToolCallEvent)) == len(run.events_of(ToolResultEvent)) == x.calls
     assert (t.tool_calls, t.format_errors) == (x.calls, x.format_errors)
     assert (t.tokens_in, t.tokens_out) == (x.tokens_in, x.tokens_out)
     assert t.cost == pytest.approx(x.cost) and t.wall_s == pytest.approx(x.wall_s)
@@ -171,8 +179,8 @@ def test_import_counts_what_happened(name: str, tmp_path: Path) -> None:
     assert m.progress is None and m.churn is None
     assert {"progress", "churn"} <= set(m.unavailable)
     # refused turns keep their model message and have no call of their own
-    refused = [e for e in run.of_type("model_call") if getattr(e, "format_error", None)]
-    assert all(not e.message.get("tool_calls") for e in refused)  # type: ignore[attr-defined]
+    refused = [e for e in run.events_of(ModelCall) if e.format_error]
+    assert all(not e.message.get("tool_calls") for e in refused)
 
 
 def _imported(name: str, tmp_path: Path) -> LoadedRun:
@@ -184,101 +192,101 @@ def _imported(name: str, tmp_path: Path) -> LoadedRun:
 
 def test_mini_swe_agent_1x_refused_turns_have_no_call(tmp_path: Path) -> None:
     run = _imported("mini-swe-agent-1x.traj.json", tmp_path)
-    turns = run.of_type("model_call")
+    turns = run.events_of(ModelCall)
     assert [bool(e.message.get("tool_calls")) for e in turns] == \
-        [True, False, False, True, True, True]  # type: ignore[attr-defined]
-    assert "2 bash blocks" in turns[1].format_error  # type: ignore[attr-defined]
-    assert "```bash\ncat calc.py" in turns[1].message["content"]  # type: ignore  # kept as said
-    assert [(e.step, e.reason) for e in run.of_type("message")] == \
-        [(2, "format_error"), (3, "format_error")]  # type: ignore[attr-defined]
-    assert "found 2 actions" in run.of_type("message")[0].content  # type: ignore
-    results = run.of_type("tool_result")
-    assert [(r.exit_code, r.timed_out, r.ok) for r in results] == [  # type: ignore
+        [True, False, False, True, True, True]
+    assert "2 bash blocks" in turns[1].format_error
+    assert "```bash\ncat calc.py" in turns[1].message["content"]  # kept as said
+    assert [(e.step, e.reason) for e in run.events_of(MessageEvent)] == \
+        [(2, "format_error"), (3, "format_error")]
+    assert "found 2 actions" in run.events_of(MessageEvent)[0].content
+    results = run.events_of(ToolResultEvent)
+    assert [(r.exit_code, r.timed_out, r.ok) for r in results] == [
         (0, False, True), (1, False, False), (None, True, False), (None, False, True)]
-    assert results[-1].output.startswith("diff --git")  # type: ignore[attr-defined]
-    assert "submitted" in results[-1].note  # type: ignore[attr-defined]
-    assert turns[0].t == 1760000000.0 and turns[0].prompt_tokens == 1200  # type: ignore
+    assert results[-1].output.startswith("diff --git")
+    assert "submitted" in results[-1].note
+    assert turns[0].t == 1760000000.0 and turns[0].prompt_tokens == 1200
 
 
 def test_mini_swe_agent_2x_refusal_and_totals(tmp_path: Path) -> None:
     run = _imported("mini-swe-agent.traj.json", tmp_path)
     assert run.info is not None
-    refused = run.of_type("model_call")[1]
-    assert refused.format_error and not refused.message.get("tool_calls")  # type: ignore
-    assert "```mswea_bash_command\npytest -q" in refused.message["content"]  # type: ignore
-    assert (refused.cost, refused.prompt_tokens) == (0.0021, 901)  # type: ignore
-    assert [m.reason for m in run.of_type("message")] == ["format_error"]  # type: ignore
+    refused = run.events_of(ModelCall)[1]
+    assert refused.format_error and not refused.message.get("tool_calls")
+    assert "```mswea_bash_command\npytest -q" in refused.message["content"]
+    assert (refused.cost, refused.prompt_tokens) == (0.0021, 901)
+    assert [m.reason for m in run.events_of(MessageEvent)] == ["format_error"]
     # mini-swe-agent leaves the refused turn's cost out of instance_cost: the declared total
     # is kept and the disagreement is recorded, in run.json and in the report's warnings
     (warning,) = run.info.options.imported["warnings"]
     assert "info.model_stats.instance_cost declares cost 0.0104" in warning
     assert "0.0125" in warning and warning in compute_metrics(run).warnings
     assert run.info.options.imported["exit_status"] == "Submitted"
-    assert run.of_type("tool_result")[-1].output.startswith("diff --git")  # type: ignore
+    assert run.events_of(ToolResultEvent)[-1].output.startswith("diff --git")
 
 
 def test_mini_swe_agent_2x_tool_calls(tmp_path: Path) -> None:
     tc = _imported("mini-swe-agent-toolcall.traj.json", tmp_path)
-    assert [e.call_id for e in tc.of_type("tool_call")] == \
-        ["toolu_01", "toolu_02", "toolu_03", "toolu_04"]  # type: ignore[attr-defined]
-    assert [r.exit_code for r in tc.of_type("tool_result")] == [0, 1, 0, 0]  # type: ignore
-    third = tc.of_type("model_call")[2]
+    assert [e.call_id for e in tc.events_of(ToolCallEvent)] == \
+        ["toolu_01", "toolu_02", "toolu_03", "toolu_04"]
+    assert [r.exit_code for r in tc.events_of(ToolResultEvent)] == [0, 1, 0, 0]
+    third = tc.events_of(ModelCall)[2]
     assert third.not_executed == ['{"command": "wc -l *.py"}']  # type: ignore[attr-defined]
-    assert tc.of_type("model_call")[1].message["content"] == "There are 3 Python files."  # type: ignore
-    durations = [r.duration_s for r in tc.of_type("tool_result")]  # type: ignore[attr-defined]
+    assert tc.events_of(ModelCall)[1].message["content"] == "There are 3 Python files."
+    durations = [r.duration_s for r in tc.events_of(ToolResultEvent)]
     assert durations == [1.0, 0.5, 1.0, 0.5]
     resp = _imported("mini-swe-agent-2x-responses.traj.json", tmp_path)
-    assert [e.call_id for e in resp.of_type("tool_call")] == ["call_a", "call_b"]  # type: ignore
-    first = resp.of_type("model_call")[0]
-    assert first.reasoning == "List the files first."  # type: ignore[attr-defined]
-    assert resp.of_type("model_call")[1].message["content"] == "All done, I believe."  # type: ignore
+    assert [e.call_id for e in resp.events_of(ToolCallEvent)] == ["call_a", "call_b"]
+    first = resp.events_of(ModelCall)[0]
+    assert first.reasoning == "List the files first."
+    assert resp.events_of(ModelCall)[1].message["content"] == "All done, I believe."
 
 
 def test_swe_agent_details(tmp_path: Path) -> None:
     run = _imported("swe-agent.traj", tmp_path)
-    start = run.of_type("run_start")[0]
-    texts = [m["content"] for m in start.messages]  # type: ignore[attr-defined]
+    start = run.events_of(RunStart)[0]
+    texts = [m["content"] for m in start.messages]
     assert len(texts) == 2 and "demonstration" not in " ".join(texts)  # demos left out
-    calls = run.of_type("tool_call")
-    assert calls[1].arguments == {"command": "open calc.py"}  # type: ignore[attr-defined]
-    assert all(c.name == "bash" for c in calls)  # type: ignore[attr-defined]
-    res = run.of_type("tool_result")
+    calls = run.events_of(ToolCallEvent)
+    assert calls[1].arguments == {"command": "open calc.py"}
+    assert all(c.name == "bash" for c in calls)
+    res = run.events_of(ToolResultEvent)
     assert res[0].source_state == {"open_file": "n/a", "working_dir": "/testbed"}  # type: ignore
-    assert res[2].duration_s == 0.52  # type: ignore[attr-defined]
+    assert res[2].duration_s == 0.52
     assert run.info is not None and run.info.options.imported["swe_agent_version"] == "1.1.0"
     assert run.info.scenario == "swe_main" and run.info.options.imported["timestamps"] == "none"
     old = _imported("swe-agent-0x.traj", tmp_path)
-    assert old.of_type("tool_result")[0].source_state["open_file"] == "n/a"  # type: ignore
-    (note,) = old.of_type("message")
-    assert note.reason == "harness_exit" and "Exit due to cost limit" in note.content  # type: ignore
+    assert old.events_of(ToolResultEvent)[0].source_state["open_file"] == "n/a"  # type: ignore
+    (note,) = old.events_of(MessageEvent)
+    assert note.reason == "harness_exit" and "Exit due to cost limit" in note.content
     assert old.info is not None and old.info.options.imported["harness_exits"] == ["exit_cost"]
 
 
 def test_atif_details(tmp_path: Path) -> None:
     run = _imported("atif.json", tmp_path)
-    names = [c.name for c in run.of_type("tool_call")]  # type: ignore[attr-defined]
+    names = [c.name for c in run.events_of(ToolCallEvent)]
     assert names == ["bash", "write_file", "bash"]  # native tool calls keep their tools
-    mc = run.of_type("model_call")
-    assert mc[0].reasoning == "Start by seeing what fails."  # type: ignore[attr-defined]
-    assert mc[1].prompt_tokens == 1700 and not mc[2].message.get("tool_calls")  # type: ignore
-    res = run.of_type("tool_result")
-    assert res[1].output == "wrote 32 bytes[image]"  # type: ignore[attr-defined]
-    assert res[2].output == "4 passed in 0.10s"  # type: ignore[attr-defined]
+    mc = run.events_of(ModelCall)
+    assert mc[0].reasoning == "Start by seeing what fails."
+    assert mc[1].prompt_tokens == 1700 and not mc[2].message.get("tool_calls")
+    res = run.events_of(ToolResultEvent)
+    assert res[1].output == "wrote 32 bytes[image]"
+    assert res[2].output == "4 passed in 0.10s"
 
 
 def test_atif_results_without_source_call_id(tmp_path: Path) -> None:
     run = _imported("atif-v1.5-terminus-2.json", tmp_path)
-    calls = run.of_type("tool_call")
-    assert [c.name for c in calls] == ["bash_command"] * 4 + ["mark_task_complete"] * 2  # type: ignore
-    res = {r.call_id: r for r in run.of_type("tool_result")}  # type: ignore[attr-defined]
+    calls = run.events_of(ToolCallEvent)
+    assert [c.name for c in calls] == ["bash_command"] * 4 + ["mark_task_complete"] * 2
+    res = {r.call_id: r for r in run.events_of(ToolResultEvent)}
     # three calls, one shared screen: none of them failed, the screen is kept once
     for cid in ("call_0_1", "call_0_2", "call_0_3"):
         assert res[cid].ok and res[cid].output == "" and "shared" in res[cid].note  # type: ignore
-    msgs = [(m.step, m.reason) for m in run.of_type("message")]  # type: ignore[attr-defined]
+    msgs = [(m.step, m.reason) for m in run.events_of(MessageEvent)]
     assert msgs == [(1, "observation"), (2, "format_error")]
-    assert "Hello, world!" in run.of_type("message")[0].content  # type: ignore[attr-defined]
+    assert "Hello, world!" in run.events_of(MessageEvent)[0].content
     # one call, one result: they belong together
-    assert "2 passed" in res["call_2_1"].output  # type: ignore[attr-defined]
+    assert "2 passed" in res["call_2_1"].output
     assert res["call_4_task_complete"].note.startswith("no observation")  # type: ignore
     conv = _imported("atif-v1.2-harbor-mini-swe-agent.json", tmp_path)
     assert conv.info is not None
@@ -286,7 +294,7 @@ def test_atif_results_without_source_call_id(tmp_path: Path) -> None:
     assert any("record when the file was written" in w for w in warnings)
     assert any("final_metrics declares cost 1.574 but the turns sum to 5.88" in w
                for w in warnings)
-    refused = conv.of_type("model_call")[1]
+    refused = conv.events_of(ModelCall)[1]
     assert refused.refused_calls[0]["raw_arguments"] == '{"command": "cat /app/calc.py"}'  # type: ignore
     unfinished = _imported("atif-v1.2-terminus-2-unfinished.json", tmp_path)
     assert unfinished.info is not None
@@ -342,7 +350,7 @@ def test_export_a_real_run_and_round_trip(real_run: Path, tmp_path: Path) -> Non
     validate_atif(doc)
     original = load_run(real_run)
     agent_steps = [s for s in doc["steps"] if s["source"] == "agent"]
-    assert len(agent_steps) == len(original.of_type("model_call")) == 4
+    assert len(agent_steps) == len(original.events_of(ModelCall)) == 4
     assert sum(len(s.get("tool_calls", [])) for s in agent_steps) == 4
     assert [s["source"] for s in doc["steps"][:2]] == ["system", "user"]
     assert any(s.get("extra", {}).get("ultrarun", {}).get("reason") == "format_error"
@@ -355,12 +363,12 @@ def test_export_a_real_run_and_round_trip(real_run: Path, tmp_path: Path) -> Non
 
     back = load_run(import_trajectory("atif", dest, tmp_path / "back"))
     assert back.warnings == []
-    for kind in ("model_call", "tool_call", "tool_result", "message"):
-        assert len(back.of_type(kind)) == len(original.of_type(kind)), kind
-    assert [r.exit_code for r in back.of_type("tool_result")] == \
-        [r.exit_code for r in original.of_type("tool_result")]  # type: ignore[attr-defined]
-    assert [r.output for r in back.of_type("tool_result")] == \
-        [r.output for r in original.of_type("tool_result")]  # type: ignore[attr-defined]
+    for kind in (ModelCall, ToolCallEvent, ToolResultEvent, MessageEvent):
+        assert len(back.events_of(kind)) == len(original.events_of(kind)), kind
+    assert [r.exit_code for r in back.events_of(ToolResultEvent)] == \
+        [r.exit_code for r in original.events_of(ToolResultEvent)]
+    assert [r.output for r in back.events_of(ToolResultEvent)] == \
+        [r.output for r in original.events_of(ToolResultEvent)]
     assert back.info is not None and back.info.scenario == "tiny"
     assert original.info is not None
     _same_run(original, back)
@@ -379,14 +387,14 @@ def _same_run(a: LoadedRun, b: LoadedRun) -> None:
     if a.info.totals.wall_s is not None:
         assert b.info.started_at == pytest.approx(a.info.started_at, abs=1e-3)
         assert b.info.ended_at == pytest.approx(a.info.ended_at, abs=1e-3)
-        assert [round(e.t, 3) for e in b.of_type("model_call")] == \
-            [round(e.t, 3) for e in a.of_type("model_call")]
+        assert [round(e.t, 3) for e in b.events_of(ModelCall)] == \
+            [round(e.t, 3) for e in a.events_of(ModelCall)]
     else:
         assert b.info.options.imported["timestamps"] == "none"
-    assert [getattr(e, "cost", None) for e in b.of_type("model_call")] == \
-        [getattr(e, "cost", None) for e in a.of_type("model_call")]
-    assert [(r.ok, r.exit_code, r.timed_out) for r in b.of_type("tool_result")] == \
-        [(r.ok, r.exit_code, r.timed_out) for r in a.of_type("tool_result")]  # type: ignore
+    assert [e.cost for e in b.events_of(ModelCall)] == \
+        [e.cost for e in a.events_of(ModelCall)]
+    assert [(r.ok, r.exit_code, r.timed_out) for r in b.events_of(ToolResultEvent)] == \
+        [(r.ok, r.exit_code, r.timed_out) for r in a.events_of(ToolResultEvent)]
 
 
 @pytest.mark.parametrize("name", FIXTURES)

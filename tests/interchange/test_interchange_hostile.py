@@ -16,6 +16,7 @@ import pytest
 from agent.cli import main as cli_main
 from agent.interchange import import_trajectory
 from agent.trajectory import load_run
+from agent.trajectory.events import ModelCall, RunStart, ToolCallEvent, ToolResultEvent
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data" / "interchange"
@@ -177,10 +178,10 @@ def test_terminal_escapes_are_stored_as_is(tmp_path: Path) -> None:
     src.write_text(json.dumps(doc))
     run = load_run(import_trajectory("mini-swe-agent", src, tmp_path / "r"))
     assert run.warnings == []
-    assert run.of_type("run_start")[0].messages[1]["content"] == ESCAPES  # type: ignore
-    assert ESCAPES in run.of_type("model_call")[0].message["content"]  # type: ignore
-    assert run.of_type("tool_call")[0].arguments["command"].endswith(ESCAPES + "'")  # type: ignore
-    assert ESCAPES in run.of_type("tool_result")[0].output  # type: ignore[attr-defined]
+    assert run.events_of(RunStart)[0].messages[1]["content"] == ESCAPES
+    assert ESCAPES in run.events_of(ModelCall)[0].message["content"]
+    assert run.events_of(ToolCallEvent)[0].arguments["command"].endswith(ESCAPES + "'")  # type: ignore
+    assert ESCAPES in run.events_of(ToolResultEvent)[0].output
 
 
 def test_a_forged_ultrarun_export_cannot_break_the_import(tmp_path: Path) -> None:
@@ -207,8 +208,8 @@ def test_a_forged_ultrarun_export_cannot_break_the_import(tmp_path: Path) -> Non
     assert run.warnings == [] and run.info is not None
     assert (run.info.status, run.info.end_reason) == ("interrupted", "interrupted")
     assert run.info.totals.wall_s == 0.0 and run.info.started_at == 1735689600.0
-    (result,) = run.of_type("tool_result")
-    assert result.exit_code is None and result.ok  # type: ignore[attr-defined]
+    (result,) = run.events_of(ToolResultEvent)
+    assert result.exit_code is None and result.ok
     assert run.events[-1].t == 1735689600.0  # a 1e300 s "duration" does not move time
 
 

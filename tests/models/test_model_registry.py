@@ -11,8 +11,9 @@ import pytest
 from agent.models.base import AssistantTurn, Model, native_tool_result_messages
 from agent.models.openai_model import OpenAIModel
 from agent.models.profiles import ModelOverrides, ModelProfile
+from agent.models.recorded import RecordedTurnsModel
 from agent.models.registry import ModelSpecError, make_model, parse_spec
-from agent.models.script import ReplayModel, ScriptModel
+from agent.models.script import ScriptModel
 from scenarios.loader import load_scenario
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.models.helpers import FAKE_KEY, USER
@@ -88,7 +89,7 @@ def test_replay_reads_the_recorded_turns(tmp_path: Path) -> None:
         "seq": 0, "t": 1.0, "type": "model_call", "step": 1,
         "message": {"role": "assistant", "content": "again"}}) + "\n")
     model = make_model(f"replay:{tmp_path}", profiles={})
-    assert isinstance(model, ReplayModel)
+    assert isinstance(model, RecordedTurnsModel)
     assert model.complete([], []).content == "again"
     with pytest.raises(ModelSpecError, match="not a run folder"):
         make_model(f"replay:{tmp_path / 'nothing'}", profiles={})

@@ -16,7 +16,7 @@ from agent.models.openai_model import (
     window_from_props,
 )
 from agent.models.profiles import RetryPolicy
-from agent.models.script import ReplayModel
+from agent.models.recorded import RecordedTurnsModel
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.models.helpers import BASH_TOOL, USER
 
@@ -46,7 +46,7 @@ def test_a_recorded_null_content_is_sent_as_empty_string(
         {"id": "c1", "type": "function", "function": {"name": "bash", "arguments": "{}"}}]}
     history = [*USER, old, {"role": "tool", "tool_call_id": "c1", "content": "x"}]
     assert make_model().complete(history, [BASH_TOOL]).content == "ok"
-    assert ReplayModel([old]).complete([], []).message["content"] == ""
+    assert RecordedTurnsModel([old]).complete([], []).message["content"] == ""
 
 
 def test_identical_server_errors_stop_after_three(

@@ -1,4 +1,4 @@
-"""ScriptModel and ReplayModel."""
+"""ScriptModel and RecordedTurnsModel (`replay:RUN_DIR`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from agent.models.base import ScriptExhausted
-from agent.models.script import ReplayModel, ScriptModel
+from agent.models.recorded import RecordedTurnsModel
+from agent.models.script import ScriptModel
 
 TURNS = [
     {"content": "I'll look around.",
@@ -88,7 +89,7 @@ def test_replay_model() -> None:
              "function": {"name": "bash", "arguments": '{"command": "make"}'}}]},
         {"role": "assistant", "content": "finished"},
     ]
-    model = ReplayModel(recorded)
+    model = RecordedTurnsModel(recorded)
     first = model.complete([], [])
     assert first.tool_calls[0].id == "call_abc"  # recorded ids are kept
     assert first.tool_calls[0].arguments == {"command": "make"}

@@ -12,6 +12,7 @@ import yaml
 
 from agent.replay import follow as fl
 from agent.runner import run_lock
+from agent.trajectory.reader import writer_alive
 from tests.replay.conftest import ROOT, TINY
 
 
@@ -66,13 +67,13 @@ def test_follow_waits_for_the_lock_then_stops(recorded: Path, tmp_path: Path) ->
     holder = threading.Thread(target=hold)
     holder.start()
     time.sleep(0.1)
-    assert fl.lock_held(run)
+    assert writer_alive(run)
     # A process holding the lock is another process for flock only across open files;
     # the thread's lock is on its own file description, so this is a fair stand-in.
     why = fl.follow(run, lines.append, lines.append, poll_s=0.05)
     holder.join()
     assert why == "ended" and released.is_set()
-    assert lines[-1].startswith("run ended") and not fl.lock_held(run)
+    assert lines[-1].startswith("run ended") and not writer_alive(run)
 
 
 def test_follow_a_dead_run_stops(recorded: Path, tmp_path: Path) -> None:

@@ -15,10 +15,10 @@ from rich.console import Console
 
 from agent.cli.live import LiveView
 from agent.cli.run_cmd import report
-from agent.cli.safe_text import visible
 from agent.loop import LoopState
 from agent.replay.viewer import ViewerData, ViewerState, index_steps, render
 from agent.runner import RunResult
+from agent.textsafe import visible
 from agent.trajectory import load_run
 from tests.security.conftest import ROOT, bash, cli_cmd, make_scenario, write_script
 
