@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 PROMPTS = Path(__file__).parent / "prompts"
+ContextName = Literal["full", "mask", "compact"]
 NOTES_PATH = ".agent/notes.md"  # written by the `notes` tool
 DEFAULT_WINDOW = 128_000  # assumed until a profile, the server or an error says otherwise
 #: Share of the context window the summary request may fill (the rest is for the summary).

@@ -1,40 +1,217 @@
-"""The conversation the loop keeps: messages plus what context policies need to know.
+"""The conversation a run holds, and the one fold that builds it from the run's events.
 
-Both the live loop and `resume` build it through these methods only, so a conversation rebuilt
-from `events.jsonl` is the one the run had.
+The loop records an event, then hands it to its ``ConversationBuilder``; resume and fork hand
+the recorded events to a new builder in the same order (``rebuild``). Both therefore get the
+same conversation, context policy and counters: a new kind of message is one event type and
+one handler here.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.context import CallMeta
+from agent.context import CallMeta, CompactPolicy, ContextPolicy
+from agent.models.base import AssistantTurn, Model
+from agent.state import LoopState, PendingStep
+from agent.trajectory.events import (
+    ContextEvent,
+    ErrorEvent,
+    EvaluationEvent,
+    EventBase,
+    MessageEvent,
+    ModelCall,
+    RunEnd,
+    RunStart,
+    SnapshotEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+)
 
 
 @dataclass
 class Conversation:
+    """Messages as the model is sent them (before a context policy's view), plus what
+    policies need to know: where each step starts, and each tool call's name and exit."""
+
     messages: list[dict[str, Any]] = field(default_factory=list)
     step_starts: dict[int, int] = field(default_factory=dict)  # step -> index of its turn
     meta: dict[str, CallMeta] = field(default_factory=dict)  # call id -> name, exit code
 
-    def start(self, opening: list[dict[str, Any]]) -> None:
-        self.messages = list(opening)
-        self.step_starts = {}
 
-    def add_turn(self, step: int, message: dict[str, Any]) -> None:
-        self.step_starts.setdefault(step, len(self.messages))
-        self.messages.append(message)
+def _turn_of(message: dict[str, Any]) -> AssistantTurn:
+    from agent.models.openai_model import turn_from_message
 
-    def note_result(self, call_id: str, name: str, exit_code: int | None, ok: bool) -> None:
-        self.meta[call_id] = CallMeta(name, exit_code, ok)
+    return turn_from_message(message, send_reasoning=True)
 
-    def add(self, messages: list[dict[str, Any]]) -> None:
-        self.messages.extend(messages)
 
-    def compact(self, summary: dict[str, Any]) -> int:
-        """Replace everything after the task by ``summary``; return how many were replaced."""
-        replaced = len(self.messages) - 2
-        self.messages = [*self.messages[:2], summary]
-        self.step_starts = {}
-        return replaced
+class ConversationBuilder:
+    """Folds events, in order, into the conversation, the context policy and the counters."""
+
+    def __init__(self, model: Model, policy: ContextPolicy, *,
+                 keep_prefixes: bool = False) -> None:
+        self.model = model
+        self.policy = policy
+        self.conv = Conversation()
+        self.state = LoopState()
+        self.commit: str | None = None  # the workspace after the last completed step
+        self.completed = -1  # the last completed step
+        self.ended: RunEnd | None = None  # the last run_end, if the run had ended
+        self.pending: PendingStep | None = None  # set by ``settle``
+        # Before each model turn, the messages since the previous turn: all a scripted model
+        # looks at, for resume to ask it again (kept only when asked: resume and fork).
+        self.prefixes: list[list[dict[str, Any]]] | None = [] if keep_prefixes else None
+        self._turn: ModelCall | None = None  # the last turn, while its results come in
+        self._results: list[tuple[str, str, str]] = []  # (call id, tool, text shown)
+        self._announced: set[str] = set()
+        self._last_assistant = -1
+        self._window: int | None = None  # a context window learnt from the endpoint
+        self._first_t: float | None = None
+        self._last_t: float | None = None
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.conv.messages
+
+    def apply(self, e: EventBase) -> None:
+        """Fold one event (the loop calls this for every event it records)."""
+        if self._first_t is None:
+            self._first_t = e.t
+        self._last_t = e.t
+        handler = _HANDLERS.get(type(e))
+        if handler is not None:
+            handler(self, e)
+
+    # -- handlers, one per event type that changes the conversation or the counters ---------
+    def _run_start(self, e: RunStart) -> None:
+        self.conv.messages, self.conv.step_starts = list(e.messages), {}
+
+    def _model_call(self, e: ModelCall) -> None:
+        self._flush()
+        if self.prefixes is not None:
+            start = self._last_assistant if self._last_assistant >= 0 else 0
+            self.prefixes.append(self.conv.messages[start:])
+        self._last_assistant = len(self.conv.messages)
+        self.conv.step_starts.setdefault(e.step, len(self.conv.messages))
+        self.conv.messages.append(e.message)
+        self._turn, self._announced = e, set()
+        self._count_call(e.prompt_tokens, e.completion_tokens, e.cost, len(e.retries))
+
+    def _tool_call(self, e: ToolCallEvent) -> None:
+        self._announced.add(e.call_id)
+        self.state.consecutive_format_errors = 0  # a usable turn
+
+    def _tool_result(self, e: ToolResultEvent) -> None:
+        self._results.append((e.call_id, e.name, e.output))
+        self.conv.meta[e.call_id] = CallMeta(e.name, e.exit_code, e.ok)
+        if e.error_kind != "after_finish":  # never ran
+            self.state.tool_calls += 1
+            self.state.last_tool, self.state.last_exit = e.name, e.exit_code
+
+    def _message(self, e: MessageEvent) -> None:
+        self._flush()
+        self.conv.messages.append({"role": e.role, "content": e.content})
+        if e.reason == "format_error":
+            self.state.format_errors += 1
+            self.state.consecutive_format_errors += 1
+
+    def _snapshot(self, e: SnapshotEvent) -> None:
+        self._flush()
+        self.commit = e.commit or self.commit
+        self.completed = self.state.step = e.step
+
+    def _context(self, e: ContextEvent) -> None:
+        d = e.details
+        if e.action == "compact":
+            self._flush()
+            self.conv.messages = [*self.conv.messages[:2], d["message"]]
+            self.conv.step_starts = {}
+            self._last_assistant = -1
+            if "prompt_tokens" in d or "completion_tokens" in d:  # the summary call
+                self._count_call(d.get("prompt_tokens"), d.get("completion_tokens"),
+                                 d.get("cost"), len(d.get("retries") or []))
+            else:
+                self.state.retries += len(d.get("retries") or [])
+        elif e.action == "fallback":
+            if not isinstance(self.policy, CompactPolicy):
+                # Runs recorded before the fallback named its window fall back to the learnt one.
+                self.policy = CompactPolicy(context_window=d.get("context_window", self._window))
+        elif e.action == "window":
+            self._window = int(d.get("context_window") or 0) or self._window
+            if isinstance(self.policy, CompactPolicy) and self._window:
+                self.policy.context_window, self.policy.window_known = self._window, True
+        else:
+            self.policy.restore(d)
+
+    def _error(self, e: ErrorEvent) -> None:
+        self.state.retries += len(e.retries or [])
+
+    def _evaluation(self, e: EvaluationEvent) -> None:
+        self.state.last_eval_calls = max(self.state.last_eval_calls, e.tool_calls)
+
+    def _run_end(self, e: RunEnd) -> None:
+        self.ended = e
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _flush(self) -> None:
+        """The tool results of the last turn become messages (the model's format for them)."""
+        if self._results and self._turn is not None:
+            self.conv.messages.extend(
+                self.model.tool_result_messages(_turn_of(self._turn.message), self._results))
+        self._results = []
+
+    def _count_call(self, prompt: Any, completion: Any, cost: Any, retries: int) -> None:
+        s = self.state
+        s.tokens_in += prompt if isinstance(prompt, int) else 0
+        s.tokens_out += completion if isinstance(completion, int) else 0
+        s.cost += cost if isinstance(cost, int | float) else 0.0
+        s.model_calls += 1
+        s.unpriced_calls += cost is None
+        s.retries += retries
+
+    def settle(self) -> None:
+        """After the recorded events: find a trailing step to finish and carry the wall time
+        on (resume). Its results stay open: the loop adds the rest and the step's snapshot
+        folds them all in, in call order."""
+        turn = self._turn
+        if turn is not None and turn.step > self.completed and turn.message.get("tool_calls"):
+            recorded = {cid: (name, text) for cid, name, text in self._results}
+            self.pending = PendingStep(turn.step, _turn_of(turn.message), recorded,
+                                       self._announced)
+            self.state.step = turn.step
+        wall = float(self.ended.totals.get("wall_s") or 0.0) if self.ended else 0.0
+        if self.ended is None and self._first_t is not None and self._last_t is not None:
+            wall = max(wall, self._last_t - self._first_t)
+        self.state.started = time.time() - wall
+
+
+_HANDLERS: dict[type[EventBase], Callable[[ConversationBuilder, Any], None]] = {
+    RunStart: ConversationBuilder._run_start,
+    ModelCall: ConversationBuilder._model_call,
+    ToolCallEvent: ConversationBuilder._tool_call,
+    ToolResultEvent: ConversationBuilder._tool_result,
+    MessageEvent: ConversationBuilder._message,
+    SnapshotEvent: ConversationBuilder._snapshot,
+    ContextEvent: ConversationBuilder._context,
+    ErrorEvent: ConversationBuilder._error,
+    EvaluationEvent: ConversationBuilder._evaluation,
+    RunEnd: ConversationBuilder._run_end,
+}
+
+
+def rebuild(events: Iterable[EventBase], model: Model, policy: ContextPolicy,
+            upto_step: int | None = None) -> ConversationBuilder:
+    """A recorded run's conversation, policy and counters, as its loop had them.
+
+    With ``upto_step`` (fork), stop after that step completed; otherwise a trailing
+    incomplete step is left ``pending`` (its recorded results are kept, the rest re-run).
+    """
+    fold = ConversationBuilder(model, policy, keep_prefixes=True)
+    for e in events:
+        if upto_step is not None and e.step > upto_step and not isinstance(e, RunStart):
+            break
+        fold.apply(e)
+    fold.settle()
+    return fold

@@ -15,9 +15,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from agent.budgets import Budgets
 from agent.context import (
     NOTES_PATH,
     SUMMARY_SHARE,
@@ -29,7 +29,7 @@ from agent.context import (
     summary_message,
     summary_request,
 )
-from agent.conversation import Conversation
+from agent.conversation import ConversationBuilder
 from agent.evaluation import EvaluationRunner
 from agent.models.base import (
     AssistantTurn,
@@ -41,11 +41,13 @@ from agent.models.base import (
     ScriptExhausted,
     ToolCall,
 )
-from agent.tools.base import ToolContext
+from agent.state import LoopState, PendingStep
+from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
 from agent.trajectory.events import (
     ContextEvent,
     ErrorEvent,
+    EventBase,
     MessageEvent,
     ModelCall,
     ResumeEvent,
@@ -57,6 +59,7 @@ from agent.trajectory.events import (
     ToolResultEvent,
 )
 from agent.trajectory.recorder import Recorder
+from agent.trajectory.run_info import EndReason, Status
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes import SandboxDied, SandboxError
 from sandboxes.errors import UltrarunError
@@ -65,52 +68,14 @@ HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with
               "when the task is done.")
 FORMAT_REMINDER = f"Your last reply had no tool call. {HOW_TO_ACT}"
 
+__all__ = ["AgentLoop", "Budgets", "LoopState", "PendingStep", "RunInterrupted", "StopSignal"]
+
+E = TypeVar("E", bound=EventBase)
+Outcome = tuple[Status, EndReason]
+
 
 class RunInterrupted(UltrarunError):
     """SIGINT or SIGTERM arrived: the loop stops at once and marks the run interrupted."""
-
-
-@dataclass
-class Budgets:
-    max_steps: int | None = None
-    max_cost: float | None = None
-    max_time_s: float | None = None
-    max_format_errors: int = 10
-    max_sandbox_restarts: int = 3
-
-
-@dataclass
-class LoopState:
-    """What a live view shows, and the counters a resumed run carries on from."""
-
-    step: int = 0
-    tool_calls: int = 0
-    tokens_in: int = 0
-    tokens_out: int = 0
-    cost: float = 0.0
-    model_calls: int = 0
-    unpriced_calls: int = 0  # model calls whose cost is unknown
-    retries: int = 0
-    started: float = field(default_factory=time.time)  # minus earlier sessions' wall time
-    last_tool: str = ""
-    last_exit: int | None = None
-    grade: str = ""
-    status: str = "running"
-    note: str = ""
-    format_errors: int = 0
-    consecutive_format_errors: int = 0
-    sandbox_restarts: int = 0
-    last_eval_calls: int = 0
-
-
-@dataclass
-class PendingStep:
-    """A step whose model turn was recorded but whose tool calls did not all finish."""
-
-    step: int
-    turn: AssistantTurn
-    recorded: dict[str, tuple[str, str]]  # call id -> (name, text shown) already recorded
-    announced: set[str]  # call ids whose tool_call event is recorded
 
 
 class StopSignal:
@@ -167,55 +132,69 @@ class AgentLoop:
         self.rec = recorder
         self.snapshots = snapshots
         self.budgets = budgets
-        self.policy = policy
+        self.fold = ConversationBuilder(model, policy)
         self.evaluator = evaluator
         self.eval_every = eval_every
         self.observer = observer or (lambda _s: None)
         self.stop = stop or StopSignal()
         self.restart_sandbox = restart_sandbox
         self.summaries_from_model = summaries_from_model
-        self.state = LoopState()
-        self.conv = Conversation()
         self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
         self._tools_est: int | None = None
         self._sandbox_failed = False
         if hasattr(model, "on_retry"):
             model.on_retry = self._on_retry
 
+    # The conversation, the context policy and the counters are the fold's: the loop records
+    # events and the fold applies them, exactly as it does for a resumed run's events.
+    @property
+    def state(self) -> LoopState:
+        return self.fold.state
+
+    @property
+    def policy(self) -> ContextPolicy:
+        return self.fold.policy
+
     @property
     def messages(self) -> list[dict[str, Any]]:
-        return self.conv.messages
+        return self.fold.messages
+
+    def _emit(self, event_cls: type[E], step: int, **fields: Any) -> E:
+        """Record an event and fold it into the conversation."""
+        event = self.rec.emit(event_cls, step, **fields)
+        self.fold.apply(event)
+        return event
 
     # -- entry points ----------------------------------------------------------------------
-    def run(self, system: str, task: str) -> tuple[str, str]:
+    def run(self, system: str, task: str) -> Outcome:
         """A new run from the scenario's prompt; return (status, end_reason)."""
-        self.conv.start([{"role": "system", "content": system},
-                         {"role": "user", "content": task}])
-        self.rec.emit(RunStart, 0, run_id=self.rec.info.run_id, messages=self.messages,
-                      tools=self.toolbox.names)
+        self._emit(RunStart, 0, run_id=self.rec.info.run_id, tools=self.toolbox.names,
+                   messages=[{"role": "system", "content": system},
+                             {"role": "user", "content": task}])
         self._end_step(0, "initial workspace")
         return self._drive(None)
 
-    def start_from(self, conv: Conversation, state: LoopState, parent: dict[str, Any]
-                   ) -> tuple[str, str]:
+    def start_from(self, fold: ConversationBuilder, parent: dict[str, Any]) -> Outcome:
         """A new run (a fork) that opens with another run's conversation at some step."""
-        self.conv, self.state = conv, state
+        self.fold = fold
         self.state.status, self.state.grade = "running", ""
-        self.rec.emit(RunStart, state.step, run_id=self.rec.info.run_id, messages=self.messages,
-                      tools=self.toolbox.names, parent=parent)
-        self._end_step(state.step, f"fork of {parent.get('run_id')} at step {state.step}")
+        step = self.state.step
+        self._emit(RunStart, step, run_id=self.rec.info.run_id, messages=self.messages,
+                   tools=self.toolbox.names, parent=parent)
+        self._end_step(step, f"fork of {parent.get('run_id')} at step {step}")
         return self._drive(None)
 
-    def resume(self, conv: Conversation, state: LoopState, pending: PendingStep | None,
-               reason: str, details: dict[str, Any]) -> tuple[str, str]:
+    def resume(self, fold: ConversationBuilder, reason: str, details: dict[str, Any]
+               ) -> Outcome:
         """Carry on a recorded run from its rebuilt conversation and counters."""
-        self.conv, self.state = conv, state
+        self.fold = fold
         self.state.status = "running"
-        self.rec.emit(ResumeEvent, state.step, reason=reason, details=details)
-        return self._drive(pending)
+        self._emit(ResumeEvent, self.state.step, reason=reason, details=details)
+        return self._drive(fold.pending)
 
-    def _drive(self, pending: PendingStep | None) -> tuple[str, str]:
-        status, reason = "failed", "error"
+    def _drive(self, pending: PendingStep | None) -> Outcome:
+        status: Status = "failed"
+        reason: EndReason = "error"
         if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
             # Model calls and their retries end by then too (--max-time is wall time).
             self.model.deadline = self.state.started + self.budgets.max_time_s
@@ -232,8 +211,8 @@ class AgentLoop:
             except RunInterrupted:
                 status, reason = "interrupted", "interrupted"
             except Exception as e:
-                self.rec.emit(ErrorEvent, self.state.step, message=f"{type(e).__name__}: {e}",
-                              where="loop")
+                self._emit(ErrorEvent, self.state.step, message=f"{type(e).__name__}: {e}",
+                           where="loop")
                 self.rec.info.error = f"{type(e).__name__}: {e}"
                 status, reason = "failed", "error"
                 raise
@@ -242,7 +221,7 @@ class AgentLoop:
         return status, reason
 
     # -- steps -----------------------------------------------------------------------------
-    def _steps(self) -> tuple[str, str]:
+    def _steps(self) -> Outcome:
         while True:
             reason = self._budget_reason()
             if reason:
@@ -255,14 +234,12 @@ class AgentLoop:
                 self.state.step -= 1
                 return "finished", "script_exhausted"
             except DeadlineReached as e:
-                self.rec.emit(ErrorEvent, step, message=str(e), where="model",
-                              budget="max_time", retries=[r.model_dump() for r in e.retries])
-                self.state.retries += len(e.retries)
+                self._emit(ErrorEvent, step, message=str(e), where="model",
+                           budget="max_time", retries=[r.model_dump() for r in e.retries])
                 return "finished", "max_time"
             except ModelError as e:
-                self.rec.emit(ErrorEvent, step, message=str(e), where="model",
-                              status=e.status, retries=[r.model_dump() for r in e.retries])
-                self.state.retries += len(e.retries)
+                self._emit(ErrorEvent, step, message=str(e), where="model",
+                           status=e.status, retries=[r.model_dump() for r in e.retries])
                 self.rec.info.error = str(e)
                 return "failed", "error"
             self._record_turn(step, turn)
@@ -271,14 +248,13 @@ class AgentLoop:
                     return "failed", "error"
                 self._end_step(step, f"step {step}")
                 continue
-            self.state.consecutive_format_errors = 0
             finished = self._run_calls(step, turn, None)
             if self._end_step(step, f"step {step}") == "sandbox_failed":
                 return "failed", "error"
             if finished:
                 return "finished", "finished"
 
-    def _budget_reason(self) -> str | None:
+    def _budget_reason(self) -> EndReason | None:
         b, s = self.budgets, self.state
         if self.stop.requested:
             raise RunInterrupted("stop requested")
@@ -298,11 +274,10 @@ class AgentLoop:
                 return self.model.complete(self._view(), self.toolbox.schemas())
         except ContextExceeded as e:
             if not isinstance(self.policy, CompactPolicy):
-                self.rec.emit(ContextEvent, step, action="fallback",
-                              details={"from": self.policy.name, "to": "compact",
-                                       "error": str(e)})
                 guess = max(1000, int(self._estimate() * 0.9))
-                self.policy = CompactPolicy(context_window=None if e.window else guess)
+                self._emit(ContextEvent, step, action="fallback",
+                           details={"from": self.policy.name, "to": "compact", "error": str(e),
+                                    "context_window": None if e.window else guess})
             elif len(self.messages) <= 3:
                 if e.window:
                     self._learn_window(step, e.window, "context-length error", str(e))
@@ -314,17 +289,17 @@ class AgentLoop:
                 return self.model.complete(self._view(), self.toolbox.schemas())
 
     def _view(self) -> list[dict[str, Any]]:
-        return self.policy.view(self.messages, self.conv.meta)
+        return self.policy.view(self.messages, self.fold.conv.meta)
 
-    def _raw_estimate(self) -> int:
+    def _raw_estimate(self, view: list[dict[str, Any]] | None = None) -> int:
         # The tool schemas go with every request: a constant part of the prompt, which keeps
         # the calibration steady when the conversation is short (e.g. just after compaction).
         if self._tools_est is None:
             self._tools_est = estimate_tokens(self.toolbox.schemas())
-        return estimate_tokens(self._view()) + self._tools_est
+        return estimate_tokens(self._view() if view is None else view) + self._tools_est
 
-    def _estimate(self) -> int:
-        return int(self._raw_estimate() * self._calibration)
+    def _estimate(self, view: list[dict[str, Any]] | None = None) -> int:
+        return int(self._raw_estimate(view) * self._calibration)
 
     def _update_context(self, step: int) -> None:
         if isinstance(self.policy, FullPolicy):
@@ -334,11 +309,11 @@ class AgentLoop:
             if self.policy.due(est) and len(self.messages) > 3:
                 self._compact(step, forced=False)
             return
-        change = self.policy.update(self.messages, self.conv.step_starts, est)
+        change = self.policy.update(self.messages, self.fold.conv.step_starts, est)
         if change:
-            self.rec.emit(ContextEvent, step, action=self.policy.name,
-                          details={**change, "est_tokens_before": est,
-                                   "est_tokens_after": self._estimate()})
+            self._emit(ContextEvent, step, action=self.policy.name,
+                       details={**change, "est_tokens_before": est,
+                                "est_tokens_after": self._estimate()})
 
     def _probe_window(self) -> None:
         """Ask the server for its context window when compaction needs one nobody set."""
@@ -356,14 +331,13 @@ class AgentLoop:
         if isinstance(self.policy, CompactPolicy):
             if self.policy.window_known and self.policy.context_window == window:
                 return
-            self.policy.context_window, self.policy.window_known = window, True
         elif self.rec.info.context_window == window:
             return
         self.rec.info.context_window = window
         details: dict[str, Any] = {"context_window": window, "source": source}
         if error:
             details["error"] = error[:500]
-        self.rec.emit(ContextEvent, step, action="window", details=details)
+        self._emit(ContextEvent, step, action="window", details=details)
         self.rec.save_info()
 
     def _compact(self, step: int, forced: bool, error: str | None = None) -> None:
@@ -387,22 +361,20 @@ class AgentLoop:
                          "cost": u.cost, "latency_s": turn.latency_s,
                          "retries": [r.model_dump() for r in turn.retries],
                          "summary_request_est_tokens": estimate_tokens(ask)}
-                self._count_usage(turn)
             except (ModelError, ScriptExhausted) as e:
-                failed = getattr(e, "retries", [])
-                self.state.retries += len(failed)
+                failed = e.retries if isinstance(e, ModelError) else []
                 usage = {"summary_error": str(e)[:300],
                          "retries": [r.model_dump() for r in failed]}
         if not summary:
             summary = mechanical_summary(self.messages)
         message = summary_message(summary, self._notes())
-        replaced = self.conv.compact(message)
-        self.rec.emit(ContextEvent, step, action="compact",
-                      details={"message": message, "replaced_messages": replaced,
-                               "est_tokens_before": before, "est_tokens_after": self._estimate(),
-                               "forced": forced,
-                               "context_window": getattr(self.policy, "context_window", None),
-                               **({"error": error[:500]} if error else {}), **usage})
+        after = self._estimate([*self.messages[:2], message])  # a compact view is the whole
+        assert isinstance(self.policy, CompactPolicy)
+        self._emit(ContextEvent, step, action="compact",
+                   details={"message": message, "replaced_messages": len(self.messages) - 2,
+                            "est_tokens_before": before, "est_tokens_after": after,
+                            "forced": forced, "context_window": self.policy.context_window,
+                            **({"error": error[:500]} if error else {}), **usage})
 
     def _compact_prompt(self) -> str:
         assert isinstance(self.policy, CompactPolicy)
@@ -414,28 +386,17 @@ class AgentLoop:
         except (OSError, SandboxError):
             return None
 
-    def _count_usage(self, turn: AssistantTurn) -> None:
-        u = turn.usage
-        self.state.tokens_in += u.prompt_tokens or 0
-        self.state.tokens_out += u.completion_tokens or 0
-        self.state.cost += u.cost or 0.0
-        self.state.model_calls += 1
-        self.state.unpriced_calls += u.cost is None
-        self.state.retries += len(turn.retries)
-
     def _record_turn(self, step: int, turn: AssistantTurn) -> None:
         u = turn.usage
         if u.prompt_tokens and not isinstance(self.policy, FullPolicy):
             # Calibrate the estimate on what the endpoint counted (only policies use it).
             self._calibration = max(0.25, min(4.0, u.prompt_tokens /
                                               max(1, self._raw_estimate())))
-        self.rec.emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
-                      prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
-                      cost=u.cost, latency_s=turn.latency_s,
-                      retries=[r.model_dump() for r in turn.retries],
-                      finish_reason=turn.finish_reason, format_error=turn.format_error)
-        self.conv.add_turn(step, turn.message)
-        self._count_usage(turn)
+        self._emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
+                   prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
+                   cost=u.cost, latency_s=turn.latency_s,
+                   retries=[r.model_dump() for r in turn.retries],
+                   finish_reason=turn.finish_reason, format_error=turn.format_error)
         self.state.note = ""
         self.observer(self.state)
 
@@ -446,15 +407,12 @@ class AgentLoop:
 
     def _format_error(self, step: int, turn: AssistantTurn) -> bool:
         """A turn with no tool call: remind the model; True when the budget for that is spent."""
-        self.state.format_errors += 1
-        self.state.consecutive_format_errors += 1
         # A text-mode model is shown the exact block syntax; native ones the generic line.
         how = getattr(self.model, "format_reminder", None) or HOW_TO_ACT
         why = f"Your last reply could not be used ({turn.format_error})." if turn.format_error \
             else "Your last reply had no tool call."
         text = f"{why} {how}"
-        self.rec.emit(MessageEvent, step, role="user", content=text, reason="format_error")
-        self.conv.add([{"role": "user", "content": text}])
+        self._emit(MessageEvent, step, role="user", content=text, reason="format_error")
         if self.state.consecutive_format_errors >= self.budgets.max_format_errors:
             self.rec.info.error = (f"{self.state.consecutive_format_errors} model turns in a row "
                                    "without a usable tool call")
@@ -462,39 +420,28 @@ class AgentLoop:
         return False
 
     def _run_calls(self, step: int, turn: AssistantTurn, pending: PendingStep | None) -> bool:
-        """Run a turn's calls. On resume, calls already recorded run again silently (so the
-        workspace matches what the model saw) and keep the text that was recorded."""
-        results: list[tuple[str, str, str]] = []
+        """Run a turn's calls; each result is recorded (the step's snapshot folds them into
+        the conversation). On resume, calls already recorded run again silently, so the
+        workspace matches what the model saw, and their recorded text stands."""
         finished = False
         for call in turn.tool_calls:
             replaying = pending is not None and call.id in pending.recorded
             if pending is None or call.id not in pending.announced:
-                self.rec.emit(ToolCallEvent, step, call_id=call.id, name=call.name,
-                              arguments=call.arguments, raw_arguments=call.raw_arguments,
-                              parse_error=call.parse_error)
+                self._emit(ToolCallEvent, step, call_id=call.id, name=call.name,
+                           arguments=call.arguments, raw_arguments=call.raw_arguments,
+                           parse_error=call.parse_error)
             if finished:  # every call gets an answer, even after finish
-                text = "not run: `finish` was called earlier in this turn"
                 if not replaying:
-                    self.rec.emit(ToolResultEvent, step, call_id=call.id, name=call.name,
-                                  ok=False, output=text, error_kind="after_finish")
-                results.append((call.id, call.name, text))
+                    self._emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=False,
+                               output="not run: `finish` was called earlier in this turn",
+                               error_kind="after_finish")
                 continue
-            shown_text, out = self._dispatch(step, call, record=not replaying)
-            if replaying:
-                assert pending is not None
-                shown_text = pending.recorded[call.id][1]
-            else:
-                self.state.tool_calls += 1
-            self.conv.note_result(call.id, call.name, out.exit_code, out.ok)
-            results.append((call.id, call.name, shown_text))
-            self.state.last_tool = call.name
-            self.state.last_exit = out.exit_code
+            out = self._dispatch(step, call, record=not replaying)
             finished = finished or out.finished
             self.observer(self.state)
-        self.conv.add(self.model.tool_result_messages(turn, results))
         return finished
 
-    def _dispatch(self, step: int, call: ToolCall, record: bool = True) -> tuple[str, Any]:
+    def _dispatch(self, step: int, call: ToolCall, record: bool = True) -> ToolOutput:
         """Dispatch one call and record its result; a dead sandbox is replaced and the model
         is told, in the call's result."""
         try:
@@ -504,18 +451,16 @@ class AgentLoop:
             return self._sandbox_died(step, call, str(e))
         out = shown.output
         if not record:
-            return shown.display, out
+            return out
         ref = self.rec.store_output(call.id, out.spilled, out.text) if shown.needs_store \
             else None
-        self.rec.emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=out.ok,
-                      output=shown.display, exit_code=out.exit_code, timed_out=out.timed_out,
-                      truncated=shown.needs_store, output_ref=ref, duration_s=out.duration_s,
-                      error_kind=out.error_kind, note=out.note)
-        return shown.display, out
+        self._emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=out.ok,
+                   output=shown.display, exit_code=out.exit_code, timed_out=out.timed_out,
+                   truncated=shown.needs_store, output_ref=ref, duration_s=out.duration_s,
+                   error_kind=out.error_kind, note=out.note)
+        return out
 
-    def _sandbox_died(self, step: int, call: ToolCall, why: str) -> tuple[str, Any]:
-        from agent.tools.base import ToolOutput
-
+    def _sandbox_died(self, step: int, call: ToolCall, why: str) -> ToolOutput:
         self.state.sandbox_restarts += 1
         head = self.snapshots.head()
         if self.restart_sandbox is None or \
@@ -524,15 +469,14 @@ class AgentLoop:
             text = f"error: the sandbox died ({why}) and cannot be replaced"
         else:
             self.restart_sandbox(head)
-            self.rec.emit(SandboxRestartEvent, step, reason=why, restored_commit=head)
+            self._emit(SandboxRestartEvent, step, reason=why, restored_commit=head)
             text = ("error: the sandbox died while running this call (" + why + "). A fresh "
                     "sandbox was started with the workspace restored from the last snapshot "
                     "(changes made since the start of this step are lost; cwd and exports "
                     "reset). Re-run what you need.")
-        out = ToolOutput(text=text, ok=False, error_kind="sandbox")
-        self.rec.emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=False,
-                      output=text, error_kind="sandbox")
-        return text, out
+        self._emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=False, output=text,
+                   error_kind="sandbox")
+        return ToolOutput(text=text, ok=False, error_kind="sandbox")
 
     def _end_step(self, step: int, message: str) -> str | None:
         """Snapshot (the step's completion mark), maybe evaluate, fsync."""
@@ -543,10 +487,10 @@ class AgentLoop:
         commit = self.snapshots.snapshot(message)
         head = commit or self.snapshots.head()
         left_out = self.snapshots.last_skipped
-        self.rec.emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
-                      tool_calls=self.state.tool_calls,
-                      skipped=[s.as_dict() for s in left_out[:100]] or None,
-                      skipped_count=len(left_out) or None)
+        self._emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
+                   tool_calls=self.state.tool_calls,
+                   skipped=[s.as_dict() for s in left_out[:100]] or None,
+                   skipped_count=len(left_out) or None)
         self._maybe_evaluate(step, head)
         self.rec.sync()
         # run.json follows the events step by step, so a kill -9 leaves it nearly current.
@@ -577,7 +521,7 @@ class AgentLoop:
         if latest is not None:
             self.state.grade = f"{latest.passed}/{latest.total}"
 
-    def _finish(self, status: str, reason: str) -> None:
+    def _finish(self, status: Status, reason: EndReason) -> None:
         """Final evaluation (unless interrupted), run_end, totals in run.json."""
         grade = None
         if self.evaluator is not None:
@@ -599,8 +543,8 @@ class AgentLoop:
         info.status, info.end_reason, info.ended_at = status, reason, time.time()
         self._update_totals()
         info.grade = grade if grade is not None else info.grade
-        self.rec.emit(RunEnd, s.step, status=status, end_reason=reason,
-                      totals=info.totals.model_dump())
+        self._emit(RunEnd, s.step, status=status, end_reason=reason,
+                   totals=info.totals.model_dump())
         self.rec.sync()
         self.rec.save_info()
         s.status = status

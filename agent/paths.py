@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-FILE_SPECS = ("script:", "replay:")
-
 
 def absolute(path: Path | str) -> Path:
     """``path`` made absolute against the working directory, ``~`` expanded, links kept."""
@@ -20,8 +18,7 @@ def absolute(path: Path | str) -> Path:
 
 
 def absolute_spec(spec: str | None) -> str | None:
-    """A model spec whose file (``script:FILE``, ``replay:RUN_DIR``) is made absolute."""
-    for prefix in FILE_SPECS:
-        if spec and spec.startswith(prefix) and spec.removeprefix(prefix):
-            return prefix + str(absolute(spec.removeprefix(prefix)))
-    return spec
+    """A model spec whose file (``script:FILE``, ``replay:RUN_DIR``...) is made absolute."""
+    from agent.models.registry import parse_spec
+
+    return spec and parse_spec(spec).with_path(lambda p: str(absolute(p))).text

@@ -1,163 +1,107 @@
-"""Rebuilding a run's conversation and counters from its events, to resume or fork it."""
+"""Continuing a recorded run: ``resume`` (in place, one trajectory) and ``fork`` (a new run
+from one of its steps). Both rebuild the conversation with the loop's own fold
+(``agent.conversation.rebuild``) and open the loop through ``Session``, as a new run does.
+"""
 
 from __future__ import annotations
 
+import shutil
 import time
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from agent.context import CompactPolicy, ContextPolicy
-from agent.conversation import Conversation
-from agent.loop import LoopState, PendingStep
+from agent.conversation import ConversationBuilder, rebuild
 from agent.models.base import Model
-from agent.models.openai_model import turn_from_message
-from agent.trajectory.events import (
-    ContextEvent,
-    ErrorEvent,
-    EvaluationEvent,
-    EventBase,
-    MessageEvent,
-    ModelCall,
-    RunEnd,
-    RunStart,
-    SnapshotEvent,
-    ToolCallEvent,
-    ToolResultEvent,
+from agent.options import ConfigError, ForkConfig, ResumeConfig
+from agent.paths import absolute, absolute_spec
+from agent.runner import (
+    Hooks,
+    RunResult,
+    Session,
+    cause,
+    located,
+    new_run_folder,
+    new_run_id,
+    recorded_spec,
+    run_lock,
+    run_sandbox,
+    run_scenario,
 )
-from sandboxes.errors import UserError
+from agent.state import LoopState
+from agent.trajectory.events import RunStart, SnapshotEvent
+from agent.trajectory.reader import load_run
+from agent.trajectory.run_info import RunInfo, versions
+from agent.trajectory.snapshot_recovery import recover_snapshots
+from agent.trajectory.snapshots import SnapshotError, SnapshotStore, Snapshotter
 
 
-class ResumeError(UserError):
-    """The run cannot be continued; the message says why."""
+def resume_run(cfg: ResumeConfig, hooks: Hooks | None = None) -> RunResult:
+    """Continue an interrupted, crashed or budget-stopped run in place, as one trajectory."""
+    run_dir = absolute(cfg.run_dir)
+    if not (run_dir / "events.jsonl").exists():
+        raise ConfigError(f"{run_dir}: not a run folder (no events.jsonl)")
+    with run_lock(run_dir):  # before touching events.jsonl: a live writer must not lose any
+        try:
+            return _resume_locked(run_dir, cfg, hooks or Hooks())
+        except Exception as e:  # e.g. git failing before the session opened
+            raise located(e, run_dir) from cause(e)
 
 
-@dataclass
-class Rebuilt:
-    conv: Conversation
-    state: LoopState
-    pending: PendingStep | None
-    commit: str | None  # workspace at the last completed step
-    model_turns: int  # model turns recorded (for scripted models to skip)
-    # Before each recorded model turn, the messages since the previous turn: all a scripted
-    # model looks at (a policy reads its last observation), without quadratic copies.
-    prefixes: list[list[dict[str, Any]]]
-    ended: RunEnd | None  # the last run_end, if the run had ended
-    policy: ContextPolicy
-
-
-def rebuild(events: list[EventBase], model: Model, policy: ContextPolicy,
-            upto_step: int | None = None) -> Rebuilt:
-    """Replay events into a Conversation exactly as the loop built it.
-
-    With ``upto_step`` (fork), stop after that step completed; otherwise include a trailing
-    incomplete step as ``pending`` (its recorded results are kept, the rest re-run).
-    """
-    conv = Conversation()
-    state = LoopState()
-    step_results: list[tuple[str, str, str]] = []
-    turn = None
-    last_turn_step = 0
-    commit: str | None = None
-    completed = -1
-    prefixes: list[list[dict[str, Any]]] = []
-    announced: set[str] = set()
-    ended: RunEnd | None = None
-    wall = 0.0
-    first_t: float | None = None
-    last_assistant = -1
-    window: int | None = None  # a context window learnt from the endpoint
-
-    def flush() -> None:
-        nonlocal step_results, turn
-        if turn is not None:
-            conv.add(model.tool_result_messages(turn, step_results))
-        step_results, turn = [], None
-
-    for e in events:
-        if upto_step is not None and e.step > upto_step and not isinstance(e, RunStart):
-            break
-        if first_t is None:
-            first_t = e.t
-        if isinstance(e, RunStart):
-            conv.start(e.messages)
-        elif isinstance(e, ModelCall):
-            flush()
-            prefixes.append(conv.messages[last_assistant:] if last_assistant >= 0
-                            else list(conv.messages))
-            last_assistant = len(conv.messages)
-            conv.add_turn(e.step, e.message)
-            turn = turn_from_message(e.message, send_reasoning=True) \
-                if e.message.get("tool_calls") else None
-            last_turn_step = e.step
-            _count_call(state, e.prompt_tokens, e.completion_tokens, e.cost, len(e.retries))
-            announced = set()
-        elif isinstance(e, ToolCallEvent):
-            announced.add(e.call_id)
-            state.consecutive_format_errors = 0  # a usable turn, as the loop counts it
-        elif isinstance(e, ToolResultEvent):
-            step_results.append((e.call_id, e.name, e.output))
-            conv.note_result(e.call_id, e.name, e.exit_code, e.ok)
-            if e.error_kind != "after_finish":
-                state.tool_calls += 1
-            state.last_tool, state.last_exit = e.name, e.exit_code
-        elif isinstance(e, MessageEvent):
-            flush()
-            conv.add([{"role": e.role, "content": e.content}])
-            if e.reason == "format_error":
-                state.format_errors += 1
-                state.consecutive_format_errors += 1
-        elif isinstance(e, SnapshotEvent):
-            flush()
-            commit = e.commit or commit
-            completed = e.step
-            state.step = e.step
-        elif isinstance(e, ContextEvent):
-            if e.action == "compact":
-                flush()
-                conv.compact(e.details["message"])
-                last_assistant = -1
-                d = e.details
-                if "prompt_tokens" in d or "completion_tokens" in d:  # the summary call
-                    _count_call(state, d.get("prompt_tokens"), d.get("completion_tokens"),
-                                d.get("cost"), len(d.get("retries") or []))
-                else:
-                    state.retries += len(d.get("retries") or [])
-            elif e.action == "fallback":
-                if not isinstance(policy, CompactPolicy):
-                    policy = CompactPolicy(context_window=window)
-            elif e.action == "window":
-                window = int(e.details.get("context_window") or 0) or window
-                if isinstance(policy, CompactPolicy) and window:
-                    policy.context_window, policy.window_known = window, True
-            else:
-                policy.restore(e.details)
-        elif isinstance(e, ErrorEvent):
-            state.retries += len(getattr(e, "retries", None) or [])
-        elif isinstance(e, EvaluationEvent):
-            state.last_eval_calls = max(state.last_eval_calls, e.tool_calls)
-        elif isinstance(e, RunEnd):
-            ended = e
-            wall = float(e.totals.get("wall_s", wall))
-    pending = None
-    if turn is not None and last_turn_step > completed:
-        recorded = {cid: (name, text) for cid, name, text in step_results}
-        pending = PendingStep(last_turn_step, turn, recorded, announced)
-        state.step = last_turn_step
-    if ended is None and first_t is not None:
-        wall = max(wall, events[-1].t - first_t)
-    state.started = time.time() - wall
-    return Rebuilt(conv, state, pending, commit, len(prefixes), prefixes, ended, policy)
-
-
-def _count_call(state: LoopState, prompt: Any, completion: Any, cost: Any,
-                retries: int) -> None:
-    """Add one recorded model call to the counters, as the loop's ``_count_usage`` did."""
-    state.tokens_in += prompt if isinstance(prompt, int) else 0
-    state.tokens_out += completion if isinstance(completion, int) else 0
-    state.cost += cost if isinstance(cost, int | float) else 0.0
-    state.model_calls += 1
-    state.unpriced_calls += cost is None
-    state.retries += retries
+def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks) -> RunResult:
+    run = load_run(run_dir)
+    if run.info is None:
+        raise ConfigError(f"{run_dir}: not a resumable run folder ({'; '.join(run.warnings)})")
+    info = run.info
+    if info.status == "finished" and info.end_reason == "finished":
+        raise ConfigError(f"{run_dir}: the agent finished this run; `ultrarun fork` starts "
+                          "a new branch from any step")
+    # Drop a torn tail: every event kept is whole, and numbering continues after the last.
+    torn = (run_dir / "events.jsonl").stat().st_size - run.valid_bytes
+    with open(run_dir / "events.jsonl", "r+b") as f:
+        f.truncate(run.valid_bytes)
+    info.budgets = cfg.budgets(info.budgets)
+    if cfg.eval_every is not None:
+        info.eval_every = cfg.eval_every
+    session = Session.resolve(run_dir, info, run_scenario(run_dir, info), cfg)
+    next_seq = run.events[-1].seq + 1 if run.events else 0
+    reason = {"running": "crashed", "interrupted": "interrupted",
+              "failed": "failed"}.get(info.status, f"budget ({info.end_reason})")
+    prior = {"status": info.status, "end_reason": info.end_reason}
+    info.status, info.end_reason, info.error, info.ended_at = "running", None, None, None
+    starts = [e for e in run.events if isinstance(e, RunStart)]
+    if not starts:  # it stopped before the agent's first turn: nothing to continue from
+        shutil.rmtree(run_dir / "snapshots.git", ignore_errors=True)
+        shutil.rmtree(run_dir / "workspace", ignore_errors=True)
+        new_run_folder(run_dir, session.scenario.workspace_dir)
+        return session.run(hooks, next_seq=next_seq, lock=False)  # its earlier events stay
+    fold = rebuild(run.events, session.model, session.policy())
+    snapshotted = any(isinstance(e, SnapshotEvent) for e in run.events)
+    git_dir, workspace = run_dir / "snapshots.git", run_dir / "workspace"
+    # A whole-group kill may have taken git down mid-commit: locks, half a snapshot.
+    recovery = recover_snapshots(git_dir, fold.commit if snapshotted else None)
+    if fold.commit:  # the workspace as of the last completed step, before any container
+        try:
+            with Snapshotter(git_dir, workspace,
+                             owner=run_sandbox(info).workspace_owner()) as restorer:
+                restorer.restore(fold.commit)
+        except SnapshotError as e:
+            raise ConfigError(f"{run_dir}: cannot restore the workspace: {e}") from None
+    with session.loop(hooks, next_seq=next_seq, lock=False) as loop:
+        if not snapshotted:  # killed inside the first snapshot: take it now
+            commit = loop.snapshots.snapshot("initial workspace")
+            fold.apply(loop.rec.emit(SnapshotEvent, starts[0].step, changed=commit is not None,
+                                     commit=commit or loop.snapshots.head() or "",
+                                     tool_calls=0))
+            loop.rec.sync()
+        if session.spec.scripted:
+            fast_forward(session.model, fold.prefixes or [], loop.toolbox.schemas())
+        details = {"previous": prior, "from_step": fold.state.step,
+                   "restored_commit": fold.commit,
+                   "rerun_calls": [c.id for c in fold.pending.turn.tool_calls]
+                   if fold.pending else [], "budgets": info.budgets.model_dump(),
+                   "dropped_torn_bytes": torn, "snapshots_git": recovery.as_dict()}
+        loop.resume(fold, reason, details)
+    return RunResult(run_dir, loop.rec.info, loop.messages)
 
 
 def fast_forward(model: Model, prefixes: list[list[dict[str, Any]]],
@@ -173,3 +117,65 @@ def fast_forward(model: Model, prefixes: list[list[dict[str, Any]]],
     finally:
         if sleeper is not None:
             model._sleep = sleeper  # type: ignore[attr-defined]
+
+
+def fork_run(cfg: ForkConfig, hooks: Hooks | None = None) -> RunResult:
+    """A new run that starts from the parent's conversation and workspace after ``cfg.at``."""
+    parent_dir = absolute(cfg.run_dir)
+    parent = load_run(parent_dir)
+    if parent.info is None:
+        raise ConfigError(f"{parent_dir}: not a run folder")
+    steps = [e.step for e in parent.events if isinstance(e, SnapshotEvent)]
+    if cfg.at not in steps:
+        raise ConfigError(f"--at {cfg.at}: {parent_dir} has completed steps "
+                          f"0..{max(steps) if steps else 0}")
+    label = cfg.model or parent.info.model
+    run_id = cfg.run_id or new_run_id(parent.info.scenario, f"fork{cfg.at}-{label}")
+    run_dir = absolute(cfg.logs or parent_dir.parent) / run_id
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise ConfigError(f"--run-id {run_id}: {run_dir} already exists")
+    info = _fork_info(parent_dir, parent.info, cfg, run_dir)
+    session = Session.resolve(run_dir, info, run_scenario(run_dir, info), cfg)
+    fold = rebuild(parent.events, session.model, session.policy(), upto_step=cfg.at)
+    # A fork's counters are its own (compare lines it up with its parent); its steps keep
+    # the parent's numbering, so `--at N` and the step labels agree.
+    fold.state = LoopState(step=cfg.at)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        SnapshotStore(parent_dir / "snapshots.git").export(fold.commit or "HEAD",
+                                                          run_dir / "workspace")
+    except BaseException as e:
+        shutil.rmtree(run_dir, ignore_errors=True)  # nothing recorded yet: no folder at all
+        if isinstance(e, SnapshotError):
+            raise ConfigError(f"{parent_dir}: cannot fork: {e}") from None
+        raise
+    return _start_fork(session, fold, hooks or Hooks())
+
+
+def _fork_info(parent_dir: Path, pinfo: RunInfo, cfg: ForkConfig, run_dir: Path) -> RunInfo:
+    """The fork's run.json: its parent's settings, with what the fork changes."""
+    info = pinfo.model_copy(deep=True)
+    spec = absolute_spec(cfg.model) or recorded_spec(pinfo)
+    info.run_id, info.model = run_dir.name, cfg.model or pinfo.model
+    info.options.model_spec = spec if spec != info.model else None
+    # A sibling parent is named by its folder alone: the logs folder stays movable whole.
+    info.parent = {"run_dir": parent_dir.name if parent_dir.parent == run_dir.parent
+                   else str(parent_dir), "run_id": pinfo.run_id, "step": cfg.at}
+    info.status, info.end_reason, info.error, info.grade = "running", None, None, None
+    info.started_at, info.ended_at, info.versions = time.time(), None, versions()
+    info.budgets = cfg.budgets(info.budgets)
+    if cfg.eval_every is not None:
+        info.eval_every = cfg.eval_every
+    if cfg.context:
+        info.context = cfg.context
+    if cfg.model and cfg.model != pinfo.model:  # the parent's endpoint is not this model's
+        info.profile, info.base_url, info.api_key_env = None, None, None
+        info.context_window = None
+    return info
+
+
+def _start_fork(session: Session, fold: ConversationBuilder, hooks: Hooks) -> RunResult:
+    assert session.info.parent is not None
+    with session.loop(hooks) as loop:
+        loop.start_from(fold, session.info.parent)
+    return RunResult(session.run_dir, loop.rec.info, loop.messages)

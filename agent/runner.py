@@ -1,57 +1,63 @@
-"""From a RunConfig to a run folder: new runs, resumed runs and forks.
+"""From options to a run folder: the ``Session`` every loop starts from, and new runs.
 
-This is the one place that wires the seams together (scenario, model, sandbox, recorder,
-evaluator, loop); the CLI only builds a RunConfig and renders what the loop reports.
+A run's settings live in its run.json (``RunInfo``). A new run writes them from its
+``RunConfig`` and the scenario; ``resume`` reads them back and ``fork`` copies its parent's
+(``agent/resume.py``). All three then resolve the model and open the loop the same way:
+``Session.resolve`` and ``Session.loop``. Where commands run is ``agent/setup.py``'s job.
 """
 
 from __future__ import annotations
 
 import fcntl
-import importlib.util
 import os
 import secrets
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Any
 
 from agent.context import ContextPolicy, make_policy
-from agent.evaluation import EvaluationRunner, Grader, PartSchedule
-from agent.loop import AgentLoop, Budgets, LoopState, RunInterrupted, StopSignal
+from agent.evaluation import EvaluationRunner, PartSchedule
+from agent.loop import AgentLoop, LoopState, RunInterrupted, StopSignal
 from agent.models.base import Model
-from agent.models.profiles import ModelOverrides, ModelProfile, load_profiles
-from agent.models.registry import ModelSpecError, make_model
+from agent.models.openai_model import OpenAIModel
+from agent.models.profiles import ModelOverrides, load_profiles
+from agent.models.registry import ModelSpec, make_model, parse_spec
+from agent.options import ConfigError, LoopOptions, RunConfig, check_run_id
 from agent.paths import absolute, absolute_spec
-from agent.resume import fast_forward, rebuild
-from agent.tools.base import ToolContext
-from agent.tools.toolbox import CommandTool, ToolBox
-from agent.trajectory.events import ErrorEvent, RunEnd, SnapshotEvent
-from agent.trajectory.reader import load_run
+from agent.setup import prepare
+from agent.trajectory.events import ErrorEvent, RunEnd
 from agent.trajectory.recorder import Recorder
-from agent.trajectory.run_info import RunInfo, versions
-from agent.trajectory.snapshot_recovery import recover_snapshots
-from agent.trajectory.snapshots import SnapshotError, SnapshotStore, Snapshotter
-from sandboxes import Sandbox
-from sandboxes.errors import HarnessError, UltrarunError, UserError, one_line
-from scenarios.loader import (
-    Scenario,
-    builtin_names,
-    load_scenario,
-    parse_duration,
-)
+from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, versions
+from agent.trajectory.snapshots import Snapshotter
+from sandboxes.backends import DockerConfig, LocalConfig, backend_config
+from sandboxes.errors import HarnessError, UltrarunError, one_line
+from scenarios.loader import Scenario, builtin_names, load_scenario
+
+__all__ = ["ConfigError", "Hooks", "RunConfig", "RunResult", "Session", "check_run_id",
+           "execute_run", "run_lock"]
 
 PROMPTS = Path(__file__).parent / "prompts"
-SCRIPTED = {"script", "replay", "reference"}
 
 
-class ConfigError(UserError):
-    """Bad run configuration; the message names the flag or field (CLI exit 2)."""
+@dataclass
+class RunResult:
+    run_dir: Path
+    info: RunInfo
+    messages: list[dict[str, Any]] = field(default_factory=list)  # the final conversation
+
+
+@dataclass
+class Hooks:
+    """How a UI follows a run."""
+
+    observer: Callable[[LoopState], None] | None = None
+    progress: Callable[[str], None] = lambda _m: None
+    on_start: Callable[[Path], None] | None = None
+    stop: StopSignal | None = None
 
 
 def scenario_ref(scenario: Scenario) -> str:
@@ -70,145 +76,14 @@ def run_scenario(run_dir: Path, info: RunInfo) -> Scenario:
     return load_scenario(ref)
 
 
-def check_run_id(run_id: str) -> str:
-    """A run id is one path component: it names a folder inside --logs and nothing else."""
-    if (not run_id or run_id in (".", "..") or "/" in run_id or "\\" in run_id
-            or len(run_id) > 200 or not run_id.isprintable()):
-        raise ValueError(f"{run_id!r} must be one folder name (no /, not . or .., printable, "
-                         "at most 200 characters)")
-    return run_id
+def run_sandbox(info: RunInfo) -> DockerConfig | LocalConfig:
+    """The sandbox backend config a recorded run used."""
+    return info.sandbox_config or backend_config(info.sandbox)
 
 
-def workspace_owner(backend: str) -> int | None:
-    """The uid that must own what the host writes into a workspace (the container's user
-    when the harness is root), or None to keep the harness's own."""
-    if backend == "docker" and os.getuid() == 0:
-        from sandboxes.images import AGENT_UID
-
-        return AGENT_UID
-    return None
-
-
-class RunConfig(BaseModel):
-    """Every option of `ultrarun run` (also settable from a scenario or a profile)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    scenario: str
-    model: str | None = None
-    base_url: str | None = None
-    api_key_env: str | None = None
-    profile: str | None = None
-    sandbox: Literal["docker", "local"] = "docker"
-    max_steps: int | None = Field(None, ge=1)
-    max_cost: float | None = Field(None, gt=0)
-    max_time: str | None = None
-    context: Literal["full", "mask", "compact"] | None = None
-    eval_every: int | None = Field(None, ge=0)
-    logs: Path = Path("logs")
-    run_id: str | None = None
-    seed: int | None = None
-    temperature: float | None = None
-    max_tokens: int | None = Field(None, ge=1)  # completion cap per model call
-    max_format_errors: int = 10
-    command_timeout: float = 120
-    compact_prompt: Path | None = None
-    mask_keep_outputs: int = Field(10, ge=1)  # `mask`: tool outputs shown in full
-    mask_keep_steps: int = Field(40, ge=2)  # `mask`: steps shown at all
-    mask_token_budget: int = Field(60_000, ge=1000)  # `mask`: tighten past this estimate
-    labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
-
-    @field_validator("run_id")
-    @classmethod
-    def _one_component(cls, v: str | None) -> str | None:
-        return None if v is None else check_run_id(v)
-
-
-class ResumeOptions(BaseModel):
-    """What `ultrarun resume` may change: budgets and how to reach the endpoint."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    max_steps: int | None = Field(None, ge=1)
-    max_cost: float | None = Field(None, gt=0)
-    max_time: str | None = None
-    base_url: str | None = None
-    api_key_env: str | None = None
-    eval_every: int | None = Field(None, ge=0)
-    labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
-
-
-@dataclass
-class RunResult:
-    run_dir: Path
-    info: RunInfo
-
-
-@dataclass
-class Hooks:
-    """How a UI follows a run."""
-
-    observer: Callable[[LoopState], None] | None = None
-    progress: Callable[[str], None] = lambda _m: None
-    on_start: Callable[[Path], None] | None = None
-    stop: StopSignal | None = None
-
-
-# -- models --------------------------------------------------------------------------------
-def reference_factory(scenario: Scenario) -> Callable[[], Model] | None:
-    """The scenario's scripted reference policy (``reference_policy.py: make_policy``)."""
-    path = scenario.root / "reference_policy.py"
-    if not path.exists():
-        return None
-
-    def factory() -> Model:
-        spec = importlib.util.spec_from_file_location(f"_ref_{scenario.name}", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses and pickling look modules up there
-        spec.loader.exec_module(module)
-        policy: Model = module.make_policy(scenario)
-        return policy
-
-    return factory
-
-
-def replay_messages(run_dir: Path) -> list[dict[str, Any]]:
-    """The assistant messages a run recorded, in order (for ``replay:RUN_DIR``)."""
-    if not (run_dir / "events.jsonl").exists():
-        raise ModelSpecError(f"replay:{run_dir}: no events.jsonl there (not a run folder)")
-    return [e.message for e in load_run(run_dir).of_type("model_call")]  # type: ignore
-
-
-def model_kind(spec: str) -> str:
-    return ("reference" if spec == "reference" else "script" if spec.startswith("script:")
-            else "replay" if spec.startswith("replay:") else "endpoint")
-
-
-def resolve_model(spec: str | None, scenario: Scenario, *, profile: str | None = None,
-                  base_url: str | None = None, api_key_env: str | None = None,
-                  temperature: float | None = None, seed: int | None = None,
-                  max_tokens: int | None = None
-                  ) -> tuple[Model, ModelProfile | None, str]:
-    """Build the Model of a run; returns (model, its profile if any, kind)."""
-    profiles = load_profiles()  # ProfileError: a UserError naming the file and field
-    spec = spec or profile
-    if spec is None:
-        raise ConfigError("no model: pass --model NAME (a model of your endpoint, a profile of "
-                          "models.yaml, `reference`, `script:FILE` or `replay:RUN_DIR`) or "
-                          "--profile NAME")
-    if profile and profile not in profiles:
-        raise ConfigError(f"--profile {profile!r} is not in models.yaml (known: "
-                          f"{', '.join(sorted(profiles))})")
-    overrides = ModelOverrides(base_url=base_url, api_key_env=api_key_env,
-                               temperature=temperature, seed=seed, max_tokens=max_tokens)
-    try:
-        model = make_model(spec, profiles=profiles, overrides=overrides,
-                           reference_factory=reference_factory(scenario),
-                           replay_loader=replay_messages)
-    except (ValueError, FileNotFoundError) as e:  # ModelSpecError, ProfileError, bad scripts
-        raise ConfigError(str(e)) from None
-    return model, profiles.get(spec), model_kind(spec)
+def recorded_spec(info: RunInfo) -> str:
+    """The model spec a run was started with (a file's absolute path, not as typed)."""
+    return info.options.model_spec or info.model
 
 
 def new_run_id(scenario: str, model: str) -> str:
@@ -217,59 +92,8 @@ def new_run_id(scenario: str, model: str) -> str:
     return f"{stamp}-{scenario}-{tag}-{secrets.token_hex(2)}"
 
 
-# -- sandboxes and graders ------------------------------------------------------------------
-def scenario_image(scenario: Scenario, client: Any, progress: Callable[[str], None]) -> str:
-    """The scenario's agent image (built from its Dockerfile if it has one)."""
-    from sandboxes import images
-
-    images.ensure_base_image(client, progress)
-    if scenario.image_context:
-        context, dockerfile = scenario.image_context
-        return images.ensure_scenario_image(client, scenario.name, context, dockerfile,
-                                            progress)
-    assert scenario.image.name
-    return scenario.image.name
-
-
-def make_grader(scenario: Scenario, backend: str, client: Any, image: str | None,
-                run_id: str, progress: Callable[[str], None]) -> Grader | None:
-    """A grader for the scenario on the given backend, or None if it has none."""
-    if scenario.grader is None:
-        return None
-    from scenarios.grading import DockerGrader, LocalGrader, grader_image
-
-    if backend == "local":
-        return LocalGrader(scenario)
-    assert image is not None
-    return DockerGrader(client, scenario, grader_image(client, scenario, image, progress),
-                        run_id=run_id)
-
-
-class SandboxHolder:
-    """The run's current sandbox; replaces it (restoring the workspace) when it dies."""
-
-    def __init__(self, opener: Callable[[], Sandbox], snapshots: Snapshotter,
-                 ctx_ref: list[ToolContext]) -> None:
-        self._opener = opener
-        self._snapshots = snapshots
-        self._ctx_ref = ctx_ref
-        self.sandbox = opener()
-        self.sandbox.__enter__()
-
-    def restart(self, commit: str | None) -> None:
-        try:
-            self.sandbox.close()
-        except Exception:  # the old one is dead already; nothing useful to report
-            pass
-        if commit:
-            self._snapshots.restore(commit)
-        self.sandbox = self._opener()
-        self.sandbox.__enter__()
-        for ctx in self._ctx_ref:
-            ctx.sandbox = self.sandbox
-
-    def close(self) -> None:
-        self.sandbox.close()
+def system_prompt(workdir: str) -> str:
+    return (PROMPTS / "system.md").read_text().replace("{workdir}", workdir)
 
 
 @contextmanager
@@ -295,26 +119,46 @@ def run_lock(run_dir: Path, grace_s: float = 3.0) -> Iterator[None]:
         os.close(fd)
 
 
-# -- a session: everything a loop needs, for run, resume and fork ---------------------------
+# -- a session: a run folder, its run.json and its model -------------------------------------
 @dataclass
 class Session:
-    scenario: Scenario
-    info: RunInfo
+    """Everything a loop needs, for run, resume and fork alike (built by ``resolve``)."""
+
     run_dir: Path
-    budgets: Budgets
-    eval_every: int | None
+    info: RunInfo
+    scenario: Scenario
     model: Model
-    kind: str
-    command_timeout: float = 120
-    compact_prompt: Path | None = None
-    context_window: int | None = None
-    labels: dict[str, str] | None = None
+    spec: ModelSpec
+    labels: dict[str, str] = field(default_factory=dict)
+    context_window: int | None = None  # learnt (run.json), else the profile's
+
+    @classmethod
+    def resolve(cls, run_dir: Path, info: RunInfo, scenario: Scenario, opts: LoopOptions
+                ) -> Session:
+        """Build the model run.json names, with the endpoint options ``opts`` changes, and
+        write into ``info`` what was resolved (endpoint, key variable's name, caps)."""
+        spec = parse_spec(recorded_spec(info))
+        profiles = load_profiles()  # ProfileError: a UserError naming the file and field
+        overrides = ModelOverrides(
+            base_url=opts.base_url or (info.base_url if spec.kind == "endpoint" else None),
+            api_key_env=opts.api_key_env or info.api_key_env, seed=info.seed,
+            temperature=info.options.temperature, max_tokens=info.options.max_tokens)
+        model = make_model(spec, profiles=profiles, overrides=overrides, scenario=scenario)
+        profile = model.profile if isinstance(model, OpenAIModel) else None
+        info.model_kind = spec.kind
+        info.profile = spec.text if spec.text in profiles else None
+        info.base_url = profile.base_url if profile else None
+        info.api_key_env = profile.api_key_env if profile else None
+        info.options.max_tokens = profile.max_tokens if profile else None
+        window = info.context_window or (profile.context_window if profile else None)
+        return cls(run_dir, info, scenario, model, spec, opts.labels, window)
 
     def policy(self) -> ContextPolicy:
         """The run's context policy, from run.json (so resume and fork get the same one)."""
+        o = self.info.options
         return make_policy(self.info.context, context_window=self.context_window,
-                           compact_prompt=self.compact_prompt,
-                           **{k: v for k, v in self.info.options.get("mask", {}).items()})
+                           compact_prompt=Path(o.compact_prompt) if o.compact_prompt else None,
+                           **o.mask.model_dump())
 
     @contextmanager
     def loop(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> Iterator[AgentLoop]:
@@ -336,57 +180,41 @@ class Session:
             except BaseException as e:
                 if recorder.info.status == "running":  # the loop never recorded its end
                     _record_failure(recorder, e)
-                raise _located(e, self.run_dir) from _cause(e)
+                raise located(e, self.run_dir) from cause(e)
 
     def _open_loop(self, stack: ExitStack, hooks: Hooks, recorder: Recorder) -> AgentLoop:
-        run_dir, info, scenario = self.run_dir, self.info, self.scenario
-        workspace = run_dir / "workspace"
+        info, workspace = self.info, self.run_dir / "workspace"
         if hooks.on_start:
-            hooks.on_start(run_dir)
-        client = None
-        image = None
-        if info.sandbox == "docker":
-            from sandboxes.engine import connect
-
-            client = connect()
-            if client is None:
-                raise HarnessError("no Docker engine answers: run `ultrarun sandbox doctor`, "
-                                   "or use --sandbox local")
-            # Containers of harnesses that died on this host (e.g. a grader left by a
-            # kill -9) go first: leftovers never pile up across runs.
-            from sandboxes.reaper import reap
-
-            reap(client)
-            image = scenario_image(scenario, client, hooks.progress)
-            info.image = image
-            recorder.save_info()
-        snapshots = Snapshotter(run_dir / "snapshots.git", workspace,
-                                owner=workspace_owner(info.sandbox))
+            hooks.on_start(self.run_dir)
+        prepared = prepare(self.scenario, run_sandbox(info), hooks.progress)
+        info.image = prepared.factory.image
+        recorder.save_info()
+        snapshots = Snapshotter(self.run_dir / "snapshots.git", workspace,
+                                owner=prepared.factory.workspace_owner)
         stack.callback(snapshots.close)  # its inotify instance
-        ctxs: list[ToolContext] = []
-        holder = SandboxHolder(lambda: _open(info.sandbox, scenario, workspace, image,
-                                             info.run_id, recorder.outputs_dir, client,
-                                             self.labels), snapshots, ctxs)
-        stack.callback(holder.close)
-        grader = make_grader(scenario, info.sandbox, client, image, info.run_id,
-                             hooks.progress)
-        schedule = (PartSchedule(scenario.grader.parts, self.eval_every)
-                    if scenario.grader and scenario.grader.parts else None)
+        bench = stack.enter_context(prepared.workbench(
+            workspace, run_id=info.run_id, outputs_dir=recorder.outputs_dir,
+            labels=self.labels, command_timeout=info.options.command_timeout,
+            restore=snapshots.restore))
+        grader = prepared.grader(info.run_id)
+        parts = self.scenario.grader.parts if self.scenario.grader else {}
+        schedule = PartSchedule(parts, info.eval_every) if parts else None
         evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule)
                      if grader else None)
         if evaluator:
             stack.callback(evaluator.close)
-        toolbox = ToolBox(scenario.tools,
-                          extra=[CommandTool(t) for t in scenario.command_tools])
-        ctx = ToolContext(sandbox=holder.sandbox, outputs_dir=recorder.outputs_dir,
-                          default_timeout=self.command_timeout)
-        ctxs.append(ctx)
-        return AgentLoop(model=self.model, toolbox=toolbox, ctx=ctx, recorder=recorder,
-                         snapshots=snapshots, budgets=self.budgets, policy=self.policy(),
-                         evaluator=evaluator, eval_every=self.eval_every,
+        return AgentLoop(model=self.model, toolbox=bench.toolbox, ctx=bench.ctx,
+                         recorder=recorder, snapshots=snapshots, budgets=info.budgets,
+                         policy=self.policy(), evaluator=evaluator, eval_every=info.eval_every,
                          observer=hooks.observer, stop=hooks.stop,
-                         restart_sandbox=holder.restart,
-                         summaries_from_model=self.kind == "endpoint")
+                         restart_sandbox=bench.restart,
+                         summaries_from_model=not self.spec.scripted)
+
+    def run(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> RunResult:
+        """Run the scenario from its prompt."""
+        with self.loop(hooks, next_seq=next_seq, lock=lock) as loop:
+            loop.run(system_prompt(loop.ctx.sandbox.workdir), self.scenario.prompt_text)
+        return RunResult(self.run_dir, loop.rec.info, loop.messages)
 
 
 def _describe(e: BaseException) -> str:
@@ -405,12 +233,13 @@ def _record_failure(recorder: Recorder, e: BaseException) -> None:
     info = recorder.info
     interrupted = isinstance(e, KeyboardInterrupt | RunInterrupted)
     step = info.totals.steps
-    if not interrupted:
+    if interrupted:
+        info.status, info.end_reason = "interrupted", "interrupted"
+    else:
         message = one_line(str(e)) if isinstance(e, UltrarunError) else _describe(e)
         recorder.emit(ErrorEvent, step, message=message, where="setup")
         info.error = message
-    info.status, info.end_reason = ("interrupted", "interrupted") if interrupted else \
-        ("failed", "error")
+        info.status, info.end_reason = "failed", "error"
     info.ended_at = time.time()
     recorder.emit(RunEnd, step, status=info.status, end_reason=info.end_reason,
                   totals=info.totals.model_dump())
@@ -418,7 +247,7 @@ def _record_failure(recorder: Recorder, e: BaseException) -> None:
     recorder.save_info()
 
 
-def _located(e: BaseException, run_dir: Path) -> BaseException:
+def located(e: BaseException, run_dir: Path) -> BaseException:
     """``e`` as an ultrarun error that knows its run folder (where details are written)."""
     if isinstance(e, UltrarunError):
         if e.log_dir is None:
@@ -429,86 +258,12 @@ def _located(e: BaseException, run_dir: Path) -> BaseException:
     return HarnessError(_describe(e), log_dir=run_dir)
 
 
-def _cause(e: BaseException) -> BaseException | None:
+def cause(e: BaseException) -> BaseException | None:
+    """What to chain ``located(e)`` to: an ultrarun error keeps its own cause."""
     return e.__cause__ if isinstance(e, UltrarunError) or not isinstance(e, Exception) else e
 
 
-def _open(backend: str, scenario: Scenario, workspace: Path, image: str | None, run_id: str,
-          outputs: Path, client: Any, labels: dict[str, str] | None) -> Sandbox:
-    from sandboxes import open_sandbox
-
-    lim = scenario.limits
-    if backend == "docker":
-        return open_sandbox("docker", image=image, workspace=workspace, cpus=lim.cpus,
-                            memory=lim.memory, pids=lim.pids, network=lim.network,
-                            run_id=run_id, outputs_dir=outputs, client=client,
-                            env=scenario.env, labels=labels or {}, disk=lim.disk)
-    return open_sandbox("local", workspace=workspace, outputs_dir=outputs, env=scenario.env,
-                        disk=lim.disk)
-
-
-def _duration(value: str | float | None, flag: str) -> float | None:
-    try:
-        return parse_duration(value)
-    except ValueError as e:
-        raise ConfigError(f"{flag}: {e}") from None
-
-
-def system_prompt(workdir: str) -> str:
-    return (PROMPTS / "system.md").read_text().replace("{workdir}", workdir)
-
-
-# -- entry points ---------------------------------------------------------------------------
-def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
-    """Run a scenario end to end and return its run folder and final run.json."""
-    hooks = hooks or Hooks()
-    scenario = load_scenario(cfg.scenario)
-    max_time = _duration(cfg.max_time if cfg.max_time is not None
-                         else scenario.budgets.max_time, "--max-time")
-    spec = absolute_spec(cfg.model)
-    model, profile, kind = resolve_model(spec, scenario, profile=cfg.profile,
-                                         base_url=cfg.base_url, api_key_env=cfg.api_key_env,
-                                         temperature=cfg.temperature, seed=cfg.seed,
-                                         max_tokens=cfg.max_tokens)
-    label = cfg.model or cfg.profile or "?"
-    run_id = cfg.run_id or new_run_id(scenario.name, label)
-    run_dir = absolute(cfg.logs) / run_id
-    if run_dir.exists() and any(run_dir.iterdir()):
-        raise ConfigError(f"--run-id {run_id}: {run_dir} already exists (use `ultrarun resume`)")
-    _new_run_folder(run_dir, scenario.workspace_dir)
-    budgets = Budgets(max_steps=cfg.max_steps or scenario.budgets.max_steps,
-                      max_cost=cfg.max_cost or scenario.budgets.max_cost,
-                      max_time_s=max_time, max_format_errors=cfg.max_format_errors)
-    eval_every = cfg.eval_every if cfg.eval_every is not None else \
-        (scenario.grader.every if scenario.grader else None)
-    mprof = getattr(model, "profile", None)
-    info = RunInfo(
-        run_id=run_id, scenario=scenario.name, scenario_path=scenario_ref(scenario),
-        model=label, model_kind=kind, profile=profile.name if profile else None,
-        base_url=getattr(mprof, "base_url", None), api_key_env=getattr(mprof, "api_key_env",
-                                                                       None),
-        sandbox=cfg.sandbox, budgets=_budget_dict(budgets),
-        context=cfg.context or scenario.context or "full", eval_every=eval_every,
-        seed=cfg.seed, versions=versions(), started_at=time.time(),
-        limits=run_limits(scenario),
-        options={"command_timeout": cfg.command_timeout, "temperature": cfg.temperature,
-                 "max_tokens": getattr(mprof, "max_tokens", None),
-                 "max_format_errors": cfg.max_format_errors,
-                 "compact_prompt": str(absolute(cfg.compact_prompt)) if cfg.compact_prompt
-                 else None, "model_spec": spec if spec != label else None,
-                 "mask": {"keep_outputs": cfg.mask_keep_outputs,
-                          "keep_steps": cfg.mask_keep_steps,
-                          "token_budget": cfg.mask_token_budget}})
-    session = Session(scenario, info, run_dir, budgets, eval_every, model, kind,
-                      cfg.command_timeout,
-                      absolute(cfg.compact_prompt) if cfg.compact_prompt else None,
-                      getattr(mprof, "context_window", None), cfg.labels)
-    with session.loop(hooks) as loop:
-        loop.run(system_prompt(loop.ctx.sandbox.workdir), scenario.prompt_text)
-    return RunResult(run_dir, loop.rec.info)
-
-
-def _new_run_folder(run_dir: Path, seed: Path | None) -> None:
+def new_run_folder(run_dir: Path, seed: Path | None) -> None:
     """The run folder with the scenario's seed workspace; nothing is left if that fails."""
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -519,11 +274,6 @@ def _new_run_folder(run_dir: Path, seed: Path | None) -> None:
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
-
-
-def recorded_spec(info: RunInfo) -> str:
-    """The model spec a run was started with (a file's absolute path, not as typed)."""
-    return str(info.options.get("model_spec") or info.model)
 
 
 def run_limits(scenario: Scenario) -> dict[str, Any]:
@@ -541,187 +291,38 @@ def run_limits(scenario: Scenario) -> dict[str, Any]:
             "outputs_per_run_bytes": recorder.OUTPUTS_CAP}
 
 
-def _budget_dict(b: Budgets) -> dict[str, Any]:
-    return {"max_steps": b.max_steps, "max_cost": b.max_cost, "max_time_s": b.max_time_s}
-
-
-def _session_from_info(run_dir: Path, info: RunInfo, *, model_spec: str | None = None,
-                       base_url: str | None = None, api_key_env: str | None = None,
-                       budgets: dict[str, Any] | None = None) -> Session:
-    scenario = run_scenario(run_dir, info)
-    same = recorded_spec(info)
-    spec = model_spec or same
-    model, _profile, kind = resolve_model(
-        spec, scenario, base_url=base_url or (info.base_url if model_kind(spec) == "endpoint"
-                                              and spec == same else None),
-        api_key_env=api_key_env or (info.api_key_env if spec == same else None),
-        seed=info.seed, temperature=info.options.get("temperature"),
-        max_tokens=info.options.get("max_tokens") if spec == same else None)
-    b = {**info.budgets, **(budgets or {})}
-    opts = info.options
-    budget = Budgets(max_steps=b.get("max_steps"), max_cost=b.get("max_cost"),
-                     max_time_s=b.get("max_time_s"),
-                     max_format_errors=opts.get("max_format_errors", 10))
-    cp = opts.get("compact_prompt")
-    return Session(scenario, info, run_dir, budget, info.eval_every, model, kind,
-                   opts.get("command_timeout", 120), Path(cp) if cp else None,
-                   info.context_window
-                   or getattr(getattr(model, "profile", None), "context_window", None))
-
-
-def resume_run(run_dir: Path, opts: ResumeOptions | None = None,
-               hooks: Hooks | None = None) -> RunResult:
-    """Continue an interrupted, crashed or budget-stopped run in place, as one trajectory."""
-    run_dir = absolute(run_dir)
-    if not (run_dir / "events.jsonl").exists():
-        raise ConfigError(f"{run_dir}: not a run folder (no events.jsonl)")
-    with run_lock(run_dir):  # before touching events.jsonl: a live writer must not lose any
-        try:
-            return _resume_locked(run_dir, opts or ResumeOptions(), hooks or Hooks())
-        except Exception as e:  # e.g. git failing before the session opened
-            raise _located(e, run_dir) from _cause(e)
-
-
-def _resume_locked(run_dir: Path, opts: ResumeOptions, hooks: Hooks) -> RunResult:
-    run = load_run(run_dir)
-    if run.info is None:
-        raise ConfigError(f"{run_dir}: not a resumable run folder ({'; '.join(run.warnings)})")
-    info = run.info
-    if info.status == "finished" and info.end_reason == "finished":
-        raise ConfigError(f"{run_dir}: the agent finished this run; `ultrarun fork` starts "
-                          "a new branch from any step")
-    # Drop a torn tail: every event kept is whole, and numbering continues after the last.
-    torn = (run_dir / "events.jsonl").stat().st_size - run.valid_bytes
-    with open(run_dir / "events.jsonl", "r+b") as f:
-        f.truncate(run.valid_bytes)
-    changes: dict[str, Any] = {}
-    if opts.max_steps is not None:
-        changes["max_steps"] = opts.max_steps
-    if opts.max_cost is not None:
-        changes["max_cost"] = opts.max_cost
-    if opts.max_time is not None:
-        changes["max_time_s"] = _duration(opts.max_time, "--max-time")
-    if opts.eval_every is not None:
-        info.eval_every = opts.eval_every
-    session = _session_from_info(run_dir, info, base_url=opts.base_url,
-                                 api_key_env=opts.api_key_env, budgets=changes)
-    session.labels = opts.labels
-    info.budgets = _budget_dict(session.budgets)
-    next_seq = run.events[-1].seq + 1 if run.events else 0
-    reason = {"running": "crashed", "interrupted": "interrupted",
-              "failed": "failed"}.get(info.status, f"budget ({info.end_reason})")
-    prior = (info.status, info.end_reason)
-    info.status, info.end_reason, info.error, info.ended_at = "running", None, None, None
-    starts = run.of_type("run_start")
-    if not starts:  # it stopped before the agent's first turn: nothing to continue from
-        return _start_over(session, hooks, next_seq)
-    rebuilt = rebuild(run.events, session.model, session.policy())
-    snapshots = run.of_type("snapshot")
-    git_dir, workspace = run_dir / "snapshots.git", run_dir / "workspace"
-    # A whole-group kill may have taken git down mid-commit: locks, half a snapshot.
-    recovery = recover_snapshots(git_dir, rebuilt.commit if snapshots else None)
-    if rebuilt.commit:  # the workspace as of the last completed step, before any container
-        try:
-            with Snapshotter(git_dir, workspace,
-                             owner=workspace_owner(info.sandbox)) as restorer:
-                restorer.restore(rebuilt.commit)
-        except SnapshotError as e:
-            raise ConfigError(f"{run_dir}: cannot restore the workspace: {e}") from None
-    with session.loop(hooks, next_seq=next_seq, lock=False) as loop:
-        loop.policy = rebuilt.policy
-        if not snapshots:  # killed inside the first snapshot: take it now
-            _initial_snapshot(loop, starts[0].step)
-        if session.kind in SCRIPTED:
-            fast_forward(session.model, rebuilt.prefixes, loop.toolbox.schemas())
-        details = {"previous": {"status": prior[0], "end_reason": prior[1]},
-                   "from_step": rebuilt.state.step, "restored_commit": rebuilt.commit,
-                   "rerun_calls": [c.id for c in rebuilt.pending.turn.tool_calls]
-                   if rebuilt.pending else [], "budgets": info.budgets,
-                   "dropped_torn_bytes": torn, "snapshots_git": recovery.as_dict()}
-        loop.resume(rebuilt.conv, rebuilt.state, rebuilt.pending, reason, details)
-    return RunResult(run_dir, loop.rec.info)
-
-
-def _start_over(session: Session, hooks: Hooks, next_seq: int) -> RunResult:
-    """Run a recorded run that never reached its first turn from the start, in its folder
-    (its earlier events, e.g. the error that stopped it, stay)."""
-    run_dir, scenario = session.run_dir, session.scenario
-    shutil.rmtree(run_dir / "snapshots.git", ignore_errors=True)
-    shutil.rmtree(run_dir / "workspace", ignore_errors=True)
-    _new_run_folder(run_dir, scenario.workspace_dir)
-    with session.loop(hooks, next_seq=next_seq, lock=False) as loop:
-        loop.run(system_prompt(loop.ctx.sandbox.workdir), scenario.prompt_text)
-    return RunResult(run_dir, loop.rec.info)
-
-
-def _initial_snapshot(loop: AgentLoop, step: int) -> None:
-    """The snapshot that completes the run's opening step, as the loop would have taken it."""
-    commit = loop.snapshots.snapshot("initial workspace")
-    head = commit or loop.snapshots.head()
-    loop.rec.emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
-                  tool_calls=0)
-    loop.rec.sync()
-
-
-def fork_run(parent_dir: Path, at_step: int, *, model: str | None = None,
-             context: str | None = None, logs: Path | None = None, run_id: str | None = None,
-             base_url: str | None = None, api_key_env: str | None = None,
-             max_steps: int | None = None, hooks: Hooks | None = None) -> RunResult:
-    """A new run that starts from the parent's conversation and workspace after ``at_step``."""
-    hooks = hooks or Hooks()
-    parent_dir = absolute(parent_dir)
-    parent = load_run(parent_dir)
-    if parent.info is None:
-        raise ConfigError(f"{parent_dir}: not a run folder")
-    steps = [e.step for e in parent.of_type("snapshot")]
-    if at_step not in steps:
-        raise ConfigError(f"--at {at_step}: {parent_dir} has completed steps "
-                          f"0..{max(steps) if steps else 0}")
-    pinfo = parent.info
-    spec = absolute_spec(model) or recorded_spec(pinfo)
-    label = model or pinfo.model
-    try:
-        run_id = check_run_id(run_id) if run_id else new_run_id(pinfo.scenario,
-                                                               f"fork{at_step}-{label}")
-    except ValueError as e:
-        raise ConfigError(f"--run-id: {e}") from None
-    run_dir = absolute(logs or parent_dir.parent) / run_id
+# -- a new run -------------------------------------------------------------------------------
+def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
+    """Run a scenario end to end and return its run folder and final run.json."""
+    scenario = load_scenario(cfg.scenario)
+    spec = absolute_spec(cfg.model or cfg.profile)
+    if spec is None:
+        raise ConfigError("no model: pass --model NAME (a model of your endpoint, a profile of "
+                          "models.yaml, `reference`, `script:FILE`, `replay:RUN_DIR` or "
+                          "`py:MODULE:CLASS`) or --profile NAME")
+    if cfg.profile and cfg.profile not in (profiles := load_profiles()):
+        raise ConfigError(f"--profile {cfg.profile!r} is not in models.yaml (known: "
+                          f"{', '.join(sorted(profiles))})")
+    label = cfg.model or cfg.profile or spec
+    run_id = cfg.run_id or new_run_id(scenario.name, label)
+    run_dir = absolute(cfg.logs) / run_id
     if run_dir.exists() and any(run_dir.iterdir()):
-        raise ConfigError(f"--run-id {run_id}: {run_dir} already exists")
-    info = pinfo.model_copy(deep=True)
-    info.run_id, info.model, info.model_kind = run_id, label, model_kind(spec)
-    info.options["model_spec"] = spec if spec != label else None
-    # A sibling parent is named by its folder alone: the logs folder stays movable whole.
-    info.parent = {"run_dir": parent_dir.name if parent_dir.parent == run_dir.parent
-                   else str(parent_dir), "run_id": pinfo.run_id, "step": at_step}
-    info.status, info.end_reason, info.error, info.grade = "running", None, None, None
-    info.started_at, info.ended_at, info.versions = time.time(), None, versions()
-    if context:
-        info.context = context
-    if model and model != pinfo.model:
-        info.profile, info.base_url, info.api_key_env = None, None, None
-        info.context_window = None  # learnt from the parent's endpoint
-    session = _session_from_info(run_dir, info, model_spec=spec, base_url=base_url,
-                                 api_key_env=api_key_env,
-                                 budgets={"max_steps": max_steps} if max_steps else None)
-    mprof = getattr(session.model, "profile", None)
-    info.base_url = getattr(mprof, "base_url", None)
-    info.api_key_env = getattr(mprof, "api_key_env", None)
-    info.budgets = _budget_dict(session.budgets)
-    rebuilt = rebuild(parent.events, session.model, session.policy(), upto_step=at_step)
-    # A fork's counters are its own (compare lines it up with its parent); its steps keep
-    # the parent's numbering, so `--at N` and the step labels agree.
-    rebuilt.state = LoopState(step=at_step)
-    workspace = run_dir / "workspace"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        SnapshotStore(parent_dir / "snapshots.git").export(rebuilt.commit or "HEAD", workspace)
-    except BaseException as e:
-        shutil.rmtree(run_dir, ignore_errors=True)  # nothing recorded yet: no folder at all
-        if isinstance(e, SnapshotError):
-            raise ConfigError(f"{parent_dir}: cannot fork: {e}") from None
-        raise
-    with session.loop(hooks) as loop:
-        loop.policy = rebuilt.policy
-        loop.start_from(rebuilt.conv, rebuilt.state, info.parent)
-    return RunResult(run_dir, loop.rec.info)
+        raise ConfigError(f"--run-id {run_id}: {run_dir} already exists (use `ultrarun resume`)")
+    eval_every = cfg.eval_every if cfg.eval_every is not None else \
+        (scenario.grader.every if scenario.grader else None)
+    info = RunInfo(
+        run_id=run_id, scenario=scenario.name, scenario_path=scenario_ref(scenario),
+        model=label, base_url=cfg.base_url, api_key_env=cfg.api_key_env,
+        sandbox=cfg.sandbox.backend, sandbox_config=cfg.sandbox,
+        budgets=cfg.budgets(scenario.budgets), context=cfg.context or scenario.context or "full",
+        eval_every=eval_every, seed=cfg.seed, versions=versions(), started_at=time.time(),
+        limits=run_limits(scenario),
+        options=RunSettings(
+            command_timeout=cfg.command_timeout, temperature=cfg.temperature,
+            max_tokens=cfg.max_tokens, model_spec=spec if spec != label else None,
+            compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
+            mask=MaskOptions(keep_outputs=cfg.mask_keep_outputs, keep_steps=cfg.mask_keep_steps,
+                             token_budget=cfg.mask_token_budget)))
+    session = Session.resolve(run_dir, info, scenario, cfg)  # before any folder exists
+    new_run_folder(run_dir, scenario.workspace_dir)
+    return session.run(hooks or Hooks())

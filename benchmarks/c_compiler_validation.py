@@ -1,7 +1,7 @@
 """Validation of the c-compiler suite with real compilers, and its grading time per tier.
 
 Two real compilers are graded as candidates, tier by tier, in the scenario's grader container
-(the way a run grades: `scenarios.grading.DockerGrader`, isolated, with the anti-cheat):
+(the way a run grades: `scenarios.grading.docker_grader`, isolated, with the anti-cheat):
 
 - gcc itself, wrapped as `compile`, in a test-only image where gcc's front end is whole (the
   scenario's agent image): it must score (close to) 100% — anything less is a suite bug;
@@ -34,7 +34,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from sandboxes.engine import connect  # noqa: E402
-from scenarios.grading import DockerGrader, copy_workspace  # noqa: E402
+from scenarios.grading import copy_workspace, docker_grader  # noqa: E402
 from scenarios.loader import load_scenario  # noqa: E402
 
 TIERS = ["t1", "t2", "t3", "t4", "t5"]
@@ -71,7 +71,7 @@ def grade_tier(client, scenario, image: str, compiler: str, tier: str,
         ws = candidates.wrapper_workspace(Path(tmp) / "src", compiler)
         copy = Path(tmp) / "workspace"
         copy_workspace(ws, copy)
-        grader = DockerGrader(client, scenario, image, run_id="ccval")
+        grader = docker_grader(client, scenario, image, run_id="ccval")
         t0 = time.monotonic()
         result = grader.grade(copy, [t for t in TIERS if t != tier])
         seconds = time.monotonic() - t0

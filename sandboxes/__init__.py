@@ -14,6 +14,9 @@ if TYPE_CHECKING:
         SandboxError,
     )
 
+#: The backend a run uses when none is named (isolated); pydantic-free, for CLI defaults.
+DEFAULT_BACKEND = "docker"
+
 __all__ = ["ExecResult", "PathOutsideWorkspace", "Sandbox", "SandboxDied", "SandboxError",
            "open_sandbox"]
 
@@ -33,15 +36,9 @@ def open_sandbox(backend: str, *, workspace: Path | str, image: str | None = Non
     """Create a sandbox (not yet started): use it as ``with open_sandbox(...) as sb:``.
 
     ``backend`` is ``docker`` (options: image, cpus, memory, pids, network, run_id, labels,
-    outputs_dir, env) or ``local`` (not isolated; limits are ignored).
+    outputs_dir, env, disk) or ``local`` (not isolated; limits are ignored): the default
+    config of that backend (``sandboxes.backends``) creates it.
     """
-    if backend == "docker":
-        from sandboxes.docker_sandbox import DockerSandbox
-        from sandboxes.images import BASE_IMAGE
+    from sandboxes.backends import backend_config
 
-        return DockerSandbox(image=image or BASE_IMAGE, workspace=Path(workspace), **options)
-    if backend == "local":
-        from sandboxes.local_sandbox import LocalSandbox
-
-        return LocalSandbox(workspace=Path(workspace), **options)
-    raise ValueError(f"unknown sandbox backend {backend!r}: use 'docker' or 'local'")
+    return backend_config(backend).create(workspace=Path(workspace), image=image, **options)

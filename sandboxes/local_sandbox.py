@@ -17,9 +17,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from sandboxes.backends import GraderOutput
 from sandboxes.base import ExecResult, SandboxError
 from sandboxes.disk import DEFAULT_DISK, parse_size
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
+from sandboxes.spec import GradingSpec
 from sandboxes.workspace_files import WorkspaceFiles
 
 ISOLATION_WARNING = ("local sandbox: commands run directly on this machine as your user, "
@@ -209,3 +211,30 @@ class LocalSandbox(WorkspaceFiles):
         if self.disk is not None:
             self.disk.wait_for_kills()
         return self._with_disk_notes(self._session.run(wrap_command(command, cwd, env), timeout))
+
+
+class LocalGraderBox:
+    """Runs a grader command on the host (``--sandbox local``): NOT isolated.
+
+    ``/workspace`` and ``/grader`` in the command are replaced by the host folders.
+    """
+
+    def __init__(self, grading: GradingSpec) -> None:
+        self.spec = grading
+
+    def run(self, workspace: Path, env: dict[str, str] | None = None) -> GraderOutput:
+        cmd = self.spec.command.replace("/workspace", str(workspace))
+        if self.spec.files is not None:
+            cmd = cmd.replace("/grader", str(self.spec.files))
+        env = {**{k: os.environ[k] for k in ("PATH", "LANG", "HOME") if k in os.environ},
+               **(env or {})}
+        try:
+            r = subprocess.run(["bash", "-c", cmd], cwd=workspace, capture_output=True,
+                               text=True, errors="replace", timeout=self.spec.timeout, env=env)
+        except subprocess.TimeoutExpired:
+            return GraderOutput(error=f"the grader ran past its timeout of "
+                                      f"{self.spec.timeout:g} s")
+        return GraderOutput(stdout=r.stdout)
+
+    def abort(self) -> None:
+        """Nothing to stop early: a local grading is one subprocess the run waits for."""

@@ -9,28 +9,20 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agent.budgets import Budgets, parse_duration
+from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
-from sandboxes.disk import DEFAULT_DISK, parse_size
 from sandboxes.errors import UserError
+from sandboxes.spec import GradingSpec, Limits, SandboxSpec
+
+__all__ = ["Budgets", "GraderSpec", "ImageSpec", "Limits", "Scenario", "ScenarioError",
+           "builtin_names", "find_scenario_file", "load_scenario", "parse_duration"]
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
 
 class ScenarioError(UserError):
     """A scenario could not be found or is invalid; the message names the file and field."""
-
-
-def parse_duration(value: str | int | float | None) -> float | None:
-    """Seconds from ``6h``, ``90m``, ``45s``, ``1h30m`` or a number of seconds."""
-    if value is None or isinstance(value, int | float):
-        return None if value is None else float(value)
-    text = value.strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([hms])", text)
-    if not parts or "".join(n + u for n, u in parts) != text.replace(" ", ""):
-        raise ValueError(f"not a duration: {value!r} (use e.g. 6h, 90m, 45s, 1h30m)")
-    return sum(float(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
 
 
 class ImageSpec(BaseModel):
@@ -42,53 +34,6 @@ class ImageSpec(BaseModel):
     def model_post_init(self, _ctx: Any) -> None:
         if (self.dockerfile is None) == (self.name is None):
             raise ValueError("give exactly one of `dockerfile` or `name`")
-
-
-def _size(v: str | int, least: int, what: str) -> str | int:
-    n = parse_size(v)
-    if n < least:
-        raise ValueError(f"{v!r} is below the {least >> 20} MiB {what} needs")
-    if n > 1 << 50:
-        raise ValueError(f"{v!r} is not a plausible size")
-    return v
-
-
-class Limits(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    cpus: float = Field(1, gt=0, le=1024)
-    memory: str = "2g"
-    pids: int = Field(512, ge=16, le=4_194_304)
-    network: bool = False
-    # Bytes the agent may keep on the host's disk: its workspace plus its container's own
-    # writable layer (sandboxes/disk.py); also the largest file it may write.
-    disk: str | int = DEFAULT_DISK
-
-    @field_validator("memory")
-    @classmethod
-    def _memory(cls, v: str) -> str:
-        return str(_size(v, 6 << 20, "a container"))
-
-    @field_validator("disk")
-    @classmethod
-    def _disk(cls, v: str | int) -> str | int:
-        return str(_size(v, 1 << 20, "a workspace"))
-
-
-class Budgets(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    max_steps: int | None = Field(None, ge=1)
-    max_time: str | float | None = None
-    max_cost: float | None = Field(None, gt=0)
-
-    @field_validator("max_time")
-    @classmethod
-    def _duration(cls, v: str | float | None) -> str | float | None:
-        seconds = parse_duration(v)
-        if seconds is not None and not 0 < seconds < 1e9:
-            raise ValueError(f"{v!r} is not a positive duration")
-        return v
 
 
 class GraderSpec(BaseModel):
@@ -152,7 +97,7 @@ class Scenario(BaseModel):
                                                       "read_log", "notes", "finish"])
     command_tools: list[CommandToolSpec] = Field(default_factory=list)
     grader: GraderSpec | None = None
-    context: str | None = None
+    context: ContextName | None = None
     env: dict[str, str] = Field(default_factory=dict)
     root: Path = Field(default=Path("."), exclude=True)
 
@@ -179,6 +124,15 @@ class Scenario(BaseModel):
     @property
     def builtin(self) -> bool:
         return self.root.parent == BUILTIN_DIR
+
+    def sandbox_spec(self) -> SandboxSpec:
+        """What a sandbox backend needs of this scenario (image, limits, env, grader)."""
+        g = self.grader
+        grading = GradingSpec(command=g.command, files=self.grader_dir, timeout=g.timeout,
+                              setup=g.setup, isolate=g.isolate, tmpfs=g.tmpfs) if g else None
+        context, dockerfile = self.image_context or (None, None)
+        return SandboxSpec(name=self.name, image=self.image.name, dockerfile=dockerfile,
+                           context=context, limits=self.limits, env=self.env, grading=grading)
 
 
 def builtin_names() -> list[str]:

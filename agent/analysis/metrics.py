@@ -379,7 +379,7 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
     calls = calls if calls is not None else extract_calls(run)
     unavailable: dict[str, str] = {}
     warnings = list(run.warnings)
-    imported = run.info.options.get("imported") if run.info is not None else None
+    imported = run.info.options.imported if run.info is not None else None
     if isinstance(imported, dict):
         warnings += [str(w) for w in imported.get("warnings") or []]
         if run.info is not None and run.info.totals.wall_s is None:

@@ -25,8 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.batch.entry import EntryOutcome, plan, run_entry
 from agent.batch.index import Attempt, BatchIndex, BatchRecorder
 from agent.batch.matrix import Entry, expand, load_matrix
-from agent.loop import LoopState, StopSignal
-from agent.runner import ConfigError, Hooks
+from agent.loop import StopSignal
+from agent.options import ConfigError
+from agent.runner import Hooks
+from agent.state import LoopState
 
 LABEL_BATCH = "ultrarun.batch"
 LABEL_NODE = "ultrarun.node"
@@ -126,25 +128,14 @@ def stop_on_signals(stop: BatchStop) -> Iterator[None]:
 
 
 def prepare_images(entries: list[Entry], progress: Callable[[str], None]) -> None:
-    """Build scenario and grader images once, before runs race to build the same tag."""
-    from agent.runner import scenario_image
-    from sandboxes.engine import connect
-    from scenarios.grading import grader_image
+    """Make every (scenario, sandbox) pair ready once (images built), before runs race to
+    build the same tag."""
+    from agent.setup import prepare
     from scenarios.loader import load_scenario
 
-    docker_refs = sorted({e.scenario for e in entries
-                          if e.overrides.get("sandbox", "docker") == "docker"})
-    if not docker_refs:
-        return
-    client = connect()
-    if client is None:
-        raise ConfigError("no Docker engine answers: run `ultrarun sandbox doctor`, or set "
-                          "`overrides: {sandbox: local}` in the matrix")
-    for ref in docker_refs:
-        scenario = load_scenario(ref)
-        image = scenario_image(scenario, client, progress)
-        if scenario.grader is not None:
-            grader_image(client, scenario, image, progress)
+    pairs = {(e.scenario, e.config(Path("logs")).sandbox) for e in entries}
+    for ref, sandbox in sorted(pairs, key=lambda p: (p[0], p[1].model_dump_json())):
+        prepare(load_scenario(ref), sandbox, progress)
 
 
 def _record_outcome(rec: BatchRecorder, out: EntryOutcome) -> None:

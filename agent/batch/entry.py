@@ -18,9 +18,11 @@ from typing import Literal
 from pydantic import BaseModel
 
 from agent.batch.matrix import Entry
-from agent.runner import ConfigError, Hooks, ResumeOptions, execute_run, resume_run
+from agent.options import ConfigError, ResumeConfig
+from agent.resume import resume_run
+from agent.runner import Hooks, execute_run
 from agent.trajectory.reader import load_run
-from agent.trajectory.run_info import read_run_info
+from agent.trajectory.run_info import EndReason, Status, read_run_info
 
 Action = Literal["start", "resume", "skip"]
 
@@ -34,8 +36,8 @@ class EntryOutcome(BaseModel):
 
     run_id: str
     action: Action | None = None  # None: not started (stop requested first)
-    status: str | None = None
-    end_reason: str | None = None
+    status: Status | None = None
+    end_reason: EndReason | None = None
     error: str | None = None
     node: str | None = None
     started_at: float
@@ -134,11 +136,10 @@ def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict
                 shutil.rmtree(run_dir)
             result = execute_run(entry.config(batch_dir, labels), hooks)
         else:
-            ov = entry.overrides
-            opts = ResumeOptions(max_steps=ov.get("max_steps"), max_cost=ov.get("max_cost"),
-                                 max_time=ov.get("max_time"),
-                                 labels=entry.config(batch_dir, labels).labels)
-            result = resume_run(run_dir, opts, hooks)
+            cfg = entry.config(batch_dir, labels)
+            result = resume_run(ResumeConfig(run_dir=run_dir, max_steps=cfg.max_steps,
+                                             max_cost=cfg.max_cost, max_time=cfg.max_time,
+                                             labels=cfg.labels), hooks)
         info = result.info
         return EntryOutcome(run_id=entry.run_id, action=action, status=info.status,
                             end_reason=info.end_reason, error=info.error, node=node,

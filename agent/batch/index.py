@@ -73,7 +73,7 @@ class BatchIndex(BaseModel):
 def state_of(info: RunInfo) -> State:
     """An entry's state from its run.json."""
     if info.status in ("finished", "failed", "interrupted"):
-        return info.status  # type: ignore[return-value]
+        return info.status
     return "running"  # a run left `running` crashed; re-running resumes it
 
 

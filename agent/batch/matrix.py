@@ -30,7 +30,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.runner import ConfigError, RunConfig
+from agent.models.registry import parse_spec
+from agent.options import ConfigError, RunConfig
 from scenarios.loader import ScenarioError, load_scenario
 
 #: Run options the batch sets itself; a matrix may not override them.
@@ -88,10 +89,9 @@ class Entry(BaseModel):
 
 def model_slug(spec: str) -> str:
     """A folder-safe short name: ``script:dir/calls.yaml`` -> ``script-calls``."""
-    for prefix in ("script:", "replay:"):
-        if spec.startswith(prefix):
-            stem = Path(spec.removeprefix(prefix).rstrip("/")).stem or "x"
-            spec = f"{prefix[:-1]}-{stem}"
+    parsed = parse_spec(spec)
+    if parsed.form.path_arg and parsed.kind != "python":
+        spec = f"{parsed.kind}-{Path(parsed.arg.rstrip('/')).stem or 'x'}"
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", spec).strip("-.")
     return re.sub(r"_{2,}", "_", slug) or "model"  # "__" separates the id's parts
 
@@ -105,11 +105,8 @@ def _resolve_path(ref: str, base: Path) -> str | None:
 
 
 def _resolve_model(spec: str, base: Path) -> str:
-    for prefix in ("script:", "replay:"):
-        if spec.startswith(prefix):
-            found = _resolve_path(spec.removeprefix(prefix), base)
-            return f"{prefix}{found}" if found else spec  # the runner names the missing file
-    return spec
+    # A missing file stays as written: the runner names it.
+    return parse_spec(spec).with_path(lambda p: _resolve_path(p, base) or p).text
 
 
 def load_matrix(path: Path) -> BatchMatrix:

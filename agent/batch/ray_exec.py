@@ -27,8 +27,10 @@ from agent.batch.core import BatchStop, entry_labels, prepare_images
 from agent.batch.entry import EntryOutcome, plan, run_entry
 from agent.batch.index import Attempt, BatchRecorder
 from agent.batch.matrix import Entry
-from agent.loop import LoopState, StopSignal
-from agent.runner import ConfigError, Hooks
+from agent.loop import StopSignal
+from agent.options import ConfigError
+from agent.runner import Hooks
+from agent.state import LoopState
 
 try:
     import ray

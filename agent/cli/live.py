@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from agent.loop import LoopState
+from agent.state import LoopState
 from agent.textsafe import visible
 
 

@@ -12,6 +12,7 @@ import typer
 from agent.cli.console import err_console, progress_status
 from agent.cli.report_cmd import load_checked
 from agent.textsafe import Visible, visible
+from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def replay(
     ] = False,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     sandbox: Annotated[str, typer.Option(
-        "--sandbox", help="Sandbox for --execute: docker or local.")] = "docker",
+        "--sandbox", help="Sandbox for --execute: docker or local.")] = DEFAULT_BACKEND,
 ) -> None:
     """Replay a run: an interactive viewer on a terminal, plain text when piped."""
     from rich.console import Console

@@ -33,7 +33,7 @@ def load_checked(run_dir: Path) -> LoadedRun:
     if not is_run_dir(run_dir):
         raise UserError(f"{run_dir}: not a run folder (it has neither run.json nor events.jsonl)")
     run = load_run(run_dir)
-    imported = run.info.options.get("imported") if run.info is not None else None
+    imported = run.info.options.imported if run.info is not None else None
     notes = imported.get("warnings") if isinstance(imported, dict) else None
     for warning in [*run.warnings, *(str(w) for w in notes or [])]:
         # soft_wrap: one warning per line, never folded, so the line number stays greppable.

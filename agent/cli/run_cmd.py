@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from agent.cli.console import display_path, err_console, out_console
+from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from agent.runner import Hooks, RunConfig, RunResult
+    from agent.options import RunConfig
+    from agent.runner import Hooks, RunResult
     from agent.trajectory import RunInfo
 
 M = TypeVar("M", bound="BaseModel")
@@ -28,7 +30,7 @@ console = out_console  # where summaries go (a test may swap it)
 
 ModelOpt = Annotated[str | None, typer.Option(
     "--model", help="Model name at the endpoint, a models.yaml profile, `reference`, "
-    "`script:FILE` or `replay:RUN_DIR`.")]
+    "`script:FILE`, `replay:RUN_DIR` or `py:MODULE:CLASS` (your own Model class).")]
 BaseUrlOpt = Annotated[str | None, typer.Option(
     "--base-url", help="OpenAI-compatible endpoint (default: env OPENAI_BASE_URL).")]
 KeyEnvOpt = Annotated[str | None, typer.Option(
@@ -158,7 +160,7 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
 def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario folder, or "
                                                 "scenario.yaml path.")],
         model: ModelOpt = None, base_url: BaseUrlOpt = None, api_key_env: KeyEnvOpt = None,
-        profile: ProfileOpt = None, sandbox: SandboxOpt = "docker",
+        profile: ProfileOpt = None, sandbox: SandboxOpt = DEFAULT_BACKEND,
         max_steps: MaxStepsOpt = None, max_cost: MaxCostOpt = None,
         max_time: MaxTimeOpt = None, context: ContextOpt = None,
         eval_every: EvalEveryOpt = None, logs: LogsOpt = Path("logs"),
@@ -193,12 +195,12 @@ _validated = validated  # the name other command modules used
 
 def make_config(**options: Any) -> RunConfig:
     """A RunConfig from CLI options."""
-    from agent.runner import RunConfig
+    from agent.options import RunConfig
 
     return validated(RunConfig, **options)
 
 
-def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = "docker",
+def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = DEFAULT_BACKEND,
          quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run the toy C compiler scenario with its scripted reference policy (no API key)."""
     from agent.runner import execute_run
@@ -227,13 +229,13 @@ def resume(run_dir: Annotated[Path, typer.Argument(help="The run folder to conti
            logs: LogsOpt = Path("logs"), quiet: QuietOpt = False,
            json_: JsonOpt = False) -> None:
     """Continue an interrupted or crashed run in place (budgets may be raised)."""
-    from agent.runner import ResumeOptions, resume_run
+    from agent.options import ResumeConfig
+    from agent.resume import resume_run
 
-    run_dir = find_run_dir(run_dir, logs)
-    opts = validated(ResumeOptions, max_steps=max_steps, max_cost=max_cost,
-                     max_time=max_time, base_url=base_url, api_key_env=api_key_env,
-                     eval_every=eval_every)
-    launch(lambda hooks: resume_run(run_dir, opts, hooks), f"ultrarun resume · {run_dir.name}",
+    cfg = validated(ResumeConfig, run_dir=find_run_dir(run_dir, logs), max_steps=max_steps,
+                    max_cost=max_cost, max_time=max_time, base_url=base_url,
+                    api_key_env=api_key_env, eval_every=eval_every)
+    launch(lambda hooks: resume_run(cfg, hooks), f"ultrarun resume · {cfg.run_dir.name}",
            quiet=quiet, as_json=json_)
 
 
@@ -241,16 +243,18 @@ def fork(run_dir: Annotated[Path, typer.Argument(help="The run to branch from.")
          at: Annotated[int, typer.Option("--at", help="Start after this step.")],
          model: ModelOpt = None, context: ContextOpt = None, base_url: BaseUrlOpt = None,
          api_key_env: KeyEnvOpt = None, max_steps: MaxStepsOpt = None,
+         max_cost: MaxCostOpt = None, max_time: MaxTimeOpt = None,
+         eval_every: EvalEveryOpt = None,
          logs: Annotated[Path | None, typer.Option("--logs", help="Folder for the new run "
                                                    "(default: beside the parent).")] = None,
          run_id: RunIdOpt = None, quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """A new run from a recorded step's conversation and workspace, perhaps with another model."""
-    from agent.runner import fork_run
+    from agent.options import ForkConfig
+    from agent.resume import fork_run
 
-    run_dir = find_run_dir(run_dir, logs or Path("logs"))
-    if context is not None and context not in ("full", "mask", "compact"):
-        raise UserError(f"--context {context!r}: use full, mask or compact")
-    launch(lambda hooks: fork_run(run_dir, at, model=model, context=context, logs=logs,
-                                  run_id=run_id, base_url=base_url, api_key_env=api_key_env,
-                                  max_steps=max_steps, hooks=hooks),
-           f"ultrarun fork · {run_dir.name} @ {at}", quiet=quiet, as_json=json_)
+    cfg = validated(ForkConfig, run_dir=find_run_dir(run_dir, logs or Path("logs")), at=at,
+                    model=model, context=context, logs=logs, run_id=run_id, base_url=base_url,
+                    api_key_env=api_key_env, max_steps=max_steps, max_cost=max_cost,
+                    max_time=max_time, eval_every=eval_every)
+    launch(lambda hooks: fork_run(cfg, hooks), f"ultrarun fork · {cfg.run_dir.name} @ {at}",
+           quiet=quiet, as_json=json_)

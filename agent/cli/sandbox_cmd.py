@@ -74,7 +74,12 @@ def doctor(logs: LogsOpt = Path("logs")) -> None:
     table.add_row("debootstrap", shutil.which("debootstrap") or "not installed (only needed "
                   "when no registry answers)")
     table.add_row("apt mirror", images.host_debian_mirror())
-    table.add_row("local sandbox", "available (--sandbox local): NOT isolated")
+    from sandboxes.backends import BACKENDS
+
+    for name, config in BACKENDS.items():
+        problem = config().engine_problem()
+        table.add_row(f"backend {name}", f"[red]not ready[/red] — {problem}" if problem else
+                      "ready" + ("" if config.isolated else " (NOT isolated)"))
     console.print(table)
     if not ok:
         raise typer.Exit(1)
@@ -122,8 +127,8 @@ def shell(scenario: Annotated[str | None, typer.Argument(
                    "scenario's seed).")] = None,
           network: bool = False, logs: LogsOpt = Path("logs")) -> None:
     """An interactive shell in a sandbox with the same image and limits an agent gets."""
-    from agent.runner import scenario_image
-    from sandboxes import images, open_sandbox
+    from sandboxes import images
+    from sandboxes.backends import DockerConfig
     from scenarios.loader import load_scenario
 
     if shutil.which("docker") is None:
@@ -135,7 +140,7 @@ def shell(scenario: Annotated[str | None, typer.Argument(
     if scenario is not None:
         scn = load_scenario(scenario)
         with progress_status("image") as note:
-            image = image or scenario_image(scn, client, note)
+            image = image or DockerConfig().agent_image(client, scn.sandbox_spec(), note)
         if workspace is None and scn.workspace_dir is not None:
             shutil.copytree(scn.workspace_dir, ws)
         limits = {"cpus": scn.limits.cpus, "memory": scn.limits.memory,
@@ -143,7 +148,7 @@ def shell(scenario: Annotated[str | None, typer.Argument(
     image = image or images.BASE_IMAGE
     if images.image_hash(client, image) is None:
         raise UserError(f"image {image!r} is not built: run `ultrarun sandbox build` first.")
-    with open_sandbox("docker", image=image, workspace=ws, client=client, **limits) as sb:
+    with DockerConfig().create(image=image, workspace=ws, client=client, **limits) as sb:
         err_console.print(f"[dim]{image}: workspace {ws} is /workspace; exit the shell to "
                           "remove the container[/dim]")
         user = getattr(sb, "user", "1000:1000")

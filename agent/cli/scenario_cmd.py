@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from agent.cli.console import display_path, out_console, progress_status
+from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
@@ -25,13 +26,14 @@ def list_() -> None:
     """The built-in scenarios."""
     from rich.table import Table
 
+    from agent.budgets import format_duration
     from scenarios.loader import builtin_names, load_scenario
 
     table = Table("name", "title", "max steps", "max time", "graded every")
     for name in builtin_names():
         s = load_scenario(name)
         table.add_row(s.name, s.title, str(s.budgets.max_steps or "-"),
-                      str(s.budgets.max_time or "-"),
+                      format_duration(s.budgets.max_time_s),
                       _cadence(s))
     out_console.print(table)
 
@@ -81,7 +83,8 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
           workspace: Annotated[Path | None, typer.Option(help="Folder to grade.")] = None,
           step: Annotated[int | None, typer.Option(help="Grade the run's snapshot at this "
                                                    "step (default: the last).")] = None,
-          sandbox: Annotated[str, typer.Option(help="docker or local.")] = "docker",
+          sandbox: Annotated[str | None, typer.Option(
+              help="docker or local (default: the run's backend, else docker).")] = None,
           json_: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Run a scenario's hidden grader on any workspace, or on a run's snapshot."""
     from agent.trajectory.reader import is_run_dir, load_run
@@ -91,7 +94,7 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
     path = Path(target)
     if is_run_dir(path):
         from agent.paths import absolute
-        from agent.runner import run_scenario
+        from agent.runner import run_sandbox, run_scenario
         from agent.trajectory.events import SnapshotEvent
         from agent.trajectory.snapshots import SnapshotError, SnapshotStore
 
@@ -112,8 +115,7 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
                 raise UserError(f"{target}: cannot read the snapshot of step "
                                 f"{snaps[-1].step}: {e}") from None
             with progress_status("grading", quiet=json_) as note:
-                result = grade_workspace(scenario, ws, run.info.sandbox if sandbox == "docker"
-                                         else sandbox, note)
+                result = grade_workspace(scenario, ws, sandbox or run_sandbox(run.info), note)
         _print_grade(result, json_, f"{path.name} step {snaps[-1].step} ({commit[:10]})")
         return
     if workspace is None:
@@ -123,5 +125,5 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
         raise UserError(f"--workspace {workspace}: not a folder")
     scenario = load_scenario(target)
     with progress_status("grading", quiet=json_) as note:
-        result = grade_workspace(scenario, workspace.absolute(), sandbox, note)
+        result = grade_workspace(scenario, workspace.absolute(), sandbox or DEFAULT_BACKEND, note)
     _print_grade(result, json_, str(workspace))

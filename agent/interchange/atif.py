@@ -235,7 +235,7 @@ def to_atif(run: LoadedRun) -> dict[str, Any]:
         return declared if declared is not None else (sum(values) if values else None)
 
     cost = total("cost_usd", totals.cost if totals else None)
-    imported = info.options.get("imported") if info else None
+    imported = info.options.imported if info else None
     return _drop_none({
         "schema_version": ATIF_VERSION,
         "session_id": info.run_id if info else run.run_dir.name,

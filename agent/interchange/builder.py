@@ -25,7 +25,7 @@ from agent.trajectory.events import (
     ToolResultEvent,
 )
 from agent.trajectory.recorder import Recorder
-from agent.trajectory.run_info import RunInfo, Totals, versions
+from agent.trajectory.run_info import RunInfo, Totals, as_end_reason, as_status, versions
 from sandboxes.errors import UserError
 
 E = TypeVar("E", bound=EventBase)
@@ -95,7 +95,7 @@ class ImportedRun:
     messages: list[dict[str, Any]]  # system prompt and task, as sent
     steps: list[ImportedStep]
     status: str = "interrupted"
-    end_reason: str = "unknown"
+    end_reason: str = "interrupted"
     scenario: str = "imported"
     started_at: float | None = None
     ended_at: float | None = None
@@ -251,9 +251,10 @@ def write_run(run: ImportedRun, out_dir: Path) -> Path:
         totals.wall_s = run.wall_s if run.wall_s is not None else (
             round(end - start, 3) if known else None)
         rec.clock = end
-        info.status, info.end_reason, info.ended_at, info.totals = \
-            run.status, run.end_reason, end, totals
-        rec.emit(RunEnd, len(run.steps), status=run.status, end_reason=run.end_reason,
+        # The source's words, checked: a hostile file's status never reaches run.json as is.
+        status, reason = as_status(run.status), as_end_reason(run.end_reason)
+        info.status, info.end_reason, info.ended_at, info.totals = status, reason, end, totals
+        rec.emit(RunEnd, len(run.steps), status=status, end_reason=reason,
                  totals=totals.model_dump())
         rec.save_info()
     finally:

@@ -3,16 +3,23 @@ first snapshot and report where the results diverge."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from agent.trajectory import LoadedRun
 from agent.trajectory.events import ToolCallEvent, ToolResultEvent
+from agent.trajectory.outputs import output_file
+from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import HarnessError, UserError
+
+if TYPE_CHECKING:
+    from sandboxes.backends import SandboxConfig
 
 
 class Divergence(BaseModel):
@@ -63,20 +70,20 @@ def _export(git_dir: Path, commit: str, dest: Path) -> None:
         raise UserError(f"cannot export {commit[:10]}: {e}") from None
 
 
-def execute(run: LoadedRun, sandbox: str = "docker",
+def execute(run: LoadedRun, sandbox: str | SandboxConfig = DEFAULT_BACKEND,
             progress: Callable[[str], None] = lambda _m: None) -> ExecuteReport:
-    """Re-run the recorded tool calls from the initial workspace through ToolBox.dispatch."""
+    """Re-run the recorded tool calls from the initial workspace through ToolBox.dispatch, in
+    a sandbox set up as a run's is (``agent.setup.prepare``)."""
     from agent.models.base import ToolCall
-    from agent.runner import _open, run_scenario, scenario_image
-    from agent.tools.base import ToolContext
-    from agent.tools.toolbox import CommandTool, ToolBox
+    from agent.runner import run_scenario
+    from agent.setup import prepare
     from sandboxes import SandboxDied, SandboxError
+    from sandboxes.backends import backend_config
     from scenarios.loader import ScenarioError
 
     run_dir = run.run_dir
     info = run.info
-    if sandbox not in ("docker", "local"):
-        raise UserError(f"--sandbox {sandbox!r}: use docker or local")
+    config = backend_config(sandbox)  # an unknown name: UserError naming the backends
     commits = run.snapshot_commits()
     git_dir = run_dir / "snapshots.git"
     if info is None or not commits or not git_dir.exists():
@@ -87,35 +94,24 @@ def execute(run: LoadedRun, sandbox: str = "docker",
     except ScenarioError as e:
         raise UserError(f"{run_dir}: its scenario cannot be loaded: {e}") from None
     commit = commits[0][1]
-    toolbox = ToolBox(scenario.tools, extra=[CommandTool(t) for t in scenario.command_tools])
     pairs = list(recorded_calls(run))
     diverged: list[Divergence] = []
     replayed = skipped = 0
     recorded_ws = str((run_dir / "workspace").resolve())
+    prepared = prepare(scenario, config, progress)
     with tempfile.TemporaryDirectory(prefix="ultrarun-replay-",
                                      ignore_cleanup_errors=True) as tmp:
         ws, outs = Path(tmp) / "workspace", Path(tmp) / "outputs"
         outs.mkdir()
         progress(f"exporting the initial workspace ({commit[:10]})")
         _export(git_dir, commit, ws)
-        client = image = None
-        if sandbox == "docker":
-            from sandboxes.engine import connect
-
-            client = connect()
-            if client is None:
-                raise HarnessError("no Docker engine answers: run `ultrarun sandbox doctor`, "
-                                   "or use --sandbox local")
-            image = scenario_image(scenario, client, progress)
-        run_id = f"replay-{info.run_id}"[:60]
-        try:
-            sb = _open(sandbox, scenario, ws, image, run_id, outs, client, None)
-            sb.__enter__()
-        except SandboxError as e:
-            raise HarnessError(f"cannot start the {sandbox} sandbox: {e}") from None
-        try:
-            ctx = ToolContext(sandbox=sb, outputs_dir=outs,
-                              default_timeout=float(info.options.get("command_timeout", 120)))
+        with contextlib.ExitStack() as stack:
+            try:
+                bench = stack.enter_context(prepared.workbench(
+                    ws, run_id=f"replay-{info.run_id}"[:60], outputs_dir=outs,
+                    command_timeout=info.options.command_timeout))
+            except SandboxError as e:
+                raise HarnessError(f"cannot start the {config.backend} sandbox: {e}") from None
             for n, (call_ev, res) in enumerate(pairs, 1):
                 if res.error_kind in ("after_finish", "sandbox"):
                     skipped += 1  # never ran, or died with its sandbox: nothing to compare
@@ -126,10 +122,10 @@ def execute(run: LoadedRun, sandbox: str = "docker",
                 progress(f"call {n}/{len(pairs)}: {call.name}")
                 kinds: list[str] = []
                 try:
-                    shown = toolbox.dispatch(call, ctx)
+                    shown = bench.toolbox.dispatch(call, bench.ctx)
                     text, out = shown.display, shown.output
                     if shown.needs_store:  # later read_log calls read it from outputs/
-                        target = outs / f"{_safe(call.id)}.log"
+                        target = output_file(outs, call.id)
                         if out.spilled is not None and out.spilled.exists():
                             shutil.move(str(out.spilled), target)
                         else:
@@ -139,9 +135,9 @@ def execute(run: LoadedRun, sandbox: str = "docker",
                     text, exit_code, ok = f"sandbox died: {e}", None, False
                     kinds.append("error")
                 replayed += 1
-                if sandbox == "local":  # the workspace moved: compare modulo its path
-                    text = text.replace(str(ws.resolve()), recorded_ws).replace(str(ws),
-                                                                                recorded_ws)
+                # Where commands see the host folder (no container), the workspace moved:
+                # compare modulo its path (a no-op where the path never shows).
+                text = text.replace(str(ws.resolve()), recorded_ws).replace(str(ws), recorded_ws)
                 rec_exit = res.exit_code
                 if exit_code != rec_exit:
                     kinds.append("exit_code")
@@ -158,12 +154,6 @@ def execute(run: LoadedRun, sandbox: str = "docker",
                         recorded_line=a if "output" in kinds else None,
                         replayed_line=b if "output" in kinds else None,
                         line=line if "output" in kinds else None))
-        finally:
-            sb.close()
-    return ExecuteReport(run_dir=str(run_dir), sandbox=sandbox, commit=commit,
+    return ExecuteReport(run_dir=str(run_dir), sandbox=config.backend, commit=commit,
                          calls=len(pairs), replayed=replayed, skipped=skipped,
                          diverged=diverged)
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100]

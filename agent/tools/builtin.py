@@ -13,6 +13,7 @@ from typing import BinaryIO, ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from agent.tools.base import ToolContext, ToolError, ToolOutput
+from agent.trajectory.outputs import output_file
 from sandboxes.fsafe import Walker, fmt_size, show
 
 MAX_READ_LINES = 2000
@@ -239,7 +240,7 @@ class ReadLog:
         if args.mode == "grep" and not args.pattern:
             raise ToolError("mode=grep needs `pattern`", "bad_arguments")
         if args.id is not None:
-            source = ctx.outputs_dir / f"{_safe_id(args.id)}.log"
+            source = output_file(ctx.outputs_dir, args.id)
             if not source.is_file():
                 raise ToolError(f"no stored output for id {args.id!r}: only outputs that were "
                                 "cut are stored, and the others were shown in full",
@@ -252,10 +253,6 @@ class ReadLog:
                 raise ToolError(f"no such file: {args.path}", "not_found") from None
         with f:
             return ToolOutput(text=_page(f, args))
-
-
-def _safe_id(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100]
 
 
 def _lines(f: BinaryIO) -> Iterator[str]:

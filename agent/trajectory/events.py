@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from agent.trajectory.run_info import EndReason, Status
+
 SCHEMA_VERSION = 1
 
 
@@ -118,7 +120,7 @@ class EvaluationEvent(EventBase):
 
 class ContextEvent(EventBase):
     type: Literal["context"] = "context"
-    action: str  # mask | compact | fallback
+    action: str  # mask | compact | fallback | window
     details: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -147,8 +149,8 @@ class SandboxRestartEvent(EventBase):
 
 class RunEnd(EventBase):
     type: Literal["run_end"] = "run_end"
-    status: str
-    end_reason: str
+    status: Status
+    end_reason: EndReason
     totals: dict[str, Any] = Field(default_factory=dict)
 
 

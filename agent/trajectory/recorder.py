@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from agent.trajectory.events import EventBase
+from agent.trajectory.outputs import output_file
 from agent.trajectory.run_info import RunInfo, write_run_info
 
 E = TypeVar("E", bound=EventBase)
@@ -66,7 +67,7 @@ class Recorder:
 
     def store_output(self, call_id: str, spilled: Path | None, text: str) -> str:
         """Keep a tool call's full output under outputs/; return its path relative to the run."""
-        target = self.outputs_dir / f"{_safe(call_id)}.log"
+        target = output_file(self.outputs_dir, call_id)
         if spilled is not None and spilled.exists():
             os.replace(spilled, target)
         else:
@@ -85,11 +86,6 @@ class Recorder:
                 self._file.flush()
                 os.fsync(self._file.fileno())
                 self._file.close()
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100]
-
 
 
 def _keep_ends(path: Path, keep: int, cap: int) -> int:

@@ -6,9 +6,22 @@ import json
 import os
 import platform
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agent.budgets import Budgets
+from sandboxes import DEFAULT_BACKEND
+from sandboxes.backends import SandboxConfig
+
+#: How a run stands (CONTRACT 5).
+Status = Literal["running", "finished", "failed", "interrupted"]
+#: Why it stopped (CONTRACT 5).
+EndReason = Literal["finished", "max_steps", "max_cost", "max_time", "script_exhausted",
+                    "error", "interrupted"]
+#: What answered the model calls: an endpoint, a scripted source, a user's class, or nothing
+#: (an imported trajectory).
+ModelKind = Literal["endpoint", "script", "replay", "reference", "python", "imported"]
 
 
 class Totals(BaseModel):
@@ -27,6 +40,28 @@ class Totals(BaseModel):
     retries: int = 0  # failed attempts that were retried
 
 
+class MaskOptions(BaseModel):
+    """The ``mask`` context policy's knobs."""
+
+    keep_outputs: int = Field(10, ge=1)  # tool outputs shown in full
+    keep_steps: int = Field(40, ge=2)  # steps shown at all
+    token_budget: int = Field(60_000, ge=1000)  # tighten past this estimate
+
+
+class RunSettings(BaseModel):
+    """run.json ``options``: the run's other settings, which resume and fork reuse."""
+
+    model_config = ConfigDict(extra="allow")  # e.g. `imported`: what an import came from
+
+    command_timeout: float = 120
+    temperature: float | None = None
+    max_tokens: int | None = None  # completion cap per model call, as resolved
+    compact_prompt: str | None = None
+    model_spec: str | None = None  # the spec when it differs from `model` (a file made absolute)
+    mask: MaskOptions = Field(default_factory=MaskOptions)
+    imported: dict[str, Any] | None = None
+
+
 class RunInfo(BaseModel):
     """The content of run.json. The endpoint's base URL is kept; an API key never is."""
 
@@ -34,13 +69,14 @@ class RunInfo(BaseModel):
     scenario: str
     scenario_path: str | None = None
     model: str
-    model_kind: str = "endpoint"  # endpoint | script | replay | reference (scripted policy)
+    model_kind: ModelKind = "endpoint"
     profile: str | None = None
     base_url: str | None = None
     api_key_env: str | None = None  # the variable's NAME only
-    sandbox: str = "docker"
+    sandbox: str = DEFAULT_BACKEND  # the backend's name (`none` for an import)
+    sandbox_config: SandboxConfig | None = None  # the whole backend config
     image: str | None = None
-    budgets: dict[str, Any] = Field(default_factory=dict)
+    budgets: Budgets = Field(default_factory=Budgets)
     limits: dict[str, Any] = Field(default_factory=dict)  # what the run may cost the host
     context: str = "full"
     # The context window the endpoint reported (or named in an error), once learnt; resume
@@ -50,14 +86,34 @@ class RunInfo(BaseModel):
     seed: int | None = None
     versions: dict[str, str] = Field(default_factory=dict)
     parent: dict[str, Any] | None = None  # {"run_dir": ..., "step": N} for a fork
-    options: dict[str, Any] = Field(default_factory=dict)  # other run options, for resume
-    status: str = "running"  # running | finished | failed | interrupted
-    end_reason: str | None = None
+    options: RunSettings = Field(default_factory=RunSettings)
+    status: Status = "running"
+    end_reason: EndReason | None = None
     error: str | None = None
     started_at: float = 0.0
     ended_at: float | None = None
     totals: Totals = Field(default_factory=Totals)
     grade: dict[str, Any] | None = None  # the final evaluation: passed, total, stages
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_layout(cls, data: Any) -> Any:
+        # Runs recorded before budgets held max_format_errors kept it among the options.
+        if isinstance(data, dict) and isinstance(data.get("options"), dict) and \
+                "max_format_errors" in data["options"] and isinstance(data.get("budgets"), dict):
+            data = {**data, "budgets": {"max_format_errors":
+                                        data["options"]["max_format_errors"], **data["budgets"]}}
+        return data
+
+
+def as_status(value: str) -> Status:
+    """``value`` if it is a status, else ``failed`` (e.g. an imported file's own word)."""
+    return cast(Status, value) if value in get_args(Status) else "failed"
+
+
+def as_end_reason(value: str) -> EndReason:
+    """``value`` if it is an end reason, else ``error``."""
+    return cast(EndReason, value) if value in get_args(EndReason) else "error"
 
 
 def versions() -> dict[str, str]:

@@ -14,8 +14,10 @@ import yaml
 
 from agent.analysis.metrics import compute_metrics
 from agent.analysis.report import render_html, summary_rows
+from agent.options import ResumeConfig
 from agent.replay.views import listing_lines
-from agent.runner import ResumeOptions, RunConfig, execute_run, resume_run
+from agent.resume import resume_run
+from agent.runner import RunConfig, execute_run
 from agent.trajectory import load_run
 from agent.trajectory.reader import NO_RUN_END
 from tests.agent.conftest import ROOT, TINY, seqs_contiguous
@@ -134,7 +136,7 @@ def test_resume_keeps_the_count_of_consecutive_unusable_turns(
     part = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
                                  logs=tmp_path, max_steps=4, max_format_errors=5))
     assert part.info.end_reason == "max_steps"
-    done = resume_run(part.run_dir, ResumeOptions(max_steps=50))
+    done = resume_run(ResumeConfig(run_dir=part.run_dir, max_steps=50))
     # 3 unusable turns before the stop, so 2 more reach the limit of 5 in a row.
     assert (done.info.status, done.info.end_reason) == ("failed", "error")
     assert done.info.totals.steps == 6 and done.info.totals.format_errors == 5
@@ -161,7 +163,7 @@ def test_compact_learns_the_window_from_the_error_and_resume_keeps_it(
                    for r in endpoint.completion_requests)
     assert rejected == 1, "after the first overflow, compaction comes before the limit"
     first = len(endpoint.completion_requests)
-    done = resume_run(part.run_dir, ResumeOptions(max_steps=24))
+    done = resume_run(ResumeConfig(run_dir=part.run_dir, max_steps=24))
     assert done.info.end_reason == "max_steps" and done.info.context_window == 3000
     assert all(len(json.dumps(r.body["messages"])) <= 3000 * 4
                for r in endpoint.completion_requests[first:]), "resume forgot the window"
@@ -250,7 +252,7 @@ def test_after_kill_9_run_json_and_reports_say_what_the_events_say(
     assert data["run_info"]["status"] == "interrupted"
     assert data["run_info"]["totals"]["steps"] == info.totals.steps
     assert data["metrics"]["run"]["error"] == NO_RUN_END
-    resumed = resume_run(run_dir, ResumeOptions(max_steps=info.totals.steps + 2))
+    resumed = resume_run(ResumeConfig(run_dir=run_dir, max_steps=info.totals.steps + 2))
     assert resumed.info.end_reason == "max_steps"
 
 

@@ -28,7 +28,9 @@ from typing import Any
 import pytest
 import yaml
 
-from agent.runner import RunConfig, execute_run, resume_run
+from agent.options import ResumeConfig
+from agent.resume import resume_run
+from agent.runner import RunConfig, execute_run
 from agent.trajectory.reader import writer_alive
 from agent.trajectory.snapshot_recovery import _stale_files
 from agent.trajectory.snapshots import SnapshotStore
@@ -250,7 +252,7 @@ def test_thirty_group_kills_then_resume_matches_uninterrupted(
                 aimed = aimed and e is not None and e["type"] == "tool_result"
             hits[moment] += aimed
         assert not writer_alive(logs / rid), lock_holders(logs / rid / ".lock")
-        res = resume_run(logs / rid)  # the last resume runs to the end
+        res = resume_run(ResumeConfig(run_dir=logs / rid))  # the last resume runs to the end
         assert (res.info.status, res.info.end_reason) == ("finished", "finished"), rid
         check_identical(logs / rid, want)
         if client is not None:  # the resumes reaped what each kill left behind

@@ -17,7 +17,9 @@ import docker
 import pytest
 import yaml
 
-from agent.runner import ResumeOptions, RunConfig, execute_run, fork_run, resume_run
+from agent.options import ForkConfig, ResumeConfig
+from agent.resume import fork_run, resume_run
+from agent.runner import RunConfig, execute_run
 from agent.trajectory import load_run
 from agent.trajectory.events import RunStart, SnapshotEvent
 from tests.agent.conftest import ROOT, TINY, seqs_contiguous
@@ -93,7 +95,7 @@ def test_kill9_then_resume_matches_uninterrupted(backend: str, kills: int, tmp_p
         assert proc.poll() is None, f"{rid}: the run ended before the kill"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        res = resume_run(logs / rid)
+        res = resume_run(ResumeConfig(run_dir=logs / rid))
         assert (res.info.status, res.info.end_reason) == ("finished", "finished"), rid
         assert tree(logs / rid / "workspace") == want, f"{rid}: workspace differs"
         check_one_trajectory(logs / rid, n)
@@ -121,7 +123,7 @@ def test_resume_raises_a_budget_and_rebuilds_the_same_conversation(
     part = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
                                  logs=logs, run_id="part", max_steps=6))
     assert part.info.end_reason == "max_steps"
-    done = resume_run(part.run_dir, ResumeOptions(max_steps=50))
+    done = resume_run(ResumeConfig(run_dir=part.run_dir, max_steps=50))
     assert (done.info.status, done.info.end_reason) == ("finished", "finished")
     assert done.info.totals.steps == whole.info.totals.steps
     resumed_requests = [r.body["messages"] for r in endpoint.completion_requests[first:]]
@@ -140,7 +142,7 @@ def test_resume_raises_a_budget_and_rebuilds_the_same_conversation(
     assert (part.run_dir / "workspace" / "log.txt").read_text() == \
         (whole.run_dir / "workspace" / "log.txt").read_text()
     with pytest.raises(ValueError, match="finished this run"):
-        resume_run(part.run_dir)
+        resume_run(ResumeConfig(run_dir=part.run_dir))
 
 
 def test_fork_starts_from_the_parent_step(tmp_path: Path) -> None:
@@ -152,7 +154,8 @@ def test_fork_starts_from_the_parent_step(tmp_path: Path) -> None:
     branch.write_text(yaml.safe_dump([
         {"tool_calls": [{"name": "bash", "arguments": {"command": "echo forked > fork.txt"}}]},
         {"tool_calls": [{"name": "finish", "arguments": {"summary": "branch"}}]}]))
-    child = fork_run(parent.run_dir, 10, model=f"script:{branch}", run_id="child")
+    child = fork_run(ForkConfig(run_dir=parent.run_dir, at=10, model=f"script:{branch}",
+                                run_id="child"))
     assert child.info.parent and child.info.parent["step"] == 10
     assert child.info.end_reason == "finished"
     pe = load_run(parent.run_dir)

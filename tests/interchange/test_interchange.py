@@ -159,7 +159,7 @@ def test_import_counts_what_happened(name: str, tmp_path: Path) -> None:
     assert run.warnings == [] and run.info is not None
     info, t = run.info, run.info.totals
     assert info.model_kind == "imported" and info.model == x.model
-    assert info.options["imported"]["format"] == x.kind
+    assert info.options.imported["format"] == x.kind
     assert not (out / "snapshots.git").exists() and not run.events_of(EvaluationEvent)
     types = [e.type for e in run.events]
     assert types[0] == "run_start" and types[-1] == "run_end"
@@ -218,10 +218,10 @@ def test_mini_swe_agent_2x_refusal_and_totals(tmp_path: Path) -> None:
     assert [m.reason for m in run.events_of(MessageEvent)] == ["format_error"]
     # mini-swe-agent leaves the refused turn's cost out of instance_cost: the declared total
     # is kept and the disagreement is recorded, in run.json and in the report's warnings
-    (warning,) = run.info.options["imported"]["warnings"]
+    (warning,) = run.info.options.imported["warnings"]
     assert "info.model_stats.instance_cost declares cost 0.0104" in warning
     assert "0.0125" in warning and warning in compute_metrics(run).warnings
-    assert run.info.options["imported"]["exit_status"] == "Submitted"
+    assert run.info.options.imported["exit_status"] == "Submitted"
     assert run.events_of(ToolResultEvent)[-1].output.startswith("diff --git")
 
 
@@ -253,13 +253,13 @@ def test_swe_agent_details(tmp_path: Path) -> None:
     res = run.events_of(ToolResultEvent)
     assert res[0].source_state == {"open_file": "n/a", "working_dir": "/testbed"}  # type: ignore
     assert res[2].duration_s == 0.52
-    assert run.info is not None and run.info.options["imported"]["swe_agent_version"] == "1.1.0"
-    assert run.info.scenario == "swe_main" and run.info.options["imported"]["timestamps"] == "none"
+    assert run.info is not None and run.info.options.imported["swe_agent_version"] == "1.1.0"
+    assert run.info.scenario == "swe_main" and run.info.options.imported["timestamps"] == "none"
     old = _imported("swe-agent-0x.traj", tmp_path)
     assert old.events_of(ToolResultEvent)[0].source_state["open_file"] == "n/a"  # type: ignore
     (note,) = old.events_of(MessageEvent)
     assert note.reason == "harness_exit" and "Exit due to cost limit" in note.content
-    assert old.info is not None and old.info.options["imported"]["harness_exits"] == ["exit_cost"]
+    assert old.info is not None and old.info.options.imported["harness_exits"] == ["exit_cost"]
 
 
 def test_atif_details(tmp_path: Path) -> None:
@@ -290,7 +290,7 @@ def test_atif_results_without_source_call_id(tmp_path: Path) -> None:
     assert res["call_4_task_complete"].note.startswith("no observation")  # type: ignore
     conv = _imported("atif-v1.2-harbor-mini-swe-agent.json", tmp_path)
     assert conv.info is not None
-    warnings = conv.info.options["imported"]["warnings"]
+    warnings = conv.info.options.imported["warnings"]
     assert any("record when the file was written" in w for w in warnings)
     assert any("final_metrics declares cost 1.574 but the turns sum to 5.88" in w
                for w in warnings)
@@ -298,7 +298,7 @@ def test_atif_results_without_source_call_id(tmp_path: Path) -> None:
     assert refused.refused_calls[0]["raw_arguments"] == '{"command": "cat /app/calc.py"}'  # type: ignore
     unfinished = _imported("atif-v1.2-terminus-2-unfinished.json", tmp_path)
     assert unfinished.info is not None
-    assert unfinished.info.options["imported"]["warnings"] == [
+    assert unfinished.info.options.imported["warnings"] == [
         "final_metrics declares cost 1.574 but the turns sum to 5.88: the declared total is used"]
 
 
@@ -390,7 +390,7 @@ def _same_run(a: LoadedRun, b: LoadedRun) -> None:
         assert [round(e.t, 3) for e in b.events_of(ModelCall)] == \
             [round(e.t, 3) for e in a.events_of(ModelCall)]
     else:
-        assert b.info.options["imported"]["timestamps"] == "none"
+        assert b.info.options.imported["timestamps"] == "none"
     assert [e.cost for e in b.events_of(ModelCall)] == \
         [e.cost for e in a.events_of(ModelCall)]
     assert [(r.ok, r.exit_code, r.timed_out) for r in b.events_of(ToolResultEvent)] == \

@@ -1,30 +1,77 @@
-"""make_model: every spec form."""
+"""The model registry: every spec form, parsed once; your own Model class by dotted path."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from agent.models.base import Model
+from agent.models.base import AssistantTurn, Model, native_tool_result_messages
 from agent.models.openai_model import OpenAIModel
 from agent.models.profiles import ModelOverrides, ModelProfile
 from agent.models.recorded import RecordedTurnsModel
-from agent.models.registry import ModelSpecError, make_model
+from agent.models.registry import ModelSpecError, make_model, parse_spec
 from agent.models.script import ScriptModel
+from scenarios.loader import load_scenario
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.models.helpers import FAKE_KEY, USER
 
+TINY = Path(__file__).parents[1] / "data" / "scenarios" / "tiny"
 PROFILES = {"glm": ModelProfile(name="glm", model="glm-4.6", base_url="http://glm/v1",
                                 api_key_env="ZHIPUAI_API_KEY", temperature=0.6)}
 
 
+class EchoModel:
+    """A user's own Model class, named on the command line as ``py:MODULE:EchoModel``."""
+
+    name = "echo"
+
+    def __init__(self, settings: ModelOverrides) -> None:
+        self.settings = settings
+
+    def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
+                 ) -> AssistantTurn:
+        text = f"{messages[-1]['content']} (t={self.settings.temperature})"
+        return AssistantTurn(message={"role": "assistant", "content": text}, content=text)
+
+    def tool_result_messages(self, turn: AssistantTurn, results: list[tuple[str, str, str]]
+                             ) -> list[dict[str, Any]]:
+        return native_tool_result_messages(results)
+
+
+class NoSettings(EchoModel):
+    def __init__(self) -> None:
+        super().__init__(ModelOverrides(temperature=9.0))
+
+
+class NotAModel:
+    pass
+
+
+def test_spec_forms_are_parsed_once() -> None:
+    kinds = {s: parse_spec(s) for s in ("reference", "script:a.yaml", "replay:runs/x",
+                                        "py:pkg.mod:Cls", "glm", "qwen/coder:7b")}
+    assert {s: p.kind for s, p in kinds.items()} == {
+        "reference": "reference", "script:a.yaml": "script", "replay:runs/x": "replay",
+        "py:pkg.mod:Cls": "python", "glm": "endpoint", "qwen/coder:7b": "endpoint"}
+    assert [s for s, p in kinds.items() if p.scripted] == ["reference", "script:a.yaml",
+                                                          "replay:runs/x"]
+    assert kinds["script:a.yaml"].arg == "a.yaml"
+    up = str.upper
+    assert kinds["script:a.yaml"].with_path(up).text == "script:A.YAML"
+    assert kinds["py:pkg.mod:Cls"].with_path(up).text == "py:pkg.mod:Cls"  # a module, no file
+    assert parse_spec("py:my/m.py:Cls").with_path(up).text == "py:MY/M.PY:Cls"
+    assert kinds["glm"].with_path(up).text == "glm"
+
+
 def test_reference() -> None:
-    sentinel = ScriptModel([])
-    assert make_model("reference", profiles={}, reference_factory=lambda: sentinel) is sentinel
-    with pytest.raises(ModelSpecError, match="needs a built-in scenario"):
-        make_model("reference", profiles={})
+    model = make_model("reference", profiles={}, scenario=load_scenario("bugfix-ledger"))
+    assert isinstance(model, Model)
+    for scenario in (None, load_scenario(str(TINY))):  # no scenario, or none with a policy
+        with pytest.raises(ModelSpecError, match="needs a built-in scenario"):
+            make_model("reference", profiles={}, scenario=scenario)
 
 
 def test_script(tmp_path: Path) -> None:
@@ -33,20 +80,38 @@ def test_script(tmp_path: Path) -> None:
     model = make_model(f"script:{path}", profiles={})
     assert isinstance(model, ScriptModel) and isinstance(model, Model)
     assert model.complete([], []).content == "hi"
+    with pytest.raises(ModelSpecError, match="cannot read"):
+        make_model(f"script:{tmp_path / 'missing.yaml'}", profiles={})
 
 
-def test_replay_uses_loader(tmp_path: Path) -> None:
-    seen: list[Path] = []
-
-    def loader(run_dir: Path) -> list[dict[str, Any]]:
-        seen.append(run_dir)
-        return [{"role": "assistant", "content": "again"}]
-
-    model = make_model(f"replay:{tmp_path}", profiles={}, replay_loader=loader)
-    assert isinstance(model, RecordedTurnsModel) and seen == [tmp_path]
+def test_replay_reads_the_recorded_turns(tmp_path: Path) -> None:
+    (tmp_path / "events.jsonl").write_text(json.dumps({
+        "seq": 0, "t": 1.0, "type": "model_call", "step": 1,
+        "message": {"role": "assistant", "content": "again"}}) + "\n")
+    model = make_model(f"replay:{tmp_path}", profiles={})
+    assert isinstance(model, RecordedTurnsModel)
     assert model.complete([], []).content == "again"
-    with pytest.raises(ModelSpecError, match="loader"):
-        make_model(f"replay:{tmp_path}", profiles={})
+    with pytest.raises(ModelSpecError, match="not a run folder"):
+        make_model(f"replay:{tmp_path / 'nothing'}", profiles={})
+
+
+def test_your_own_model_class_by_dotted_path(tmp_path: Path) -> None:
+    here = "tests.models.test_model_registry"
+    model = make_model(f"py:{here}:EchoModel", profiles={},
+                       overrides=ModelOverrides(temperature=0.25))
+    # (pytest imported this file under another module name: classes compare by name)
+    assert type(model).__qualname__ == "EchoModel"  # given the command line's settings
+    assert model.complete(USER, []).content == f"{USER[-1]['content']} (t=0.25)"
+    plain = make_model(f"py:{here}:NoSettings", profiles={})
+    assert plain.complete(USER, []).content.endswith("(t=9.0)")
+    # A file outside any package works too.
+    (tmp_path / "mine.py").write_text(Path(__file__).read_text())
+    other = make_model(f"py:{tmp_path / 'mine.py'}:EchoModel", profiles={})
+    assert type(other).__module__ == "_model_mine" and isinstance(other, Model)
+    for bad, why in [(f"py:{here}:NotAModel", "not a Model"), (f"py:{here}:Gone", "no class"),
+                     ("py:no_such_module_x:C", "cannot import"), ("py:justaname", "write py:")]:
+        with pytest.raises(ModelSpecError, match=why):
+            make_model(bad, profiles={})
 
 
 def test_profile_with_overrides() -> None:

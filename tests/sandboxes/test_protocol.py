@@ -1,165 +1,15 @@
-"""The Sandbox protocol, run against DockerSandbox and LocalSandbox."""
+"""The Sandbox protocol, run against DockerSandbox and LocalSandbox: the contract tests of
+``sandboxes/conformance.py`` (with this folder's ``sb`` fixture, both backends) and what only a
+built-in backend can be asked (its memory under a flood, measured in a child process)."""
 
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pytest
-
-from sandboxes import PathOutsideWorkspace, Sandbox
-
-
-def test_cd_and_export_persist(sb: Sandbox) -> None:
-    assert sb.exec("mkdir -p sub/dir && cd sub/dir && export FOO=bar-baz").exit_code == 0
-    r = sb.exec("pwd; echo $FOO")
-    assert r.output.splitlines() == [f"{sb.workdir}/sub/dir", "bar-baz"]
-
-
-def test_exit_codes_and_stderr_interleaved(sb: Sandbox) -> None:
-    r = sb.exec("echo out; echo err >&2; exit_code() { return 7; }; exit_code")
-    assert r.exit_code == 7
-    assert r.output == "out\nerr\n"
-    assert not r.timed_out and not r.truncated
-
-
-def test_cwd_and_env_arguments_do_not_leak(sb: Sandbox) -> None:
-    sb.exec("mkdir -p a")
-    r = sb.exec("pwd; echo $ONLY_HERE", cwd="a", env={"ONLY_HERE": "x y"})
-    assert r.output.splitlines() == [f"{sb.workdir}/a", "x y"]
-    assert sb.exec("pwd; echo \"[$ONLY_HERE]\"").output.splitlines() == [sb.workdir, "[]"]
-
-
-def test_output_without_newline_and_odd_bytes(sb: Sandbox) -> None:
-    assert sb.exec("printf 'no newline'").output == "no newline"
-    # Text that looks like our protocol must not confuse it.
-    r = sb.exec(r"printf '\036UR_DONE abc 0 0\n'; echo after")
-    assert r.output.endswith("after\n") and r.exit_code == 0
-
-
-def test_quotes_and_unicode_in_commands(sb: Sandbox) -> None:
-    r = sb.exec("echo 'single \"double\"' $'tab\\tx' 'héllo ✓'")
-    assert r.output == "single \"double\" tab\tx héllo ✓\n"
-    multi = sb.exec("for i in 1 2 3\ndo\n  echo line$i\ndone")
-    assert multi.output == "line1\nline2\nline3\n"
-
-
-def test_syntax_error_keeps_session(sb: Sandbox) -> None:
-    r = sb.exec("echo 'unterminated")
-    assert r.exit_code != 0
-    assert sb.exec("echo fine").output == "fine\n"
-
-
-def test_stdin_is_closed(sb: Sandbox) -> None:
-    t0 = time.monotonic()
-    r = sb.exec("read x; echo \"got=[$x] rc=$?\"; cat; echo done", timeout=10)
-    assert time.monotonic() - t0 < 5
-    assert "got=[]" in r.output and r.output.endswith("done\n")
-
-
-def _survivors(sb: Sandbox, pattern: str) -> list[str]:
-    out = sb.exec(f"echo BEGIN; ps -eo pid,args | grep -F -- '{pattern}' | grep -v grep"
-                  " || true").output
-    return [line for line in out.split("BEGIN\n", 1)[1].splitlines() if line.strip()]
-
-
-def test_timeout_kills_sleep_and_session_survives(sb: Sandbox) -> None:
-    r = sb.exec("export KEEP=1; cd /tmp 2>/dev/null; sleep 1000", timeout=1.5)
-    assert r.timed_out and r.exit_code == 124
-    assert 1.4 < r.duration_s < 8
-    assert not r.session_restarted
-    assert not _survivors(sb, "sleep 1000")
-    assert sb.exec("echo $KEEP").output == "1\n"
-
-
-def test_timeout_kills_whole_tree_with_background_children(sb: Sandbox) -> None:
-    cmd = ("(sleep 1001 &) ; nohup sleep 1002 >/dev/null 2>&1 & "
-           "setsid sleep 1003 >/dev/null 2>&1 & bash -c 'sleep 1004 & sleep 1005'")
-    r = sb.exec(cmd, timeout=1.5)
-    assert r.timed_out
-    for n in range(1001, 1006):
-        assert not _survivors(sb, f"sleep {n}"), f"sleep {n} survived the timeout"
-    assert sb.exec("echo ok").output == "ok\n"
-
-
-def test_earlier_background_jobs_survive_a_later_timeout(sb: Sandbox) -> None:
-    sb.exec("sleep 1010 >/dev/null 2>&1 &")
-    assert sb.exec("sleep 1011", timeout=1).timed_out
-    assert _survivors(sb, "sleep 1010"), "a job started by an earlier command was killed"
-    assert not _survivors(sb, "sleep 1011")
-
-
-def test_builtin_loop_replaces_shell(sb: Sandbox) -> None:
-    sb.exec("cd / && export GONE=1")
-    r = sb.exec("while true; do :; done", timeout=1)
-    assert r.timed_out and r.session_restarted
-    assert r.note and "replaced" in r.note
-    after = sb.exec("echo \"[$GONE]\"; pwd")
-    assert after.exit_code == 0 and after.output.splitlines()[0] == "[]"
-
-
-def test_shell_exit_is_survived(sb: Sandbox) -> None:
-    r = sb.exec("echo bye; exit 3")
-    assert r.session_restarted and r.output.startswith("bye") and r.exit_code == 3
-    assert sb.exec("echo back").output == "back\n"
-    sub = sb.exec("(exit 4); echo $?; x=$(exit 5); echo $?")
-    assert sub.output == "4\n5\n" and not sub.session_restarted
-
-
-def test_binary_and_invalid_utf8_output(sb: Sandbox) -> None:
-    r = sb.exec("head -c 20000 /dev/urandom; printf '\\xff\\xfe\\x00end'")
-    assert r.exit_code == 0
-    assert isinstance(r.output, str) and r.output.endswith("\x00end")
-    assert r.output_bytes == 20000 + 6
-
-
-def test_large_output_is_capped_with_full_copy(sb: Sandbox) -> None:
-    r = sb.exec("seq 1 300000")
-    assert r.truncated and r.output_ref
-    assert r.output.startswith("1\n2\n") and r.output.endswith("299999\n300000\n")
-    assert "bytes omitted" in r.output
-    assert len(r.output) < 70_000
-    full = Path(r.output_ref).read_text()
-    assert full == "".join(f"{i}\n" for i in range(1, 300001))
-
-
-def test_file_round_trip_random_bytes(sb: Sandbox) -> None:
-    data = os.urandom(200_000)
-    sb.write_file("deep/er/blob.bin", data)
-    assert sb.read_file("deep/er/blob.bin") == data
-    r = sb.exec("sha256sum deep/er/blob.bin | cut -d' ' -f1")
-    import hashlib
-
-    assert r.output.strip() == hashlib.sha256(data).hexdigest()
-    # And written from inside, read from outside:
-    sb.exec("printf 'inside\\n' > made_inside.txt")
-    assert sb.read_file("made_inside.txt") == b"inside\n"
-    assert sb.read_file(f"{sb.workdir}/made_inside.txt") == b"inside\n"
-
-
-def test_paths_outside_workspace_refused(sb: Sandbox) -> None:
-    sb.exec("ln -s /etc etc_link; ln -s .. up_link")
-    for bad in ["../x", "/etc/passwd", "a/../../x", "etc_link/passwd", "up_link/x"]:
-        with pytest.raises(PathOutsideWorkspace):
-            sb.read_file(bad)
-        with pytest.raises(PathOutsideWorkspace):
-            sb.write_file(bad, b"no")
-
-
-def test_upload_and_download(sb: Sandbox, tmp_path: Path) -> None:
-    src = tmp_path / "src"
-    (src / "pkg").mkdir(parents=True)
-    (src / "pkg" / "a.txt").write_text("A")
-    (src / "b.bin").write_bytes(b"\x00\x01")
-    sb.upload(src, "up")
-    assert sb.exec("cat up/pkg/a.txt; echo; wc -c < up/b.bin").output.split() == ["A", "2"]
-    sb.exec("echo made >> up/pkg/a.txt")
-    out = tmp_path / "down"
-    sb.download("up", out)
-    assert (out / "pkg" / "a.txt").read_text() == "Amade\n"
+from sandboxes.conformance import *  # noqa: F403  (the contract tests, on conftest's `sb`)
 
 
 def test_flood_is_capped_with_bounded_memory(backend: str, workspace: Path,
@@ -184,8 +34,6 @@ with open_sandbox({backend!r}, workspace={str(workspace)!r}, outputs_dir={str(tm
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=400, cwd=Path(__file__).parents[2])
     assert out.returncode == 0, out.stderr
-    import json
-
     res = json.loads(out.stdout.strip().splitlines()[-1])
     assert res["code"] == 0 and res["trunc"] and res["bytes"] == 1_000_000_000
     assert res["shown"] < 100_000

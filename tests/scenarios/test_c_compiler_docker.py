@@ -238,7 +238,7 @@ def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
         tmp_path: Path) -> None:
     """gcc passes every sampled test (anything less is a suite or jail bug); tcc passes all
     but what it lacks, zlib included, built by its own recipe and checked by its own tests."""
-    from scenarios.grading import DockerGrader, copy_workspace
+    from scenarios.grading import copy_workspace, docker_grader
 
     scenario = load_scenario("c-compiler")
     assert scenario.grader is not None
@@ -246,8 +246,8 @@ def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
     ws = _candidates().wrapper_workspace(tmp_path / "src", compiler)
     copy = tmp_path / "workspace"
     copy_workspace(ws, copy)
-    result = DockerGrader(docker_client, scenario, zlib_images[compiler],
-                          run_id=f"cc-{compiler}").grade(copy)
+    result = docker_grader(docker_client, scenario, zlib_images[compiler],
+                           run_id=f"cc-{compiler}").grade(copy)
     assert result.error is None, result.error
     stages = result.stages
     assert {s.split("/")[0] for s in stages} == {"t1", "t2", "t3", "t4", "t5"}, stages

@@ -13,7 +13,8 @@ from agent.evaluation import SKIP_ENV, EvaluationRunner, GradeResult, PartSchedu
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo
 from agent.trajectory.snapshots import Snapshotter
-from scenarios.grading import LocalGrader
+from sandboxes.local_sandbox import LocalGraderBox
+from scenarios.grading import ScenarioGrader
 from scenarios.loader import ScenarioError, load_scenario
 
 
@@ -118,8 +119,11 @@ def test_local_grader_passes_skip_in_environment(tmp_path: Path) -> None:
     assert s.grader is not None and s.grader.parts == {"t1": 1, "t5": 4}
     ws = tmp_path / "ws"
     ws.mkdir()
-    assert list(LocalGrader(s).grade(ws).tests) == ["got/none"]
-    assert list(LocalGrader(s).grade(ws, ["t3", "t5"]).tests) == ["got/t3,t5"]
+    spec = s.sandbox_spec().grading
+    assert spec is not None
+    grader = ScenarioGrader(LocalGraderBox(spec))
+    assert list(grader.grade(ws).tests) == ["got/none"]
+    assert list(grader.grade(ws, ["t3", "t5"]).tests) == ["got/t3,t5"]
 
 
 @pytest.mark.parametrize("parts", [{"t1": 0}, {"a b": 2}, {"t1": "often"}])

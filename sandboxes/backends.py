@@ -1,0 +1,257 @@
+"""Sandbox backends as configs: each says whether its engine answers, prepares a scenario's
+image, and then opens its sandboxes and its grader's sandbox (the SWE-ReX deployment-config
+pattern).
+
+``SandboxConfig`` is the union the run options hold (``RunConfig.sandbox``); a backend's name
+(``"docker"``, ``"local"``) stands for its default config. Nothing outside this module switches
+on a backend's name: adding a backend is a config class here plus its entry in ``BACKENDS``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sandboxes.errors import HarnessError, UserError
+
+if TYPE_CHECKING:
+    import docker
+
+    from sandboxes.base import Sandbox
+    from sandboxes.spec import SandboxSpec
+
+Progress = Callable[[str], None]
+
+#: What every command says when it needs Docker and none answers.
+NO_ENGINE = ("no Docker engine answers (`docker info` fails): run `ultrarun sandbox doctor`, "
+             "or use the local backend (`--sandbox local`, not isolated)")
+
+
+@dataclass
+class GraderOutput:
+    """What a grading printed on stdout, or why it produced nothing usable."""
+
+    stdout: str = ""
+    error: str | None = None
+
+
+class GraderBox(Protocol):
+    """Where a grader command runs on a copy of a workspace (never the agent's sandbox)."""
+
+    def run(self, workspace: Path, env: dict[str, str] | None = None) -> GraderOutput:
+        """Run the grading command on ``workspace`` (a copy the grader may change), with
+        ``env`` added to its environment."""
+        ...
+
+    def abort(self) -> None:
+        """Stop a grading in progress and refuse new ones (the run is being interrupted)."""
+        ...
+
+
+class SandboxFactory(Protocol):
+    """A backend prepared for one scenario: its images are built, its engine answers."""
+
+    backend: str
+    image: str | None  # what run.json records (None where there is no image)
+    workspace_owner: int | None  # uid that must own what the host writes into a workspace
+
+    def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
+             labels: dict[str, str] | None = None) -> Sandbox:
+        """A sandbox on ``workspace`` (not yet started: use it as a context manager)."""
+        ...
+
+    def grader(self, run_id: str) -> GraderBox | None:
+        """The grader's sandbox, or None when the scenario has no grader."""
+        ...
+
+
+class BackendConfig(BaseModel):
+    """What every backend config does; subclasses set ``backend`` to a ``Literal``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: str
+    isolated: ClassVar[bool] = True  # commands cannot reach the host
+
+    def engine_problem(self) -> str | None:
+        """None when the backend can run sandboxes here, else what is wrong and what to do."""
+        return None
+
+    def workspace_owner(self) -> int | None:
+        """The uid that must own what the host writes into a workspace (None: the harness's
+        own), known before anything is prepared (resume restores the workspace first)."""
+        return None
+
+    def create(self, *, workspace: Path, image: str | None = None, **options: Any) -> Sandbox:
+        """A bare sandbox on ``workspace`` (the Python API ``open_sandbox``)."""
+        raise NotImplementedError
+
+    def prepare(self, spec: SandboxSpec, progress: Progress = lambda _m: None
+                ) -> SandboxFactory:
+        """Make the backend ready for a scenario (engine, images) and return its factory."""
+        raise NotImplementedError
+
+
+class DockerConfig(BackendConfig):
+    """Containers on a Docker engine: isolated, limited, network off unless asked."""
+
+    backend: Literal["docker"] = "docker"
+    image: str | None = None  # run this image instead of the scenario's
+    reap: bool = True  # remove containers of dead harnesses before starting
+    grader_cpus: float | None = Field(None, gt=0)  # default: every host CPU
+    grader_memory: str = "4g"
+    grader_pids: int = Field(2048, ge=16)
+
+    def engine_problem(self) -> str | None:
+        from sandboxes.engine import connect
+
+        return None if connect() is not None else NO_ENGINE
+
+    def workspace_owner(self) -> int | None:
+        from sandboxes.images import AGENT_UID
+
+        # Root on the host runs containers as the image's user: hand it the workspace.
+        return AGENT_UID if os.getuid() == 0 else None
+
+    def client(self) -> docker.DockerClient:
+        """A client to an engine that answers; EngineUnavailable (exit 1) otherwise."""
+        from sandboxes.engine import EngineUnavailable, connect
+
+        client = connect()
+        if client is None:
+            raise EngineUnavailable(NO_ENGINE)
+        return client
+
+    def create(self, *, workspace: Path, image: str | None = None, **options: Any) -> Sandbox:
+        from sandboxes.docker_sandbox import DockerSandbox
+        from sandboxes.images import BASE_IMAGE
+
+        return DockerSandbox(image=image or self.image or BASE_IMAGE, workspace=Path(workspace),
+                             **options)
+
+    def prepare(self, spec: SandboxSpec, progress: Progress = lambda _m: None
+                ) -> DockerFactory:
+        from sandboxes.docker_grader import grader_image
+        from sandboxes.reaper import reap
+
+        client = self.client()
+        if self.reap:  # leftovers of harnesses that died never pile up across runs
+            reap(client)
+        image = self.agent_image(client, spec, progress)
+        grader = grader_image(client, spec.name, spec.grading, image, progress) \
+            if spec.grading else None
+        return DockerFactory(self, client, spec, image, grader)
+
+    def agent_image(self, client: docker.DockerClient, spec: SandboxSpec,
+                    progress: Progress) -> str:
+        """The image the agent's container runs (built from the scenario's Dockerfile)."""
+        from sandboxes import images
+
+        images.ensure_base_image(client, progress)
+        if self.image:
+            return self.image
+        if spec.dockerfile:
+            assert spec.context is not None
+            return images.ensure_scenario_image(client, spec.name, spec.context,
+                                                spec.dockerfile, progress)
+        return spec.image or images.BASE_IMAGE
+
+
+class DockerFactory:
+    """Docker, ready for one scenario (see ``DockerConfig.prepare``)."""
+
+    backend = "docker"
+
+    def __init__(self, config: DockerConfig, client: docker.DockerClient, spec: SandboxSpec,
+                 image: str, grader_image: str | None) -> None:
+        self.config, self.client, self.spec = config, client, spec
+        self.image: str | None = image
+        self.grader_image = grader_image
+        self.workspace_owner = config.workspace_owner()
+
+    def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
+             labels: dict[str, str] | None = None) -> Sandbox:
+        lim = self.spec.limits
+        return self.config.create(workspace=workspace, image=self.image, cpus=lim.cpus,
+                                  memory=lim.memory, pids=lim.pids, network=lim.network,
+                                  run_id=run_id, outputs_dir=outputs_dir, client=self.client,
+                                  env=self.spec.env, labels=labels or {}, disk=lim.disk)
+
+    def grader(self, run_id: str) -> GraderBox | None:
+        from sandboxes.docker_grader import DockerGraderBox
+
+        if self.spec.grading is None or self.grader_image is None:
+            return None
+        c = self.config
+        return DockerGraderBox(self.client, self.spec.grading, self.grader_image,
+                               disk=self.spec.limits.disk, run_id=run_id, cpus=c.grader_cpus,
+                               memory=c.grader_memory, pids=c.grader_pids)
+
+
+class LocalConfig(BackendConfig):
+    """Commands on this machine, as you: NOT isolated (no limits but the disk's)."""
+
+    backend: Literal["local"] = "local"
+    isolated: ClassVar[bool] = False
+
+    def create(self, *, workspace: Path, image: str | None = None, **options: Any) -> Sandbox:
+        from sandboxes.local_sandbox import LocalSandbox
+
+        return LocalSandbox(workspace=Path(workspace), **options)
+
+    def prepare(self, spec: SandboxSpec, progress: Progress = lambda _m: None
+                ) -> LocalFactory:
+        return LocalFactory(self, spec)
+
+
+class LocalFactory:
+    """The local backend for one scenario: nothing to build."""
+
+    backend = "local"
+    image: str | None = None
+    workspace_owner: int | None = None
+
+    def __init__(self, config: LocalConfig, spec: SandboxSpec) -> None:
+        self.config, self.spec = config, spec
+
+    def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
+             labels: dict[str, str] | None = None) -> Sandbox:
+        return self.config.create(workspace=workspace, outputs_dir=outputs_dir,
+                                  env=self.spec.env, disk=self.spec.limits.disk)
+
+    def grader(self, run_id: str) -> GraderBox | None:
+        from sandboxes.local_sandbox import LocalGraderBox
+
+        return LocalGraderBox(self.spec.grading) if self.spec.grading else None
+
+
+SandboxConfig = Annotated[DockerConfig | LocalConfig, Field(discriminator="backend")]
+BACKENDS: dict[str, type[DockerConfig] | type[LocalConfig]] = {
+    "docker": DockerConfig, "local": LocalConfig}
+
+
+def backend_config(value: str | dict[str, Any] | BackendConfig) -> DockerConfig | LocalConfig:
+    """A backend config from its name (its defaults), a mapping, or a config as is."""
+    if isinstance(value, DockerConfig | LocalConfig):
+        return value
+    if isinstance(value, str):
+        if value not in BACKENDS:
+            raise UserError(f"unknown sandbox backend {value!r}: use "
+                            f"{' or '.join(repr(n) for n in BACKENDS)}")
+        return BACKENDS[value]()
+    if isinstance(value, dict):
+        name = value.get("backend")
+        if name not in BACKENDS:
+            raise UserError(f"sandbox.backend: {name!r} is not one of {', '.join(BACKENDS)}")
+        return BACKENDS[str(name)].model_validate(value)
+    raise HarnessError(f"not a sandbox config: {value!r}")
+
+
+def as_config(value: Any) -> Any:
+    """Pydantic ``before`` validator: a backend's name becomes its default config."""
+    return {"backend": value} if isinstance(value, str) else value
