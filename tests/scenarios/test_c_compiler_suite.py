@@ -68,7 +68,7 @@ def test_scenario_loads_with_a_schedule_per_tier() -> None:
     assert s.grader is not None and s.grader.isolate
     assert set(s.grader.parts) == {"t1", "t2", "t3", "t4", "t5"}
     assert s.grader.parts["t5"] > s.grader.parts["t1"]
-    assert s.budgets.max_steps == 20000 and s.budgets.max_time == "72h"
+    assert s.budgets.max_steps == 20000 and s.budgets.max_time_s == 72 * 3600
     assert s.image_context == (SCENARIO / "image", "Dockerfile")
     text = s.prompt_text
     for stage in ("t1/17-invalid", "11-struct-by-value", "06-system-headers",
