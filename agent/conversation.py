@@ -58,6 +58,7 @@ class ConversationBuilder:
         self.state = LoopState()
         self.commit: str | None = None  # the workspace after the last completed step
         self.completed = -1  # the last completed step
+        self.finished_step: int | None = None  # the step whose `finish` call succeeded
         self.ended: RunEnd | None = None  # the last run_end, if the run had ended
         self.pending: PendingStep | None = None  # set by ``settle``
         # Before each model turn, the messages since the previous turn: all a scripted model
@@ -106,6 +107,8 @@ class ConversationBuilder:
     def _tool_result(self, e: ToolResultEvent) -> None:
         self._results.append((e.call_id, e.name, e.output))
         self.conv.meta[e.call_id] = CallMeta(e.name, e.exit_code, e.ok)
+        if e.name == "finish" and e.ok and e.error_kind is None:
+            self.finished_step = e.step
         if e.error_kind != "after_finish":  # never ran
             self.state.tool_calls += 1
             self.state.last_tool, self.state.last_exit = e.name, e.exit_code

@@ -190,9 +190,13 @@ class AgentLoop:
         self.fold = fold
         self.state.status = "running"
         self._emit(ResumeEvent, self.state.step, reason=reason, details=details)
-        return self._drive(fold.pending)
+        # The agent called `finish` and its step is recorded: only the end (the final
+        # grading, run_end) was lost, e.g. to a kill during the final evaluation.
+        done = fold.pending is None and fold.finished_step is not None and \
+            fold.finished_step == fold.completed
+        return self._drive(fold.pending, done=done)
 
-    def _drive(self, pending: PendingStep | None) -> Outcome:
+    def _drive(self, pending: PendingStep | None, done: bool = False) -> Outcome:
         status: Status = "failed"
         reason: EndReason = "error"
         if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
@@ -207,6 +211,9 @@ class AgentLoop:
                     if finished:
                         status, reason = "finished", "finished"
                         return status, reason
+                if done:
+                    status, reason = "finished", "finished"
+                    return status, reason
                 status, reason = self._steps()
             except RunInterrupted:
                 status, reason = "interrupted", "interrupted"

@@ -285,3 +285,27 @@ def test_interrupt_stops_a_running_grading(tmp_path: Path, base_image: str,
     left = docker_client.containers.list(all=True,
                                          filters={"label": "ultrarun.run-id=slowgrade"})
     assert left == []
+
+
+def test_resume_after_a_kill_during_the_final_grading_ends_finished(tmp_path: Path) -> None:
+    """`finish` and its step's snapshot recorded, the run's end lost (a kill during the final
+    evaluation): resume grades and ends `finished`; it never asks the model for more."""
+    spec = build_script(tmp_path / "build.yaml", 3)
+    logs = tmp_path / "logs"
+    res = execute_run(RunConfig(scenario=str(TINY), model=spec, sandbox="local", logs=logs,
+                                run_id="fin"))
+    assert (res.info.status, res.info.end_reason) == ("finished", "finished")
+    events = res.run_dir / "events.jsonl"
+    lines = events.read_text().splitlines(keepends=True)
+    kinds = [json.loads(x)["type"] for x in lines]
+    cut = kinds.index("snapshot", len(kinds) - 1 - kinds[::-1].index("tool_result"))
+    events.write_text("".join(lines[:cut + 1]))  # up to the finish step's snapshot
+    info = json.loads((res.run_dir / "run.json").read_text())
+    info.update(status="running", end_reason=None)
+    (res.run_dir / "run.json").write_text(json.dumps(info))
+    done = resume_run(ResumeConfig(run_dir=res.run_dir))
+    assert (done.info.status, done.info.end_reason) == ("finished", "finished")
+    after = [json.loads(x) for x in events.read_text().splitlines()]
+    tail = [e["type"] for e in after[cut + 1:]]
+    assert tail[0] == "resume" and tail[-1] == "run_end", tail
+    assert "model_call" not in tail and "evaluation" in tail, tail
