@@ -194,5 +194,8 @@ def test_race_local_backend_fallback_resolver(tmp_path: Path) -> None:
     assert fingerprint(host) == before, "the host folder was written"
     for tool, c in stats.items():
         if tool != "grep":
-            assert c["calls"] >= 200 and c["ok"], (tool, dict(c))
+            # Some calls got through between swaps, or (a quiet machine, an un-niced swapper
+            # faster than a tool's few opens: `notes` saw 16,052 refusals in 6 s) every call
+            # was refused for the link in its path, and never failed any other way.
+            assert c["calls"] >= 200 and (c["ok"] or c["path"] == c["calls"]), (tool, dict(c))
     assert sum(c["path"] for c in stats.values()) > 100  # the race was on
