@@ -197,6 +197,8 @@ class AgentLoop:
         return self._drive(fold.pending, done=done)
 
     def _drive(self, pending: PendingStep | None, done: bool = False) -> Outcome:
+        """Run steps until a budget or the agent ends the run. ``done``: the agent already
+        finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
         if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
@@ -206,11 +208,8 @@ class AgentLoop:
             try:
                 self._probe_window()
                 if pending is not None:
-                    finished = self._run_calls(pending.step, pending.turn, pending)
+                    done = self._run_calls(pending.step, pending.turn, pending)
                     self._end_step(pending.step, f"step {pending.step}")
-                    if finished:
-                        status, reason = "finished", "finished"
-                        return status, reason
                 if done:
                     status, reason = "finished", "finished"
                     return status, reason
