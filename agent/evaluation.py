@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,8 +15,6 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from agent.trajectory.events import EvaluationEvent
-from agent.trajectory.recorder import Recorder
-from agent.trajectory.snapshots import Snapshotter
 
 VERDICTS = {"pass", "fail", "error", "timeout"}
 # The grader's environment names the parts of its suite to leave out (comma-separated).
@@ -37,6 +36,19 @@ class GradeResult(BaseModel):
     @property
     def total(self) -> int:
         return len(self.tests)
+
+
+class Exporter(Protocol):
+    """Writes a recorded state of a workspace into an empty folder (a run's snapshots, or a
+    team's upstream)."""
+
+    def export(self, commit: str, dest: Path) -> Any: ...
+
+
+class EventSink(Protocol):
+    """Where evaluations are recorded (a run's recorder, or a team's log)."""
+
+    def emit(self, event_cls: Any, step: int, **fields: Any) -> Any: ...
 
 
 class Grader(Protocol):
@@ -109,38 +121,48 @@ def parse_grader_output(stdout: str) -> GradeResult:
 
 
 class EvaluationRunner:
-    """Grades snapshots on a worker thread so the agent never waits; records `evaluation`s."""
+    """Grades recorded states on a worker thread so the agent never waits; records
+    `evaluation`s.
 
-    def __init__(self, grader: Grader, snapshots: Snapshotter, recorder: Recorder,
-                 workers: int = 1, schedule: PartSchedule | None = None) -> None:
+    ``coalesce``: a grading still waiting in the queue when a newer one arrives is dropped
+    (the newer state supersedes it), so when grading is slower than the agent, evaluations
+    thin out instead of piling up behind it. A grading submitted with ``keep`` is never
+    dropped. ``on_result`` sees every evaluation once recorded (on the worker thread).
+    """
+
+    def __init__(self, grader: Grader, snapshots: Exporter, recorder: EventSink,
+                 workers: int = 1, schedule: PartSchedule | None = None,
+                 coalesce: bool = True, event_cls: type[EvaluationEvent] = EvaluationEvent,
+                 on_result: Callable[[EvaluationEvent], None] | None = None) -> None:
         self.grader = grader
         self.schedule = schedule
         self.snapshots = snapshots
         self.recorder = recorder
+        self.coalesce = coalesce
+        self.event_cls = event_cls
+        self.on_result = on_result
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
-        self._pending: list[Future[EvaluationEvent | None]] = []
+        self._pending: list[tuple[Future[EvaluationEvent | None], bool]] = []
         self._lock = threading.Lock()
         self.latest: EvaluationEvent | None = None
         self.skipped = 0  # queued gradings superseded by a newer snapshot before they ran
         self._aborted = False
 
-    def submit(self, commit: str, step: int, tool_calls: int, final: bool = False) -> None:
-        """Queue a grading of ``commit``; it runs while the agent goes on.
-
-        A grading still waiting in the queue when a newer one arrives is dropped (the newer
-        snapshot supersedes it): when grading is slower than the agent, evaluations thin out
-        instead of piling up behind it and delaying the end of the run.
-        """
+    def submit(self, commit: str, step: int, tool_calls: int, final: bool = False,
+               keep: bool = False, extra: dict[str, Any] | None = None) -> None:
+        """Queue a grading of ``commit``; it runs while the agent goes on. ``extra``: more
+        fields of the evaluation event."""
         with self._lock:
-            for fut in self._pending:
-                if fut.cancel():
-                    self.skipped += 1
-            self._pending = [f for f in self._pending if not f.cancelled()]
-            self._pending.append(self._pool.submit(self._grade, commit, step, tool_calls,
-                                                   final))
+            if self.coalesce:
+                for fut, kept in self._pending:
+                    if not kept and fut.cancel():
+                        self.skipped += 1
+            self._pending = [(f, k) for f, k in self._pending if not f.done()]
+            self._pending.append((self._pool.submit(self._grade, commit, step, tool_calls,
+                                                    final, extra or {}), keep))
 
-    def _grade(self, commit: str, step: int, tool_calls: int,
-               final: bool) -> EvaluationEvent | None:
+    def _grade(self, commit: str, step: int, tool_calls: int, final: bool,
+               extra: dict[str, Any]) -> EvaluationEvent | None:
         if self._aborted:
             return None
         t0 = time.monotonic()
@@ -165,27 +187,34 @@ class EvaluationRunner:
             if skip and base is not None:
                 result = carry_over(result, base, skip)
         carried = skip if result.error is None else []
-        event = self.recorder.emit(
-            EvaluationEvent, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
+        event: EvaluationEvent = self.recorder.emit(
+            self.event_cls, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
             total=result.total, tests=result.tests, stages=result.stages,
-            duration_s=time.monotonic() - t0, error=result.error, final=final, carried=carried)
+            duration_s=time.monotonic() - t0, error=result.error, final=final, carried=carried,
+            **extra)
         with self._lock:
             if self.latest is None or event.tool_calls >= self.latest.tool_calls:
                 self.latest = event
+        if self.on_result is not None:
+            self.on_result(event)
         return event
 
     def wait(self) -> None:
         """Block until every queued grading is recorded."""
-        with self._lock:
-            pending = list(self._pending)
-        for fut in pending:
-            fut.result()
+        while True:
+            with self._lock:
+                pending = [f for f, _k in self._pending if not f.done()]
+            if not pending:
+                return
+            for fut in pending:  # an on_result may have queued more: look again
+                if not fut.cancelled():
+                    fut.result()
 
     def abort(self) -> None:
         """Stop now (the run was interrupted): drop queued gradings, stop a running one."""
         self._aborted = True
         with self._lock:
-            for fut in self._pending:
+            for fut, _kept in self._pending:
                 fut.cancel()
         stop = getattr(self.grader, "abort", None)
         if stop is not None:

@@ -25,6 +25,7 @@ from sandboxes.base import ExecResult, SandboxDied, SandboxError
 from sandboxes.disk import DEFAULT_DISK, parse_size
 from sandboxes.images import AGENT_UID
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
+from sandboxes.spec import BindMount
 from sandboxes.workspace_files import WorkspaceFiles
 
 WORKDIR = "/workspace"
@@ -140,8 +141,10 @@ class DockerSandbox(WorkspaceFiles):
                  labels: dict[str, str] | None = None, outputs_dir: Path | None = None,
                  client: docker.DockerClient | None = None, env: dict[str, str] | None = None,
                  head_bytes: int = 32_768, tail_bytes: int = 32_768,
-                 disk: str | int | None = DEFAULT_DISK, disk_poll_s: float = 0.1) -> None:
+                 disk: str | int | None = DEFAULT_DISK, disk_poll_s: float = 0.1,
+                 mounts: list[BindMount] | None = None) -> None:
         self.image = image
+        self.mounts = list(mounts or [])
         self.workspace = Path(workspace).resolve()
         self.disk_limit = parse_size(disk) if disk is not None else None
         self.disk_poll_s = disk_poll_s
@@ -188,7 +191,9 @@ class DockerSandbox(WorkspaceFiles):
                 self.image, WATCHDOG_CMD, user=self.user, working_dir=WORKDIR,
                 labels=labels, environment={"HOME": "/home/agent", "LANG": "C.UTF-8",
                                             **self.env},
-                mounts=[docker.types.Mount(WORKDIR, str(self.workspace), type="bind")],
+                mounts=[docker.types.Mount(WORKDIR, str(self.workspace), type="bind"),
+                        *(docker.types.Mount(m.target, str(m.source), type="bind",
+                                             read_only=m.read_only) for m in self.mounts)],
                 network_mode="bridge" if self.network else "none",
                 cap_drop=["ALL"], security_opt=["no-new-privileges"],
                 nano_cpus=int(self.cpus * 1e9), mem_limit=self.memory,
