@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.scenario.grading import ScenarioGrader
+from agent.scenario.loader import Scenario
 from agent.tools.base import ToolContext
 from agent.tools.toolbox import CommandTool, ToolBox
 from sandboxes.backends import DockerConfig, LocalConfig, SandboxFactory, backend_config
 from sandboxes.base import Sandbox
 from sandboxes.spec import BindMount
-from scenarios.grading import ScenarioGrader
-from scenarios.loader import Scenario
 
 Progress = Callable[[str], None]
 
