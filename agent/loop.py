@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from agent.budgets import Budgets
+from agent.budgets import Allowance, Budgets
 from agent.context import (
     NOTES_PATH,
     SUMMARY_SHARE,
@@ -125,7 +125,8 @@ class AgentLoop:
                  observer: Callable[[LoopState], None] | None = None,
                  stop: StopSignal | None = None,
                  restart_sandbox: Callable[[str | None], None] | None = None,
-                 summaries_from_model: bool = True) -> None:
+                 summaries_from_model: bool = True,
+                 allowance: Allowance | None = None) -> None:
         self.model = model
         self.toolbox = toolbox
         self.ctx = ctx
@@ -139,6 +140,7 @@ class AgentLoop:
         self.stop = stop or StopSignal()
         self.restart_sandbox = restart_sandbox
         self.summaries_from_model = summaries_from_model
+        self.allowance = allowance  # a budget shared with other runs (a team's)
         self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
         self._tools_est: int | None = None
         self._sandbox_failed = False
@@ -270,6 +272,8 @@ class AgentLoop:
             return "max_cost"
         if b.max_time_s is not None and time.time() - s.started >= b.max_time_s:
             return "max_time"
+        if self.allowance is not None:
+            return self.allowance.exhausted()
         return None
 
     def _call_model(self, step: int) -> AssistantTurn:
@@ -363,6 +367,9 @@ class AgentLoop:
                     turn = self.model.complete(ask, [])
                 summary = turn.content
                 u = turn.usage
+                if self.allowance is not None:
+                    self.allowance.charge(cost=u.cost or 0.0, tokens=(u.prompt_tokens or 0)
+                                          + (u.completion_tokens or 0))
                 usage = {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
                          "cost": u.cost, "latency_s": turn.latency_s,
                          "retries": [r.model_dump() for r in turn.retries],
@@ -398,6 +405,9 @@ class AgentLoop:
             # Calibrate the estimate on what the endpoint counted (only policies use it).
             self._calibration = max(0.25, min(4.0, u.prompt_tokens /
                                               max(1, self._raw_estimate())))
+        if self.allowance is not None:
+            self.allowance.charge(steps=1, cost=u.cost or 0.0,
+                                  tokens=(u.prompt_tokens or 0) + (u.completion_tokens or 0))
         self._emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
                    prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
                    cost=u.cost, latency_s=turn.latency_s,

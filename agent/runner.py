@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.budgets import Allowance
 from agent.context import ContextPolicy, make_policy
 from agent.evaluation import EvaluationRunner, PartSchedule
 from agent.loop import AgentLoop, LoopState, RunInterrupted, StopSignal
@@ -36,9 +37,10 @@ from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, version
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes.backends import DockerConfig, LocalConfig, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
+from sandboxes.spec import BindMount
 
-__all__ = ["ConfigError", "Hooks", "RunConfig", "RunResult", "Session", "check_run_id",
-           "execute_run", "run_lock"]
+__all__ = ["Attachments", "ConfigError", "Hooks", "RunConfig", "RunResult", "Session",
+           "check_run_id", "execute_run", "new_run_info", "run_lock"]
 
 PROMPTS = Path(__file__).parent / "prompts"
 
@@ -48,6 +50,18 @@ class RunResult:
     run_dir: Path
     info: RunInfo
     messages: list[dict[str, Any]] = field(default_factory=list)  # the final conversation
+
+
+@dataclass
+class Attachments:
+    """What a run gets besides its scenario (a team member's session, ``agent/team``): more
+    host folders in its sandbox, its own task text, no grading of its workspace, a budget
+    shared with other runs."""
+
+    mounts: list[BindMount] = field(default_factory=list)
+    task: str | None = None  # the first user message instead of the scenario's prompt
+    grade: bool = True  # grade the workspace (in-run and at the end)
+    allowance: Allowance | None = None
 
 
 @dataclass
@@ -131,6 +145,7 @@ class Session:
     spec: ModelSpec
     labels: dict[str, str] = field(default_factory=dict)
     context_window: int | None = None  # learnt (run.json), else the profile's
+    attach: Attachments = field(default_factory=Attachments)
 
     @classmethod
     def resolve(cls, run_dir: Path, info: RunInfo, scenario: Scenario, opts: LoopOptions
@@ -190,13 +205,14 @@ class Session:
         info.image = prepared.factory.image
         recorder.save_info()
         snapshots = Snapshotter(self.run_dir / "snapshots.git", workspace,
-                                owner=prepared.factory.workspace_owner)
+                                owner=prepared.factory.workspace_owner,
+                                include_git=info.options.snapshot_git)
         stack.callback(snapshots.close)  # its inotify instance
         bench = stack.enter_context(prepared.workbench(
             workspace, run_id=info.run_id, outputs_dir=recorder.outputs_dir,
             labels=self.labels, command_timeout=info.options.command_timeout,
-            restore=snapshots.restore))
-        grader = prepared.grader(info.run_id)
+            restore=snapshots.restore, mounts=self.attach.mounts))
+        grader = prepared.grader(info.run_id) if self.attach.grade else None
         parts = self.scenario.grader.parts if self.scenario.grader else {}
         schedule = PartSchedule(parts, info.eval_every) if parts else None
         evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule)
@@ -208,12 +224,14 @@ class Session:
                          policy=self.policy(), evaluator=evaluator, eval_every=info.eval_every,
                          observer=hooks.observer, stop=hooks.stop,
                          restart_sandbox=bench.restart,
-                         summaries_from_model=not self.spec.scripted)
+                         summaries_from_model=not self.spec.scripted,
+                         allowance=self.attach.allowance)
 
     def run(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> RunResult:
         """Run the scenario from its prompt."""
         with self.loop(hooks, next_seq=next_seq, lock=lock) as loop:
-            loop.run(system_prompt(loop.ctx.sandbox.workdir), self.scenario.prompt_text)
+            loop.run(system_prompt(loop.ctx.sandbox.workdir),
+                     self.attach.task or self.scenario.prompt_text)
         return RunResult(self.run_dir, loop.rec.info, loop.messages)
 
 
@@ -292,9 +310,9 @@ def run_limits(scenario: Scenario) -> dict[str, Any]:
 
 
 # -- a new run -------------------------------------------------------------------------------
-def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
-    """Run a scenario end to end and return its run folder and final run.json."""
-    scenario = load_scenario(cfg.scenario)
+def new_run_info(cfg: RunConfig, scenario: Scenario, run_id: str | None = None) -> RunInfo:
+    """run.json of a new run of ``scenario`` with the options ``cfg`` (``run_id``: instead of
+    the one ``cfg`` names or a new one)."""
     spec = absolute_spec(cfg.model or cfg.profile)
     if spec is None:
         raise ConfigError("no model: pass --model NAME (a model of your endpoint, a profile of "
@@ -304,14 +322,11 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
         raise ConfigError(f"--profile {cfg.profile!r} is not in models.yaml (known: "
                           f"{', '.join(sorted(profiles))})")
     label = cfg.model or cfg.profile or spec
-    run_id = cfg.run_id or new_run_id(scenario.name, label)
-    run_dir = absolute(cfg.logs) / run_id
-    if run_dir.exists() and any(run_dir.iterdir()):
-        raise ConfigError(f"--run-id {run_id}: {run_dir} already exists (use `ultrarun resume`)")
     eval_every = cfg.eval_every if cfg.eval_every is not None else \
         (scenario.grader.every if scenario.grader else None)
-    info = RunInfo(
-        run_id=run_id, scenario=scenario.name, scenario_path=scenario_ref(scenario),
+    return RunInfo(
+        run_id=run_id or cfg.run_id or new_run_id(scenario.name, label), scenario=scenario.name,
+        scenario_path=scenario_ref(scenario),
         model=label, base_url=cfg.base_url, api_key_env=cfg.api_key_env,
         sandbox=cfg.sandbox.backend, sandbox_config=cfg.sandbox,
         budgets=cfg.budgets(scenario.budgets), context=cfg.context or scenario.context or "full",
@@ -323,6 +338,16 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
             mask=MaskOptions(keep_outputs=cfg.mask_keep_outputs, keep_steps=cfg.mask_keep_steps,
                              token_budget=cfg.mask_token_budget)))
+
+
+def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
+    """Run a scenario end to end and return its run folder and final run.json."""
+    scenario = load_scenario(cfg.scenario)
+    info = new_run_info(cfg, scenario)
+    run_dir = absolute(cfg.logs) / info.run_id
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise ConfigError(f"--run-id {info.run_id}: {run_dir} already exists (use `ultrarun "
+                          "resume`)")
     session = Session.resolve(run_dir, info, scenario, cfg)  # before any folder exists
     new_run_folder(run_dir, scenario.workspace_dir)
     return session.run(hooks or Hooks())

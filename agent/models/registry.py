@@ -6,6 +6,7 @@ One table, read top to bottom; the first form that matches a spec builds its mod
 spec                   kind         model
 =====================  ===========  ===================================================
 ``reference``          reference    the scenario's scripted policy (reference_policy.py)
+``reference-team``     reference    a team member's scripted policy (team_policy.py)
 ``script:FILE``        script       the turns of a YAML/JSON file, in order
 ``replay:RUN_DIR``     replay       the model turns a run recorded, in order
 ``py:MODULE:CLASS``    python       your own ``Model`` class (``py:path/file.py:CLASS`` too)
@@ -121,6 +122,18 @@ def _reference(spec: ModelSpec, ctx: ModelContext) -> Model:
     return policy
 
 
+def _team_reference(spec: ModelSpec, ctx: ModelContext) -> Model:
+    path = ctx.scenario.root / "team_policy.py" if ctx.scenario else None
+    if path is None or not path.exists():
+        raise ModelSpecError("model 'reference-team' needs a scenario that provides a scripted "
+                             "team policy (team_policy.py); pick such a scenario or another "
+                             "--model.")
+    assert ctx.scenario is not None
+    module = _import_file(path, f"_team_{ctx.scenario.name}")
+    policy: Model = module.make_policy(ctx.scenario)
+    return policy
+
+
 def _script(spec: ModelSpec, ctx: ModelContext) -> Model:
     from agent.models.script import ScriptModel
 
@@ -203,6 +216,7 @@ def _import_file(path: Path, module_name: str) -> Any:
 
 FORMS: tuple[SpecForm, ...] = (
     SpecForm("reference", _reference, name="reference", scripted=True),
+    SpecForm("reference", _team_reference, name="reference-team", scripted=True),
     SpecForm("script", _script, prefix="script:", path_arg=True, scripted=True),
     SpecForm("replay", _replay, prefix="replay:", path_arg=True, scripted=True),
     SpecForm("python", _python, prefix="py:", path_arg=True),

@@ -88,6 +88,10 @@ class Scenario(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     title: str = ""
     prompt: str
+    # A team's protocol (``--agents N``), a file like ``prompt``: placeholders {agent},
+    # {agents}, {n}, {branch} and {task} (the scenario's prompt). Default:
+    # agent/prompts/team.md.
+    team_prompt: str | None = None
     image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"))
     workspace: str | None = None
     limits: Limits = Field(default_factory=Limits)
@@ -104,6 +108,10 @@ class Scenario(BaseModel):
     @property
     def prompt_text(self) -> str:
         return (self.root / self.prompt).read_text()
+
+    @property
+    def team_prompt_text(self) -> str | None:
+        return (self.root / self.team_prompt).read_text() if self.team_prompt else None
 
     @property
     def workspace_dir(self) -> Path | None:
@@ -176,6 +184,8 @@ def load_scenario(ref: str) -> Scenario:
 
 def _check_files(s: Scenario, path: Path) -> None:
     checks = [("prompt", s.prompt, "file")]
+    if s.team_prompt:
+        checks.append(("team_prompt", s.team_prompt, "file"))
     if s.workspace:
         checks.append(("workspace", s.workspace, "dir"))
     if s.image.dockerfile:

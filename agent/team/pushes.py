@@ -79,6 +79,7 @@ class PushWatcher:
         self._seen: set[str] = set()  # every commit reachable from a state seen
         self._pending: list[_Update] = []
         self._done: set[tuple[int, str]] = set()  # (record, ref) in the team log already
+        self._by: list[tuple[float, str]] = []  # (when processed, agent) of every update
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,6 +88,7 @@ class PushWatcher:
     def restore(self, events: list[PushEvent]) -> None:
         """Continue after the pushes a team log already holds (the ledger is replayed)."""
         for e in events:
+            self._by.append((e.t, e.agent))
             self.pushes = max(self.pushes, e.push)
             self._done.add((e.record, e.ref))
             self._last[e.ref] = e.new
@@ -181,7 +183,13 @@ class PushWatcher:
         return None
 
     # -- one update ----------------------------------------------------------------------------
+    def pushes_since(self, agent: str, t: float) -> int:
+        """Updates ``agent`` pushed that were processed at or after ``t`` (unix time)."""
+        with self._lock:
+            return sum(1 for when, who in self._by if who == agent and when >= t)
+
     def _process(self, u: _Update) -> None:
+        self._by.append((time.time(), u.agent))
         self.pushes += 1
         self.team_log.step = self.pushes
         gap = u.old != self._last.get(u.ref, ZERO)

@@ -48,6 +48,14 @@ class MaskOptions(BaseModel):
     token_budget: int = Field(60_000, ge=1000)  # tighten past this estimate
 
 
+class TeamMember(BaseModel):
+    """A run that is one session of one agent of a team (docs/teams.md)."""
+
+    team_id: str
+    agent: str
+    session: int  # the agent's n-th session
+
+
 class RunSettings(BaseModel):
     """run.json ``options``: the run's other settings, which resume and fork reuse."""
 
@@ -60,6 +68,9 @@ class RunSettings(BaseModel):
     model_spec: str | None = None  # the spec when it differs from `model` (a file made absolute)
     mask: MaskOptions = Field(default_factory=MaskOptions)
     imported: dict[str, Any] | None = None
+    # The workspace's own top-level .git is part of every snapshot (a team member's clone:
+    # a restore must bring its history back with its files).
+    snapshot_git: bool = False
 
 
 class RunInfo(BaseModel):
@@ -86,6 +97,7 @@ class RunInfo(BaseModel):
     seed: int | None = None
     versions: dict[str, str] = Field(default_factory=dict)
     parent: dict[str, Any] | None = None  # {"run_dir": ..., "step": N} for a fork
+    team: TeamMember | None = None  # a team member's session
     options: RunSettings = Field(default_factory=RunSettings)
     status: Status = "running"
     end_reason: EndReason | None = None
