@@ -8,6 +8,7 @@ from agent.scenario.policy import (
     Observation,
     Plan,
     PolicyModel,
+    TaskPolicy,
     Turn,
     bash,
     edit,
@@ -22,5 +23,5 @@ from agent.scenario.policy import (
 from agent.scenario.staging import Mistake, edits_between, render, render_tree
 
 __all__ = ["BUILTIN_DIR", "Call", "Mistake", "Observation", "Plan", "PolicyModel", "Scenario",
-           "Turn", "bash", "edit", "edits_between", "finish", "grep", "insert", "list_dir",
-           "load_scenario", "read", "read_log", "render", "render_tree", "write"]
+           "TaskPolicy", "Turn", "bash", "edit", "edits_between", "finish", "grep", "insert",
+           "list_dir", "load_scenario", "read", "read_log", "render", "render_tree", "write"]

@@ -59,8 +59,17 @@ def _print_json(data: dict[str, Any]) -> None:
 
 def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run-id>).")],
            html: HtmlOpt = None, json_: JsonFlag = False) -> None:
-    """Coherence metrics of one run: a summary table, or JSON; optionally an HTML page."""
+    """Coherence metrics of one run (or team): a summary table, or JSON; optionally an HTML
+    page."""
     from rich.console import Console
+
+    from agent.team.info import is_team_dir
+
+    if is_team_dir(run_dir):
+        from agent.cli.team_cmd import report_team
+
+        report_team(run_dir, html, json_)
+        return
 
     from agent.analysis.metrics import compute_metrics
     from agent.analysis.report import render_html, render_terminal, report_json

@@ -114,12 +114,15 @@ def finish(summary: str) -> Call:
 
 
 class PolicyModel:
-    """Adapts a plan (generator function) to the Model protocol."""
+    """Adapts a plan (generator function) to the Model protocol.
+
+    A plan made with ``TaskPolicy`` gets the task (the conversation's first user message):
+    a team member's policy learns from it which agent it is."""
 
     def __init__(self, plan: Callable[[], Plan], name: str = LABEL,
                  think_s: float = 0.0) -> None:
         self.name = name
-        self._plan_fn = plan
+        self._plan_fn: Callable[[list[dict[str, Any]]], Plan] = lambda _m: plan()
         self._plan: Plan | None = None
         self._n = 0
         self._think_s = think_s
@@ -129,7 +132,7 @@ class PolicyModel:
         obs = _last_observation(messages)
         try:
             if self._plan is None:
-                self._plan = self._plan_fn()
+                self._plan = self._plan_fn(messages)
                 turn = next(self._plan)
             else:
                 turn = self._plan.send(obs)
@@ -154,6 +157,22 @@ class PolicyModel:
     def tool_result_messages(self, turn: AssistantTurn,
                              results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
         return native_tool_result_messages(results)
+
+
+class TaskPolicy(PolicyModel):
+    """A PolicyModel whose plan is made from the task text (``plan(task)``)."""
+
+    def __init__(self, plan: Callable[[str], Plan], name: str = LABEL,
+                 think_s: float = 0.0) -> None:
+        super().__init__(lambda: plan(""), name, think_s)
+        self._plan_fn = lambda messages: plan(_task(messages))
+
+
+def _task(messages: list[dict[str, Any]]) -> str:
+    for m in messages:
+        if m.get("role") == "user":
+            return str(m.get("content") or "")
+    return ""
 
 
 def _last_observation(messages: list[dict[str, Any]]) -> Observation:

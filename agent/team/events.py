@@ -76,6 +76,12 @@ class PushEvent(EventBase):
     added: int = 0  # lines, text files only
     removed: int = 0
     main: int | None = None  # for the main branch: the index of this state of main (0: seed)
+    # A push that merged concurrent work: the last state of main its own side was based on.
+    seen_upto: int | None = None
+    overwrote: dict[str, int] = Field(default_factory=dict)  # agent -> their unseen lines deleted
+    functions: list[str] = Field(default_factory=list)  # path::function it changed
+    # Functions both sides of a merge changed since their base: {function, with: [agents]}.
+    concurrent: list[dict[str, Any]] = Field(default_factory=list)
     record: int = 0  # its line in upstream/pushes.jsonl (resume continues after it)
     gap: bool = False  # an update whose predecessor was never reported (upstream died)
 
@@ -88,6 +94,7 @@ class LockEvent(EventBase):
     agent: str  # who pushed it
     task: str  # the lock file's path
     holder: str = ""  # the lock file's first line (who it says holds it)
+    took_over: str | None = None  # a claim over a lock held by someone else: its holder
 
 
 class AgentRetired(EventBase):

@@ -3,10 +3,14 @@
 Each state of main is the previous one plus one push by one agent. The ledger diffs the text
 files that changed (``difflib``, line by line) and keeps, for every line of every file, the
 agent whose push brought it and the index of that state of main. From that come the team
-metrics that need lines: lines added and removed per push, lines of another agent's a push
-deleted soon after they were written (overwrites), the functions a push touched, and the
-lines each agent wrote that survive in the final state (contribution). Binary files and
-files over ``MAX_TEXT`` count as changed files without lines.
+metrics that need lines: lines added and removed per push, overwrites, the functions a push
+touched, and the lines each agent wrote that survive in the final state (contribution).
+Binary files and files over ``MAX_TEXT`` count as changed files without lines.
+
+An *overwrite* is a line another agent brought to main that a push deletes without its author
+having seen it: the push merged concurrent work (its merge's base is an older state of main,
+``seen_upto``) and the line came after that base, within ``window`` states. Editing a line
+one built on (a push straight on top of main) is ordinary work, never an overwrite.
 """
 
 from __future__ import annotations
@@ -86,8 +90,11 @@ class LineLedger:
             if lines is not None:
                 self.origins[path] = [Origin(agent, 0)] * len(lines)
 
-    def advance(self, state: int, agent: str, tree: str | None) -> Change:
-        """Move to ``tree`` (None: main was deleted), brought by ``agent``'s push."""
+    def advance(self, state: int, agent: str, tree: str | None,
+                seen_upto: int | None = None) -> Change:
+        """Move to ``tree`` (None: main was deleted), brought by ``agent``'s push;
+        ``seen_upto``: the last state of main the push's own work was based on, when it
+        merged concurrent work (None: it was made on top of the previous state)."""
         change = Change()
         new_files = self._tree_files(tree)
         for path in sorted(set(self.files) | set(new_files)):
@@ -100,12 +107,12 @@ class LineLedger:
             if before is None or after is None:  # binary, too big, or unreadable
                 self.origins.pop(path, None)
                 continue
-            self._diff(path, before, after, state, agent, change)
+            self._diff(path, before, after, state, agent, change, seen_upto)
         self.files = new_files
         return change
 
     def _diff(self, path: str, before: list[str], after: list[str], state: int, agent: str,
-              change: Change) -> None:
+              change: Change, seen_upto: int | None) -> None:
         origins = self.origins.get(path) or [Origin("seed", 0)] * len(before)
         fn_old = functions_of(path, before) if before else []
         fn_new = functions_of(path, after) if after else []
@@ -117,7 +124,8 @@ class LineLedger:
                 continue
             for o in origins[i1:i2]:
                 change.removed += 1
-                if o.agent != agent and o.agent != "seed" and state - o.state <= self.window:
+                if seen_upto is not None and o.state > seen_upto and o.agent not in (
+                        agent, "seed") and state - o.state <= self.window:
                     change.overwritten[o.agent] = change.overwritten.get(o.agent, 0) + 1
             change.added += j2 - j1
             out.extend([Origin(agent, state)] * (j2 - j1))

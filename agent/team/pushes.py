@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.team.events import LockEvent, PushEvent, TeamLog
-from agent.team.gitobjects import ZERO, GitObjectError, UpstreamObjects
+from agent.team.gitobjects import ZERO, Commit, GitObjectError, UpstreamObjects
 from agent.team.ledger import Change, LineLedger, touched_functions
 
 LOCKS = "current_tasks/"
@@ -99,7 +99,7 @@ class PushWatcher:
                 if state.index == 0:
                     self.ledger.start(tree, e.agent)
                 else:
-                    self.ledger.advance(state.index, e.agent, tree)
+                    self.ledger.advance(state.index, e.agent, tree, e.seen_upto)
                 self.states.append(state)
             if e.new != ZERO:
                 self._seen |= self.objects.ancestors(e.new)
@@ -212,11 +212,14 @@ class PushWatcher:
         commits = self.objects.new_commits(u.new, self._seen)
         forced = u.old != ZERO and u.old not in self.objects.ancestors(u.new)
         self._seen |= {c.sha for c in commits}
+        merges = [c for c in commits if len(c.parents) > 1]
         out: dict[str, Any] = {"commits": len(commits), "forced": forced,
-                               "merges": sum(len(c.parents) > 1 for c in commits)}
-        if u.ref == self.ref and out["merges"]:
-            out["concurrent"] = self._concurrent_edits([c for c in commits
-                                                        if len(c.parents) > 1])
+                               "merges": len(merges)}
+        if u.ref == self.ref and merges:
+            seen, concurrent = self._merged(merges, u.old, u.agent)
+            out["seen_upto"] = seen
+            if concurrent:
+                out["concurrent"] = concurrent
         return out
 
     def _advance_main(self, u: _Update, fields: dict[str, Any]) -> None:
@@ -227,7 +230,7 @@ class PushWatcher:
             self.ledger.start(tree, u.agent)
             change = Change()
         else:
-            change = self.ledger.advance(index, u.agent, tree)
+            change = self.ledger.advance(index, u.agent, tree, fields.get("seen_upto"))
         state = MainState(index, None if u.new == ZERO else u.new, tree, u.agent,
                           self.pushes, tuple(change.files))
         self.states.append(state)
@@ -247,6 +250,12 @@ class PushWatcher:
         for path in sorted(set(before) | set(after)):
             b, a = before.get(path), after.get(path)
             if b == a:
+                continue
+            if b is not None and a is not None:  # rewritten: a takeover if the holder changed
+                old, new = self._holder(b), self._holder(a)
+                if _who(old) != _who(new):
+                    self.team_log.emit(LockEvent, type="lock_claimed", push=self.pushes,
+                                       agent=u.agent, task=path, holder=new, took_over=old)
                 continue
             if b is not None:
                 self.team_log.emit(LockEvent, type="lock_released", push=self.pushes,
@@ -273,26 +282,35 @@ class PushWatcher:
             return ""
         return first.strip().splitlines()[0][:120] if first.strip() else ""
 
-    def _concurrent_edits(self, merges: list[Any]) -> list[dict[str, Any]]:
-        """Functions both sides of a merge changed since their common ancestor, with the
-        agents whose states of main are on the side being merged into."""
-        out: list[dict[str, Any]] = []
+    def _merged(self, merges: list[Commit], old: str, agent: str
+                ) -> tuple[int, list[dict[str, Any]]]:
+        """For a push that merged concurrent work: the last state of main its own side was
+        based on (the smallest over its merges), and the functions both sides of a merge
+        changed since their common base, with the agents of the main side's states."""
+        seen = len(self.states) - 1
+        concurrent: list[dict[str, Any]] = []
         for m in merges[:20]:
             p1, p2 = m.parents[0], m.parents[1]
-            a1 = self.objects.ancestors(p1)
-            a2 = self.objects.ancestors(p2)
-            common = a1 & a2
+            theirs, mine = (p1, p2) if old in self.objects.ancestors(p1) else (p2, p1)
+            a_theirs, a_mine = self.objects.ancestors(theirs), self.objects.ancestors(mine)
+            common = a_theirs & a_mine
             inner = {p for x in common for p in self.objects.commit(x).parents}
             bases = sorted(common - inner)  # the common ancestors no other one descends from
             if not bases:
                 continue
             base = self.objects.commit(bases[0])
-            mine = touched_functions(self.objects, base.tree, self.objects.commit(p2).tree)
-            theirs = touched_functions(self.objects, base.tree, self.objects.commit(p1).tree)
             base_anc = self.objects.ancestors(base.sha)
-            others = sorted({s.agent for s in self.states
-                             if s.sha and s.sha in a1 and s.sha not in base_anc})
-            for f in sorted(mine & theirs):
-                out.append({"function": f, "with": others})
-        return out
+            seen = min(seen, max((s.index for s in self.states if s.sha in base_anc),
+                                 default=0))
+            ours = touched_functions(self.objects, base.tree, self.objects.commit(mine).tree)
+            other = touched_functions(self.objects, base.tree,
+                                      self.objects.commit(theirs).tree)
+            others = sorted({s.agent for s in self.states if s.sha and s.sha in a_theirs
+                             and s.sha not in base_anc and s.agent != agent})
+            concurrent += [{"function": f, "with": others} for f in sorted(ours & other)]
+        return seen, concurrent
 
+
+def _who(holder: str) -> str:
+    """The agent a lock's first line names (``a2: stage 05 ...`` -> ``a2``)."""
+    return holder.split(":", 1)[0].strip()
