@@ -33,6 +33,7 @@ from agent.setup import prepare
 from agent.team.budget import TeamAllowance
 from agent.team.events import (
     AgentRetired,
+    LockEvent,
     PushEvent,
     SessionEnd,
     TeamEnd,
@@ -223,10 +224,11 @@ def _drive(team_dir: Path, info: TeamInfo, scenario: Scenario, sessions: RunConf
         retired: dict[str, str] = {}
         if resume:
             pushes = [e for e in events if isinstance(e, PushEvent)]
-            watcher.restore(pushes)
+            watcher.restore(pushes, [e for e in events if isinstance(e, LockEvent)])
             if grading is not None:
                 grading.restore(watcher.states,
-                                [e for e in events if isinstance(e, TeamEvaluation)])
+                                [e for e in events if isinstance(e, TeamEvaluation)],
+                                pinned=[p.main for p in pushes if p.overwrote and p.main])
             retired = {e.agent: e.reason for e in events if isinstance(e, AgentRetired)}
             log.emit(ResumeEvent, reason="crashed" if resume[1]["status"] == "running"
                      else str(resume[1]["status"]), details={"previous": resume[1],
@@ -334,7 +336,7 @@ def _totals(team_dir: Path, agents: list[str], watcher: PushWatcher | None = Non
             t.tokens_out += s.tokens_out
             t.cost = round(t.cost + (s.cost or 0.0), 6)
     if watcher is not None:
-        t.pushes, t.main_states = watcher.pushes, len(watcher.states)
+        t.pushes, t.main_states = watcher.agent_pushes(), len(watcher.states)
     if allowance is not None:
         t.wall_s = round(allowance.elapsed(), 3)
     return t

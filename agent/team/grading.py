@@ -69,7 +69,10 @@ class UpstreamGrading:
                                        on_result=self._on_result)
 
     # -- resume ----------------------------------------------------------------------------
-    def restore(self, states: list[MainState], evaluations: list[TeamEvaluation]) -> None:
+    def restore(self, states: list[MainState], evaluations: list[TeamEvaluation],
+                pinned: list[int] | None = None) -> None:
+        """Carry on after a team log's gradings: the pinned ones not done are asked again
+        (``pinned``: states of main that overwrote others' work)."""
         with self._lock:
             self.states = list(states)
             for e in evaluations:
@@ -77,6 +80,10 @@ class UpstreamGrading:
                     self._record(e)
             if evaluations:
                 self.last_request = max(e.main for e in evaluations)
+            for index in pinned or []:
+                for i in (index - 1, index):
+                    if 0 <= i < len(self.states) and self.states[i].sha is not None:
+                        self._submit(self.states[i], "pinned", keep=True)
         self._more()
 
     # -- the schedule ------------------------------------------------------------------------

@@ -80,13 +80,15 @@ class PushWatcher:
         self._pending: list[_Update] = []
         self._done: set[tuple[int, str]] = set()  # (record, ref) in the team log already
         self._by: list[tuple[float, str]] = []  # (when processed, agent) of every update
+        self._locks_logged: set[tuple[int, str, str]] = set()  # (push, task, type) logged
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- resume ----------------------------------------------------------------------------
-    def restore(self, events: list[PushEvent]) -> None:
+    def restore(self, events: list[PushEvent], locks: list[LockEvent] | None = None) -> None:
         """Continue after the pushes a team log already holds (the ledger is replayed)."""
+        self._locks_logged = {(lk.push, lk.task, lk.type) for lk in locks or []}
         for e in events:
             self._by.append((e.t, e.agent))
             self.pushes = max(self.pushes, e.push)
@@ -183,6 +185,11 @@ class PushWatcher:
         return None
 
     # -- one update ----------------------------------------------------------------------------
+    def agent_pushes(self) -> int:
+        """Updates the agents pushed (the harness's seed left out)."""
+        with self._lock:
+            return sum(1 for _t, who in self._by if who != "seed")
+
     def pushes_since(self, agent: str, t: float) -> int:
         """Updates ``agent`` pushed that were processed at or after ``t`` (unix time)."""
         with self._lock:
@@ -241,9 +248,18 @@ class PushWatcher:
             fields["overwrote"] = change.overwritten
         if change.functions:
             fields["functions"] = sorted(change.functions)[:200]
-        self.team_log.emit(PushEvent, **fields)
+        # The locks first: a push event in the log means everything of it was logged (a
+        # resumed watcher redoes an update whose push event is missing, and skips the locks
+        # it logged already).
         self._locks(u, old_tree, tree)
+        self.team_log.emit(PushEvent, **fields)
         self.on_main(state, change)
+
+    def _log_lock(self, kind: str, agent: str, task: str, holder: str,
+              took_over: str | None = None) -> None:
+        if (self.pushes, task, kind) not in self._locks_logged:
+            self.team_log.emit(LockEvent, type=kind, push=self.pushes, agent=agent, task=task,
+                               holder=holder, took_over=took_over)
 
     def _locks(self, u: _Update, old_tree: str | None, new_tree: str | None) -> None:
         before, after = self._lock_files(old_tree), self._lock_files(new_tree)
@@ -254,15 +270,12 @@ class PushWatcher:
             if b is not None and a is not None:  # rewritten: a takeover if the holder changed
                 old, new = self._holder(b), self._holder(a)
                 if _who(old) != _who(new):
-                    self.team_log.emit(LockEvent, type="lock_claimed", push=self.pushes,
-                                       agent=u.agent, task=path, holder=new, took_over=old)
+                    self._log_lock("lock_claimed", u.agent, path, new, took_over=old)
                 continue
             if b is not None:
-                self.team_log.emit(LockEvent, type="lock_released", push=self.pushes,
-                                   agent=u.agent, task=path, holder=self._holder(b))
+                self._log_lock("lock_released", u.agent, path, self._holder(b))
             if a is not None:
-                self.team_log.emit(LockEvent, type="lock_claimed", push=self.pushes,
-                                   agent=u.agent, task=path, holder=self._holder(a))
+                self._log_lock("lock_claimed", u.agent, path, self._holder(a))
 
     def _lock_files(self, tree: str | None) -> dict[str, str]:
         if tree is None:

@@ -57,6 +57,7 @@ def _init_script(branch: str, max_bytes: int) -> str:
         "core.logAllRefUpdates": "false",
         "receive.maxInputSize": str(max_bytes),
         "receive.denyDeletes": "false",  # an agent may delete main: the history stays ours
+        "receive.denyDeleteCurrent": "false",
         "receive.denyNonFastForwards": "false",  # ... or force-push it
         "uploadpack.allowAnySHA1InWant": "false",
     }
