@@ -29,6 +29,7 @@ from agent.cli import (
     run_cmd,
     sandbox_cmd,
     scenario_cmd,
+    view_cmd,
 )
 from sandboxes.errors import UltrarunError, UserError, one_line
 
@@ -59,6 +60,8 @@ app.command("replay")(replay_cmd.replay)
 app.command("import")(interchange_cmd.import_)
 app.command("export")(interchange_cmd.export)
 app.command("batch")(batch_cmd.batch)
+app.command("ls")(view_cmd.ls)
+app.command("view")(view_cmd.view)
 
 
 def _details_file(e: BaseException) -> Path:
