@@ -89,22 +89,27 @@ class AlertDetector:
         self._crossed: set[tuple[str, float]] = set()
         self._outage_step: int | None = None
         self._pending_sig = ""
+        self._period: dict[int, int] = {}
 
     def feed(self, e: Mapping[str, Any]) -> list[Alert]:
         """The alerts event ``e`` raises (often none)."""
         kind = e.get("type")
-        step = as_int(e.get("step"))
-        t = as_num(e.get("t")) or 0.0
-        out: list[tuple[str, Level, str]] = []
-        if kind == "tool_result" and e.get("error_kind") != "after_finish":
-            out += self._tool_result(e)
-        elif kind == "tool_call":
+        if kind == "tool_call":  # the commonest events first, with nothing to say
             args = e.get("arguments")
             self._pending_sig = call_signature(str(e.get("name", "")),
                                                args if isinstance(args, dict) else None,
                                                str(e.get("raw_arguments", "")))
+            return []
+        out: list[tuple[str, Level, str]] = []
+        step = as_int(e.get("step"))
+        if kind == "tool_result":
+            if e.get("error_kind") != "after_finish":
+                out += self._tool_result(e)
         elif kind == "model_call":
             out += self._model_call(e)
+        elif kind == "snapshot":
+            t = as_num(e.get("t")) or 0.0
+            out += self._budget(step, t)  # a step ended: steps and time moved on
         elif kind == "retry":
             if self._outage_step != step:  # one alert per call, however many attempts
                 self._outage_step = step
@@ -129,7 +134,9 @@ class AlertDetector:
         elif kind == "run_end" and e.get("status") in ("failed", "interrupted"):
             out.append(("run", "error" if e.get("status") == "failed" else "warn",
                         f"run {e.get('status')} ({e.get('end_reason')})"))
-        out += self._budget(step, t)
+        if not out:
+            return []
+        t = as_num(e.get("t")) or 0.0
         return [Alert(kind=k, level=lv, step=step, t=t, message=m) for k, lv, m in out]
 
     def _tool_result(self, e: Mapping[str, Any]) -> list[tuple[str, Level, str]]:
@@ -142,29 +149,35 @@ class AlertDetector:
                             f"row (the last: {e.get('name')})"))
         else:
             self._streak = 0
-        self._sigs.append(self._pending_sig or str(e.get("name", "")))
-        self._sigs = self._sigs[-CYCLE_REPEATS * max(CYCLE_LENGTHS):]
-        loop = self._loop()
+        loop = self._loop(self._pending_sig or str(e.get("name", "")))
+        self._pending_sig = ""
         if loop and not self._loop_open:
             out.append(("loop", "warn", loop))
         self._loop_open = bool(loop)
-        if self._best >= 0 and not self._stall_open and \
+        if 0 <= self._best < 1 and not self._stall_open and \
                 self.tool_calls - self._best_at >= self.stall_calls:
             self._stall_open = True
             out.append(("stall", "warn", f"no better score for {self.tool_calls - self._best_at}"
                         f" tool calls (best {self._best:.1%} at call {self._best_at})"))
         return out
 
-    def _loop(self) -> str | None:
+    def _loop(self, sig: str) -> str | None:
+        """A loop the newest call ``sig`` closes: ``LOOP_REPEATS`` identical calls, or a period
+        of n calls repeated ``CYCLE_REPEATS`` times. O(1): for each period n, how many calls
+        in a row have equalled the call n before them."""
         s = self._sigs
-        if len(s) >= LOOP_REPEATS and len(set(s[-LOOP_REPEATS:])) == 1:
-            name = s[-1].split("\x00", 1)[0]
-            return f"loop: the same {name} call {LOOP_REPEATS} times in a row"
+        s.append(sig)
+        keep = CYCLE_REPEATS * max(CYCLE_LENGTHS)
+        if len(s) > 2 * keep:
+            del s[:-keep]
+        for n in (1, *CYCLE_LENGTHS):
+            same = len(s) > n and s[-1] == s[-1 - n]
+            self._period[n] = self._period.get(n, 0) + 1 if same else 0
+        if self._period[1] >= LOOP_REPEATS - 1:
+            return f"loop: the same {sig.split(chr(0), 1)[0]} call {LOOP_REPEATS} times in a row"
         for n in CYCLE_LENGTHS:
-            tail = s[-n * CYCLE_REPEATS:]
-            if len(tail) == n * CYCLE_REPEATS and len(set(tail[:n])) > 1 and \
-                    all(tail[i] == tail[i % n] for i in range(len(tail))):
-                names = " → ".join(x.split("\x00", 1)[0] for x in tail[:n])
+            if self._period[n] >= n * (CYCLE_REPEATS - 1) and len(set(s[-n:])) > 1:
+                names = " → ".join(x.split("\x00", 1)[0] for x in s[-n:])
                 return f"loop: a cycle of {n} calls ({names}) repeated {CYCLE_REPEATS} times"
         return None
 
@@ -176,6 +189,7 @@ class AlertDetector:
         retries = e.get("retries") if isinstance(e.get("retries"), list) else []
         if retries:
             out.append(("retries", "warn", f"model call retried: {retries_summary(retries)}"))
+        out += self._budget(as_int(e.get("step")), as_num(e.get("t")) or 0.0)  # cost moved
         if e.get("format_error") is None and (e.get("message") or {}).get("tool_calls"):
             self._format = 0
         return out

@@ -46,6 +46,9 @@ TRACKERS = 8
 #: How often a waiting live request looks at the run's file (seconds).
 POLL_S = 0.2
 MAX_WAIT_S = 30.0
+#: A live request folds at most about this long before answering: a long run's page paints
+#: its first steps at once, and the rest arrives over the next requests.
+LOAD_BUDGET_S = 0.3
 MAX_ROWS = 1000
 
 
@@ -148,11 +151,12 @@ class Viewer:
             while len(self._trackers) > TRACKERS:
                 self._trackers.popitem(last=False)
         self._trackers.move_to_end(key)
-        t.refresh()
         return t
 
     def compare(self, keys: Sequence[str]) -> dict[str, Any]:
         trackers = [(k, self.tracker(k)) for k in keys[:12]]
+        for _, t in trackers:
+            t.refresh()
         by_id = {t.header()["run_id"]: t for _, t in trackers}
         runs, warnings = [], []
         for key, t in trackers:
@@ -237,11 +241,12 @@ def make_app(roots: Sequence[Path], token: str | None = None, loopback: bool = T
         except ValueError:
             wait = 0.0
         deadline = time.monotonic() + wait
+        await run_in_threadpool(t.refresh, LOAD_BUDGET_S)
         while t.version == cursor.version and time.monotonic() < deadline:
             await asyncio.sleep(POLL_S)
             if await request.is_disconnected():
                 return Response(status_code=204)
-            await run_in_threadpool(t.refresh)
+            await run_in_threadpool(t.refresh, LOAD_BUDGET_S)
         return JSONResponse(await run_in_threadpool(t.delta, cursor))
 
     def rows(request: Request) -> Response:

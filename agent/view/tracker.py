@@ -113,7 +113,8 @@ class RunTracker:
         self.version = 0
         self.layout = 0  # bumped when rows moved (a step arrived out of order)
         self.offset = 0
-        self.partial = b""
+        self.size = 0  # of events.jsonl at the last read
+        self.loading = False  # a budgeted refresh stopped before the end
         self.lineno = 0
         self.warnings: list[str] = []
         self.info: dict[str, Any] = {}
@@ -174,14 +175,25 @@ class RunTracker:
                              every if isinstance(every, int) else None)
 
     # -- reading ---------------------------------------------------------------------------
-    def refresh(self) -> bool:
-        """Fold the lines appended since the last call; True when anything changed."""
+    def refresh(self, budget_s: float | None = None) -> bool:
+        """Fold the lines appended since the last call; True when anything changed.
+
+        With ``budget_s``, stop after about that long (``loading`` stays True and the next
+        call goes on): a page shows a long run's first steps while the rest is read."""
         with self.lock:
             touched: set[int] = set()
             changed = self._read_info()
             before = self.lineno
-            for offset, raw in self._new_lines():
+            deadline = None if budget_s is None else time.monotonic() + budget_s
+            self.loading = False
+            lines = self._new_lines()
+            for offset, raw in lines:
                 self._fold_line(offset, raw, touched)
+                if deadline is not None and not self.lineno % 512 and \
+                        time.monotonic() > deadline:
+                    self.loading = True
+                    lines.close()
+                    break
             if self.lineno != before or changed:
                 self.version += 1
                 self._touched.append((self.version, touched))
@@ -190,35 +202,38 @@ class RunTracker:
             return False
 
     def _new_lines(self) -> Iterator[tuple[int, bytes]]:
+        """(offset, line) of each complete line after ``self.offset``, which moves past each
+        line once it is taken (a partial last line is read again next time)."""
         try:
             f = open(self.path, "rb")  # noqa: SIM115 - closed below
         except OSError:
             return
         with f:
+            self.size = os.fstat(f.fileno()).st_size
             f.seek(self.offset)
-            start = self.offset - len(self.partial)
+            base, buf = self.offset, b""
             while True:
                 chunk = f.read(CHUNK)
                 if not chunk:
                     break
-                self.offset += len(chunk)
-                data = self.partial + chunk
+                buf = buf + chunk if buf else chunk
                 pos = 0
                 while True:
-                    nl = data.find(b"\n", pos)
+                    nl = buf.find(b"\n", pos)
                     if nl < 0:
                         break
-                    yield start + pos, data[pos:nl]
+                    line = buf[pos:nl]
                     pos = nl + 1
-                start += pos
-                self.partial = data[pos:]
-                if len(self.partial) > MAX_LINE:
+                    self.offset = base + pos
+                    yield base + pos - len(line) - 1, line
+                base, buf = base + pos, buf[pos:]
+                if len(buf) > MAX_LINE:
                     self._warn(f"a line over {MAX_LINE >> 20} MiB skipped")
                     rest = f.readline(CHUNK)  # the rest of the line, then go on after it
                     while rest and not rest.endswith(b"\n"):
                         rest = f.readline(CHUNK)
-                    self.offset = start = f.tell()
-                    self.partial = b""
+                    self.offset = base = f.tell()
+                    buf = b""
 
     def _fold_line(self, offset: int, raw: bytes, touched: set[int]) -> None:
         self.lineno += 1
@@ -439,6 +454,7 @@ class RunTracker:
                 "latest": {"passed": last["passed"], "total": last["total"], "step": last["step"]}
                 if last else None,
                 "rows": len(self.order), "version": self.version, "layout": self.layout,
+                "loading": self.loading, "read_bytes": self.offset, "size": self.size,
                 "outage": self.outage if status == "running" else None,
                 "warnings": self.warnings[:20]}
 

@@ -155,6 +155,11 @@
           text: 'endpoint not answering at step ' + h.outage.step + ': ' + h.outage.error +
                 ' — attempt ' + h.outage.attempt + ', next in ' + Number(h.outage.wait_s || 0).toFixed(1) + ' s'}));
       }
+      if (h.loading) {
+        banner.appendChild(el('div', {'class': 'banner', id: 'loading', text: 'reading the run… ' +
+          Math.round(100 * h.read_bytes / Math.max(1, h.size)) + '% of ' + D.compact(h.size) + 'B'}));
+      }
+      document.body.dataset.loading = h.loading ? '1' : '0';
       (h.warnings || []).forEach(function (w) { banner.appendChild(el('div', {'class': 'banner warn', text: w})); });
     }
 
@@ -234,7 +239,10 @@
       st.cursor.layout = d.header.layout;
       drawHead(d.header);
       if (d.alerts.length || !st.drawn) drawAlerts();
-      if (redraw && (Date.now() - st.drawn > 1000 || d.evals.length || !st.drawn)) drawCharts();
+      var loaded = st.loading && !d.header.loading;
+      st.loading = d.header.loading;
+      if (loaded || (redraw && (!st.drawn || Date.now() - st.drawn > 1000 ||
+                                (d.evals.length && !d.header.loading)))) drawCharts();
       browser.invalidate(layout ? null : d.touched);
       browser.setCount(d.header.rows);
       document.body.dataset.version = d.header.version;
@@ -244,7 +252,7 @@
       if (st.stop) return;
       var c = st.cursor;
       api(runUrl(key) + '/delta?' + q({version: c.version, calls: c.calls, evals: c.evals, alerts: c.alerts, wait: wait}))
-        .then(function (d) { if (!st.stop) { apply(d); poll(d.header.status === 'running' ? 25 : 60); } })
+        .then(function (d) { if (!st.stop) { apply(d); poll(d.header.loading ? 0 : d.header.status === 'running' ? 25 : 60); } })
         .catch(function (e) {
           if (st.stop) return;
           banner.appendChild(el('div', {'class': 'banner error', text: 'lost the server: ' + e.message + ' (retrying)'}));
@@ -257,7 +265,7 @@
       document.body.dataset.ready = '1';
       browser.follow.checked = d.header.status === 'running' && step === null;
       if (step !== null) browser.open(step);
-      poll(d.header.status === 'running' ? 25 : 60);
+      poll(d.header.loading ? 0 : d.header.status === 'running' ? 25 : 60);
     }).catch(function (e) { D.clear(main).appendChild(el('div', {'class': 'banner error', text: key + ': ' + e.message})); });
 
     return {key: key, browser: browser, open: function (s) { browser.open(s); },
