@@ -333,7 +333,7 @@ class ServerThread:
         self.sock = bind(host, port)
         self.url = url_of(self.sock, host, token)
         config = uvicorn.Config(make_app(roots, token, is_loopback(host)), log_level="warning",
-                                access_log=False, lifespan="off")
+                                access_log=False, lifespan="off", timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        name="ultrarun-view", daemon=True)
@@ -360,7 +360,7 @@ def serve(roots: Sequence[Path], host: str, port: int, token: str | None,
 
     sock = bind(host, port)
     config = uvicorn.Config(make_app(roots, token, is_loopback(host)), log_level="warning",
-                            access_log=False, lifespan="off")
+                            access_log=False, lifespan="off", timeout_graceful_shutdown=2)
     ready(url_of(sock, host, token))
     try:
         uvicorn.Server(config).run(sockets=[sock])
