@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +201,7 @@ class RunTracker:
                 return True
             return False
 
-    def _new_lines(self) -> Iterator[tuple[int, bytes]]:
+    def _new_lines(self) -> Generator[tuple[int, bytes], None, None]:
         """(offset, line) of each complete line after ``self.offset``, which moves past each
         line once it is taken (a partial last line is read again next time)."""
         try:
