@@ -30,7 +30,7 @@ from agent.options import ConfigError, LoopOptions, RunConfig, check_run_id
 from agent.paths import absolute, absolute_spec
 from agent.scenario.loader import Scenario, builtin_names, load_scenario
 from agent.setup import prepare
-from agent.trajectory.events import ErrorEvent, RunEnd
+from agent.trajectory.events import ErrorEvent, EventBase, RunEnd
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, versions
 from agent.trajectory.snapshots import Snapshotter
@@ -58,6 +58,7 @@ class Hooks:
     progress: Callable[[str], None] = lambda _m: None
     on_start: Callable[[Path], None] | None = None
     stop: StopSignal | None = None
+    on_event: Callable[[EventBase], None] | None = None  # each event as it is recorded
 
 
 def scenario_ref(scenario: Scenario) -> str:
@@ -171,7 +172,8 @@ class Session:
         with ExitStack() as stack:
             if lock:
                 stack.enter_context(run_lock(self.run_dir))
-            recorder = Recorder(self.run_dir, self.info, next_seq=next_seq)
+            recorder = Recorder(self.run_dir, self.info, next_seq=next_seq,
+                                listener=hooks.on_event)
             stack.callback(recorder.close)
             try:
                 yield self._open_loop(stack, hooks, recorder)
@@ -186,6 +188,9 @@ class Session:
         info, workspace = self.info, self.run_dir / "workspace"
         if hooks.on_start:
             hooks.on_start(self.run_dir)
+        check = getattr(self.model, "check", None)
+        if callable(check):  # before images are built: a wrong endpoint fails in seconds
+            check(hooks.progress)
         prepared = prepare(self.scenario, run_sandbox(info), hooks.progress)
         info.image = prepared.factory.image
         recorder.save_info()

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from agent.options import RunConfig
     from agent.runner import Hooks, RunResult
-    from agent.trajectory import RunInfo
+    from agent.state import LoopState
+    from agent.trajectory import EventBase, RunInfo
 
 M = TypeVar("M", bound="BaseModel")
 
@@ -56,27 +57,52 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the final summary a
 
 def launch(start: Callable[[Hooks], RunResult], title: str, *, quiet: bool,
            as_json: bool, html_report: bool = False) -> None:
-    """Run with a live view (unless quiet/json), print the outcome, exit non-zero on failure.
+    """Run with a live view on a terminal (plain log lines on stdout when it is not one),
+    print the outcome, exit non-zero on failure.
 
     Errors go up to ``main``; the run folder records them before they get there."""
     from rich.live import Live
 
-    from agent.cli.live import LiveView
+    from agent.cli.live import LiveView, PlainLog
     from agent.runner import Hooks
 
     view = LiveView(title)
     show_live = not quiet and not as_json and err_console.is_terminal
+    plain = None if quiet or as_json or console.is_terminal else \
+        PlainLog(lambda line: console.print(line, highlight=False, markup=False,
+                                            soft_wrap=True))
 
     def on_start(run_dir: Path) -> None:
+        from agent.trajectory.run_info import read_run_info
+
         view.run_dir = display_path(run_dir)
         if not show_live and not as_json and not quiet:
             err_console.print(f"run folder: {display_path(run_dir)}", highlight=False,
                               markup=False)
+        try:
+            info = read_run_info(run_dir)
+        except (OSError, ValueError):
+            return
+        for follower in (view, plain):
+            if follower is not None:
+                follower.budgets(info.budgets.model_dump(), info.started_at, info.eval_every)
 
     def progress(msg: str) -> None:
         view.note = msg
+        if plain is not None:
+            plain.progress(msg)
 
-    hooks = Hooks(observer=view.update, progress=progress, on_start=on_start)
+    def observe(state: LoopState) -> None:
+        view.update(state)
+        if plain is not None:
+            plain.update(state)
+
+    def on_event(event: EventBase) -> None:
+        view.on_event(event)
+        if plain is not None:
+            plain.on_event(event)
+
+    hooks = Hooks(observer=observe, progress=progress, on_start=on_start, on_event=on_event)
     if show_live:
         with Live(view, console=err_console, refresh_per_second=4, transient=False):
             result = start(hooks)
@@ -145,6 +171,13 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
     if info.error:
         console.print(Text.assemble(("error:", "red"), " ", visible(info.error)),
                           highlight=False)
+    shown = display_path(result.run_dir)
+    if info.status == "interrupted":
+        console.print(f"interrupted: `ultrarun resume {shown}` continues it, `ultrarun grade "
+                      f"{shown}` grades its workspace as it is", highlight=False, markup=False)
+    elif not info.grade and not t.model_calls and info.status == "failed":
+        console.print("not graded: the run ended before its first model call", highlight=False,
+                      markup=False)
     if info.grade:
         g = info.grade
         console.print(Text.assemble(("grade", "bold"), f" {g['passed']}/{g['total']}",

@@ -55,6 +55,10 @@ _CONTEXT_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _KEYLESS_PLACEHOLDER = "no-key"  # the client insists on a key; local servers ignore it
+#: Until an endpoint has answered once, a refused connection (or an unknown host) is retried
+#: for this long, not for the outage budget: a wrong --base-url or a server that is not up
+#: fails in seconds. Once it has answered, a lost connection is an outage like any other.
+FIRST_CONTACT_S = 30.0
 
 
 class _LazyOpenAI:
@@ -254,7 +258,7 @@ class OpenAIModel:
     def __init__(self, profile: ModelProfile, *, overrides: ModelOverrides | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  rng: random.Random | None = None,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, from_profile: bool = True) -> None:
         self.profile = profile.with_overrides(overrides)
         self.name = self.profile.name
         self._sleep = sleep
@@ -267,6 +271,11 @@ class OpenAIModel:
         self.on_retry: Callable[[RetryRecord], None] | None = None
         # Unix time by which a call must be over (the run's --max-time); set by the loop.
         self.deadline: float | None = None
+        # Whether the endpoint has answered (any HTTP status): until then a refused
+        # connection gets FIRST_CONTACT_S, not the outage budget.
+        self.reached = False
+        # Says "a profile" only when the settings came from one (a raw model name is not).
+        self.from_profile = from_profile
 
     def __repr__(self) -> str:
         p = self.profile
@@ -309,7 +318,45 @@ class OpenAIModel:
 
     def _where(self) -> str:
         p = self.profile
-        return f"model profile '{p.name}' (model '{p.model}' at {p.base_url or 'the default URL'})"
+        at = p.base_url or "the default URL"
+        if self.from_profile:
+            return f"profile '{p.name}' (model '{p.model}' at {at})"
+        return f"model '{p.model}' at {at}"
+
+    def check(self, progress: Callable[[str], None] = lambda _m: None) -> None:
+        """Before the first step: does the endpoint answer at all? (``GET /models``; any HTTP
+        status counts, the first call then says what is wrong.) A refused connection or an
+        unknown host is retried for FIRST_CONTACT_S, then a ModelError says so."""
+        client = self._get_client()
+        where = str(client.base_url).rstrip("/")
+        start = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            progress(f"checking the endpoint at {where}" +
+                     (f" (attempt {attempt})" if attempt > 1 else ""))
+            left = FIRST_CONTACT_S - (time.monotonic() - start)
+            try:
+                client.with_options(timeout=max(1.0, min(10.0, left))).models.list()
+                self.reached = True
+                return
+            except openai.APIStatusError:
+                self.reached = True  # it answered; the first call will say what it thinks
+                return
+            except openai.APITimeoutError:
+                self.reached = True  # a slow server (a model still loading) is up
+                return
+            except openai.APIConnectionError as exc:
+                error, _ = self._classify(exc, [])
+                failure = error
+            wait = min(self._backoff(attempt), max(0.0, FIRST_CONTACT_S -
+                                                   (time.monotonic() - start)))
+            if time.monotonic() - start + wait >= FIRST_CONTACT_S or wait <= 0:
+                raise ModelError(f"{self._where()}: cannot reach the endpoint ({failure}); "
+                                 f"tried for {time.monotonic() - start:.0f} s. Is the server "
+                                 "running, and is the base URL right (--base-url, or "
+                                 "'base_url' in the profile)?")
+            self._sleep(wait)
 
     def _scrub(self, text: str) -> str:
         if self._secret and self._secret != _KEYLESS_PLACEHOLDER:
@@ -432,10 +479,13 @@ class OpenAIModel:
             try:
                 raw = client.chat.completions.with_raw_response.create(**kwargs)
                 latency = time.monotonic() - start
+                self.reached = True
                 return self._decode(raw.http_response.text), latency, retries
             except (openai.APIStatusError, openai.APIConnectionError) as exc:
                 failure: openai.APIError = exc
             timed_out = isinstance(failure, openai.APITimeoutError)
+            refused = isinstance(failure, openai.APIConnectionError) and not timed_out
+            self.reached = self.reached or not refused
             # Classified outside the except block so that a raised ModelError has no
             # __context__ holding the provider's error, whose body may echo the key.
             error, status = self._classify(failure, retries)
@@ -465,6 +515,11 @@ class OpenAIModel:
                                  f"{error}. Check that the endpoint is up and reachable.",
                                  status=status, retries=retries)
             down = time.monotonic() - outage_start
+            if not self.reached and down + wait > FIRST_CONTACT_S:
+                raise ModelError(f"{self._where()}: cannot reach the endpoint ({error}); tried "
+                                 f"for {down:.0f} s and it never answered. Is the server "
+                                 "running, and is the base URL right (--base-url, or "
+                                 "'base_url' in the profile)?", status=status, retries=retries)
             if down + wait > policy.outage_budget_s:
                 raise ModelError(f"{self._where()}: outage budget of {policy.outage_budget_s:g} s "
                                  f"exhausted after {attempt} attempts ({down:.1f} s since the "

@@ -33,6 +33,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.trajectory.catalog import RunRow, list_runs
+from sandboxes.errors import UserError
 from agent.view.detail import step_detail, step_diff_json
 from agent.view.search import search
 from agent.view.tracker import Cursor, RunTracker
@@ -52,8 +53,8 @@ LOAD_BUDGET_S = 0.3
 MAX_ROWS = 1000
 
 
-class NotFound(Exception):
-    pass
+class NotFound(UserError):
+    """A run key or step the viewer does not have (HTTP 404)."""
 
 
 def is_loopback(host: str) -> bool:
