@@ -244,14 +244,11 @@ def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = DEFAULT_BACKEND,
 
 
 def find_run_dir(run_dir: Path, logs: Path | None = None) -> Path:
-    """A run folder given as a path, or as a run id under ``logs``; UserError otherwise."""
-    from agent.trajectory.reader import is_run_dir
+    """A run folder given as a path, or as a run id (or a unique prefix of one) under
+    ``logs``; UserError otherwise."""
+    from agent.trajectory.catalog import resolve_run
 
-    if not run_dir.exists() and logs is not None and (logs / run_dir).exists():
-        run_dir = logs / run_dir
-    if not is_run_dir(run_dir):
-        raise UserError(f"{run_dir}: not a run folder (no run.json / events.jsonl)")
-    return run_dir
+    return resolve_run(run_dir, logs)
 
 
 def resume(run_dir: Annotated[Path, typer.Argument(help="The run folder to continue (or a "

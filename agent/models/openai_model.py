@@ -323,6 +323,13 @@ class OpenAIModel:
             return f"profile '{p.name}' (model '{p.model}' at {at})"
         return f"model '{p.model}' at {at}"
 
+    def _unreachable(self, error: str, seconds: float) -> str:
+        where = f"'base_url' in profile '{self.profile.name}', or --base-url" \
+            if self.from_profile else "--base-url, or OPENAI_BASE_URL"
+        return (f"{self._where()}: cannot reach the endpoint ({error}); tried for "
+                f"{seconds:.0f} s and it never answered. Is the server running, and is the "
+                f"base URL right ({where})?")
+
     def check(self, progress: Callable[[str], None] = lambda _m: None) -> None:
         """Before the first step: does the endpoint answer at all? (``GET /models``; any HTTP
         status counts, the first call then says what is wrong.) A refused connection or an
@@ -352,10 +359,7 @@ class OpenAIModel:
             wait = min(self._backoff(attempt), max(0.0, FIRST_CONTACT_S -
                                                    (time.monotonic() - start)))
             if time.monotonic() - start + wait >= FIRST_CONTACT_S or wait <= 0:
-                raise ModelError(f"{self._where()}: cannot reach the endpoint ({failure}); "
-                                 f"tried for {time.monotonic() - start:.0f} s. Is the server "
-                                 "running, and is the base URL right (--base-url, or "
-                                 "'base_url' in the profile)?")
+                raise ModelError(self._unreachable(failure, time.monotonic() - start))
             self._sleep(wait)
 
     def _scrub(self, text: str) -> str:
@@ -430,18 +434,23 @@ class OpenAIModel:
                                   f"context window (HTTP {status}: {detail})",
                                   status=status, retries=retries,
                                   window=window_from_error(detail))
+        prof = self.from_profile
+        key_field = "profile field 'api_key_env'" if prof else "--api-key-env"
         key_hint = (f"Check that the environment variable {p.api_key_env} holds a valid key for "
-                    f"{p.base_url or 'this endpoint'} (profile field 'api_key_env')"
-                    if p.api_key_env else "The profile sends no key ('api_key_env: null'); set "
-                    "'api_key_env' to the variable that holds this endpoint's key")
+                    f"{p.base_url or 'this endpoint'} ({key_field})"
+                    if p.api_key_env else "No key is sent (a keyless endpoint); name the "
+                    f"variable that holds this endpoint's key with {key_field}")
+        model_field = "profile field 'model', or --model" if prof else "--model"
+        url_field = "'base_url'" if prof else "--base-url"
         hint = {
             401: f"the endpoint rejected the API key. {key_hint}",
             403: f"access denied. Check that the key in {p.api_key_env} may use model "
                  f"'{p.model}' (account, project or region permissions)",
-            404: f"not found. Check the model name '{p.model}' (profile field 'model') and that "
-                 f"'base_url' is the API root, usually ending in /v1",
-        }.get(status, "the endpoint rejected the request. Check the profile fields "
-                      "'extra_body', 'headers', 'temperature' and 'max_tokens'")
+            404: f"not found. Check the model name '{p.model}' ({model_field}) and that "
+                 f"{url_field} is the API root, usually ending in /v1",
+        }.get(status, "the endpoint rejected the request. Check " + (
+            "the profile fields 'extra_body', 'headers', 'temperature' and 'max_tokens'" if prof
+            else "--temperature and --max-tokens, or use a profile for the endpoint's quirks"))
         raise ModelError(f"{self._where()}: HTTP {status}: {hint}. Server said: {detail}",
                          status=status, retries=retries)
 
@@ -516,10 +525,8 @@ class OpenAIModel:
                                  status=status, retries=retries)
             down = time.monotonic() - outage_start
             if not self.reached and down + wait > FIRST_CONTACT_S:
-                raise ModelError(f"{self._where()}: cannot reach the endpoint ({error}); tried "
-                                 f"for {down:.0f} s and it never answered. Is the server "
-                                 "running, and is the base URL right (--base-url, or "
-                                 "'base_url' in the profile)?", status=status, retries=retries)
+                raise ModelError(self._unreachable(error, down), status=status,
+                                 retries=retries)
             if down + wait > policy.outage_budget_s:
                 raise ModelError(f"{self._where()}: outage budget of {policy.outage_budget_s:g} s "
                                  f"exhausted after {attempt} attempts ({down:.1f} s since the "

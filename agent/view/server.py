@@ -33,10 +33,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.trajectory.catalog import RunRow, list_runs
-from sandboxes.errors import UserError
 from agent.view.detail import step_detail, step_diff_json
 from agent.view.search import search
 from agent.view.tracker import Cursor, RunTracker
+from sandboxes.errors import UserError
 
 STATIC = Path(__file__).parent / "static"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
