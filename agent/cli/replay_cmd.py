@@ -32,6 +32,12 @@ def _print_report(report: rerun.ExecuteReport, console: Console) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    if report.volatile:
+        steps = ", ".join(str(d.step) for d in report.volatile[:10]) + \
+            (" …" if len(report.volatile) > 10 else "")
+        console.print(Text(f"{len(report.volatile)} calls differ only in dates, clock times or "
+                           f"durations (steps {steps}): not divergences", style="dim"),
+                      soft_wrap=True)
     if not report.diverged:
         console.print(Text(f"re-executed {report.replayed} tool calls in a fresh {report.sandbox}"
                            f" sandbox from {report.commit[:10]} ({report.skipped} skipped): "

@@ -82,11 +82,13 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(
             logs: RunLogsOpt = Path("logs")) -> None:
     """Metrics of several runs side by side; forks are lined up with their parent."""
     from rich.console import Console
+    from rich.text import Text
 
     from agent.analysis.compare import (
         compare_json,
         compare_runs,
         compare_table,
+        compare_warnings,
         render_compare_html,
     )
 
@@ -94,6 +96,9 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(
         raise UserError("compare needs at least one run folder")
     runs = [(r.run_dir, r) for r in (load_checked(d, logs) for d in run_dirs)]
     items = compare_runs(runs)
+    for warning in compare_warnings(items):
+        err_console.print(Text.assemble(("warning: ", "yellow"), visible(warning)),
+                          highlight=False, soft_wrap=True)
     if json_:
         _print_json(compare_json(items))
     else:

@@ -230,9 +230,9 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
             out.append(f"format error: {m.format_error}")
     retries = _step_retries(sv)
     if retries:
-        from agent.analysis.report import retries_text
+        from agent.analysis.alerts import retries_summary
 
-        out.append(f"model call retried: {retries_text(retries)}")
+        out.append(f"model call retried: {retries_summary(retries)}")
         out += [f"    attempt {r.get('attempt')}: {one_line(str(r.get('error', '')), 150)}"
                 f" (waited {float(r.get('wait_s') or 0):.1f} s)" for r in retries]
     for cv in sv.calls:

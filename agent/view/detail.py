@@ -32,14 +32,20 @@ DIFF_LINES = 20_000
 _BASE = ("seq", "t", "type", "step")
 
 
+def shown(text: str) -> str:
+    """Run text as a page shows it: control characters visible, lone surrogates (which no
+    UTF-8 page can hold) replaced."""
+    return visible(text).encode("utf-8", "replace").decode("utf-8")
+
+
 def safe(value: Any, limit: int = TEXT_LIMIT) -> Any:
     """``value`` with every string made visible and cut to ``limit`` characters."""
     if isinstance(value, str):
         text = value if len(value) <= limit else \
             value[:limit] + f"\n… ({len(value) - limit:,} more characters not shown)"
-        return visible(text)
+        return shown(text)
     if isinstance(value, dict):
-        return {visible(str(k))[:200]: safe(v, limit) for k, v in value.items()}
+        return {shown(str(k))[:200]: safe(v, limit) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [safe(v, limit) for v in value]
     return value
@@ -160,7 +166,7 @@ def diff_lines(text: str, cut: bool) -> dict[str, Any]:
             kind = "del"
         else:
             kind = "ctx"
-        lines.append([kind, visible(line[:4000])])
+        lines.append([kind, shown(line[:4000])])
     more = len(text.splitlines()) > DIFF_LINES
     return {"lines": lines, "cut": cut or more,
             "adds": sum(1 for k, _ in lines if k == "add"),

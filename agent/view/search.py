@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from agent.textsafe import visible
 from agent.trajectory.fields import as_dict
+from agent.view.detail import shown
 from agent.view.tracker import RunTracker
 
 #: Steps listed at most per search.
@@ -77,7 +77,7 @@ def _fields(e: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
 def _snippet(text: str, at: int, n: int) -> str:
     lo, hi = max(0, at - CONTEXT), min(len(text), at + n + CONTEXT)
     body = " ".join(text[lo:hi].split())
-    return visible(("…" if lo else "") + body + ("…" if hi < len(text) else ""))
+    return shown(("…" if lo else "") + body + ("…" if hi < len(text) else ""))
 
 
 def _candidate_lines(tracker: RunTracker, needle: bytes | None) -> Iterator[int]:
@@ -139,10 +139,10 @@ def search(tracker: RunTracker, query: str, max_steps: int = MAX_STEPS) -> dict[
                 if at >= 0:
                     hits = found.setdefault(step, [])
                     if len(hits) < 5:
-                        hits.append({"where": visible(where[:60]),
+                        hits.append({"where": shown(where[:60]),
                                      "snippet": _snippet(text, at, len(q))})
     finally:
         os.close(fd)
     steps = [{"step": s, "position": tracker.position(s), "hits": hits}
              for s, hits in sorted(found.items())]
-    return {"query": visible(query), "steps": steps, "more": more}
+    return {"query": shown(query), "steps": steps, "more": more}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import ipaddress
+import json
 import mimetypes
 import socket
 import threading
@@ -51,6 +52,14 @@ MAX_WAIT_S = 30.0
 #: its first steps at once, and the rest arrives over the next requests.
 LOAD_BUDGET_S = 0.3
 MAX_ROWS = 1000
+
+
+class JSON(JSONResponse):
+    """JSON in ASCII: a lone surrogate or a control character from a run travels escaped."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False,
+                          separators=(",", ":")).encode("ascii")
 
 
 class NotFound(UserError):
@@ -118,7 +127,7 @@ class Guard:
 
     async def _deny(self, scope: Scope, receive: Receive, send: Send, status: int,
                     why: str) -> None:
-        await self._send(JSONResponse({"error": why}, status_code=status), scope, receive, send)
+        await self._send(JSON({"error": why}, status_code=status), scope, receive, send)
 
     async def _send(self, reply: Response, scope: Scope, receive: Receive, send: Send) -> None:
         reply.headers["content-security-policy"] = CSP
@@ -225,12 +234,12 @@ def make_app(roots: Sequence[Path], token: str | None = None, loopback: bool = T
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in static:
-            return JSONResponse({"error": "no such file"}, status_code=404)
+            return JSON({"error": "no such file"}, status_code=404)
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return Response(static[name], media_type=kind)
 
     def runs(request: Request) -> Response:
-        return JSONResponse({"runs": [r.model_dump() for r in viewer.rows()],
+        return JSON({"runs": [r.model_dump() for r in viewer.rows()],
                              "roots": [str(r) for r in viewer.roots], "now": time.time()})
 
     async def delta(request: Request) -> Response:
@@ -248,19 +257,19 @@ def make_app(roots: Sequence[Path], token: str | None = None, loopback: bool = T
             if await request.is_disconnected():
                 return Response(status_code=204)
             await run_in_threadpool(t.refresh, LOAD_BUDGET_S)
-        return JSONResponse(await run_in_threadpool(t.delta, cursor))
+        return JSON(await run_in_threadpool(t.delta, cursor))
 
     def rows(request: Request) -> Response:
         start = max(0, _int(request, "start"))
         end = min(_int(request, "end", start + 100), start + MAX_ROWS)
-        return JSONResponse({"rows": tracker(request).rows_at(start, end)})
+        return JSON({"rows": tracker(request).rows_at(start, end)})
 
     def position(request: Request) -> Response:
-        return JSONResponse({"position": tracker(request).position(_int(request, "step"))})
+        return JSON({"position": tracker(request).position(_int(request, "step"))})
 
     def failing(request: Request) -> Response:
         t = tracker(request)
-        return JSONResponse({"step": t.next_bad(_int(request, "after", -1),
+        return JSON({"step": t.next_bad(_int(request, "after", -1),
                                                 _int(request, "dir", 1))})
 
     def step(request: Request) -> Response:
@@ -268,26 +277,26 @@ def make_app(roots: Sequence[Path], token: str | None = None, loopback: bool = T
         n = int(request.path_params["step"])
         out = step_detail(t.step_lines_raw(n), n, t.started_at)
         if out is None:
-            return JSONResponse({"error": f"no step {n}"}, status_code=404)
-        return JSONResponse(out)
+            return JSON({"error": f"no step {n}"}, status_code=404)
+        return JSON(out)
 
     def diff(request: Request) -> Response:
         t = tracker(request)
         before, after = t.commits_for(int(request.path_params["step"]))
-        return JSONResponse(step_diff_json(t.run_dir / "snapshots.git", before, after))
+        return JSON(step_diff_json(t.run_dir / "snapshots.git", before, after))
 
     def find(request: Request) -> Response:
-        return JSONResponse(search(tracker(request), request.query_params.get("q", "")))
+        return JSON(search(tracker(request), request.query_params.get("q", "")))
 
     def compare(request: Request) -> Response:
         keys = [k for k in request.query_params.get("keys", "").split(",") if k]
-        return JSONResponse(viewer.compare(keys))
+        return JSON(viewer.compare(keys))
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return JSONResponse({"error": str(exc)}, status_code=404)
+        return JSON({"error": str(exc)}, status_code=404)
 
     async def failed(request: Request, exc: Exception) -> Response:
-        return JSONResponse({"error": f"{type(exc).__name__}: {exc}"[:500]}, status_code=500)
+        return JSON({"error": f"{type(exc).__name__}: {exc}"[:500]}, status_code=500)
 
     app = Starlette(routes=[
         Route("/", index), Route("/static/{name}", asset), Route("/api/runs", runs),

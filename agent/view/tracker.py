@@ -36,6 +36,7 @@ from agent.replay.views import args_headline, one_line
 from agent.trajectory.catalog import RUN_JSON_MAX
 from agent.trajectory.fields import as_dict, as_int, as_list, as_num, is_num
 from agent.trajectory.reader import NO_RUN_END, writer_alive
+from agent.view.detail import shown
 
 #: Bytes read from events.jsonl per read call (a refresh reads until the end).
 CHUNK = 8 << 20
@@ -353,7 +354,7 @@ class RunTracker:
         tokens = self._count_call(e)
         self.outage = None
         content = as_dict(e.get("message")).get("content")
-        row["thought"] = one_line(content, ROW_TEXT) if isinstance(content, str) else ""
+        row["thought"] = shown(one_line(content, ROW_TEXT)) if isinstance(content, str) else ""
         row["tokens"] += tokens
         row["retries"] += len(as_list(e.get("retries")))
         self._tokens_at[step] = self.totals["tokens_in"] + self.totals["tokens_out"]
@@ -363,10 +364,10 @@ class RunTracker:
 
     def _tool_call(self, e: dict[str, Any], step: int, row: dict[str, Any]) -> None:
         args = e.get("arguments")
-        entry = {"name": str(e.get("name", "?")), "exit": None, "ok": None,
-                 "text": args_headline(str(e.get("name", "")),
-                                       args if isinstance(args, dict) else None,
-                                       str(e.get("raw_arguments", "")), ROW_TEXT)}
+        entry = {"name": shown(str(e.get("name", "?"))[:80]), "exit": None, "ok": None,
+                 "text": shown(args_headline(str(e.get("name", "")),
+                                             args if isinstance(args, dict) else None,
+                                             str(e.get("raw_arguments", "")), ROW_TEXT))}
         if len(row["tools"]) < ROW_CALLS:
             row["tools"].append(entry)
             self._call_of[str(e.get("call_id"))] = (step, len(row["tools"]) - 1)
@@ -383,7 +384,7 @@ class RunTracker:
         if where is not None and where[0] in self.rows:
             entry = self.rows[where[0]]["tools"][where[1]]
         elif len(row["tools"]) < ROW_CALLS:
-            entry = {"name": str(e.get("name", "?")), "text": "(call not recorded)"}
+            entry = {"name": shown(str(e.get("name", "?"))[:80]), "text": "(call not recorded)"}
             row["tools"].append(entry)
         else:
             row["more"] += 1
