@@ -24,6 +24,7 @@ import typer
 from agent.cli import (
     batch_cmd,
     interchange_cmd,
+    models_cmd,
     replay_cmd,
     report_cmd,
     run_cmd,
@@ -61,6 +62,7 @@ app.command("import")(interchange_cmd.import_)
 app.command("export")(interchange_cmd.export)
 app.command("batch")(batch_cmd.batch)
 app.command("ls")(view_cmd.ls)
+app.command("models")(models_cmd.models)
 app.command("view")(view_cmd.view)
 
 

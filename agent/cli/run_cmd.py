@@ -37,7 +37,21 @@ BaseUrlOpt = Annotated[str | None, typer.Option(
 KeyEnvOpt = Annotated[str | None, typer.Option(
     "--api-key-env", help="Name of the env variable holding the API key "
     "(default OPENAI_API_KEY). The key itself is never a flag.")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Profile from models.yaml.")]
+ProfileOpt = Annotated[str | None, typer.Option(
+    "--profile", help="A profile (`ultrarun models` lists them): endpoint, key variable, prices, "
+    "quirks. With --model, that model at the profile's endpoint.")]
+ProfilesOpt = Annotated[list[Path] | None, typer.Option(
+    "--profiles", help="Another profiles file (repeatable; also $ULTRARUN_PROFILES, "
+    ":-separated), read after models.yaml and ~/.config/ultrarun/models.yaml.")]
+NoKeyOpt = Annotated[bool, typer.Option(
+    "--no-api-key", help="Send no API key (a keyless local server: vLLM, Ollama, llama.cpp).")]
+ToolModeOpt = Annotated[str | None, typer.Option(
+    "--tool-mode", help="native (the endpoint's tool calling) or text (actions in ```bash "
+    "blocks, for models without tool calling).")]
+TemperatureOpt = Annotated[float | None, typer.Option("--temperature", help="Sampling "
+                                                      "temperature sent with each request.")]
+TimeoutOpt = Annotated[float | None, typer.Option(
+    "--timeout", help="Seconds a model request may take (default: the profile's, else 300).")]
 SandboxOpt = Annotated[str, typer.Option("--sandbox", help="docker (isolated) or local (not).")]
 MaxStepsOpt = Annotated[int | None, typer.Option("--max-steps", help="Model turns at most.")]
 MaxCostOpt = Annotated[float | None, typer.Option("--max-cost", help="Dollars at most.")]
@@ -198,17 +212,27 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         max_time: MaxTimeOpt = None, context: ContextOpt = None,
         eval_every: EvalEveryOpt = None, logs: LogsOpt = Path("logs"),
         run_id: RunIdOpt = None, seed: SeedOpt = None, max_tokens: MaxTokensOpt = None,
+        tool_mode: ToolModeOpt = None, temperature: TemperatureOpt = None,
+        timeout: TimeoutOpt = None, profiles: ProfilesOpt = None, no_api_key: NoKeyOpt = False,
         quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
 
+    if no_api_key and api_key_env:
+        raise UserError("--no-api-key and --api-key-env: give one of them")
     cfg = make_config(scenario=scenario, model=model, base_url=base_url,
-                      api_key_env=api_key_env, profile=profile, sandbox=sandbox,
-                      max_steps=max_steps, max_cost=max_cost, max_time=max_time,
-                      context=context, eval_every=eval_every, logs=logs, run_id=run_id,
-                      seed=seed, max_tokens=max_tokens)
-    launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {model or profile}",
+                      api_key_env="" if no_api_key else api_key_env, profile=profile,
+                      sandbox=sandbox, max_steps=max_steps, max_cost=max_cost,
+                      max_time=max_time, context=context, eval_every=eval_every, logs=logs,
+                      run_id=run_id, seed=seed, max_tokens=max_tokens, tool_mode=tool_mode,
+                      temperature=temperature, model_timeout=timeout, profiles=profiles or [])
+    shown = f"{model} at {profile}" if model and profile else model or profile
+    launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {shown}",
            quiet=quiet, as_json=json_)
+
+
+#: Options whose flag is not their field's name.
+FLAGS = {"model_timeout": "--timeout"}
 
 
 def validated(schema: type[M], /, **options: Any) -> M:
@@ -219,7 +243,8 @@ def validated(schema: type[M], /, **options: Any) -> M:
         return schema(**options)
     except ValidationError as e:
         err = e.errors()[0]
-        flag = "--" + str(err["loc"][0]).replace("_", "-")
+        field = str(err["loc"][0])
+        flag = FLAGS.get(field, "--" + field.replace("_", "-"))
         raise UserError(f"{flag}: {err['msg']}") from None
 
 
