@@ -139,10 +139,16 @@ def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
     page = run_dir / "report.html"
     page.write_text(render_html(run, compute_metrics(run)))
     if not quiet:
-        shown = display_path(run_dir)
-        console.print(f"[bold]report[/bold]  ultrarun report {shown}", highlight=False)
-        console.print(f"[bold]replay[/bold]  ultrarun replay {shown}", highlight=False)
+        from agent.cli.console import cli_name
+
+        shown, ur = display_path(run_dir), cli_name()
+        console.print(f"[bold]report[/bold]  {ur} report {shown}", highlight=False)
+        console.print(f"[bold]replay[/bold]  {ur} replay {shown}", highlight=False)
+        console.print(f"[bold]watch[/bold]   {ur} view {shown}", highlight=False)
         console.print(f"[bold]html[/bold]    {display_path(page)}", highlight=False)
+        if ur != "ultrarun":
+            console.print(f"(`ultrarun` is {ur}: `. {display_path(Path(ur).parent)}/activate` "
+                          "puts it on PATH in this shell)", highlight=False, markup=False)
     return page
 
 
