@@ -101,9 +101,9 @@ def test_catalog_orders_and_resolves_ids(tmp_path: Path) -> None:
     assert {r.key: r.status for r in list_runs([logs])}["20261208-live"] == "interrupted"
     assert resolve_run("20261207-beta", logs) == logs / "20261207-beta"
     assert resolve_run("20261208-g", logs) == logs / "20261208-gamma"
-    with pytest.raises(RunNotFound, match="2 runs in .* start with it"):
+    with pytest.raises(RunNotFound, match=r"2 runs in .* start with it"):
         resolve_run("20261207", logs)
-    with pytest.raises(RunNotFound, match="no run id in .* starts with it"):
+    with pytest.raises(RunNotFound, match=r"no run id in .* starts with it"):
         resolve_run("zzz", logs)
     assert resolve_run(str(logs / "broken"), logs) == logs / "broken"  # a path as it is
 

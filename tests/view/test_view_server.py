@@ -86,8 +86,9 @@ def test_view_off_loopback_needs_a_token(tmp_path: Path) -> None:
     """The CLI makes one up (and prints it) rather than serve a LAN without one."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     env.pop("ULTRARUN_VIEW_TOKEN", None)
-    proc = subprocess.Popen([sys.executable, "-m", "agent.cli.main", "view", str(tmp_path), "--host",
-                             "0.0.0.0", "--port", "0"], env=env, stderr=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "agent.cli.main", "view", str(tmp_path),
+                             "--host", "0.0.0.0", "--port", "0"], env=env,
+                            stderr=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)
     try:
         assert proc.stderr is not None
