@@ -475,8 +475,11 @@ def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
     title = f"ultrarun report: {r.run_id or run.run_dir}"
     cards = "".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>'
                     for k, v in summary_rows(metrics)[:8])
+    state = (f"running: a snapshot at step {r.steps} (`ultrarun view` follows it live)"
+             if r.status == "running" else f"{r.status} / {r.end_reason}" if r.end_reason
+             else str(r.status))
     meta = (f"{esc(r.scenario)} · model {esc(r.model)} ({esc(r.model_kind)}) · status "
-            f"{esc(r.status)} / {esc(r.end_reason)}") if info else "run.json unreadable"
+            f"{esc(state)}") if info else "run.json unreadable"
     if r.parent:
         meta += f" · fork of {esc(r.parent.get('run_dir'))} at step {esc(r.parent.get('step'))}"
     warn = "".join(f'<p class="warn">{esc(w)}</p>' for w in
