@@ -438,8 +438,11 @@ class OpenAIModel:
         key_field = "profile field 'api_key_env'" if prof else "--api-key-env"
         key_hint = (f"Check that the environment variable {p.api_key_env} holds a valid key for "
                     f"{p.base_url or 'this endpoint'} ({key_field})"
-                    if p.api_key_env else "No key is sent (a keyless endpoint); name the "
-                    f"variable that holds this endpoint's key with {key_field}")
+                    if p.api_key_env else ("The profile sends no key ('api_key_env: null'); set "
+                                           "'api_key_env' to the variable that holds this "
+                                           "endpoint's key" if prof else "ultrarun sends no key "
+                                           "(--no-api-key); name the variable that holds this "
+                                           "endpoint's key with --api-key-env"))
         model_field = "profile field 'model', or --model" if prof else "--model"
         url_field = "'base_url'" if prof else "--base-url"
         hint = {

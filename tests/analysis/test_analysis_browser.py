@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from agent.analysis import compute_metrics
 from agent.analysis.compare import compare_runs, render_compare_html
@@ -69,29 +70,24 @@ def test_compare_page_loads(planted: Path, tmp_path: Path) -> None:
     assert len(re.findall(r'<path class="series"', loaded.dom)) >= 4
 
 
-def test_report_steps_chart_links_and_search(planted: Path, tmp_path: Path) -> None:
+def test_report_steps_chart_links_and_search(planted: Path, tmp_path: Path,
+                                             browser: Any) -> None:
     """Every step is in the page; a chart point opens its step; search finds it."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.analysis.browser import chromium
-
     page_file = _report(planted, tmp_path / "report.html")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(page_file.resolve().as_uri())
-        page.wait_for_selector("body[data-ready='1'][data-steps='81']")  # start + 80 steps
-        page.click("#progress a[href='#step-36'] circle")
-        page.wait_for_selector("#step-detail h3:has-text('step 36')")
-        assert "./run-tests" in page.inner_text("#step-detail")
-        page.fill("#step-search", "frobnicate")
-        page.wait_for_selector("#search-results .hit-row[data-step='72']")
-        page.click("#search-results .hit-row[data-step='72']")
-        page.wait_for_selector("#step-detail h3:has-text('step 72')")
-        page.click("#per-call a[href='#step-50'] circle")
-        page.wait_for_selector("#step-detail h3:has-text('step 50')")
-        browser.close()
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(page_file.resolve().as_uri())
+    page.wait_for_selector("body[data-ready='1'][data-steps='81']")  # start + 80 steps
+    page.click("#progress a[href='#step-36'] circle")
+    page.wait_for_selector("#step-detail h3:has-text('step 36')")
+    assert "./run-tests" in page.inner_text("#step-detail")
+    page.fill("#step-search", "frobnicate")
+    page.wait_for_selector("#search-results .hit-row[data-step='72']")
+    page.click("#search-results .hit-row[data-step='72']")
+    page.wait_for_selector("#step-detail h3:has-text('step 72')")
+    page.click("#per-call a[href='#step-50'] circle")
+    page.wait_for_selector("#step-detail h3:has-text('step 50')")
+    page.close()
     assert errors == []

@@ -11,18 +11,6 @@ from typing import Any
 import pytest
 
 from agent.view.server import ServerThread
-from tests.analysis.browser import chromium
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium(),
-                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
 
 
 class Watched:
