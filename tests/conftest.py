@@ -1,4 +1,10 @@
-"""Shared fixtures: a Docker engine (required, never skipped) and sandbox factories."""
+"""Shared fixtures: a Docker engine (required, never skipped) and sandbox factories.
+
+A test that asks for the engine (``docker_client``, ``base_image``) is marked ``docker`` here, so
+the fast lane (`make test-fast`: ``-m "not docker and not slow"``, run with ``DOCKER_HOST``
+pointing nowhere) leaves it out; a test reaching Docker another way carries the mark itself, or
+fails the fast lane.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,14 @@ import docker
 import pytest
 
 from sandboxes import engine, images
+
+DOCKER_FIXTURES = {"docker_client", "base_image"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DOCKER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.docker)
 
 
 @pytest.fixture(scope="session")
