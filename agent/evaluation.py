@@ -146,6 +146,7 @@ class EvaluationRunner:
         self._lock = threading.Lock()
         self.latest: EvaluationEvent | None = None
         self.skipped = 0  # queued gradings superseded by a newer snapshot before they ran
+        self._current: tuple[int, float, bool] | None = None  # (step, start, final) grading
         self._aborted = False
 
     def submit(self, commit: str, step: int, tool_calls: int, final: bool = False,
@@ -166,6 +167,7 @@ class EvaluationRunner:
         if self._aborted:
             return None
         t0 = time.monotonic()
+        self._current = (step, t0, final)
         # Decided when the grading starts, not when it was queued: a superseded grading
         # never marks its parts as graded. One worker, so `latest` is the previous grading.
         base = self.latest if self.latest is not None and not self.latest.error else None
@@ -180,6 +182,7 @@ class EvaluationRunner:
             result = GradeResult(error=f"{type(e).__name__}: {e}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            self._current = None
         if self._aborted:  # the run is stopping: this result is no longer wanted
             return None
         if result.error is None and self.schedule:
@@ -199,16 +202,33 @@ class EvaluationRunner:
             self.on_result(event)
         return event
 
-    def wait(self) -> None:
-        """Block until every queued grading is recorded."""
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every queued grading is recorded (True), or ``timeout`` seconds pass
+        (False). Gradings an ``on_result`` queued meanwhile are waited for too."""
+        from concurrent.futures import wait as wait_all
+
+        deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             with self._lock:
                 pending = [f for f, _k in self._pending if not f.done()]
             if not pending:
-                return
-            for fut in pending:  # an on_result may have queued more: look again
+                return True
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            done, not_done = wait_all(pending, timeout=left)
+            for fut in done:
                 if not fut.cancelled():
-                    fut.result()
+                    fut.result()  # a grading's own failure is recorded; this re-raises a bug
+            if not_done:
+                return False
+
+    def describe(self) -> str:
+        """What the grader is doing: ``grading step 120 (34 s), 1 queued``."""
+        with self._lock:
+            queued = sum(1 for f, _k in self._pending if not f.done() and not f.running())
+            now = self._current
+        text = (f"grading step {now[0]}{' (final)' if now[2] else ''} "
+                f"({time.monotonic() - now[1]:.0f} s)") if now else "idle"
+        return text + (f", {queued} queued" if queued else "")
 
     def abort(self) -> None:
         """Stop now (the run was interrupted): drop queued gradings, stop a running one."""
