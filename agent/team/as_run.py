@@ -24,7 +24,7 @@ from agent.trajectory.events import (
     ToolResultEvent,
 )
 from agent.trajectory.reader import LoadedRun, load_run
-from agent.trajectory.run_info import RunInfo, Totals
+from agent.trajectory.run_info import ModelKind, RunInfo, Totals
 
 
 def team_as_run(team_dir: Path) -> LoadedRun:
@@ -32,7 +32,7 @@ def team_as_run(team_dir: Path) -> LoadedRun:
     info = read_team_info(team_dir)
     log = read_team_log(team_dir)
     picked: list[tuple[float, int, str, EventBase]] = []
-    kind = "endpoint"
+    kind: ModelKind = "endpoint"
     for agent in info.agents:
         for session in sessions_of(team_dir / "agents" / agent):
             run = load_run(session)
@@ -66,9 +66,9 @@ def team_as_run(team_dir: Path) -> LoadedRun:
             seq=len(events), t=g.t, step=step, commit=g.commit, tool_calls=calls,
             passed=g.passed, total=g.total, tests=g.tests, stages=g.stages,
             duration_s=g.duration_s, error=g.error, final=g.final))
-    t = info.totals
-    totals = Totals(steps=t.steps, tool_calls=t.tool_calls, tokens_in=t.tokens_in,
-                    tokens_out=t.tokens_out, cost=t.cost, wall_s=t.wall_s,
+    tt = info.totals
+    totals = Totals(steps=tt.steps, tool_calls=tt.tool_calls, tokens_in=tt.tokens_in,
+                    tokens_out=tt.tokens_out, cost=tt.cost, wall_s=tt.wall_s,
                     model_calls=sum(1 for e in events if isinstance(e, ModelCall)))
     if info.status != "running":
         events.append(RunEnd(seq=len(events), t=info.ended_at or events[-1].t, step=step,
@@ -76,7 +76,7 @@ def team_as_run(team_dir: Path) -> LoadedRun:
                              totals=totals.model_dump()))
     run_info = RunInfo(run_id=info.team_id, scenario=info.scenario,
                        scenario_path=info.scenario_path,
-                       model=f"team of {len(info.agents)}: {info.model}", model_kind=kind,  # type: ignore[arg-type]
+                       model=f"team of {len(info.agents)}: {info.model}", model_kind=kind,
                        status=info.status, end_reason=info.end_reason,
                        started_at=info.started_at, ended_at=info.ended_at, totals=totals,
                        grade=info.grade, budgets=info.budgets)
