@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.team.events import PushEvent, TeamEvaluation, read_team_log
-from agent.team.info import read_team_info
+from agent.team.info import TeamInfo, is_team_dir, read_team_info
 from agent.team.member import sessions_of
 from agent.trajectory.events import (
     EvaluationEvent,
@@ -24,7 +24,7 @@ from agent.trajectory.events import (
     ToolResultEvent,
 )
 from agent.trajectory.reader import LoadedRun, load_run
-from agent.trajectory.run_info import ModelKind, RunInfo, Totals
+from agent.trajectory.run_info import ModelKind, RunInfo, Totals, read_run_info
 
 
 def team_as_run(team_dir: Path) -> LoadedRun:
@@ -66,18 +66,41 @@ def team_as_run(team_dir: Path) -> LoadedRun:
             seq=len(events), t=g.t, step=step, commit=g.commit, tool_calls=calls,
             passed=g.passed, total=g.total, tests=g.tests, stages=g.stages,
             duration_s=g.duration_s, error=g.error, final=g.final))
-    tt = info.totals
-    totals = Totals(steps=tt.steps, tool_calls=tt.tool_calls, tokens_in=tt.tokens_in,
-                    tokens_out=tt.tokens_out, cost=tt.cost, wall_s=tt.wall_s,
-                    model_calls=sum(1 for e in events if isinstance(e, ModelCall)))
+    run_info = team_run_info(info, kind,
+                             model_calls=sum(1 for e in events if isinstance(e, ModelCall)))
     if info.status != "running":
         events.append(RunEnd(seq=len(events), t=info.ended_at or events[-1].t, step=step,
                              status=info.status, end_reason=info.end_reason or "error",
-                             totals=totals.model_dump()))
-    run_info = RunInfo(run_id=info.team_id, scenario=info.scenario,
-                       scenario_path=info.scenario_path,
-                       model=f"team of {len(info.agents)}: {info.model}", model_kind=kind,
-                       status=info.status, end_reason=info.end_reason,
-                       started_at=info.started_at, ended_at=info.ended_at, totals=totals,
-                       grade=info.grade, budgets=info.budgets)
+                             totals=run_info.totals.model_dump()))
     return LoadedRun(team_dir, run_info, events, list(log.warnings))
+
+
+def team_run_info(info: TeamInfo, kind: ModelKind = "endpoint", model_calls: int = 0
+                  ) -> RunInfo:
+    """team.json as a run.json: its status, totals and the upstream's final grade."""
+    tt = info.totals
+    totals = Totals(steps=tt.steps, tool_calls=tt.tool_calls, tokens_in=tt.tokens_in,
+                    tokens_out=tt.tokens_out, cost=tt.cost, wall_s=tt.wall_s,
+                    model_calls=model_calls)
+    return RunInfo(run_id=info.team_id, scenario=info.scenario,
+                   scenario_path=info.scenario_path,
+                   model=f"team of {len(info.agents)}: {info.model}", model_kind=kind,
+                   status=info.status, end_reason=info.end_reason, error=info.error,
+                   started_at=info.started_at, ended_at=info.ended_at, totals=totals,
+                   grade=info.grade, budgets=info.budgets)
+
+
+def has_outcome(folder: Path) -> bool:
+    """Whether a batch entry's folder records a run or a team."""
+    return (folder / "run.json").exists() or is_team_dir(folder)
+
+
+def outcome_info(folder: Path) -> RunInfo:
+    """A run's run.json, or a team's team.json as one (OSError, ValueError when neither)."""
+    return team_run_info(read_team_info(folder)) if is_team_dir(folder) else \
+        read_run_info(folder)
+
+
+def load_any(folder: Path) -> LoadedRun:
+    """A run folder, or a team folder seen as one run."""
+    return team_as_run(folder) if is_team_dir(folder) else load_run(folder)

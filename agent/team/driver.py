@@ -25,6 +25,7 @@ from typing import Any
 
 from agent.batch.stop import BatchStop, stop_on_signals
 from agent.budgets import Budgets
+from agent.loop import StopSignal
 from agent.options import ConfigError, LoopOptions, RunConfig
 from agent.paths import absolute
 from agent.runner import Session, new_run_id, new_run_info, run_lock, scenario_ref
@@ -95,6 +96,7 @@ class TeamHooks:
     observer: Callable[[TeamView], None] | None = None
     stop: BatchStop | None = None
     handle_signals: bool = True  # False when called from a thread (batch)
+    parent: StopSignal | None = None  # a batch's stop: the team stops when it is requested
 
 
 @dataclass
@@ -294,6 +296,8 @@ def _watch(team_dir: Path, info: TeamInfo, members: list[Member], upstream: Upst
             write_team_info(team_dir, info)
         if allowance.exhausted() is not None and not stop.requested:
             stop.request()  # every session stops at its next step
+        if hooks.parent is not None and hooks.parent.requested and not stop.requested:
+            stop.request()
         if hooks.observer:
             hooks.observer(_view(team_dir, members, watcher, grading, allowance))
     if stop.requested and allowance.exhausted() is None:

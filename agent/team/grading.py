@@ -3,8 +3,8 @@
 Every state of main is a candidate; the scenario's hidden grader (in its own sandbox, through
 the same ``EvaluationRunner`` as a run's in-run evaluations, with ``coalesce`` on) grades:
 
-- ``periodic``: the newest state after every K-th state of main, or T minutes after the last
-  request when main moved since; a newer request supersedes one still queued;
+- ``periodic``: the seed, the newest state after every K-th state of main, or T minutes after
+  the last request when main moved since; a newer request supersedes one still queued;
 - ``pinned``: the states just before and after a push that deleted lines another agent wrote
   recently (an overwrite: what can destroy others' work is always measured), never dropped;
 - ``bisect``: states in the middle of an interval where a test regressed and more than one push
@@ -98,8 +98,8 @@ class UpstreamGrading:
                 if previous is not None:
                     self._submit(previous, "pinned", keep=True)
                 self._submit(state, "pinned", keep=True)
-            elif state.index - self.last_request >= self.every_states:
-                self._submit(state, "periodic")
+            elif state.index == 0 or state.index - self.last_request >= self.every_states:
+                self._submit(state, "periodic")  # the seed: where the curve starts
 
     def tick(self) -> None:
         """The time trigger (called by the team's main loop)."""
