@@ -13,7 +13,7 @@ from pathlib import Path
 
 from agent.team.events import PushEvent, TeamEvaluation, read_team_log
 from agent.team.info import TeamInfo, is_team_dir, read_team_info
-from agent.team.member import sessions_of
+from agent.team.layout import sessions_of
 from agent.trajectory.events import (
     EvaluationEvent,
     EventBase,

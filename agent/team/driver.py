@@ -16,6 +16,7 @@ team budget is spent, and ends with a final grading of main.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -54,7 +55,8 @@ from agent.team.info import (
     read_team_info,
     write_team_info,
 )
-from agent.team.member import Crew, Member, sessions_of
+from agent.team.layout import sessions_of
+from agent.team.member import Crew, Member
 from agent.team.pushes import MainState, PushWatcher
 from agent.team.upstream import LABEL_TEAM, UpstreamServer, require_docker
 from agent.trajectory.events import EventBase, ResumeEvent
@@ -170,8 +172,9 @@ def resume_team(team_dir: Path, opts: LoopOptions,
         if info.status == "finished" and info.end_reason == "finished":
             raise ConfigError(f"{team_dir}: this team finished (every agent ran out of work)")
         logged = read_team_log(team_dir)
-        with open(team_dir / "team.jsonl", "r+b") as f:  # drop a torn tail
-            f.truncate(logged.valid_bytes)
+        if (team_dir / "team.jsonl").exists():
+            with open(team_dir / "team.jsonl", "r+b") as f:  # drop a torn tail
+                f.truncate(logged.valid_bytes)
         info.budgets = info.budgets.merged(max_steps=opts.max_steps, max_cost=opts.max_cost,
                                            max_time=opts.max_time)
         ref = info.scenario_path or info.scenario
@@ -185,6 +188,11 @@ def resume_team(team_dir: Path, opts: LoopOptions,
                                                 if opts.api_key_env else {})})
         prior = {"status": info.status, "end_reason": info.end_reason}
         info.status, info.end_reason, info.error, info.ended_at = "running", None, None, None
+        if not logged.of(TeamStart):  # stopped while it was being set up: start it afresh
+            for part in ("upstream", "agents"):
+                shutil.rmtree(team_dir / part, ignore_errors=True)
+            (team_dir / "team.jsonl").unlink(missing_ok=True)
+            return _drive(team_dir, info, scenario, sessions, hooks, resume=None)
         return _drive(team_dir, info, scenario, sessions, hooks,
                       resume=(logged.events, prior))
 

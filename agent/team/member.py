@@ -12,7 +12,6 @@ ends by ``finish`` without having pushed anything (it found nothing left to do),
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import threading
 import time
@@ -28,14 +27,13 @@ from agent.scenario.loader import Scenario
 from agent.state import LoopState
 from agent.team.budget import TeamAllowance
 from agent.team.events import AgentRetired, SessionEnd, SessionStart, TeamLog
+from agent.team.layout import sessions_of
 from agent.team.pushes import PushWatcher
 from agent.team.upstream import LABEL_TEAM, UpstreamServer
 from agent.trajectory.reader import load_run
 from agent.trajectory.run_info import RunInfo, TeamMember, read_run_info
 from sandboxes.backends import SandboxFactory
 from sandboxes.errors import one_line
-
-SESSION = re.compile(r"s(\d{3,})")
 
 
 @dataclass
@@ -62,15 +60,6 @@ class Crew:
 
     def agent_dir(self, agent: str) -> Path:
         return self.team_dir / "agents" / agent
-
-
-def sessions_of(agent_dir: Path) -> list[Path]:
-    """An agent's session folders, oldest first."""
-    if not agent_dir.is_dir():
-        return []
-    found = [(int(m.group(1)), p) for p in agent_dir.iterdir()
-             if p.is_dir() and (m := SESSION.fullmatch(p.name))]
-    return [p for _n, p in sorted(found)]
 
 
 def unfinished(session: Path) -> bool:

@@ -18,8 +18,8 @@ from agent.team.attribution import Flip, flips
 from agent.team.events import LockEvent, PushEvent, TeamEvaluation, read_team_log
 from agent.team.gitobjects import ZERO, GitObjectError, UpstreamObjects
 from agent.team.info import TeamInfo, read_team_info
+from agent.team.layout import sessions_of
 from agent.team.ledger import LineLedger
-from agent.team.member import sessions_of
 from agent.team.pushes import MainState
 from agent.trajectory.events import ModelCall, ToolCallEvent, ToolResultEvent
 from agent.trajectory.reader import load_run

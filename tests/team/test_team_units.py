@@ -180,3 +180,16 @@ def test_the_watcher_orders_pushes_by_chain_and_logs_locks(tmp_path: Path) -> No
                         agents=["a1", "a2"])
     again.restore(pushes)
     assert again.poll() == 0 and len(again.states) == 3
+
+
+@pytest.mark.parametrize("module", ["agent.team.metrics", "agent.team.as_run",
+                                    "agent.team.driver", "agent.cli.team_cmd",
+                                    "agent.trajectory.catalog", "agent.batch"])
+def test_each_team_module_imports_on_its_own(module: str) -> None:
+    """The batch code reads team folders and the team code uses the batch's stop group: a
+    fresh process importing either first must not meet a half-initialised module."""
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                       text=True, cwd=Path(__file__).parents[2])
+    assert r.returncode == 0, r.stderr
