@@ -141,8 +141,8 @@ def shell(scenario: Annotated[str | None, typer.Argument(
         scn = load_scenario(scenario)
         with progress_status("image") as note:
             image = image or DockerConfig().agent_image(client, scn.sandbox_spec(), note)
-        if workspace is None and scn.workspace_dir is not None:
-            shutil.copytree(scn.workspace_dir, ws)
+        if workspace is None and scn.workspace_tree is not None:
+            scn.workspace_tree.assemble(ws)
         limits = {"cpus": scn.limits.cpus, "memory": scn.limits.memory,
                   "pids": scn.limits.pids, "network": scn.limits.network or network}
     image = image or images.BASE_IMAGE
