@@ -7,6 +7,7 @@ turns a list of messages plus tool schemas into one assistant turn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
@@ -95,9 +96,17 @@ class ScriptExhausted(UltrarunError):
 
 @runtime_checkable
 class Model(Protocol):
-    """Anything that turns a conversation into the next assistant turn."""
+    """Anything that turns a conversation into the next assistant turn.
+
+    The loop sets ``on_retry`` (told of every failed attempt the model retries, which the run
+    records) and ``deadline`` (``time.time()`` by which every call and its retries must end:
+    ``--max-time`` is wall time) before its first call; a model without retries or waits only
+    keeps them. ``ModelBase`` gives both, and native tool results.
+    """
 
     name: str
+    on_retry: Callable[[RetryRecord], None] | None
+    deadline: float | None
 
     def complete(self, messages: list[dict[str, Any]],
                  tools: list[dict[str, Any]]) -> AssistantTurn:
@@ -112,6 +121,23 @@ class Model(Protocol):
         ``native_tool_result_messages(results)``; text-action models fold them into a user turn.
         """
         ...
+
+
+class ModelBase:
+    """A base for a ``Model`` of your own: ``on_retry`` and ``deadline`` kept for the loop, and
+    tool results as native ``role: tool`` messages. Set ``name`` and write ``complete``."""
+
+    name: str = "model"
+    on_retry: Callable[[RetryRecord], None] | None = None
+    deadline: float | None = None
+
+    def complete(self, messages: list[dict[str, Any]],
+                 tools: list[dict[str, Any]]) -> AssistantTurn:
+        raise NotImplementedError
+
+    def tool_result_messages(self, turn: AssistantTurn,
+                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+        return native_tool_result_messages(results)
 
 
 def native_tool_result_messages(results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:

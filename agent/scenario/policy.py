@@ -20,7 +20,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models.base import AssistantTurn, ScriptExhausted, ToolCall, native_tool_result_messages
+from agent.models.base import AssistantTurn, ModelBase, ScriptExhausted, ToolCall
 
 LABEL = "reference (scripted policy)"
 
@@ -113,7 +113,7 @@ def finish(summary: str) -> Call:
     return Call("finish", {"summary": summary})
 
 
-class PolicyModel:
+class PolicyModel(ModelBase):
     """Adapts a plan (generator function) to the Model protocol."""
 
     def __init__(self, plan: Callable[[], Plan], name: str = LABEL,
@@ -151,9 +151,6 @@ class PolicyModel:
         return AssistantTurn(message=message, content=turn.thought, tool_calls=calls,
                              finish_reason="tool_calls" if calls else "stop")
 
-    def tool_result_messages(self, turn: AssistantTurn,
-                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
-        return native_tool_result_messages(results)
 
 
 def _last_observation(messages: list[dict[str, Any]]) -> Observation:
