@@ -34,7 +34,7 @@ from agent.trajectory.events import ErrorEvent, RunEnd
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, versions
 from agent.trajectory.snapshots import Snapshotter
-from sandboxes.backends import DockerConfig, LocalConfig, backend_config
+from sandboxes.backends import AnyBackend, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
 from sandboxes.spec import FileTree
 
@@ -77,7 +77,7 @@ def run_scenario(run_dir: Path, info: RunInfo) -> Scenario:
     return load_scenario(ref)
 
 
-def run_sandbox(info: RunInfo) -> DockerConfig | LocalConfig:
+def run_sandbox(info: RunInfo) -> AnyBackend:
     """The sandbox backend config a recorded run used."""
     return info.sandbox_config or backend_config(info.sandbox)
 

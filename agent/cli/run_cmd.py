@@ -37,7 +37,9 @@ KeyEnvOpt = Annotated[str | None, typer.Option(
     "--api-key-env", help="Name of the env variable holding the API key "
     "(default OPENAI_API_KEY). The key itself is never a flag.")]
 ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Profile from models.yaml.")]
-SandboxOpt = Annotated[str, typer.Option("--sandbox", help="docker (isolated) or local (not).")]
+SandboxOpt = Annotated[str, typer.Option(
+    "--sandbox", help="docker (isolated), local (not), or py:MODULE:FACTORY (yours, see "
+    "docs/api.md).")]
 MaxStepsOpt = Annotated[int | None, typer.Option("--max-steps", help="Model turns at most.")]
 MaxCostOpt = Annotated[float | None, typer.Option("--max-cost", help="Dollars at most.")]
 MaxTimeOpt = Annotated[str | None, typer.Option("--max-time", help="Wall time, e.g. 6h, 90m.")]

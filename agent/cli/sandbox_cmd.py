@@ -74,12 +74,12 @@ def doctor(logs: LogsOpt = Path("logs")) -> None:
     table.add_row("debootstrap", shutil.which("debootstrap") or "not installed (only needed "
                   "when no registry answers)")
     table.add_row("apt mirror", images.host_debian_mirror())
-    from sandboxes.backends import BACKENDS
+    from sandboxes.backends import DockerConfig, LocalConfig
 
-    for name, config in BACKENDS.items():
-        problem = config().engine_problem()
-        table.add_row(f"backend {name}", f"[red]not ready[/red] — {problem}" if problem else
-                      "ready" + ("" if config.isolated else " (NOT isolated)"))
+    for config in (DockerConfig(), LocalConfig()):  # (plug-ins: `--sandbox py:...`, yours)
+        problem = config.engine_problem()
+        table.add_row(f"backend {config.backend}", f"[red]not ready[/red] — {problem}"
+                      if problem else "ready" + ("" if config.isolated else " (NOT isolated)"))
     console.print(table)
     if not ok:
         raise typer.Exit(1)

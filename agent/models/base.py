@@ -7,7 +7,9 @@ turns a list of messages plus tool schemas into one assistant turn.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import secrets
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
@@ -138,6 +140,22 @@ class ModelBase:
     def tool_result_messages(self, turn: AssistantTurn,
                              results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
         return native_tool_result_messages(results)
+
+
+def tool_turn(calls: Sequence[tuple[str, dict[str, Any]]], content: str | None = None,
+              ids: Iterator[str] | None = None) -> AssistantTurn:
+    """The assistant turn that makes ``calls`` (``(tool name, arguments)``, in order) after
+    saying ``content``: its history message and parsed view. ``ids`` names the calls (default:
+    fresh random ids)."""
+    made = [ToolCall(id=next(ids) if ids else f"call_{secrets.token_hex(6)}", name=name,
+                     arguments=args, raw_arguments=json.dumps(args)) for name, args in calls]
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if made:
+        message["tool_calls"] = [{"id": c.id, "type": "function",
+                                  "function": {"name": c.name, "arguments": c.raw_arguments}}
+                                 for c in made]
+    return AssistantTurn(message=message, content=content, tool_calls=made,
+                         finish_reason="tool_calls" if made else "stop")
 
 
 def native_tool_result_messages(results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:

@@ -228,12 +228,25 @@ def _check_files(s: Scenario, path: Path) -> None:
     for n, inc in enumerate(s.include):
         _check_include(s, path, n, inc)
     from agent.tools.builtin import BUILTIN_TOOLS
+    from agent.tools.toolbox import load_tool
+    from sandboxes.plugins import PREFIX, PluginError, is_file_ref
 
     extra = {t.name for t in s.command_tools}
     for i, name in enumerate(s.tools):
-        if name not in BUILTIN_TOOLS and name not in extra:
+        if name.startswith(PREFIX):
+            where = name.removeprefix(PREFIX).rpartition(":")[0]
+            file = (s.root / where).resolve()
+            if is_file_ref(where) and root not in file.parents:
+                raise ScenarioError(f"{path}: field `tools.{i}`: {where!r} is outside the "
+                                    f"scenario's folder {root} (symlinks resolved: {file})")
+            try:
+                load_tool(name, s.root)
+            except PluginError as e:
+                raise ScenarioError(f"{path}: field `tools.{i}`: {e}") from None
+        elif name not in BUILTIN_TOOLS and name not in extra:
             raise ScenarioError(f"{path}: field `tools.{i}`: unknown tool {name!r} (built-in: "
-                                f"{', '.join(BUILTIN_TOOLS)}; or define it in command_tools)")
+                                f"{', '.join(BUILTIN_TOOLS)}; define it in command_tools, or "
+                                "name your own class: py:MODULE:CLASS)")
 
 
 def _check_include(s: Scenario, path: Path, n: int, inc: Include) -> None:
