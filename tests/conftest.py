@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import docker
 import pytest
@@ -40,6 +41,21 @@ def base_image(docker_client: docker.DockerClient) -> str:
     """The base image, built if missing (cached by content)."""
     images.ensure_base_image(docker_client, lambda _m: None)
     return images.BASE_IMAGE
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, one for the session (Playwright's sync API
+    allows one driver per process); never a downloaded browser."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.analysis.browser import chromium
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(),
+                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
 
 
 @pytest.fixture
