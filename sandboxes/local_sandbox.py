@@ -255,6 +255,10 @@ class LocalGraderBox:
             proc.communicate()
             return GraderOutput(error=f"the grader ran past its timeout of "
                                       f"{self.spec.timeout:g} s")
+        except BaseException:  # Ctrl-C: its own session spares it the terminal's SIGINT
+            _kill_group(proc)
+            proc.wait()
+            raise
         finally:
             with self._lock:
                 self._running.discard(proc)

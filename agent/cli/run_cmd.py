@@ -101,7 +101,8 @@ def launch(start: Callable[[Hooks], RunResult], title: str, *, quiet: bool,
             return
         for follower in (view, plain):
             if follower is not None:
-                follower.budgets(info.budgets.model_dump(), info.started_at, info.eval_every)
+                follower.budgets(info.budgets.model_dump(), info.started_at, info.eval_every,
+                                 info.model_kind)
 
     def progress(msg: str) -> None:
         view.note = msg
