@@ -20,7 +20,7 @@ for providers' prompt caches).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,13 +46,6 @@ class CallMeta:
     name: str
     exit_code: int | None
     ok: bool
-
-
-@dataclass
-class Steps:
-    """Where each step's messages start in the history (index 2 = first step)."""
-
-    starts: dict[int, int] = field(default_factory=dict)
 
 
 class FullPolicy:

@@ -598,18 +598,6 @@ class WorkspaceDir:
                 pass
             raise
 
-    def create_file(self, parts: tuple[bytes, ...], mode: int = 0o644) -> int:
-        """A new regular file (parents made; an existing entry is an error): a write fd."""
-        dfd = self.makedirs(parts[:-1])
-        try:
-            fd = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                         | os.O_CLOEXEC, mode & 0o777, dir_fd=dfd)
-            if self.owner is not None:
-                os.fchown(fd, self.owner, self.owner)
-            return fd
-        finally:
-            os.close(dfd)
-
     def symlink(self, parts: tuple[bytes, ...], target: bytes) -> None:
         """A new symlink (its target is only text here: it is never followed)."""
         dfd = self.makedirs(parts[:-1])
