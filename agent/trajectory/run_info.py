@@ -41,11 +41,14 @@ class Totals(BaseModel):
 
 
 class MaskOptions(BaseModel):
-    """The ``mask`` context policy's knobs."""
+    """The ``mask`` context policy's knobs (run.json ``options.mask``)."""
 
-    keep_outputs: int = Field(10, ge=1)  # tool outputs shown in full
-    keep_steps: int = Field(40, ge=2)  # steps shown at all
-    token_budget: int = Field(60_000, ge=1000)  # tighten past this estimate
+    model_config = ConfigDict(extra="forbid")
+
+    keep_outputs: int = Field(10, ge=1, description="the last tool outputs shown in full")
+    keep_steps: int = Field(40, ge=2, description="the last steps shown at all")
+    token_budget: int = Field(60_000, ge=1000, description=(
+        "past this estimate of the prompt's tokens, mask more"))
 
 
 class RunSettings(BaseModel):
