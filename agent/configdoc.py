@@ -1,19 +1,22 @@
-"""The configuration reference, docs/config.md, generated from the pydantic models' field
-descriptions: one table per file or object a user writes, one row per field (its type,
-default, bounds and description), nested objects as tables of their own.
+"""Reference pages generated from the pydantic models' field descriptions: docs/config.md
+(one table per file or object a user writes, one row per field: its type, default, bounds and
+description; nested objects as tables of their own) and docs/tools.md (the built-in tools as
+the model sees them: each tool's description and arguments).
 
-    python -m agent.configdoc > docs/config.md
+    python -m agent.configdoc --write     # rewrite both pages
 
-``tests/docs/test_config_reference.py`` checks the page is current and that every field says
+``tests/docs/test_config_reference.py`` checks the pages are current and that every field says
 what it is (a field without a description fails it).
 """
 
 from __future__ import annotations
 
+import sys
 import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt
@@ -167,5 +170,54 @@ def render() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+TOOLS_INTRO = """\
+# The tools the model gets
+
+Generated from the tools' argument models by `python -m agent.configdoc --write` (a test
+checks it is current): what each built-in tool does and takes, as the model sees it (its JSON
+schema is made from the same models). A scenario picks its tools (`tools:` in scenario.yaml,
+[config.md](config.md#scenarioyaml)), and may add command tools and its own
+(`py:MODULE:CLASS`, [api.md](api.md#tools)).
+
+Every path is relative to the workspace (`/workspace` in the container); a path resolving
+outside it, through a link included, is refused with a tool error the model sees, and so is a
+special file, an argument that does not fit the schema, or an unknown tool. Output too long
+for the context reaches the model as its head and tail with the call's id, which `read_log`
+pages through; the run keeps every output in full (docs/trajectory.md). How the file tools
+stay inside the workspace while the agent races them: [security.md](security.md).
+"""
+
+
+def render_tools() -> str:
+    from agent.tools.builtin import BUILTIN_TOOLS
+
+    out = [TOOLS_INTRO]
+    for name, tool in BUILTIN_TOOLS.items():
+        doc = " ".join((tool.Args.__doc__ or "").split())
+        out += [f"## `{name}`", "", doc, "", *table(tool.Args), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def undocumented_tools() -> list[str]:
+    from agent.tools.builtin import BUILTIN_TOOLS
+
+    return [f"{name}.{f}" for name, tool in BUILTIN_TOOLS.items()
+            for f, info in fields(tool.Args) if not info.description] + \
+        [name for name, tool in BUILTIN_TOOLS.items() if not tool.Args.__doc__]
+
+
+#: docs/ page -> what renders it.
+PAGES = {"config.md": render, "tools.md": render_tools}
+
+
+def main(argv: list[str]) -> None:
+    if argv == ["--write"]:
+        docs = Path(__file__).resolve().parents[1] / "docs"
+        for page, make in PAGES.items():
+            (docs / page).write_text(make())
+    else:
+        print(render(), end="")
+
+
 if __name__ == "__main__":
-    print(render(), end="")
+    main(sys.argv[1:])

@@ -1,4 +1,5 @@
-"""Scenario format (CONTRACT 6): `scenario.yaml` validated by pydantic, found by name or path."""
+"""Scenario format (docs/scenarios.md, every field: docs/config.md): `scenario.yaml` validated
+by pydantic, found by name or path."""
 
 from __future__ import annotations
 

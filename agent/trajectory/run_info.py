@@ -14,9 +14,9 @@ from agent.budgets import Budgets
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.backends import SandboxConfig
 
-#: How a run stands (CONTRACT 5).
+#: How a run stands (docs/trajectory.md, `run.json`).
 Status = Literal["running", "finished", "failed", "interrupted"]
-#: Why it stopped (CONTRACT 5).
+#: Why it stopped (docs/trajectory.md, `run.json`).
 EndReason = Literal["finished", "max_steps", "max_cost", "max_time", "script_exhausted",
                     "error", "interrupted"]
 #: What answered the model calls: an endpoint, a scripted source, a user's class, or nothing

@@ -1,5 +1,6 @@
-"""docs/config.md is generated from the configuration models (`python -m agent.configdoc`):
-it is current, and every field a user writes says what it is."""
+"""docs/config.md and docs/tools.md are generated from the models (`python -m
+agent.configdoc --write`): they are current, and every field a user (or the model) writes
+says what it is."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ from pydantic import BaseModel, Field
 
 from agent import configdoc
 
-PAGE = Path(__file__).parents[2] / "docs" / "config.md"
+DOCS = Path(__file__).parents[2] / "docs"
 
 
-def test_the_reference_page_is_current() -> None:
-    assert PAGE.read_text() == configdoc.render(), \
-        "docs/config.md is stale: run `.venv/bin/python -m agent.configdoc > docs/config.md`"
+def test_the_reference_pages_are_current() -> None:
+    for page, make in configdoc.PAGES.items():
+        assert (DOCS / page).read_text() == make(), \
+            f"docs/{page} is stale: run `.venv/bin/python -m agent.configdoc --write`"
 
 
 def test_every_field_has_a_description() -> None:
     assert configdoc.undocumented() == []
+    assert configdoc.undocumented_tools() == []
     assert {"Scenario", "GraderSpec", "Limits", "ModelProfile", "RetryPolicy", "BatchMatrix",
             "RunConfig", "MaskOptions", "DockerConfig", "PluginConfig"} <= \
         {m.__name__ for m in configdoc.all_models()}
