@@ -125,3 +125,11 @@ def test_code_cites_docs_not_an_outside_contract() -> None:
     cited += [n for n in ("Makefile", "README.md")
               if re.search(r"CONTRACT \d", (ROOT / n).read_text())]
     assert not cited, cited
+
+
+def test_no_harness_module_is_over_600_lines() -> None:
+    """Small modules with one job: past 600 lines a module is split by what its parts do."""
+    sizes = {str(p.relative_to(ROOT)): len(p.read_text().splitlines())
+             for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")}
+    assert len(sizes) > 100
+    assert {p: n for p, n in sizes.items() if n > 600} == {}
