@@ -67,7 +67,6 @@ from sandboxes.errors import UltrarunError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
-FORMAT_REMINDER = f"Your last reply had no tool call. {HOW_TO_ACT}"
 
 __all__ = ["AgentLoop", "Budgets", "LoopState", "PendingStep", "RunInterrupted", "StopSignal"]
 
@@ -146,8 +145,7 @@ class AgentLoop:
         self._tools_est: int | None = None
         self._sandbox_failed = False
         self._call_retries: list[RetryRecord] = []  # announced for the call in progress
-        if hasattr(model, "on_retry"):
-            model.on_retry = self._on_retry
+        model.on_retry = self._on_retry
 
     # The conversation, the context policy and the counters are the fold's: the loop records
     # events and the fold applies them, exactly as it does for a resumed run's events.
@@ -205,9 +203,9 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
-        if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
-            # Model calls and their retries end by then too (--max-time is wall time).
-            self.model.deadline = self.state.started + self.budgets.max_time_s
+        # Model calls and their retries end by then too (--max-time is wall time).
+        self.model.deadline = None if self.budgets.max_time_s is None else \
+            self.state.started + self.budgets.max_time_s
         with self.stop.installed():
             try:
                 self._probe_window()
@@ -601,12 +599,10 @@ class AgentLoop:
     def _wait_for_grading(self) -> None:
         """Wait for the gradings still queued, saying each second what is being graded."""
         assert self.evaluator is not None
-        start = time.monotonic()
         while True:
             with self.stop.waiting():
                 if self.evaluator.wait(timeout=1.0):
                     return
-            self.state.note = (f"final grading: {self.evaluator.describe()}, "
-                               f"{time.monotonic() - start:.0f} s so far (Ctrl-C stops it: the "
-                               "run ends interrupted, `ultrarun grade RUN` grades it later)")
+            self.state.note = (f"final grading: {self.evaluator.describe()} (Ctrl-C stops it: "
+                               "the run ends interrupted, `ultrarun grade RUN` grades it later)")
             self.observer(self.state)

@@ -83,7 +83,7 @@ def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks,
         shutil.rmtree(run_dir / "snapshots.git", ignore_errors=True)
         if info.team is None:  # a team member's workspace is its clone: it stays as it is
             shutil.rmtree(run_dir / "workspace", ignore_errors=True)
-            new_run_folder(run_dir, session.scenario.workspace_dir)
+            new_run_folder(run_dir, session.scenario.workspace_tree)
         return session.run(hooks, next_seq=next_seq, lock=False)  # its earlier events stay
     fold = rebuild(run.events, session.model, session.policy())
     snapshotted = any(isinstance(e, SnapshotEvent) for e in run.events)

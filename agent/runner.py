@@ -33,11 +33,11 @@ from agent.scenario.loader import Scenario, builtin_names, load_scenario
 from agent.setup import prepare
 from agent.trajectory.events import ErrorEvent, EventBase, RunEnd
 from agent.trajectory.recorder import Recorder
-from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, versions
+from agent.trajectory.run_info import RunInfo, RunSettings, versions
 from agent.trajectory.snapshots import Snapshotter
-from sandboxes.backends import DockerConfig, LocalConfig, backend_config
+from sandboxes.backends import AnyBackend, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
-from sandboxes.spec import BindMount
+from sandboxes.spec import BindMount, FileTree
 
 __all__ = ["Attachments", "ConfigError", "Hooks", "RunConfig", "RunResult", "Session",
            "check_run_id", "execute_run", "new_run_info", "run_lock"]
@@ -91,7 +91,7 @@ def run_scenario(run_dir: Path, info: RunInfo) -> Scenario:
     return load_scenario(ref)
 
 
-def run_sandbox(info: RunInfo) -> DockerConfig | LocalConfig:
+def run_sandbox(info: RunInfo) -> AnyBackend:
     """The sandbox backend config a recorded run used."""
     return info.sandbox_config or backend_config(info.sandbox)
 
@@ -179,7 +179,7 @@ class Session:
         o = self.info.options
         return make_policy(self.info.context, context_window=self.context_window,
                            compact_prompt=Path(o.compact_prompt) if o.compact_prompt else None,
-                           **o.mask.model_dump())
+                           mask=o.mask)
 
     @contextmanager
     def loop(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> Iterator[AgentLoop]:
@@ -291,13 +291,13 @@ def cause(e: BaseException) -> BaseException | None:
     return e.__cause__ if isinstance(e, UltrarunError) or not isinstance(e, Exception) else e
 
 
-def new_run_folder(run_dir: Path, seed: Path | None) -> None:
+def new_run_folder(run_dir: Path, seed: FileTree | None) -> None:
     """The run folder with the scenario's seed workspace; nothing is left if that fails."""
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
         workspace = run_dir / "workspace"
         if seed is not None:
-            shutil.copytree(seed, workspace, symlinks=True)
+            seed.assemble(workspace)
         workspace.mkdir(exist_ok=True)
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -357,8 +357,7 @@ def new_run_info(cfg: RunConfig, scenario: Scenario, run_id: str | None = None) 
             model_override=override, tool_mode=cfg.tool_mode, model_timeout_s=cfg.model_timeout,
             profiles=[str(absolute(p)) for p in cfg.profiles],
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
-            mask=MaskOptions(keep_outputs=cfg.mask_keep_outputs, keep_steps=cfg.mask_keep_steps,
-                             token_budget=cfg.mask_token_budget)))
+            mask=cfg.mask))
 
 
 def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
@@ -370,5 +369,5 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
         raise ConfigError(f"--run-id {info.run_id}: {run_dir} already exists (use `ultrarun "
                           "resume`)")
     session = Session.resolve(run_dir, info, scenario, cfg)  # before any folder exists
-    new_run_folder(run_dir, scenario.workspace_dir)
+    new_run_folder(run_dir, scenario.workspace_tree)
     return session.run(hooks or Hooks())

@@ -216,7 +216,7 @@ def _drive(team_dir: Path, info: TeamInfo, scenario: Scenario, sessions: RunConf
             team_dir, info.team_id, info.agents, config=sandbox, branch=settings.branch,
             max_bytes=settings.upstream_max_bytes, labels=dict(sessions.labels)))
         hooks.progress("starting the team's upstream")
-        seed = upstream.start(seed=scenario.workspace_dir, create=resume is None)
+        seed = upstream.start(seed=scenario.workspace_tree, create=resume is None)
         objects = UpstreamObjects(upstream.repo)
         box = prepared.grader(f"{info.team_id}-upstream")
         grading = UpstreamGrading(box, objects, log, every_states=settings.grade_every_pushes,

@@ -28,7 +28,7 @@ from sandboxes.base import Sandbox
 from sandboxes.docker_sandbox import LABEL_ROLE
 from sandboxes.errors import HarnessError, UserError
 from sandboxes.images import BASE_IMAGE
-from sandboxes.spec import BindMount
+from sandboxes.spec import BindMount, FileTree
 
 CONTAINER_FILES = Path(__file__).parent / "container"
 MOUNT = "/upstream"  # where an agent sees its socket folder
@@ -70,13 +70,13 @@ rm -rf "$R/hooks" && mkdir "$R/hooks"
 install -m 755 /ultrarun/upstream_hook.py "$R/hooks/pre-receive"
 install -m 755 /ultrarun/upstream_hook.py "$R/hooks/post-receive"
 W=$(mktemp -d)
-if [ -d /seed ]; then cp -a /seed/. "$W"/; rm -rf "$W/.git"; fi
+if [ -d /workspace/seed.tmp ]; then cp -a /workspace/seed.tmp/. "$W"/; rm -rf "$W/.git"; fi
 cd "$W" && git init -q -b {b} && git add -A
 git -c user.name=ultrarun -c user.email=ultrarun@team.invalid commit -q --allow-empty \\
   -m "Seed: the scenario's workspace"
 ULTRARUN_AGENT=seed git push -q "$R" {b}
 git rev-parse HEAD
-cd / && rm -rf "$W"
+cd / && rm -rf "$W" /workspace/seed.tmp
 """
 
 
@@ -117,9 +117,10 @@ class UpstreamServer:
         return BindMount(source=self.socket_dir(agent), target=MOUNT, read_only=True)
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self, seed: Path | None = None, create: bool = False) -> str | None:
+    def start(self, seed: FileTree | None = None, create: bool = False) -> str | None:
         """Start the container and its gateway; with ``create``, first make the repository
-        from ``seed`` (None: an empty first commit). Returns the seed commit when created."""
+        from ``seed`` (the scenario's workspace; None: an empty first commit). Returns the
+        seed commit when created."""
         if not create and not (self.repo / "HEAD").is_file():
             raise UpstreamError(f"{self.repo}: the team's upstream repository is missing")
         for agent in self.agents:
@@ -130,8 +131,10 @@ class UpstreamServer:
             os.chmod(connect, 0o755)
             os.chmod(folder, 0o755)
         mounts = [BindMount(source=CONTAINER_FILES, target="/ultrarun")]
+        staged = self.dir / "seed.tmp"  # the seed, as the container's git reads it
+        shutil.rmtree(staged, ignore_errors=True)
         if create and seed is not None:
-            mounts.append(BindMount(source=Path(seed).resolve(), target="/seed"))
+            seed.assemble(staged)
         sandbox = self.config.create(
             workspace=self.dir, image=BASE_IMAGE, cpus=1, memory="1g", pids=256,
             network=False, run_id=f"{self.team_id}-upstream", labels=self.labels,

@@ -56,7 +56,8 @@ def run(cmd):
 out["ls_remote"] = run("git ls-remote origin")
 out["hidden"] = run("git fetch origin refs/ultrarun/seen/$(git rev-list --max-parents=0 HEAD)")
 out["push_hidden"] = run("git push origin HEAD:refs/ultrarun/seen/forged")
-out["other_repo"] = run("printf '0032git-upload-pack /etc/passwd\\0host=x\\0' | /upstream/connect | head -c 200")
+out["other_repo"] = run("printf '0032git-upload-pack /etc/passwd\\0host=x\\0' | "
+                        "/upstream/connect | head -c 200")
 print(json.dumps(out))
 """
 
@@ -68,7 +69,7 @@ def team(tmp_path_factory: pytest.TempPathFactory, base_image: str) -> Iterator[
     prepared = prepare(scenario, DockerConfig())
     root = tmp_path_factory.mktemp("isolation")
     with UpstreamServer(root / "team", "iso", ["a1", "a2"], config=DockerConfig()) as up:
-        up.start(seed=scenario.workspace_dir, create=True)
+        up.start(seed=scenario.workspace_tree, create=True)
         for agent in ("a1", "a2"):
             up.clone_into(prepared.factory, root / agent, agent)
         yield up, prepared.factory, root

@@ -15,7 +15,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import subprocess
-from pathlib import Path
 from types import ModuleType
 
 import pytest

@@ -155,6 +155,12 @@
           text: 'endpoint not answering at step ' + h.outage.step + ': ' + h.outage.error +
                 ' — attempt ' + h.outage.attempt + ', next in ' + Number(h.outage.wait_s || 0).toFixed(1) + ' s'}));
       }
+      if (h.grading) {
+        banner.appendChild(el('div', {'class': 'banner', id: 'grading',
+          text: (h.grading.final ? 'final grading' : 'grading') + ' of step ' + h.grading.step +
+                ' (' + h.grading.tool_calls + ' tool calls) since +' + D.duration(h.grading.t) +
+                (h.grading.queued ? ', ' + h.grading.queued + ' more queued' : '')}));
+      }
       if (h.loading) {
         banner.appendChild(el('div', {'class': 'banner', id: 'loading', text: 'reading the run… ' +
           Math.round(100 * h.read_bytes / Math.max(1, h.size)) + '% of ' + D.compact(h.size) + 'B'}));
