@@ -72,13 +72,14 @@ AllowanceEnd = Literal["max_steps", "max_cost", "max_time"]
 
 
 class Allowance(Protocol):
-    """A budget several runs draw from (a team's: total steps, dollars, wall time): checked
-    before each model turn, charged after each model call."""
+    """A budget several runs draw from (a team's: total steps, dollars, wall time): each
+    run's loop checks it before each model turn; whoever runs them charges it with what they
+    use (a team's members, from their loops' counters)."""
 
     def exhausted(self) -> AllowanceEnd | None:
         """Which of its budgets is spent, or None."""
         ...
 
     def charge(self, *, steps: int = 0, cost: float = 0.0, tokens: int = 0) -> None:
-        """Count a model call (``steps``: model turns it was)."""
+        """Count what a run used since it last charged."""
         ...

@@ -140,7 +140,7 @@ class AgentLoop:
         self.stop = stop or StopSignal()
         self.restart_sandbox = restart_sandbox
         self.summaries_from_model = summaries_from_model
-        self.allowance = allowance  # a budget shared with other runs (a team's)
+        self.allowance = allowance  # a budget shared with other runs (checked; they charge it)
         self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
         self._tools_est: int | None = None
         self._sandbox_failed = False
@@ -269,9 +269,7 @@ class AgentLoop:
             return "max_cost"
         if b.max_time_s is not None and time.time() - s.started >= b.max_time_s:
             return "max_time"
-        if self.allowance is not None:
-            return self.allowance.exhausted()
-        return None
+        return self.allowance.exhausted() if self.allowance is not None else None
 
     def _call_model(self, step: int) -> AssistantTurn:
         """Ask the model, through the context policy; compact first when it is due."""
@@ -382,9 +380,6 @@ class AgentLoop:
                     turn = self.model.complete(ask, [])
                 summary = turn.content
                 u = turn.usage
-                if self.allowance is not None:
-                    self.allowance.charge(cost=u.cost or 0.0, tokens=(u.prompt_tokens or 0)
-                                          + (u.completion_tokens or 0))
                 usage = {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
                          "cost": u.cost, "latency_s": turn.latency_s,
                          "retries": [r.model_dump() for r in turn.retries],
@@ -420,9 +415,6 @@ class AgentLoop:
             # Calibrate the estimate on what the endpoint counted (only policies use it).
             self._calibration = max(0.25, min(4.0, u.prompt_tokens /
                                               max(1, self._raw_estimate())))
-        if self.allowance is not None:
-            self.allowance.charge(steps=1, cost=u.cost or 0.0,
-                                  tokens=(u.prompt_tokens or 0) + (u.completion_tokens or 0))
         self._emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
                    prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
                    cost=u.cost, latency_s=turn.latency_s,

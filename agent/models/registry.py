@@ -109,12 +109,12 @@ class ModelSpec:
 
 
 # -- factories ------------------------------------------------------------------------------
-def _policy_file(ctx: ModelContext, file: str, what: str) -> Model:
+def _policy_file(ctx: ModelContext, file: str, what: str, kind: str) -> Model:
     """A scenario's scripted policy: ``make_policy(scenario)`` of its ``file``."""
     path = ctx.scenario.root / file if ctx.scenario else None
     if path is None or not path.exists():
-        raise ModelSpecError(f"model {what!r} needs a scenario that provides {file}; pick such "
-                             "a scenario or another --model.")
+        raise ModelSpecError(f"model {what!r} needs a built-in scenario that provides a {kind}; "
+                             "pick such a scenario or another --model.")
     assert ctx.scenario is not None
     module = import_file(path, f"_{Path(file).stem}_{ctx.scenario.name}")
     policy: Model = module.make_policy(ctx.scenario)
@@ -122,11 +122,12 @@ def _policy_file(ctx: ModelContext, file: str, what: str) -> Model:
 
 
 def _reference(spec: ModelSpec, ctx: ModelContext) -> Model:
-    return _policy_file(ctx, "reference_policy.py", "reference")
+    return _policy_file(ctx, "reference_policy.py", "reference", "reference policy")
 
 
 def _team_reference(spec: ModelSpec, ctx: ModelContext) -> Model:
-    return _policy_file(ctx, "team_policy.py", "reference-team")
+    return _policy_file(ctx, "team_policy.py", "reference-team",
+                        "scripted team policy (team_policy.py)")
 
 
 def _script(spec: ModelSpec, ctx: ModelContext) -> Model:

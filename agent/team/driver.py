@@ -302,8 +302,6 @@ def _watch(team_dir: Path, info: TeamInfo, members: list[Member], upstream: Upst
             last_info = now
             info.totals = _totals(team_dir, info.agents, watcher, allowance)
             write_team_info(team_dir, info)
-        if allowance.exhausted() is not None and not stop.requested:
-            stop.request()  # every session stops at its next step
         if hooks.parent is not None and hooks.parent.requested and not stop.requested:
             stop.request()
         if hooks.observer:

@@ -80,6 +80,7 @@ class Member:
         self.retired = retired  # why it stopped being restarted, once it did
         self.failures = 0
         self.state: LoopState | None = None
+        self._charged = (0, 0.0, 0)  # the session's steps, cost, tokens the team was charged
         self.session: Path | None = None
         self.error: str | None = None
         self._thread = threading.Thread(target=self._run, name=f"team-{agent}", daemon=True)
@@ -122,6 +123,9 @@ class Member:
             self._prepare_workspace(run_dir, last)
         self.session = run_dir
         started = read_run_info(run_dir).started_at if resumed else time.time()
+        # What a resumed session used before is in the team's totals already.
+        t = read_run_info(run_dir).totals if resumed else None
+        self._charged = (t.steps, t.cost or 0.0, t.tokens_in + t.tokens_out) if t else (0, 0.0, 0)
         c.log.emit(SessionStart, agent=self.agent, session=self._run_id(number),
                    run_dir=str(run_dir.relative_to(c.team_dir)), number=number,
                    resumed=resumed)
@@ -200,7 +204,14 @@ class Member:
 
     # -- helpers ---------------------------------------------------------------------------
     def _observe(self, state: LoopState) -> None:
+        """The session's loop reports (after each model call and tool call): charge the
+        team's budgets with what it used since."""
         self.state = state
+        steps, cost, tokens = self._charged
+        used = (state.step, state.cost, state.tokens_in + state.tokens_out)
+        self.crew.allowance.charge(steps=max(0, used[0] - steps), cost=max(0.0, used[1] - cost),
+                                   tokens=max(0, used[2] - tokens))
+        self._charged = used
         self.crew.observer(self.agent, state)
 
     def _run_id(self, number: int) -> str:

@@ -154,3 +154,15 @@ def test_a_force_push_and_a_deleted_main_lose_no_history(tmp_path: Path) -> None
     refs = subprocess.run(["git", "-C", str(clone), "-c", "safe.directory=*", "for-each-ref"],
                           capture_output=True, text=True).stdout
     assert "ultrarun" not in refs
+
+
+def test_the_teams_step_budget_stops_every_agent(tmp_path: Path) -> None:
+    """--max-steps is the team's: every session checks it before each turn and stops."""
+    cfg = _cfg(tmp_path, "budget").model_copy(update={"max_steps": 8})
+    result = run_team(cfg, _settings(), TeamHooks(handle_signals=False))
+    info = result.info
+    assert (info.status, info.end_reason) == ("finished", "max_steps")
+    # Each agent checks before its turn: at most one turn each past the budget.
+    assert 8 <= info.totals.steps <= 8 + 2, info.totals
+    ends = [e for e in read_team_log(result.team_dir).events if e.type == "session_end"]
+    assert {getattr(e, "end_reason") for e in ends} <= {"max_steps", "finished"}
