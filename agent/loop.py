@@ -67,7 +67,6 @@ from sandboxes.errors import UltrarunError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
-FORMAT_REMINDER = f"Your last reply had no tool call. {HOW_TO_ACT}"
 
 __all__ = ["AgentLoop", "Budgets", "LoopState", "PendingStep", "RunInterrupted", "StopSignal"]
 

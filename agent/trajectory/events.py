@@ -1,4 +1,4 @@
-"""The events of `events.jsonl` (CONTRACT 5) as a pydantic discriminated union.
+"""The events of `events.jsonl` (docs/trajectory.md) as a pydantic discriminated union.
 
 Every event has ``seq`` (contiguous from 0), ``t`` (unix seconds), ``type`` and ``step``. Each
 message is stored once: ``run_start`` holds the opening messages, ``model_call`` the assistant
