@@ -20,7 +20,7 @@ import yaml
 
 from agent.options import RunConfig
 from agent.team.driver import TeamHooks, run_team
-from agent.team.events import PushEvent, ResumeEvent, TeamEnd, read_team_log
+from agent.team.events import PushEvent, ResumeEvent, SessionEnd, TeamEnd, read_team_log
 from agent.team.gitobjects import UpstreamObjects
 from agent.team.info import TeamSettings, read_team_info
 from agent.team.metrics import compute_team_metrics
@@ -164,5 +164,5 @@ def test_the_teams_step_budget_stops_every_agent(tmp_path: Path) -> None:
     assert (info.status, info.end_reason) == ("finished", "max_steps")
     # Each agent checks before its turn: at most one turn each past the budget.
     assert 8 <= info.totals.steps <= 8 + 2, info.totals
-    ends = [e for e in read_team_log(result.team_dir).events if e.type == "session_end"]
-    assert {getattr(e, "end_reason") for e in ends} <= {"max_steps", "finished"}
+    ends = read_team_log(result.team_dir).of(SessionEnd)
+    assert {e.end_reason for e in ends} <= {"max_steps", "finished"}
