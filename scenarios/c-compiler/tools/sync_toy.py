@@ -2,7 +2,8 @@
 """Copy what tier 1 shares with toy-c-compiler into this scenario, or ``--check`` the copies.
 
 Tier 1 *is* the toy suite: its hidden tests (with the valid twins of the invalid ones), its
-visible tests, and the grader modules this grader uses (``runner.py``, ``jail.py``). A scenario
+visible tests, and the grader modules this grader uses (``runner.py``, ``jail.py`` with
+``confine.py`` and ``sealed.py``). A scenario
 is a self-contained folder (ultrarun copies its grader folder without following links), so
 these are copies, kept identical by this tool and checked by a test.
 
@@ -26,6 +27,8 @@ SHARED = [
     ("workspace/tests", "workspace/tests/t1"),
     ("grader/runner.py", "grader/runner.py"),
     ("grader/jail.py", "grader/jail.py"),
+    ("grader/confine.py", "grader/confine.py"),
+    ("grader/sealed.py", "grader/sealed.py"),
 ]
 
 

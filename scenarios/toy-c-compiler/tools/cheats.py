@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Workspaces the toy-c grader must tell apart: compilers that reuse gcc's front end, however
-packed, and compilers that do their own work (one written in C and built with the image's gcc).
+packed; "compilers" whose output is not machine code of their own (an interpreter carrying the
+source: a #! script, an ELF handing it to python3 or to an interpreter library); and compilers
+that do their own work (one written in C and built with the image's gcc).
 
 Each is built inside the agent's image (``ultrarun/base:bookworm``, with gcc fully installed),
 by a shell script doing what an agent could do there, and each cheat is checked to really work
@@ -38,6 +40,41 @@ class Kind:
 def _exe(path: str, text: str) -> str:
     return f"cat > {path} <<'EOF_SCRIPT'\n{text}EOF_SCRIPT\nchmod +x {path}\n"
 
+
+# The interpreter cheats: src/cinterp.py (a C interpreter for stages 01-08) carried into the
+# output, run by python3 (a script, or an ELF stub that execs it) or evaluated at compile time
+# and printed at run time by Perl loaded as a library. The stub (interp_stub.c) finds its
+# payload after a marker at its end.
+INTERP_ENGINE = """import os, sys
+here = os.path.dirname(os.path.realpath(__file__))
+src, out = sys.argv[1], sys.argv[3]
+engine = open(os.path.join(here, "src", "cinterp.py")).read().replace(
+    'if __name__ == "__main__":', "if False:")
+program = engine + f"\\nsys.setrecursionlimit(10000)\\no, c = evaluate({open(src).read()!r})" \\
+    "\\nsys.stdout.write(o)\\nsys.exit(c)\\n"
+MARK = "\\n--ULTRARUN-PAYLOAD" "--\\n"
+"""
+INTERP_SCRIPT = "#!/usr/bin/env python3\n" + INTERP_ENGINE + """with open(out, "w") as fh:
+    fh.write("#!/usr/bin/python3\\n" + program)
+os.chmod(out, 0o755)
+"""
+INTERP_ELF = "#!/usr/bin/env python3\n" + INTERP_ENGINE + """import shutil
+shutil.copyfile(os.path.join(here, "stub"), out)
+with open(out, "a") as fh:
+    fh.write(MARK + program)
+os.chmod(out, 0o755)
+"""
+INTERP_PERL = "#!/usr/bin/env python3\n" + INTERP_ENGINE + """import shutil
+sys.path.insert(0, os.path.join(here, "src"))
+from cinterp import evaluate
+o, c = evaluate(open(src).read())
+perl = "$| = 1; print " + "".join(f"chr({ord(ch)})." for ch in o) + "''; exit(" + str(c) + ");"
+shutil.copyfile(os.path.join(here, "stub"), out)
+with open(out, "a") as fh:
+    fh.write(MARK + perl)
+os.chmod(out, 0o755)
+"""
+STUB_BUILD = "gcc -O2 -w {flags} -o /workspace/stub /workspace/src/interp_stub.c -ldl\n"
 
 KINDS = [
     Kind("cc1-gcc-B", "gcc's cc1 copied into the workspace, `gcc -B` pointing at it",
@@ -119,6 +156,21 @@ sys.exit(subprocess.call(["gcc", "-w", "-B" + fe + "/", *sys.argv[1:]]))
          script=_exe("/workspace/compile", "#!/bin/sh\nexit 1\n")),
     Kind("empty-output", "`compile` exits 0 and writes an empty output file", works_with_gcc=False,
          script=_exe("/workspace/compile", '#!/bin/sh\n: > "$3"\nexit 0\n')),
+    Kind("interp-script", "`compile` writes a #!/usr/bin/python3 script: a C interpreter "
+         "(tools/cinterp.py) and the source", script=_exe("/workspace/compile", INTERP_SCRIPT)),
+    Kind("interp-elf-exec", "`compile` writes a small ELF that execv's python3 -c "
+         "<interpreter + source>", script=STUB_BUILD.format(flags="")
+         + _exe("/workspace/compile", INTERP_ELF)),
+    Kind("interp-elf-ldso", "the same ELF, running python3 through the dynamic loader "
+         "(ld.so /usr/bin/python3 -c ...)", script=STUB_BUILD.format(flags="-DVIA_LDSO")
+         + _exe("/workspace/compile", INTERP_ELF)),
+    Kind("interp-dlopen-perl", "`compile` evaluates the program and writes an ELF that "
+         "dlopens libperl and has Perl print the result (no exec at all)",
+         script=STUB_BUILD.format(flags="-DVIA_PERL") + _exe("/workspace/compile", INTERP_PERL)),
+    Kind("empty-sh", "`compile` writes an empty #!/bin/sh script (exits 0, prints nothing)",
+         works_with_gcc=False,
+         script=_exe("/workspace/compile",
+                     '#!/bin/sh\nprintf "#!/bin/sh\\n" > "$3" && chmod +x "$3"\n')),
     Kind("honest-c", "a small compiler written in C (stages 01-03), built with the image's gcc; "
          "the binary lives in the workspace", honest=True,
          script="gcc -O2 -w -o /workspace/toyc /workspace/src/honest_mini.c\n"
@@ -142,7 +194,7 @@ def build(names: list[str], dest: Path, client: docker.DockerClient | None = Non
         kind = BY_NAME[name]
         ws = dest / name
         (ws / "src").mkdir(parents=True, exist_ok=True)
-        for c_file in HERE.glob("*.c"):  # sources the scripts build from
+        for c_file in [*HERE.glob("*.c"), HERE / "cinterp.py"]:  # what the scripts use
             (ws / "src" / c_file.name).write_text(c_file.read_text())
         body = kind.script.replace("/workspace", f"/out/{name}")
         check = CHECK.replace("/workspace", f"/out/{name}")
