@@ -307,26 +307,38 @@ class Launch:
     fds: tuple[int, ...] = ()
 
 
-def read_program(path: Path, name: str) -> bytes:
-    """The bytes of a program a cell built (a regular file, no link followed, capped)."""
+def read_beneath(root: Path, rel: str, cap: int = BINARY_CAP) -> bytes:
+    """The bytes of a regular file a cell wrote at ``rel`` below ``root``, no link followed on
+    the way (the cell owns those folders), at most ``cap`` bytes; JailError otherwise."""
+    parts = [p for p in Path(rel).parts if p not in ("", ".")]
+    if not parts or ".." in parts:
+        raise JailError(f"{rel}: not a path below the cell's folder")
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        for part in parts[:-1]:
+            nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        leaf = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
     except OSError as e:
-        raise JailError(f"no program {name} was built ({e.strerror})") from None
-    with os.fdopen(fd, "rb") as src:
+        raise JailError(f"no {rel} was built ({e.strerror})") from None
+    finally:
+        os.close(fd)
+    with os.fdopen(leaf, "rb") as src:
         st = os.fstat(src.fileno())
         if not stat.S_ISREG(st.st_mode):
-            raise JailError(f"{name} is not a regular file")
-        if st.st_size > BINARY_CAP:
-            raise JailError(f"{name} is {st.st_size} bytes (the cap is {BINARY_CAP})")
-        return src.read(BINARY_CAP + 1)
+            raise JailError(f"{rel} is not a regular file")
+        if st.st_size > cap:
+            raise JailError(f"{rel} is {st.st_size} bytes (the cap is {cap})")
+        return src.read(cap + 1)
 
 
 def check_program(data: bytes, name: str, defences: Defences,
-                  libraries: Iterable[str] = C_LIBRARIES) -> None:
-    """Raise JailError when ``data`` may not run as the program ``name``."""
+                  libraries: Iterable[str] = ()) -> None:
+    """Raise JailError when ``data`` may not run as the program ``name`` (``libraries``: what
+    it may link with beyond the C runtime)."""
     if defences.vet:
-        why = vet_program(data, libraries)
+        why = vet_program(data, C_LIBRARIES | set(libraries))
         if why:
             raise JailError(f"{name} {why}")
         return
@@ -429,17 +441,17 @@ class Jail:
             fh.write(data)
             os.fchown(fh.fileno(), cell.uid, cell.uid)
 
-    def install(self, cell: Cell, name: str, libraries: Iterable[str] = C_LIBRARIES,
+    def install(self, cell: Cell, name: str, libraries: Iterable[str] = (),
                 into: Cell | None = None) -> Path:
         """Copy a program the cell built into the binary folder of ``into`` (default: the same
         cell); raise JailError if refused.
 
         Every process of the cell is killed first; the file must be a regular file (links are
         not followed) of at most 64 MiB and pass ``check_program``: an x86-64 executable of
-        the system's loader and ``libraries`` (see sealed.py).
+        the system's loader, the C runtime and ``libraries`` (see sealed.py).
         """
         kill_uid(cell.uid)
-        data = read_program(cell.workdir / name, name)
+        data = read_beneath(cell.workdir, name)
         check_program(data, name, self.defences, libraries)
         dest = (into or cell).bindir / name
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o755)
@@ -448,21 +460,33 @@ class Jail:
             os.fchmod(out.fileno(), 0o755)  # root's: the cell may run it, not change it
         return dest
 
+    def read(self, cell: Cell, rel: str, cap: int = BINARY_CAP) -> bytes:
+        """A file the cell wrote (see ``read_beneath``); stop the cell first."""
+        return read_beneath(cell.workdir, rel, cap)
+
+    def stop(self, cell: Cell) -> None:
+        """Kill every process of the cell (what it leaves can no longer change)."""
+        kill_uid(cell.uid)
+
     @contextlib.contextmanager
     def program(self, cell: Cell, program: Path, args: Iterable[str] = (), *,
                 readable: Iterable[Path] = (), writable: Iterable[Path] = (),
-                libraries: Iterable[str] = C_LIBRARIES) -> Iterator[Launch]:
+                libraries: Iterable[str] = (), stdin: str | None = None,
+                stdout: str | None = None, exec_self: bool = False) -> Iterator[Launch]:
         """How to run an installed ``program`` in ``cell``: sealed (sealed.py), reading only
-        its libraries, the C library's data and ``readable``, writing only its work folder,
-        the noexec ``/tmp`` and ``writable``."""
+        its libraries (the C runtime's and ``libraries``), the C library's data and
+        ``readable``, writing only its work folder, the noexec ``/tmp`` and ``writable``;
+        ``stdin``/``stdout``: files of its working folder (opened by sh in the cell);
+        ``exec_self``: it may run itself again, nothing else."""
         if self.sealer is None:
-            argv, env = self.command(cell, [str(program), *args])
+            argv, env = self.command(cell, redirected([str(program), *args], stdin, stdout))
             yield Launch(argv, env)
             return
-        with self.sealer.launch(program, list(args), libraries=libraries, readable=readable,
+        with self.sealer.launch(program, list(args), libraries=C_LIBRARIES | set(libraries),
+                                readable=readable, exec_self=exec_self,
                                 writable=[cell.workdir, self.shared_tmp, *writable]
-                                ) as (sealed, fds):
-            argv, env = self.command(cell, sealed)
+                                ) as (sealed_argv, fds):
+            argv, env = self.command(cell, redirected(sealed_argv, stdin, stdout))
             yield Launch(argv, env, fds)
 
     def command(self, cell: Cell, argv: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -497,26 +521,42 @@ class Unconfined:
         (cell.workdir / name).write_bytes(data)
         os.chmod(cell.workdir / name, 0o644)
 
-    def install(self, cell: Cell, name: str, libraries: Iterable[str] = C_LIBRARIES,
+    def install(self, cell: Cell, name: str, libraries: Iterable[str] = (),
                 into: Cell | None = None) -> Path:
         """The program as built, if ``check_program`` lets it run (no copy: no jail here)."""
         path = cell.workdir / name
-        check_program(read_program(path, name), name, self.defences, libraries)
+        check_program(read_beneath(cell.workdir, name), name, self.defences, libraries)
         if into is not None and into is not cell:
             shutil.copy2(path, into.bindir / name)
             return into.bindir / name
         return path
 
+    def read(self, cell: Cell, rel: str, cap: int = BINARY_CAP) -> bytes:
+        return read_beneath(cell.workdir, rel, cap)
+
+    def stop(self, cell: Cell) -> None:
+        """Nothing to stop: an unconfined cell's commands were waited for."""
+
     @contextlib.contextmanager
     def program(self, cell: Cell, program: Path, args: Iterable[str] = (), *,
                 readable: Iterable[Path] = (), writable: Iterable[Path] = (),
-                libraries: Iterable[str] = C_LIBRARIES) -> Iterator[Launch]:
+                libraries: Iterable[str] = (), stdin: str | None = None,
+                stdout: str | None = None, exec_self: bool = False) -> Iterator[Launch]:
         """Unsealed (no Landlock here): only through ``$ULTRARUN_RUN_AS`` if set."""
-        argv, env = self.command(cell, [str(program), *args])
+        argv, env = self.command(cell, redirected([str(program), *args], stdin, stdout))
         yield Launch(argv, env)
 
     def command(self, cell: Cell, argv: list[str]) -> tuple[list[str], dict[str, str] | None]:
         return [*RUN_AS, *argv], None
+
+
+def redirected(argv: list[str], stdin: str | None, stdout: str | None) -> list[str]:
+    """``argv`` with its stdin/stdout from/to files of its working folder (through sh)."""
+    if stdin is None and stdout is None:
+        return argv
+    redirs = (f" < {shlex.quote(stdin)}" if stdin else "") + \
+        (f" > {shlex.quote(stdout)}" if stdout else "")
+    return ["sh", "-c", f'exec "$@"{redirs}', "sh", *argv]
 
 
 def kill_uid(uid: int, rounds: int = 50) -> None:
