@@ -24,6 +24,7 @@ import docker
 import pytest
 import yaml
 
+from agent.evaluation import GradeResult
 from agent.runner import RunConfig, execute_run
 from sandboxes import images
 from scenarios.grading import grade_workspace
@@ -211,13 +212,17 @@ def _candidates() -> ModuleType:
     return _tool(SCENARIO / "tools" / "candidates.py")
 
 
+TIER5_SAMPLE = ["zlib", "jimtcl"]
+
+
 @pytest.fixture(scope="module")
-def zlib_images(docker_client: docker.DockerClient, base_image: str) -> dict[str, str]:
+def tier5_images(docker_client: docker.DockerClient, base_image: str) -> dict[str, str]:
     """gcc's and tcc's images, built from the scenario's own Dockerfile with tier 5 narrowed
-    to zlib (the full image takes ~15 minutes: benchmarks/c_compiler_validation.py)."""
+    to zlib and Jim Tcl (the full image takes ~15 minutes: benchmarks/c_compiler_validation.py
+    and benchmarks/anticheat.py)."""
     scenario = load_scenario("c-compiler")
     imgs, _ = _candidates().candidate_images(docker_client, scenario, lambda _m: None,
-                                             projects=["zlib"])
+                                             projects=TIER5_SAMPLE)
     return imgs
 
 
@@ -234,7 +239,7 @@ TCC_MISSES = {"t2/12-multi-file/asm_output"}
 @pytest.mark.timeout(2400)
 @pytest.mark.parametrize("compiler", ["gcc", "tcc"])
 def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
-        compiler: str, zlib_images: dict[str, str], docker_client: docker.DockerClient,
+        compiler: str, tier5_images: dict[str, str], docker_client: docker.DockerClient,
         tmp_path: Path) -> None:
     """gcc passes every sampled test (anything less is a suite or jail bug); tcc passes all
     but what it lacks, zlib included, built by its own recipe and checked by its own tests."""
@@ -246,7 +251,7 @@ def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
     ws = _candidates().wrapper_workspace(tmp_path / "src", compiler)
     copy = tmp_path / "workspace"
     copy_workspace(ws, copy)
-    result = docker_grader(docker_client, scenario, zlib_images[compiler],
+    result = docker_grader(docker_client, scenario, tier5_images[compiler],
                            run_id=f"cc-{compiler}").grade(copy)
     assert result.error is None, result.error
     stages = result.stages
@@ -254,3 +259,52 @@ def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
     assert stages["t5/01-zlib"][1] >= 10, stages
     failing = {k for k, v in result.tests.items() if v != "pass"}
     assert failing == (TCC_MISSES if compiler == "tcc" else set()), failing
+
+
+# ------------------------------------------------------------- tier 5 without compiling it
+
+
+def _grade_copy(client: docker.DockerClient, image: str, ws: Path, tmp: Path, stages: str,
+                ablate: str = "") -> tuple[GradeResult, dict]:
+    """Grade a copy of ``ws`` in ``image`` (a grader image); its --details too."""
+    from scenarios.grading import copy_workspace, docker_grader
+
+    scenario = load_scenario("c-compiler")
+    assert scenario.grader is not None
+    scenario.grader.command += f" --stages {stages} --details /workspace/.details.json"
+    if ablate:
+        scenario.grader.command += f" --ablate {ablate}"
+    copy = tmp / f"copy-{stages.replace('/', '_')}-{ablate or 'shipped'}"
+    copy_workspace(ws, copy)
+    result = docker_grader(client, scenario, image, run_id="cc-cheat").grade(copy)
+    assert result.error is None, result.error
+    return result, json.loads((copy / ".details.json").read_text())
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+@pytest.mark.timeout(2400)
+def test_tier_5_served_without_compiling_scores_nothing(
+        tier5_images: dict[str, str], docker_client: docker.DockerClient,
+        tmp_path: Path) -> None:
+    """gcc's objects from a cache (the salt's text added) and a compile that rewrites the
+    tests (a fake interpreter printing the expected summaries) score 0. Positive controls:
+    without the salt the cache passes zlib; the rewrite passes Jim Tcl only when the salt is
+    off *and* the tests run in the tree the compile wrote."""
+    from scenarios.grading import grader_image
+
+    cheats = _tool(SCENARIO / "tools" / "cheats.py")
+    ws = cheats.build([k.name for k in cheats.KINDS], tmp_path / "ws", tier5_images["gcc"],
+                      TIER5_SAMPLE, docker_client)
+    image = grader_image(docker_client, load_scenario("c-compiler"), tier5_images["gcc"])
+    cache, info = _grade_copy(docker_client, image, ws["gcc-object-cache"], tmp_path, "t5/01")
+    assert cache.total == 15 and cache.passed == 0, cache.tests
+    assert "not compiled from the salted sources" in info["t5/01-zlib"]["reason"]
+    assert info["t5/01-zlib"]["gcc_marked_objects"], "reported, not refused"
+    control, _ = _grade_copy(docker_client, image, ws["gcc-object-cache"], tmp_path, "t5/01",
+                             "salt")
+    assert control.passed == 15, control.tests
+    rewrite = ws["test-tree-rewrite"]
+    for ablate, passed in (("", 0), ("salt", 0), ("salt,test-tree", 76)):
+        result, info = _grade_copy(docker_client, image, rewrite, tmp_path, "t5/03", ablate)
+        assert (result.passed, result.total) == (passed, 76), (ablate, info["t5/03-jimtcl"])

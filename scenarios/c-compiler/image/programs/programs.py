@@ -412,7 +412,7 @@ def grade(p: Project, compiler: Path | None, home: Path, cells: Any, run: Run, i
     result = verdicts(expected, observed, b.ok)
     wrong = [k for k, v in result.items() if v == "fail"][:50]
     details = {"built": b.ok, "reason": b.reason, "build_seconds": round(b.seconds, 1),
-               "failed_step": b.steps[-1] if b.steps and not b.ok else None, **b.notes,
+               "failed_step": b.steps[-1] if b.steps and b.step_failed else None, **b.notes,
                "mismatches": {k: {"expected": expected[k][:300],
                                   "observed": observed.get(k, "(nothing)")[:300]}
                               for k in wrong}}

@@ -39,9 +39,10 @@ Sealed = Callable[[str, float], Any]  # (path of a built program, timeout) -> a 
 class Build:
     ok: bool
     reason: str = ""
-    steps: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)  # what each step did
     seconds: float = 0.0
     notes: dict[str, Any] = field(default_factory=dict)
+    step_failed: bool = False  # the last of ``steps`` is why (else a check after the build)
 
 
 def source_of(root: Path, s: Step) -> str:
@@ -108,7 +109,7 @@ def build(root: Path, steps: list[Step], compiler: str, run: Run, jobs: int,
             for s, r in pool.map(do, batch):
                 problem = check(s, r)
                 if problem:
-                    return Build(False, problem, log, time.monotonic() - t0)
+                    return Build(False, problem, log, time.monotonic() - t0, step_failed=True)
     return Build(True, "", log, time.monotonic() - t0)
 
 
