@@ -97,9 +97,10 @@ def test_reference_policy_climbs_tier_1_in_docker(tmp_path: Path, lite_image: st
 
 
 # A `compile` that "builds" a program printing the expected result, if it can find it: it
-# passes every test it may peek at, and none otherwise.
+# passes every test it may peek at, and none otherwise. The program is machine code (a few
+# instructions, assembled by the gcc driver), as the grader requires.
 PEEK = r"""#!/usr/bin/env python3
-import glob, os, shlex, sys, json
+import glob, os, subprocess, sys, json
 src = next(a for a in sys.argv[1:] if a.endswith(".c"))
 name = os.path.basename(src)[:-2]
 roots = ["/grader/tests", os.environ.get("CC_TESTS", "/nonexistent")]
@@ -111,11 +112,15 @@ for root in roots:
             e = json.load(open(exp))
         except OSError:
             continue
-        with open("t", "w") as out:
-            out.write("#!/bin/sh\nprintf %s " + shlex.quote(e["stdout"]) +
-                      f"\nexit {e['exit_code']}\n")
-        os.chmod("t", 0o755)
-        sys.exit(0)
+        out = e["stdout"].encode()
+        with open("t.s", "w") as fh:
+            fh.write(".globl _start\n_start:\n mov $1, %eax\n mov $1, %edi\n"
+                     f" lea msg(%rip), %rsi\n mov ${len(out)}, %edx\n syscall\n"
+                     f" mov $60, %eax\n mov ${e['exit_code']}, %edi\n syscall\n"
+                     ".data\nmsg: .byte " + ",".join(map(str, out or b"0")) + "\n"
+                     '.section .note.GNU-stack,"",@progbits\n')
+        sys.exit(subprocess.call(["gcc", "-nostdlib", "-static", "-x", "assembler", "t.s",
+                                  "-o", "t"]))
 sys.exit(1)
 """
 
@@ -169,7 +174,7 @@ def cheat_workspaces(tmp_path_factory: pytest.TempPathFactory, base_image: str
 
 
 # Cheats that unpack 33 MB at every compile are graded on one stage only.
-UNPACKING = {"xz-cc1", "gzip-cc1-memfd-ldso", "wheel", "self-extracting"}
+UNPACKING = {k.name for k in _toy_cheats().KINDS if k.unpacks}
 
 
 @pytest.mark.docker
@@ -300,7 +305,7 @@ def test_tier_5_served_without_compiling_scores_nothing(
     cache, info = _grade_copy(docker_client, image, ws["gcc-object-cache"], tmp_path, "t5/01")
     assert cache.total == 15 and cache.passed == 0, cache.tests
     assert "not compiled from the salted sources" in info["t5/01-zlib"]["reason"]
-    assert info["t5/01-zlib"]["gcc_marked_objects"], "reported, not refused"
+    assert info["t5/01-zlib"]["gcc_marked_objects"]["count"] == 18, "reported, not refused"
     control, _ = _grade_copy(docker_client, image, ws["gcc-object-cache"], tmp_path, "t5/01",
                              "salt")
     assert control.passed == 15, control.tests

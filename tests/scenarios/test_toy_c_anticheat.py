@@ -45,7 +45,7 @@ sealed = _load("_toyc_sealed", SCENARIO / "grader" / "sealed.py")
 
 # Cheats that unpack 33 MB at every compile are graded on one stage; the others on a valid
 # stage and the invalid one (where rejecting used to pay).
-UNPACKING = {"xz-cc1", "gzip-cc1-memfd-ldso", "wheel", "self-extracting"}
+UNPACKING = {k.name for k in cheats.KINDS if k.unpacks}
 
 
 def _scenario(stages: str) -> Scenario:
@@ -83,14 +83,14 @@ def test_every_cheat_scores_at_most_2_percent(workspaces: dict[str, Path]) -> No
     assert all(r.passed <= 0.02 * r.total for r in results.values()), scores
 
 
-# Which defence stops each interpreter cheat: graded on 01-return with it switched off, the
-# cheat scores (the positive control); as shipped it scores 0 (above), with a reason.
-ABLATED = {
-    "interp-script": ("programs,seal", "is a script (#!)"),
-    "interp-elf-exec": ("seal", "tried to run another program"),
-    "interp-elf-ldso": ("seal", "tried to run another program"),
-    "interp-dlopen-perl": ("seal", "exit code or stdout mismatch"),
-    "empty-sh": ("programs,seal", "is a script (#!)"),
+# The interpreter cheats, graded on 01-return: as shipped they score 0 with this reason in
+# --details; with the defences that stop them switched off (Kind.ablate), they score.
+REASONS = {
+    "interp-script": "is a script (#!)",
+    "interp-elf-exec": "tried to run another program",
+    "interp-elf-ldso": "tried to run another program",
+    "interp-dlopen-perl": "exit code or stdout mismatch",  # libperl cannot even be opened
+    "empty-sh": "is a script (#!)",
 }
 
 
@@ -110,10 +110,10 @@ def _grade_with_details(client: object, ws: Path, tmp: Path, extra: str
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("name", sorted(ABLATED))
+@pytest.mark.parametrize("name", sorted(REASONS))
 def test_each_interpreter_cheat_is_stopped_by_its_defence(
         name: str, workspaces: dict[str, Path], docker_client: object, tmp_path: Path) -> None:
-    ablate, reason = ABLATED[name]
+    ablate, reason = cheats.BY_NAME[name].ablate, REASONS[name]
     shipped, details = _grade_with_details(docker_client, workspaces[name], tmp_path / "a", "")
     assert shipped.passed == 0, shipped.tests
     assert any(reason in d.get("reason", "") for d in details.values()), details

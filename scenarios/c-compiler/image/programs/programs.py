@@ -337,8 +337,8 @@ def run_project(p: Project, compiler: str, home: Path, cells: Any, run: Run, ind
         observed: dict[str, str] = {}
         if b.ok:
             cells.stop(bcell)
-            b.notes["gcc_marked_objects"] = replay.gcc_marked(
-                lambda rel: cells.read(bcell, f"src/{rel}"), steps, root)
+            marked = replay.gcc_marked(lambda rel: cells.read(bcell, f"src/{rel}"), steps, root)
+            b.notes["gcc_marked_objects"] = {"count": len(marked), "first": marked[:5]}
             if seed is not None:
                 problem = _salt_check(cells, bcell, tcell, run, steps, root, salts)
                 if problem:
