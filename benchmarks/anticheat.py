@@ -43,13 +43,13 @@ from rich.table import Table  # noqa: E402
 
 from agent.evaluation import GradeResult  # noqa: E402
 from sandboxes.engine import connect  # noqa: E402
-from scenarios.grading import (  # noqa: E402
+from agent.scenario.grading import (  # noqa: E402
     copy_workspace,
     docker_grader,
     grade_workspace,
     grader_image,
 )
-from scenarios.loader import Scenario, load_scenario  # noqa: E402
+from agent.scenario.loader import Scenario, load_scenario  # noqa: E402
 
 TOYC = ROOT / "scenarios" / "toy-c-compiler"
 CC = ROOT / "scenarios" / "c-compiler"

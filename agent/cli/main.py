@@ -24,11 +24,13 @@ import typer
 from agent.cli import (
     batch_cmd,
     interchange_cmd,
+    models_cmd,
     replay_cmd,
     report_cmd,
     run_cmd,
     sandbox_cmd,
     scenario_cmd,
+    view_cmd,
 )
 from sandboxes.errors import UltrarunError, UserError, one_line
 
@@ -59,6 +61,9 @@ app.command("replay")(replay_cmd.replay)
 app.command("import")(interchange_cmd.import_)
 app.command("export")(interchange_cmd.export)
 app.command("batch")(batch_cmd.batch)
+app.command("ls")(view_cmd.ls)
+app.command("models")(models_cmd.models)
+app.command("view")(view_cmd.view)
 
 
 def _details_file(e: BaseException) -> Path:

@@ -34,7 +34,7 @@ from agent.trajectory.run_info import ModelKind
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
-    from scenarios.loader import Scenario
+    from agent.scenario.loader import Scenario
 
 __all__ = ["FORMS", "ModelContext", "ModelOverrides", "ModelSpec", "ModelSpecError",
            "SpecForm", "make_model", "parse_spec"]
@@ -184,7 +184,7 @@ def _endpoint(spec: ModelSpec, ctx: ModelContext) -> Model:
             "OPENAI_BASE_URL.")
     profile = ModelProfile(name=spec.text, model=spec.text, base_url=base_url,
                            max_tokens=DEFAULT_MAX_TOKENS)
-    return OpenAIModel(profile, overrides=ctx.overrides, env=ctx.env)
+    return OpenAIModel(profile, overrides=ctx.overrides, env=ctx.env, from_profile=False)
 
 
 def _is_file_ref(where: str) -> bool:

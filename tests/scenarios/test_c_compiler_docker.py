@@ -26,9 +26,9 @@ import yaml
 
 from agent.evaluation import GradeResult
 from agent.runner import RunConfig, execute_run
+from agent.scenario.grading import grade_workspace
+from agent.scenario.loader import load_scenario
 from sandboxes import images
-from scenarios.grading import grade_workspace
-from scenarios.loader import load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "c-compiler"
@@ -248,7 +248,7 @@ def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
         tmp_path: Path) -> None:
     """gcc passes every sampled test (anything less is a suite or jail bug); tcc passes all
     but what it lacks, zlib included, built by its own recipe and checked by its own tests."""
-    from scenarios.grading import copy_workspace, docker_grader
+    from agent.scenario.grading import copy_workspace, docker_grader
 
     scenario = load_scenario("c-compiler")
     assert scenario.grader is not None
@@ -272,7 +272,7 @@ def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
 def _grade_copy(client: docker.DockerClient, image: str, ws: Path, tmp: Path, stages: str,
                 ablate: str = "") -> tuple[GradeResult, dict]:
     """Grade a copy of ``ws`` in ``image`` (a grader image); its --details too."""
-    from scenarios.grading import copy_workspace, docker_grader
+    from agent.scenario.grading import copy_workspace, docker_grader
 
     scenario = load_scenario("c-compiler")
     assert scenario.grader is not None
@@ -296,7 +296,7 @@ def test_tier_5_served_without_compiling_scores_nothing(
     tests (a fake interpreter printing the expected summaries) score 0. Positive controls:
     without the salt the cache passes zlib; the rewrite passes Jim Tcl only when the salt is
     off *and* the tests run in the tree the compile wrote."""
-    from scenarios.grading import grader_image
+    from agent.scenario.grading import grader_image
 
     cheats = _tool(SCENARIO / "tools" / "cheats.py")
     ws = cheats.build([k.name for k in cheats.KINDS], tmp_path / "ws", tier5_images["gcc"],

@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from scenarios.loader import load_scenario
+from agent.scenario.loader import load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "c-compiler"

@@ -23,8 +23,8 @@ from types import ModuleType
 import pytest
 
 from agent.evaluation import GradeResult
-from scenarios.grading import copy_workspace, docker_grader, grade_workspace
-from scenarios.loader import Scenario, load_scenario
+from agent.scenario.grading import copy_workspace, docker_grader, grade_workspace
+from agent.scenario.loader import Scenario, load_scenario
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "toy-c-compiler"
 
@@ -101,7 +101,7 @@ def _grade_with_details(client: object, ws: Path, tmp: Path, extra: str
     s.grader.command += f" {extra} --details /workspace/.details.json"
     copy = tmp / "copy"
     copy_workspace(ws, copy)
-    from scenarios.grading import grader_image
+    from agent.scenario.grading import grader_image
 
     image = grader_image(client, s, "ultrarun/base:bookworm")  # type: ignore[arg-type]
     result = docker_grader(client, s, image, run_id="toy-ablate").grade(copy)  # type: ignore
