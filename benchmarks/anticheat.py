@@ -42,7 +42,6 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.evaluation import GradeResult  # noqa: E402
-from sandboxes.engine import connect  # noqa: E402
 from agent.scenario.grading import (  # noqa: E402
     copy_workspace,
     docker_grader,
@@ -50,6 +49,7 @@ from agent.scenario.grading import (  # noqa: E402
     grader_image,
 )
 from agent.scenario.loader import Scenario, load_scenario  # noqa: E402
+from sandboxes.engine import connect  # noqa: E402
 
 TOYC = ROOT / "scenarios" / "toy-c-compiler"
 CC = ROOT / "scenarios" / "c-compiler"
