@@ -162,7 +162,7 @@ sys.exit(subprocess.call(["gcc", "-w", "-B" + fe + "/", *sys.argv[1:]]))
     Kind("empty-output", "`compile` exits 0 and writes an empty output file", works_with_gcc=False,
          script=_exe("/workspace/compile", '#!/bin/sh\n: > "$3"\nexit 0\n')),
     Kind("interp-script", "`compile` writes a #!/usr/bin/python3 script: a C interpreter "
-         "(tools/cinterp.py) and the source", script=_exe("/workspace/compile", INTERP_SCRIPT),
+         "(tools/workspace/cinterp.py) and the source", script=_exe("/workspace/compile", INTERP_SCRIPT),
          ablate="programs,seal"),
     Kind("interp-elf-exec", "`compile` writes a small ELF that execv's python3 -c "
          "<interpreter + source>", script=STUB_BUILD.format(flags="")
@@ -202,7 +202,7 @@ def build(names: list[str], dest: Path, client: docker.DockerClient | None = Non
         kind = BY_NAME[name]
         ws = dest / name
         (ws / "src").mkdir(parents=True, exist_ok=True)
-        for c_file in [*HERE.glob("*.c"), HERE / "cinterp.py"]:  # what the scripts use
+        for c_file in [*HERE.glob("*.c"), *HERE.glob("workspace/*.py")]:  # what scripts use
             (ws / "src" / c_file.name).write_text(c_file.read_text())
         body = kind.script.replace("/workspace", f"/out/{name}")
         check = CHECK.replace("/workspace", f"/out/{name}")
