@@ -144,8 +144,7 @@ class AgentLoop:
         self._tools_est: int | None = None
         self._sandbox_failed = False
         self._call_retries: list[RetryRecord] = []  # announced for the call in progress
-        if hasattr(model, "on_retry"):
-            model.on_retry = self._on_retry
+        model.on_retry = self._on_retry
 
     # The conversation, the context policy and the counters are the fold's: the loop records
     # events and the fold applies them, exactly as it does for a resumed run's events.
@@ -203,9 +202,9 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
-        if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
-            # Model calls and their retries end by then too (--max-time is wall time).
-            self.model.deadline = self.state.started + self.budgets.max_time_s
+        # Model calls and their retries end by then too (--max-time is wall time).
+        self.model.deadline = None if self.budgets.max_time_s is None else \
+            self.state.started + self.budgets.max_time_s
         with self.stop.installed():
             try:
                 self._probe_window()

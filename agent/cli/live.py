@@ -36,7 +36,9 @@ def fmt_elapsed(seconds: float) -> str:
     return f"{h}:{m:02}:{s:02}"
 
 
-def cost_now(s: LoopState) -> str:
+def cost_now(s: LoopState, model_kind: str = "endpoint") -> str:
+    if model_kind != "endpoint":
+        return f"no model cost ({model_kind} model)"
     return "cost unknown" if s.model_calls and s.unpriced_calls >= s.model_calls \
         else f"${s.cost:.4f}"
 
@@ -56,10 +58,13 @@ class Follower:
         self.state = LoopState()
         self.alerts: deque[str] = deque(maxlen=3)
         self.evaluation = ""
+        self.model_kind = "endpoint"
         self._detector = AlertDetector()
 
-    def budgets(self, budgets: dict[str, Any], started_at: float, every: int | None) -> None:
+    def budgets(self, budgets: dict[str, Any], started_at: float, every: int | None,
+                model_kind: str = "endpoint") -> None:
         self._detector = AlertDetector(budgets, started_at, every)
+        self.model_kind = model_kind
 
     def alerts_of(self, e: EventBase) -> list[str]:
         found = [f"step {a.step}: {a.message}" for a in self._detector.feed(e.model_dump())
@@ -94,7 +99,7 @@ class LiveView(Follower):
         t.add_row("step", f"{s.step}   tool calls {s.tool_calls}")
         t.add_row("elapsed", fmt_elapsed(time.time() - s.started))
         t.add_row("tokens", f"in {s.tokens_in:,}   out {s.tokens_out:,}")
-        t.add_row("cost", cost_now(s).removeprefix("cost "))
+        t.add_row("cost", cost_now(s, self.model_kind).removeprefix("cost "))
         if s.retries:
             t.add_row("retries", str(s.retries))
         if s.note:  # an outage being waited out, the final grading …: shown as it happens
@@ -162,7 +167,8 @@ class PlainLog(Follower):
                 last = f"{s.last_tool} (exit {s.last_exit})" if s.last_exit is not None \
                     else s.last_tool or "-"
                 self.line(f"step {e.step}: {e.tool_calls} tool calls, tokens "
-                          f"{s.tokens_in:,}/{s.tokens_out:,}, {cost_now(s)}, last {last}"
+                          f"{s.tokens_in:,}/{s.tokens_out:,}, {cost_now(s, self.model_kind)}, "
+                          f"last {last}"
                           + (f", grade {s.grade}" if s.grade else ""))
             case EvaluationEvent():
                 self.line(evaluation_text(e))

@@ -120,6 +120,15 @@ def main(argv: list[str] | None = None) -> None:
     args = [a for a in args if a != "--debug"]
     try:
         app(args=args, prog_name="ultrarun")
+    except (KeyboardInterrupt, SystemExit) as e:
+        # Ctrl-C (typer turns it into exit 130): one line, never a traceback. A run records
+        # its own interruption before it gets here.
+        if isinstance(e, SystemExit) and e.code != 130:
+            raise
+        from agent.cli.console import err_console
+
+        err_console.print("interrupted (Ctrl-C)", highlight=False, markup=False)
+        sys.exit(130)
     except Exception as e:
         sys.exit(report_error(e, debug=debug))
 

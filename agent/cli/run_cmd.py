@@ -52,7 +52,9 @@ TemperatureOpt = Annotated[float | None, typer.Option("--temperature", help="Sam
                                                       "temperature sent with each request.")]
 TimeoutOpt = Annotated[float | None, typer.Option(
     "--timeout", help="Seconds a model request may take (default: the profile's, else 300).")]
-SandboxOpt = Annotated[str, typer.Option("--sandbox", help="docker (isolated) or local (not).")]
+SandboxOpt = Annotated[str, typer.Option(
+    "--sandbox", help="docker (isolated), local (not), or py:MODULE:FACTORY (yours, see "
+    "docs/api.md).")]
 MaxStepsOpt = Annotated[int | None, typer.Option("--max-steps", help="Model turns at most.")]
 MaxCostOpt = Annotated[float | None, typer.Option("--max-cost", help="Dollars at most.")]
 MaxTimeOpt = Annotated[str | None, typer.Option("--max-time", help="Wall time, e.g. 6h, 90m.")]
@@ -99,7 +101,8 @@ def launch(start: Callable[[Hooks], RunResult], title: str, *, quiet: bool,
             return
         for follower in (view, plain):
             if follower is not None:
-                follower.budgets(info.budgets.model_dump(), info.started_at, info.eval_every)
+                follower.budgets(info.budgets.model_dump(), info.started_at, info.eval_every,
+                                 info.model_kind)
 
     def progress(msg: str) -> None:
         view.note = msg

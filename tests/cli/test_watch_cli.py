@@ -209,3 +209,28 @@ def test_ls_and_run_ids_in_every_command(tmp_path: Path) -> None:
     (tmp_path / "logs" / "alpha-2" / "run.json").write_text("{}")
     amb = ur(tmp_path, "report", "alpha")
     assert amb.returncode == 2 and "alpha-1" in amb.stderr and "alpha-2" in amb.stderr
+
+
+def test_ctrl_c_during_ultrarun_grade_is_one_line_and_stops_the_grader(tmp_path: Path) -> None:
+    scen = tmp_path / "slow"
+    (scen / "grader").mkdir(parents=True)
+    (scen / "prompt.md").write_text("x\n")
+    marker = tmp_path / "grader-alive"
+    (scen / "grader" / "grade.py").write_text(
+        f"import time, pathlib\nwhile True:\n    pathlib.Path({str(marker)!r}).touch()\n"
+        "    time.sleep(0.2)\n")
+    (scen / "scenario.yaml").write_text(
+        "name: slow\nprompt: prompt.md\ngrader:\n  command: python3 /grader/grade.py\n"
+        "  files: grader/\n  timeout: 900\n")
+    (tmp_path / "ws").mkdir()
+    proc = start(tmp_path, "grade", str(scen), "--workspace", "ws", "--sandbox", "local")
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert time.monotonic() < deadline, "the grader never started"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in out and "interrupted" in out, out
+    marker.unlink()
+    time.sleep(1)
+    assert not marker.exists(), "the grader outlived the command"
