@@ -50,6 +50,7 @@ from agent.scenario.grading import (  # noqa: E402
 )
 from agent.scenario.loader import Scenario, load_scenario  # noqa: E402
 from sandboxes.engine import connect  # noqa: E402
+from ultrarun.policy import write_stage  # noqa: E402
 
 TOYC = ROOT / "scenarios" / "toy-c-compiler"
 CC = ROOT / "scenarios" / "c-compiler"
@@ -131,8 +132,7 @@ class Grader:
 
 def reference_workspace(dest: Path) -> Path:
     shutil.copytree(TOYC / "workspace", dest)
-    shutil.copytree(TOYC / "reference", dest, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    write_stage(TOYC / "reference" / "staged", dest)  # the reference: its last stage
     return dest
 
 

@@ -90,13 +90,14 @@ def test_scenario_loads_with_a_schedule_per_tier() -> None:
 
 
 def test_tier_1_is_the_toy_suite(c_compiler_grader: Path, tmp_path: Path) -> None:
-    """Tier 1's tests and the grader's jail and runner are toy-c-compiler's, included: one
-    copy, in that scenario's folder, assembled into /grader and the seed workspace (a scenario
-    folder holds no link out of itself, and no copy of another's files)."""
+    """Tier 1's tests and the grader's jail (with confine and sealed) and runner are
+    toy-c-compiler's, included: one copy, in that scenario's folder, assembled into /grader
+    and the seed workspace (a scenario folder holds no link out of itself, and no copy of
+    another's files)."""
     assert not (HIDDEN / "t1").exists() and not (VISIBLE / "t1").exists()
     assert not (SCENARIO / "grader" / "jail.py").exists()
     assert len(list((c_compiler_grader / "tests" / "t1").glob("*/*.expected.json"))) == 380
-    for name in ("jail.py", "runner.py"):
+    for name in ("jail.py", "confine.py", "sealed.py", "runner.py"):
         assert (c_compiler_grader / name).read_bytes() == \
             (TOY / "grader" / name).read_bytes()
     workspace = load_scenario("c-compiler").workspace_tree

@@ -162,8 +162,8 @@ sys.exit(subprocess.call(["gcc", "-w", "-B" + fe + "/", *sys.argv[1:]]))
     Kind("empty-output", "`compile` exits 0 and writes an empty output file", works_with_gcc=False,
          script=_exe("/workspace/compile", '#!/bin/sh\n: > "$3"\nexit 0\n')),
     Kind("interp-script", "`compile` writes a #!/usr/bin/python3 script: a C interpreter "
-         "(tools/workspace/cinterp.py) and the source", script=_exe("/workspace/compile", INTERP_SCRIPT),
-         ablate="programs,seal"),
+         "(tools/workspace/cinterp.py) and the source",
+         script=_exe("/workspace/compile", INTERP_SCRIPT), ablate="programs,seal"),
     Kind("interp-elf-exec", "`compile` writes a small ELF that execv's python3 -c "
          "<interpreter + source>", script=STUB_BUILD.format(flags="")
          + _exe("/workspace/compile", INTERP_ELF), ablate="seal"),
