@@ -190,6 +190,9 @@ class AgentLoop:
         self.fold = fold
         self.state.status = "running"
         self._emit(ResumeEvent, self.state.step, reason=reason, details=details)
+        if self.evaluator is not None:  # asked for before the stop and never recorded
+            for commit, step, calls in fold.ungraded():
+                self.evaluator.submit(commit, step, calls)
         # The agent called `finish` and its step is recorded: only the end (the final
         # grading, run_end) was lost, e.g. to a kill during the final evaluation.
         done = fold.pending is None and fold.finished_step is not None and \
@@ -201,9 +204,6 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
-        if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
-            # Model calls and their retries end by then too (--max-time is wall time).
-            self.model.deadline = self.state.started + self.budgets.max_time_s
         with self.stop.installed():
             try:
                 self._probe_window()
@@ -268,13 +268,22 @@ class AgentLoop:
             return "max_steps"
         if b.max_cost is not None and s.cost >= b.max_cost:
             return "max_cost"
-        if b.max_time_s is not None and time.time() - s.started >= b.max_time_s:
+        if b.max_time_s is not None and self._agent_time() >= b.max_time_s:
             return "max_time"
         return None
+
+    def _agent_time(self) -> float:
+        """Wall time charged to the agent: the run's, less its waits for sealed gradings."""
+        return time.time() - self.state.started - self.state.grader_wait_s
 
     def _call_model(self, step: int) -> AssistantTurn:
         """Ask the model, through the context policy; compact first when it is due."""
         self._update_context(step)
+        if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
+            # Model calls and their retries end by then too (--max-time is the agent's
+            # wall time: waits for sealed gradings are added back).
+            self.model.deadline = self.state.started + self.state.grader_wait_s + \
+                self.budgets.max_time_s
         try:
             with self.stop.waiting():
                 return self.model.complete(self._view(), self.toolbox.schemas())
@@ -450,11 +459,21 @@ class AgentLoop:
     def _dispatch(self, step: int, call: ToolCall, record: bool = True) -> ToolOutput:
         """Dispatch one call and record its result; a dead sandbox is replaced and the model
         is told, in the call's result."""
+        gate = self.evaluator.gate if self.evaluator is not None else None
+        if gate is not None:
+            waited = gate.waited_s
+            with self.stop.waiting():  # Ctrl-C while a sealed grading runs: it is aborted
+                gate.enter()
+            self.state.grader_wait_s += gate.waited_s - waited
         try:
-            with self.stop.waiting():
-                shown = self.toolbox.dispatch(call, self.ctx)
-        except SandboxDied as e:
-            return self._sandbox_died(step, call, str(e))
+            try:
+                with self.stop.waiting():
+                    shown = self.toolbox.dispatch(call, self.ctx)
+            except SandboxDied as e:  # replaced before any grading may freeze the sandbox
+                return self._sandbox_died(step, call, str(e))
+        finally:
+            if gate is not None:
+                gate.leave()
         out = shown.output
         if not record:
             return out
@@ -493,11 +512,14 @@ class AgentLoop:
         commit = self.snapshots.snapshot(message)
         head = commit or self.snapshots.head()
         left_out = self.snapshots.last_skipped
+        evaluate = self._evaluation_due(head)
         self._emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
                    tool_calls=self.state.tool_calls,
                    skipped=[s.as_dict() for s in left_out[:100]] or None,
-                   skipped_count=len(left_out) or None)
-        self._maybe_evaluate(step, head)
+                   skipped_count=len(left_out) or None, evaluate=evaluate)
+        if evaluate and head and self.evaluator is not None:  # recorded first: resume
+            self.evaluator.submit(head, step, self.state.tool_calls)  # grades it if lost
+        self._show_grade()
         self.rec.sync()
         # run.json follows the events step by step, so a kill -9 leaves it nearly current.
         self._update_totals()
@@ -510,17 +532,15 @@ class AgentLoop:
         t.tokens_in, t.tokens_out = s.tokens_in, s.tokens_out
         t.cost = round(s.cost, 6)
         t.wall_s = round(time.time() - s.started, 3)
+        t.grader_wait_s = round(s.grader_wait_s, 3)
         t.format_errors = s.format_errors
         t.model_calls, t.unpriced_calls, t.retries = s.model_calls, s.unpriced_calls, s.retries
 
-    def _maybe_evaluate(self, step: int, head: str | None) -> None:
-        if self.evaluator is None:
-            return
-        calls = self.state.tool_calls
-        if self.eval_every and head and calls - self.state.last_eval_calls >= self.eval_every:
-            self.state.last_eval_calls = calls
-            self.evaluator.submit(head, step, calls)
-        self._show_grade()
+    def _evaluation_due(self, head: str | None) -> bool:
+        """Whether this step's snapshot is to be graded (``eval_every`` tool calls on)."""
+        if self.evaluator is None or not self.eval_every or not head:
+            return False
+        return self.state.tool_calls - self.state.last_eval_calls >= self.eval_every
 
     def _show_grade(self) -> None:
         latest = self.evaluator.latest if self.evaluator else None

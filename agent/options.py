@@ -84,6 +84,12 @@ class RunConfig(LoopOptions):
     mask_keep_outputs: int = Field(10, ge=1)  # `mask`: tool outputs shown in full
     mask_keep_steps: int = Field(40, ge=2)  # `mask`: steps shown at all
     mask_token_budget: int = Field(60_000, ge=1000)  # `mask`: tighten past this estimate
+    # Drop a queued evaluation when a newer one is asked for (the grader falls behind):
+    # None takes the scenario's `grader.coalesce` (default: every evaluation happens).
+    coalesce_evals: bool | None = None
+    # False: evaluations are not sealed (the agent's container is neither frozen nor kept
+    # from host-wide counters): only to show the covert channel exists (docs/security.md).
+    sealed_eval: bool = True
 
 
 class ResumeConfig(LoopOptions):

@@ -106,6 +106,10 @@ class DockerConfig(BackendConfig):
     grader_cpus: float | None = Field(None, gt=0)  # default: every host CPU
     grader_memory: str = "4g"
     grader_pids: int = Field(2048, ge=16)
+    # Sealed evaluation (docs/security.md): host-wide counters hidden from the agent's
+    # container, which is frozen while candidate code runs on hidden inputs. `false` only
+    # to show that the channel exists (the attack tests' positive control).
+    sealed: bool = True
 
     def engine_problem(self) -> str | None:
         from sandboxes.engine import connect
@@ -180,7 +184,8 @@ class DockerFactory:
         return self.config.create(workspace=workspace, image=self.image, cpus=lim.cpus,
                                   memory=lim.memory, pids=lim.pids, network=lim.network,
                                   run_id=run_id, outputs_dir=outputs_dir, client=self.client,
-                                  env=self.spec.env, labels=labels or {}, disk=lim.disk)
+                                  env=self.spec.env, labels=labels or {}, disk=lim.disk,
+                                  sealed=self.config.sealed)
 
     def grader(self, run_id: str) -> GraderBox | None:
         from sandboxes.docker_grader import DockerGraderBox

@@ -42,6 +42,8 @@ class GraderSpec(BaseModel):
     command: str
     files: str | None = None
     every: int | None = Field(None, ge=1)
+    # Drop a queued evaluation when a newer one is asked for (default: every one happens).
+    coalesce: bool = False
     timeout: float = Field(900, gt=0, le=7 * 86400)
     # Run in the grader's container before grading, as root (e.g. to remove a C compiler).
     setup: str | None = None

@@ -44,6 +44,14 @@ MaxTimeOpt = Annotated[str | None, typer.Option("--max-time", help="Wall time, e
 ContextOpt = Annotated[str | None, typer.Option("--context", help="full | mask | compact.")]
 EvalEveryOpt = Annotated[int | None, typer.Option(
     "--eval-every", help="Grade every N tool calls (0: only at the end).")]
+CoalesceOpt = Annotated[bool | None, typer.Option(
+    "--coalesce-evals/--every-eval", help="Drop a queued evaluation when a newer one is "
+    "asked for, or grade every one asked for (default: the scenario's `grader.coalesce`, "
+    "else every one).", show_default=False)]
+UnsealedOpt = Annotated[bool, typer.Option(
+    "--unsealed-eval", help="Do not seal evaluations (the agent's container is not frozen "
+    "while the grader runs and sees host-wide counters): only to show the covert channel "
+    "that sealing closes (docs/security.md).")]
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for run folders.")]
 RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Name of the run folder.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoint if given.")]
@@ -165,6 +173,7 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         max_time: MaxTimeOpt = None, context: ContextOpt = None,
         eval_every: EvalEveryOpt = None, logs: LogsOpt = Path("logs"),
         run_id: RunIdOpt = None, seed: SeedOpt = None, max_tokens: MaxTokensOpt = None,
+        coalesce_evals: CoalesceOpt = None, unsealed_eval: UnsealedOpt = False,
         quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
@@ -173,7 +182,8 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
                       api_key_env=api_key_env, profile=profile, sandbox=sandbox,
                       max_steps=max_steps, max_cost=max_cost, max_time=max_time,
                       context=context, eval_every=eval_every, logs=logs, run_id=run_id,
-                      seed=seed, max_tokens=max_tokens)
+                      seed=seed, max_tokens=max_tokens, coalesce_evals=coalesce_evals,
+                      sealed_eval=not unsealed_eval)
     launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {model or profile}",
            quiet=quiet, as_json=json_)
 
