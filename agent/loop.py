@@ -463,8 +463,10 @@ class AgentLoop:
         if gate is not None:
             waited = gate.waited_s
             with self.stop.waiting():  # Ctrl-C while a sealed grading runs: it is aborted
-                gate.enter()
+                entered = gate.enter(lambda: self.stop.requested)
             self.state.grader_wait_s += gate.waited_s - waited
+            if not entered:
+                raise RunInterrupted("stop requested")
         try:
             try:
                 with self.stop.waiting():

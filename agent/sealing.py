@@ -76,19 +76,23 @@ class SealGate:
         return self._freezer() is not None
 
     # -- the loop's side ---------------------------------------------------------------------
-    def enter(self) -> None:
-        """Before a tool call: wait while a grading is sealed or about to be."""
+    def enter(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Before a tool call: wait while a grading is sealed or about to be. False when
+        ``cancelled()`` turned true meanwhile (the run is stopping; the call must not run)."""
         with self._cond:
             if self._sealed or self._wanted:
                 t0 = time.monotonic()
                 self._on_wait(True)
                 try:
                     while self._sealed or self._wanted:
+                        if cancelled():
+                            return False
                         self._cond.wait(0.25)  # short waits: a signal handler runs between
                 finally:
                     self.waited_s += time.monotonic() - t0
                     self._on_wait(False)
             self._busy = True
+            return True
 
     def leave(self) -> None:
         with self._cond:

@@ -167,10 +167,10 @@ class RunMetrics(BaseModel):
     degradation: Degradation
     model_calls: ModelCalls
     context_events: list[ContextMark]
-    evaluations_requested: int = 0  # snapshots the run asked to grade (`every`)
-    evaluations_skipped: int = 0  # of those, never recorded (coalesced, or the run stopped)
     unavailable: dict[str, str]  # metric key -> why it is None
     warnings: list[str]
+    evaluations_requested: int = 0  # snapshots the run asked to grade (`every`)
+    evaluations_skipped: int = 0  # of those, never recorded (coalesced, or the run stopped)
 
 
 def _slope(ys: Sequence[float]) -> float | None:
