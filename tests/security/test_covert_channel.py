@@ -96,7 +96,7 @@ def common(decoded: bytes, hidden: list[bytes], n: int) -> bool:
 
 
 def test_sealed_evaluation_leaks_no_hidden_byte(tmp_path: Path) -> None:
-    seen, decoded, hidden, run_dir = attack(tmp_path, sealed=True)
+    seen, decoded, _hidden, run_dir = attack(tmp_path, sealed=True)
     assert decoded == {"shm": b"", "cpu": b""}, f"the readers decoded {decoded}"
     assert seen.startswith("shm= cpu=\n"), seen
     events = load_run(run_dir).events_of(EvaluationEvent)

@@ -13,21 +13,13 @@ mode, T, out = sys.argv[1], int(sys.argv[2]) / 1000, sys.argv[3]
 START, ONE, LEAST = (4.5, 2.3, 0.3) if mode == "shm" else (7.0, 3.5, 0.5)
 
 
-def shmem_kb():
+def field(path, name):
+    """The number after ``name`` in a /proc file (0 when it is not there, e.g. masked)."""
     try:
-        for line in open("/proc/meminfo"):
-            if line.startswith("Shmem:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
-def running():
-    try:
-        for line in open("/proc/stat"):
-            if line.startswith("procs_running"):
-                return int(line.split()[1])
+        with open(path) as f:
+            for line in f:
+                if line.startswith(name):
+                    return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
     return 0
@@ -35,18 +27,17 @@ def running():
 
 def samples():
     """(time, on) pairs."""
-    on = False
     if mode == "shm":
         recent = []  # (time, kB) over the last 2 s: its minimum is the baseline
         while True:
             time.sleep(0.002)
-            now, cur = time.monotonic(), shmem_kb()
+            now, cur = time.monotonic(), field("/proc/meminfo", "Shmem:")
             recent = [(t, v) for t, v in recent if t > now - 2.0] + [(now, cur)]
             yield now, cur - min(v for _t, v in recent) > 64 << 10
     recent = []  # runnable tasks over the last 3 s: their 20th percentile is the baseline
     while True:  # a count of the moment flickers: the median of the last 20 ms decides
         time.sleep(0.005)
-        now, cur = time.monotonic(), running()
+        now, cur = time.monotonic(), field("/proc/stat", "procs_running")
         recent = [(t, v) for t, v in recent if t > now - 3.0] + [(now, cur)]
         low = sorted(v for _t, v in recent)[len(recent) // 5]
         tail = sorted(v for _t, v in recent[-4:])
