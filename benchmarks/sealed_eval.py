@@ -33,13 +33,13 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.runner import RunConfig, execute_run  # noqa: E402
+from agent.scenario.grading import copy_workspace, docker_grader  # noqa: E402
+from agent.scenario.loader import Scenario, load_scenario  # noqa: E402
 from agent.sealing import PAD_BASE_S, PAD_RATIO, Seal, SealGate, padded  # noqa: E402
 from agent.setup import prepare  # noqa: E402
 from agent.trajectory import load_run  # noqa: E402
 from agent.trajectory.events import EvaluationEvent, ModelCall  # noqa: E402
 from sandboxes.docker_sandbox import DockerSandbox  # noqa: E402
-from scenarios.grading import copy_workspace, docker_grader  # noqa: E402
-from scenarios.loader import Scenario, load_scenario  # noqa: E402
 
 LABELS = {"ultrarun.bench": "sealed_eval"}
 

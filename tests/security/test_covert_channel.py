@@ -23,9 +23,9 @@ import pytest
 import yaml
 
 from agent.runner import RunConfig, execute_run
+from agent.scenario.loader import BUILTIN_DIR
 from agent.trajectory import load_run
 from agent.trajectory.events import EvaluationEvent, ToolResultEvent
-from scenarios.loader import BUILTIN_DIR
 
 pytestmark = pytest.mark.docker
 
