@@ -95,3 +95,58 @@ def test_coalescing_is_an_option_and_report_counts_what_it_dropped(tmp_path: Pat
     assert metrics.evaluations_requested == 17
     assert 0 < metrics.evaluations_skipped < 17
     assert metrics.evaluations_skipped == 17 - len(curve(run_dir))
+
+
+def test_kill_during_a_sealed_grading_thaws_and_resume_grades_what_was_asked(
+        tmp_path: Path) -> None:
+    """kill -9 of the harness's whole process group while the agent's container is frozen:
+    the thaw guard unpauses it (its watchdog then ends it, nothing stays frozen), and
+    `resume` grades every evaluation asked for and never recorded, then carries on."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import docker
+
+    from agent.options import ResumeConfig
+    from agent.resume import resume_run
+
+    scen = scenario(tmp_path / "k", sleep_s=3.0)
+    logs = tmp_path / "logs"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agent.cli.main", "run", str(scen), "--model", script(tmp_path),
+         "--logs", str(logs), "--run-id", "killed", "--quiet"],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = docker.from_env()
+    label = {"label": ["ultrarun.run-id=killed", "ultrarun.role=agent"]}
+    deadline = time.monotonic() + 180
+    frozen = None
+    while time.monotonic() < deadline and frozen is None and proc.poll() is None:
+        agents = client.containers.list(filters=label, ignore_removed=True)
+        if agents and agents[0].attrs["State"]["Paused"]:
+            frozen = agents[0]
+        time.sleep(0.1)
+    assert frozen is not None, "never saw the agent's container frozen"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    def left() -> list[Any]:
+        return client.containers.list(all=True, filters=label, ignore_removed=True)
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and left():
+        time.sleep(0.2)
+    assert left() == [], "a container stayed"
+    events = [json.loads(line) for line in (logs / "killed" / "events.jsonl").read_text()
+              .splitlines() if line.endswith("}")]
+    asked = {e["tool_calls"] for e in events if e["type"] == "snapshot" and e.get("evaluate")}
+    graded = {e["tool_calls"] for e in events if e["type"] == "evaluation"}
+    assert asked - graded, "the kill left no requested evaluation ungraded"
+    res = resume_run(ResumeConfig(run_dir=logs / "killed"))
+    assert res.info.status == "finished"
+    loaded = load_run(res.run_dir)
+    assert sorted(curve(res.run_dir)) == list(range(2, STEPS + 2, 2))
+    assert compute_metrics(loaded).evaluations_skipped == 0

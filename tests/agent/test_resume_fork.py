@@ -278,7 +278,8 @@ def test_interrupt_stops_a_running_grading(tmp_path: Path, base_image: str,
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             agents = docker_client.containers.list(filters={
-                "label": ["ultrarun.run-id=slowgrade", "ultrarun.role=agent"]})
+                "label": ["ultrarun.run-id=slowgrade", "ultrarun.role=agent"]},
+                ignore_removed=True)
             if agents and agents[0].attrs["State"]["Paused"]:
                 paused.append(agents[0].id)
                 os.kill(os.getpid(), signal.SIGINT)
