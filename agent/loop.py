@@ -144,6 +144,8 @@ class AgentLoop:
         self._sandbox_failed = False
         if hasattr(model, "on_retry"):
             model.on_retry = self._on_retry
+        if evaluator is not None and evaluator.gate is not None:
+            evaluator.gate.on_wait = self._on_grader_wait
 
     # The conversation, the context policy and the counters are the fold's: the loop records
     # events and the fold applies them, exactly as it does for a resumed run's events.
@@ -418,6 +420,11 @@ class AgentLoop:
     def _on_retry(self, record: RetryRecord) -> None:
         self.state.note = (f"endpoint: {record.error[:80]} — retry {record.attempt} in "
                            f"{record.wait_s:.1f} s")
+        self.observer(self.state)
+
+    def _on_grader_wait(self, waiting: bool) -> None:
+        self.state.note = ("waiting for an evaluation: the sandbox is frozen while the grader "
+                           "runs (sealed evaluation)") if waiting else ""
         self.observer(self.state)
 
     def _format_error(self, step: int, turn: AssistantTurn) -> bool:

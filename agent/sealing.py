@@ -62,7 +62,7 @@ class SealGate:
                  on_wait: Callable[[bool], None] | None = None) -> None:
         self._freezer = freezer
         self.base, self.ratio = base, ratio
-        self._on_wait = on_wait or (lambda _w: None)
+        self.on_wait = on_wait or (lambda _w: None)  # a tool call starts/stops waiting
         self._cond = threading.Condition()
         self._busy = False  # a tool call runs
         self._wanted = False  # a grading waits for the current tool call to end
@@ -82,7 +82,7 @@ class SealGate:
         with self._cond:
             if self._sealed or self._wanted:
                 t0 = time.monotonic()
-                self._on_wait(True)
+                self.on_wait(True)
                 try:
                     while self._sealed or self._wanted:
                         if cancelled():
@@ -90,7 +90,7 @@ class SealGate:
                         self._cond.wait(0.25)  # short waits: a signal handler runs between
                 finally:
                     self.waited_s += time.monotonic() - t0
-                    self._on_wait(False)
+                    self.on_wait(False)
             self._busy = True
             return True
 

@@ -11,7 +11,7 @@
    (the ladder's output alphabet, measured on the real freeze path), and sysinfo(2)'s load
    averages read by the agent after a freeze in which the grader ran K busy processes.
 
-    python benchmarks/sealed_eval.py [--skip-c-compiler] [--skip-runs] [--think 3] [--json]
+    python benchmarks/sealed_eval.py [--parts toy,cc,runs,channels] [--think 3] [--json]
 """
 
 from __future__ import annotations
@@ -198,24 +198,26 @@ def load_channel(tmp: Path) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--skip-c-compiler", action="store_true")
-    ap.add_argument("--skip-runs", action="store_true")
-    ap.add_argument("--skip-channels", action="store_true")
+    ap.add_argument("--parts", default="toy,cc,runs,channels",
+                    help="what to measure: toy (toy-c freeze), cc (c-compiler freeze), runs "
+                    "(scripted and thinking runs), channels (what remains)")
     ap.add_argument("--think", type=float, default=3.0, help="seconds per simulated turn")
     ap.add_argument("--think-steps", type=int, default=60)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    parts = set(args.parts.split(","))
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-sealed-") as t:
         tmp = Path(t)
-        toy = load_scenario("toy-c-compiler")
-        sealed_grade(toy, toy_reference(tmp))  # warm: images built, caches filled
-        out["toy_c_reference"] = sealed_grade(toy, toy_reference(tmp))
-        if not args.skip_c_compiler:
+        if "toy" in parts:
+            toy = load_scenario("toy-c-compiler")
+            sealed_grade(toy, toy_reference(tmp))  # warm: images built, caches filled
+            out["toy_c_reference"] = sealed_grade(toy, toy_reference(tmp))
+        if "cc" in parts:
             out["c_compiler_full"] = c_compiler_full()
-        if not args.skip_runs:
+        if "runs" in parts:
             out["runs"] = scripted_runs(tmp, args.think, args.think_steps)
-        if not args.skip_channels:
+        if "channels" in parts:
             out["duration_channel"] = duration_channel(tmp)
             out["load_channel"] = load_channel(tmp)
     if args.json:
