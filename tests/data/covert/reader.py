@@ -1,6 +1,7 @@
 """The agent's side of the covert channel (tests/security/test_covert_channel.py): in the
 background, samples a host-wide counter and decodes ./compile's pulse-width code, writing the
-bytes decoded so far, as hex, to OUT. Usage: reader.py shm|cpu T_ms OUT.
+bytes decoded so far, as hex, to OUT, and the number of pulses seen to OUT.pulses.
+Usage: reader.py shm|cpu T_ms OUT.
 
 shm: /proc/meminfo Shmem 64 MiB above its minimum of the last 2 s (a pulse: 128 MiB).
 cpu: /proc/stat procs_running (runnable tasks, host-wide) 24 above its usual level."""
@@ -45,15 +46,22 @@ def samples():
 
 
 decoded = bytearray()
+pulses = 0
 bits = None
 since = 0.0
 last = False
 open(out, "w").close()
+with open(out + ".pulses", "w") as f:
+    f.write("0\n")
 for now, on in samples():
     if on and not last:
         since = now
     elif last and not on:
         width = (now - since) / T
+        if width > LEAST:
+            pulses += 1
+            with open(out + ".pulses", "w") as f:
+                f.write(f"{pulses}\n")
         if width > START:
             bits = []
         elif bits is not None and width > LEAST:
