@@ -51,6 +51,7 @@ from agent.trajectory.events import (
     MessageEvent,
     ModelCall,
     ResumeEvent,
+    RetryEvent,
     RunEnd,
     RunStart,
     SandboxRestartEvent,
@@ -142,6 +143,7 @@ class AgentLoop:
         self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
         self._tools_est: int | None = None
         self._sandbox_failed = False
+        self._call_retries: list[RetryRecord] = []  # announced for the call in progress
         if hasattr(model, "on_retry"):
             model.on_retry = self._on_retry
         if evaluator is not None and evaluator.gate is not None:
@@ -212,10 +214,7 @@ class AgentLoop:
                 if pending is not None:
                     done = self._run_calls(pending.step, pending.turn, pending)
                     self._end_step(pending.step, f"step {pending.step}")
-                if done:
-                    status, reason = "finished", "finished"
-                    return status, reason
-                status, reason = self._steps()
+                status, reason = ("finished", "finished") if done else self._steps()
             except RunInterrupted:
                 status, reason = "interrupted", "interrupted"
             except Exception as e:
@@ -225,7 +224,7 @@ class AgentLoop:
                 status, reason = "failed", "error"
                 raise
             finally:
-                self._finish(status, reason)
+                status, reason = self._finish(status, reason)
         return status, reason
 
     # -- steps -----------------------------------------------------------------------------
@@ -287,7 +286,7 @@ class AgentLoop:
             self.model.deadline = self.state.started + self.state.grader_wait_s + \
                 self.budgets.max_time_s
         try:
-            with self.stop.waiting():
+            with self._model_waiting(step):
                 return self.model.complete(self._view(), self.toolbox.schemas())
         except ContextExceeded as e:
             if not isinstance(self.policy, CompactPolicy):
@@ -302,8 +301,26 @@ class AgentLoop:
             if e.window:
                 self._learn_window(step, e.window, "context-length error", str(e))
             self._compact(step, forced=True, error=str(e))
-            with self.stop.waiting():
+            with self._model_waiting(step):
                 return self.model.complete(self._view(), self.toolbox.schemas())
+
+    @contextmanager
+    def _model_waiting(self, step: int) -> Iterator[None]:
+        """Wait for a model call (Ctrl-C honoured). Interrupted while the endpoint was being
+        retried, the attempts so far are recorded (an ``error`` event), so the run's retry
+        count stays true."""
+        self._call_retries = []
+        try:
+            with self.stop.waiting():
+                yield
+        except RunInterrupted:
+            if self._call_retries:
+                self._emit(ErrorEvent, step, where="model",
+                           message="interrupted while the endpoint was being retried",
+                           retries=[r.model_dump() for r in self._call_retries])
+            raise
+        finally:
+            self._call_retries = []
 
     def _view(self) -> list[dict[str, Any]]:
         return self.policy.view(self.messages, self.fold.conv.meta)
@@ -418,8 +435,14 @@ class AgentLoop:
         self.observer(self.state)
 
     def _on_retry(self, record: RetryRecord) -> None:
+        """An attempt failed and will be retried: say so now (a notice in the trajectory, the
+        live view's note), not only once the call is over."""
+        self._call_retries.append(record)
+        self._emit(RetryEvent, self.state.step, attempt=record.attempt, error=record.error,
+                   status=record.status, wait_s=record.wait_s)
         self.state.note = (f"endpoint: {record.error[:80]} — retry {record.attempt} in "
-                           f"{record.wait_s:.1f} s")
+                           f"{record.wait_s:.1f} s ({len(self._call_retries)} failed attempts "
+                           "so far)")
         self.observer(self.state)
 
     def _on_grader_wait(self, waiting: bool) -> None:
@@ -556,18 +579,26 @@ class AgentLoop:
         if latest is not None:
             self.state.grade = f"{latest.passed}/{latest.total}"
 
-    def _finish(self, status: Status, reason: EndReason) -> None:
-        """Final evaluation (unless interrupted), run_end, totals in run.json."""
+    def _finish(self, status: Status, reason: EndReason) -> Outcome:
+        """Final evaluation (unless interrupted, or nothing was ever asked of the model),
+        run_end, totals in run.json. Ctrl-C during the final grading ends the run
+        ``interrupted`` (``ultrarun grade RUN`` grades it later)."""
         grade = None
         if self.evaluator is not None:
-            if status == "interrupted":
-                self.evaluator.abort()  # the user wants to stop now, not after a grading
+            if status == "interrupted" or not self.state.model_calls:
+                # Stop now; and a run that never reached its model has nothing to grade.
+                self.evaluator.abort()
             else:
                 head = self.snapshots.head()
                 if head:
                     self.evaluator.submit(head, self.state.step, self.state.tool_calls,
                                           final=True)
-                self.evaluator.wait()
+                try:
+                    self._wait_for_grading()
+                except RunInterrupted:
+                    self.evaluator.abort()
+                    status, reason = "interrupted", "interrupted"
+                    self.state.note = "interrupted during the final grading"
             self._show_grade()
             latest = self.evaluator.latest
             if latest is not None and status != "interrupted":
@@ -584,3 +615,17 @@ class AgentLoop:
         self.rec.save_info()
         s.status = status
         self.observer(s)
+        return status, reason
+
+    def _wait_for_grading(self) -> None:
+        """Wait for the gradings still queued, saying each second what is being graded."""
+        assert self.evaluator is not None
+        start = time.monotonic()
+        while True:
+            with self.stop.waiting():
+                if self.evaluator.wait(timeout=1.0):
+                    return
+            self.state.note = (f"final grading: {self.evaluator.describe()}, "
+                               f"{time.monotonic() - start:.0f} s so far (Ctrl-C stops it: the "
+                               "run ends interrupted, `ultrarun grade RUN` grades it later)")
+            self.observer(self.state)

@@ -85,13 +85,23 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
                                                    "step (default: the last).")] = None,
           sandbox: Annotated[str | None, typer.Option(
               help="docker or local (default: the run's backend, else docker).")] = None,
-          json_: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Run a scenario's hidden grader on any workspace, or on a run's snapshot."""
+          json_: Annotated[bool, typer.Option("--json")] = False,
+          logs: Annotated[Path, typer.Option("--logs", help="Where run ids are looked up.")]
+          = Path("logs")) -> None:
+    """Run a scenario's hidden grader on any workspace, or on a run's snapshot (a run folder
+    or a run id)."""
     from agent.scenario.grading import grade_workspace
     from agent.scenario.loader import load_scenario
     from agent.trajectory.reader import is_run_dir, load_run
 
     path = Path(target)
+    if not is_run_dir(path) and workspace is None and not path.exists():
+        from agent.trajectory.catalog import RunNotFound, resolve_run
+
+        try:
+            path = resolve_run(target, logs)
+        except RunNotFound:
+            pass  # not a run id either: the message below asks for --workspace
     if is_run_dir(path):
         from agent.paths import absolute
         from agent.runner import run_sandbox, run_scenario

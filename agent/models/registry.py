@@ -184,7 +184,7 @@ def _endpoint(spec: ModelSpec, ctx: ModelContext) -> Model:
             "OPENAI_BASE_URL.")
     profile = ModelProfile(name=spec.text, model=spec.text, base_url=base_url,
                            max_tokens=DEFAULT_MAX_TOKENS)
-    return OpenAIModel(profile, overrides=ctx.overrides, env=ctx.env)
+    return OpenAIModel(profile, overrides=ctx.overrides, env=ctx.env, from_profile=False)
 
 
 def _is_file_ref(where: str) -> bool:

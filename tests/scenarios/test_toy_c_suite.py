@@ -171,6 +171,7 @@ def test_regen_check_flags_an_order_dependent_program(tmp_path):
 # ----------------------------------------------------------------- reference compiler
 
 
+@pytest.mark.slow  # all 380 hidden tests
 def test_reference_compiler_passes_hidden_suite_without_cc1(tmp_path, no_cc1_env):
     ws = tmp_path / "workspace"
     shutil.copytree(REFERENCE, ws, ignore=shutil.ignore_patterns("__pycache__"))
