@@ -10,8 +10,6 @@ whether the workspace changed) which also marks the step as complete, and an fsy
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +40,7 @@ from agent.models.base import (
     ToolCall,
 )
 from agent.state import LoopState, PendingStep
+from agent.stop import RunInterrupted, StopSignal
 from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
 from agent.trajectory.events import (
@@ -63,7 +62,6 @@ from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import EndReason, Status
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes import SandboxDied, SandboxError
-from sandboxes.errors import UltrarunError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
@@ -73,48 +71,6 @@ __all__ = ["AgentLoop", "Budgets", "LoopState", "PendingStep", "RunInterrupted",
 
 E = TypeVar("E", bound=EventBase)
 Outcome = tuple[Status, EndReason]
-
-
-class RunInterrupted(UltrarunError):
-    """SIGINT or SIGTERM arrived: the loop stops at once and marks the run interrupted."""
-
-
-class StopSignal:
-    """Turns SIGINT/SIGTERM into RunInterrupted, but only where the loop waits (a model call or
-    a command); elsewhere it sets a flag the loop checks, so no event is ever half-written."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._waiting = False
-
-    def _handler(self, signum: int, _frame: Any) -> None:
-        self.requested = True
-        if self._waiting:
-            self._waiting = False
-            raise RunInterrupted(signal.Signals(signum).name)
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        """Install the handlers (main thread only)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        old = {s: signal.signal(s, self._handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for s, h in old.items():
-                signal.signal(s, h)
-
-    @contextmanager
-    def waiting(self) -> Iterator[None]:
-        if self.requested:
-            raise RunInterrupted("stop requested")
-        self._waiting = True
-        try:
-            yield
-        finally:
-            self._waiting = False
 
 
 class AgentLoop:
