@@ -11,7 +11,8 @@
    (the ladder's output alphabet, measured on the real freeze path), and sysinfo(2)'s load
    averages read by the agent after a freeze in which the grader ran K busy processes.
 
-    python benchmarks/sealed_eval.py [--parts toy,cc,runs,channels] [--think 3] [--json]
+    python benchmarks/sealed_eval.py [--parts toy,cc,runs,channels] [--think 3]
+        [--think-steps 60] [--think-every 10] [--run-steps N] [--json]
 """
 
 from __future__ import annotations
@@ -98,15 +99,18 @@ def c_compiler_full() -> dict[str, Any]:
         return sealed_grade(scenario, ws, grader_image=image)
 
 
-def scripted_runs(tmp: Path, think: float, steps: int) -> dict[str, Any]:
-    """The reference policy on toy-c, sealed and unsealed; then its own turns replayed with
-    ``think`` seconds per turn (a model that thinks), sealed and unsealed."""
+def scripted_runs(tmp: Path, think: float, steps: int, run_steps: int | None,
+                  think_every: int) -> dict[str, Any]:
+    """The reference policy on toy-c (its first ``run_steps`` turns), sealed and unsealed;
+    then its first ``steps`` turns replayed with ``think`` seconds per turn (a model that
+    thinks), graded every ``think_every`` calls, sealed and unsealed."""
     out: dict[str, Any] = {}
     for sealed in (True, False):
         name = f"ref-{'sealed' if sealed else 'open'}"
         t0 = time.monotonic()
         res = execute_run(RunConfig(scenario="toy-c-compiler", model="reference",
-                                    logs=tmp / "logs", run_id=name, sealed_eval=sealed))
+                                    logs=tmp / "logs", run_id=name, sealed_eval=sealed,
+                                    max_steps=run_steps))
         out[name] = run_figures(res.run_dir, time.monotonic() - t0)
     turns = [{"content": m.message.get("content") or "",
               "tool_calls": [{"name": c["function"]["name"],
@@ -121,7 +125,7 @@ def scripted_runs(tmp: Path, think: float, steps: int) -> dict[str, Any]:
         t0 = time.monotonic()
         res = execute_run(RunConfig(scenario="toy-c-compiler", model=f"script:{script}",
                                     logs=tmp / "logs", run_id=name, sealed_eval=sealed,
-                                    eval_every=10))
+                                    eval_every=think_every))
         out[name] = run_figures(res.run_dir, time.monotonic() - t0)
     return out
 
@@ -203,6 +207,9 @@ def main() -> None:
                     "(scripted and thinking runs), channels (what remains)")
     ap.add_argument("--think", type=float, default=3.0, help="seconds per simulated turn")
     ap.add_argument("--think-steps", type=int, default=60)
+    ap.add_argument("--think-every", type=int, default=10, help="grade every N calls")
+    ap.add_argument("--run-steps", type=int, default=None,
+                    help="stop the reference runs after N steps (default: the whole run)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     parts = set(args.parts.split(","))
@@ -216,7 +223,8 @@ def main() -> None:
         if "cc" in parts:
             out["c_compiler_full"] = c_compiler_full()
         if "runs" in parts:
-            out["runs"] = scripted_runs(tmp, args.think, args.think_steps)
+            out["runs"] = scripted_runs(tmp, args.think, args.think_steps, args.run_steps,
+                                        args.think_every)
         if "channels" in parts:
             out["duration_channel"] = duration_channel(tmp)
             out["load_channel"] = load_channel(tmp)
