@@ -153,12 +153,6 @@ class EvaluationRunner:
             self._pending.append(self._pool.submit(self._grade, commit, step, tool_calls,
                                                    final))
 
-    @property
-    def backlog(self) -> int:
-        """Gradings asked for and not yet recorded (the one running included)."""
-        with self._lock:
-            return sum(1 for f in self._pending if not f.done())
-
     def _grade(self, commit: str, step: int, tool_calls: int,
                final: bool) -> EvaluationEvent | None:
         if self._aborted:
