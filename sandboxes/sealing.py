@@ -155,12 +155,24 @@ class DockerFreezer:
         except OSError:
             self._guard = None
 
-    def freeze(self) -> None:
+    def freeze(self, attempts: int = 12) -> None:
+        """Pause the container. The cgroup freezer can fail to settle on a busy machine
+        (runc: "unable to freeze"; it thaws again): tried again, ~1 minute in all."""
+        from docker.errors import APIError
+
         with self._lock:
             if self.frozen:
                 return
             self._tell(b"frozen")  # before the pause: a crash in between still thaws
-            self.client.api.pause(self.container_id)
+            for i in range(attempts):
+                try:
+                    self.client.api.pause(self.container_id)
+                    break
+                except APIError as e:
+                    if "freeze" not in str(e).lower() or i == attempts - 1:
+                        self._tell(b"thawed")
+                        raise
+                    time.sleep(min(0.5 * (i + 1), 8.0))
             self.frozen = True
 
     def thaw(self) -> None:
