@@ -59,9 +59,10 @@ def run(tmp: Path, name: str, sleep_s: float = 0.0, **options: Any) -> Path:
 
 
 def curve(run_dir: Path) -> dict[int, tuple[int, str]]:
-    """Tool calls -> (passed, state's verdict) of every non-final evaluation."""
-    return {e.tool_calls: (e.passed, e.tests["state"])
-            for e in load_run(run_dir).events_of(EvaluationEvent) if not e.final}
+    """Tool calls -> (passed, state's verdict) of every non-final evaluation (none failed)."""
+    evals = load_run(run_dir).events_of(EvaluationEvent)
+    assert [e.error for e in evals if e.error] == []
+    return {e.tool_calls: (e.passed, e.tests["state"]) for e in evals if not e.final}
 
 
 def test_every_requested_evaluation_is_graded_at_any_grader_speed(tmp_path: Path) -> None:
