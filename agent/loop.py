@@ -65,7 +65,6 @@ from sandboxes import SandboxDied, SandboxError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
-FORMAT_REMINDER = f"Your last reply had no tool call. {HOW_TO_ACT}"
 
 __all__ = ["AgentLoop", "Budgets", "LoopState", "PendingStep", "RunInterrupted", "StopSignal"]
 
@@ -100,8 +99,7 @@ class AgentLoop:
         self._tools_est: int | None = None
         self._sandbox_failed = False
         self._call_retries: list[RetryRecord] = []  # announced for the call in progress
-        if hasattr(model, "on_retry"):
-            model.on_retry = self._on_retry
+        model.on_retry = self._on_retry
         if evaluator is not None and evaluator.gate is not None:
             evaluator.gate.on_wait = self._on_grader_wait
 
@@ -164,6 +162,7 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
+        self._set_deadline()
         with self.stop.installed():
             try:
                 self._probe_window()
@@ -229,18 +228,20 @@ class AgentLoop:
             return "max_time"
         return None
 
+    def _set_deadline(self) -> None:
+        """Model calls and their retries end by the --max-time deadline too: the agent's
+        wall time, waits for sealed gradings added back."""
+        self.model.deadline = None if self.budgets.max_time_s is None else \
+            self.state.started + self.state.grader_wait_s + self.budgets.max_time_s
+
     def _agent_time(self) -> float:
         """Wall time charged to the agent: the run's, less its waits for sealed gradings."""
         return time.time() - self.state.started - self.state.grader_wait_s
 
     def _call_model(self, step: int) -> AssistantTurn:
         """Ask the model, through the context policy; compact first when it is due."""
+        self._set_deadline()
         self._update_context(step)
-        if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
-            # Model calls and their retries end by then too (--max-time is the agent's
-            # wall time: waits for sealed gradings are added back).
-            self.model.deadline = self.state.started + self.state.grader_wait_s + \
-                self.budgets.max_time_s
         try:
             with self._model_waiting(step):
                 return self.model.complete(self._view(), self.toolbox.schemas())
@@ -576,12 +577,10 @@ class AgentLoop:
     def _wait_for_grading(self) -> None:
         """Wait for the gradings still queued, saying each second what is being graded."""
         assert self.evaluator is not None
-        start = time.monotonic()
         while True:
             with self.stop.waiting():
                 if self.evaluator.wait(timeout=1.0):
                     return
-            self.state.note = (f"final grading: {self.evaluator.describe()}, "
-                               f"{time.monotonic() - start:.0f} s so far (Ctrl-C stops it: the "
-                               "run ends interrupted, `ultrarun grade RUN` grades it later)")
+            self.state.note = (f"final grading: {self.evaluator.describe()} (Ctrl-C stops it: "
+                               "the run ends interrupted, `ultrarun grade RUN` grades it later)")
             self.observer(self.state)

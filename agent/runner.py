@@ -33,10 +33,11 @@ from agent.sealing import SealGate
 from agent.setup import prepare
 from agent.trajectory.events import ErrorEvent, EventBase, RunEnd
 from agent.trajectory.recorder import Recorder
-from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, versions
+from agent.trajectory.run_info import RunInfo, RunSettings, versions
 from agent.trajectory.snapshots import Snapshotter
-from sandboxes.backends import DockerConfig, LocalConfig, backend_config
+from sandboxes.backends import AnyBackend, DockerConfig, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
+from sandboxes.spec import FileTree
 
 __all__ = ["ConfigError", "Hooks", "RunConfig", "RunResult", "Session", "check_run_id",
            "execute_run", "run_lock"]
@@ -78,7 +79,7 @@ def run_scenario(run_dir: Path, info: RunInfo) -> Scenario:
     return load_scenario(ref)
 
 
-def run_sandbox(info: RunInfo) -> DockerConfig | LocalConfig:
+def run_sandbox(info: RunInfo) -> AnyBackend:
     """The sandbox backend config a recorded run used."""
     return info.sandbox_config or backend_config(info.sandbox)
 
@@ -165,7 +166,7 @@ class Session:
         o = self.info.options
         return make_policy(self.info.context, context_window=self.context_window,
                            compact_prompt=Path(o.compact_prompt) if o.compact_prompt else None,
-                           **o.mask.model_dump())
+                           mask=o.mask)
 
     @contextmanager
     def loop(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> Iterator[AgentLoop]:
@@ -276,13 +277,13 @@ def cause(e: BaseException) -> BaseException | None:
     return e.__cause__ if isinstance(e, UltrarunError) or not isinstance(e, Exception) else e
 
 
-def new_run_folder(run_dir: Path, seed: Path | None) -> None:
+def new_run_folder(run_dir: Path, seed: FileTree | None) -> None:
     """The run folder with the scenario's seed workspace; nothing is left if that fails."""
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
         workspace = run_dir / "workspace"
         if seed is not None:
-            shutil.copytree(seed, workspace, symlinks=True)
+            seed.assemble(workspace)
         workspace.mkdir(exist_ok=True)
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -350,8 +351,7 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
             model_override=override, tool_mode=cfg.tool_mode, model_timeout_s=cfg.model_timeout,
             profiles=[str(absolute(p)) for p in cfg.profiles], coalesce_evals=coalesce,
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
-            mask=MaskOptions(keep_outputs=cfg.mask_keep_outputs, keep_steps=cfg.mask_keep_steps,
-                             token_budget=cfg.mask_token_budget)))
+            mask=cfg.mask))
     session = Session.resolve(run_dir, info, scenario, cfg)  # before any folder exists
-    new_run_folder(run_dir, scenario.workspace_dir)
+    new_run_folder(run_dir, scenario.workspace_tree)
     return session.run(hooks or Hooks())

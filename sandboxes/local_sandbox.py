@@ -227,9 +227,17 @@ class LocalGraderBox:
         self._aborted = False
 
     def run(self, workspace: Path, env: dict[str, str] | None = None) -> GraderOutput:
+        with tempfile.TemporaryDirectory(prefix="ultrarun-grader-files-") as tmp:
+            tree = self.spec.files
+            files = tree.assemble(Path(tmp) / "grader") if tree is not None and tree.layers \
+                else tree.base if tree is not None else None
+            return self._run(workspace, files, env)
+
+    def _run(self, workspace: Path, files: Path | None,
+             env: dict[str, str] | None) -> GraderOutput:
         cmd = self.spec.command.replace("/workspace", str(workspace))
-        if self.spec.files is not None:
-            cmd = cmd.replace("/grader", str(self.spec.files))
+        if files is not None:
+            cmd = cmd.replace("/grader", str(files))
         env = {**{k: os.environ[k] for k in ("PATH", "LANG", "HOME") if k in os.environ},
                **(env or {})}
         # Its own process group, so an abort (Ctrl-C) or a timeout kills all it started.

@@ -1,4 +1,5 @@
-"""Scenario format (CONTRACT 6): `scenario.yaml` validated by pydantic, found by name or path."""
+"""Scenario format (docs/scenarios.md, every field: docs/config.md): `scenario.yaml` validated
+by pydantic, found by name or path."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from agent.budgets import Budgets, parse_duration
 from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
-from sandboxes.spec import GradingSpec, Limits, SandboxSpec
+from sandboxes.spec import FileLayer, FileTree, GraderCommand, GradingSpec, Limits, SandboxSpec
 
-__all__ = ["Budgets", "GraderSpec", "ImageSpec", "Limits", "Scenario", "ScenarioError",
-           "builtin_names", "find_scenario_file", "load_scenario", "parse_duration"]
+__all__ = ["Budgets", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
+           "ScenarioError", "builtin_names", "find_scenario_file", "load_scenario",
+           "parse_duration"]
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -26,34 +28,35 @@ class ScenarioError(UserError):
 
 
 class ImageSpec(BaseModel):
+    """The image the agent works in: exactly one of ``name`` or ``dockerfile``."""
+
     model_config = ConfigDict(extra="forbid")
 
-    dockerfile: str | None = None
-    name: str | None = None
+    dockerfile: str | None = Field(None, description=(
+        "a Dockerfile (`FROM ultrarun/base:bookworm`) built with its own folder as the context "
+        "and cached by that folder's content: keep it in a folder of its own (e.g. "
+        "`image/Dockerfile`) so the hidden tests do not trigger rebuilds"))
+    name: str | None = Field(None, description="an image used as is")
 
     def model_post_init(self, _ctx: Any) -> None:
         if (self.dockerfile is None) == (self.name is None):
             raise ValueError("give exactly one of `dockerfile` or `name`")
 
 
-class GraderSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+class GraderSpec(GraderCommand):
+    """A scenario's hidden grader (``grader:``)."""
 
-    command: str
-    files: str | None = None
-    every: int | None = Field(None, ge=1)
-    # Drop a queued evaluation when a newer one is asked for (default: every one happens).
-    coalesce: bool = False
-    timeout: float = Field(900, gt=0, le=7 * 86400)
-    # Run in the grader's container before grading, as root (e.g. to remove a C compiler).
-    setup: str | None = None
-    # Keep the grader's files from the code it grades: the grader runs as root with /grader
-    # readable by root only, and runs candidate code through $ULTRARUN_RUN_AS (a prefix that
-    # drops to the agent's uid). The grader must use that prefix (see docs/scenarios.md).
-    isolate: bool = False
-    # Grade parts of the suite less often: {part: k} grades a part at every k-th evaluation
-    # (ids "<part>/..." belong to it); the others carry their last results over.
-    parts: dict[str, int] = Field(default_factory=dict)
+    files: str | None = Field(None, description=(
+        "folder mounted read-only at /grader in the grader's container only"))
+    every: int | None = Field(None, ge=1, description=(
+        "grade every N tool calls (and always at the end); --eval-every overrides"))
+    coalesce: bool = Field(False, description=(
+        "drop a queued evaluation when a newer one is asked for (default: every one asked "
+        "for is graded, in order); --coalesce-evals/--every-eval override"))
+    parts: dict[str, int] = Field(default_factory=dict, description=(
+        "grade parts of the suite less often: {part: k} grades a part at every k-th "
+        "evaluation (test ids `<part>/...` belong to it); the others carry their last "
+        "results over"))
 
     @field_validator("parts")
     @classmethod
@@ -65,21 +68,21 @@ class GraderSpec(BaseModel):
                 raise ValueError(f"part {name!r}: grade it every k-th evaluation with k >= 1")
         return v
 
-    # tmpfs mounts of the grader's container, {path: options}: e.g. a `noexec` /tmp, so that
-    # nothing the graded code writes can be executed (the toy C compiler's jail needs one).
-    tmpfs: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("tmpfs")
-    @classmethod
-    def _tmpfs(cls, v: dict[str, str]) -> dict[str, str]:
-        for path, options in v.items():
-            if not re.fullmatch(r"/[A-Za-z0-9._/-]+", path) or ".." in path.split("/") \
-                    or path.rstrip("/") in ("", "/workspace", "/grader", "/proc", "/sys", "/dev"):
-                raise ValueError(f"tmpfs: {path!r} is not a mount point the grader may use")
-            if not re.fullmatch(r"[a-z0-9=,_]*", options):
-                raise ValueError(f"tmpfs: options {options!r} for {path} (use e.g. "
-                                 f"'rw,noexec,nosuid,nodev,size=1g')")
-        return v
+class Include(BaseModel):
+    """A file or folder of a built-in scenario that this one uses as its own (one copy of it,
+    in the built-in's folder): ``path`` of scenario ``scenario`` appears at ``to`` in this
+    scenario's ``workspace`` or ``grader.files`` folder, wherever ultrarun assembles those
+    (a run's seed workspace, the grader's ``/grader``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description=(
+        "a built-in scenario (never a folder of your choosing)"))
+    path: str = Field(description="a file or folder in it (symlinks resolved: inside it)")
+    to: str = Field(description=(
+        "where it appears, inside this scenario's `workspace` or `grader.files` folder, where "
+        "nothing of its own is"))
 
 
 class Scenario(BaseModel):
@@ -87,20 +90,35 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    title: str = ""
-    prompt: str
-    image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"))
-    workspace: str | None = None
-    limits: Limits = Field(default_factory=Limits)
-    budgets: Budgets = Field(default_factory=Budgets)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description=(
+        "lower-case identifier (`[a-z0-9._-]`), used in run ids and image names"))
+    title: str = Field("", description="one line for `ultrarun scenarios list`")
+    prompt: str = Field(description=(
+        "file with the task text; this and every other path of a scenario is relative to its "
+        "folder and must stay inside it, symlinks resolved"))
+    image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"),
+                             description="the image the agent works in")
+    workspace: str | None = Field(None, description="folder of seed files copied to /workspace")
+    limits: Limits = Field(default_factory=Limits, description="what the agent's sandbox may use")
+    budgets: Budgets = Field(default_factory=Budgets, description=(
+        "defaults for --max-steps, --max-time (`6h`, `90m`, `45s`), --max-cost"))
     tools: list[str] = Field(default_factory=lambda: ["bash", "read_file", "write_file",
                                                       "edit_file", "list_dir", "grep",
-                                                      "read_log", "notes", "finish"])
-    command_tools: list[CommandToolSpec] = Field(default_factory=list)
-    grader: GraderSpec | None = None
-    context: ContextName | None = None
-    env: dict[str, str] = Field(default_factory=dict)
+                                                      "read_log", "notes", "finish"],
+                             description=(
+        "the tools offered: built-in ones (`bash read_file write_file edit_file list_dir grep "
+        "read_log notes finish`), names of `command_tools`, and your own classes "
+        "`py:MODULE:CLASS` or `py:FILE.py:CLASS` (a file inside the scenario's folder)"))
+    command_tools: list[CommandToolSpec] = Field(default_factory=list, description=(
+        "tools that run a command template in the sandbox"))
+    grader: GraderSpec | None = Field(None, description="the hidden grader")
+    context: ContextName | None = Field(None, description=(
+        "default context policy: full, mask or compact"))
+    env: dict[str, str] = Field(default_factory=dict, description=(
+        "environment variables of the agent's sandbox"))
+    include: list[Include] = Field(default_factory=list, description=(
+        "files or folders of a built-in scenario used as this one's own, without copying "
+        "them (docs/scenarios.md, \"Building on another scenario\")"))
     root: Path = Field(default=Path("."), exclude=True)
 
     @property
@@ -108,8 +126,9 @@ class Scenario(BaseModel):
         return (self.root / self.prompt).read_text()
 
     @property
-    def workspace_dir(self) -> Path | None:
-        return self.root / self.workspace if self.workspace else None
+    def workspace_tree(self) -> FileTree | None:
+        """The seed workspace: the scenario's ``workspace`` folder with what it includes."""
+        return self._tree(self.workspace)
 
     @property
     def image_context(self) -> tuple[Path, str] | None:
@@ -120,8 +139,16 @@ class Scenario(BaseModel):
         return path.parent, path.name
 
     @property
-    def grader_dir(self) -> Path | None:
-        return self.root / self.grader.files if self.grader and self.grader.files else None
+    def grader_tree(self) -> FileTree | None:
+        """What the grader sees at ``/grader``: ``grader.files`` with what it includes."""
+        return self._tree(self.grader.files if self.grader else None)
+
+    def _tree(self, folder: str | None) -> FileTree | None:
+        if not folder:
+            return None
+        layers = [FileLayer(source=BUILTIN_DIR / i.scenario / i.path, target=rel)
+                  for i in self.include if (rel := _inside(i.to, folder)) is not None]
+        return FileTree(base=self.root / folder, layers=tuple(layers))
 
     @property
     def builtin(self) -> bool:
@@ -130,11 +157,19 @@ class Scenario(BaseModel):
     def sandbox_spec(self) -> SandboxSpec:
         """What a sandbox backend needs of this scenario (image, limits, env, grader)."""
         g = self.grader
-        grading = GradingSpec(command=g.command, files=self.grader_dir, timeout=g.timeout,
-                              setup=g.setup, isolate=g.isolate, tmpfs=g.tmpfs) if g else None
+        grading = GradingSpec(**g.model_dump(include=set(GraderCommand.model_fields)),
+                              files=self.grader_tree) if g else None
         context, dockerfile = self.image_context or (None, None)
         return SandboxSpec(name=self.name, image=self.image.name, dockerfile=dockerfile,
                            context=context, limits=self.limits, env=self.env, grading=grading)
+
+
+def _inside(path: str, folder: str) -> str | None:
+    """``path`` relative to ``folder`` when it lies strictly inside it (both relative to the
+    scenario's folder), else None."""
+    parts, top = Path(path).parts, Path(folder).parts
+    return Path(*parts[len(top):]).as_posix() if parts[:len(top)] == top and \
+        len(parts) > len(top) else None
 
 
 def builtin_names() -> list[str]:
@@ -195,10 +230,57 @@ def _check_files(s: Scenario, path: Path) -> None:
         ok = real.is_file() if kind == "file" else real.is_dir()
         if not ok:
             raise ScenarioError(f"{path}: field `{field}`: {kind} {target} does not exist")
+    for n, inc in enumerate(s.include):
+        _check_include(s, path, n, inc)
     from agent.tools.builtin import BUILTIN_TOOLS
+    from agent.tools.toolbox import load_tool
+    from sandboxes.plugins import PREFIX, PluginError, is_file_ref
 
     extra = {t.name for t in s.command_tools}
     for i, name in enumerate(s.tools):
-        if name not in BUILTIN_TOOLS and name not in extra:
+        if name.startswith(PREFIX):
+            where = name.removeprefix(PREFIX).rpartition(":")[0]
+            file = (s.root / where).resolve()
+            if is_file_ref(where) and root not in file.parents:
+                raise ScenarioError(f"{path}: field `tools.{i}`: {where!r} is outside the "
+                                    f"scenario's folder {root} (symlinks resolved: {file})")
+            try:
+                load_tool(name, s.root)
+            except PluginError as e:
+                raise ScenarioError(f"{path}: field `tools.{i}`: {e}") from None
+        elif name not in BUILTIN_TOOLS and name not in extra:
             raise ScenarioError(f"{path}: field `tools.{i}`: unknown tool {name!r} (built-in: "
-                                f"{', '.join(BUILTIN_TOOLS)}; or define it in command_tools)")
+                                f"{', '.join(BUILTIN_TOOLS)}; define it in command_tools, or "
+                                "name your own class: py:MODULE:CLASS)")
+
+
+def _check_include(s: Scenario, path: Path, n: int, inc: Include) -> None:
+    """An include names a file of a built-in scenario (trusted, like ours; never a folder of
+    the user's choosing), and lands inside our workspace or grader folder, on nothing of ours."""
+    def bad(field: str, why: str) -> ScenarioError:
+        return ScenarioError(f"{path}: field `include.{n}.{field}`: {why}")
+
+    if inc.scenario not in builtin_names() or (inc.scenario == s.name and s.builtin):
+        raise bad("scenario", f"{inc.scenario!r} is not another built-in scenario (built-in: "
+                              f"{', '.join(builtin_names())})")
+    base = (BUILTIN_DIR / inc.scenario).resolve()
+    src = (base / inc.path).resolve()
+    if Path(inc.path).is_absolute() or base not in src.parents:
+        raise bad("path", f"{inc.path!r} is outside scenario {inc.scenario}'s folder {base} "
+                          f"(symlinks resolved: {src})")
+    if not src.exists():
+        raise bad("path", f"{inc.path!r}: scenario {inc.scenario} has no such file or folder")
+    folders = [f for f in (s.workspace, s.grader.files if s.grader else None) if f]
+    to = Path(inc.to)
+    if to.is_absolute() or ".." in to.parts or \
+            not any(_inside(inc.to, f) is not None for f in folders):
+        raise bad("to", f"{inc.to!r} must be a path inside this scenario's workspace or "
+                        f"grader.files folder ({', '.join(folders) or 'it has neither'})")
+    root = s.root.resolve()
+    target = s.root / to
+    real_parent = target.parent.resolve()
+    if real_parent != root and root not in real_parent.parents:
+        raise bad("to", f"{inc.to!r} is outside the scenario's folder {root} (symlinks "
+                        f"resolved: {real_parent})")
+    if target.exists() or target.is_symlink():
+        raise bad("to", f"{target} exists: an include may not replace the scenario's own files")

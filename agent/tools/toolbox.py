@@ -25,11 +25,13 @@ class CommandToolSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    description: str
-    command: str
-    parameters: dict[str, str] = Field(default_factory=dict)  # name -> description
-    timeout: int = Field(300, ge=1, le=7 * 86400)
+    name: str = Field(description="the tool's name, as the model calls it")
+    description: str = Field(description="what the model is told the tool does")
+    command: str = Field(description=(
+        "the command run in the sandbox, with `{param}` placeholders (values shell-quoted)"))
+    parameters: dict[str, str] = Field(default_factory=dict, description=(
+        "{param: what the model is told it is}"))
+    timeout: int = Field(300, ge=1, le=7 * 86400, description="seconds the command may take")
 
 
 class CommandTool:
@@ -50,6 +52,22 @@ class CommandTool:
                           timed_out=r.timed_out, truncated=r.truncated,
                           spilled=Path(r.output_ref) if r.output_ref else None, note=r.note,
                           duration_s=r.duration_s)
+
+
+def load_tool(ref: str, base: Path) -> Tool:
+    """A tool of your own, ``py:MODULE:CLASS`` or ``py:FILE.py:CLASS`` (a file relative to
+    ``base``, the scenario's folder): ``CLASS()`` must give a ``Tool`` (``name``, a pydantic
+    ``Args``, ``run(args, ctx)``). Raises PluginError naming what is missing."""
+    from sandboxes.plugins import PluginError, load_plugin
+
+    cls = load_plugin(ref, "tool", base)
+    tool = cls() if callable(cls) else cls
+    args = getattr(tool, "Args", None)
+    if not (isinstance(getattr(tool, "name", None), str) and callable(getattr(tool, "run", None))
+            and isinstance(args, type) and issubclass(args, BaseModel)):
+        raise PluginError(f"tool {ref!r}: not a Tool (it needs a `name`, a pydantic `Args` "
+                          "model and `run(args, ctx)`; see docs/api.md)")
+    return tool
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -40,8 +41,8 @@ def policy(scenario: Scenario) -> ModuleType:
 
 def _workspace(scenario: Scenario, files: dict[str, str], dest: Path) -> Path:
     """A copy of the seed workspace with ``files`` (a compiler) added."""
-    assert scenario.workspace_dir is not None
-    shutil.copytree(scenario.workspace_dir, dest)
+    assert scenario.workspace_tree is not None
+    scenario.workspace_tree.assemble(dest)
     for rel, text in files.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         (dest / rel).write_text(text)
@@ -55,12 +56,16 @@ def _run_tests(ws: Path, *prefixes: str) -> str:
     return r.stdout
 
 
-def test_final_render_is_the_reference(scenario: Scenario, policy: ModuleType) -> None:
+def test_the_last_stage_is_the_whole_reference(scenario: Scenario, policy: ModuleType,
+                                              tmp_path: Path) -> None:
     ref = scenario.root / "reference"
     final = render_tree(ref / "staged", len(policy.STAGES))
     assert sorted(final) == sorted(policy.FILES)
+    assert final == render_tree(ref / "staged")  # no line belongs to a later stage
+    assert policy.write_reference(tmp_path) == tmp_path
     for rel, text in final.items():
-        assert text == (ref / rel).read_text(), rel
+        assert (tmp_path / rel).read_text() == text, rel
+    assert os.access(tmp_path / "compile", os.X_OK)
     sizes = [sum(map(len, render_tree(ref / "staged", k).values()))
              for k in range(1, len(policy.STAGES) + 1)]
     assert sizes[0] < sizes[-1] / 3, "stage 1 should be a small compiler"
