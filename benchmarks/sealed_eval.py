@@ -134,11 +134,12 @@ def run_figures(run_dir: Path, wall: float) -> dict[str, Any]:
     run = load_run(run_dir)
     assert run.info is not None
     evals = run.events_of(EvaluationEvent)
-    frozen = sum(e.frozen_s or 0 for e in evals)
+    # In-run gradings only: the final one comes after the agent's last step either way.
+    frozen = sum(e.frozen_s or 0 for e in evals if not e.final)
     waited = run.info.totals.grader_wait_s
     return {"wall_s": round(wall, 1), "steps": run.info.totals.steps,
-            "evaluations": len(evals), "frozen_s": round(frozen, 1),
-            "agent_waited_s": round(waited, 1),
+            "evaluations": len(evals), "failed": sum(1 for e in evals if e.error),
+            "frozen_in_run_s": round(frozen, 1), "agent_waited_s": round(waited, 1),
             "hidden_in_think_time": round(1 - waited / frozen, 2) if frozen else None,
             "final": f"{run.info.grade['passed']}/{run.info.grade['total']}"
             if run.info.grade else None}
@@ -248,13 +249,13 @@ def show(out: dict[str, Any]) -> None:
     console.print(t)
     if "runs" in out:
         t = Table(title="Runs on toy-c-compiler, sealed vs unsealed")
-        for c in ("run", "wall s", "steps", "evaluations", "frozen s", "agent waited s",
-                  "freeze hidden in think time", "final"):
+        for c in ("run", "wall s", "steps", "evaluations", "frozen in run s",
+                  "agent waited s", "freeze hidden in think time", "final"):
             t.add_column(c)
         for name, r in out["runs"].items():
             hidden = r["hidden_in_think_time"]
             t.add_row(name, str(r["wall_s"]), str(r["steps"]), str(r["evaluations"]),
-                      str(r["frozen_s"]), str(r["agent_waited_s"]),
+                      str(r["frozen_in_run_s"]), str(r["agent_waited_s"]),
                       "-" if hidden is None else f"{hidden:.0%}", str(r["final"]))
         console.print(t)
     if "duration_channel" in out:
