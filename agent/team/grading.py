@@ -64,6 +64,8 @@ class UpstreamGrading:
         self.last_request = 0
         self.last_request_t = time.monotonic()
         self._lock = threading.Lock()
+        # Coalesced: a newer state of main supersedes one still queued (pinned and bisect
+        # gradings are kept). Not sealed: see docs/teams.md, "What is not done".
         self.runner = EvaluationRunner(grader, UpstreamExporter(objects, owner), team_log,
                                        coalesce=True, event_cls=TeamEvaluation,
                                        on_result=self._on_result)
