@@ -14,10 +14,10 @@ grading per push, and the scripted 3-agent team against the single-agent demo.
    grader (ultrarun's own object reader, timed separately), and a grading's wall time.
 3. **Team vs single.** ``make demo-team`` against ``make demo`` on toy-c-compiler (both
    scripted, default grading schedules): wall time to the final grade, steps, tool calls,
-   gradings (``--skip-toyc`` leaves it out: it takes minutes).
+   gradings (it takes minutes: ``--parts overhead,grading`` leaves it out).
 
     python benchmarks/team_overhead.py [--steps 40] [--think 0.2] [--agents 1,2,4,8]
-                                       [--skip-toyc] [--json]
+                                       [--parts overhead,grading,toyc] [--json]
 """
 
 from __future__ import annotations
@@ -162,30 +162,45 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=40)
     ap.add_argument("--think", type=float, default=0.2)
     ap.add_argument("--agents", default="1,2,4,8")
-    ap.add_argument("--skip-toyc", action="store_true")
+    ap.add_argument("--parts", default="overhead,grading,toyc")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="ultrarun-team-bench-") as d:
         tmp = Path(d)
-        out: dict[str, Any] = {
-            "overhead": overhead([int(x) for x in args.agents.split(",")], args.steps,
-                                 args.think, tmp),
-            "grading": grading_per_push(tmp / "grading")}
-        if not args.skip_toyc:
+        parts = set(args.parts.split(","))
+        out: dict[str, Any] = {}
+        if "overhead" in parts:
+            out["overhead"] = overhead([int(x) for x in args.agents.split(",")], args.steps,
+                                       args.think, tmp)
+        if "grading" in parts:
+            out["grading"] = grading_per_push(tmp / "grading")
+        if "toyc" in parts:
             out["team_vs_single"] = team_vs_single(tmp / "toyc")
     if args.json:
         print(json.dumps(out, indent=2))
         return
     console = Console()
-    t = Table(title=f"harness overhead per step ({args.steps} steps per agent, model "
-                    f"{args.think} s, a snapshot commit every step)")
+    if "overhead" in out:
+        _overhead_table(console, out["overhead"], args.steps, args.think)
+    if "grading" in out:
+        _grading_table(console, out["grading"])
+    if "team_vs_single" in out:
+        _toyc_table(console, out["team_vs_single"])
+
+
+def _overhead_table(console: Console, rows: list[dict[str, Any]], steps: int,
+                    think: float) -> None:
+    t = Table(title=f"harness overhead per step ({steps} steps per agent, model "
+                    f"{think} s, a snapshot commit every step)")
     for col in ("agents", "steps measured", "median ms", "p90 ms", "wall s"):
         t.add_column(col, justify="right")
-    for r in out["overhead"]:
+    for r in rows:
         t.add_row(str(r["agents"]), str(r["steps"]), f"{r['median_ms']:.1f}",
                   f"{r['p90_ms']:.1f}", f"{r['wall_s']:.1f}")
     console.print(t)
-    g = out["grading"]
+
+
+def _grading_table(console: Console, g: dict[str, Any]) -> None:
     t = Table(title="upstream grading, 3 agents on team-parts, graded after every push")
     for col in ("pushes", "gradings", "host ms per push", "export ms per state",
                 "grading s (median)", "team wall s"):
@@ -193,14 +208,16 @@ def main() -> None:
     t.add_row(str(g["pushes"]), str(g["gradings"]), f"{g['host_ms_per_push']:.0f}",
               f"{g['export_ms_per_state']:.1f}", f"{g['grading_s']:.2f}", f"{g['wall_s']:.1f}")
     console.print(t)
-    if "team_vs_single" in out:
-        t = Table(title="toy-c-compiler: the scripted team against the single-agent demo")
-        for col in ("run", "wall s", "steps", "tool calls", "gradings", "grade"):
-            t.add_column(col, justify="right")
-        for r in out["team_vs_single"]:
-            t.add_row(r["run"], f"{r['wall_s']:.0f}", str(r["steps"]), str(r["tool_calls"]),
-                      str(r["gradings"]), r["grade"])
-        console.print(t)
+
+
+def _toyc_table(console: Console, rows: list[dict[str, Any]]) -> None:
+    t = Table(title="toy-c-compiler: the scripted team against the single-agent demo")
+    for col in ("run", "wall s", "steps", "tool calls", "gradings", "grade"):
+        t.add_column(col, justify="right")
+    for r in rows:
+        t.add_row(r["run"], f"{r['wall_s']:.0f}", str(r["steps"]), str(r["tool_calls"]),
+                  str(r["gradings"]), r["grade"])
+    console.print(t)
 
 
 if __name__ == "__main__":

@@ -193,3 +193,22 @@ def test_each_team_module_imports_on_its_own(module: str) -> None:
     r = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
                        text=True, cwd=Path(__file__).parents[2])
     assert r.returncode == 0, r.stderr
+
+
+def test_the_live_view_shows_every_agent() -> None:
+    """The team's live panel renders one row per agent, control characters made visible."""
+    from rich.console import Console
+
+    from agent.cli.team_cmd import TeamLiveView
+    from agent.team.driver import AgentView, TeamView
+
+    view = TeamLiveView("ultrarun team")
+    view.update(TeamView(Path("logs/t"), [AgentView("a1", "s001", 3, 5, "bash"),
+                                          AgentView("a2", "s002", 1, 1, "\x1b[2Jx",
+                                                    retired="nothing left")],
+                         pushes=4, main_states=3, grade="12/18", elapsed_s=61))
+    console = Console(record=True, width=120)
+    console.print(view)
+    text = console.export_text()
+    assert "a1" in text and "s002" in text and "12/18" in text and "nothing left" in text
+    assert "\x1b" not in text and "␛" in text
