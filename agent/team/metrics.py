@@ -9,7 +9,6 @@ tokens and cost).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,7 +254,3 @@ def metrics_json(m: TeamMetrics) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(m)
-
-
-def busiest(counter: Counter[str]) -> str:
-    return counter.most_common(1)[0][0] if counter else "-"
