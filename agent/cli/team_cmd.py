@@ -80,7 +80,6 @@ def launch_team(start: Callable[[TeamHooks], TeamResult], title: str, *, quiet: 
     else:
         result = start(hooks)
     report_team_result(result, as_json=as_json, quiet=quiet)
-    write_team_html(result.team_dir, quiet=quiet or as_json)
     if result.info.status != "finished":
         raise typer.Exit(1)
 
@@ -108,17 +107,8 @@ def report_team_result(result: TeamResult, *, as_json: bool, quiet: bool = False
     if not quiet:
         shown = display_path(result.team_dir)
         console.print(Text(f"report  ultrarun report {shown}"), highlight=False)
-
-
-def write_team_html(team_dir: Path, quiet: bool = False) -> Path:
-    from agent.team.metrics import compute_team_metrics
-    from agent.team.report import render_team_html
-
-    page = team_dir / "report.html"
-    page.write_text(render_team_html(compute_team_metrics(team_dir)))
-    if not quiet:
-        console.print(Text(f"html    {display_path(page)}"), highlight=False)
-    return page
+        console.print(Text(f"html    {display_path(result.team_dir / 'report.html')}"),
+                      highlight=False)
 
 
 def report_team(team_dir: Path, html: Path | None, as_json: bool) -> None:

@@ -278,6 +278,7 @@ def _drive(team_dir: Path, info: TeamInfo, scenario: Scenario, sessions: RunConf
         log.emit(TeamEnd, status=status, end_reason=reason, totals=info.totals.model_dump())
         log.sync()
         write_team_info(team_dir, info)
+        write_report(team_dir)
     return TeamResult(team_dir, info, {m.agent: m.retired for m in members})
 
 
@@ -359,6 +360,17 @@ def _latest_final(team_dir: Path) -> dict[str, Any] | None:
     e = finals[-1]
     return {"passed": e.passed, "total": e.total, "stages": e.stages, "commit": e.commit,
             "main": e.main, "error": e.error}
+
+
+def write_report(team_dir: Path) -> Path:
+    """The team's HTML report, beside its log (``ultrarun report TEAM --html`` writes it
+    anywhere else)."""
+    from agent.team.metrics import compute_team_metrics
+    from agent.team.report import render_team_html
+
+    page = team_dir / "report.html"
+    page.write_text(render_team_html(compute_team_metrics(team_dir)), encoding="utf-8")
+    return page
 
 
 @contextmanager
