@@ -110,9 +110,11 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def render_team_html(m: TeamMetrics) -> str:
+    rows = [agent_row(a) for a in m.agents]
+    per_agent = [(name, *(r[i] for r in rows)) for i, name in enumerate(AGENT_COLUMNS[1:], 1)]
     body = [f"<h1>Team {esc(m.team_id)}</h1>", _curve(m), "<h2>Team metrics</h2>",
             _table(("metric", "value"), team_rows(m)), "<h2>Per agent</h2>",
-            _table(AGENT_COLUMNS, [agent_row(a) for a in m.agents])]
+            _table(("per agent", *(a.agent for a in m.agents)), per_agent)]
     if m.regressions:
         body += ["<h2>Regressions</h2>",
                  _table(("push", "state of main", "by", "tests turned red"),
