@@ -126,9 +126,7 @@ class UpstreamServer:
         for agent in self.agents:
             folder = self.socket_dir(agent)
             folder.mkdir(parents=True, exist_ok=True)
-            connect = folder / "connect"
-            shutil.copyfile(CONTAINER_FILES / "upstream_connect.py", connect)
-            os.chmod(connect, 0o755)
+            _write_new(folder / "connect", (CONTAINER_FILES / "upstream_connect.py").read_bytes())
             os.chmod(folder, 0o755)
         mounts = [BindMount(source=CONTAINER_FILES, target="/ultrarun")]
         staged = self.dir / "seed.tmp"  # the seed, as the container's git reads it
@@ -220,6 +218,16 @@ class UpstreamServer:
         if r.exit_code != 0:
             raise UpstreamError(f"cloning the upstream for {agent} failed: {r.output[-500:]}")
         return r.output.strip().splitlines()[-1] if r.output.strip() else ""
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Replace ``path`` with a new executable file, never writing through a link there."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o755)
+    os.fchmod(fd, 0o755)  # whatever the umask
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 def _is_socket(path: Path) -> bool:
