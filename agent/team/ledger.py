@@ -5,7 +5,8 @@ files that changed (``difflib``, line by line) and keeps, for every line of ever
 agent whose push brought it and the index of that state of main. From that come the team
 metrics that need lines: lines added and removed per push, overwrites, the functions a push
 touched, and the lines each agent wrote that survive in the final state (contribution).
-Binary files and files over ``MAX_TEXT`` count as changed files without lines.
+Binary files and files over ``MAX_TEXT`` bytes or ``MAX_LINES`` lines count as changed files
+without lines.
 
 An *overwrite* is a line another agent brought to main that a push deletes without its author
 having seen it: the push merged concurrent work (its merge's base is an older state of main,
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from agent.team.gitobjects import FileEntry, GitObjectError, UpstreamObjects
 
 MAX_TEXT = 1 << 20  # bytes: larger files are not diffed line by line
-MAX_LINES = 50_000
+MAX_LINES = 20_000  # and lines: difflib is quadratic at worst (a hostile file)
 OVERWRITE_WINDOW = 10  # states of main: a line deleted this soon after it was written
 _PY_DEF = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
 _C_DEF = re.compile(r"^[A-Za-z_][\w \t\*]*?\b([A-Za-z_]\w*)\s*\([^;]*$")
