@@ -9,11 +9,24 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from agent.trajectory.events import EvaluationEvent, GradingEvent
+if TYPE_CHECKING:
+    from agent.scenario.loader import FuzzSpec
+
+from agent.fuzzing import (
+    FuzzResult,
+    Reduced,
+    draw_seed,
+    evaluation_seed,
+    fuzz_env,
+    parse_fuzz,
+    parse_reduced,
+    reduce_env,
+)
+from agent.trajectory.events import EvaluationEvent, GradingEvent, ReductionEvent
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.snapshots import Snapshotter
 
@@ -29,6 +42,8 @@ class GradeResult(BaseModel):
     stages: dict[str, list[int]] = Field(default_factory=dict)
     error: str | None = None
     duration_s: float = 0.0
+    fuzz: FuzzResult | None = None  # the fuzz measure, when asked for (agent/fuzzing.py)
+    reduced: list[Reduced] = Field(default_factory=list)  # when asked to reduce
 
     @property
     def passed(self) -> int:
@@ -42,7 +57,8 @@ class GradeResult(BaseModel):
 class Grader(Protocol):
     """Grades a workspace folder (a copy: the grader may do anything to it).
 
-    A grader with ``grader.parts`` also takes ``skip``: the parts to leave out this time.
+    A grader with ``grader.parts`` also takes ``skip``: the parts to leave out this time; one
+    with ``grader.fuzz`` takes ``env`` (what to fuzz) and has ``reduce(workspace, env)``.
     """
 
     def grade(self, workspace: Path) -> GradeResult: ...
@@ -87,7 +103,8 @@ def carry_over(result: GradeResult, base: EvaluationEvent, skipped: list[str]) -
     tests.update({k: v for k, v in result.tests.items() if part_of(k) not in out})
     stages = {k: v for k, v in base.stages.items() if part_of(k) in out}
     stages.update({k: v for k, v in result.stages.items() if part_of(k) not in out})
-    return GradeResult(tests=tests, stages=stages, duration_s=result.duration_s)
+    return GradeResult(tests=tests, stages=stages, duration_s=result.duration_s,
+                       fuzz=result.fuzz)
 
 
 def parse_grader_output(stdout: str) -> GradeResult:
@@ -105,16 +122,20 @@ def parse_grader_output(stdout: str) -> GradeResult:
     except (ValueError, KeyError, TypeError, IndexError) as e:
         return GradeResult(error=f"the grader's last line is not a result object ({e}): "
                                  f"{lines[-1][:200]!r}")
-    return GradeResult(tests=tests, stages=stages)
+    return GradeResult(tests=tests, stages=stages, fuzz=parse_fuzz(data.get("fuzz")),
+                       reduced=parse_reduced(data.get("reduced")))
 
 
 class EvaluationRunner:
     """Grades snapshots on a worker thread so the agent never waits; records `evaluation`s."""
 
     def __init__(self, grader: Grader, snapshots: Snapshotter, recorder: Recorder,
-                 workers: int = 1, schedule: PartSchedule | None = None) -> None:
+                 workers: int = 1, schedule: PartSchedule | None = None,
+                 fuzz: FuzzSpec | None = None, fuzz_seed: int | None = None) -> None:
         self.grader = grader
         self.schedule = schedule
+        self.fuzz = fuzz
+        self.fuzz_seed = fuzz_seed
         self.snapshots = snapshots
         self.recorder = recorder
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
@@ -159,7 +180,12 @@ class EvaluationRunner:
             self.snapshots.export(commit, tmp / "workspace")
             ws = tmp / "workspace"
             grade: Any = self.grader.grade  # takes `skip` when the scenario has parts
-            result = grade(ws, skip) if skip else grade(ws)
+            if self.fuzz:  # fresh programs at every evaluation, from a seed recorded below
+                seed = draw_seed() if self.fuzz_seed is None else \
+                    evaluation_seed(self.fuzz_seed, tool_calls, final)
+                result = grade(ws, skip, env=fuzz_env(self.fuzz.programs, seed))
+            else:
+                result = grade(ws, skip) if skip else grade(ws)
         except Exception as e:  # a grader failure is recorded, never fatal to the run
             result = GradeResult(error=f"{type(e).__name__}: {e}")
         finally:
@@ -175,11 +201,38 @@ class EvaluationRunner:
         event = self.recorder.emit(
             EvaluationEvent, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
             total=result.total, tests=result.tests, stages=result.stages,
-            duration_s=time.monotonic() - t0, error=result.error, final=final, carried=carried)
+            duration_s=time.monotonic() - t0, error=result.error, final=final, carried=carried,
+            fuzz=result.fuzz.model_dump() if result.fuzz else None)
         with self._lock:
             if self.latest is None or event.tool_calls >= self.latest.tool_calls:
                 self.latest = event
+        if self.fuzz and result.fuzz and self.fuzz.reduce:  # after the grading, not in it
+            self._reduce(event, result.fuzz, self.fuzz.reduce, self.fuzz.reduce_seconds)
         return event
+
+    def _reduce(self, event: EvaluationEvent, fuzz: FuzzResult, count: int,
+                seconds: float) -> None:
+        """Shrink the first ``count`` miscompiles of ``event``'s fuzz programs in the grader's
+        sandbox, on the snapshot graded; record a ``reduction`` event."""
+        env = reduce_env(fuzz.failures, count, seconds)
+        if env is None or self._aborted or event.commit is None:
+            return
+        t0 = time.monotonic()
+        tmp = Path(tempfile.mkdtemp(prefix="ultrarun-reduce-"))
+        try:
+            self.snapshots.export(event.commit, tmp / "workspace")
+            grader: Any = self.grader  # a ScenarioGrader: it has ``reduce``
+            result = grader.reduce(tmp / "workspace", env)
+        except Exception as e:  # recorded, never fatal to the run
+            result = GradeResult(error=f"{type(e).__name__}: {e}")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if self._aborted:
+            return
+        self.recorder.emit(ReductionEvent, event.step, commit=event.commit,
+                           tool_calls=event.tool_calls, seed=fuzz.seed,
+                           programs=[r.model_dump() for r in result.reduced],
+                           duration_s=time.monotonic() - t0, error=result.error)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every queued grading is recorded (True), or ``timeout`` seconds pass

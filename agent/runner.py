@@ -210,7 +210,9 @@ class Session:
         grader = prepared.grader(info.run_id)
         parts = self.scenario.grader.parts if self.scenario.grader else {}
         schedule = PartSchedule(parts, info.eval_every) if parts else None
-        evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule)
+        fuzz = self.scenario.grader.fuzz if self.scenario.grader else None
+        evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule,
+                                      fuzz=fuzz, fuzz_seed=info.options.fuzz_seed)
                      if grader else None)
         if evaluator:
             stack.callback(evaluator.close)
@@ -341,6 +343,7 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
             command_timeout=cfg.command_timeout, temperature=cfg.temperature,
             max_tokens=cfg.max_tokens, model_spec=spec if spec != label else None,
             model_override=override, tool_mode=cfg.tool_mode, model_timeout_s=cfg.model_timeout,
+            fuzz_seed=cfg.fuzz_seed,
             profiles=[str(absolute(p)) for p in cfg.profiles],
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
             mask=cfg.mask))

@@ -64,6 +64,9 @@ EvalEveryOpt = Annotated[int | None, typer.Option(
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for run folders.")]
 RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Name of the run folder.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoint if given.")]
+FuzzSeedOpt = Annotated[int | None, typer.Option(
+    "--fuzz-seed", help="Base of the fuzz measure's seeds (each evaluation derives its own): a "
+                        "repeatable run. Default: every evaluation draws a fresh seed.")]
 MaxTokensOpt = Annotated[int | None, typer.Option(
     "--max-tokens", help="Completion cap per model call (default: the profile's; 4096 for a "
     "raw model name).")]
@@ -228,7 +231,8 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         run_id: RunIdOpt = None, seed: SeedOpt = None, max_tokens: MaxTokensOpt = None,
         tool_mode: ToolModeOpt = None, temperature: TemperatureOpt = None,
         timeout: TimeoutOpt = None, profiles: ProfilesOpt = None, no_api_key: NoKeyOpt = False,
-        quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
+        fuzz_seed: FuzzSeedOpt = None, quiet: QuietOpt = False,
+        json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
 
@@ -239,7 +243,8 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
                       sandbox=sandbox, max_steps=max_steps, max_cost=max_cost,
                       max_time=max_time, context=context, eval_every=eval_every, logs=logs,
                       run_id=run_id, seed=seed, max_tokens=max_tokens, tool_mode=tool_mode,
-                      temperature=temperature, model_timeout=timeout, profiles=profiles or [])
+                      temperature=temperature, model_timeout=timeout, profiles=profiles or [],
+                      fuzz_seed=fuzz_seed)
     shown = f"{model} at {profile}" if model and profile else model or profile
     launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {shown}",
            quiet=quiet, as_json=json_)

@@ -70,6 +70,7 @@ class RunSettings(BaseModel):
     profiles: list[str] = Field(default_factory=list)
     mask: MaskOptions = Field(default_factory=MaskOptions)
     imported: dict[str, Any] | None = None
+    fuzz_seed: int | None = None  # base of the evaluations' fuzz seeds (agent/fuzzing.py)
 
 
 class RunInfo(BaseModel):

@@ -164,10 +164,11 @@ class Exprs:
         self.used.add(way)
         if way == "bits":
             return Val(f"({v.text} & {2**k - 1})", 0, 2**k - 1, v.ctype)
-        if way == "mod":
+        if way == "mod":  # the divisor's sign does not matter: the dividend's does
             p = self.rng.randint(max(2, 2**k // 2), 2**k)
             m = min(max(-v.lo, v.hi), p - 1)
-            return Val(f"({v.text} % {p})", -m if v.lo < 0 else 0, m if v.hi > 0 else 0,
+            d = f"(-{p})" if self.rng.random() < 0.3 else str(p)
+            return Val(f"({v.text} % {d})", -m if v.lo < 0 else 0, m if v.hi > 0 else 0,
                        v.ctype)
         big = max(-v.lo, v.hi)
         d = big // (2**k - 1) + 1
@@ -182,7 +183,7 @@ class Exprs:
         r = self.rng.random()
         if r < 0.4:
             c = self.const(1, 40)
-            return c if self.rng.random() < 0.6 else Val(f"(-{c.text})", -c.lo, -c.lo,
+            return c if self.rng.random() < 0.5 else Val(f"(-{c.text})", -c.lo, -c.lo,
                                                          nonzero=True)
         e = self.narrow(self.expr(depth - 1), 14)
         if r < 0.7 and self.on("bits"):

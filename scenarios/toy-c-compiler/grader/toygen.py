@@ -334,8 +334,8 @@ class Gen(Exprs):
         self.declare(Var(h, "int"))
         self.used.update({"loops", "pointers"} & self.enabled)
 
-    def call(self) -> None:
-        f = self.rng.choice(self.funcs)
+    def call(self, f: Func | None = None) -> None:
+        f = f or self.rng.choice(self.funcs)
         if self.cost + f.cost * self.mult > BUDGET:
             return
         args = []
@@ -347,6 +347,9 @@ class Gen(Exprs):
         self.cost += f.cost * self.mult
         text = f"{f.name}({', '.join(args)})"
         dests = self.visible(lambda v: v.scalar and v.ctype in ("int", "long"))
+        if f.ret != "void" and self.main and (not dests or self.rng.random() < 0.5):
+            self.emit(MIX.format(text))  # cs is main's: the call cannot change it
+            return
         if f.ret == "void" or not dests:
             self.emit(text + ";")
             return
@@ -390,16 +393,33 @@ class Gen(Exprs):
             self.declare(Var(name_s))
         self.statements(self.rng.randint(3, 9), 3)
         if self.main:
+            for f in self.funcs:  # each function runs at least once
+                self.call(f)
             for v in self.visible(lambda v: v.counter is None):
                 self.emit(MIX.format(self.place(v).read().text))
             self.emit('printf("%ld\\n", cs);')
             self.emit("return cs & 127;")
-        elif ret != "void":
-            self.emit(f"return {self.into(self.expr(3), ret).text};")
+        else:  # what the function computed, all of it, leaves through its result
+            fold = self.fold(self.visible(lambda v: v.counter is None and v not in
+                                          self.globals and v.ptr is None))
+            ints = [g for g in self.globals if g.scalar and g.ctype == "int"]
+            if ret != "void":
+                mixed = Val(f"({fold.text} ^ {self.into(self.expr(2), 'int').text})",
+                            *RANGE["int"]) if fold else self.expr(3)
+                self.emit(f"return {self.into(mixed, ret).text};")
+            elif fold and ints:
+                target = self.rng.choice(ints)
+                self.emit(f"{target.name} = {target.name} ^ {fold.text};")
         sig = ", ".join(_param_decl(p) for p in params) or "void"
         if not self.main:
             self.funcs.append(Func(name, ret, params, self.cost + 1))
         return [f"{ret} {name}({sig}) {{", *self.lines, "}"]
+
+    def fold(self, vars_: list[Var]) -> Val | None:
+        """The XOR of (an element or member of) each of ``vars_``, each narrowed to an int's
+        interval (which XOR keeps): one value that depends on them all."""
+        terms = [self.into(self.place(v).read(), "int").text for v in vars_]
+        return Val(f"({' ^ '.join(terms)})", *RANGE["int"]) if terms else None
 
     def parameter(self) -> Var:
         name = self.fresh("x")
