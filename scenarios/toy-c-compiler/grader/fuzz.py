@@ -113,14 +113,10 @@ class Expected:
 
 
 def run_built(cells: Any, cell: Any, program: Path, timeout: float) -> Any:
-    """Run a built program in ``cell`` as the grader runs a candidate's: sealed if it can."""
-    launch = getattr(cells, "program", None)
-    if launch is not None:
-        with launch(cell, program) as how:
-            return run_limited(how.argv, cell.workdir, timeout, OUTPUT_CAP, env=how.env,
-                               pass_fds=how.fds)
-    argv, env = cells.command(cell, [str(program)])
-    return run_limited(argv, cell.workdir, timeout, OUTPUT_CAP, env=env)
+    """Run a built program in ``cell`` as the grader runs a candidate's (sealed)."""
+    with cells.program(cell, program) as how:
+        return run_limited(how.argv, cell.workdir, timeout, OUTPUT_CAP, env=how.env,
+                           pass_fds=how.fds)
 
 
 def oracle(cells: Any, index: int, case: Case, plan: Plan,
@@ -133,8 +129,9 @@ def oracle(cells: Any, index: int, case: Case, plan: Plan,
             # gcc runs as the grader (root), never in the cell's uid: the front ends stay
             # out of the candidate's reach.
             env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TMPDIR": str(cell.workdir)}
-            comp = run_limited([*gcc, opt, *case.flags, "t.c", "-o", "t"], cell.workdir,
-                               plan.compile_timeout, env=env)
+            libs = [f for f in case.flags if f.startswith(("-l", "-L"))]
+            comp = run_limited([*gcc, opt, *(f for f in case.flags if f not in libs), "t.c",
+                                "-o", "t", *libs], cell.workdir, plan.compile_timeout, env=env)
             if comp.returncode != 0:
                 return f"gcc {opt} did not build it"
             program = cells.install(cell, "t")
@@ -166,14 +163,16 @@ class Outcome:
 
 
 def classify(verdict: str, details: dict[str, Any]) -> tuple[str, str]:
-    """A candidate's verdict on a valid program, as a fuzz outcome (and the reason)."""
+    """A candidate's verdict on a valid program, as a fuzz outcome (and the reason). The
+    details are the grader's: ``compile_rc`` (toy) or ``step<i>.rc`` (c-compiler's builds)."""
     reason = str(details.get("reason", ""))
     if verdict == "pass":
         return "agreed", ""
     if "run_rc" in details:  # its program ran
         return "miscompiled", reason
-    rc = details.get("compile_rc")
-    if verdict == "timeout" or rc is None or rc < 0:
+    rcs = [details["compile_rc"]] if "compile_rc" in details else \
+        [v.get("rc") for k, v in details.items() if k.startswith("step") and isinstance(v, dict)]
+    if verdict == "timeout" or not rcs or any(rc is None or rc < 0 for rc in rcs):
         return "crashed", reason
     return "rejected", reason
 
@@ -183,7 +182,11 @@ def fuzz_one(source: Source, cells: Any, candidate: Candidate, plan: Plan, index
     """Program ``index``: draw it (replacing discarded ones), then the candidate's outcome."""
     out = Outcome(None)
     for attempt in range(plan.attempts):
-        case = source.make(derive(plan.seed, index, attempt), index)
+        try:
+            case = source.make(derive(plan.seed, index, attempt), index)
+        except Exception as exc:  # a generator's failure costs the program, not the grading
+            out.discards.append(f"generator failed: {str(exc)[:200]}")
+            continue
         expected = oracle(cells, cell, case, plan, gcc) if refused is None else None
         if isinstance(expected, str):
             out.discards.append(expected)
