@@ -91,6 +91,14 @@ class Reduced(BaseModel):
     checks: int = 0
 
 
+def fuzz_line(f: FuzzResult) -> str:
+    """``fuzz 27/30 agreed with gcc (3 miscompiled), seed 7``."""
+    rest = ", ".join(f"{getattr(f, k)} {k}" for k in OUTCOMES[1:] if getattr(f, k))
+    discard = f", {f.discarded} replaced" if f.discarded else ""
+    return (f"fuzz {f.agreed}/{f.tried} agreed with gcc" + (f" ({rest})" if rest else "")
+            + f"{discard}, seed {f.seed}")
+
+
 def draw_seed() -> int:
     """A fresh seed for one evaluation's programs (63 bits: never the same twice)."""
     return secrets.randbits(63)

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from agent.analysis.calls import Call, calls_before_events, extract_calls, run_start_time
 from agent.analysis.churn import Churn, FileChange, has_history, read_history
+from agent.analysis.fuzzgap import FuzzGap, compute_fuzz
 from agent.analysis.loops import Loops, compute_loops
 from agent.analysis.progress import (
     Progress,
@@ -171,6 +172,7 @@ class RunMetrics(BaseModel):
     warnings: list[str]
     evaluations_requested: int = 0  # snapshots the run asked to grade (`every`)
     evaluations_skipped: int = 0  # of those, never recorded (coalesced, or the run stopped)
+    fuzz: FuzzGap | None = None  # the fuzz measure and the overfitting gap (grader.fuzz)
 
 
 def _slope(ys: Sequence[float]) -> float | None:
@@ -426,5 +428,5 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
         validity=compute_validity(run, calls), edits=compute_edits(run, calls, changes),
         churn=churn, degradation=compute_degradation(calls, repeats),
         model_calls=compute_model_calls(run), context_events=marks,
-        evaluations_requested=asked, evaluations_skipped=skipped,
+        evaluations_requested=asked, evaluations_skipped=skipped, fuzz=compute_fuzz(run),
         unavailable=unavailable, warnings=warnings)

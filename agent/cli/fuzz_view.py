@@ -6,17 +6,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from agent.fuzzing import OUTCOMES, FuzzResult, Reduced
+from agent.fuzzing import FuzzResult, Reduced, fuzz_line
 
 FEATURE_ROWS = 12  # features shown (the least agreed first)
-
-
-def fuzz_line(f: FuzzResult) -> str:
-    """``fuzz 27/30 agreed (3 miscompiled), seed 7``."""
-    rest = ", ".join(f"{getattr(f, k)} {k}" for k in OUTCOMES[1:] if getattr(f, k))
-    discard = f", {f.discarded} replaced" if f.discarded else ""
-    return (f"fuzz {f.agreed}/{f.tried} agreed with gcc" + (f" ({rest})" if rest else "")
-            + f"{discard}, seed {f.seed}")
 
 
 def print_fuzz(console: Console, f: FuzzResult, reduced: list[Reduced]) -> None:
