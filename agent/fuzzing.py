@@ -43,6 +43,7 @@ class FuzzFailure(BaseModel):
     features: list[str] = Field(default_factory=list)
     expected: RunOutput | None = None
     got: RunOutput | None = None
+    lines: int | None = None  # of its source
 
 
 class FuzzResult(BaseModel):
@@ -116,7 +117,9 @@ def fuzz_env(programs: int, seed: int) -> dict[str, str]:
 
 def reduce_env(failures: list[FuzzFailure], count: int, seconds: float) -> dict[str, str] | None:
     """Ask for the first ``count`` miscompiles to be reduced; None when there are none."""
-    picked = [f for f in failures if f.outcome == "miscompiled"][:count]
+    # the smallest first: they reduce furthest within the time bound
+    picked = sorted((f for f in failures if f.outcome == "miscompiled"),
+                    key=lambda f: (f.lines or 1 << 30, f.index))[:count]
     if not picked:
         return None
     cases = [{"index": f.index, "seed": f.seed} for f in picked]

@@ -106,7 +106,7 @@ def gcc_command(front_ends: Path = DEFAULT_FRONT_ENDS) -> list[str]:
     return argv
 
 
-@dataclass
+@dataclass(frozen=True)
 class Expected:
     exit_code: int
     stdout: str
@@ -119,34 +119,42 @@ def run_built(cells: Any, cell: Any, program: Path, timeout: float) -> Any:
                            pass_fds=how.fds)
 
 
+def gcc_run(cells: Any, index: int, case: Case, plan: Plan, gcc: list[str],
+            opt: str) -> Expected | str:
+    """gcc's build of ``case`` at ``opt``, run in cell ``index``: its output, or why the
+    program cannot be used."""
+    with cells.cell(index) as cell:
+        cells.put(cell, "t.c", case.source.encode())
+        # gcc runs as the grader (root), never in the cell's uid: the front ends stay out of
+        # the candidate's reach.
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TMPDIR": str(cell.workdir)}
+        libs = [f for f in case.flags if f.startswith(("-l", "-L"))]
+        comp = run_limited([*gcc, opt, *(f for f in case.flags if f not in libs), "t.c",
+                            "-o", "t", *libs], cell.workdir, plan.compile_timeout, env=env)
+        if comp.returncode != 0:
+            return f"gcc {opt} did not build it"
+        program = cells.install(cell, "t")
+        run = run_built(cells, cell, program, plan.oracle_timeout)
+    if run.timed_out:
+        return f"ran past {plan.oracle_timeout:g} s (gcc {opt})"
+    if run.returncode is None or run.returncode < 0 or run.stdout_truncated:
+        return f"crashed or printed too much (gcc {opt})"
+    try:
+        return Expected(run.returncode, run.stdout.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "output is not UTF-8"
+
+
 def oracle(cells: Any, index: int, case: Case, plan: Plan,
            gcc: list[str]) -> Expected | str:
     """gcc's output for ``case`` (-O0 and -O2 agreeing), or why the program is discarded."""
-    seen: list[tuple[int, bytes]] = []
-    for opt in ("-O0", "-O2"):
-        with cells.cell(index) as cell:
-            cells.put(cell, "t.c", case.source.encode())
-            # gcc runs as the grader (root), never in the cell's uid: the front ends stay
-            # out of the candidate's reach.
-            env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TMPDIR": str(cell.workdir)}
-            libs = [f for f in case.flags if f.startswith(("-l", "-L"))]
-            comp = run_limited([*gcc, opt, *(f for f in case.flags if f not in libs), "t.c",
-                                "-o", "t", *libs], cell.workdir, plan.compile_timeout, env=env)
-            if comp.returncode != 0:
-                return f"gcc {opt} did not build it"
-            program = cells.install(cell, "t")
-            run = run_built(cells, cell, program, plan.oracle_timeout)
-        if run.timed_out:
-            return f"ran past {plan.oracle_timeout:g} s (gcc {opt})"
-        if run.returncode is None or run.returncode < 0 or run.stdout_truncated:
-            return f"crashed or printed too much (gcc {opt})"
-        seen.append((run.returncode, run.stdout))
-    if seen[0] != seen[1]:
-        return "gcc -O0 and -O2 disagree"
-    try:
-        return Expected(seen[0][0], seen[0][1].decode("utf-8"))
-    except UnicodeDecodeError:
-        return "output is not UTF-8"
+    first = gcc_run(cells, index, case, plan, gcc, "-O0")
+    if isinstance(first, str):
+        return first
+    second = gcc_run(cells, index, case, plan, gcc, "-O2")
+    if isinstance(second, str):
+        return second
+    return first if first == second else "gcc -O0 and -O2 disagree"
 
 
 # --------------------------------------------------------------------------- one program
@@ -252,6 +260,7 @@ def _failure(o: Outcome) -> dict[str, Any]:
     exp = o.expected
     return {"index": o.case.index, "seed": o.case.seed, "tier": o.case.tier,
             "outcome": o.outcome, "reason": o.reason[:SHOWN],
+            "lines": o.case.source.count("\n"),
             "features": list(o.case.features),
             "expected": {"exit_code": exp.exit_code, "stdout": exp.stdout[:SHOWN]} if exp
             else None,

@@ -44,7 +44,7 @@ from fuzz import (
     Plan,
     Source,
     classify,
-    oracle,
+    gcc_run,
     run_built,
 )
 from runner import run_limited
@@ -52,6 +52,7 @@ from runner import run_limited
 REDUCE_ENV = f"{FUZZ_ENV}_REDUCE"  # JSON: {"cases": [{"index": i, "seed": s}], "seconds": T}
 SOURCE_CAP = 64 << 10  # characters of an original program kept in the result
 CHECK_TIMEOUT = 60  # seconds C-Reduce waits for one interestingness test
+CREDUCE_FLAGS = ["--tidy"]  # no backup copy of the file (it is ours, in a folder of its own)
 # Warnings that mean the variant has undefined behaviour (or is not C a compiler must take).
 LINT = ["-O1", "-Wall"] + [f"-Werror={w}" for w in (
     "format", "main", "return-type", "implicit-function-declaration", "implicit-int",
@@ -121,11 +122,12 @@ class Checker:
                 self._free.append(cell)
 
     def interesting(self, cell: int, source: str) -> bool:
+        """Cheapest first: most variants fail to build or no longer miscompile, so gcc -O0 and
+        the candidate decide first, then -O2, the lint and the sanitizers."""
         case = Case(self.template.index, self.template.seed, self.template.tier, source,
                     self.template.features, self.template.flags)
-        if not self.gcc_clean(cell, case):
-            return False
-        expected = oracle(self.cells, cell, case, Plan(0, 0, compile_timeout=60), self.gcc)
+        plan = Plan(0, 0, compile_timeout=60)
+        expected = gcc_run(self.cells, cell, case, plan, self.gcc, "-O0")
         if not isinstance(expected, Expected):
             return False
         with tempfile.TemporaryDirectory(prefix="reduce-") as tmp:
@@ -136,6 +138,10 @@ class Checker:
                 want["build"] = {"flags": list(case.flags)}
             verdict, details = self.candidate(cell, path, want)
         outcome, reason = classify(verdict, details)
+        if outcome != "miscompiled" or \
+                gcc_run(self.cells, cell, case, plan, self.gcc, "-O2") != expected or \
+                not self.gcc_clean(cell, case):
+            return False
         if outcome == "miscompiled":
             self.last = {"expected": {"exit_code": expected.exit_code,
                                       "stdout": expected.stdout[:SHOWN]},
@@ -220,7 +226,7 @@ def reduce_one(case: Case, check: Checker, seconds: float, jobs: int) -> dict[st
                        "HOME": str(work)}
                 left = max(1.0, seconds - (time.monotonic() - t0))
                 run = run_limited(["creduce", "--n", str(jobs), "--timeout", str(CHECK_TIMEOUT),
-                                   "--tidy", str(relay), "t.c"], work, left, env=env)
+                                   *CREDUCE_FLAGS, str(relay), "t.c"], work, left, env=env)
         finally:
             server.shutdown()
             server.server_close()
