@@ -209,11 +209,16 @@
       }
       charts.appendChild(prog);
       var cols = Object.keys(st.calls).filter(function (k) { return k !== 'step' && k !== 't'; }).sort();
+      var has = function (k) { return (st.calls[k] || []).some(function (v) { return v !== null && v !== undefined; }); };
+      if (!st.picked && !has(st.metric)) {  // a scripted run has no token counts: show what it has
+        st.metric = ['prompt_tokens', 'completion_tokens', 'latency_s', 'cost'].concat(cols)
+          .filter(has)[0] || st.metric;
+      }
       var box = el('div', {'class': 'chartbox', id: 'chart-calls'});
       var pick = el('select', {id: 'call-metric', 'aria-label': 'per-call metric'}, cols.map(function (k) {
         return el('option', {value: k, text: k, selected: k === st.metric});
       }));
-      pick.addEventListener('change', function () { st.metric = pick.value; drawCharts(); });
+      pick.addEventListener('change', function () { st.metric = pick.value; st.picked = true; drawCharts(); });
       box.appendChild(el('div', {'class': 'ctl'}, ['per model call: ', pick]));
       var ys = st.calls[st.metric] || [], steps = st.calls.step || [];
       var pts = [];
