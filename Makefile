@@ -30,8 +30,9 @@ lint: $(STAMP)
 	@$(VENV)/bin/mypy
 
 # Test tools from Debian: headless Chromium renders the HTML reports, tmux drives the
-# interactive viewer and `sandbox shell` (installed when root with apt).
-TEST_TOOLS := chromium tmux
+# interactive viewer and `sandbox shell`, tcc is the C compilers' scenarios' second compiler
+# (their expected outputs must not depend on gcc) (installed when root with apt).
+TEST_TOOLS := chromium tmux tcc
 test-tools:
 	@missing=$$(for t in $(TEST_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
 	[ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \

@@ -8,11 +8,13 @@ import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from agent.sealing import Seal, SealGate
 from agent.trajectory.events import EvaluationEvent, GradingEvent
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.snapshots import Snapshotter
@@ -109,34 +111,45 @@ def parse_grader_output(stdout: str) -> GradeResult:
 
 
 class EvaluationRunner:
-    """Grades snapshots on a worker thread so the agent never waits; records `evaluation`s."""
+    """Grades snapshots on a worker thread, in the order asked; records `evaluation`s.
+
+    Every evaluation asked for is graded, in order (the snapshots are all in the store): a
+    grader slower than the agent builds a backlog that it works through, and the end of the
+    run waits for it, so the progress curve does not depend on how fast the grader or the
+    machine is. With ``coalesce``, a grading still queued when a newer one is asked for is
+    dropped instead (``skipped`` counts them; ``report`` shows them).
+
+    With a ``gate`` whose sandbox can be frozen, the hidden part of each grading (the
+    grader's container, and the removal of what it wrote) runs with the agent's sandbox
+    frozen (``agent/sealing.py``).
+    """
 
     def __init__(self, grader: Grader, snapshots: Snapshotter, recorder: Recorder,
-                 workers: int = 1, schedule: PartSchedule | None = None) -> None:
+                 workers: int = 1, schedule: PartSchedule | None = None,
+                 gate: SealGate | None = None, coalesce: bool = False) -> None:
         self.grader = grader
         self.schedule = schedule
         self.snapshots = snapshots
         self.recorder = recorder
+        self.gate = gate
+        self.coalesce = coalesce
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
         self._pending: list[Future[EvaluationEvent | None]] = []
         self._lock = threading.Lock()
         self.latest: EvaluationEvent | None = None
-        self.skipped = 0  # queued gradings superseded by a newer snapshot before they ran
+        self.skipped = 0  # queued gradings superseded by a newer snapshot (``coalesce``)
         self._current: tuple[int, float, bool] | None = None  # (step, start, final) grading
         self._aborted = False
 
     def submit(self, commit: str, step: int, tool_calls: int, final: bool = False) -> None:
-        """Queue a grading of ``commit``; it runs while the agent goes on.
-
-        A grading still waiting in the queue when a newer one arrives is dropped (the newer
-        snapshot supersedes it): when grading is slower than the agent, evaluations thin out
-        instead of piling up behind it and delaying the end of the run.
-        """
+        """Queue a grading of ``commit``; it runs while the agent goes on (sealed: while
+        the model thinks, the agent's next tool call waiting for it if need be)."""
         with self._lock:
-            for fut in self._pending:
-                if fut.cancel():
-                    self.skipped += 1
-            self._pending = [f for f in self._pending if not f.cancelled()]
+            if self.coalesce:
+                for fut in self._pending:
+                    if fut.cancel():
+                        self.skipped += 1
+            self._pending = [f for f in self._pending if not f.done()]
             self._pending.append(self._pool.submit(self._grade, commit, step, tool_calls,
                                                    final))
 
@@ -155,11 +168,18 @@ class EvaluationRunner:
         base = self.latest if self.latest is not None and not self.latest.error else None
         skip = self.schedule.skip(tool_calls, final, base is not None) if self.schedule else []
         tmp = Path(tempfile.mkdtemp(prefix="ultrarun-grade-"))
+        seal = Seal()
         try:
-            self.snapshots.export(commit, tmp / "workspace")
-            ws = tmp / "workspace"
-            grade: Any = self.grader.grade  # takes `skip` when the scenario has parts
-            result = grade(ws, skip) if skip else grade(ws)
+            self.snapshots.export(commit, tmp / "workspace")  # nothing hidden yet
+            t1 = time.monotonic()
+            with self.gate.sealed(seal) if self.gate is not None else nullcontext():
+                seal.waited_s = time.monotonic() - t1  # for the agent's tool call to end
+                try:
+                    ws = tmp / "workspace"
+                    grade: Any = self.grader.grade  # takes `skip` when the scenario has parts
+                    result = grade(ws, skip) if skip else grade(ws)
+                finally:  # what candidate code wrote is gone before the agent runs again
+                    shutil.rmtree(tmp, ignore_errors=True)
         except Exception as e:  # a grader failure is recorded, never fatal to the run
             result = GradeResult(error=f"{type(e).__name__}: {e}")
         finally:
@@ -175,7 +195,8 @@ class EvaluationRunner:
         event = self.recorder.emit(
             EvaluationEvent, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
             total=result.total, tests=result.tests, stages=result.stages,
-            duration_s=time.monotonic() - t0, error=result.error, final=final, carried=carried)
+            duration_s=time.monotonic() - t0 - seal.waited_s, error=result.error, final=final,
+            carried=carried, frozen_s=round(seal.frozen_s, 3) if seal.frozen else None)
         with self._lock:
             if self.latest is None or event.tool_calls >= self.latest.tool_calls:
                 self.latest = event
@@ -204,8 +225,11 @@ class EvaluationRunner:
         return text + (f", {queued} queued" if queued else "")
 
     def abort(self) -> None:
-        """Stop now (the run was interrupted): drop queued gradings, stop a running one."""
+        """Stop now (the run was interrupted): drop queued gradings, stop a running one
+        (its sealed part ends at once: the agent's sandbox is thawed)."""
         self._aborted = True
+        if self.gate is not None:
+            self.gate.abort()
         with self._lock:
             for fut in self._pending:
                 fut.cancel()

@@ -10,8 +10,6 @@ whether the workspace changed) which also marks the step as complete, and an fsy
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +40,7 @@ from agent.models.base import (
     ToolCall,
 )
 from agent.state import LoopState, PendingStep
+from agent.stop import RunInterrupted, StopSignal
 from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
 from agent.trajectory.events import (
@@ -63,7 +62,6 @@ from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import EndReason, Status
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes import SandboxDied, SandboxError
-from sandboxes.errors import UltrarunError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
@@ -72,48 +70,6 @@ __all__ = ["AgentLoop", "Budgets", "LoopState", "PendingStep", "RunInterrupted",
 
 E = TypeVar("E", bound=EventBase)
 Outcome = tuple[Status, EndReason]
-
-
-class RunInterrupted(UltrarunError):
-    """SIGINT or SIGTERM arrived: the loop stops at once and marks the run interrupted."""
-
-
-class StopSignal:
-    """Turns SIGINT/SIGTERM into RunInterrupted, but only where the loop waits (a model call or
-    a command); elsewhere it sets a flag the loop checks, so no event is ever half-written."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._waiting = False
-
-    def _handler(self, signum: int, _frame: Any) -> None:
-        self.requested = True
-        if self._waiting:
-            self._waiting = False
-            raise RunInterrupted(signal.Signals(signum).name)
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        """Install the handlers (main thread only)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        old = {s: signal.signal(s, self._handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for s, h in old.items():
-                signal.signal(s, h)
-
-    @contextmanager
-    def waiting(self) -> Iterator[None]:
-        if self.requested:
-            raise RunInterrupted("stop requested")
-        self._waiting = True
-        try:
-            yield
-        finally:
-            self._waiting = False
 
 
 class AgentLoop:
@@ -144,6 +100,8 @@ class AgentLoop:
         self._sandbox_failed = False
         self._call_retries: list[RetryRecord] = []  # announced for the call in progress
         model.on_retry = self._on_retry
+        if evaluator is not None and evaluator.gate is not None:
+            evaluator.gate.on_wait = self._on_grader_wait
 
     # The conversation, the context policy and the counters are the fold's: the loop records
     # events and the fold applies them, exactly as it does for a resumed run's events.
@@ -190,6 +148,9 @@ class AgentLoop:
         self.fold = fold
         self.state.status = "running"
         self._emit(ResumeEvent, self.state.step, reason=reason, details=details)
+        if self.evaluator is not None:  # asked for before the stop and never recorded
+            for commit, step, calls in fold.ungraded():
+                self.evaluator.submit(commit, step, calls)
         # The agent called `finish` and its step is recorded: only the end (the final
         # grading, run_end) was lost, e.g. to a kill during the final evaluation.
         done = fold.pending is None and fold.finished_step is not None and \
@@ -201,9 +162,7 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
-        # Model calls and their retries end by then too (--max-time is wall time).
-        self.model.deadline = None if self.budgets.max_time_s is None else \
-            self.state.started + self.budgets.max_time_s
+        self._set_deadline()
         with self.stop.installed():
             try:
                 self._probe_window()
@@ -265,12 +224,23 @@ class AgentLoop:
             return "max_steps"
         if b.max_cost is not None and s.cost >= b.max_cost:
             return "max_cost"
-        if b.max_time_s is not None and time.time() - s.started >= b.max_time_s:
+        if b.max_time_s is not None and self._agent_time() >= b.max_time_s:
             return "max_time"
         return None
 
+    def _set_deadline(self) -> None:
+        """Model calls and their retries end by the --max-time deadline too: the agent's
+        wall time, waits for sealed gradings added back."""
+        self.model.deadline = None if self.budgets.max_time_s is None else \
+            self.state.started + self.state.grader_wait_s + self.budgets.max_time_s
+
+    def _agent_time(self) -> float:
+        """Wall time charged to the agent: the run's, less its waits for sealed gradings."""
+        return time.time() - self.state.started - self.state.grader_wait_s
+
     def _call_model(self, step: int) -> AssistantTurn:
         """Ask the model, through the context policy; compact first when it is due."""
+        self._set_deadline()
         self._update_context(step)
         try:
             with self._model_waiting(step):
@@ -432,6 +402,11 @@ class AgentLoop:
                            "so far)")
         self.observer(self.state)
 
+    def _on_grader_wait(self, waiting: bool) -> None:
+        self.state.note = ("waiting for an evaluation: the sandbox is frozen while the grader "
+                           "runs (sealed evaluation)") if waiting else ""
+        self.observer(self.state)
+
     def _format_error(self, step: int, turn: AssistantTurn) -> bool:
         """A turn with no tool call: remind the model; True when the budget for that is spent."""
         # A text-mode model is shown the exact block syntax; native ones the generic line.
@@ -471,11 +446,23 @@ class AgentLoop:
     def _dispatch(self, step: int, call: ToolCall, record: bool = True) -> ToolOutput:
         """Dispatch one call and record its result; a dead sandbox is replaced and the model
         is told, in the call's result."""
+        gate = self.evaluator.gate if self.evaluator is not None else None
+        if gate is not None:
+            waited = gate.waited_s
+            with self.stop.waiting():  # Ctrl-C while a sealed grading runs: it is aborted
+                entered = gate.enter(lambda: self.stop.requested)
+            self.state.grader_wait_s += gate.waited_s - waited
+            if not entered:
+                raise RunInterrupted("stop requested")
         try:
-            with self.stop.waiting():
-                shown = self.toolbox.dispatch(call, self.ctx)
-        except SandboxDied as e:
-            return self._sandbox_died(step, call, str(e))
+            try:
+                with self.stop.waiting():
+                    shown = self.toolbox.dispatch(call, self.ctx)
+            except SandboxDied as e:  # replaced before any grading may freeze the sandbox
+                return self._sandbox_died(step, call, str(e))
+        finally:
+            if gate is not None:
+                gate.leave()
         out = shown.output
         if not record:
             return out
@@ -514,11 +501,14 @@ class AgentLoop:
         commit = self.snapshots.snapshot(message)
         head = commit or self.snapshots.head()
         left_out = self.snapshots.last_skipped
+        evaluate = self._evaluation_due(head)
         self._emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
                    tool_calls=self.state.tool_calls,
                    skipped=[s.as_dict() for s in left_out[:100]] or None,
-                   skipped_count=len(left_out) or None)
-        self._maybe_evaluate(step, head)
+                   skipped_count=len(left_out) or None, evaluate=evaluate)
+        if evaluate and head and self.evaluator is not None:  # recorded first: resume
+            self.evaluator.submit(head, step, self.state.tool_calls)  # grades it if lost
+        self._show_grade()
         self.rec.sync()
         # run.json follows the events step by step, so a kill -9 leaves it nearly current.
         self._update_totals()
@@ -531,17 +521,15 @@ class AgentLoop:
         t.tokens_in, t.tokens_out = s.tokens_in, s.tokens_out
         t.cost = round(s.cost, 6)
         t.wall_s = round(time.time() - s.started, 3)
+        t.grader_wait_s = round(s.grader_wait_s, 3)
         t.format_errors = s.format_errors
         t.model_calls, t.unpriced_calls, t.retries = s.model_calls, s.unpriced_calls, s.retries
 
-    def _maybe_evaluate(self, step: int, head: str | None) -> None:
-        if self.evaluator is None:
-            return
-        calls = self.state.tool_calls
-        if self.eval_every and head and calls - self.state.last_eval_calls >= self.eval_every:
-            self.state.last_eval_calls = calls
-            self.evaluator.submit(head, step, calls)
-        self._show_grade()
+    def _evaluation_due(self, head: str | None) -> bool:
+        """Whether this step's snapshot is to be graded (``eval_every`` tool calls on)."""
+        if self.evaluator is None or not self.eval_every or not head:
+            return False
+        return self.state.tool_calls - self.state.last_eval_calls >= self.eval_every
 
     def _show_grade(self) -> None:
         latest = self.evaluator.latest if self.evaluator else None

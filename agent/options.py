@@ -102,6 +102,13 @@ class RunConfig(LoopOptions):
         "the `compact` policy's summary prompt (default: agent/prompts/compact.md)"))
     mask: MaskOptions = Field(default_factory=MaskOptions, description=(
         "the `mask` policy's knobs"))
+    coalesce_evals: bool | None = Field(None, description=(
+        "drop a queued evaluation when a newer one is asked for (default: the scenario's "
+        "`grader.coalesce`, else every evaluation asked for is graded, in order)"))
+    sealed_eval: bool = Field(True, description=(
+        "false: the agent's container is neither frozen while the grader runs nor kept from "
+        "host-wide counters; only to show the covert channel sealing closes "
+        "(docs/security.md)"))
 
 
 class ResumeConfig(LoopOptions):

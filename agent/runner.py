@@ -29,12 +29,13 @@ from agent.models.registry import ModelSpec, make_model, parse_spec
 from agent.options import ConfigError, LoopOptions, RunConfig, check_run_id
 from agent.paths import absolute, absolute_spec
 from agent.scenario.loader import Scenario, builtin_names, load_scenario
+from agent.sealing import SealGate
 from agent.setup import prepare
 from agent.trajectory.events import ErrorEvent, EventBase, RunEnd
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo, RunSettings, versions
 from agent.trajectory.snapshots import Snapshotter
-from sandboxes.backends import AnyBackend, backend_config
+from sandboxes.backends import AnyBackend, DockerConfig, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
 from sandboxes.spec import FileTree
 
@@ -210,7 +211,9 @@ class Session:
         grader = prepared.grader(info.run_id)
         parts = self.scenario.grader.parts if self.scenario.grader else {}
         schedule = PartSchedule(parts, info.eval_every) if parts else None
-        evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule)
+        gate = SealGate(lambda: getattr(bench.sandbox, "freezer", None))
+        evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule,
+                                      gate=gate, coalesce=info.options.coalesce_evals)
                      if grader else None)
         if evaluator:
             stack.callback(evaluator.close)
@@ -330,10 +333,15 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
         raise ConfigError(f"--run-id {run_id}: {run_dir} already exists (use `ultrarun resume`)")
     eval_every = cfg.eval_every if cfg.eval_every is not None else \
         (scenario.grader.every if scenario.grader else None)
+    coalesce = cfg.coalesce_evals if cfg.coalesce_evals is not None else \
+        bool(scenario.grader and scenario.grader.coalesce)
+    sandbox = cfg.sandbox
+    if not cfg.sealed_eval and isinstance(sandbox, DockerConfig):
+        sandbox = sandbox.model_copy(update={"sealed": False})
     info = RunInfo(
         run_id=run_id, scenario=scenario.name, scenario_path=scenario_ref(scenario),
         model=label, base_url=cfg.base_url, api_key_env=cfg.api_key_env,
-        sandbox=cfg.sandbox.backend, sandbox_config=cfg.sandbox,
+        sandbox=sandbox.backend, sandbox_config=sandbox,
         budgets=cfg.budgets(scenario.budgets), context=cfg.context or scenario.context or "full",
         eval_every=eval_every, seed=cfg.seed, versions=versions(), started_at=time.time(),
         limits=run_limits(scenario),
@@ -341,7 +349,7 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
             command_timeout=cfg.command_timeout, temperature=cfg.temperature,
             max_tokens=cfg.max_tokens, model_spec=spec if spec != label else None,
             model_override=override, tool_mode=cfg.tool_mode, model_timeout_s=cfg.model_timeout,
-            profiles=[str(absolute(p)) for p in cfg.profiles],
+            profiles=[str(absolute(p)) for p in cfg.profiles], coalesce_evals=coalesce,
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
             mask=cfg.mask))
     session = Session.resolve(run_dir, info, scenario, cfg)  # before any folder exists

@@ -31,6 +31,8 @@ class LoopState:
     consecutive_format_errors: int = 0
     sandbox_restarts: int = 0
     last_eval_calls: int = 0
+    # Time tool calls waited for sealed gradings: wall time not charged to --max-time.
+    grader_wait_s: float = 0.0
 
 
 @dataclass

@@ -110,6 +110,9 @@ class DockerConfig(BackendConfig):
         "CPUs of a grader's container (default: every host CPU)"))
     grader_memory: str = Field("4g", description="memory of a grader's container")
     grader_pids: int = Field(2048, ge=16, description="processes of a grader's container")
+    sealed: bool = Field(True, description=(
+        "sealed evaluation: host-wide counters hidden from the agent's container, which is "
+        "frozen while the grader runs (docs/security.md); false only to show the channel"))
 
     def engine_problem(self) -> str | None:
         from sandboxes.engine import connect
@@ -184,7 +187,8 @@ class DockerFactory:
         return self.config.create(workspace=workspace, image=self.image, cpus=lim.cpus,
                                   memory=lim.memory, pids=lim.pids, network=lim.network,
                                   run_id=run_id, outputs_dir=outputs_dir, client=self.client,
-                                  env=self.spec.env, labels=labels or {}, disk=lim.disk)
+                                  env=self.spec.env, labels=labels or {}, disk=lim.disk,
+                                  sealed=self.config.sealed)
 
     def grader(self, run_id: str) -> GraderBox | None:
         from sandboxes.docker_grader import DockerGraderBox

@@ -61,6 +61,14 @@ MaxTimeOpt = Annotated[str | None, typer.Option("--max-time", help="Wall time, e
 ContextOpt = Annotated[str | None, typer.Option("--context", help="full | mask | compact.")]
 EvalEveryOpt = Annotated[int | None, typer.Option(
     "--eval-every", help="Grade every N tool calls (0: only at the end).")]
+CoalesceOpt = Annotated[bool | None, typer.Option(
+    "--coalesce-evals/--every-eval", help="Drop a queued evaluation when a newer one is "
+    "asked for, or grade every one asked for (default: the scenario's `grader.coalesce`, "
+    "else every one).", show_default=False)]
+UnsealedOpt = Annotated[bool, typer.Option(
+    "--unsealed-eval", help="Do not seal evaluations (the agent's container is not frozen "
+    "while the grader runs and sees host-wide counters): only to show the covert channel "
+    "that sealing closes (docs/security.md).")]
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for run folders.")]
 RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Name of the run folder.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoint if given.")]
@@ -228,6 +236,7 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         run_id: RunIdOpt = None, seed: SeedOpt = None, max_tokens: MaxTokensOpt = None,
         tool_mode: ToolModeOpt = None, temperature: TemperatureOpt = None,
         timeout: TimeoutOpt = None, profiles: ProfilesOpt = None, no_api_key: NoKeyOpt = False,
+        coalesce_evals: CoalesceOpt = None, unsealed_eval: UnsealedOpt = False,
         quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
@@ -239,7 +248,8 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
                       sandbox=sandbox, max_steps=max_steps, max_cost=max_cost,
                       max_time=max_time, context=context, eval_every=eval_every, logs=logs,
                       run_id=run_id, seed=seed, max_tokens=max_tokens, tool_mode=tool_mode,
-                      temperature=temperature, model_timeout=timeout, profiles=profiles or [])
+                      temperature=temperature, model_timeout=timeout, profiles=profiles or [],
+                      coalesce_evals=coalesce_evals, sealed_eval=not unsealed_eval)
     shown = f"{model} at {profile}" if model and profile else model or profile
     launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {shown}",
            quiet=quiet, as_json=json_)

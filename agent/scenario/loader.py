@@ -50,6 +50,9 @@ class GraderSpec(GraderCommand):
         "folder mounted read-only at /grader in the grader's container only"))
     every: int | None = Field(None, ge=1, description=(
         "grade every N tool calls (and always at the end); --eval-every overrides"))
+    coalesce: bool = Field(False, description=(
+        "drop a queued evaluation when a newer one is asked for (default: every one asked "
+        "for is graded, in order); --coalesce-evals/--every-eval override"))
     parts: dict[str, int] = Field(default_factory=dict, description=(
         "grade parts of the suite less often: {part: k} grades a part at every k-th "
         "evaluation (test ids `<part>/...` belong to it); the others carry their last "

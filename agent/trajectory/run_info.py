@@ -38,6 +38,8 @@ class Totals(BaseModel):
     model_calls: int = 0  # successful ones, compaction summaries included
     unpriced_calls: int = 0  # model calls whose cost is unknown (no prices or no usage)
     retries: int = 0  # failed attempts that were retried
+    # Wall time the agent's tool calls waited for sealed gradings (not charged to max_time).
+    grader_wait_s: float = 0.0
 
 
 class MaskOptions(BaseModel):
@@ -70,6 +72,7 @@ class RunSettings(BaseModel):
     profiles: list[str] = Field(default_factory=list)
     mask: MaskOptions = Field(default_factory=MaskOptions)
     imported: dict[str, Any] | None = None
+    coalesce_evals: bool = False  # queued evaluations superseded by newer ones are dropped
 
 
 class RunInfo(BaseModel):
