@@ -8,7 +8,7 @@ LOCK   := constraints.txt
 PIP    := -m pip install -q --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast lint bench clean test-tools lock test-latest
+.PHONY: setup demo demo-team test test-fast lint bench clean test-tools lock test-latest
 
 # Exactly the versions CI ran (the lock); `make test-latest` tries the newest releases.
 $(STAMP): pyproject.toml $(LOCK)
@@ -24,6 +24,10 @@ setup: $(STAMP)
 
 demo: setup
 	@$(UR) demo
+
+# A team: 3 scripted agents build the toy C compiler on one shared repository (docs/teams.md).
+demo-team: setup
+	@$(UR) run toy-c-compiler --agents 3 --model reference
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
