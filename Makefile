@@ -8,7 +8,7 @@ LOCK   := constraints.txt
 PIP    := -m pip install -q --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast lint bench clean test-tools lock test-latest
+.PHONY: setup demo demo-team test test-fast lint bench clean test-tools lock test-latest
 
 # Exactly the versions CI ran (the lock); `make test-latest` tries the newest releases.
 $(STAMP): pyproject.toml $(LOCK)
@@ -24,6 +24,10 @@ setup: $(STAMP)
 
 demo: setup
 	@$(UR) demo
+
+# A team: 3 scripted agents build the toy C compiler on one shared repository (docs/teams.md).
+demo-team: setup
+	@$(UR) run toy-c-compiler --agents 3 --model reference
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
@@ -42,8 +46,13 @@ test-tools:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
 	  >/dev/null; } || { echo "the tests need: $$missing (apt-get install $$missing)" >&2; exit 1; }
 
+# Everything (what CI runs): first in parallel on every core, each test file on one worker
+# (its module fixtures, e.g. images, built once); then the `serial` tests alone (they race the
+# harness, kill at timed moments or measure the machine). Exit 5 = nothing of that part selected.
 test: setup lint test-tools
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest -m 'not realmodel and not serial' -n auto --dist loadfile $(PYTEST_ARGS) \
+	  || [ $$? = 5 ]
+	@$(PY) -m pytest -m 'serial and not realmodel' $(PYTEST_ARGS) || [ $$? = 5 ]
 
 # The inner loop, on every change: no Docker, no `slow` test, on every core (under 3 minutes on
 # 2). DOCKER_HOST points nowhere, so a test that reaches Docker without the `docker` mark fails

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
@@ -26,8 +27,6 @@ from agent.fuzzing import (
 )
 from agent.sealing import Seal, SealGate
 from agent.trajectory.events import EvaluationEvent, GradingEvent, ReductionEvent
-from agent.trajectory.recorder import Recorder
-from agent.trajectory.snapshots import Snapshotter
 
 if TYPE_CHECKING:
     from agent.scenario.loader import FuzzSpec
@@ -54,6 +53,19 @@ class GradeResult(BaseModel):
     @property
     def total(self) -> int:
         return len(self.tests)
+
+
+class Exporter(Protocol):
+    """Writes a recorded state of a workspace into an empty folder (a run's snapshots, or a
+    team's upstream)."""
+
+    def export(self, commit: str, dest: Path) -> Any: ...
+
+
+class EventSink(Protocol):
+    """Where evaluations are recorded (a run's recorder, or a team's log)."""
+
+    def emit(self, event_cls: Any, step: int, **fields: Any) -> Any: ...
 
 
 class Grader(Protocol):
@@ -129,22 +141,27 @@ def parse_grader_output(stdout: str) -> GradeResult:
 
 
 class EvaluationRunner:
-    """Grades snapshots on a worker thread, in the order asked; records `evaluation`s.
+    """Grades recorded states on a worker thread, in the order asked; records `evaluation`s.
 
-    Every evaluation asked for is graded, in order (the snapshots are all in the store): a
+    Every evaluation asked for is graded, in order (the states are all in the store): a
     grader slower than the agent builds a backlog that it works through, and the end of the
     run waits for it, so the progress curve does not depend on how fast the grader or the
     machine is. With ``coalesce``, a grading still queued when a newer one is asked for is
-    dropped instead (``skipped`` counts them; ``report`` shows them).
+    dropped instead (``skipped`` counts them; ``report`` shows them), unless it was submitted
+    with ``keep`` (a team's upstream grades on such a schedule: docs/teams.md).
 
     With a ``gate`` whose sandbox can be frozen, the hidden part of each grading (the
     grader's container, and the removal of what it wrote) runs with the agent's sandbox
-    frozen (``agent/sealing.py``).
+    frozen (``agent/sealing.py``). ``snapshots`` exports a recorded state (a run's snapshots,
+    a team's upstream), ``recorder`` records the events (a run's recorder, a team's log) as
+    ``event_cls``; ``on_result`` sees every evaluation once recorded (on the worker thread).
     """
 
-    def __init__(self, grader: Grader, snapshots: Snapshotter, recorder: Recorder,
+    def __init__(self, grader: Grader, snapshots: Exporter, recorder: EventSink,
                  workers: int = 1, schedule: PartSchedule | None = None,
                  gate: SealGate | None = None, coalesce: bool = False,
+                 event_cls: type[EvaluationEvent] = EvaluationEvent,
+                 on_result: Callable[[EvaluationEvent], None] | None = None,
                  fuzz: FuzzSpec | None = None, fuzz_seed: int | None = None) -> None:
         self.grader = grader
         self.schedule = schedule
@@ -154,34 +171,38 @@ class EvaluationRunner:
         self.recorder = recorder
         self.gate = gate
         self.coalesce = coalesce
+        self.event_cls = event_cls
+        self.on_result = on_result
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
-        self._pending: list[Future[EvaluationEvent | None]] = []
+        self._pending: list[tuple[Future[EvaluationEvent | None], bool]] = []
         self._lock = threading.Lock()
         self.latest: EvaluationEvent | None = None
         self.skipped = 0  # queued gradings superseded by a newer snapshot (``coalesce``)
         self._current: tuple[int, float, bool] | None = None  # (step, start, final) grading
         self._aborted = False
 
-    def submit(self, commit: str, step: int, tool_calls: int, final: bool = False) -> None:
+    def submit(self, commit: str, step: int, tool_calls: int, final: bool = False,
+               keep: bool = False, extra: dict[str, Any] | None = None) -> None:
         """Queue a grading of ``commit``; it runs while the agent goes on (sealed: while
-        the model thinks, the agent's next tool call waiting for it if need be)."""
+        the model thinks, the agent's next tool call waiting for it if need be). ``keep``:
+        never superseded; ``extra``: more fields of the evaluation event."""
         with self._lock:
             if self.coalesce:
-                for fut in self._pending:
-                    if fut.cancel():
+                for fut, kept in self._pending:
+                    if not kept and fut.cancel():
                         self.skipped += 1
-            self._pending = [f for f in self._pending if not f.done()]
-            self._pending.append(self._pool.submit(self._grade, commit, step, tool_calls,
-                                                   final))
+            self._pending = [(f, k) for f, k in self._pending if not f.done()]
+            self._pending.append((self._pool.submit(self._grade, commit, step, tool_calls,
+                                                    final, extra or {}), keep))
 
-    def _grade(self, commit: str, step: int, tool_calls: int,
-               final: bool) -> EvaluationEvent | None:
+    def _grade(self, commit: str, step: int, tool_calls: int, final: bool,
+               extra: dict[str, Any]) -> EvaluationEvent | None:
         if self._aborted:
             return None
         t0 = time.monotonic()
         self._current = (step, t0, final)
         with self._lock:
-            queued = sum(1 for f in self._pending if not f.done() and not f.running())
+            queued = sum(1 for f, _k in self._pending if not f.done() and not f.running())
         self.recorder.emit(GradingEvent, step, commit=commit, tool_calls=tool_calls,
                            final=final, queued=queued)
         # Decided when the grading starts, not when it was queued: a superseded grading
@@ -218,15 +239,17 @@ class EvaluationRunner:
             if skip and base is not None:
                 result = carry_over(result, base, skip)
         carried = skip if result.error is None else []
-        event = self.recorder.emit(
-            EvaluationEvent, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
+        event: EvaluationEvent = self.recorder.emit(
+            self.event_cls, step, commit=commit, tool_calls=tool_calls, passed=result.passed,
             total=result.total, tests=result.tests, stages=result.stages,
             duration_s=time.monotonic() - t0 - seal.waited_s, error=result.error, final=final,
             carried=carried, frozen_s=round(seal.frozen_s, 3) if seal.frozen else None,
-            fuzz=result.fuzz.model_dump() if result.fuzz else None)
+            fuzz=result.fuzz.model_dump() if result.fuzz else None, **extra)
         with self._lock:
             if self.latest is None or event.tool_calls >= self.latest.tool_calls:
                 self.latest = event
+        if self.on_result is not None:
+            self.on_result(event)
         if self.fuzz and result.fuzz and self.fuzz.reduce:  # after the grading, not in it
             self._reduce(event, result.fuzz, self.fuzz.reduce, self.fuzz.reduce_seconds)
         return event
@@ -257,21 +280,27 @@ class EvaluationRunner:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every queued grading is recorded (True), or ``timeout`` seconds pass
-        (False)."""
+        (False). Gradings an ``on_result`` queued meanwhile are waited for too."""
         from concurrent.futures import wait as wait_all
 
-        with self._lock:
-            pending = list(self._pending)
-        done, not_done = wait_all(pending, timeout=timeout)
-        for fut in done:
-            if not fut.cancelled():
-                fut.result()  # a grading's own failure is recorded; this re-raises a bug
-        return not not_done
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                pending = [f for f, _k in self._pending if not f.done()]
+            if not pending:
+                return True
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            done, not_done = wait_all(pending, timeout=left)
+            for fut in done:
+                if not fut.cancelled():
+                    fut.result()  # a grading's own failure is recorded; this re-raises a bug
+            if not_done:
+                return False
 
     def describe(self) -> str:
         """What the grader is doing: ``grading step 120 (34 s), 1 queued``."""
         with self._lock:
-            queued = sum(1 for f in self._pending if not f.done() and not f.running())
+            queued = sum(1 for f, _k in self._pending if not f.done() and not f.running())
             now = self._current
         text = (f"grading step {now[0]}{' (final)' if now[2] else ''} "
                 f"({time.monotonic() - now[1]:.0f} s)") if now else "idle"
@@ -284,7 +313,7 @@ class EvaluationRunner:
         if self.gate is not None:
             self.gate.abort()
         with self._lock:
-            for fut in self._pending:
+            for fut, _kept in self._pending:
                 fut.cancel()
         stop = getattr(self.grader, "abort", None)
         if stop is not None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from agent.budgets import Budgets
+from agent.budgets import Allowance, Budgets
 from agent.context import (
     NOTES_PATH,
     SUMMARY_SHARE,
@@ -81,7 +81,8 @@ class AgentLoop:
                  observer: Callable[[LoopState], None] | None = None,
                  stop: StopSignal | None = None,
                  restart_sandbox: Callable[[str | None], None] | None = None,
-                 summaries_from_model: bool = True) -> None:
+                 summaries_from_model: bool = True,
+                 allowance: Allowance | None = None) -> None:
         self.model = model
         self.toolbox = toolbox
         self.ctx = ctx
@@ -95,6 +96,7 @@ class AgentLoop:
         self.stop = stop or StopSignal()
         self.restart_sandbox = restart_sandbox
         self.summaries_from_model = summaries_from_model
+        self.allowance = allowance  # a budget shared with other runs (checked; they charge it)
         self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
         self._tools_est: int | None = None
         self._sandbox_failed = False
@@ -226,7 +228,7 @@ class AgentLoop:
             return "max_cost"
         if b.max_time_s is not None and self._agent_time() >= b.max_time_s:
             return "max_time"
-        return None
+        return self.allowance.exhausted() if self.allowance is not None else None
 
     def _set_deadline(self) -> None:
         """Model calls and their retries end by the --max-time deadline too: the agent's

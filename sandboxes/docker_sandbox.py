@@ -26,6 +26,7 @@ from sandboxes.disk import DEFAULT_DISK, parse_size
 from sandboxes.images import AGENT_UID
 from sandboxes.sealing import STATIC_VIEWS, DockerFreezer, masked_paths, static_view_dir
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
+from sandboxes.spec import BindMount
 from sandboxes.workspace_files import WorkspaceFiles
 
 WORKDIR = "/workspace"
@@ -142,8 +143,9 @@ class DockerSandbox(WorkspaceFiles):
                  client: docker.DockerClient | None = None, env: dict[str, str] | None = None,
                  head_bytes: int = 32_768, tail_bytes: int = 32_768,
                  disk: str | int | None = DEFAULT_DISK, disk_poll_s: float = 0.1,
-                 sealed: bool = True) -> None:
+                 sealed: bool = True, mounts: list[BindMount] | None = None) -> None:
         self.image = image
+        self.mounts = list(mounts or [])
         # Host-wide counters hidden and static views in their place (sandboxes/sealing.py);
         # `freezer` stops the container while candidate code runs on hidden inputs.
         self.sealed = sealed
@@ -191,7 +193,9 @@ class DockerSandbox(WorkspaceFiles):
                   LABEL_HOST: socket.gethostname(), LABEL_ROLE: "agent", **self.labels}
         api = self.client.api
         try:
-            mounts = [docker.types.Mount(WORKDIR, str(self.workspace), type="bind")]
+            mounts = [docker.types.Mount(WORKDIR, str(self.workspace), type="bind"),
+                      *(docker.types.Mount(m.target, str(m.source), type="bind",
+                                           read_only=m.read_only) for m in self.mounts)]
             if self.sealed:
                 views = static_view_dir(parse_size(self.memory))
                 mounts += [docker.types.Mount(f"/proc/{name}", str(views / name), type="bind",

@@ -28,6 +28,7 @@ from agent.batch.stop import BatchStop, stop_on_signals
 from agent.options import ConfigError
 from agent.runner import Hooks
 from agent.state import LoopState
+from agent.team.as_run import has_outcome
 
 
 class BatchOptions(BaseModel):
@@ -79,7 +80,7 @@ def _record_outcome(rec: BatchRecorder, out: EntryOutcome) -> None:
         return
     rec.refresh_from_run(out.run_id)
     fields: dict[str, Any] = {"node": out.node or r.node}
-    if not (rec.dir / out.run_id / "run.json").exists():
+    if not has_outcome(rec.dir / out.run_id):
         fields.update(state="failed", status="failed", end_reason=out.end_reason)
     if out.error and out.status == "failed":
         fields["error"] = out.error

@@ -22,6 +22,7 @@ from agent.batch.matrix import Entry
 from agent.options import ConfigError, ResumeConfig
 from agent.resume import resume_run
 from agent.runner import Hooks, execute_run
+from agent.team.info import is_team_dir, read_team_info
 from agent.trajectory.reader import load_run
 from agent.trajectory.run_info import EndReason, Status, read_run_info
 
@@ -78,6 +79,8 @@ def wait_unlocked(run_dir: Path, timeout: float) -> None:
 
 def plan(run_dir: Path) -> Action:
     """What to do with an entry's folder: skip a finished run, resume a recorded one."""
+    if is_team_dir(run_dir):
+        return team_plan(run_dir)
     if not (run_dir / "run.json").exists() or not (run_dir / "events.jsonl").exists():
         return "start"
     try:
@@ -130,6 +133,8 @@ def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict
         if run_dir.exists():
             wait_unlocked(run_dir, busy_wait_s)
         action = plan(run_dir)
+        if entry.agents > 1:
+            return _run_team_entry(entry, batch_dir, hooks, labels, action, node, t0), None
         if action == "skip":
             info = read_run_info(run_dir)
             return EntryOutcome(run_id=entry.run_id, action="skip", status=info.status,
@@ -152,6 +157,43 @@ def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict
         return EntryOutcome(run_id=entry.run_id, action=action, status="failed",
                             end_reason="error", error=f"{type(e).__name__}: {e}", node=node,
                             started_at=t0, ended_at=time.time()), e
+
+
+def team_plan(team_dir: Path) -> Action:
+    """A team's folder: skip a finished team, resume one that recorded its start."""
+    try:
+        info = read_team_info(team_dir)
+    except (OSError, ValueError):
+        return "start"
+    if info.status == "finished":
+        return "skip"
+    return "resume" if (team_dir / "team.jsonl").exists() else "start"
+
+
+def _run_team_entry(entry: Entry, batch_dir: Path, hooks: Hooks, labels: dict[str, str],
+                    action: Action, node: str | None, t0: float) -> EntryOutcome:
+    """A team entry (``agents: N``), on this node: its agents' sessions, its upstream and
+    its grading all run here."""
+    from agent.team.driver import TeamHooks, resume_team, run_team
+    from agent.team.info import TeamSettings
+
+    team_dir = batch_dir / entry.run_id
+    cfg = entry.config(batch_dir, labels)
+    team_hooks = TeamHooks(progress=hooks.progress, on_start=hooks.on_start,
+                           parent=hooks.stop, handle_signals=False)
+    if action == "skip":
+        info = read_team_info(team_dir)
+    elif action == "start":
+        if team_dir.exists():
+            shutil.rmtree(team_dir)
+        info = run_team(cfg, TeamSettings(agents=entry.agents), team_hooks).info
+    else:
+        info = resume_team(team_dir, ResumeConfig(run_dir=team_dir, max_steps=cfg.max_steps,
+                                                  max_cost=cfg.max_cost,
+                                                  max_time=cfg.max_time), team_hooks).info
+    return EntryOutcome(run_id=entry.run_id, action=action, status=info.status,
+                        end_reason=info.end_reason, error=info.error, node=node,
+                        started_at=t0, ended_at=time.time())
 
 
 def entry_labels(batch_id: str, node: str) -> dict[str, str]:

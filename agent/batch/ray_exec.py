@@ -31,6 +31,7 @@ from agent.loop import StopSignal
 from agent.options import ConfigError
 from agent.runner import Hooks
 from agent.state import LoopState
+from agent.team.as_run import has_outcome
 
 try:
     import ray
@@ -268,7 +269,7 @@ def _finish(rec: BatchRecorder, out: EntryOutcome) -> None:
     fields: dict[str, Any] = {}
     if out.node:
         fields["node"] = out.node
-    if out.action is not None and not (rec.dir / out.run_id / "run.json").exists():
+    if out.action is not None and not has_outcome(rec.dir / out.run_id):
         fields.update(state="failed", status="failed", end_reason=out.end_reason)
     if out.error and out.status == "failed":
         fields["error"] = out.error

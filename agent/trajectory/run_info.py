@@ -53,6 +53,14 @@ class MaskOptions(BaseModel):
         "past this estimate of the prompt's tokens, mask more"))
 
 
+class TeamMember(BaseModel):
+    """A run that is one session of one agent of a team (docs/teams.md)."""
+
+    team_id: str
+    agent: str
+    session: int  # the agent's n-th session
+
+
 class RunSettings(BaseModel):
     """run.json ``options``: the run's other settings, which resume and fork reuse."""
 
@@ -73,6 +81,9 @@ class RunSettings(BaseModel):
     mask: MaskOptions = Field(default_factory=MaskOptions)
     imported: dict[str, Any] | None = None
     coalesce_evals: bool = False  # queued evaluations superseded by newer ones are dropped
+    # The workspace's own top-level .git is part of every snapshot (a team member's clone:
+    # a restore must bring its history back with its files).
+    snapshot_git: bool = False
     fuzz_seed: int | None = None  # base of the evaluations' fuzz seeds (agent/fuzzing.py)
 
 
@@ -100,6 +111,7 @@ class RunInfo(BaseModel):
     seed: int | None = None
     versions: dict[str, str] = Field(default_factory=dict)
     parent: dict[str, Any] | None = None  # {"run_dir": ..., "step": N} for a fork
+    team: TeamMember | None = None  # a team member's session
     options: RunSettings = Field(default_factory=RunSettings)
     status: Status = "running"
     end_reason: EndReason | None = None

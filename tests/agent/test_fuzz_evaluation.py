@@ -14,7 +14,7 @@ import yaml
 
 from agent.evaluation import EvaluationRunner
 from agent.fuzzing import FUZZ_ENV, REDUCE_ENV, evaluation_seed
-from agent.scenario.grading import ScenarioGrader
+from agent.scenario.grader import ScenarioGrader
 from agent.scenario.loader import FuzzSpec, ScenarioError, load_scenario
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo
