@@ -4,7 +4,7 @@ resolved budgets (run.json ``budgets``) and the loop's checks."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
@@ -62,3 +62,18 @@ class Budgets(BaseModel):
         if "max_time" in given:
             given["max_time_s"] = given.pop("max_time")
         return Budgets.model_validate({**self.model_dump(), **given})
+
+
+class SharedBudget(Protocol):
+    """A budget several runs draw from: a batch's ``--max-cost`` / ``--max-tokens-total``, or
+    a team of agents sharing one allowance. Each run reports what it has spent so far (its own
+    totals, so a report repeated after a resume or a retry counts once) and stops, with end
+    reason ``shared_budget``, once ``exhausted`` says why."""
+
+    def charge(self, member: str, cost: float, tokens: int) -> None:
+        """``member`` (a run id) has spent ``cost`` dollars and ``tokens`` tokens in all."""
+        ...
+
+    def exhausted(self) -> str | None:
+        """Why the budget is spent (e.g. "batch --max-cost $5.00 reached"), else None."""
+        ...

@@ -10,24 +10,21 @@ whether the workspace changed) which also marks the step as complete, and an fsy
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from agent.budgets import Budgets
+from agent.budgets import Budgets, SharedBudget
+from agent.clock import Clock, Reading
+from agent.compaction import CUT_SHARE, cut_to_count, fit_summary, summarize
 from agent.context import (
     NOTES_PATH,
     SUMMARY_SHARE,
     CompactPolicy,
     ContextPolicy,
     FullPolicy,
-    estimate_tokens,
     mechanical_summary,
     summary_message,
-    summary_request,
 )
 from agent.conversation import ConversationBuilder
 from agent.evaluation import EvaluationRunner
@@ -41,10 +38,14 @@ from agent.models.base import (
     ScriptExhausted,
     ToolCall,
 )
+from agent.prefix import PrefixTracker
 from agent.state import LoopState, PendingStep
+from agent.stop import RunInterrupted, StopSignal
+from agent.token_gauge import TokenGauge
 from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
 from agent.trajectory.events import (
+    ClockEvent,
     ContextEvent,
     ErrorEvent,
     EventBase,
@@ -62,7 +63,6 @@ from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import EndReason, Status
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes import SandboxDied, SandboxError
-from sandboxes.errors import UltrarunError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
@@ -74,48 +74,6 @@ E = TypeVar("E", bound=EventBase)
 Outcome = tuple[Status, EndReason]
 
 
-class RunInterrupted(UltrarunError):
-    """SIGINT or SIGTERM arrived: the loop stops at once and marks the run interrupted."""
-
-
-class StopSignal:
-    """Turns SIGINT/SIGTERM into RunInterrupted, but only where the loop waits (a model call or
-    a command); elsewhere it sets a flag the loop checks, so no event is ever half-written."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._waiting = False
-
-    def _handler(self, signum: int, _frame: Any) -> None:
-        self.requested = True
-        if self._waiting:
-            self._waiting = False
-            raise RunInterrupted(signal.Signals(signum).name)
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        """Install the handlers (main thread only)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        old = {s: signal.signal(s, self._handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for s, h in old.items():
-                signal.signal(s, h)
-
-    @contextmanager
-    def waiting(self) -> Iterator[None]:
-        if self.requested:
-            raise RunInterrupted("stop requested")
-        self._waiting = True
-        try:
-            yield
-        finally:
-            self._waiting = False
-
-
 class AgentLoop:
     """Runs one trajectory. Construct with its collaborators, then ``run`` or ``resume``."""
 
@@ -125,7 +83,8 @@ class AgentLoop:
                  observer: Callable[[LoopState], None] | None = None,
                  stop: StopSignal | None = None,
                  restart_sandbox: Callable[[str | None], None] | None = None,
-                 summaries_from_model: bool = True) -> None:
+                 summaries_from_model: bool = True, clock: Clock | None = None,
+                 shared: SharedBudget | None = None) -> None:
         self.model = model
         self.toolbox = toolbox
         self.ctx = ctx
@@ -139,8 +98,12 @@ class AgentLoop:
         self.stop = stop or StopSignal()
         self.restart_sandbox = restart_sandbox
         self.summaries_from_model = summaries_from_model
-        self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
-        self._tools_est: int | None = None
+        self.clock = clock
+        self.shared = shared  # a budget drawn by several runs (a batch, a team)
+        self.gauge = TokenGauge(toolbox.schemas())  # prompt tokens, from the endpoint's counts
+        self.prefix = PrefixTracker()
+        self._request: tuple[int, int | None] = (0, None)  # the last request's prefix figures
+        self._cuts = 0
         self._sandbox_failed = False
         if hasattr(model, "on_retry"):
             model.on_retry = self._on_retry
@@ -168,9 +131,10 @@ class AgentLoop:
     # -- entry points ----------------------------------------------------------------------
     def run(self, system: str, task: str) -> Outcome:
         """A new run from the scenario's prompt; return (status, end_reason)."""
+        told = self.clock.start_text() if self.clock else None
         self._emit(RunStart, 0, run_id=self.rec.info.run_id, tools=self.toolbox.names,
                    messages=[{"role": "system", "content": system},
-                             {"role": "user", "content": task}])
+                             {"role": "user", "content": f"{task}\n\n{told}" if told else task}])
         self._end_step(0, "initial workspace")
         return self._drive(None)
 
@@ -201,9 +165,12 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
-        if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
-            # Model calls and their retries end by then too (--max-time is wall time).
-            self.model.deadline = self.state.started + self.budgets.max_time_s
+        if self.budgets.max_time_s is not None:
+            # Model calls, their retries and commands end by then too (wall time).
+            deadline = self.state.started + self.budgets.max_time_s
+            self.ctx.deadline = deadline
+            if hasattr(self.model, "deadline"):
+                self.model.deadline = deadline
         with self.stop.installed():
             try:
                 self._probe_window()
@@ -255,6 +222,8 @@ class AgentLoop:
                 self._end_step(step, f"step {step}")
                 continue
             finished = self._run_calls(step, turn, None)
+            if not finished:
+                self._tell_time(step)
             if self._end_step(step, f"step {step}") == "sandbox_failed":
                 return "failed", "error"
             if finished:
@@ -270,42 +239,86 @@ class AgentLoop:
             return "max_cost"
         if b.max_time_s is not None and time.time() - s.started >= b.max_time_s:
             return "max_time"
+        if self.shared is not None and self.shared.exhausted():
+            return "shared_budget"
         return None
 
+    def _tell_time(self, step: int) -> None:
+        """A clock line after the step's results, when one is due."""
+        s = self.state
+        if self.clock is None or not s.tool_calls:
+            return
+        reading = Reading(step=step, elapsed_s=time.time() - s.started, cost=s.cost,
+                          cost_known=s.model_calls > s.unpriced_calls)
+        due = self.clock.due(reading, s.clock_step, s.clock_marks)
+        if due is not None:
+            self._emit(ClockEvent, step, **due)
+
     def _call_model(self, step: int) -> AssistantTurn:
-        """Ask the model, through the context policy; compact first when it is due."""
+        """Ask the model, through the context policy; compact first when it is due. An
+        overflow compacts (falling back to ``compact`` from the other policies); a compacted
+        request that still overflows is cut to fit; a third overflow ends the run."""
         self._update_context(step)
-        try:
-            with self.stop.waiting():
-                return self.model.complete(self._view(), self.toolbox.schemas())
-        except ContextExceeded as e:
-            if not isinstance(self.policy, CompactPolicy):
-                guess = max(1000, int(self._estimate() * 0.9))
-                self._emit(ContextEvent, step, action="fallback",
-                           details={"from": self.policy.name, "to": "compact", "error": str(e),
-                                    "context_window": None if e.window else guess})
-            elif len(self.messages) <= 3:
-                if e.window:
-                    self._learn_window(step, e.window, "context-length error", str(e))
-                raise  # nothing left to compact
-            if e.window:
-                self._learn_window(step, e.window, "context-length error", str(e))
+        self._cuts = 0  # summaries cut for this call: each cut is twice as hard as the last
+        for attempt in range(3):
+            view = self._view()
+            self._request = self.prefix.measure(view)
+            try:
+                with self.stop.waiting():
+                    return self.model.complete(view, self.toolbox.schemas())
+            except ContextExceeded as e:
+                self._overflowed(step, e, view, attempt)
+        raise AssertionError("unreachable: the third overflow is raised")
+
+    def _overflowed(self, step: int, e: ContextExceeded, view: list[dict[str, Any]],
+                    attempt: int) -> None:
+        """Learn what the endpoint said (window, its count of the request), then compact, or
+        cut the compacted request harder; raise when that cannot help."""
+        if e.prompt_tokens:
+            self.gauge.observe(e.prompt_tokens, view, refused=True)
+        if not isinstance(self.policy, CompactPolicy):
+            guess = max(1000, int(self._estimate() * 0.9))
+            self._emit(ContextEvent, step, action="fallback",
+                       details={"from": self.policy.name, "to": "compact", "error": str(e),
+                                "context_window": None if e.window else guess})
+        if e.window:
+            self._learn_window(step, e.window, "context-length error", str(e))
+        if attempt == 0 and len(self.messages) > 3:
             self._compact(step, forced=True, error=str(e))
-            with self.stop.waiting():
-                return self.model.complete(self._view(), self.toolbox.schemas())
+        elif attempt == 2 or not self._cut_harder(step, e):
+            raise ContextExceeded(
+                f"the request is longer than the context window even after compacting and "
+                f"cutting the summary (the system prompt and the task alone may not fit): {e}",
+                status=e.status, retries=e.retries, window=e.window,
+                prompt_tokens=e.prompt_tokens) from None
+
+    def _cut_harder(self, step: int, e: ContextExceeded) -> bool:
+        """The compacted request still overflows: cut its summary to fit the window at the
+        density the endpoint just counted (half of it; a quarter the next time), say so."""
+        assert isinstance(self.policy, CompactPolicy)
+        if len(self.messages) != 3:
+            return False  # no summary to cut: the task alone is too long
+        window, share = self.policy.context_window, CUT_SHARE / 2 ** self._cuts
+        self._cuts += 1
+        head = self.gauge.head_tokens(self.messages[:2])
+        cut = cut_to_count(self.messages[2], e.prompt_tokens, head, window, share) \
+            if e.prompt_tokens else fit_summary(self.messages[2], head, window,
+                                                self.gauge.calibration, share)
+        self._emit(ContextEvent, step, action="compact", details={
+            "message": cut, "replaced_messages": 1, "forced": True, "harder": True,
+            "why": (f"the compacted request still exceeded the context window (endpoint "
+                    f"count {e.prompt_tokens or 'not given'}, window {window}): its summary "
+                    f"and notes were cut to {share:.0%} of the window"),
+            "est_tokens_after": self._estimate(), "context_window": window,
+            "error": str(e)[:500]})
+        self.gauge.forget_base()
+        return True
 
     def _view(self) -> list[dict[str, Any]]:
         return self.policy.view(self.messages, self.fold.conv.meta)
 
-    def _raw_estimate(self, view: list[dict[str, Any]] | None = None) -> int:
-        # The tool schemas go with every request: a constant part of the prompt, which keeps
-        # the calibration steady when the conversation is short (e.g. just after compaction).
-        if self._tools_est is None:
-            self._tools_est = estimate_tokens(self.toolbox.schemas())
-        return estimate_tokens(self._view() if view is None else view) + self._tools_est
-
     def _estimate(self, view: list[dict[str, Any]] | None = None) -> int:
-        return int(self._raw_estimate(view) * self._calibration)
+        return self.gauge.estimate(self._view() if view is None else view)
 
     def _update_context(self, step: int) -> None:
         if isinstance(self.policy, FullPolicy):
@@ -347,40 +360,43 @@ class AgentLoop:
         self.rec.save_info()
 
     def _compact(self, step: int, forced: bool, error: str | None = None) -> None:
+        assert isinstance(self.policy, CompactPolicy)
         before = self._estimate()
         summary: str | None = None
         usage: dict[str, Any] = {}
         if self.summaries_from_model:
-            assert isinstance(self.policy, CompactPolicy)
             # Never trust a calibration below 1 here: it is measured on the agent's requests,
             # whose JSON envelopes (call ids...) a chat template mostly drops, while the
             # summary request is plain text, which has more tokens per character.
             budget = int(self.policy.context_window * SUMMARY_SHARE
-                         / max(1.0, self._calibration))
-            ask = summary_request(self.messages, self._compact_prompt(), budget)
-            try:
-                with self.stop.waiting():
-                    turn = self.model.complete(ask, [])
-                summary = turn.content
-                u = turn.usage
-                usage = {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
-                         "cost": u.cost, "latency_s": turn.latency_s,
-                         "retries": [r.model_dump() for r in turn.retries],
-                         "summary_request_est_tokens": estimate_tokens(ask)}
-            except (ModelError, ScriptExhausted) as e:
-                failed = e.retries if isinstance(e, ModelError) else []
-                usage = {"summary_error": str(e)[:300],
-                         "retries": [r.model_dump() for r in failed]}
+                         / max(1.0, self.gauge.calibration))
+            summary, usage = summarize(self.model, self.stop, self.messages,
+                                       self._compact_prompt(), budget)
         if not summary:
             summary = mechanical_summary(self.messages)
         message = summary_message(summary, self._notes())
-        after = self._estimate([*self.messages[:2], message])  # a compact view is the whole
-        assert isinstance(self.policy, CompactPolicy)
+        # A summary and notes too long for the window are cut now, at the densest the
+        # endpoint has counted, rather than sent to overflow.
+        fitted = fit_summary(message, self.gauge.head_tokens(self.messages[:2]),
+                             self.policy.context_window, self.gauge.summary_density)
+        self.gauge.forget_base()  # the next request is another conversation
+        after = int(self.gauge.head_tokens(self.messages[:2])
+                    + self.gauge.raw([fitted]) * self.gauge.summary_density)
         self._emit(ContextEvent, step, action="compact",
-                   details={"message": message, "replaced_messages": len(self.messages) - 2,
+                   details={"message": fitted,
+                            "replaced_messages": len(self.messages) - 2,
                             "est_tokens_before": before, "est_tokens_after": after,
                             "forced": forced, "context_window": self.policy.context_window,
+                            **({"cut": True} if fitted is not message else {}),
                             **({"error": error[:500]} if error else {}), **usage})
+        self._charge_shared()
+
+    def _charge_shared(self) -> None:
+        """Tell a shared budget what this run has spent so far (its totals, not a delta:
+        a resumed run or a retried report cannot count twice)."""
+        if self.shared is not None:
+            s = self.state
+            self.shared.charge(self.rec.info.run_id, s.cost, s.tokens_in + s.tokens_out)
 
     def _compact_prompt(self) -> str:
         assert isinstance(self.policy, CompactPolicy)
@@ -395,14 +411,18 @@ class AgentLoop:
     def _record_turn(self, step: int, turn: AssistantTurn) -> None:
         u = turn.usage
         if u.prompt_tokens and not isinstance(self.policy, FullPolicy):
-            # Calibrate the estimate on what the endpoint counted (only policies use it).
-            self._calibration = max(0.25, min(4.0, u.prompt_tokens /
-                                              max(1, self._raw_estimate())))
+            # Ground the estimate in what the endpoint counted (only policies use it; the
+            # conversation has not changed since the request).
+            self.gauge.observe(u.prompt_tokens, self._view())
+            if isinstance(self.policy, CompactPolicy) and len(self.messages) == 3:
+                self.gauge.observe_summary(u.prompt_tokens, self.messages[:2], self.messages[2])
+        request_chars, prefix_chars = self._request
         self._emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
-                   prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
-                   cost=u.cost, latency_s=turn.latency_s,
+                   **u.fields(), latency_s=turn.latency_s,
                    retries=[r.model_dump() for r in turn.retries],
-                   finish_reason=turn.finish_reason, format_error=turn.format_error)
+                   finish_reason=turn.finish_reason, format_error=turn.format_error,
+                   request_chars=request_chars, prefix_chars=prefix_chars)
+        self._charge_shared()
         self.state.note = ""
         self.observer(self.state)
 
@@ -508,6 +528,9 @@ class AgentLoop:
         s, t = self.state, self.rec.info.totals
         t.steps, t.tool_calls = s.step, s.tool_calls
         t.tokens_in, t.tokens_out = s.tokens_in, s.tokens_out
+        t.tokens_cached, t.tokens_cache_write = s.tokens_cached, s.tokens_cache_write
+        t.tokens_reasoning, t.cache_reported_calls = s.tokens_reasoning, s.cache_reported_calls
+        t.request_chars, t.prefix_chars = s.request_chars, s.prefix_chars
         t.cost = round(s.cost, 6)
         t.wall_s = round(time.time() - s.started, 3)
         t.format_errors = s.format_errors

@@ -84,6 +84,8 @@ class RunConfig(LoopOptions):
     mask_keep_outputs: int = Field(10, ge=1)  # `mask`: tool outputs shown in full
     mask_keep_steps: int = Field(40, ge=2)  # `mask`: steps shown at all
     mask_token_budget: int = Field(60_000, ge=1000)  # `mask`: tighten past this estimate
+    clock: bool = True  # tell the agent its budgets and what is left (--no-clock: off)
+    clock_every: int | None = Field(None, ge=0)  # steps between clock lines (scenario's: 25)
 
 
 class ResumeConfig(LoopOptions):

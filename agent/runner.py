@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.budgets import SharedBudget
+from agent.clock import Clock
 from agent.context import ContextPolicy, make_policy
 from agent.evaluation import EvaluationRunner, PartSchedule
 from agent.loop import AgentLoop, LoopState, RunInterrupted, StopSignal
@@ -58,6 +60,7 @@ class Hooks:
     progress: Callable[[str], None] = lambda _m: None
     on_start: Callable[[Path], None] | None = None
     stop: StopSignal | None = None
+    shared: SharedBudget | None = None  # a budget the run shares (a batch's, a team's)
 
 
 def scenario_ref(scenario: Scenario) -> str:
@@ -203,12 +206,14 @@ class Session:
                      if grader else None)
         if evaluator:
             stack.callback(evaluator.close)
+        clock = Clock(info.options.clock, info.budgets) if info.options.clock else None
         return AgentLoop(model=self.model, toolbox=bench.toolbox, ctx=bench.ctx,
                          recorder=recorder, snapshots=snapshots, budgets=info.budgets,
                          policy=self.policy(), evaluator=evaluator, eval_every=info.eval_every,
                          observer=hooks.observer, stop=hooks.stop,
                          restart_sandbox=bench.restart,
-                         summaries_from_model=not self.spec.scripted)
+                         summaries_from_model=not self.spec.scripted, clock=clock,
+                         shared=hooks.shared)
 
     def run(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> RunResult:
         """Run the scenario from its prompt."""
@@ -322,7 +327,10 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
             max_tokens=cfg.max_tokens, model_spec=spec if spec != label else None,
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
             mask=MaskOptions(keep_outputs=cfg.mask_keep_outputs, keep_steps=cfg.mask_keep_steps,
-                             token_budget=cfg.mask_token_budget)))
+                             token_budget=cfg.mask_token_budget),
+            clock=scenario.clock.model_copy(update={
+                "enabled": scenario.clock.enabled and cfg.clock,
+                **({"every": cfg.clock_every} if cfg.clock_every is not None else {})})))
     session = Session.resolve(run_dir, info, scenario, cfg)  # before any folder exists
     new_run_folder(run_dir, scenario.workspace_dir)
     return session.run(hooks or Hooks())

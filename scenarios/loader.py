@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.budgets import Budgets, parse_duration
+from agent.clock import ClockOptions
 from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
@@ -98,6 +99,8 @@ class Scenario(BaseModel):
     command_tools: list[CommandToolSpec] = Field(default_factory=list)
     grader: GraderSpec | None = None
     context: ContextName | None = None
+    # How the agent is told its budgets and what is left (agent/clock.py): cadence, wording.
+    clock: ClockOptions = Field(default_factory=ClockOptions)
     env: dict[str, str] = Field(default_factory=dict)
     root: Path = Field(default=Path("."), exclude=True)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agent.analysis.caching import Caching, compute_caching
 from agent.analysis.calls import Call, calls_before_events, extract_calls, run_start_time
 from agent.analysis.churn import Churn, FileChange, has_history, read_history
 from agent.analysis.loops import Loops, compute_loops
@@ -67,6 +68,7 @@ class RunSummary(BaseModel):
     tokens_in: int
     tokens_out: int
     cost: float | None  # None when no model call had a price
+    unpriced_calls: int  # model calls whose cost is unknown
     wall_s: float | None  # None: an imported run whose source records no time
     final_passed: int | None
     final_total: int | None
@@ -165,6 +167,7 @@ class RunMetrics(BaseModel):
     churn: Churn | None
     degradation: Degradation
     model_calls: ModelCalls
+    caching: Caching
     context_events: list[ContextMark]
     unavailable: dict[str, str]  # metric key -> why it is None
     warnings: list[str]
@@ -368,7 +371,8 @@ def compute_summary(run: LoadedRun, calls: Sequence[Call]) -> RunSummary:
         status=info.status if info else None, end_reason=info.end_reason if info else None,
         error=info.error if info else None,
         steps=steps, tool_calls=len(calls), tokens=tokens_in + tokens_out,
-        tokens_in=tokens_in, tokens_out=tokens_out, cost=cost, wall_s=wall,
+        tokens_in=tokens_in, tokens_out=tokens_out, cost=cost,
+        unpriced_calls=counted.unpriced_calls, wall_s=wall,
         final_passed=passed if isinstance(passed, int) else None,
         final_total=total if isinstance(total, int) else None,
         parent=info.parent if info else None)
@@ -421,5 +425,6 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
         stall=stall, loops=loops, errors=compute_errors(calls),
         validity=compute_validity(run, calls), edits=compute_edits(run, calls, changes),
         churn=churn, degradation=compute_degradation(calls, repeats),
-        model_calls=compute_model_calls(run), context_events=marks,
+        model_calls=compute_model_calls(run), caching=compute_caching(run),
+        context_events=marks,
         unavailable=unavailable, warnings=warnings)

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from agent.models.usage import cost_text
 from agent.state import LoopState
 from agent.textsafe import visible
 
@@ -41,8 +42,7 @@ class LiveView:
         t.add_row("step", f"{s.step}   tool calls {s.tool_calls}")
         t.add_row("elapsed", fmt_elapsed(time.time() - s.started))
         t.add_row("tokens", f"in {s.tokens_in:,}   out {s.tokens_out:,}")
-        t.add_row("cost", "unknown" if s.model_calls and s.unpriced_calls >= s.model_calls
-                  else f"${s.cost:.4f}")
+        t.add_row("cost", cost_text(s.cost, s.model_calls, s.unpriced_calls))
         if s.retries:
             t.add_row("retries", str(s.retries))
         last = f"{s.last_tool}" + (f" (exit {s.last_exit})" if s.last_exit is not None else "")

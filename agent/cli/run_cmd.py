@@ -50,6 +50,12 @@ SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoin
 MaxTokensOpt = Annotated[int | None, typer.Option(
     "--max-tokens", help="Completion cap per model call (default: the profile's; 4096 for a "
     "raw model name).")]
+ClockOpt = Annotated[bool, typer.Option(
+    "--clock/--no-clock", help="Tell the agent its budgets and, as it goes, the wall time, "
+    "steps and dollars left (a line after a tool result).")]
+ClockEveryOpt = Annotated[int | None, typer.Option(
+    "--clock-every", help="Steps between two clock lines (default: the scenario's, 25; "
+    "0: only at 50/75/90% of a budget).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No live view.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the final summary as JSON.")]
 
@@ -108,14 +114,10 @@ def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
 
 def cost_text(info: RunInfo) -> str:
     """The run's cost as a person should read it: never a made-up $0 for unknown prices."""
+    from agent.models.usage import cost_text as text
+
     t = info.totals
-    if info.model_kind != "endpoint":
-        return f"no model cost ({info.model_kind} model)"
-    if t.model_calls and t.unpriced_calls >= t.model_calls:
-        return "cost unknown (no prices for this model)"
-    if t.unpriced_calls:
-        return f"${t.cost:.4f} + unknown ({t.unpriced_calls} calls without a price)"
-    return f"${t.cost:.4f}"
+    return text(t.cost, t.model_calls, t.unpriced_calls, info.model_kind)
 
 
 def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
@@ -165,6 +167,7 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         max_time: MaxTimeOpt = None, context: ContextOpt = None,
         eval_every: EvalEveryOpt = None, logs: LogsOpt = Path("logs"),
         run_id: RunIdOpt = None, seed: SeedOpt = None, max_tokens: MaxTokensOpt = None,
+        clock: ClockOpt = True, clock_every: ClockEveryOpt = None,
         quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
@@ -173,7 +176,7 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
                       api_key_env=api_key_env, profile=profile, sandbox=sandbox,
                       max_steps=max_steps, max_cost=max_cost, max_time=max_time,
                       context=context, eval_every=eval_every, logs=logs, run_id=run_id,
-                      seed=seed, max_tokens=max_tokens)
+                      seed=seed, max_tokens=max_tokens, clock=clock, clock_every=clock_every)
     launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {model or profile}",
            quiet=quiet, as_json=json_)
 

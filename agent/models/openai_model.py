@@ -33,6 +33,7 @@ from agent.models.base import (
     native_tool_result_messages,
 )
 from agent.models.profiles import ModelOverrides, ModelProfile
+from agent.models.usage import cost_of, parse_usage
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 #: Statuses that say "busy or unreachable": retried for as long as the outage budget lasts,
@@ -46,10 +47,18 @@ _WINDOW_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"maximum context length is (\d+)", r"context window of (\d+)",
     r"context size \((\d+) tokens?\)", r"context length (?:of|is) (\d+)",
     r"tokens? > (\d+) maximum", r"n_ctx\W{1,3}(\d+)")]
+# Where it names the refused prompt's size: llama-cpp-python ("Requested tokens (N) exceed"),
+# llama.cpp's server ("request (N tokens) exceeds" or "n_prompt_tokens": N in newer builds),
+# OpenAI ("your messages resulted in N tokens"), OpenAI and vLLM ("N in the messages"),
+# Anthropic ("prompt is too long: N tokens > M maximum").
+_PROMPT_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
+    r"requested tokens \((\d+)\)", r"request \((\d+) tokens?\)", r"resulted in (\d+) tokens",
+    r"\((\d+) in the messages", r"too long: (\d+) tokens", r"n_prompt_tokens\W{1,3}(\d+)")]
 _WINDOW_KEYS = ("max_model_len", "context_length", "context_window", "max_context_length",
                 "n_ctx")
 _CONTEXT_PATTERNS = re.compile(
-    r"context_length_exceeded|maximum context length|context length|context window|"
+    r"context_length_exceeded|exceed_context_size|maximum context length|context length|"
+    r"context window|available context size|"
     r"too many tokens|prompt is too long|input is too long|reduce the length|"
     r"exceeds the (?:model'?s? )?(?:maximum|context)|string_above_max_length",
     re.IGNORECASE,
@@ -139,26 +148,8 @@ def turn_from_message(msg: Mapping[str, Any], *, send_reasoning: bool = False,
     return AssistantTurn(message=message, content=content, reasoning=reasoning, tool_calls=calls)
 
 
-def cost_of(profile: ModelProfile, usage: Usage) -> float | None:
-    """Dollar cost of one call, or None when prices or token counts are unknown."""
-    if (profile.price_in_per_mtok is None or profile.price_out_per_mtok is None
-            or usage.prompt_tokens is None or usage.completion_tokens is None):
-        return None
-    return (usage.prompt_tokens * profile.price_in_per_mtok
-            + usage.completion_tokens * profile.price_out_per_mtok) / 1_000_000
-
-
 def _usage_of(data: Mapping[str, Any], profile: ModelProfile) -> Usage:
-    raw = data.get("usage")
-    if not isinstance(raw, Mapping):
-        return Usage()
-
-    def count(key: str) -> int | None:
-        value = raw.get(key)
-        return int(value) if isinstance(value, int | float) else None
-
-    usage = Usage(prompt_tokens=count("prompt_tokens"),
-                  completion_tokens=count("completion_tokens"))
+    usage = parse_usage(data.get("usage"))
     usage.cost = cost_of(profile, usage)
     return usage
 
@@ -167,6 +158,14 @@ def window_from_error(text: str) -> int | None:
     """The context window size named in a context-length error message, if any."""
     for pattern in _WINDOW_PATTERNS:
         if (m := pattern.search(text)) and 128 <= (n := int(m.group(1))) <= 100_000_000:
+            return n
+    return None
+
+
+def prompt_from_error(text: str) -> int | None:
+    """The refused prompt's size in tokens named in a context-length error message, if any."""
+    for pattern in _PROMPT_PATTERNS:
+        if (m := pattern.search(text)) and 0 < (n := int(m.group(1))) <= 100_000_000:
             return n
     return None
 
@@ -382,7 +381,8 @@ class OpenAIModel:
             raise ContextExceeded(f"{self._where()}: the prompt is longer than the model's "
                                   f"context window (HTTP {status}: {detail})",
                                   status=status, retries=retries,
-                                  window=window_from_error(detail))
+                                  window=window_from_error(detail),
+                                  prompt_tokens=prompt_from_error(detail))
         key_hint = (f"Check that the environment variable {p.api_key_env} holds a valid key for "
                     f"{p.base_url or 'this endpoint'} (profile field 'api_key_env')"
                     if p.api_key_env else "The profile sends no key ('api_key_env: null'); set "

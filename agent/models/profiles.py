@@ -56,6 +56,13 @@ class ModelProfile(BaseModel):
     api_key_env: str | None = "OPENAI_API_KEY"
     price_in_per_mtok: float | None = Field(default=None, ge=0)
     price_out_per_mtok: float | None = Field(default=None, ge=0)
+    # Prompt tokens read from the provider's cache, and written to it (Anthropic bills writes
+    # above the input price); unset: billed at price_in_per_mtok.
+    price_cached_in_per_mtok: float | None = Field(default=None, ge=0)
+    price_cache_write_per_mtok: float | None = Field(default=None, ge=0)
+    # When the prices above were read, and where (e.g. "2026-12-07 api-docs.deepseek.com");
+    # shown nowhere else, kept so a reader can judge whether they are current.
+    prices_read: str | None = None
     context_window: int | None = Field(default=None, gt=0)
     max_tokens: int | None = Field(default=None, gt=0)
     # Newer OpenAI reasoning models only accept ``max_completion_tokens``.
