@@ -80,8 +80,8 @@ def plan(run_dir: Path) -> Action:
         info = read_run_info(run_dir)
     except (OSError, ValueError):
         return "start" if not load_run(run_dir).events else "resume"
-    if info.status == "finished":
-        return "skip"
+    if info.status == "finished" and info.end_reason != "shared_budget":
+        return "skip"  # a run the batch's budget stopped is resumed (with a larger one)
     return "resume" if load_run(run_dir).events else "start"
 
 
