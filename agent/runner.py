@@ -30,6 +30,7 @@ from agent.models.profiles import ModelOverrides, load_profiles
 from agent.models.registry import ModelSpec, make_model, parse_spec
 from agent.options import ConfigError, LoopOptions, RunConfig, check_run_id
 from agent.paths import absolute, absolute_spec
+from agent.scenario.loader import Scenario, builtin_names, load_scenario
 from agent.setup import prepare
 from agent.trajectory.events import ErrorEvent, RunEnd
 from agent.trajectory.recorder import Recorder
@@ -37,7 +38,6 @@ from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, version
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes.backends import DockerConfig, LocalConfig, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
-from scenarios.loader import Scenario, builtin_names, load_scenario
 
 __all__ = ["ConfigError", "Hooks", "RunConfig", "RunResult", "Session", "check_run_id",
            "execute_run", "run_lock"]

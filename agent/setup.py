@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.scenario.grading import ScenarioGrader
+from agent.scenario.loader import Scenario
 from agent.tools.base import ToolContext
 from agent.tools.toolbox import CommandTool, ToolBox
 from sandboxes.backends import DockerConfig, LocalConfig, SandboxFactory, backend_config
 from sandboxes.base import Sandbox
-from scenarios.grading import ScenarioGrader
-from scenarios.loader import Scenario
 
 Progress = Callable[[str], None]
 

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from scenarios.grading import grade_workspace  # noqa: E402
-from scenarios.loader import Scenario, load_scenario  # noqa: E402
+from agent.scenario.grading import grade_workspace  # noqa: E402
+from agent.scenario.loader import Scenario, load_scenario  # noqa: E402
 
 TOYC = ROOT / "scenarios" / "toy-c-compiler"
 

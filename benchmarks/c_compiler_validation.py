@@ -1,7 +1,7 @@
 """Validation of the c-compiler suite with real compilers, and its grading time per tier.
 
 Two real compilers are graded as candidates, tier by tier, in the scenario's grader container
-(the way a run grades: `scenarios.grading.docker_grader`, isolated, with the anti-cheat):
+(the way a run grades: `agent.scenario.grading.docker_grader`, isolated, with the anti-cheat):
 
 - gcc itself, wrapped as `compile`, in a test-only image where gcc's front end is whole (the
   scenario's agent image): it must score (close to) 100% — anything less is a suite bug;
@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from agent.scenario.grading import copy_workspace, docker_grader  # noqa: E402
+from agent.scenario.loader import load_scenario  # noqa: E402
 from sandboxes.engine import connect  # noqa: E402
-from scenarios.grading import copy_workspace, docker_grader  # noqa: E402
-from scenarios.loader import load_scenario  # noqa: E402
 
 TIERS = ["t1", "t2", "t3", "t4", "t5"]
 

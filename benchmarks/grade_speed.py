@@ -27,8 +27,8 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from agent.runner import RunConfig, execute_run  # noqa: E402
-from scenarios.grading import grade_workspace  # noqa: E402
-from scenarios.loader import load_scenario  # noqa: E402
+from agent.scenario.grading import grade_workspace  # noqa: E402
+from agent.scenario.loader import load_scenario  # noqa: E402
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import socket
 import threading
 import time
@@ -23,16 +22,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.batch.budget import BudgetPool, PoolLimits
-from agent.batch.entry import EntryOutcome, plan, run_entry
+from agent.batch.entry import EntryOutcome, entry_labels, plan, prepare_images, run_entry
 from agent.batch.index import Attempt, BatchIndex, BatchRecorder
 from agent.batch.matrix import Entry, expand, load_matrix
-from agent.loop import StopSignal
+from agent.batch.stop import BatchStop, stop_on_signals
 from agent.options import ConfigError
 from agent.runner import Hooks
 from agent.state import LoopState
-
-LABEL_BATCH = "ultrarun.batch"
-LABEL_NODE = "ultrarun.node"
 
 
 class BatchOptions(BaseModel):
@@ -58,28 +54,6 @@ class BatchOptions(BaseModel):
         return (self.logs / (self.batch_id or self.matrix.stem)).resolve()
 
 
-class BatchStop:
-    """Ctrl-C for a whole batch: sets every run's StopSignal, and no new run starts."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._signals: list[StopSignal] = []
-        self._lock = threading.Lock()
-
-    def new_signal(self) -> StopSignal:
-        s = StopSignal()
-        with self._lock:
-            s.requested = self.requested
-            self._signals.append(s)
-        return s
-
-    def request(self) -> None:
-        with self._lock:
-            self.requested = True
-            for s in self._signals:
-                s.requested = True  # runs in threads stop at their next model or tool call
-
-
 class BatchResult(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -87,10 +61,6 @@ class BatchResult(BaseModel):
     index: BatchIndex
     outcomes: list[EntryOutcome]
     interrupted: bool
-
-
-def entry_labels(batch_id: str, node: str) -> dict[str, str]:
-    return {LABEL_BATCH: batch_id, LABEL_NODE: node}
 
 
 @contextmanager
@@ -106,43 +76,6 @@ def batch_lock(batch_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-
-
-@contextmanager
-def stop_on_signals(stop: BatchStop) -> Iterator[None]:
-    """First Ctrl-C/SIGTERM: stop gracefully; the second one: the default (abrupt) action.
-
-    Runs in threads cannot get signals (`StopSignal` installs only in the main thread), so the
-    main thread's handler flips every run's flag instead.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-
-    def handler(signum: int, _frame: Any) -> None:
-        stop.request()
-        for s, h in old.items():
-            signal.signal(s, h)
-
-    for s in old:
-        signal.signal(s, handler)
-    try:
-        yield
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
-
-
-def prepare_images(entries: list[Entry], progress: Callable[[str], None]) -> None:
-    """Make every (scenario, sandbox) pair ready once (images built), before runs race to
-    build the same tag."""
-    from agent.setup import prepare
-    from scenarios.loader import load_scenario
-
-    pairs = {(e.scenario, e.config(Path("logs")).sandbox) for e in entries}
-    for ref, sandbox in sorted(pairs, key=lambda p: (p[0], p[1].model_dump_json())):
-        prepare(load_scenario(ref), sandbox, progress)
 
 
 def _record_outcome(rec: BatchRecorder, out: EntryOutcome) -> None:

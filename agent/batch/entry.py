@@ -12,6 +12,7 @@ import fcntl
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +24,9 @@ from agent.resume import resume_run
 from agent.runner import Hooks, execute_run
 from agent.trajectory.reader import load_run
 from agent.trajectory.run_info import EndReason, Status, read_run_info
+
+LABEL_BATCH = "ultrarun.batch"
+LABEL_NODE = "ultrarun.node"
 
 Action = Literal["start", "resume", "skip"]
 
@@ -148,3 +152,19 @@ def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict
         return EntryOutcome(run_id=entry.run_id, action=action, status="failed",
                             end_reason="error", error=f"{type(e).__name__}: {e}", node=node,
                             started_at=t0, ended_at=time.time()), e
+
+
+def entry_labels(batch_id: str, node: str) -> dict[str, str]:
+    """The labels a batch puts on its runs' containers (the reaper finds them by these)."""
+    return {LABEL_BATCH: batch_id, LABEL_NODE: node}
+
+
+def prepare_images(entries: list[Entry], progress: Callable[[str], None]) -> None:
+    """Make every (scenario, sandbox) pair ready once (images built), before runs race to
+    build the same tag."""
+    from agent.scenario.loader import load_scenario
+    from agent.setup import prepare
+
+    pairs = {(e.scenario, e.config(Path("logs")).sandbox) for e in entries}
+    for ref, sandbox in sorted(pairs, key=lambda p: (p[0], p[1].model_dump_json())):
+        prepare(load_scenario(ref), sandbox, progress)

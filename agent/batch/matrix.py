@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.models.registry import parse_spec
 from agent.options import ConfigError, RunConfig
-from scenarios.loader import ScenarioError, load_scenario
+from agent.scenario.loader import ScenarioError, load_scenario
 
 #: Run options the batch sets itself; a matrix may not override them.
 RESERVED = frozenset({"scenario", "model", "seed", "run_id", "logs", "labels"})

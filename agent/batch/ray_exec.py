@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from agent.batch.budget import BudgetPool, PoolLimits, RemoteShare
-from agent.batch.core import BatchStop, entry_labels, prepare_images
-from agent.batch.entry import EntryOutcome, plan, run_entry
+from agent.batch.entry import EntryOutcome, entry_labels, plan, prepare_images, run_entry
 from agent.batch.index import Attempt, BatchRecorder
 from agent.batch.matrix import Entry
+from agent.batch.stop import BatchStop
 from agent.loop import StopSignal
 from agent.options import ConfigError
 from agent.runner import Hooks

@@ -127,9 +127,9 @@ def shell(scenario: Annotated[str | None, typer.Argument(
                    "scenario's seed).")] = None,
           network: bool = False, logs: LogsOpt = Path("logs")) -> None:
     """An interactive shell in a sandbox with the same image and limits an agent gets."""
+    from agent.scenario.loader import load_scenario
     from sandboxes import images
     from sandboxes.backends import DockerConfig
-    from scenarios.loader import load_scenario
 
     if shutil.which("docker") is None:
         raise UserError("`sandbox shell` needs the docker command-line client on PATH.")

@@ -15,7 +15,7 @@ from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
     from agent.evaluation import GradeResult
-    from scenarios.loader import Scenario
+    from agent.scenario.loader import Scenario
 
 app = typer.Typer(help="Built-in and user scenarios.", no_args_is_help=True,
                   rich_markup_mode=None)
@@ -27,7 +27,7 @@ def list_() -> None:
     from rich.table import Table
 
     from agent.budgets import format_duration
-    from scenarios.loader import builtin_names, load_scenario
+    from agent.scenario.loader import builtin_names, load_scenario
 
     table = Table("name", "title", "max steps", "max time", "graded every")
     for name in builtin_names():
@@ -49,7 +49,7 @@ def _cadence(s: Scenario) -> str:
 @app.command()
 def show(name: Annotated[str, typer.Argument(help="Built-in name or scenario path.")]) -> None:
     """A scenario's settings and its prompt."""
-    from scenarios.loader import load_scenario
+    from agent.scenario.loader import load_scenario
 
     s = load_scenario(name)
     out_console.print(f"[bold]{s.name}[/bold] — {s.title}  ({display_path(s.root)})",
@@ -87,9 +87,9 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
               help="docker or local (default: the run's backend, else docker).")] = None,
           json_: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Run a scenario's hidden grader on any workspace, or on a run's snapshot."""
+    from agent.scenario.grading import grade_workspace
+    from agent.scenario.loader import load_scenario
     from agent.trajectory.reader import is_run_dir, load_run
-    from scenarios.grading import grade_workspace
-    from scenarios.loader import load_scenario
 
     path = Path(target)
     if is_run_dir(path):

@@ -34,7 +34,7 @@ from agent.trajectory.run_info import ModelKind
 from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
-    from scenarios.loader import Scenario
+    from agent.scenario.loader import Scenario
 
 __all__ = ["FORMS", "ModelContext", "ModelOverrides", "ModelSpec", "ModelSpecError",
            "SpecForm", "make_model", "parse_spec"]

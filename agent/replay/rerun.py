@@ -76,10 +76,10 @@ def execute(run: LoadedRun, sandbox: str | SandboxConfig = DEFAULT_BACKEND,
     a sandbox set up as a run's is (``agent.setup.prepare``)."""
     from agent.models.base import ToolCall
     from agent.runner import run_scenario
+    from agent.scenario.loader import ScenarioError
     from agent.setup import prepare
     from sandboxes import SandboxDied, SandboxError
     from sandboxes.backends import backend_config
-    from scenarios.loader import ScenarioError
 
     run_dir = run.run_dir
     info = run.info

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from scenarios.loader import Scenario
-from scenarios.policy import (
+from ultrarun.policy import (
     Observation,
     Plan,
     PolicyModel,
+    Scenario,
     Turn,
     bash,
     edit,
@@ -159,7 +159,7 @@ def make_policy(scenario: Scenario) -> PolicyModel:
 
 # Let ``python3 reference_policy.py`` check the edits without running anything.
 if __name__ == "__main__":
-    from scenarios.loader import load_scenario
+    from ultrarun.policy import load_scenario
 
     make_policy(load_scenario(str(Path(__file__).parent)))
     print("edits reproduce the reference")

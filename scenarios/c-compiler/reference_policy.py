@@ -12,8 +12,7 @@ import importlib.util
 import sys
 from types import ModuleType
 
-from scenarios.loader import BUILTIN_DIR, Scenario
-from scenarios.policy import PolicyModel
+from ultrarun.policy import BUILTIN_DIR, PolicyModel, Scenario
 
 TOY = BUILTIN_DIR / "toy-c-compiler"  # wherever this scenario's folder was copied to
 

@@ -2,7 +2,7 @@
 
 The reference solution is written in ``reference/staged/interp`` with stage markers (``#@ 3``
 … ``#@ end`` keeps lines from stage 3 on, ``#@ 1-2`` only in stages 1 and 2); ``render`` (from
-``scenarios/staging.py``) cuts the version of each stage and ``reference/interp`` is stage 6.
+``ultrarun.policy.render``) cuts the version of each stage and ``reference/interp`` is stage 6.
 The policy writes stage 1 whole, then reaches each next stage through ``edit_file`` calls
 computed from a line diff, runs the visible tests of the stage and of the earlier ones, reads
 the failures and commits. Three stages start with a realistic mistake (truncating division, a
@@ -15,22 +15,24 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from scenarios.loader import Scenario
-from scenarios.policy import (
+from ultrarun.policy import (
     Call,
+    Mistake,
     Plan,
     PolicyModel,
+    Scenario,
     Turn,
     bash,
     edit,
+    edits_between,
     finish,
     grep,
     list_dir,
     read,
     read_log,
+    render,
     write,
 )
-from scenarios.staging import Mistake, edits_between, render
 
 STAGES = ["1-arith", "2-vars", "3-control", "4-functions", "5-strings-lists", "6-errors"]
 INTERP = "interp"

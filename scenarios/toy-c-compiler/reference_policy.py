@@ -1,7 +1,7 @@
 """Scripted reference policy of toy-c-compiler: builds ``/workspace/compile`` stage by stage.
 
 The reference compiler lives in ``reference/staged/`` with stage markers (see
-``scenarios/staging.py``); the render of stage k compiles the visible tests of stages 1..k and
+``ultrarun.policy.render``); the render of stage k compiles the visible tests of stages 1..k and
 the render of stage 18 is ``reference/`` itself. The policy looks around, keeps notes, writes the
 launcher and the stage-1 compiler, then for each stage reads a visible test or two, reaches the
 next render through ``edit_file`` calls computed from line diffs, tries a program of its own
@@ -26,23 +26,25 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import NamedTuple
 
-from scenarios.loader import Scenario
-from scenarios.policy import (
+from ultrarun.policy import (
     Call,
+    Mistake,
     Observation,
     Plan,
     PolicyModel,
+    Scenario,
     Turn,
     bash,
     edit,
+    edits_between,
     finish,
     grep,
     list_dir,
     read,
     read_log,
+    render_tree,
     write,
 )
-from scenarios.staging import Mistake, edits_between, render_tree
 
 STAGES = ["01-return", "02-unary", "03-binary", "04-relational-logical", "05-locals",
           "06-if-ternary", "07-blocks-scope", "08-loops", "09-functions",

@@ -14,7 +14,7 @@ from agent.models.profiles import ModelOverrides, ModelProfile
 from agent.models.recorded import RecordedTurnsModel
 from agent.models.registry import ModelSpecError, make_model, parse_spec
 from agent.models.script import ScriptModel
-from scenarios.loader import load_scenario
+from agent.scenario.loader import load_scenario
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.models.helpers import FAKE_KEY, USER
 

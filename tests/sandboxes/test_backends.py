@@ -10,12 +10,12 @@ from pydantic import ValidationError
 
 from agent.options import RunConfig
 from agent.runner import run_sandbox
+from agent.scenario.grading import grade_workspace
+from agent.scenario.loader import load_scenario
 from agent.setup import prepare
 from agent.trajectory.run_info import RunInfo
 from sandboxes.backends import BACKENDS, DockerConfig, LocalConfig, backend_config
 from sandboxes.errors import UserError
-from scenarios.grading import grade_workspace
-from scenarios.loader import load_scenario
 
 TINY = Path(__file__).parents[1] / "data" / "scenarios" / "tiny"
 

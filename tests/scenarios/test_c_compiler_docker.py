@@ -25,9 +25,9 @@ import pytest
 import yaml
 
 from agent.runner import RunConfig, execute_run
+from agent.scenario.grading import grade_workspace
+from agent.scenario.loader import load_scenario
 from sandboxes import images
-from scenarios.grading import grade_workspace
-from scenarios.loader import load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "c-compiler"
@@ -238,7 +238,7 @@ def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
         tmp_path: Path) -> None:
     """gcc passes every sampled test (anything less is a suite or jail bug); tcc passes all
     but what it lacks, zlib included, built by its own recipe and checked by its own tests."""
-    from scenarios.grading import copy_workspace, docker_grader
+    from agent.scenario.grading import copy_workspace, docker_grader
 
     scenario = load_scenario("c-compiler")
     assert scenario.grader is not None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.loader import load_scenario
+from agent.scenario.loader import load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "c-compiler"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.grading import grade_workspace
-from scenarios.loader import load_scenario
+from agent.scenario.grading import grade_workspace
+from agent.scenario.loader import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

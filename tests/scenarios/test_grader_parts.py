@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from agent.evaluation import SKIP_ENV, EvaluationRunner, GradeResult, PartSchedule
+from agent.scenario.grading import ScenarioGrader
+from agent.scenario.loader import ScenarioError, load_scenario
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes.local_sandbox import LocalGraderBox
-from scenarios.grading import ScenarioGrader
-from scenarios.loader import ScenarioError, load_scenario
 
 
 class PartGrader:

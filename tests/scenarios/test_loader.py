@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scenarios.loader import ScenarioError, builtin_names, load_scenario, parse_duration
+from agent.scenario.loader import ScenarioError, builtin_names, load_scenario, parse_duration
 
 ROOT = Path(__file__).parents[2]
 TINY = ROOT / "tests" / "data" / "scenarios" / "tiny"

@@ -16,8 +16,8 @@ from types import ModuleType
 import pytest
 
 from agent.runner import RunConfig, execute_run
-from scenarios.loader import Scenario, load_scenario
-from scenarios.policy import PolicyModel
+from agent.scenario.loader import Scenario, load_scenario
+from agent.scenario.policy import PolicyModel
 
 CALLS = {"bugfix-ledger": (15, 25), "calc-interpreter": (80, 120)}
 

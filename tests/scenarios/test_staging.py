@@ -1,4 +1,4 @@
-"""scenarios/staging.py: stage-marker rendering and diff -> edit_file edits."""
+"""agent/scenario/staging.py: stage-marker rendering and diff -> edit_file edits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.staging import Mistake, edits_between, render, render_tree
+from agent.scenario.staging import Mistake, edits_between, render, render_tree
 
 STAGED = """\
 a

@@ -19,8 +19,8 @@ from types import ModuleType
 import pytest
 
 from agent.evaluation import GradeResult
-from scenarios.grading import grade_workspace
-from scenarios.loader import Scenario, load_scenario
+from agent.scenario.grading import grade_workspace
+from agent.scenario.loader import Scenario, load_scenario
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "toy-c-compiler"
 

@@ -16,9 +16,9 @@ from types import ModuleType
 import pytest
 
 from agent.runner import RunConfig, RunResult, execute_run
-from scenarios.loader import Scenario, load_scenario
-from scenarios.policy import PolicyModel
-from scenarios.staging import render_tree
+from agent.scenario.loader import Scenario, load_scenario
+from agent.scenario.policy import PolicyModel
+from agent.scenario.staging import render_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc (as, ld)")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sandboxes import images
-from scenarios.grading import grader_image
+from sandboxes.docker_grader import grader_image
 
 WRAPPERS = {
     "gcc": '#!/bin/sh\nexec gcc -w "$@"\n',
@@ -81,7 +81,8 @@ def candidate_images(client: Any, scenario: Any, progress: images.Progress,
     agent = agent_image(client, scenario, noting, projects)
     if built:  # ensure_scenario_image says nothing when the image is cached
         times["scenario_image_s"] = round(time.monotonic() - t0, 1)
-    grader = grader_image(client, scenario, agent, progress)
+    spec = scenario.sandbox_spec()
+    grader = grader_image(client, spec.name, spec.grading, agent, progress)
     text = TCC_DOCKERFILE.format(grader=grader, uid=images.AGENT_UID)
     digest = images.content_hash(text, client.images.get(grader).id)
     tcc = f"ultrarun/test-c-compiler-tcc:{digest}"

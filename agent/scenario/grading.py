@@ -23,8 +23,8 @@ from sandboxes.treecopy import copy_tree
 if TYPE_CHECKING:
     import docker
 
+    from agent.scenario.loader import Scenario
     from sandboxes.backends import DockerConfig, LocalConfig
-    from scenarios.loader import Scenario
 
 
 class ScenarioGrader:

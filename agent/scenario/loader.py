@@ -19,7 +19,7 @@ from sandboxes.spec import GradingSpec, Limits, SandboxSpec
 __all__ = ["Budgets", "GraderSpec", "ImageSpec", "Limits", "Scenario", "ScenarioError",
            "builtin_names", "find_scenario_file", "load_scenario", "parse_duration"]
 
-BUILTIN_DIR = Path(__file__).resolve().parent
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 class ScenarioError(UserError):
