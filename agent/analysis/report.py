@@ -64,20 +64,18 @@ def _num(v: float | int | None, digits: int = 2) -> str:
 
 def caching_rows(m: RunMetrics) -> list[tuple[str, str]]:
     """Prompt cache reads and writes, reasoning tokens and the requests' prefix stability."""
-    c, tokens_in = m.caching, m.run.tokens_in
-    cache = NA if c.cache_hit_rate is None else (
-        f"{c.tokens_cached:,} of {tokens_in:,} read ({_pct(c.cache_hit_rate)} hit rate)"
-        + (f", {c.tokens_cache_write:,} written" if c.tokens_cache_write else ""))
-    p = c.prefix
-    prefix = NA if p.share is None else (
-        f"{_pct(p.share)} of request characters ({c.context}; {p.breaks} breaks in "
-        f"{p.requests} requests)")
-    rows = [("prompt cache", cache), ("prompt prefix reused", prefix)]
+    c, p = m.caching, m.caching.prefix
+    rows = [("prompt cache hit rate", _pct(c.cache_hit_rate))]
+    if c.cache_hit_rate is not None:
+        rows.append(("prompt cache read / written",
+                     f"{c.tokens_cached:,} / {c.tokens_cache_write:,} tokens"))
+    rows += [("prompt prefix reused", NA if p.share is None else f"{_pct(p.share)} ({c.context})"),
+             ("prefix breaks", f"{p.breaks} in {p.requests} calls")]
     if len(c.prefix_by_context) > 1:
-        rows += [(f"  prefix reused under {name}", f"{_pct(x.share)} ({x.requests} requests)")
+        rows += [(f"prefix reused under {name}", f"{_pct(x.share)} ({x.requests} calls)")
                  for name, x in c.prefix_by_context.items()]
     if c.tokens_reasoning:
-        rows.append(("reasoning tokens", f"{c.tokens_reasoning:,} of {m.run.tokens_out:,} out"))
+        rows.append(("reasoning tokens", f"{c.tokens_reasoning:,} of {m.run.tokens_out:,}"))
     return rows
 
 
@@ -134,7 +132,7 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
         ("write_file overwrites", str(m.edits.write_file_overwrites)),
         _model_call_rows(m)[1], *caching_rows(m), *_model_call_rows(m)[3:],
         ("cost", cost_text(m.run.cost, m.model_calls.calls,
-                           m.run.unpriced_calls, m.run.model_kind)),
+                           m.run.unpriced_calls, m.run.model_kind, short=True)),
     ]
 
 

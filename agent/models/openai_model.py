@@ -33,6 +33,7 @@ from agent.models.base import (
     native_tool_result_messages,
 )
 from agent.models.profiles import ModelOverrides, ModelProfile
+from agent.models.refusal import LOCAL_REFUSED_BUDGET_S, GoneWatch, is_dropped, is_local
 from agent.models.usage import cost_of, parse_usage
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
@@ -266,6 +267,7 @@ class OpenAIModel:
         self.on_retry: Callable[[RetryRecord], None] | None = None
         # Unix time by which a call must be over (the run's --max-time); set by the loop.
         self.deadline: float | None = None
+        self._reached = False  # the endpoint answered a request of this run at least once
 
     def __repr__(self) -> str:
         p = self.profile
@@ -421,6 +423,9 @@ class OpenAIModel:
         client = self._get_client()
         kwargs = self._request_kwargs(messages, tools)
         retries: list[RetryRecord] = []
+        gone = GoneWatch(policy.refused_budget_s if policy.refused_budget_s is not None else
+                         LOCAL_REFUSED_BUDGET_S if is_local(self.profile.base_url) else
+                         policy.outage_budget_s)
         outage_start: float | None = None  # monotonic time of the first failed attempt
         last: tuple[int | None, str] | None = None
         same = 0  # the same error this many times in a row
@@ -432,9 +437,15 @@ class OpenAIModel:
             try:
                 raw = client.chat.completions.with_raw_response.create(**kwargs)
                 latency = time.monotonic() - start
+                self._reached = True
                 return self._decode(raw.http_response.text), latency, retries
             except (openai.APIStatusError, openai.APIConnectionError) as exc:
                 failure: openai.APIError = exc
+            # An HTTP answer, or a connection taken then dropped (a server dying on its first
+            # completion), proves the endpoint was there.
+            self._reached = self._reached or isinstance(failure, openai.APIStatusError) \
+                or is_dropped(failure)
+            gone.failed(failure if isinstance(failure, openai.APIConnectionError) else None)
             timed_out = isinstance(failure, openai.APITimeoutError)
             # Classified outside the except block so that a raised ModelError has no
             # __context__ holding the provider's error, whose body may echo the key.
@@ -456,6 +467,10 @@ class OpenAIModel:
                     f"not an outage, so the run stops. Server said: {error}",
                     status=status, retries=retries)
             wait = self._backoff(attempt)
+            if self._reached and (down_s := gone.gone_for()) is not None and \
+                    down_s + wait > gone.budget_s:
+                raise ModelError(gone.message(self._where(), self.profile.base_url),
+                                 retries=retries)
             if isinstance(failure, openai.APIStatusError) and (
                     (asked := _retry_after_s(failure)) is not None):
                 wait = min(max(wait, asked), policy.retry_after_cap_s)

@@ -42,6 +42,10 @@ class RetryPolicy(BaseModel):
     max_identical_errors: int = Field(default=3, ge=1)
     # A Retry-After header larger than this is clamped, so a hostile value cannot stall a run.
     retry_after_cap_s: float = Field(default=120.0, ge=0)
+    # Seconds an endpoint that answered earlier in the run may refuse connections (nothing
+    # listens: its process is gone) before the call fails naming that; None: 60 s for a
+    # server on this machine, the outage budget for a remote one (agent/models/refusal.py).
+    refused_budget_s: float | None = Field(default=None, ge=0)
 
 
 class ModelProfile(BaseModel):

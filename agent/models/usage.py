@@ -151,14 +151,16 @@ UNPAID_KINDS = frozenset({"script", "replay", "reference"})
 
 
 def cost_text(cost: float | None, model_calls: int, unpriced_calls: int,
-              model_kind: str | None = "endpoint") -> str:
-    """A run's cost as a person should read it: never a made-up $0 for unknown prices."""
+              model_kind: str | None = "endpoint", short: bool = False) -> str:
+    """A run's cost as a person should read it: never a made-up $0 for unknown prices.
+    ``short``: a table cell's words (``report``)."""
     if model_kind in UNPAID_KINDS:
-        return f"no model cost ({model_kind} model)"
+        return f"none ({model_kind})" if short else f"no model cost ({model_kind} model)"
     if not model_calls:
-        return "no model call yet"
+        return "none yet" if short else "no model call yet"
     if unpriced_calls >= model_calls or cost is None:
-        return "cost unknown (no prices for this model)"
+        return "unknown" if short else "cost unknown (no prices for this model)"
     if unpriced_calls:
-        return f"${cost:.4f} + unknown ({unpriced_calls} calls without a price)"
+        return f"${cost:.4f} + unknown" + (
+            "" if short else f" ({unpriced_calls} calls without a price)")
     return f"${cost:.4f}"

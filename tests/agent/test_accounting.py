@@ -111,9 +111,10 @@ def test_report_and_atif_carry_the_token_kinds(home: Path, tmp_path: Path) -> No
     run = load_run(res.run_dir)
     metrics = compute_metrics(run)
     rows = dict(summary_rows(metrics))
-    assert rows["prompt cache"] == "1,200 of 2,000 read (60.0% hit rate)"
-    assert rows["reasoning tokens"] == "40 of 100 out"
-    assert rows["cost"] == "cost unknown (no prices for this model)"
+    assert rows["prompt cache hit rate"] == "60.0%"
+    assert rows["prompt cache read / written"] == "1,200 / 0 tokens"
+    assert rows["reasoning tokens"] == "40 of 100"
+    assert rows["cost"] == "unknown"
     assert metrics.caching.cache_hit_rate == 0.6
     doc = to_atif(run)
     agent_steps = [s for s in doc["steps"] if s["source"] == "agent"]

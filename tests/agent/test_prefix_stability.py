@@ -73,6 +73,6 @@ def test_prefix_is_stable_between_context_changes(context: str, tmp_path: Path,
     if context == "full":
         assert c.prefix.breaks == 0 and c.prefix.share > 0.9
     rows = dict(summary_rows(metrics))
-    assert rows["prompt prefix reused"].endswith(
-        f"of request characters ({context}; {c.prefix.breaks} breaks in {STEPS - 1} requests)")
+    assert rows["prompt prefix reused"] == f"{c.prefix.share * 100:.1f}% ({context})"
+    assert rows["prefix breaks"] == f"{c.prefix.breaks} in {STEPS - 1} calls"
     assert res.info.totals.prefix_share == c.prefix.share
