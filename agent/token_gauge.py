@@ -21,8 +21,10 @@ from agent.context import estimate_tokens
 #: broken endpoint's counts must not make the loop compact every step or never. Byte-level
 #: tokenizers count up to 3 tokens a CJK character, 12 times the estimate.
 CALIBRATION_RANGE = (0.1, 16.0)
-#: Added content is counted at no less than this many endpoint tokens per estimated token.
-MIN_ADDED_DENSITY = 1.0
+#: Added content is counted at no less than this many endpoint tokens per estimated token
+#: (low: a server may drop parts of a request, e.g. llama-cpp-python's chatml-function-calling
+#: template renders no tool result, and its counts are what matter).
+MIN_ADDED_DENSITY = 0.25
 #: The next addition is counted at the density of this many recent ones together...
 DENSITY_MEMORY = 20
 #: ... times this margin (the newest output may be denser than those before it). The

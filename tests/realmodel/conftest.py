@@ -28,7 +28,11 @@ _COMMON: dict[str, Any] = {"model": "smollm2-135m", "api_key_env": None, "temper
                            "seed": 1, "max_tokens": 96, "timeout_s": 300, "retry": _RETRY}
 # rm-failfast: a server gone (nothing listens) ends the run after 3 s, not the default 60 s.
 PROFILES = {"rm-native": dict(_COMMON), "rm-text": {**_COMMON, "tool_mode": "text"},
-            "rm-failfast": {**_COMMON, "retry": {**_RETRY, "refused_budget_s": 3}}}
+            "rm-failfast": {**_COMMON, "retry": {**_RETRY, "refused_budget_s": 3}},
+            # Text mode: llama-cpp-python's chatml-function-calling template renders no tool
+            # result, so only text mode makes what the tools print reach the model (and the
+            # window); short replies keep 100 steps quick.
+            "rm-text-long": {**_COMMON, "tool_mode": "text", "max_tokens": 48}}
 LONG = Path(__file__).parent / "data" / "long-log"
 
 

@@ -264,8 +264,8 @@ def test_a_100_step_compact_run_in_an_8k_window_overflows_at_most_once(
     with LlamaServer(*llm, tmp_path / "server.log", n_ctx=8192) as server, \
             RecordingProxy(f"http://127.0.0.1:{server.port}") as proxy:
         # No window configured: 128k is assumed until the server's error names 8192.
-        ultrarun(env, *run_args(run_dir, "rm-native", proxy.base_url, "--context", "compact",
-                                "--clock-every", "10", scenario=LONG), timeout=3600)
+        ultrarun(env, *run_args(run_dir, "rm-text-long", proxy.base_url, "--context",
+                                "compact", "--clock-every", "10", scenario=LONG), timeout=3600)
         statuses = [x.status for x in proxy.completions()]
     info = json.loads((run_dir / "run.json").read_text())
     assert info["end_reason"] == "max_steps", info.get("error")
