@@ -127,3 +127,29 @@ def test_report_and_atif_carry_the_token_kinds(home: Path, tmp_path: Path) -> No
     calls = [e for e in back.events if e.type == "model_call"]
     assert [(e.cached_tokens, e.reasoning_tokens) for e in calls] == [(600, 20), (600, 20)]
     assert back.info is not None and back.info.totals.tokens_cached == 1_200
+
+
+def test_replay_json_carries_usage_and_retries(home: Path, tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from agent.cli import replay_cmd
+
+    with FakeOpenAIServer() as server:
+        _profile(server, home, **PRICES)
+        usage = usage_body("openai", 1_000, 10, cached=800)
+        server.enqueue(Reply.error(429, "slow down", headers={"Retry-After": "0"}),
+                       Reply(tool_calls=[("bash", {"command": "true"})], usage=usage),
+                       Reply(tool_calls=[("finish", {"summary": "done"})], usage=usage))
+        res = execute_run(RunConfig(scenario=str(TINY), profile="priced", sandbox="local",
+                                    logs=tmp_path / "logs", clock=False))
+    app = typer.Typer()
+    app.command()(replay_cmd.replay)
+    out = CliRunner().invoke(app, [str(res.run_dir), "--json"])
+    steps = json.loads(out.stdout)
+    first = steps[0]
+    assert [r["status"] for r in first["retries"]] == [429]
+    assert first["retries"][0]["error"].startswith("HTTP 429")
+    assert first["usage"]["cached_tokens"] == 800 and first["usage"]["prompt_tokens"] == 1_000
+    assert first["usage"]["cost"] == pytest.approx((200 * 2.0 + 800 * 0.5 + 10 * 8.0) / 1e6)
+    assert steps[1]["retries"] == [] and steps[1]["model_error"] is None
