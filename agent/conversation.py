@@ -100,7 +100,7 @@ class ConversationBuilder:
         self.conv.step_starts.setdefault(e.step, len(self.conv.messages))
         self.conv.messages.append(e.message)
         self._turn, self._announced = e, set()
-        self.state.cost += count_call(self.state, e.model_dump())
+        self.state.cost += count_call(self.state, e.__dict__)  # the fields, without a copy
 
     def _tool_call(self, e: ToolCallEvent) -> None:
         self._announced.add(e.call_id)

@@ -9,6 +9,7 @@ from agent.models.usage import cache_hit_rate
 from agent.trajectory import LoadedRun
 from agent.trajectory.events import ContextEvent, ModelCall
 from agent.trajectory.reader import totals_from_events
+from agent.trajectory.run_info import Totals
 
 #: A request repeating less than this share of the previous one's start is a prefix break.
 BREAK_BELOW = 0.5
@@ -42,9 +43,10 @@ def _stability(pairs: list[tuple[int, int]]) -> PrefixStability:
         breaks=sum(s < BREAK_BELOW for s in shares))
 
 
-def compute_caching(run: LoadedRun) -> Caching:
-    """Cache counts and prefix stability from the model_call events."""
-    t = totals_from_events(run.events)
+def compute_caching(run: LoadedRun, counted: Totals | None = None) -> Caching:
+    """Cache counts and prefix stability from the model_call events (``counted``: the run's
+    totals counted from them already)."""
+    t = counted or totals_from_events(run.events)
     policy = run.info.context if run.info is not None else "full"
     policies = [policy]
     by_policy: dict[str, list[tuple[int, int]]] = {}

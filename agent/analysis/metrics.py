@@ -37,6 +37,7 @@ from agent.trajectory.events import (
     SnapshotEvent,
 )
 from agent.trajectory.reader import totals_from_events
+from agent.trajectory.run_info import Totals
 
 METRICS_SCHEMA = 1
 #: A bash command that builds the project (starts/ends build-break episodes). Matched with
@@ -348,14 +349,15 @@ def compute_model_calls(run: LoadedRun) -> ModelCalls:
         last_error=failed[-1].message[:500] if failed else None)
 
 
-def compute_summary(run: LoadedRun, calls: Sequence[Call]) -> RunSummary:
+def compute_summary(run: LoadedRun, calls: Sequence[Call],
+                    counted: Totals | None = None) -> RunSummary:
     info = run.current_info
     steps = max((e.step for e in run.events), default=0)
     end = run.events[-1].t if run.events else run_start_time(run)
     grade = info.grade if info is not None else None
     passed = grade.get("passed") if isinstance(grade, dict) else None
     total = grade.get("total") if isinstance(grade, dict) else None
-    counted = totals_from_events(run.events)
+    counted = counted or totals_from_events(run.events)
     priced = counted.model_calls > counted.unpriced_calls
     tokens_in, tokens_out = counted.tokens_in, counted.tokens_out
     cost = counted.cost if priced else (info.totals.cost or None if info else None)
@@ -389,6 +391,7 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
         if run.info is not None and run.info.totals.wall_s is None:
             unavailable["wall_s"] = "the imported source records no timestamps"
     horizon = len(calls)
+    counted = totals_from_events(run.events)  # once, for the summary and the caching figures
 
     points, results, n_evals, failed = curve(run, calls)
     progress = regressions = stall = None
@@ -421,10 +424,10 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
                          action=e.action, details=dict(e.details))
              for i, e in enumerate(run.events) if isinstance(e, ContextEvent)]
     return RunMetrics(
-        run=compute_summary(run, calls), progress=progress, regressions=regressions,
+        run=compute_summary(run, calls, counted), progress=progress, regressions=regressions,
         stall=stall, loops=loops, errors=compute_errors(calls),
         validity=compute_validity(run, calls), edits=compute_edits(run, calls, changes),
         churn=churn, degradation=compute_degradation(calls, repeats),
-        model_calls=compute_model_calls(run), caching=compute_caching(run),
+        model_calls=compute_model_calls(run), caching=compute_caching(run, counted),
         context_events=marks,
         unavailable=unavailable, warnings=warnings)

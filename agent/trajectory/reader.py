@@ -168,7 +168,7 @@ def totals_from_events(events: Sequence[EventBase], recorded: Totals | None = No
             case ErrorEvent():
                 t.retries += len(e.retries)
             case ModelCall():
-                cost_sum += count_call(t, e.model_dump())
+                cost_sum += count_call(t, e.__dict__)  # the fields, without a copy
             case ContextEvent(action="compact"):
                 if "prompt_tokens" in e.details or "completion_tokens" in e.details:
                     cost_sum += count_call(t, e.details)  # the summary call
