@@ -11,7 +11,8 @@ whether the workspace changed) which also marks the step as complete, and an fsy
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from agent.budgets import Budgets, SharedBudget
@@ -52,6 +53,7 @@ from agent.trajectory.events import (
     MessageEvent,
     ModelCall,
     ResumeEvent,
+    RetryEvent,
     RunEnd,
     RunStart,
     SandboxRestartEvent,
@@ -105,8 +107,8 @@ class AgentLoop:
         self._request: tuple[int, int | None] = (0, None)  # the last request's prefix figures
         self._cuts = 0
         self._sandbox_failed = False
-        if hasattr(model, "on_retry"):
-            model.on_retry = self._on_retry
+        self._call_retries: list[RetryRecord] = []  # announced for the call in progress
+        model.on_retry = self._on_retry
 
     # The conversation, the context policy and the counters are the fold's: the loop records
     # events and the fold applies them, exactly as it does for a resumed run's events.
@@ -165,22 +167,16 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
-        if self.budgets.max_time_s is not None:
-            # Model calls, their retries and commands end by then too (wall time).
-            deadline = self.state.started + self.budgets.max_time_s
-            self.ctx.deadline = deadline
-            if hasattr(self.model, "deadline"):
-                self.model.deadline = deadline
+        # Model calls, their retries and commands end by then too (--max-time is wall time).
+        self.model.deadline = self.ctx.deadline = None if self.budgets.max_time_s is None else \
+            self.state.started + self.budgets.max_time_s
         with self.stop.installed():
             try:
                 self._probe_window()
                 if pending is not None:
                     done = self._run_calls(pending.step, pending.turn, pending)
                     self._end_step(pending.step, f"step {pending.step}")
-                if done:
-                    status, reason = "finished", "finished"
-                    return status, reason
-                status, reason = self._steps()
+                status, reason = ("finished", "finished") if done else self._steps()
             except RunInterrupted:
                 status, reason = "interrupted", "interrupted"
             except Exception as e:
@@ -190,7 +186,7 @@ class AgentLoop:
                 status, reason = "failed", "error"
                 raise
             finally:
-                self._finish(status, reason)
+                status, reason = self._finish(status, reason)
         return status, reason
 
     # -- steps -----------------------------------------------------------------------------
@@ -264,7 +260,7 @@ class AgentLoop:
             view = self._view()
             self._request = self.prefix.measure(view)
             try:
-                with self.stop.waiting():
+                with self._model_waiting(step):
                     return self.model.complete(view, self.toolbox.schemas())
             except ContextExceeded as e:
                 self._overflowed(step, e, view, attempt)
@@ -313,6 +309,24 @@ class AgentLoop:
             "error": str(e)[:500]})
         self.gauge.forget_base()
         return True
+
+    @contextmanager
+    def _model_waiting(self, step: int) -> Iterator[None]:
+        """Wait for a model call (Ctrl-C honoured). Interrupted while the endpoint was being
+        retried, the attempts so far are recorded (an ``error`` event), so the run's retry
+        count stays true."""
+        self._call_retries = []
+        try:
+            with self.stop.waiting():
+                yield
+        except RunInterrupted:
+            if self._call_retries:
+                self._emit(ErrorEvent, step, where="model",
+                           message="interrupted while the endpoint was being retried",
+                           retries=[r.model_dump() for r in self._call_retries])
+            raise
+        finally:
+            self._call_retries = []
 
     def _view(self) -> list[dict[str, Any]]:
         return self.policy.view(self.messages, self.fold.conv.meta)
@@ -427,8 +441,14 @@ class AgentLoop:
         self.observer(self.state)
 
     def _on_retry(self, record: RetryRecord) -> None:
+        """An attempt failed and will be retried: say so now (a notice in the trajectory, the
+        live view's note), not only once the call is over."""
+        self._call_retries.append(record)
+        self._emit(RetryEvent, self.state.step, attempt=record.attempt, error=record.error,
+                   status=record.status, wait_s=record.wait_s)
         self.state.note = (f"endpoint: {record.error[:80]} — retry {record.attempt} in "
-                           f"{record.wait_s:.1f} s")
+                           f"{record.wait_s:.1f} s ({len(self._call_retries)} failed attempts "
+                           "so far)")
         self.observer(self.state)
 
     def _format_error(self, step: int, turn: AssistantTurn) -> bool:
@@ -550,18 +570,26 @@ class AgentLoop:
         if latest is not None:
             self.state.grade = f"{latest.passed}/{latest.total}"
 
-    def _finish(self, status: Status, reason: EndReason) -> None:
-        """Final evaluation (unless interrupted), run_end, totals in run.json."""
+    def _finish(self, status: Status, reason: EndReason) -> Outcome:
+        """Final evaluation (unless interrupted, or nothing was ever asked of the model),
+        run_end, totals in run.json. Ctrl-C during the final grading ends the run
+        ``interrupted`` (``ultrarun grade RUN`` grades it later)."""
         grade = None
         if self.evaluator is not None:
-            if status == "interrupted":
-                self.evaluator.abort()  # the user wants to stop now, not after a grading
+            if status == "interrupted" or not self.state.model_calls:
+                # Stop now; and a run that never reached its model has nothing to grade.
+                self.evaluator.abort()
             else:
                 head = self.snapshots.head()
                 if head:
                     self.evaluator.submit(head, self.state.step, self.state.tool_calls,
                                           final=True)
-                self.evaluator.wait()
+                try:
+                    self._wait_for_grading()
+                except RunInterrupted:
+                    self.evaluator.abort()
+                    status, reason = "interrupted", "interrupted"
+                    self.state.note = "interrupted during the final grading"
             self._show_grade()
             latest = self.evaluator.latest
             if latest is not None and status != "interrupted":
@@ -578,3 +606,17 @@ class AgentLoop:
         self.rec.save_info()
         s.status = status
         self.observer(s)
+        return status, reason
+
+    def _wait_for_grading(self) -> None:
+        """Wait for the gradings still queued, saying each second what is being graded."""
+        assert self.evaluator is not None
+        start = time.monotonic()
+        while True:
+            with self.stop.waiting():
+                if self.evaluator.wait(timeout=1.0):
+                    return
+            self.state.note = (f"final grading: {self.evaluator.describe()}, "
+                               f"{time.monotonic() - start:.0f} s so far (Ctrl-C stops it: the "
+                               "run ends interrupted, `ultrarun grade RUN` grades it later)")
+            self.observer(self.state)

@@ -9,7 +9,7 @@ the run to continue and ``ForkConfig`` the run and step to branch from.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -77,8 +77,11 @@ class RunConfig(LoopOptions):
     logs: Path = Path("logs")
     run_id: RunId | None = None
     seed: int | None = None
-    temperature: float | None = None
+    temperature: float | None = Field(None, ge=0)
     max_tokens: int | None = Field(None, ge=1)  # completion cap per model call
+    tool_mode: Literal["native", "text"] | None = None  # how the endpoint is asked to act
+    model_timeout: float | None = Field(None, gt=0)  # seconds per model request (--timeout)
+    profiles: list[Path] = Field(default_factory=list)  # more profiles files (--profiles)
     command_timeout: float = Field(120, gt=0)
     compact_prompt: Path | None = None
     mask_keep_outputs: int = Field(10, ge=1)  # `mask`: tool outputs shown in full
