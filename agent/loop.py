@@ -17,16 +17,11 @@ from typing import Any, TypeVar
 
 from agent.budgets import Budgets, SharedBudget
 from agent.clock import Clock, Reading
-from agent.compaction import CUT_SHARE, cut_to_count, fit_summary, summarize
 from agent.context import (
     NOTES_PATH,
-    SUMMARY_SHARE,
-    CompactPolicy,
     ContextPolicy,
-    FullPolicy,
-    mechanical_summary,
-    summary_message,
 )
+from agent.context_keeper import ContextKeeper
 from agent.conversation import ConversationBuilder
 from agent.evaluation import EvaluationRunner
 from agent.models.base import (
@@ -42,12 +37,10 @@ from agent.models.base import (
 from agent.prefix import PrefixTracker
 from agent.state import LoopState, PendingStep
 from agent.stop import RunInterrupted, StopSignal
-from agent.token_gauge import TokenGauge
 from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
 from agent.trajectory.events import (
     ClockEvent,
-    ContextEvent,
     ErrorEvent,
     EventBase,
     MessageEvent,
@@ -102,10 +95,13 @@ class AgentLoop:
         self.summaries_from_model = summaries_from_model
         self.clock = clock
         self.shared = shared  # a budget drawn by several runs (a batch, a team)
-        self.gauge = TokenGauge(toolbox.schemas())  # prompt tokens, from the endpoint's counts
+        self.context = ContextKeeper(
+            conversation=lambda: self.fold, emit=self._emit, model=model, stop=self.stop,
+            tools=toolbox.schemas(), info=recorder.info, save_info=recorder.save_info,
+            notes=self._notes, summaries_from_model=summaries_from_model,
+            charged=self._charge_shared)
         self.prefix = PrefixTracker()
         self._request: tuple[int, int | None] = (0, None)  # the last request's prefix figures
-        self._cuts = 0
         self._sandbox_failed = False
         self._call_retries: list[RetryRecord] = []  # announced for the call in progress
         model.on_retry = self._on_retry
@@ -172,7 +168,7 @@ class AgentLoop:
             self.state.started + self.budgets.max_time_s
         with self.stop.installed():
             try:
-                self._probe_window()
+                self.context.probe_window(self.state.step)
                 if pending is not None:
                     done = self._run_calls(pending.step, pending.turn, pending)
                     self._end_step(pending.step, f"step {pending.step}")
@@ -254,61 +250,16 @@ class AgentLoop:
         """Ask the model, through the context policy; compact first when it is due. An
         overflow compacts (falling back to ``compact`` from the other policies); a compacted
         request that still overflows is cut to fit; a third overflow ends the run."""
-        self._update_context(step)
-        self._cuts = 0  # summaries cut for this call: each cut is twice as hard as the last
+        self.context.before_call(step)
         for attempt in range(3):
-            view = self._view()
+            view = self.context.view()
             self._request = self.prefix.measure(view)
             try:
                 with self._model_waiting(step):
                     return self.model.complete(view, self.toolbox.schemas())
             except ContextExceeded as e:
-                self._overflowed(step, e, view, attempt)
+                self.context.overflowed(step, e, view, attempt)
         raise AssertionError("unreachable: the third overflow is raised")
-
-    def _overflowed(self, step: int, e: ContextExceeded, view: list[dict[str, Any]],
-                    attempt: int) -> None:
-        """Learn what the endpoint said (window, its count of the request), then compact, or
-        cut the compacted request harder; raise when that cannot help."""
-        if e.prompt_tokens:
-            self.gauge.observe(e.prompt_tokens, view, refused=True)
-        if not isinstance(self.policy, CompactPolicy):
-            guess = max(1000, int(self._estimate() * 0.9))
-            self._emit(ContextEvent, step, action="fallback",
-                       details={"from": self.policy.name, "to": "compact", "error": str(e),
-                                "context_window": None if e.window else guess})
-        if e.window:
-            self._learn_window(step, e.window, "context-length error", str(e))
-        if attempt == 0 and len(self.messages) > 3:
-            self._compact(step, forced=True, error=str(e))
-        elif attempt == 2 or not self._cut_harder(step, e):
-            raise ContextExceeded(
-                f"the request is longer than the context window even after compacting and "
-                f"cutting the summary (the system prompt and the task alone may not fit): {e}",
-                status=e.status, retries=e.retries, window=e.window,
-                prompt_tokens=e.prompt_tokens) from None
-
-    def _cut_harder(self, step: int, e: ContextExceeded) -> bool:
-        """The compacted request still overflows: cut its summary to fit the window at the
-        density the endpoint just counted (half of it; a quarter the next time), say so."""
-        assert isinstance(self.policy, CompactPolicy)
-        if len(self.messages) != 3:
-            return False  # no summary to cut: the task alone is too long
-        window, share = self.policy.context_window, CUT_SHARE / 2 ** self._cuts
-        self._cuts += 1
-        head = self.gauge.head_tokens(self.messages[:2])
-        cut = cut_to_count(self.messages[2], e.prompt_tokens, head, window, share) \
-            if e.prompt_tokens else fit_summary(self.messages[2], head, window,
-                                                self.gauge.calibration, share)
-        self._emit(ContextEvent, step, action="compact", details={
-            "message": cut, "replaced_messages": 1, "forced": True, "harder": True,
-            "why": (f"the compacted request still exceeded the context window (endpoint "
-                    f"count {e.prompt_tokens or 'not given'}, window {window}): its summary "
-                    f"and notes were cut to {share:.0%} of the window"),
-            "est_tokens_after": self._estimate(), "context_window": window,
-            "error": str(e)[:500]})
-        self.gauge.forget_base()
-        return True
 
     @contextmanager
     def _model_waiting(self, step: int) -> Iterator[None]:
@@ -328,93 +279,12 @@ class AgentLoop:
         finally:
             self._call_retries = []
 
-    def _view(self) -> list[dict[str, Any]]:
-        return self.policy.view(self.messages, self.fold.conv.meta)
-
-    def _estimate(self, view: list[dict[str, Any]] | None = None) -> int:
-        return self.gauge.estimate(self._view() if view is None else view)
-
-    def _update_context(self, step: int) -> None:
-        if isinstance(self.policy, FullPolicy):
-            return  # nothing to decide; estimating would cost O(history) every step
-        est = self._estimate()
-        if isinstance(self.policy, CompactPolicy):
-            if self.policy.due(est) and len(self.messages) > 3:
-                self._compact(step, forced=False)
-            return
-        change = self.policy.update(self.messages, self.fold.conv.step_starts, est)
-        if change:
-            self._emit(ContextEvent, step, action=self.policy.name,
-                       details={**change, "est_tokens_before": est,
-                                "est_tokens_after": self._estimate()})
-
-    def _probe_window(self) -> None:
-        """Ask the server for its context window when compaction needs one nobody set."""
-        probe = getattr(self.model, "probe_context_window", None)
-        if not isinstance(self.policy, CompactPolicy) or self.policy.window_known or \
-                probe is None:
-            return
-        found = probe()
-        if found:
-            self._learn_window(self.state.step, found[0], f"server ({found[1]})")
-
-    def _learn_window(self, step: int, window: int, source: str,
-                      error: str | None = None) -> None:
-        """Use and record a context window the endpoint told of (resume restores it)."""
-        if isinstance(self.policy, CompactPolicy):
-            if self.policy.window_known and self.policy.context_window == window:
-                return
-        elif self.rec.info.context_window == window:
-            return
-        self.rec.info.context_window = window
-        details: dict[str, Any] = {"context_window": window, "source": source}
-        if error:
-            details["error"] = error[:500]
-        self._emit(ContextEvent, step, action="window", details=details)
-        self.rec.save_info()
-
-    def _compact(self, step: int, forced: bool, error: str | None = None) -> None:
-        assert isinstance(self.policy, CompactPolicy)
-        before = self._estimate()
-        summary: str | None = None
-        usage: dict[str, Any] = {}
-        if self.summaries_from_model:
-            # Never trust a calibration below 1 here: it is measured on the agent's requests,
-            # whose JSON envelopes (call ids...) a chat template mostly drops, while the
-            # summary request is plain text, which has more tokens per character.
-            budget = int(self.policy.context_window * SUMMARY_SHARE
-                         / max(1.0, self.gauge.calibration))
-            summary, usage = summarize(self.model, self.stop, self.messages,
-                                       self._compact_prompt(), budget)
-        if not summary:
-            summary = mechanical_summary(self.messages)
-        message = summary_message(summary, self._notes())
-        # A summary and notes too long for the window are cut now, at the densest the
-        # endpoint has counted, rather than sent to overflow.
-        fitted = fit_summary(message, self.gauge.head_tokens(self.messages[:2]),
-                             self.policy.context_window, self.gauge.summary_density)
-        self.gauge.forget_base()  # the next request is another conversation
-        after = int(self.gauge.head_tokens(self.messages[:2])
-                    + self.gauge.raw([fitted]) * self.gauge.summary_density)
-        self._emit(ContextEvent, step, action="compact",
-                   details={"message": fitted,
-                            "replaced_messages": len(self.messages) - 2,
-                            "est_tokens_before": before, "est_tokens_after": after,
-                            "forced": forced, "context_window": self.policy.context_window,
-                            **({"cut": True} if fitted is not message else {}),
-                            **({"error": error[:500]} if error else {}), **usage})
-        self._charge_shared()
-
     def _charge_shared(self) -> None:
         """Tell a shared budget what this run has spent so far (its totals, not a delta:
         a resumed run or a retried report cannot count twice)."""
         if self.shared is not None:
             s = self.state
             self.shared.charge(self.rec.info.run_id, s.cost, s.tokens_in + s.tokens_out)
-
-    def _compact_prompt(self) -> str:
-        assert isinstance(self.policy, CompactPolicy)
-        return self.policy.summary_prompt
 
     def _notes(self) -> str | None:
         try:
@@ -424,12 +294,7 @@ class AgentLoop:
 
     def _record_turn(self, step: int, turn: AssistantTurn) -> None:
         u = turn.usage
-        if u.prompt_tokens and not isinstance(self.policy, FullPolicy):
-            # Ground the estimate in what the endpoint counted (only policies use it; the
-            # conversation has not changed since the request).
-            self.gauge.observe(u.prompt_tokens, self._view())
-            if isinstance(self.policy, CompactPolicy) and len(self.messages) == 3:
-                self.gauge.observe_summary(u.prompt_tokens, self.messages[:2], self.messages[2])
+        self.context.observe(u.prompt_tokens)
         request_chars, prefix_chars = self._request
         self._emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
                    **u.fields(), latency_s=turn.latency_s,

@@ -13,7 +13,6 @@ import email.utils
 import json
 import os
 import random
-import re
 import time
 import urllib.error
 import urllib.request
@@ -32,6 +31,13 @@ from agent.models.base import (
     Usage,
     native_tool_result_messages,
 )
+from agent.models.context_limits import (
+    is_context_error,
+    prompt_from_error,
+    window_from_error,
+    window_from_models,
+    window_from_props,
+)
 from agent.models.profiles import ModelOverrides, ModelProfile
 from agent.models.refusal import LOCAL_REFUSED_BUDGET_S, GoneWatch, is_dropped, is_local
 from agent.models.usage import cost_of, parse_usage
@@ -41,29 +47,6 @@ RETRYABLE_STATUSES = frozenset({408, 409, 429})
 #: however often they repeat. Any other retried status that repeats identically is a problem
 #: with the request itself (e.g. a chat template that chokes on a message).
 OUTAGE_STATUSES = frozenset({408, 409, 429, 502, 503, 504})
-# Where a context-length error names the window: OpenAI and vLLM ("maximum context length is
-# N"), llama-cpp-python ("context window of N"), llama.cpp's server ("available context size
-# (N tokens)"), Anthropic ("N tokens > M maximum").
-_WINDOW_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
-    r"maximum context length is (\d+)", r"context window of (\d+)",
-    r"context size \((\d+) tokens?\)", r"context length (?:of|is) (\d+)",
-    r"tokens? > (\d+) maximum", r"n_ctx\W{1,3}(\d+)")]
-# Where it names the refused prompt's size: llama-cpp-python ("Requested tokens (N) exceed"),
-# llama.cpp's server ("request (N tokens) exceeds" or "n_prompt_tokens": N in newer builds),
-# OpenAI ("your messages resulted in N tokens"), OpenAI and vLLM ("N in the messages"),
-# Anthropic ("prompt is too long: N tokens > M maximum").
-_PROMPT_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
-    r"requested tokens \((\d+)\)", r"request \((\d+) tokens?\)", r"resulted in (\d+) tokens",
-    r"\((\d+) in the messages", r"too long: (\d+) tokens", r"n_prompt_tokens\W{1,3}(\d+)")]
-_WINDOW_KEYS = ("max_model_len", "context_length", "context_window", "max_context_length",
-                "n_ctx")
-_CONTEXT_PATTERNS = re.compile(
-    r"context_length_exceeded|exceed_context_size|maximum context length|context length|"
-    r"context window|available context size|"
-    r"too many tokens|prompt is too long|input is too long|reduce the length|"
-    r"exceeds the (?:model'?s? )?(?:maximum|context)|string_above_max_length",
-    re.IGNORECASE,
-)
 _KEYLESS_PLACEHOLDER = "no-key"  # the client insists on a key; local servers ignore it
 #: Until an endpoint has answered once, a refused connection (or an unknown host) is retried
 #: for this long, not for the outage budget: a wrong --base-url or a server that is not up
@@ -157,50 +140,6 @@ def _usage_of(data: Mapping[str, Any], profile: ModelProfile) -> Usage:
     usage = parse_usage(data.get("usage"))
     usage.cost = cost_of(profile, usage)
     return usage
-
-
-def window_from_error(text: str) -> int | None:
-    """The context window size named in a context-length error message, if any."""
-    for pattern in _WINDOW_PATTERNS:
-        if (m := pattern.search(text)) and 128 <= (n := int(m.group(1))) <= 100_000_000:
-            return n
-    return None
-
-
-def prompt_from_error(text: str) -> int | None:
-    """The refused prompt's size in tokens named in a context-length error message, if any."""
-    for pattern in _PROMPT_PATTERNS:
-        if (m := pattern.search(text)) and 0 < (n := int(m.group(1))) <= 100_000_000:
-            return n
-    return None
-
-
-def window_from_models(data: Any, model: str) -> int | None:
-    """The context window in a ``GET /models`` answer (vLLM ``max_model_len``, OpenRouter or
-    LM Studio ``context_length``...) for ``model``, or for the only model listed."""
-    entries = data.get("data") if isinstance(data, Mapping) else None
-    if not isinstance(entries, list):
-        return None
-    entries = [e for e in entries if isinstance(e, Mapping)]
-    mine = [e for e in entries if e.get("id") == model] or (entries if len(entries) == 1 else [])
-    for entry in mine:
-        for key in _WINDOW_KEYS:
-            value = entry.get(key)
-            if isinstance(value, int) and value > 0:
-                return value
-    return None
-
-
-def window_from_props(data: Any) -> int | None:
-    """The context window in llama.cpp's ``GET /props`` answer."""
-    if not isinstance(data, Mapping):
-        return None
-    settings = data.get("default_generation_settings")
-    for value in ((settings or {}).get("n_ctx") if isinstance(settings, Mapping) else None,
-                  data.get("n_ctx")):
-        if isinstance(value, int) and value > 0:
-            return value
-    return None
 
 
 def _sendable(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -430,7 +369,7 @@ class OpenAIModel:
         if status in RETRYABLE_STATUSES or status >= 500:
             return f"HTTP {status}: {detail}", status
         if status in (400, 413) and (
-                exc.code == "context_length_exceeded" or _CONTEXT_PATTERNS.search(str(exc.body))):
+                exc.code == "context_length_exceeded" or is_context_error(str(exc.body))):
             raise ContextExceeded(f"{self._where()}: the prompt is longer than the model's "
                                   f"context window (HTTP {status}: {detail})",
                                   status=status, retries=retries,

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agent.models.base import AssistantTurn, ToolCall, Usage, native_tool_result_messages
+from ultrarun import AssistantTurn, ModelBase, ToolCall, Usage
 
 TURNS = 5
 USAGE = Usage(prompt_tokens=1000, completion_tokens=100, cost=0.1)
 
 
-class PricedModel:
+class PricedModel(ModelBase):
     name = "priced"
 
     def complete(self, messages: list[dict[str, Any]],
@@ -26,7 +26,3 @@ class PricedModel:
             {"id": call.id, "type": "function",
              "function": {"name": call.name, "arguments": json.dumps(call.arguments)}}]}
         return AssistantTurn(message=message, tool_calls=[call], usage=USAGE.model_copy())
-
-    def tool_result_messages(self, turn: AssistantTurn,
-                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
-        return native_tool_result_messages(results)

@@ -41,10 +41,14 @@ def test_a_server_gone_after_answering_fails_fast_naming_it(
 def test_a_server_dying_on_the_request_is_named_so(
         server: FakeOpenAIServer, make_model: Callable[..., OpenAIModel]) -> None:
     model = make_model(retry=RETRY)
-    # The first completion kills the server (as a SIGILL build does): the connection is
-    # dropped without an answer, then nothing listens.
-    server.enqueue(Reply(drop=True, delay_s=0.2))
-    threading.Timer(0.1, server.stop).start()
+
+    def die(_body: object) -> Reply:
+        # The first completion kills the server (as a SIGILL build does): the connection is
+        # dropped without an answer, then nothing listens.
+        threading.Thread(target=server.stop).start()
+        return Reply(drop=True, delay_s=0.3)
+
+    server.responder = die
     with pytest.raises(ModelError) as err:
         model.complete(USER, [BASH_TOOL])
     assert "dropped this request without an answer and has refused every connection since" \
