@@ -1,4 +1,5 @@
-# Two commands: `make demo` and `make test` (CONTRACT 2). Both set up everything they need.
+# Two commands: `make demo` and `make test` (README, "Quick start"). Both set up everything
+# they need.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 UR     := $(VENV)/bin/ultrarun

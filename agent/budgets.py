@@ -43,12 +43,15 @@ class Budgets(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    max_steps: int | None = Field(None, ge=1)
-    max_cost: float | None = Field(None, gt=0)
+    max_steps: int | None = Field(None, ge=1, description="model turns at most")
+    max_cost: float | None = Field(None, gt=0, description="dollars at most")
     max_time_s: float | None = Field(None, gt=0, lt=1e9,
-                                     validation_alias=AliasChoices("max_time_s", "max_time"))
-    max_format_errors: int = Field(10, ge=1)  # model turns in a row without a usable call
-    max_sandbox_restarts: int = Field(3, ge=0)
+                                     validation_alias=AliasChoices("max_time_s", "max_time"),
+                                     description="wall time at most: seconds, or `6h`, `90m`")
+    max_format_errors: int = Field(10, ge=1, description=(
+        "model turns in a row without a usable tool call before the run fails"))
+    max_sandbox_restarts: int = Field(3, ge=0, description=(
+        "times a dead sandbox is replaced (from the last snapshot) before the run fails"))
 
     @field_validator("max_time_s", mode="before")
     @classmethod

@@ -31,11 +31,17 @@ class ClockOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool = True
-    every: int = Field(25, ge=0)  # steps between two lines (0: only at the milestones)
-    milestones: list[float] = Field(default_factory=lambda: [0.5, 0.75, 0.9])
-    start: str = DEFAULT_START  # appended to the task message
-    line: str = DEFAULT_LINE  # appended to the last tool result of a step
+    enabled: bool = Field(True, description="tell the agent at all (`--no-clock`: off)")
+    every: int = Field(25, ge=0, description=(
+        "steps between two lines (0: only at the milestones; `--clock-every N`)"))
+    milestones: list[float] = Field(default_factory=lambda: [0.5, 0.75, 0.9], description=(
+        "shares of a budget (steps, wall time, dollars) whose passing is told"))
+    start: str = Field(DEFAULT_START, description=(
+        "what the task message ends with; placeholders: {budgets}, {max_time}, {max_steps}, "
+        "{max_cost}"))
+    line: str = Field(DEFAULT_LINE, description=(
+        "the line after a step's last tool result; placeholders: {left}, {time_left}, "
+        "{steps_left}, {cost_left}, {step}, {elapsed}, {spent} and those of `start`"))
 
     @field_validator("milestones")
     @classmethod

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from agent.trajectory.events import EvaluationEvent
+from agent.trajectory.events import EvaluationEvent, GradingEvent
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.snapshots import Snapshotter
 
@@ -146,6 +146,10 @@ class EvaluationRunner:
             return None
         t0 = time.monotonic()
         self._current = (step, t0, final)
+        with self._lock:
+            queued = sum(1 for f in self._pending if not f.done() and not f.running())
+        self.recorder.emit(GradingEvent, step, commit=commit, tool_calls=tool_calls,
+                           final=final, queued=queued)
         # Decided when the grading starts, not when it was queued: a superseded grading
         # never marks its parts as graded. One worker, so `latest` is the previous grading.
         base = self.latest if self.latest is not None and not self.latest.error else None

@@ -61,7 +61,6 @@ from sandboxes import SandboxDied, SandboxError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
-FORMAT_REMINDER = f"Your last reply had no tool call. {HOW_TO_ACT}"
 
 __all__ = ["AgentLoop", "Budgets", "LoopState", "PendingStep", "RunInterrupted", "StopSignal"]
 
@@ -476,12 +475,10 @@ class AgentLoop:
     def _wait_for_grading(self) -> None:
         """Wait for the gradings still queued, saying each second what is being graded."""
         assert self.evaluator is not None
-        start = time.monotonic()
         while True:
             with self.stop.waiting():
                 if self.evaluator.wait(timeout=1.0):
                     return
-            self.state.note = (f"final grading: {self.evaluator.describe()}, "
-                               f"{time.monotonic() - start:.0f} s so far (Ctrl-C stops it: the "
-                               "run ends interrupted, `ultrarun grade RUN` grades it later)")
+            self.state.note = (f"final grading: {self.evaluator.describe()} (Ctrl-C stops it: "
+                               "the run ends interrupted, `ultrarun grade RUN` grades it later)")
             self.observer(self.state)

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from agent.budgets import Budgets, parse_duration
 from agent.context import ContextName
+from agent.trajectory.run_info import MaskOptions
 from sandboxes.backends import DockerConfig, SandboxConfig, as_config
 from sandboxes.errors import UserError
 
@@ -49,14 +50,19 @@ class LoopOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_steps: int | None = Field(None, ge=1)
-    max_cost: float | None = Field(None, gt=0)
-    max_time: Duration | None = None
-    max_format_errors: int | None = Field(None, ge=1)
-    eval_every: int | None = Field(None, ge=0)
-    base_url: str | None = None
-    api_key_env: str | None = None
-    labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
+    max_steps: int | None = Field(None, ge=1, description="model turns at most")
+    max_cost: float | None = Field(None, gt=0, description="dollars at most")
+    max_time: Duration | None = Field(None, description="wall time at most, e.g. `6h`, `90m`")
+    max_format_errors: int | None = Field(None, ge=1, description=(
+        "model turns in a row without a usable tool call before the run fails"))
+    eval_every: int | None = Field(None, ge=0, description=(
+        "grade every N tool calls (0: only at the end); default: the scenario's `grader.every`"))
+    base_url: str | None = Field(None, description=(
+        "the endpoint (OpenAI-compatible) for a raw model name or instead of the profile's"))
+    api_key_env: str | None = Field(None, description=(
+        "the environment variable holding the API key (the key itself is never an option)"))
+    labels: dict[str, str] = Field(default_factory=dict, description=(
+        "extra labels on the run's containers (a batch sets its own)"))
 
     def budgets(self, base: Budgets) -> Budgets:
         """``base`` with the budgets these options set."""
@@ -67,42 +73,55 @@ class LoopOptions(BaseModel):
 class RunConfig(LoopOptions):
     """Every option of `ultrarun run` (also settable from a scenario, a profile or a matrix)."""
 
-    scenario: str
-    model: str | None = None
-    profile: str | None = None
-    # A backend's name stands for its default config (`--sandbox local`).
+    scenario: str = Field(description="a built-in scenario's name or a scenario folder")
+    model: str | None = Field(None, description=(
+        "what answers: a profile, a raw model name (with `base_url`), `reference`, "
+        "`script:FILE`, `replay:RUN_DIR`, `py:MODULE:CLASS` (docs/endpoints.md)"))
+    profile: str | None = Field(None, description=(
+        "a profile of models.yaml; with `model`, that model at the profile's endpoint"))
     sandbox: Annotated[SandboxConfig, BeforeValidator(as_config)] = Field(
-        default_factory=DockerConfig)
-    context: ContextName | None = None
-    logs: Path = Path("logs")
-    run_id: RunId | None = None
-    seed: int | None = None
-    temperature: float | None = Field(None, ge=0)
-    max_tokens: int | None = Field(None, ge=1)  # completion cap per model call
-    tool_mode: Literal["native", "text"] | None = None  # how the endpoint is asked to act
-    model_timeout: float | None = Field(None, gt=0)  # seconds per model request (--timeout)
-    profiles: list[Path] = Field(default_factory=list)  # more profiles files (--profiles)
-    command_timeout: float = Field(120, gt=0)
-    compact_prompt: Path | None = None
-    mask_keep_outputs: int = Field(10, ge=1)  # `mask`: tool outputs shown in full
-    mask_keep_steps: int = Field(40, ge=2)  # `mask`: steps shown at all
-    mask_token_budget: int = Field(60_000, ge=1000)  # `mask`: tighten past this estimate
-    clock: bool = True  # tell the agent its budgets and what is left (--no-clock: off)
-    clock_every: int | None = Field(None, ge=0)  # steps between clock lines (scenario's: 25)
+        default_factory=DockerConfig, description=(
+            "where commands run: `docker` (isolated), `local` (not), `py:MODULE:FACTORY` "
+            "(yours), or a backend config (below)"))
+    context: ContextName | None = Field(None, description=(
+        "context policy: full, mask or compact (default: the scenario's, else full)"))
+    logs: Path = Field(Path("logs"), description="the folder run folders are made in")
+    run_id: RunId | None = Field(None, description=(
+        "the run folder's name (default: scenario, model and time)"))
+    seed: int | None = Field(None, description="sent to the endpoint with each request")
+    temperature: float | None = Field(None, ge=0, description="sampling temperature")
+    max_tokens: int | None = Field(None, ge=1, description="completion tokens per model call")
+    tool_mode: Literal["native", "text"] | None = Field(None, description=(
+        "native (the endpoint's tool calling) or text (actions in ```bash blocks)"))
+    model_timeout: float | None = Field(None, gt=0, description="seconds per model request")
+    profiles: list[Path] = Field(default_factory=list, description=(
+        "more profiles files, read after models.yaml"))
+    command_timeout: float = Field(120, gt=0, description=(
+        "default timeout of a command the agent runs, in seconds"))
+    compact_prompt: Path | None = Field(None, description=(
+        "the `compact` policy's summary prompt (default: agent/prompts/compact.md)"))
+    mask: MaskOptions = Field(default_factory=MaskOptions, description=(
+        "the `mask` policy's knobs"))
+    clock: bool = Field(True, description=(
+        "tell the agent its budgets and, as it goes, what is left (`--no-clock`: off)"))
+    clock_every: int | None = Field(None, ge=0, description=(
+        "steps between two clock lines (default: the scenario's, 25; 0: only at 50/75/90% "
+        "of a budget)"))
 
 
 class ResumeConfig(LoopOptions):
     """`ultrarun resume RUN_DIR`: continue a run in place (budgets may be raised)."""
 
-    run_dir: Path
+    run_dir: Path = Field(description="the run folder to continue")
 
 
 class ForkConfig(LoopOptions):
     """`ultrarun fork RUN_DIR --at STEP`: a new run from that step, perhaps another model."""
 
-    run_dir: Path
-    at: int = Field(ge=0)
-    model: str | None = None
-    context: ContextName | None = None
-    logs: Path | None = None  # default: beside the parent
-    run_id: RunId | None = None
+    run_dir: Path = Field(description="the run folder to branch from (never changed)")
+    at: int = Field(ge=0, description="the step whose workspace and conversation it starts from")
+    model: str | None = Field(None, description="another model (default: the parent's)")
+    context: ContextName | None = Field(None, description="another context policy")
+    logs: Path | None = Field(None, description="where the new run folder goes (default: "
+                                                "beside the parent)")
+    run_id: RunId | None = Field(None, description="the new run folder's name")

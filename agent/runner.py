@@ -34,7 +34,7 @@ from agent.scenario.loader import Scenario, builtin_names, load_scenario
 from agent.setup import prepare
 from agent.trajectory.events import ErrorEvent, EventBase, RunEnd
 from agent.trajectory.recorder import Recorder
-from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, versions
+from agent.trajectory.run_info import RunInfo, RunSettings, versions
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes.backends import AnyBackend, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
@@ -168,7 +168,7 @@ class Session:
         o = self.info.options
         return make_policy(self.info.context, context_window=self.context_window,
                            compact_prompt=Path(o.compact_prompt) if o.compact_prompt else None,
-                           **o.mask.model_dump())
+                           mask=o.mask)
 
     @contextmanager
     def loop(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> Iterator[AgentLoop]:
@@ -348,8 +348,7 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
             model_override=override, tool_mode=cfg.tool_mode, model_timeout_s=cfg.model_timeout,
             profiles=[str(absolute(p)) for p in cfg.profiles],
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
-            mask=MaskOptions(keep_outputs=cfg.mask_keep_outputs, keep_steps=cfg.mask_keep_steps,
-                             token_budget=cfg.mask_token_budget),
+            mask=cfg.mask,
             clock=scenario.clock.model_copy(update={
                 "enabled": scenario.clock.enabled and cfg.clock,
                 **({"every": cfg.clock_every} if cfg.clock_every is not None else {})})))

@@ -102,12 +102,14 @@ class BackendConfig(BaseModel):
 class DockerConfig(BackendConfig):
     """Containers on a Docker engine: isolated, limited, network off unless asked."""
 
-    backend: Literal["docker"] = "docker"
-    image: str | None = None  # run this image instead of the scenario's
-    reap: bool = True  # remove containers of dead harnesses before starting
-    grader_cpus: float | None = Field(None, gt=0)  # default: every host CPU
-    grader_memory: str = "4g"
-    grader_pids: int = Field(2048, ge=16)
+    backend: Literal["docker"] = Field("docker", description="this backend")
+    image: str | None = Field(None, description="run this image instead of the scenario's")
+    reap: bool = Field(True, description=(
+        "remove the containers of harnesses that died, before starting"))
+    grader_cpus: float | None = Field(None, gt=0, description=(
+        "CPUs of a grader's container (default: every host CPU)"))
+    grader_memory: str = Field("4g", description="memory of a grader's container")
+    grader_pids: int = Field(2048, ge=16, description="processes of a grader's container")
 
     def engine_problem(self) -> str | None:
         from sandboxes.engine import connect
@@ -198,7 +200,7 @@ class DockerFactory:
 class LocalConfig(BackendConfig):
     """Commands on this machine, as you: NOT isolated (no limits but the disk's)."""
 
-    backend: Literal["local"] = "local"
+    backend: Literal["local"] = Field("local", description="this backend (NOT isolated)")
     isolated: ClassVar[bool] = False
 
     def create(self, *, workspace: Path, image: str | None = None, **options: Any) -> Sandbox:
@@ -242,7 +244,7 @@ class PluginConfig(BackendConfig):
     in Docker by default (hidden tests need the grader's own container), ``local`` to grade on
     the host. Counted as not isolated unless the factory says ``isolated = True``."""
 
-    backend: Literal["python"] = "python"
+    backend: Literal["python"] = Field("python", description="a backend of your own")
     factory: str = Field(description="MODULE:FACTORY or FILE.py:FACTORY (a file's absolute "
                                      "path is recorded)")
     grader: Annotated[DockerConfig | LocalConfig, Field(discriminator="backend")] = Field(

@@ -48,10 +48,11 @@ class EntrySpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario: str
-    model: str
-    seed: int = 1
-    overrides: dict[str, Any] = Field(default_factory=dict)
+    scenario: str = Field(description="a built-in scenario or a scenario folder")
+    model: str = Field(description="what `--model` takes")
+    seed: int = Field(1, description="the entry's seed (part of its run id)")
+    overrides: dict[str, Any] = Field(default_factory=dict, description=(
+        "run options of this entry (they win over every other override)"))
 
 
 class BatchMatrix(BaseModel):
@@ -59,13 +60,20 @@ class BatchMatrix(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scenarios: list[str] = Field(default_factory=list)
-    models: list[str] = Field(default_factory=list)
-    seeds: list[int] = Field(default_factory=lambda: [1])
-    overrides: dict[str, Any] = Field(default_factory=dict)
-    scenario_overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    model_overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    entries: list[EntrySpec] = Field(default_factory=list)
+    scenarios: list[str] = Field(default_factory=list, description=(
+        "built-in names or folders (relative to the matrix file first)"))
+    models: list[str] = Field(default_factory=list, description=(
+        "profiles, specials, model names: what `--model` takes"))
+    seeds: list[int] = Field(default_factory=lambda: [1], description=(
+        "one run per scenario x model x seed"))
+    overrides: dict[str, Any] = Field(default_factory=dict, description=(
+        "run options of every entry"))
+    scenario_overrides: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "run options per scenario, keyed as written in `scenarios`"))
+    model_overrides: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "run options per model (they win over the scenario's)"))
+    entries: list[EntrySpec] = Field(default_factory=list, description=(
+        "extra entries outside the cross product"))
 
 
 class Entry(BaseModel):

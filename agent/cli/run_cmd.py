@@ -151,13 +151,18 @@ def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
         from agent.cli.console import cli_name
 
         shown, ur = display_path(run_dir), cli_name()
-        console.print(f"[bold]report[/bold]  {ur} report {shown}", highlight=False)
-        console.print(f"[bold]replay[/bold]  {ur} replay {shown}", highlight=False)
-        console.print(f"[bold]watch[/bold]   {ur} view {shown}", highlight=False)
-        console.print(f"[bold]html[/bold]    {display_path(page)}", highlight=False)
+        # soft_wrap: a command stays on one line (to copy), whatever the width.
+        console.print(f"[bold]report[/bold]  {ur} report {shown}", highlight=False,
+                      soft_wrap=True)
+        console.print(f"[bold]replay[/bold]  {ur} replay {shown}", highlight=False,
+                      soft_wrap=True)
+        console.print(f"[bold]watch[/bold]   {ur} view {shown}", highlight=False, soft_wrap=True)
+        console.print(f"[bold]html[/bold]    {display_path(page)}", highlight=False,
+                      soft_wrap=True)
         if ur != "ultrarun":
             console.print(f"(`ultrarun` is {ur}: `. {display_path(Path(ur).parent)}/activate` "
-                          "puts it on PATH in this shell)", highlight=False, markup=False)
+                          "puts it on PATH in this shell)", highlight=False, markup=False,
+                          soft_wrap=True)
     return page
 
 

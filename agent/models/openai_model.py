@@ -54,20 +54,10 @@ _KEYLESS_PLACEHOLDER = "no-key"  # the client insists on a key; local servers ig
 FIRST_CONTACT_S = 30.0
 
 
-class _LazyOpenAI:
-    """The ``openai`` package, imported on first use: scripted, replayed and reference runs
-    (and resume, which rebuilds turns with ``turn_from_message``) never pay its ~0.5 s."""
-
-    def __getattr__(self, name: str) -> Any:
-        import openai
-
-        return getattr(openai, name)
-
-
 if TYPE_CHECKING:
     import openai
 else:
-    openai = _LazyOpenAI()
+    from agent.models.lazy_openai import openai
 
 
 def parse_arguments(raw: Any) -> tuple[dict[str, Any] | None, str, str | None]:

@@ -1,4 +1,5 @@
-"""Scenario format (CONTRACT 6): `scenario.yaml` validated by pydantic, found by name or path."""
+"""Scenario format (docs/scenarios.md, every field: docs/config.md): `scenario.yaml` validated
+by pydantic, found by name or path."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from agent.clock import ClockOptions
 from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
-from sandboxes.spec import FileLayer, FileTree, GradingSpec, Limits, SandboxSpec
+from sandboxes.spec import FileLayer, FileTree, GraderCommand, GradingSpec, Limits, SandboxSpec
 
 __all__ = ["Budgets", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
            "ScenarioError", "builtin_names", "find_scenario_file", "load_scenario",
@@ -28,32 +29,32 @@ class ScenarioError(UserError):
 
 
 class ImageSpec(BaseModel):
+    """The image the agent works in: exactly one of ``name`` or ``dockerfile``."""
+
     model_config = ConfigDict(extra="forbid")
 
-    dockerfile: str | None = None
-    name: str | None = None
+    dockerfile: str | None = Field(None, description=(
+        "a Dockerfile (`FROM ultrarun/base:bookworm`) built with its own folder as the context "
+        "and cached by that folder's content: keep it in a folder of its own (e.g. "
+        "`image/Dockerfile`) so the hidden tests do not trigger rebuilds"))
+    name: str | None = Field(None, description="an image used as is")
 
     def model_post_init(self, _ctx: Any) -> None:
         if (self.dockerfile is None) == (self.name is None):
             raise ValueError("give exactly one of `dockerfile` or `name`")
 
 
-class GraderSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+class GraderSpec(GraderCommand):
+    """A scenario's hidden grader (``grader:``)."""
 
-    command: str
-    files: str | None = None
-    every: int | None = Field(None, ge=1)
-    timeout: float = Field(900, gt=0, le=7 * 86400)
-    # Run in the grader's container before grading, as root (e.g. to remove a C compiler).
-    setup: str | None = None
-    # Keep the grader's files from the code it grades: the grader runs as root with /grader
-    # readable by root only, and runs candidate code through $ULTRARUN_RUN_AS (a prefix that
-    # drops to the agent's uid). The grader must use that prefix (see docs/scenarios.md).
-    isolate: bool = False
-    # Grade parts of the suite less often: {part: k} grades a part at every k-th evaluation
-    # (ids "<part>/..." belong to it); the others carry their last results over.
-    parts: dict[str, int] = Field(default_factory=dict)
+    files: str | None = Field(None, description=(
+        "folder mounted read-only at /grader in the grader's container only"))
+    every: int | None = Field(None, ge=1, description=(
+        "grade every N tool calls (and always at the end); --eval-every overrides"))
+    parts: dict[str, int] = Field(default_factory=dict, description=(
+        "grade parts of the suite less often: {part: k} grades a part at every k-th "
+        "evaluation (test ids `<part>/...` belong to it); the others carry their last "
+        "results over"))
 
     @field_validator("parts")
     @classmethod
@@ -65,22 +66,6 @@ class GraderSpec(BaseModel):
                 raise ValueError(f"part {name!r}: grade it every k-th evaluation with k >= 1")
         return v
 
-    # tmpfs mounts of the grader's container, {path: options}: e.g. a `noexec` /tmp, so that
-    # nothing the graded code writes can be executed (the toy C compiler's jail needs one).
-    tmpfs: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("tmpfs")
-    @classmethod
-    def _tmpfs(cls, v: dict[str, str]) -> dict[str, str]:
-        for path, options in v.items():
-            if not re.fullmatch(r"/[A-Za-z0-9._/-]+", path) or ".." in path.split("/") \
-                    or path.rstrip("/") in ("", "/workspace", "/grader", "/proc", "/sys", "/dev"):
-                raise ValueError(f"tmpfs: {path!r} is not a mount point the grader may use")
-            if not re.fullmatch(r"[a-z0-9=,_]*", options):
-                raise ValueError(f"tmpfs: options {options!r} for {path} (use e.g. "
-                                 f"'rw,noexec,nosuid,nodev,size=1g')")
-        return v
-
 
 class Include(BaseModel):
     """A file or folder of a built-in scenario that this one uses as its own (one copy of it,
@@ -90,9 +75,12 @@ class Include(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    path: str
-    to: str
+    scenario: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description=(
+        "a built-in scenario (never a folder of your choosing)"))
+    path: str = Field(description="a file or folder in it (symlinks resolved: inside it)")
+    to: str = Field(description=(
+        "where it appears, inside this scenario's `workspace` or `grader.files` folder, where "
+        "nothing of its own is"))
 
 
 class Scenario(BaseModel):
@@ -100,23 +88,38 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    title: str = ""
-    prompt: str
-    image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"))
-    workspace: str | None = None
-    limits: Limits = Field(default_factory=Limits)
-    budgets: Budgets = Field(default_factory=Budgets)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description=(
+        "lower-case identifier (`[a-z0-9._-]`), used in run ids and image names"))
+    title: str = Field("", description="one line for `ultrarun scenarios list`")
+    prompt: str = Field(description=(
+        "file with the task text; this and every other path of a scenario is relative to its "
+        "folder and must stay inside it, symlinks resolved"))
+    image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"),
+                             description="the image the agent works in")
+    workspace: str | None = Field(None, description="folder of seed files copied to /workspace")
+    limits: Limits = Field(default_factory=Limits, description="what the agent's sandbox may use")
+    budgets: Budgets = Field(default_factory=Budgets, description=(
+        "defaults for --max-steps, --max-time (`6h`, `90m`, `45s`), --max-cost"))
     tools: list[str] = Field(default_factory=lambda: ["bash", "read_file", "write_file",
                                                       "edit_file", "list_dir", "grep",
-                                                      "read_log", "notes", "finish"])
-    command_tools: list[CommandToolSpec] = Field(default_factory=list)
-    grader: GraderSpec | None = None
-    context: ContextName | None = None
-    # How the agent is told its budgets and what is left (agent/clock.py): cadence, wording.
-    clock: ClockOptions = Field(default_factory=ClockOptions)
-    env: dict[str, str] = Field(default_factory=dict)
-    include: list[Include] = Field(default_factory=list)
+                                                      "read_log", "notes", "finish"],
+                             description=(
+        "the tools offered: built-in ones (`bash read_file write_file edit_file list_dir grep "
+        "read_log notes finish`), names of `command_tools`, and your own classes "
+        "`py:MODULE:CLASS` or `py:FILE.py:CLASS` (a file inside the scenario's folder)"))
+    command_tools: list[CommandToolSpec] = Field(default_factory=list, description=(
+        "tools that run a command template in the sandbox"))
+    grader: GraderSpec | None = Field(None, description="the hidden grader")
+    context: ContextName | None = Field(None, description=(
+        "default context policy: full, mask or compact"))
+    clock: ClockOptions = Field(default_factory=ClockOptions, description=(
+        "how the agent is told its budgets and what is left: cadence and wording "
+        "(docs/endpoints.md, \"A clock for the agent\")"))
+    env: dict[str, str] = Field(default_factory=dict, description=(
+        "environment variables of the agent's sandbox"))
+    include: list[Include] = Field(default_factory=list, description=(
+        "files or folders of a built-in scenario used as this one's own, without copying "
+        "them (docs/scenarios.md, \"Building on another scenario\")"))
     root: Path = Field(default=Path("."), exclude=True)
 
     @property
@@ -155,8 +158,8 @@ class Scenario(BaseModel):
     def sandbox_spec(self) -> SandboxSpec:
         """What a sandbox backend needs of this scenario (image, limits, env, grader)."""
         g = self.grader
-        grading = GradingSpec(command=g.command, files=self.grader_tree, timeout=g.timeout,
-                              setup=g.setup, isolate=g.isolate, tmpfs=g.tmpfs) if g else None
+        grading = GradingSpec(**g.model_dump(include=set(GraderCommand.model_fields)),
+                              files=self.grader_tree) if g else None
         context, dockerfile = self.image_context or (None, None)
         return SandboxSpec(name=self.name, image=self.image.name, dockerfile=dockerfile,
                            context=context, limits=self.limits, env=self.env, grading=grading)

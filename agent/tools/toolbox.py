@@ -25,11 +25,13 @@ class CommandToolSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    description: str
-    command: str
-    parameters: dict[str, str] = Field(default_factory=dict)  # name -> description
-    timeout: int = Field(300, ge=1, le=7 * 86400)
+    name: str = Field(description="the tool's name, as the model calls it")
+    description: str = Field(description="what the model is told the tool does")
+    command: str = Field(description=(
+        "the command run in the sandbox, with `{param}` placeholders (values shell-quoted)"))
+    parameters: dict[str, str] = Field(default_factory=dict, description=(
+        "{param: what the model is told it is}"))
+    timeout: int = Field(300, ge=1, le=7 * 86400, description="seconds the command may take")
 
 
 class CommandTool:

@@ -1,4 +1,4 @@
-"""The events of `events.jsonl` (CONTRACT 5) as a pydantic discriminated union.
+"""The events of `events.jsonl` (docs/trajectory.md) as a pydantic discriminated union.
 
 Every event has ``seq`` (contiguous from 0), ``t`` (unix seconds), ``type`` and ``step``. Each
 message is stored once: ``run_start`` holds the opening messages, ``model_call`` the assistant
@@ -125,6 +125,17 @@ class EvaluationEvent(EventBase):
     carried: list[str] = Field(default_factory=list)  # parts not graded: results carried over
 
 
+class GradingEvent(EventBase):
+    """A notice, written when the grader starts on a snapshot (``step`` is the step graded),
+    so a follower can say what is being graded while it is; its ``evaluation`` follows."""
+
+    type: Literal["grading"] = "grading"
+    commit: str | None = None
+    tool_calls: int = 0
+    final: bool = False
+    queued: int = 0  # gradings waiting behind this one
+
+
 class ContextEvent(EventBase):
     type: Literal["context"] = "context"
     action: str  # mask | compact | fallback | window
@@ -187,14 +198,14 @@ class RunEnd(EventBase):
 
 Event = Annotated[
     RunStart | ModelCall | ToolCallEvent | ToolResultEvent | MessageEvent | SnapshotEvent
-    | EvaluationEvent | ContextEvent | ClockEvent | ErrorEvent | RetryEvent | ResumeEvent
-    | SandboxRestartEvent | RunEnd,
+    | EvaluationEvent | GradingEvent | ContextEvent | ClockEvent | ErrorEvent | RetryEvent
+    | ResumeEvent    | SandboxRestartEvent | RunEnd,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 KNOWN_TYPES = {"run_start", "model_call", "tool_call", "tool_result", "message", "snapshot",
-               "evaluation", "context", "clock", "error", "retry", "resume", "sandbox_restart",
-               "run_end"}
+               "evaluation", "grading", "context", "clock", "error", "retry", "resume",
+               "sandbox_restart",               "run_end"}
 
 
 def parse_event(data: dict[str, Any]) -> EventBase:

@@ -111,10 +111,6 @@ class LoadedRun:
         commit before it)."""
         return [(e.step, e.commit) for e in self.events_of(SnapshotEvent) if e.commit]
 
-    def of_type(self, type_: str) -> list[EventBase]:
-        """Untyped selection by type name, kept for ``agent/runner.py``; use `events_of`."""
-        return [e for e in self.events if e.type == type_]
-
     @cached_property
     def current_info(self) -> RunInfo | None:
         """run.json as the events say it stands, for display (``info`` is the file as is).

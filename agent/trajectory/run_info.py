@@ -15,9 +15,9 @@ from agent.clock import ClockOptions
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.backends import SandboxConfig
 
-#: How a run stands (CONTRACT 5).
+#: How a run stands (docs/trajectory.md, `run.json`).
 Status = Literal["running", "finished", "failed", "interrupted"]
-#: Why it stopped (CONTRACT 5).
+#: Why it stopped (docs/trajectory.md, `run.json`).
 EndReason = Literal["finished", "max_steps", "max_cost", "max_time", "script_exhausted",
                     "error", "interrupted", "shared_budget"]
 #: What answered the model calls: an endpoint, a scripted source, a user's class, or nothing
@@ -64,11 +64,14 @@ class Totals(BaseModel):
 
 
 class MaskOptions(BaseModel):
-    """The ``mask`` context policy's knobs."""
+    """The ``mask`` context policy's knobs (run.json ``options.mask``)."""
 
-    keep_outputs: int = Field(10, ge=1)  # tool outputs shown in full
-    keep_steps: int = Field(40, ge=2)  # steps shown at all
-    token_budget: int = Field(60_000, ge=1000)  # tighten past this estimate
+    model_config = ConfigDict(extra="forbid")
+
+    keep_outputs: int = Field(10, ge=1, description="the last tool outputs shown in full")
+    keep_steps: int = Field(40, ge=2, description="the last steps shown at all")
+    token_budget: int = Field(60_000, ge=1000, description=(
+        "past this estimate of the prompt's tokens, mask more"))
 
 
 class RunSettings(BaseModel):

@@ -194,12 +194,6 @@ class SnapshotStore:
                 os.close(pfd)
         return rep
 
-    def changed_files(self, commit: str) -> list[str]:
-        """Paths changed by ``commit`` relative to its parent."""
-        out = git(self.git_dir, "diff-tree", "--root", "--no-commit-id", "--name-only", "-r",
-                  "-z", "--no-ext-diff", "--no-textconv", self.resolve(commit))
-        return [os.fsdecode(p) for p in out.split(b"\0") if p]
-
 
 class Snapshotter(SnapshotStore):
     """Commits the workspace into ``<run>/snapshots.git`` (the caller holds the run's lock).

@@ -139,6 +139,7 @@ class RunTracker:
         self.ended: dict[str, Any] | None = None  # the run_end closing the last session
         self.last_t = 0.0
         self.outage: dict[str, Any] | None = None  # a retry notice not yet followed by a call
+        self.grading: dict[str, Any] | None = None  # a grading started, its result not in
         self._touched: list[tuple[int, set[int]]] = []
         self._call_of: dict[str, tuple[int, int]] = {}  # call id -> (step, index in row)
         self._tokens_at: dict[int, int] = {}  # step -> cumulative tokens after its model call
@@ -298,7 +299,13 @@ class RunTracker:
             self.ended = e
             return
         if kind == "evaluation":
+            self.grading = None
             self._evaluation(e, step, touched)
+            return
+        if kind == "grading":
+            self.grading = {"step": step, "t": self._rel(e.get("t")),
+                            "final": bool(e.get("final")), "queued": as_int(e.get("queued")),
+                            "tool_calls": as_int(e.get("tool_calls"))}
             return
         row = self._row(step, e.get("t"), touched)
         if kind == "model_call":
@@ -457,6 +464,7 @@ class RunTracker:
                 "rows": len(self.order), "version": self.version, "layout": self.layout,
                 "loading": self.loading, "read_bytes": self.offset, "size": self.size,
                 "outage": self.outage if status == "running" else None,
+                "grading": self.grading if status == "running" else None,
                 "warnings": self.warnings[:20]}
 
     def rows_at(self, start: int, end: int) -> list[dict[str, Any]]:

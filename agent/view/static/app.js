@@ -155,6 +155,12 @@
           text: 'endpoint not answering at step ' + h.outage.step + ': ' + h.outage.error +
                 ' — attempt ' + h.outage.attempt + ', next in ' + Number(h.outage.wait_s || 0).toFixed(1) + ' s'}));
       }
+      if (h.grading) {
+        banner.appendChild(el('div', {'class': 'banner', id: 'grading',
+          text: (h.grading.final ? 'final grading' : 'grading') + ' of step ' + h.grading.step +
+                ' (' + h.grading.tool_calls + ' tool calls) since +' + D.duration(h.grading.t) +
+                (h.grading.queued ? ', ' + h.grading.queued + ' more queued' : '')}));
+      }
       if (h.loading) {
         banner.appendChild(el('div', {'class': 'banner', id: 'loading', text: 'reading the run… ' +
           Math.round(100 * h.read_bytes / Math.max(1, h.size)) + '% of ' + D.compact(h.size) + 'B'}));
@@ -203,11 +209,16 @@
       }
       charts.appendChild(prog);
       var cols = Object.keys(st.calls).filter(function (k) { return k !== 'step' && k !== 't'; }).sort();
+      var has = function (k) { return (st.calls[k] || []).some(function (v) { return v !== null && v !== undefined; }); };
+      if (!st.picked && !has(st.metric)) {  // a scripted run has no token counts: show what it has
+        st.metric = ['prompt_tokens', 'completion_tokens', 'latency_s', 'cost'].concat(cols)
+          .filter(has)[0] || st.metric;
+      }
       var box = el('div', {'class': 'chartbox', id: 'chart-calls'});
       var pick = el('select', {id: 'call-metric', 'aria-label': 'per-call metric'}, cols.map(function (k) {
         return el('option', {value: k, text: k, selected: k === st.metric});
       }));
-      pick.addEventListener('change', function () { st.metric = pick.value; drawCharts(); });
+      pick.addEventListener('change', function () { st.metric = pick.value; st.picked = true; drawCharts(); });
       box.appendChild(el('div', {'class': 'ctl'}, ['per model call: ', pick]));
       var ys = st.calls[st.metric] || [], steps = st.calls.step || [];
       var pts = [];
