@@ -16,6 +16,7 @@ from agent.analysis.report import summary_rows
 from agent.options import RunConfig
 from agent.runner import execute_run
 from agent.trajectory import load_run
+from agent.trajectory.run_info import MaskOptions
 from tests.agent.conftest import KEY_ENV, TINY, seqs_contiguous
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
@@ -44,7 +45,8 @@ def test_prefix_is_stable_between_context_changes(context: str, tmp_path: Path,
             yaml.safe_dump({"profiles": {"fake": profile}}))
         res = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
                                     logs=tmp_path / "logs", context=context, max_steps=STEPS,
-                                    mask_keep_outputs=4, mask_keep_steps=8, clock=False))
+                                    mask=MaskOptions(keep_outputs=4, keep_steps=8),
+                                    clock=False))
     events = seqs_contiguous(res.run_dir)
     calls = [e for e in events if e["type"] == "model_call"]
     assert len(calls) == STEPS and calls[0].get("prefix_chars") is None
