@@ -8,7 +8,7 @@ LOCK   := constraints.txt
 PIP    := -m pip install -q --disable-pip-version-check
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast lint bench clean test-tools lock test-latest
+.PHONY: setup demo demo-team test test-fast lint bench clean test-tools lock test-latest
 
 # Exactly the versions CI ran (the lock); `make test-latest` tries the newest releases.
 $(STAMP): pyproject.toml $(LOCK)
@@ -25,13 +25,18 @@ setup: $(STAMP)
 demo: setup
 	@$(UR) demo
 
+# A team: 3 scripted agents build the toy C compiler on one shared repository (docs/teams.md).
+demo-team: setup
+	@$(UR) run toy-c-compiler --agents 3 --model reference
+
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy
 
 # Test tools from Debian: headless Chromium renders the HTML reports, tmux drives the
-# interactive viewer and `sandbox shell` (installed when root with apt).
-TEST_TOOLS := chromium tmux
+# interactive viewer and `sandbox shell`, tcc is the C compilers' scenarios' second compiler
+# (their expected outputs must not depend on gcc) (installed when root with apt).
+TEST_TOOLS := chromium tmux tcc
 test-tools:
 	@missing=$$(for t in $(TEST_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
 	[ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \

@@ -31,18 +31,16 @@ View = list[dict[str, Any]]
 
 class ContextKeeper:
     """One run's context management. ``conversation`` gives the loop's current fold (resume
-    and fork swap it), ``emit`` records and folds an event, ``notes`` reads the agent's notes,
-    ``charged`` tells a shared budget of a compaction's summary call."""
+    and fork swap it), ``emit`` records and folds an event, ``notes`` reads the agent's notes."""
 
     def __init__(self, *, conversation: Callable[[], ConversationBuilder],
                  emit: Callable[..., Any], model: Model, stop: StopSignal,
                  tools: list[dict[str, Any]], info: RunInfo, save_info: Callable[[], None],
-                 notes: Callable[[], str | None], summaries_from_model: bool,
-                 charged: Callable[[], None]) -> None:
+                 notes: Callable[[], str | None], summaries_from_model: bool) -> None:
         self._fold = conversation
         self._emit = emit
         self.model, self.stop, self.info = model, stop, info
-        self._save_info, self._notes, self._charged = save_info, notes, charged
+        self._save_info, self._notes = save_info, notes
         self.summaries_from_model = summaries_from_model
         self.gauge = TokenGauge(tools)  # prompt tokens, from the endpoint's counts
         self._cuts = 0  # summaries cut for the call in progress
@@ -189,4 +187,3 @@ class ContextKeeper:
                             "forced": forced, "context_window": policy.context_window,
                             **({"cut": True} if fitted is not message else {}),
                             **({"error": error[:500]} if error else {}), **usage})
-        self._charged()

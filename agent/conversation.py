@@ -73,6 +73,8 @@ class ConversationBuilder:
         self._window: int | None = None  # a context window learnt from the endpoint
         self._first_t: float | None = None
         self._last_t: float | None = None
+        # Evaluations asked for and not yet recorded: tool calls -> (commit, step).
+        self.eval_requests: dict[int, tuple[str, int]] = {}
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -126,6 +128,9 @@ class ConversationBuilder:
         self._flush()
         self.commit = e.commit or self.commit
         self.completed = self.state.step = e.step
+        if e.evaluate and e.commit:
+            self.state.last_eval_calls = max(self.state.last_eval_calls, e.tool_calls)
+            self.eval_requests[e.tool_calls] = (e.commit, e.step)
 
     def _context(self, e: ContextEvent) -> None:
         d = e.details
@@ -162,6 +167,12 @@ class ConversationBuilder:
 
     def _evaluation(self, e: EvaluationEvent) -> None:
         self.state.last_eval_calls = max(self.state.last_eval_calls, e.tool_calls)
+        if not e.final and e.commit == self.eval_requests.get(e.tool_calls, ("",))[0]:
+            del self.eval_requests[e.tool_calls]
+
+    def ungraded(self) -> list[tuple[str, int, int]]:
+        """Evaluations asked for and never recorded (commit, step, tool calls), in order."""
+        return [(c, s, n) for n, (c, s) in sorted(self.eval_requests.items())]
 
     def _run_end(self, e: RunEnd) -> None:
         self.ended = e
@@ -185,6 +196,8 @@ class ConversationBuilder:
                                        self._announced)
             self.state.step = turn.step
         wall = float(self.ended.totals.get("wall_s") or 0.0) if self.ended else 0.0
+        if self.ended:
+            self.state.grader_wait_s = float(self.ended.totals.get("grader_wait_s") or 0.0)
         if self.ended is None and self._first_t is not None and self._last_t is not None:
             wall = max(wall, self._last_t - self._first_t)
         self.state.started = time.time() - wall

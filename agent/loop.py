@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from agent.budgets import Budgets, SharedBudget
+from agent.budgets import Allowance, Budgets
 from agent.clock import Clock, Reading
 from agent.context import (
     NOTES_PATH,
@@ -78,7 +78,7 @@ class AgentLoop:
                  stop: StopSignal | None = None,
                  restart_sandbox: Callable[[str | None], None] | None = None,
                  summaries_from_model: bool = True, clock: Clock | None = None,
-                 shared: SharedBudget | None = None) -> None:
+                 allowance: Allowance | None = None) -> None:
         self.model = model
         self.toolbox = toolbox
         self.ctx = ctx
@@ -93,17 +93,18 @@ class AgentLoop:
         self.restart_sandbox = restart_sandbox
         self.summaries_from_model = summaries_from_model
         self.clock = clock
-        self.shared = shared  # a budget drawn by several runs (a batch, a team)
+        self.allowance = allowance  # a budget shared with other runs (checked; they charge it)
         self.context = ContextKeeper(
             conversation=lambda: self.fold, emit=self._emit, model=model, stop=self.stop,
             tools=toolbox.schemas(), info=recorder.info, save_info=recorder.save_info,
-            notes=self._notes, summaries_from_model=summaries_from_model,
-            charged=self._charge_shared)
+            notes=self._notes, summaries_from_model=summaries_from_model)
         self.prefix = PrefixTracker()
         self._request: tuple[int, int | None] = (0, None)  # the last request's prefix figures
         self._sandbox_failed = False
         self._call_retries: list[RetryRecord] = []  # announced for the call in progress
         model.on_retry = self._on_retry
+        if evaluator is not None and evaluator.gate is not None:
+            evaluator.gate.on_wait = self._on_grader_wait
 
     # The conversation, the context policy and the counters are the fold's: the loop records
     # events and the fold applies them, exactly as it does for a resumed run's events.
@@ -151,6 +152,9 @@ class AgentLoop:
         self.fold = fold
         self.state.status = "running"
         self._emit(ResumeEvent, self.state.step, reason=reason, details=details)
+        if self.evaluator is not None:  # asked for before the stop and never recorded
+            for commit, step, calls in fold.ungraded():
+                self.evaluator.submit(commit, step, calls)
         # The agent called `finish` and its step is recorded: only the end (the final
         # grading, run_end) was lost, e.g. to a kill during the final evaluation.
         done = fold.pending is None and fold.finished_step is not None and \
@@ -162,9 +166,7 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
-        # Model calls, their retries and commands end by then too (--max-time is wall time).
-        self.model.deadline = self.ctx.deadline = None if self.budgets.max_time_s is None else \
-            self.state.started + self.budgets.max_time_s
+        self._set_deadline()
         with self.stop.installed():
             try:
                 self.context.probe_window(self.state.step)
@@ -228,18 +230,26 @@ class AgentLoop:
             return "max_steps"
         if b.max_cost is not None and s.cost >= b.max_cost:
             return "max_cost"
-        if b.max_time_s is not None and time.time() - s.started >= b.max_time_s:
+        if b.max_time_s is not None and self._agent_time() >= b.max_time_s:
             return "max_time"
-        if self.shared is not None and self.shared.exhausted():
-            return "shared_budget"
-        return None
+        return self.allowance.exhausted() if self.allowance is not None else None
+
+    def _set_deadline(self) -> None:
+        """Model calls and their retries end by the --max-time deadline too: the agent's
+        wall time, waits for sealed gradings added back (commands end by then too)."""
+        self.model.deadline = self.ctx.deadline = None if self.budgets.max_time_s is None \
+            else self.state.started + self.state.grader_wait_s + self.budgets.max_time_s
+
+    def _agent_time(self) -> float:
+        """Wall time charged to the agent: the run's, less its waits for sealed gradings."""
+        return time.time() - self.state.started - self.state.grader_wait_s
 
     def _tell_time(self, step: int) -> None:
         """A clock line after the step's results, when one is due."""
         s = self.state
         if self.clock is None or not s.tool_calls:
             return
-        reading = Reading(step=step, elapsed_s=time.time() - s.started, cost=s.cost,
+        reading = Reading(step=step, elapsed_s=self._agent_time(), cost=s.cost,
                           cost_known=s.model_calls > s.unpriced_calls)
         due = self.clock.due(reading, s.clock_step, s.clock_marks)
         if due is not None:
@@ -249,6 +259,7 @@ class AgentLoop:
         """Ask the model, through the context policy; compact first when it is due. An
         overflow compacts (falling back to ``compact`` from the other policies); a compacted
         request that still overflows is cut to fit; a third overflow ends the run."""
+        self._set_deadline()
         self.context.before_call(step)
         for attempt in range(3):
             view = self.context.view()
@@ -278,13 +289,6 @@ class AgentLoop:
         finally:
             self._call_retries = []
 
-    def _charge_shared(self) -> None:
-        """Tell a shared budget what this run has spent so far (its totals, not a delta:
-        a resumed run or a retried report cannot count twice)."""
-        if self.shared is not None:
-            s = self.state
-            self.shared.charge(self.rec.info.run_id, s.cost, s.tokens_in + s.tokens_out)
-
     def _notes(self) -> str | None:
         try:
             return self.ctx.sandbox.read_file(NOTES_PATH).decode("utf-8", "replace")
@@ -300,7 +304,6 @@ class AgentLoop:
                    retries=[r.model_dump() for r in turn.retries],
                    finish_reason=turn.finish_reason, format_error=turn.format_error,
                    request_chars=request_chars, prefix_chars=prefix_chars)
-        self._charge_shared()
         self.state.note = ""
         self.observer(self.state)
 
@@ -313,6 +316,11 @@ class AgentLoop:
         self.state.note = (f"endpoint: {record.error[:80]} — retry {record.attempt} in "
                            f"{record.wait_s:.1f} s ({len(self._call_retries)} failed attempts "
                            "so far)")
+        self.observer(self.state)
+
+    def _on_grader_wait(self, waiting: bool) -> None:
+        self.state.note = ("waiting for an evaluation: the sandbox is frozen while the grader "
+                           "runs (sealed evaluation)") if waiting else ""
         self.observer(self.state)
 
     def _format_error(self, step: int, turn: AssistantTurn) -> bool:
@@ -354,11 +362,23 @@ class AgentLoop:
     def _dispatch(self, step: int, call: ToolCall, record: bool = True) -> ToolOutput:
         """Dispatch one call and record its result; a dead sandbox is replaced and the model
         is told, in the call's result."""
+        gate = self.evaluator.gate if self.evaluator is not None else None
+        if gate is not None:
+            waited = gate.waited_s
+            with self.stop.waiting():  # Ctrl-C while a sealed grading runs: it is aborted
+                entered = gate.enter(lambda: self.stop.requested)
+            self.state.grader_wait_s += gate.waited_s - waited
+            if not entered:
+                raise RunInterrupted("stop requested")
         try:
-            with self.stop.waiting():
-                shown = self.toolbox.dispatch(call, self.ctx)
-        except SandboxDied as e:
-            return self._sandbox_died(step, call, str(e))
+            try:
+                with self.stop.waiting():
+                    shown = self.toolbox.dispatch(call, self.ctx)
+            except SandboxDied as e:  # replaced before any grading may freeze the sandbox
+                return self._sandbox_died(step, call, str(e))
+        finally:
+            if gate is not None:
+                gate.leave()
         out = shown.output
         if not record:
             return out
@@ -397,11 +417,14 @@ class AgentLoop:
         commit = self.snapshots.snapshot(message)
         head = commit or self.snapshots.head()
         left_out = self.snapshots.last_skipped
+        evaluate = self._evaluation_due(head)
         self._emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
                    tool_calls=self.state.tool_calls,
                    skipped=[s.as_dict() for s in left_out[:100]] or None,
-                   skipped_count=len(left_out) or None)
-        self._maybe_evaluate(step, head)
+                   skipped_count=len(left_out) or None, evaluate=evaluate)
+        if evaluate and head and self.evaluator is not None:  # recorded first: resume
+            self.evaluator.submit(head, step, self.state.tool_calls)  # grades it if lost
+        self._show_grade()
         self.rec.sync()
         # run.json follows the events step by step, so a kill -9 leaves it nearly current.
         self._update_totals()
@@ -417,17 +440,15 @@ class AgentLoop:
         t.request_chars, t.prefix_chars = s.request_chars, s.prefix_chars
         t.cost = round(s.cost, 6)
         t.wall_s = round(time.time() - s.started, 3)
+        t.grader_wait_s = round(s.grader_wait_s, 3)
         t.format_errors = s.format_errors
         t.model_calls, t.unpriced_calls, t.retries = s.model_calls, s.unpriced_calls, s.retries
 
-    def _maybe_evaluate(self, step: int, head: str | None) -> None:
-        if self.evaluator is None:
-            return
-        calls = self.state.tool_calls
-        if self.eval_every and head and calls - self.state.last_eval_calls >= self.eval_every:
-            self.state.last_eval_calls = calls
-            self.evaluator.submit(head, step, calls)
-        self._show_grade()
+    def _evaluation_due(self, head: str | None) -> bool:
+        """Whether this step's snapshot is to be graded (``eval_every`` tool calls on)."""
+        if self.evaluator is None or not self.eval_every or not head:
+            return False
+        return self.state.tool_calls - self.state.last_eval_calls >= self.eval_every
 
     def _show_grade(self) -> None:
         latest = self.evaluator.latest if self.evaluator else None

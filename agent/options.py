@@ -107,6 +107,13 @@ class RunConfig(LoopOptions):
     clock_every: int | None = Field(None, ge=0, description=(
         "steps between two clock lines (default: the scenario's, 25; 0: only at 50/75/90% "
         "of a budget)"))
+    coalesce_evals: bool | None = Field(None, description=(
+        "drop a queued evaluation when a newer one is asked for (default: the scenario's "
+        "`grader.coalesce`, else every evaluation asked for is graded, in order)"))
+    sealed_eval: bool = Field(True, description=(
+        "false: the agent's container is neither frozen while the grader runs nor kept from "
+        "host-wide counters; only to show the covert channel sealing closes "
+        "(docs/security.md)"))
 
 
 class ResumeConfig(LoopOptions):

@@ -39,6 +39,8 @@ class LoopState:
     last_eval_calls: int = 0
     clock_step: int = 0  # the step of the agent's last clock line
     clock_marks: dict[str, float] = field(default_factory=dict)  # budget -> milestone told
+    # Time tool calls waited for sealed gradings: wall time not charged to --max-time.
+    grader_wait_s: float = 0.0
 
 
 @dataclass

@@ -27,6 +27,7 @@ from agent.analysis.progress import (
     compute_regressions,
     compute_stall,
     curve,
+    requested_evaluations,
 )
 from agent.trajectory import LoadedRun
 from agent.trajectory.events import (
@@ -172,6 +173,8 @@ class RunMetrics(BaseModel):
     context_events: list[ContextMark]
     unavailable: dict[str, str]  # metric key -> why it is None
     warnings: list[str]
+    evaluations_requested: int = 0  # snapshots the run asked to grade (`every`)
+    evaluations_skipped: int = 0  # of those, never recorded (coalesced, or the run stopped)
 
 
 def _slope(ys: Sequence[float]) -> float | None:
@@ -394,6 +397,7 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
     counted = totals_from_events(run.events)  # once, for the summary and the caching figures
 
     points, results, n_evals, failed = curve(run, calls)
+    asked, skipped = requested_evaluations(run)
     progress = regressions = stall = None
     if points:
         progress = compute_progress(points, n_evals, failed, horizon)
@@ -430,4 +434,5 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
         churn=churn, degradation=compute_degradation(calls, repeats),
         model_calls=compute_model_calls(run), caching=compute_caching(run, counted),
         context_events=marks,
+        evaluations_requested=asked, evaluations_skipped=skipped,
         unavailable=unavailable, warnings=warnings)

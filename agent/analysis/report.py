@@ -102,6 +102,8 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
         ("calls to 25/50/75/90%", " / ".join(_num(v) for v in p.tool_calls_to.values())
          if p else NA),
         ("regression events", str(r.events) if r else NA),
+        ("evaluations asked / skipped", f"{m.evaluations_requested} / "
+         f"{m.evaluations_skipped}"),
         ("tests lost (unrecovered)", f"{len(r.tests_lost)} ({r.unrecovered})" if r else NA),
         ("max drawdown", _pct(r.max_drawdown) if r else NA),
         ("stall (calls since improvement)", str(s.tool_calls_since_improvement) if s else NA),

@@ -1,12 +1,13 @@
 """A budget a whole batch draws from: ``ultrarun batch --max-cost D --max-tokens-total T``.
 
-``BudgetPool`` is a ``SharedBudget`` (agent/budgets.py): each run reports what it has spent so
-far (its own totals: a run resumed, or a report repeated, counts once), and once the pool's
-dollars or tokens are spent every run stops before its next model call (end reason
-``shared_budget``) and no other starts. What runs spent in earlier invocations of the batch
-(their run.json) counts from the start. A team of agents sharing one allowance would hold the
-same object. On Ray the pool lives on the driver (the progress board) and each task's
-``RemoteShare`` sends its spending there after every model call and keeps the verdict.
+``BudgetPool`` is an ``Allowance`` (agent/budgets.py), the protocol a team's budget follows
+too: every run's loop checks it before each model turn, and once the pool's dollars or tokens
+are spent every run stops there (end reason ``shared_budget``) and no other starts. The batch
+charges it, not the loop: after each model call a run's observer ``report``s the run's own
+totals (so a resumed run, or a report repeated, counts once), and what the batch's runs
+recorded in earlier invocations (their run.json) counts from the start. On Ray the pool lives
+on the driver (the progress board); each task's ``RemoteShare`` sends its run's totals there
+after every model call and keeps the verdict for the loop to check.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.budgets import AllowanceEnd
 from agent.trajectory.run_info import read_run_info
+
+#: Spending ``charge``d without a run's name (the Allowance protocol's form).
+ANONYMOUS = ""
 
 
 class PoolLimits(BaseModel):
@@ -42,9 +47,16 @@ class BudgetPool:
         self._unpriced: set[str] = set()  # members with calls of unknown cost
         self._lock = threading.Lock()
 
-    def charge(self, member: str, cost: float, tokens: int) -> None:
+    def report(self, member: str, cost: float, tokens: int) -> None:
+        """``member`` (a run id) has spent ``cost`` dollars and ``tokens`` tokens in all."""
         with self._lock:
             self._spent[member] = (max(0.0, cost), max(0, tokens))
+
+    def charge(self, *, steps: int = 0, cost: float = 0.0, tokens: int = 0) -> None:
+        """The Allowance protocol's form: spending added without a run's name."""
+        with self._lock:
+            c, t = self._spent.get(ANONYMOUS, (0.0, 0))
+            self._spent[ANONYMOUS] = (c + max(0.0, cost), t + max(0, tokens))
 
     def mark_unpriced(self, member: str) -> None:
         """``member`` made calls of unknown cost: the dollar limit cannot see them."""
@@ -59,7 +71,7 @@ class BudgetPool:
     def merge(self, each: dict[str, tuple[float, int]], unpriced: list[str]) -> None:
         """Take over what another copy of the pool heard (the Ray board's, at the end)."""
         for member, (cost, tokens) in each.items():
-            self.charge(member, cost, tokens)
+            self.report(member, cost, tokens)
         for member in unpriced:
             self.mark_unpriced(member)
 
@@ -68,7 +80,8 @@ class BudgetPool:
             return (sum(c for c, _ in self._spent.values()),
                     sum(t for _, t in self._spent.values()))
 
-    def exhausted(self) -> str | None:
+    def why(self) -> str | None:
+        """What is spent, in words (None: nothing yet)."""
         cost, tokens = self.spent()
         lim = self.limits
         if lim.max_cost is not None and cost >= lim.max_cost:
@@ -76,6 +89,9 @@ class BudgetPool:
         if lim.max_tokens is not None and tokens >= lim.max_tokens:
             return f"the batch's --max-tokens-total {lim.max_tokens:,} is spent ({tokens:,})"
         return None
+
+    def exhausted(self) -> AllowanceEnd | None:
+        return "shared_budget" if self.why() else None
 
     def seed_from(self, batch_dir: Path, run_ids: list[str]) -> None:
         """Count what the batch's runs recorded in earlier invocations."""
@@ -86,7 +102,7 @@ class BudgetPool:
                 t = read_run_info(batch_dir / run_id).totals
             except (OSError, ValueError):
                 continue
-            self.charge(run_id, t.cost or 0.0, t.tokens_in + t.tokens_out)
+            self.report(run_id, t.cost or 0.0, t.tokens_in + t.tokens_out)
 
     def summary(self) -> dict[str, object]:
         """For batch.json and the end-of-batch line."""
@@ -94,25 +110,28 @@ class BudgetPool:
         with self._lock:
             unpriced = sorted(self._unpriced)
         return {"max_cost": self.limits.max_cost, "max_tokens": self.limits.max_tokens,
-                "cost": round(cost, 6), "tokens": tokens, "exhausted": self.exhausted(),
+                "cost": round(cost, 6), "tokens": tokens, "exhausted": self.why(),
                 "runs_with_unpriced_calls": unpriced}
 
 
 class RemoteShare:
-    """A run's view of a pool held elsewhere (a Ray task's of the driver's): every charge is
-    sent at once (a model call takes seconds; the relay, milliseconds), and the verdict that
-    comes back is what ``exhausted`` answers."""
+    """A run's view of a pool held elsewhere (a Ray task's of the driver's): ``report`` sends
+    the run's totals at once (a model call takes seconds; the relay, milliseconds) and keeps
+    the verdict, which ``exhausted`` answers the loop with."""
 
     def __init__(self, send: Callable[[float, int], str | None],
                  verdict: str | None = None) -> None:
         self._send = send
         self.verdict = verdict
 
-    def charge(self, member: str, cost: float, tokens: int) -> None:
+    def report(self, cost: float, tokens: int) -> None:
         try:
             self.verdict = self._send(cost, tokens)
         except Exception:  # the driver is going away: keep the last word, the run goes on
             pass
 
-    def exhausted(self) -> str | None:
-        return self.verdict
+    def charge(self, *, steps: int = 0, cost: float = 0.0, tokens: int = 0) -> None:
+        """Not used: the run's totals are ``report``ed (the Allowance protocol's form)."""
+
+    def exhausted(self) -> AllowanceEnd | None:
+        return "shared_budget" if self.verdict else None

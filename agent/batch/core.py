@@ -27,8 +27,9 @@ from agent.batch.index import Attempt, BatchIndex, BatchRecorder
 from agent.batch.matrix import Entry, expand, load_matrix
 from agent.batch.stop import BatchStop, stop_on_signals
 from agent.options import ConfigError
-from agent.runner import Hooks
+from agent.runner import Attachments, Hooks
 from agent.state import LoopState
+from agent.team.as_run import has_outcome
 
 
 class BatchOptions(BaseModel):
@@ -86,7 +87,7 @@ def _record_outcome(rec: BatchRecorder, out: EntryOutcome) -> None:
         return
     rec.refresh_from_run(out.run_id)
     fields: dict[str, Any] = {"node": out.node or r.node}
-    if not (rec.dir / out.run_id / "run.json").exists():
+    if not has_outcome(rec.dir / out.run_id):
         fields.update(state="failed", status="failed", end_reason=out.end_reason)
     if out.error and out.status == "failed":
         fields["error"] = out.error
@@ -128,11 +129,14 @@ def run_local(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, para
 
             def observer(s: LoopState) -> None:
                 rec.progress(entry.run_id, s.step, s.tool_calls, s.grade)
-                if budget is not None and s.unpriced_calls:
-                    budget.mark_unpriced(entry.run_id)
+                if budget is not None:  # the run's own totals: a repeat counts once
+                    budget.report(entry.run_id, s.cost, s.tokens_in + s.tokens_out)
+                    if s.unpriced_calls:
+                        budget.mark_unpriced(entry.run_id)
 
-            hooks = Hooks(observer=observer, on_start=on_start, stop=run_stop, shared=budget)
-            out = run_entry(entry, rec.dir, hooks, labels=labels, node=node)
+            hooks = Hooks(observer=observer, on_start=on_start, stop=run_stop)
+            out = run_entry(entry, rec.dir, hooks, labels=labels, node=node,
+                            attach=Attachments(allowance=budget) if budget else None)
         finally:
             if sem is not None:
                 sem.release()
@@ -192,7 +196,7 @@ def run_batch(opts: BatchOptions, *, stop: BatchStop | None = None,
                 outcomes = run_local(todo, rec, stop, parallel=opts.parallel,
                                      max_sandboxes=opts.max_sandboxes, budget=pool)
         totals = rec.totals()
-        spent = pool.exhausted() if pool is not None else None
+        spent = pool.why() if pool is not None else None
         state = "interrupted" if stop.requested else \
             "finished" if totals["finished"] == totals["total"] else \
             "budget_spent" if spent else "failed"

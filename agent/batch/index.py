@@ -17,7 +17,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from agent.batch.matrix import Entry
-from agent.trajectory.run_info import RunInfo, read_run_info
+from agent.team.as_run import has_outcome, outcome_info
+from agent.trajectory.run_info import RunInfo
 
 SCHEMA = 1
 State = Literal["pending", "running", "finished", "failed", "interrupted"]
@@ -135,10 +136,9 @@ class BatchRecorder:
                 rec.attempts = [Attempt.model_validate(a) for a in prev.get("attempts", [])]
             except ValueError:
                 pass
-            run_json = batch_dir / e.run_id / "run.json"
-            if run_json.exists():
+            if has_outcome(batch_dir / e.run_id):
                 try:
-                    record_from_info(rec, read_run_info(batch_dir / e.run_id))
+                    record_from_info(rec, outcome_info(batch_dir / e.run_id))
                 except (OSError, ValueError):
                     pass
             records.append(rec)
@@ -164,8 +164,8 @@ class BatchRecorder:
     def refresh_from_run(self, run_id: str) -> None:
         """Re-read a run's run.json into its record (after the run ended)."""
         run_dir = self.dir / run_id
-        if (run_dir / "run.json").exists():
-            info = read_run_info(run_dir)
+        if has_outcome(run_dir):
+            info = outcome_info(run_dir)
             with self._lock:
                 record_from_info(self._by_id[run_id], info)
 

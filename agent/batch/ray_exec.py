@@ -32,8 +32,9 @@ from agent.batch.matrix import Entry
 from agent.batch.stop import BatchStop
 from agent.loop import StopSignal
 from agent.options import ConfigError
-from agent.runner import Hooks
+from agent.runner import Attachments, Hooks
 from agent.state import LoopState
+from agent.team.as_run import has_outcome
 
 try:
     import ray
@@ -65,7 +66,7 @@ class ProgressBoard:
 
     def begin(self, run_id: str, node: str, action: str) -> tuple[bool, str | None]:
         """Record a try; say whether to stop, and why the pool is spent (then no start)."""
-        verdict = self.pool.exhausted() if self.pool else None
+        verdict = self.pool.why() if self.pool else None
         if not verdict:
             self.attempts.setdefault(run_id, []).append(
                 {"action": action, "node": node, "started_at": time.time(), "ended_at": None})
@@ -74,10 +75,10 @@ class ProgressBoard:
     def charge(self, run_id: str, cost: float, tokens: int, unpriced: bool) -> str | None:
         if self.pool is None:
             return None
-        self.pool.charge(run_id, cost, tokens)
+        self.pool.report(run_id, cost, tokens)
         if unpriced:
             self.pool.mark_unpriced(run_id)
-        return self.pool.exhausted()
+        return self.pool.why()
 
     def report(self, run_id: str, step: int, tool_calls: int, grade: str) -> bool:
         self.live[run_id] = {"step": step, "tool_calls": tool_calls, "grade": grade}
@@ -88,7 +89,7 @@ class ProgressBoard:
         if self.pool is None:
             return None
         each, unpriced = self.pool.each()
-        return each, unpriced, self.pool.exhausted()
+        return each, unpriced, self.pool.why()
 
     def end(self, run_id: str, node: str) -> None:
         for a in reversed(self.attempts.get(run_id, [])):
@@ -136,12 +137,18 @@ def _run_task(entry_json: str, batch_dir: str, batch_id: str, board: Any) -> str
     def observer(s: LoopState) -> None:
         nonlocal latest
         latest = s
+        if s.model_calls != seen[0]:  # a model call was recorded: send the run's totals
+            seen[0] = s.model_calls
+            share.report(s.cost, s.tokens_in + s.tokens_out)
+
+    seen = [-1]
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     try:
-        out = run_entry(entry, bdir, Hooks(observer=observer, stop=stop, shared=share),
-                        labels=entry_labels(batch_id, node), node=node)
+        out = run_entry(entry, bdir, Hooks(observer=observer, stop=stop),
+                        labels=entry_labels(batch_id, node), node=node,
+                        attach=Attachments(allowance=share))
     finally:
         done.set()
     board.report.remote(entry.run_id, latest.step, latest.tool_calls, latest.grade)
@@ -321,7 +328,7 @@ def _finish(rec: BatchRecorder, out: EntryOutcome) -> None:
     fields: dict[str, Any] = {}
     if out.node:
         fields["node"] = out.node
-    if out.action is not None and not (rec.dir / out.run_id / "run.json").exists():
+    if out.action is not None and not has_outcome(rec.dir / out.run_id):
         fields.update(state="failed", status="failed", end_reason=out.end_reason)
     if out.error and out.status == "failed":
         fields["error"] = out.error

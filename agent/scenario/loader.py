@@ -51,6 +51,9 @@ class GraderSpec(GraderCommand):
         "folder mounted read-only at /grader in the grader's container only"))
     every: int | None = Field(None, ge=1, description=(
         "grade every N tool calls (and always at the end); --eval-every overrides"))
+    coalesce: bool = Field(False, description=(
+        "drop a queued evaluation when a newer one is asked for (default: every one asked "
+        "for is graded, in order); --coalesce-evals/--every-eval override"))
     parts: dict[str, int] = Field(default_factory=dict, description=(
         "grade parts of the suite less often: {part: k} grades a part at every k-th "
         "evaluation (test ids `<part>/...` belong to it); the others carry their last "
@@ -94,6 +97,9 @@ class Scenario(BaseModel):
     prompt: str = Field(description=(
         "file with the task text; this and every other path of a scenario is relative to its "
         "folder and must stay inside it, symlinks resolved"))
+    team_prompt: str | None = Field(None, description=(
+        "file with a team's protocol (`--agents N`, docs/teams.md), placeholders {agent}, "
+        "{agents}, {n}, {branch} and {task} (the prompt); default: agent/prompts/team.md"))
     image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"),
                              description="the image the agent works in")
     workspace: str | None = Field(None, description="folder of seed files copied to /workspace")
@@ -125,6 +131,10 @@ class Scenario(BaseModel):
     @property
     def prompt_text(self) -> str:
         return (self.root / self.prompt).read_text()
+
+    @property
+    def team_prompt_text(self) -> str | None:
+        return (self.root / self.team_prompt).read_text() if self.team_prompt else None
 
     @property
     def workspace_tree(self) -> FileTree | None:
@@ -214,6 +224,8 @@ def load_scenario(ref: str) -> Scenario:
 
 def _check_files(s: Scenario, path: Path) -> None:
     checks = [("prompt", s.prompt, "file")]
+    if s.team_prompt:
+        checks.append(("team_prompt", s.team_prompt, "file"))
     if s.workspace:
         checks.append(("workspace", s.workspace, "dir"))
     if s.image.dockerfile:

@@ -109,6 +109,9 @@ class SnapshotEvent(EventBase):
     # ``skipped_count`` is the full number.
     skipped: list[dict[str, str]] | None = None
     skipped_count: int | None = None
+    # An evaluation of this commit was asked for (``grader.every``): an `evaluation` event
+    # with the same ``tool_calls`` records it; resume grades one that was not recorded.
+    evaluate: bool = False
 
 
 class EvaluationEvent(EventBase):
@@ -123,6 +126,8 @@ class EvaluationEvent(EventBase):
     error: str | None = None
     final: bool = False
     carried: list[str] = Field(default_factory=list)  # parts not graded: results carried over
+    # How long the agent's sandbox was frozen for this grading (padded; None: not sealed).
+    frozen_s: float | None = None
 
 
 class GradingEvent(EventBase):

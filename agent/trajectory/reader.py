@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -191,8 +191,12 @@ def writer_alive(run_dir: Path) -> bool:
     return False
 
 
-def iter_events(path: Path, warnings: list[str]) -> Iterator[tuple[EventBase, int]]:
-    """Yield (event, end offset) for each good line; append a warning naming each bad one."""
+def iter_events(path: Path, warnings: list[str],
+                parse: Callable[[bytes], EventBase] | None = None
+                ) -> Iterator[tuple[EventBase, int]]:
+    """Yield (event, end offset) for each good line; append a warning naming each bad one.
+    ``parse``: how a line becomes an event (default: a run's events; a team log has its own)."""
+    parse = parse or event_from_line
     offset = 0
     with open(path, "rb") as f:
         for lineno, raw in enumerate(f, 1):
@@ -201,7 +205,7 @@ def iter_events(path: Path, warnings: list[str]) -> Iterator[tuple[EventBase, in
                 warnings.append(f"{path}:{lineno}: torn last line ({len(raw)} bytes) ignored")
                 return
             try:
-                yield event_from_line(raw), offset
+                yield parse(raw), offset
             except ValueError as e:
                 warnings.append(skipped_line(path, lineno, e))
 

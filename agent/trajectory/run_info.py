@@ -43,6 +43,8 @@ class Totals(BaseModel):
     model_calls: int = 0  # successful ones, compaction summaries included
     unpriced_calls: int = 0  # model calls whose cost is unknown (no prices or no usage)
     retries: int = 0  # failed attempts that were retried
+    # Wall time the agent's tool calls waited for sealed gradings (not charged to max_time).
+    grader_wait_s: float = 0.0
     # Prefix stability: JSON characters of the agent's requests (after the first of a
     # session), and how many of them repeated the previous request's start exactly.
     request_chars: int = 0
@@ -74,6 +76,14 @@ class MaskOptions(BaseModel):
         "past this estimate of the prompt's tokens, mask more"))
 
 
+class TeamMember(BaseModel):
+    """A run that is one session of one agent of a team (docs/teams.md)."""
+
+    team_id: str
+    agent: str
+    session: int  # the agent's n-th session
+
+
 class RunSettings(BaseModel):
     """run.json ``options``: the run's other settings, which resume and fork reuse."""
 
@@ -95,6 +105,10 @@ class RunSettings(BaseModel):
     # The agent's clock (None: runs recorded before it, which resume without one).
     clock: ClockOptions | None = None
     imported: dict[str, Any] | None = None
+    coalesce_evals: bool = False  # queued evaluations superseded by newer ones are dropped
+    # The workspace's own top-level .git is part of every snapshot (a team member's clone:
+    # a restore must bring its history back with its files).
+    snapshot_git: bool = False
 
 
 class RunInfo(BaseModel):
@@ -121,6 +135,7 @@ class RunInfo(BaseModel):
     seed: int | None = None
     versions: dict[str, str] = Field(default_factory=dict)
     parent: dict[str, Any] | None = None  # {"run_dir": ..., "step": N} for a fork
+    team: TeamMember | None = None  # a team member's session
     options: RunSettings = Field(default_factory=RunSettings)
     status: Status = "running"
     end_reason: EndReason | None = None

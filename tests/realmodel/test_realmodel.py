@@ -285,3 +285,31 @@ def test_a_100_step_compact_run_in_an_8k_window_overflows_at_most_once(
     row.update(overflows=statuses.count(400), compactions=len(compactions),
                prefix_share=caching["prefix"]["share"])
     figures.record(row)
+
+
+def test_a_two_agent_team(server: LlamaServer, env: dict[str, str], tmp_path: Path) -> None:
+    """Two agents of the real model on one upstream for a few steps: the team's budget stops
+    them (sessions of 2 steps, 6 in all), and every token the server counted is in the team's
+    sessions."""
+    team = tmp_path / "team"
+    with RecordingProxy(f"http://127.0.0.1:{server.port}") as proxy:
+        ultrarun(env, "run", str(SCENARIO), "--agents", "2", "--profile", "rm-native",
+                 "--base-url", proxy.base_url, "--logs", str(tmp_path), "--run-id", "team",
+                 "--max-steps", "6", "--session-steps", "2", "--quiet", timeout=1800)
+        served = proxy.server_tokens()
+    info = json.loads((team / "team.json").read_text())
+    assert info["status"] == "finished", info
+    assert info["end_reason"] in ("max_steps", "finished"), info
+    # Both agents check the team's budget before each turn: at most one turn over it.
+    assert 2 <= info["totals"]["steps"] <= 7, info["totals"]
+    sessions = sorted(team.glob("agents/a*/s*/run.json"))
+    assert {p.parent.parent.name for p in sessions} == {"a1", "a2"}
+    runs = [json.loads(p.read_text()) for p in sessions]
+    assert all(r["model_kind"] == "endpoint" and r["team"]["team_id"] == "team" for r in runs)
+    tokens = (sum(r["totals"]["tokens_in"] for r in runs),
+              sum(r["totals"]["tokens_out"] for r in runs))
+    assert tokens == served and tokens[0] > 0
+    assert (info["totals"]["tokens_in"], info["totals"]["tokens_out"]) == tokens
+    report = json.loads(ultrarun(env, "report", str(team), "--json").stdout)
+    assert [a["agent"] for a in report["agents"]] == ["a1", "a2"]
+    assert report["tokens_in"] == tokens[0]

@@ -3,7 +3,8 @@
 
 Usage: python3 grade.py WORKSPACE [--tiers t1,t2] [--stages PREFIX,...] [--jobs N]
                         [--details FILE] [--compile-timeout S] [--run-timeout S]
-                        [--tests-dir DIR] [--programs-dir DIR]
+                        [--tests-dir DIR] [--programs-dir DIR] [--jail auto|on|off]
+                        [--front-ends DIR] [--ablate LIST]
 
 Tiers 1-4 are suites of C programs (``tests/<tier>/<stage>/<name>.c``, or a folder
 ``<name>/`` of several files, with ``<name>.expected.json``): each is built with
@@ -13,6 +14,9 @@ with gcc's. ``expected["build"]`` may say how to build it: ``flags`` (e.g. ``-DN
 ``separate`` (``compile -c`` each file, then ``compile *.o -o t``) or ``asm`` (``compile
 -S`` each file; the grader assembles and links the ``.s`` files with the gcc driver).
 Tier 5 builds real code bases with the candidate and runs their own tests (programs.py).
+Every built program must be an x86-64 executable of machine code and runs sealed (the
+toy-c-compiler grader's jail.py and sealed.py); ``--ablate`` switches a defence off to
+measure what it stops.
 
 Tiers listed in $ULTRARUN_GRADE_SKIP (set by ultrarun from ``grader.parts``) are left out.
 The last stdout line is the only one: ``{"tests": {"t2/07-unions/x": "pass|fail|error|
@@ -46,6 +50,7 @@ import programs  # noqa: E402
 import suite  # noqa: E402
 from jail import (  # noqa: E402
     DEFAULT_FRONT_ENDS,
+    Defences,
     Jail,
     JailError,
     Unconfined,
@@ -57,6 +62,12 @@ from runner import run_limited  # noqa: E402
 SUITE_TIERS = suite.TIERS
 PROGRAMS_TIER = "t5"
 SKIP_ENV = "ULTRARUN_GRADE_SKIP"
+# Defences --ablate can switch off (the toy grader's, and tier 5's salt and fresh test tree).
+ABLATIONS = {"scan": "no search for compiler front ends in the workspace",
+             "programs": "any ELF file or #! script is run as the built program",
+             "seal": "built programs run unsealed (may exec, read any file the cell can)",
+             "salt": "tier 5: no salt appended to the sources, none checked",
+             "test-tree": "tier 5: tests run in the tree the compile wrote, not a fresh copy"}
 
 
 # ---------------------------------------------------------------- entry point
@@ -96,8 +107,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="confine every test (auto: when $ULTRARUN_RUN_AS is set)")
     ap.add_argument("--front-ends", default=str(DEFAULT_FRONT_ENDS),
                     help="folder of compiler front ends whose code a workspace may not carry")
+    ap.add_argument("--ablate", default="",
+                    help="switch defences off to measure what they stop (comma-separated): "
+                         f"{', '.join(ABLATIONS)}")
     args = ap.parse_args(argv)
     started = time.monotonic()
+    ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
+    if ablate - set(ABLATIONS):
+        print(f"--ablate: unknown {sorted(ablate - set(ABLATIONS))}; choose among "
+              f"{', '.join(ABLATIONS)}", file=sys.stderr)
+        return 2
+    defences = Defences(vet="programs" not in ablate, seal="seal" not in ablate)
 
     tests_dir, programs_dir = Path(args.tests_dir), Path(args.programs_dir)
     tiers = select_tiers(args.tiers, tests_dir, programs_dir)
@@ -113,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs = max(1, args.jobs)
     jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
     try:
-        cells: Jail | Unconfined = Jail(workspace) if jailed else Unconfined(workspace)
+        cells: Jail | Unconfined = (Jail(workspace, defences=defences) if jailed
+                                    else Unconfined(workspace, defences))
     except (JailError, OSError) as exc:
         print(f"c-compiler grader: cannot confine the compiler: {exc}", file=sys.stderr)
         return 2
@@ -126,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     details: dict[str, dict] = {}
     stages: dict[str, list[int]] = {}
     try:
-        front_ends = load_front_ends(Path(args.front_ends))
+        front_ends = [] if "scan" in ablate else load_front_ends(Path(args.front_ends))
         problems = scan_workspace(workspace, front_ends) if front_ends else []
         refused = "workspace refused: " + "; ".join(problems) if problems else None
         if refused:
@@ -148,15 +169,16 @@ def main(argv: list[str] | None = None) -> int:
         suite.invalid_needs_valid(tests, results, stages)
 
         if PROGRAMS_TIER in tiers:
-            salt = secrets.token_hex(8)
+            seed = None if "salt" in ablate else secrets.token_hex(8)
             deadline = started + args.deadline
             for k, project in enumerate(programs.PROJECTS):
                 stage_id = f"{PROGRAMS_TIER}/{project.stage}"
                 if not wanted(stage_id):
                     continue
-                verdicts, info = programs.grade(
+                verdicts, info = programs.grade(  # cells: one to build, one to test
                     project, None if refused else compiler, programs_dir, cells, run_limited,
-                    2 * len(tests) + k, salt, jobs, deadline)
+                    2 * len(tests) + 2 * k, seed, jobs, deadline,
+                    fresh_tests="test-tree" not in ablate)
                 stages[stage_id] = [sum(v == "pass" for v in verdicts.values()), len(verdicts)]
                 for name, verdict in verdicts.items():
                     results[f"{stage_id}/{name}"] = verdict
