@@ -43,8 +43,13 @@ test-tools:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
 	  >/dev/null; } || { echo "the tests need: $$missing (apt-get install $$missing)" >&2; exit 1; }
 
+# Everything (what CI runs): first in parallel on every core, each test file on one worker
+# (its module fixtures, e.g. images, built once); then the `serial` tests alone (they race the
+# harness, kill at timed moments or measure the machine). Exit 5 = nothing of that part selected.
 test: setup lint test-tools
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest -m 'not realmodel and not serial' -n auto --dist loadfile $(PYTEST_ARGS) \
+	  || [ $$? = 5 ]
+	@$(PY) -m pytest -m 'serial and not realmodel' $(PYTEST_ARGS) || [ $$? = 5 ]
 
 # The inner loop, on every change: no Docker, no `slow` test, on every core (under 3 minutes on
 # 2). DOCKER_HOST points nowhere, so a test that reaches Docker without the `docker` mark fails

@@ -2,22 +2,22 @@
 
 Where the grader runs is the sandbox backend's business (``SandboxFactory.grader``: a
 network-less container of its own for Docker, a host process for the local backend); this
-module turns what it prints into a ``GradeResult`` and makes the copy it grades.
+module makes the copy it grades, grades a folder or a run's snapshot, and builds graders on
+images of their own (``agent/scenario/grader.py`` reads what a grader prints).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.evaluation import SKIP_ENV, GradeResult, parse_grader_output
+from agent.evaluation import GradeResult
+from agent.scenario.grader import ScenarioGrader
 from sandboxes import DEFAULT_BACKEND
-from sandboxes.backends import GraderBox
 from sandboxes.errors import UserError
 from sandboxes.fsafe import WorkspaceDir
 from sandboxes.treecopy import copy_tree
@@ -27,25 +27,6 @@ if TYPE_CHECKING:
 
     from agent.scenario.loader import Scenario
     from sandboxes.backends import AnyBackend
-
-
-class ScenarioGrader:
-    """A scenario's grader in a grader sandbox: a ``Grader`` for the evaluation runner."""
-
-    def __init__(self, box: GraderBox) -> None:
-        self.box = box
-
-    def grade(self, workspace: Path, skip: Sequence[str] = ()) -> GradeResult:
-        """Grade ``workspace``; ``skip``: parts of the suite (``grader.parts``) left out."""
-        t0 = time.monotonic()
-        out = self.box.run(workspace, {SKIP_ENV: ",".join(skip)} if skip else None)
-        result = GradeResult(error=out.error) if out.error else parse_grader_output(out.stdout)
-        result.duration_s = time.monotonic() - t0
-        return result
-
-    def abort(self) -> None:
-        """Stop a grading in progress (the run is being interrupted)."""
-        self.box.abort()
 
 
 def copy_workspace(src: Path, dest: Path) -> list[str]:

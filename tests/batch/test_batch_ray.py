@@ -16,7 +16,8 @@ import pytest
 from agent.batch import BatchOptions, BatchRecorder, BatchResult, run_batch
 from tests.batch.helpers import TINY, events, max_overlap, write_matrix, write_script
 
-pytestmark = pytest.mark.docker
+# serial: run alone after the parallel part of `make test` (it starts Ray clusters)
+pytestmark = [pytest.mark.docker, pytest.mark.serial]
 LABELS = ("ultrarun.batch", "ultrarun.node")
 
 

@@ -37,9 +37,11 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 HERE = Path(__file__).resolve().parent
 # The suite's and tier 5's modules live in the scenario's image (the grader's image is built
-# from it, root-owned): /opt/c-programs; on a host, beside this folder in the scenario.
+# from it, root-owned): /opt/c-programs; without it (the local backend) in the assembled
+# grader folder (scenario.yaml `include:`), or beside this folder in the scenario.
 DEFAULT_PROGRAMS = os.environ.get("CCOMPILER_PROGRAMS", "/opt/c-programs")
-LIB = next((p for p in (Path(DEFAULT_PROGRAMS), HERE.parent / "image" / "programs")
+LIB = next((p for p in (Path(DEFAULT_PROGRAMS), HERE / "programs",
+                        HERE.parent / "image" / "programs")
             if (p / "suite.py").is_file()), None)
 if LIB is None:
     sys.exit(f"c-compiler grader: no suite.py in {DEFAULT_PROGRAMS} (the scenario's image) "
