@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from agent.options import ResumeConfig, RunConfig
@@ -79,6 +80,7 @@ def test_no_clock_and_a_scenario_s_own_wording(endpoint: FakeOpenAIServer,
                                                                    "(0 turns to go)"]
 
 
+@pytest.mark.serial  # a timed kill
 def test_a_600_s_bash_call_ends_at_max_time(tmp_path: Path) -> None:
     script = tmp_path / "sleep.yaml"
     script.write_text(yaml.safe_dump([

@@ -17,6 +17,8 @@ from agent.models.refusal import is_local
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.models.helpers import BASH_TOOL, USER
 
+pytestmark = pytest.mark.serial  # measures how long a call waits for a dead server
+
 RETRY = RetryPolicy(max_attempts=100, base_delay_s=0.05, max_delay_s=0.2,
                     outage_budget_s=120.0, refused_budget_s=1.5)
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.realmodel.server import LlamaServer, ServerDied, exit_cause
 
+pytestmark = pytest.mark.serial  # servers killed by signals, within a time
+
 # A stand-in for `python -m llama_cpp.server ...`: serves GET /v1/models, and on the first
 # completion dies by the signal named in $DIE_BY (as a build for another CPU dies by SIGILL).
 FAKE = r'''
