@@ -106,6 +106,11 @@ class RunConfig(LoopOptions):
         "the `compact` policy's summary prompt (default: agent/prompts/compact.md)"))
     mask: MaskOptions = Field(default_factory=MaskOptions, description=(
         "the `mask` policy's knobs"))
+    clock: bool = Field(True, description=(
+        "tell the agent its budgets and, as it goes, what is left (`--no-clock`: off)"))
+    clock_every: int | None = Field(None, ge=0, description=(
+        "steps between two clock lines (default: the scenario's, 25; 0: only at 50/75/90% "
+        "of a budget)"))
     coalesce_evals: bool | None = Field(None, description=(
         "drop a queued evaluation when a newer one is asked for (default: the scenario's "
         "`grader.coalesce`, else every evaluation asked for is graded, in order)"))

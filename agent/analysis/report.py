@@ -23,6 +23,7 @@ from agent.analysis.progress import Progress
 from agent.analysis.report_steps import HTML_TEXT_CHARS, csp_hash, steps_section
 from agent.analysis.svg import PALETTE, Band, Chart, Marker, Series, esc, line_chart, timeline
 from agent.analysis.tiers import Tier
+from agent.models.usage import cost_text
 from agent.trajectory import EventBase, LoadedRun, RunInfo
 from agent.trajectory.events import (
     ErrorEvent,
@@ -49,6 +50,23 @@ def _num(v: float | int | None, digits: int = 2) -> str:
     if v is None:
         return NA
     return str(v) if isinstance(v, int) else f"{v:.{digits}f}"
+
+
+def caching_rows(m: RunMetrics) -> list[tuple[str, str]]:
+    """Prompt cache reads and writes, reasoning tokens and the requests' prefix stability."""
+    c, p = m.caching, m.caching.prefix
+    rows = [("prompt cache hit rate", _pct(c.cache_hit_rate))]
+    if c.cache_hit_rate is not None:
+        rows.append(("prompt cache read / written",
+                     f"{c.tokens_cached:,} / {c.tokens_cache_write:,} tokens"))
+    rows += [("prompt prefix reused", NA if p.share is None else f"{_pct(p.share)} ({c.context})"),
+             ("prefix breaks", f"{p.breaks} in {p.requests} calls")]
+    if len(c.prefix_by_context) > 1:
+        rows += [(f"prefix reused under {name}", f"{_pct(x.share)} ({x.requests} calls)")
+                 for name, x in c.prefix_by_context.items()]
+    if c.tokens_reasoning:
+        rows.append(("reasoning tokens", f"{c.tokens_reasoning:,} of {m.run.tokens_out:,}"))
+    return rows
 
 
 def _model_call_rows(m: RunMetrics) -> list[tuple[str, str]]:
@@ -105,9 +123,9 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
          if m.churn else NA),
         ("file rewrites (commits)", str(m.churn.rewrites) if m.churn else NA),
         ("write_file overwrites", str(m.edits.write_file_overwrites)),
-        _model_call_rows(m)[1], *_model_call_rows(m)[3:],
-        ("cost", "unknown" if m.run.cost is None and m.model_calls.calls else
-         f"${m.run.cost:.4f}" if m.run.cost is not None else NA),
+        _model_call_rows(m)[1], *caching_rows(m), *_model_call_rows(m)[3:],
+        ("cost", cost_text(m.run.cost, m.model_calls.calls,
+                           m.run.unpriced_calls, m.run.model_kind, short=True)),
         *fuzz_rows(m.fuzz)[2:],
     ]
 

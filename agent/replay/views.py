@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from agent.models.usage import COUNT_KEYS
 from agent.trajectory import EventBase, LoadedRun
 from agent.trajectory.events import (
+    ClockEvent,
     ContextEvent,
     ErrorEvent,
     EvaluationEvent,
@@ -165,6 +167,21 @@ def _step_retries(sv: StepView) -> list[dict[str, Any]]:
     return out
 
 
+def step_json(sv: StepView) -> dict[str, Any]:
+    """One step of ``replay --json``: its calls and results, the model call's usage, and the
+    retries of the step's model calls (failed attempts, a failed call's, a summary's)."""
+    m = sv.model
+    usage = {k: getattr(m, k) for k in (*COUNT_KEYS, "cost", "latency_s")} if m else None
+    return {"step": sv.step, "tools": sv.tools, "content": sv.content,
+            "calls": [{"call_id": c.call_id, "name": c.name,
+                       "arguments": c.call.arguments if c.call else None,
+                       "exit_code": c.result.exit_code if c.result else None,
+                       "ok": c.result.ok if c.result else None} for c in sv.calls],
+            "usage": usage, "retries": _step_retries(sv),
+            "model_error": next((e.message for e in sv.others
+                                 if isinstance(e, ErrorEvent) and e.where == "model"), None)}
+
+
 def summary_line(sv: StepView, width: int = 160) -> str:
     """One line for a step: its calls and their results, then the model's words.
 
@@ -223,7 +240,8 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
         if run.info is not None and run.info.totals.wall_s is None:
             when = "time n/a"  # an import whose source records no time: t is the import's
         out[0] += (f"  {when}  tokens {m.prompt_tokens or 0}/{m.completion_tokens or 0}"
-                   + (f"  cost ${m.cost:.4f}" if m.cost else ""))
+                   + (f" ({m.cached_tokens} cached)" if m.cached_tokens else "")
+                   + (f"  cost ${m.cost:.4f}" if m.cost is not None else ""))
         out += ["assistant:", *_indent(sv.content or "(no text)")]
         if m.reasoning:
             out += ["reasoning:", *_indent(m.reasoning)]
@@ -263,6 +281,8 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
                 out += reduction_lines(e)
             case ErrorEvent():
                 out.append(f"error: {e.message}")
+            case ClockEvent():
+                out.append(f"clock ({e.reason}), after the last result: {e.text}")
             case _:
                 extra = {k: v for k, v in e.model_dump().items()
                          if k not in ("seq", "t", "type", "step")}

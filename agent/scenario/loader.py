@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.budgets import Budgets, parse_duration
+from agent.clock import ClockOptions
 from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
@@ -137,6 +138,9 @@ class Scenario(BaseModel):
     grader: GraderSpec | None = Field(None, description="the hidden grader")
     context: ContextName | None = Field(None, description=(
         "default context policy: full, mask or compact"))
+    clock: ClockOptions = Field(default_factory=ClockOptions, description=(
+        "how the agent is told its budgets and what is left: cadence and wording "
+        "(docs/endpoints.md, \"A clock for the agent\")"))
     env: dict[str, str] = Field(default_factory=dict, description=(
         "environment variables of the agent's sandbox"))
     include: list[Include] = Field(default_factory=list, description=(

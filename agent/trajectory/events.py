@@ -38,10 +38,17 @@ class ModelCall(EventBase):
     type: Literal["model_call"] = "model_call"
     message: dict[str, Any]
     reasoning: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
+    prompt_tokens: int | None = None  # all of them, cached ones included
+    completion_tokens: int | None = None  # reasoning included
+    cached_tokens: int | None = None  # of prompt_tokens, read from the provider's cache
+    cache_write_tokens: int | None = None  # of prompt_tokens, written to it
+    reasoning_tokens: int | None = None  # of completion_tokens
     cost: float | None = None
     latency_s: float = 0.0
+    # The request's messages as sent (JSON characters), and how many of them from the start
+    # were exactly the previous request's (None: no previous request in this session).
+    request_chars: int | None = None
+    prefix_chars: int | None = None
     retries: list[dict[str, Any]] = Field(default_factory=list)
     finish_reason: str | None = None
     format_error: str | None = None
@@ -156,6 +163,17 @@ class ContextEvent(EventBase):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class ClockEvent(EventBase):
+    """What the agent was told of its budgets: ``text`` follows the step's last tool result
+    (the conversation holds it there; the result's own ``output`` stays the tool's)."""
+
+    type: Literal["clock"] = "clock"
+    text: str
+    reason: str = ""  # every | milestone | resume
+    marks: dict[str, float] = Field(default_factory=dict)  # per budget: highest milestone told
+    left: dict[str, Any] = Field(default_factory=dict)
+
+
 class ErrorEvent(EventBase):
     type: Literal["error"] = "error"
     message: str
@@ -201,14 +219,14 @@ class RunEnd(EventBase):
 
 Event = Annotated[
     RunStart | ModelCall | ToolCallEvent | ToolResultEvent | MessageEvent | SnapshotEvent
-    | EvaluationEvent | ReductionEvent | GradingEvent | ContextEvent | ErrorEvent | RetryEvent
-    | ResumeEvent | SandboxRestartEvent | RunEnd,
+    | EvaluationEvent | ReductionEvent | GradingEvent | ContextEvent | ClockEvent | ErrorEvent
+    | RetryEvent | ResumeEvent | SandboxRestartEvent | RunEnd,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 KNOWN_TYPES = {"run_start", "model_call", "tool_call", "tool_result", "message", "snapshot",
-               "evaluation", "reduction", "grading", "context", "error", "retry", "resume",
-               "sandbox_restart", "run_end"}
+               "evaluation", "reduction", "grading", "context", "clock", "error", "retry",
+               "resume", "sandbox_restart", "run_end"}
 
 
 def parse_event(data: dict[str, Any]) -> EventBase:
