@@ -67,14 +67,16 @@ class Budgets(BaseModel):
         return Budgets.model_validate({**self.model_dump(), **given})
 
 
-#: Why a shared budget stops a run (the loop records it as the run's end reason).
-AllowanceEnd = Literal["max_steps", "max_cost", "max_time"]
+#: Why a shared budget stops a run (the loop records it as the run's end reason):
+#: ``shared_budget`` for one with no budget of a run's own behind it (a batch's).
+AllowanceEnd = Literal["max_steps", "max_cost", "max_time", "shared_budget"]
 
 
 class Allowance(Protocol):
-    """A budget several runs draw from (a team's: total steps, dollars, wall time): each
-    run's loop checks it before each model turn; whoever runs them charges it with what they
-    use (a team's members, from their loops' counters)."""
+    """A budget several runs draw from (a team's: total steps, dollars, wall time; a batch's:
+    dollars and tokens across the matrix, agent/batch/budget.py): each run's loop checks it
+    before each model turn; whoever runs them charges it with what they use (a team's
+    members, from their loops' counters; a batch, from each run's own totals)."""
 
     def exhausted(self) -> AllowanceEnd | None:
         """Which of its budgets is spent, or None."""

@@ -15,8 +15,10 @@ from typing import Any
 
 from agent.context import CallMeta, CompactPolicy, ContextPolicy
 from agent.models.base import AssistantTurn, Model
+from agent.models.usage import count_call
 from agent.state import LoopState, PendingStep
 from agent.trajectory.events import (
+    ClockEvent,
     ContextEvent,
     ErrorEvent,
     EvaluationEvent,
@@ -100,7 +102,7 @@ class ConversationBuilder:
         self.conv.step_starts.setdefault(e.step, len(self.conv.messages))
         self.conv.messages.append(e.message)
         self._turn, self._announced = e, set()
-        self._count_call(e.prompt_tokens, e.completion_tokens, e.cost, len(e.retries))
+        self.state.cost += count_call(self.state, e.__dict__)  # the fields, without a copy
 
     def _tool_call(self, e: ToolCallEvent) -> None:
         self._announced.add(e.call_id)
@@ -138,8 +140,7 @@ class ConversationBuilder:
             self.conv.step_starts = {}
             self._last_assistant = -1
             if "prompt_tokens" in d or "completion_tokens" in d:  # the summary call
-                self._count_call(d.get("prompt_tokens"), d.get("completion_tokens"),
-                                 d.get("cost"), len(d.get("retries") or []))
+                self.state.cost += count_call(self.state, d)
             else:
                 self.state.retries += len(d.get("retries") or [])
         elif e.action == "fallback":
@@ -152,6 +153,14 @@ class ConversationBuilder:
                 self.policy.context_window, self.policy.window_known = self._window, True
         else:
             self.policy.restore(d)
+
+    def _clock(self, e: ClockEvent) -> None:
+        # The line follows the step's last result, in the message that carries it.
+        if self._results:
+            cid, name, text = self._results[-1]
+            self._results[-1] = (cid, name, f"{text}\n{e.text}" if text else e.text)
+        self.state.clock_step = e.step
+        self.state.clock_marks.update(e.marks)
 
     def _error(self, e: ErrorEvent) -> None:
         self.state.retries += len(e.retries or [])
@@ -175,15 +184,6 @@ class ConversationBuilder:
             self.conv.messages.extend(
                 self.model.tool_result_messages(_turn_of(self._turn.message), self._results))
         self._results = []
-
-    def _count_call(self, prompt: Any, completion: Any, cost: Any, retries: int) -> None:
-        s = self.state
-        s.tokens_in += prompt if isinstance(prompt, int) else 0
-        s.tokens_out += completion if isinstance(completion, int) else 0
-        s.cost += cost if isinstance(cost, int | float) else 0.0
-        s.model_calls += 1
-        s.unpriced_calls += cost is None
-        s.retries += retries
 
     def settle(self) -> None:
         """After the recorded events: find a trailing step to finish and carry the wall time
@@ -211,6 +211,7 @@ _HANDLERS: dict[type[EventBase], Callable[[ConversationBuilder, Any], None]] = {
     MessageEvent: ConversationBuilder._message,
     SnapshotEvent: ConversationBuilder._snapshot,
     ContextEvent: ConversationBuilder._context,
+    ClockEvent: ConversationBuilder._clock,
     ErrorEvent: ConversationBuilder._error,
     EvaluationEvent: ConversationBuilder._evaluation,
     RunEnd: ConversationBuilder._run_end,

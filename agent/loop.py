@@ -16,17 +16,12 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from agent.budgets import Allowance, Budgets
+from agent.clock import Clock, Reading
 from agent.context import (
     NOTES_PATH,
-    SUMMARY_SHARE,
-    CompactPolicy,
     ContextPolicy,
-    FullPolicy,
-    estimate_tokens,
-    mechanical_summary,
-    summary_message,
-    summary_request,
 )
+from agent.context_keeper import ContextKeeper
 from agent.conversation import ConversationBuilder
 from agent.evaluation import EvaluationRunner
 from agent.models.base import (
@@ -39,12 +34,13 @@ from agent.models.base import (
     ScriptExhausted,
     ToolCall,
 )
+from agent.prefix import PrefixTracker
 from agent.state import LoopState, PendingStep
 from agent.stop import RunInterrupted, StopSignal
 from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
 from agent.trajectory.events import (
-    ContextEvent,
+    ClockEvent,
     ErrorEvent,
     EventBase,
     MessageEvent,
@@ -81,7 +77,7 @@ class AgentLoop:
                  observer: Callable[[LoopState], None] | None = None,
                  stop: StopSignal | None = None,
                  restart_sandbox: Callable[[str | None], None] | None = None,
-                 summaries_from_model: bool = True,
+                 summaries_from_model: bool = True, clock: Clock | None = None,
                  allowance: Allowance | None = None) -> None:
         self.model = model
         self.toolbox = toolbox
@@ -96,9 +92,14 @@ class AgentLoop:
         self.stop = stop or StopSignal()
         self.restart_sandbox = restart_sandbox
         self.summaries_from_model = summaries_from_model
+        self.clock = clock
         self.allowance = allowance  # a budget shared with other runs (checked; they charge it)
-        self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
-        self._tools_est: int | None = None
+        self.context = ContextKeeper(
+            conversation=lambda: self.fold, emit=self._emit, model=model, stop=self.stop,
+            tools=toolbox.schemas(), info=recorder.info, save_info=recorder.save_info,
+            notes=self._notes, summaries_from_model=summaries_from_model)
+        self.prefix = PrefixTracker()
+        self._request: tuple[int, int | None] = (0, None)  # the last request's prefix figures
         self._sandbox_failed = False
         self._call_retries: list[RetryRecord] = []  # announced for the call in progress
         model.on_retry = self._on_retry
@@ -128,9 +129,10 @@ class AgentLoop:
     # -- entry points ----------------------------------------------------------------------
     def run(self, system: str, task: str) -> Outcome:
         """A new run from the scenario's prompt; return (status, end_reason)."""
+        told = self.clock.start_text() if self.clock else None
         self._emit(RunStart, 0, run_id=self.rec.info.run_id, tools=self.toolbox.names,
                    messages=[{"role": "system", "content": system},
-                             {"role": "user", "content": task}])
+                             {"role": "user", "content": f"{task}\n\n{told}" if told else task}])
         self._end_step(0, "initial workspace")
         return self._drive(None)
 
@@ -167,7 +169,7 @@ class AgentLoop:
         self._set_deadline()
         with self.stop.installed():
             try:
-                self._probe_window()
+                self.context.probe_window(self.state.step)
                 if pending is not None:
                     done = self._run_calls(pending.step, pending.turn, pending)
                     self._end_step(pending.step, f"step {pending.step}")
@@ -213,6 +215,8 @@ class AgentLoop:
                 self._end_step(step, f"step {step}")
                 continue
             finished = self._run_calls(step, turn, None)
+            if not finished:
+                self._tell_time(step)
             if self._end_step(step, f"step {step}") == "sandbox_failed":
                 return "failed", "error"
             if finished:
@@ -232,36 +236,40 @@ class AgentLoop:
 
     def _set_deadline(self) -> None:
         """Model calls and their retries end by the --max-time deadline too: the agent's
-        wall time, waits for sealed gradings added back."""
-        self.model.deadline = None if self.budgets.max_time_s is None else \
-            self.state.started + self.state.grader_wait_s + self.budgets.max_time_s
+        wall time, waits for sealed gradings added back (commands end by then too)."""
+        self.model.deadline = self.ctx.deadline = None if self.budgets.max_time_s is None \
+            else self.state.started + self.state.grader_wait_s + self.budgets.max_time_s
 
     def _agent_time(self) -> float:
         """Wall time charged to the agent: the run's, less its waits for sealed gradings."""
         return time.time() - self.state.started - self.state.grader_wait_s
 
+    def _tell_time(self, step: int) -> None:
+        """A clock line after the step's results, when one is due."""
+        s = self.state
+        if self.clock is None or not s.tool_calls:
+            return
+        reading = Reading(step=step, elapsed_s=self._agent_time(), cost=s.cost,
+                          cost_known=s.model_calls > s.unpriced_calls)
+        due = self.clock.due(reading, s.clock_step, s.clock_marks)
+        if due is not None:
+            self._emit(ClockEvent, step, **due)
+
     def _call_model(self, step: int) -> AssistantTurn:
-        """Ask the model, through the context policy; compact first when it is due."""
+        """Ask the model, through the context policy; compact first when it is due. An
+        overflow compacts (falling back to ``compact`` from the other policies); a compacted
+        request that still overflows is cut to fit; a third overflow ends the run."""
         self._set_deadline()
-        self._update_context(step)
-        try:
-            with self._model_waiting(step):
-                return self.model.complete(self._view(), self.toolbox.schemas())
-        except ContextExceeded as e:
-            if not isinstance(self.policy, CompactPolicy):
-                guess = max(1000, int(self._estimate() * 0.9))
-                self._emit(ContextEvent, step, action="fallback",
-                           details={"from": self.policy.name, "to": "compact", "error": str(e),
-                                    "context_window": None if e.window else guess})
-            elif len(self.messages) <= 3:
-                if e.window:
-                    self._learn_window(step, e.window, "context-length error", str(e))
-                raise  # nothing left to compact
-            if e.window:
-                self._learn_window(step, e.window, "context-length error", str(e))
-            self._compact(step, forced=True, error=str(e))
-            with self._model_waiting(step):
-                return self.model.complete(self._view(), self.toolbox.schemas())
+        self.context.before_call(step)
+        for attempt in range(3):
+            view = self.context.view()
+            self._request = self.prefix.measure(view)
+            try:
+                with self._model_waiting(step):
+                    return self.model.complete(view, self.toolbox.schemas())
+            except ContextExceeded as e:
+                self.context.overflowed(step, e, view, attempt)
+        raise AssertionError("unreachable: the third overflow is raised")
 
     @contextmanager
     def _model_waiting(self, step: int) -> Iterator[None]:
@@ -281,98 +289,6 @@ class AgentLoop:
         finally:
             self._call_retries = []
 
-    def _view(self) -> list[dict[str, Any]]:
-        return self.policy.view(self.messages, self.fold.conv.meta)
-
-    def _raw_estimate(self, view: list[dict[str, Any]] | None = None) -> int:
-        # The tool schemas go with every request: a constant part of the prompt, which keeps
-        # the calibration steady when the conversation is short (e.g. just after compaction).
-        if self._tools_est is None:
-            self._tools_est = estimate_tokens(self.toolbox.schemas())
-        return estimate_tokens(self._view() if view is None else view) + self._tools_est
-
-    def _estimate(self, view: list[dict[str, Any]] | None = None) -> int:
-        return int(self._raw_estimate(view) * self._calibration)
-
-    def _update_context(self, step: int) -> None:
-        if isinstance(self.policy, FullPolicy):
-            return  # nothing to decide; estimating would cost O(history) every step
-        est = self._estimate()
-        if isinstance(self.policy, CompactPolicy):
-            if self.policy.due(est) and len(self.messages) > 3:
-                self._compact(step, forced=False)
-            return
-        change = self.policy.update(self.messages, self.fold.conv.step_starts, est)
-        if change:
-            self._emit(ContextEvent, step, action=self.policy.name,
-                       details={**change, "est_tokens_before": est,
-                                "est_tokens_after": self._estimate()})
-
-    def _probe_window(self) -> None:
-        """Ask the server for its context window when compaction needs one nobody set."""
-        probe = getattr(self.model, "probe_context_window", None)
-        if not isinstance(self.policy, CompactPolicy) or self.policy.window_known or \
-                probe is None:
-            return
-        found = probe()
-        if found:
-            self._learn_window(self.state.step, found[0], f"server ({found[1]})")
-
-    def _learn_window(self, step: int, window: int, source: str,
-                      error: str | None = None) -> None:
-        """Use and record a context window the endpoint told of (resume restores it)."""
-        if isinstance(self.policy, CompactPolicy):
-            if self.policy.window_known and self.policy.context_window == window:
-                return
-        elif self.rec.info.context_window == window:
-            return
-        self.rec.info.context_window = window
-        details: dict[str, Any] = {"context_window": window, "source": source}
-        if error:
-            details["error"] = error[:500]
-        self._emit(ContextEvent, step, action="window", details=details)
-        self.rec.save_info()
-
-    def _compact(self, step: int, forced: bool, error: str | None = None) -> None:
-        before = self._estimate()
-        summary: str | None = None
-        usage: dict[str, Any] = {}
-        if self.summaries_from_model:
-            assert isinstance(self.policy, CompactPolicy)
-            # Never trust a calibration below 1 here: it is measured on the agent's requests,
-            # whose JSON envelopes (call ids...) a chat template mostly drops, while the
-            # summary request is plain text, which has more tokens per character.
-            budget = int(self.policy.context_window * SUMMARY_SHARE
-                         / max(1.0, self._calibration))
-            ask = summary_request(self.messages, self._compact_prompt(), budget)
-            try:
-                with self.stop.waiting():
-                    turn = self.model.complete(ask, [])
-                summary = turn.content
-                u = turn.usage
-                usage = {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
-                         "cost": u.cost, "latency_s": turn.latency_s,
-                         "retries": [r.model_dump() for r in turn.retries],
-                         "summary_request_est_tokens": estimate_tokens(ask)}
-            except (ModelError, ScriptExhausted) as e:
-                failed = e.retries if isinstance(e, ModelError) else []
-                usage = {"summary_error": str(e)[:300],
-                         "retries": [r.model_dump() for r in failed]}
-        if not summary:
-            summary = mechanical_summary(self.messages)
-        message = summary_message(summary, self._notes())
-        after = self._estimate([*self.messages[:2], message])  # a compact view is the whole
-        assert isinstance(self.policy, CompactPolicy)
-        self._emit(ContextEvent, step, action="compact",
-                   details={"message": message, "replaced_messages": len(self.messages) - 2,
-                            "est_tokens_before": before, "est_tokens_after": after,
-                            "forced": forced, "context_window": self.policy.context_window,
-                            **({"error": error[:500]} if error else {}), **usage})
-
-    def _compact_prompt(self) -> str:
-        assert isinstance(self.policy, CompactPolicy)
-        return self.policy.summary_prompt
-
     def _notes(self) -> str | None:
         try:
             return self.ctx.sandbox.read_file(NOTES_PATH).decode("utf-8", "replace")
@@ -381,15 +297,13 @@ class AgentLoop:
 
     def _record_turn(self, step: int, turn: AssistantTurn) -> None:
         u = turn.usage
-        if u.prompt_tokens and not isinstance(self.policy, FullPolicy):
-            # Calibrate the estimate on what the endpoint counted (only policies use it).
-            self._calibration = max(0.25, min(4.0, u.prompt_tokens /
-                                              max(1, self._raw_estimate())))
+        self.context.observe(u.prompt_tokens)
+        request_chars, prefix_chars = self._request
         self._emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
-                   prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
-                   cost=u.cost, latency_s=turn.latency_s,
+                   **u.fields(), latency_s=turn.latency_s,
                    retries=[r.model_dump() for r in turn.retries],
-                   finish_reason=turn.finish_reason, format_error=turn.format_error)
+                   finish_reason=turn.finish_reason, format_error=turn.format_error,
+                   request_chars=request_chars, prefix_chars=prefix_chars)
         self.state.note = ""
         self.observer(self.state)
 
@@ -521,6 +435,9 @@ class AgentLoop:
         s, t = self.state, self.rec.info.totals
         t.steps, t.tool_calls = s.step, s.tool_calls
         t.tokens_in, t.tokens_out = s.tokens_in, s.tokens_out
+        t.tokens_cached, t.tokens_cache_write = s.tokens_cached, s.tokens_cache_write
+        t.tokens_reasoning, t.cache_reported_calls = s.tokens_reasoning, s.cache_reported_calls
+        t.request_chars, t.prefix_chars = s.request_chars, s.prefix_chars
         t.cost = round(s.cost, 6)
         t.wall_s = round(time.time() - s.started, 3)
         t.grader_wait_s = round(s.grader_wait_s, 3)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.budgets import Allowance
+from agent.clock import Clock
 from agent.context import ContextPolicy, make_policy
 from agent.evaluation import EvaluationRunner, PartSchedule
 from agent.loop import AgentLoop, LoopState, RunInterrupted, StopSignal
@@ -227,17 +228,20 @@ class Session:
         parts = self.scenario.grader.parts if self.scenario.grader else {}
         schedule = PartSchedule(parts, info.eval_every) if parts else None
         gate = SealGate(lambda: getattr(bench.sandbox, "freezer", None))
+        fuzz = self.scenario.grader.fuzz if self.scenario.grader else None
         evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule,
-                                      gate=gate, coalesce=info.options.coalesce_evals)
+                                      gate=gate, coalesce=info.options.coalesce_evals,
+                                      fuzz=fuzz, fuzz_seed=info.options.fuzz_seed)
                      if grader else None)
         if evaluator:
             stack.callback(evaluator.close)
+        clock = Clock(info.options.clock, info.budgets) if info.options.clock else None
         return AgentLoop(model=self.model, toolbox=bench.toolbox, ctx=bench.ctx,
                          recorder=recorder, snapshots=snapshots, budgets=info.budgets,
                          policy=self.policy(), evaluator=evaluator, eval_every=info.eval_every,
                          observer=hooks.observer, stop=hooks.stop,
                          restart_sandbox=bench.restart,
-                         summaries_from_model=not self.spec.scripted,
+                         summaries_from_model=not self.spec.scripted, clock=clock,
                          allowance=self.attach.allowance)
 
     def run(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> RunResult:
@@ -363,13 +367,19 @@ def new_run_info(cfg: RunConfig, scenario: Scenario, run_id: str | None = None) 
             command_timeout=cfg.command_timeout, temperature=cfg.temperature,
             max_tokens=cfg.max_tokens, model_spec=spec if spec != label else None,
             model_override=override, tool_mode=cfg.tool_mode, model_timeout_s=cfg.model_timeout,
+            fuzz_seed=cfg.fuzz_seed,
             profiles=[str(absolute(p)) for p in cfg.profiles], coalesce_evals=coalesce,
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
-            mask=cfg.mask))
+            mask=cfg.mask,
+            clock=scenario.clock.model_copy(update={
+                "enabled": scenario.clock.enabled and cfg.clock,
+                **({"every": cfg.clock_every} if cfg.clock_every is not None else {})})))
 
 
-def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
-    """Run a scenario end to end and return its run folder and final run.json."""
+def execute_run(cfg: RunConfig, hooks: Hooks | None = None,
+                attach: Attachments | None = None) -> RunResult:
+    """Run a scenario end to end and return its run folder and final run.json. ``attach``:
+    what the run gets besides its scenario (a team's session, a batch's shared budget)."""
     scenario = load_scenario(cfg.scenario)
     info = new_run_info(cfg, scenario)
     run_dir = absolute(cfg.logs) / info.run_id
@@ -377,5 +387,7 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
         raise ConfigError(f"--run-id {info.run_id}: {run_dir} already exists (use `ultrarun "
                           "resume`)")
     session = Session.resolve(run_dir, info, scenario, cfg)  # before any folder exists
+    if attach is not None:
+        session.attach = attach
     new_run_folder(run_dir, scenario.workspace_tree)
     return session.run(hooks or Hooks())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.scenario.grading import ScenarioGrader
+from agent.scenario.grader import ScenarioGrader
 from agent.scenario.loader import Scenario
 from agent.tools.base import ToolContext
 from agent.tools.toolbox import CommandTool, ToolBox, load_tool

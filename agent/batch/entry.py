@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from agent.batch.matrix import Entry
 from agent.options import ConfigError, ResumeConfig
 from agent.resume import resume_run
-from agent.runner import Hooks, execute_run
+from agent.runner import Attachments, Hooks, execute_run
 from agent.team.info import is_team_dir, read_team_info
 from agent.trajectory.reader import load_run
 from agent.trajectory.run_info import EndReason, Status, read_run_info
@@ -87,8 +87,8 @@ def plan(run_dir: Path) -> Action:
         info = read_run_info(run_dir)
     except (OSError, ValueError):
         return "start" if not load_run(run_dir).events else "resume"
-    if info.status == "finished":
-        return "skip"
+    if info.status == "finished" and info.end_reason != "shared_budget":
+        return "skip"  # a run the batch's budget stopped is resumed (with a larger one)
     return "resume" if load_run(run_dir).events else "start"
 
 
@@ -103,8 +103,9 @@ def _engine_race(e: Exception) -> bool:
 
 def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, str],
               node: str | None = None, busy_wait_s: float = 30.0,
-              engine_retries: int = 3) -> EntryOutcome:
-    """Start, resume or skip one entry; never raises for a run's own failure.
+              engine_retries: int = 3, attach: Attachments | None = None) -> EntryOutcome:
+    """Start, resume or skip one entry; never raises for a run's own failure. ``attach``:
+    what the run gets besides its scenario (the batch's budget).
 
     Why the retries: the runner reaps orphans when a run starts, listing every managed
     container; one removed meanwhile (a neighbour run ending) makes the listing raise
@@ -113,7 +114,7 @@ def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, 
     """
     for attempt in range(engine_retries + 1):
         out, err = _run_entry_once(entry, batch_dir, hooks, labels=labels, node=node,
-                                   busy_wait_s=busy_wait_s)
+                                   busy_wait_s=busy_wait_s, attach=attach)
         if err is None or not _engine_race(err) or attempt == engine_retries:
             return out
         time.sleep(0.2 * (attempt + 1))
@@ -121,7 +122,7 @@ def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, 
 
 
 def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, str],
-                    node: str | None, busy_wait_s: float
+                    node: str | None, busy_wait_s: float, attach: Attachments | None
                     ) -> tuple[EntryOutcome, Exception | None]:
     t0 = time.time()
     run_dir = batch_dir / entry.run_id
@@ -143,12 +144,12 @@ def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict
         if action == "start":
             if run_dir.exists():  # a folder with nothing recorded: safe to start over
                 shutil.rmtree(run_dir)
-            result = execute_run(entry.config(batch_dir, labels), hooks)
+            result = execute_run(entry.config(batch_dir, labels), hooks, attach)
         else:
             cfg = entry.config(batch_dir, labels)
             result = resume_run(ResumeConfig(run_dir=run_dir, max_steps=cfg.max_steps,
                                              max_cost=cfg.max_cost, max_time=cfg.max_time,
-                                             labels=cfg.labels), hooks)
+                                             labels=cfg.labels), hooks, attach)
         info = result.info
         return EntryOutcome(run_id=entry.run_id, action=action, status=info.status,
                             end_reason=info.end_reason, error=info.error, node=node,

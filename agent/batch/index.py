@@ -63,16 +63,21 @@ class BatchIndex(BaseModel):
     parallel: int
     max_sandboxes: int | None = None
     ray_address: str | None = None
-    state: str = "running"  # running | finished | interrupted | failed
+    state: str = "running"  # running | finished | interrupted | failed | budget_spent
     created_at: float
     updated_at: float
     invocations: int = 1
     totals: dict[str, int] = Field(default_factory=dict)
+    # --max-cost / --max-tokens-total of the batch and what its runs spent (agent/batch/budget.py)
+    budget: dict[str, Any] | None = None
     entries: list[EntryRecord]
 
 
 def state_of(info: RunInfo) -> State:
-    """An entry's state from its run.json."""
+    """An entry's state from its run.json. A run the batch's budget stopped is interrupted:
+    not done, and a re-run with a larger budget resumes it."""
+    if info.end_reason == "shared_budget":
+        return "interrupted"
     if info.status in ("finished", "failed", "interrupted"):
         return info.status
     return "running"  # a run left `running` crashed; re-running resumes it

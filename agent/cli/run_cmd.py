@@ -72,9 +72,18 @@ UnsealedOpt = Annotated[bool, typer.Option(
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for run folders.")]
 RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Name of the run folder.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoint if given.")]
+FuzzSeedOpt = Annotated[int | None, typer.Option(
+    "--fuzz-seed", help="Base of the fuzz measure's seeds (each evaluation derives its own): a "
+                        "repeatable run. Default: every evaluation draws a fresh seed.")]
 MaxTokensOpt = Annotated[int | None, typer.Option(
     "--max-tokens", help="Completion cap per model call (default: the profile's; 4096 for a "
     "raw model name).")]
+ClockOpt = Annotated[bool, typer.Option(
+    "--clock/--no-clock", help="Tell the agent its budgets and, as it goes, the wall time, "
+    "steps and dollars left (a line after a tool result).")]
+ClockEveryOpt = Annotated[int | None, typer.Option(
+    "--clock-every", help="Steps between two clock lines (default: the scenario's, 25; "
+    "0: only at 50/75/90% of a budget).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No live view.")]
 AgentsOpt = Annotated[int | None, typer.Option(
     "--agents", help="A team of N agents on one shared repository (docs/teams.md).")]
@@ -181,14 +190,10 @@ def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
 
 def cost_text(info: RunInfo) -> str:
     """The run's cost as a person should read it: never a made-up $0 for unknown prices."""
+    from agent.models.usage import cost_text as text
+
     t = info.totals
-    if info.model_kind != "endpoint":
-        return f"no model cost ({info.model_kind} model)"
-    if t.model_calls and t.unpriced_calls >= t.model_calls:
-        return "cost unknown (no prices for this model)"
-    if t.unpriced_calls:
-        return f"${t.cost:.4f} + unknown ({t.unpriced_calls} calls without a price)"
-    return f"${t.cost:.4f}"
+    return text(t.cost, t.model_calls, t.unpriced_calls, info.model_kind)
 
 
 def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
@@ -250,7 +255,9 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         coalesce_evals: CoalesceOpt = None, unsealed_eval: UnsealedOpt = False,
         agents: AgentsOpt = None, grade_every_pushes: GradePushesOpt = None,
         grade_every_minutes: GradeMinutesOpt = None, session_steps: SessionStepsOpt = None,
-        quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
+        clock: ClockOpt = True, clock_every: ClockEveryOpt = None,
+        fuzz_seed: FuzzSeedOpt = None, quiet: QuietOpt = False,
+        json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
 
@@ -262,7 +269,8 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
                       max_time=max_time, context=context, eval_every=eval_every, logs=logs,
                       run_id=run_id, seed=seed, max_tokens=max_tokens, tool_mode=tool_mode,
                       temperature=temperature, model_timeout=timeout, profiles=profiles or [],
-                      coalesce_evals=coalesce_evals, sealed_eval=not unsealed_eval)
+                      coalesce_evals=coalesce_evals, sealed_eval=not unsealed_eval,
+                      clock=clock, clock_every=clock_every, fuzz_seed=fuzz_seed)
     shown = f"{model} at {profile}" if model and profile else model or profile
     team = (grade_every_pushes, grade_every_minutes, session_steps)
     if (agents is not None and agents != 1) or any(v is not None for v in team):

@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import ValidationError
 
+from agent.models.usage import count_call
 from agent.trajectory.events import (
     ContextEvent,
     ErrorEvent,
@@ -147,17 +148,12 @@ def _last_end(events: Sequence[EventBase]) -> RunEnd | None:
     return None
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) else 0
-
-
 def totals_from_events(events: Sequence[EventBase], recorded: Totals | None = None) -> Totals:
     """A run's totals counted from its events (what the loop counts, minus what only the
     loop knows: the wall time is first to last event, unless run.json says more)."""
     t = Totals()
     cost_sum = 0.0
     for e in events:
-        usage: dict[str, Any] | None = None
         match e:
             case SnapshotEvent():
                 t.steps = max(t.steps, e.step)
@@ -168,22 +164,12 @@ def totals_from_events(events: Sequence[EventBase], recorded: Totals | None = No
             case ErrorEvent():
                 t.retries += len(e.retries)
             case ModelCall():
-                usage = {"prompt_tokens": e.prompt_tokens,
-                         "completion_tokens": e.completion_tokens,
-                         "cost": e.cost, "retries": e.retries}
+                cost_sum += count_call(t, e.__dict__)  # the fields, without a copy
             case ContextEvent(action="compact"):
                 if "prompt_tokens" in e.details or "completion_tokens" in e.details:
-                    usage = e.details  # the summary call
+                    cost_sum += count_call(t, e.details)  # the summary call
                 else:
                     t.retries += len(e.details.get("retries") or [])
-        if usage is not None:
-            t.tokens_in += _int(usage.get("prompt_tokens"))
-            t.tokens_out += _int(usage.get("completion_tokens"))
-            cost = usage.get("cost")
-            cost_sum += cost if isinstance(cost, int | float) else 0.0
-            t.model_calls += 1
-            t.unpriced_calls += cost is None
-            t.retries += len(usage.get("retries") or [])
     t.cost = round(cost_sum, 6)
     t.wall_s = round(max((recorded.wall_s or 0.0) if recorded else 0.0,
                          events[-1].t - events[0].t), 3) if events else 0.0

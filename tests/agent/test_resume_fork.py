@@ -117,12 +117,13 @@ def test_resume_raises_a_budget_and_rebuilds_the_same_conversation(
 
     endpoint.responder = agent
     logs = tmp_path / "logs"
+    # No clock: the two runs have different budgets, which a clock would tell the model.
     whole = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
-                                  logs=logs, run_id="whole"))
+                                  logs=logs, run_id="whole", clock=False))
     full_requests = [r.body["messages"] for r in endpoint.completion_requests]
     first = len(endpoint.completion_requests)
     part = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
-                                 logs=logs, run_id="part", max_steps=6))
+                                 logs=logs, run_id="part", max_steps=6, clock=False))
     assert part.info.end_reason == "max_steps"
     done = resume_run(ResumeConfig(run_dir=part.run_dir, max_steps=50))
     assert (done.info.status, done.info.end_reason) == ("finished", "finished")

@@ -87,6 +87,7 @@ def _unshare_works() -> bool:
 
 @pytest.mark.docker
 @pytest.mark.slow
+@pytest.mark.serial  # the whole security suite again, itself partly serial
 def test_security_suite_as_a_docker_group_user(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         me = pwd.getpwuid(os.geteuid()).pw_name
