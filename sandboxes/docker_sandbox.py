@@ -23,6 +23,7 @@ from docker.errors import APIError, DockerException, NotFound
 
 from sandboxes.base import ExecResult, SandboxDied, SandboxError
 from sandboxes.disk import DEFAULT_DISK, parse_size
+from sandboxes.drivers import SEAL_SCRIPT, SEALED_BASH
 from sandboxes.images import AGENT_UID
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
 from sandboxes.workspace_files import WorkspaceFiles
@@ -42,8 +43,8 @@ class DockerExecChannel:
     """A raw, multiplexed ``docker exec`` stream: stdin in, framed stdout/stderr out."""
 
     def __init__(self, api: docker.APIClient, container_id: str, env: dict[str, str],
-                 user: str) -> None:
-        exec_id = api.exec_create(container_id, DRIVER_LAUNCH,
+                 user: str, launch: list[str] = DRIVER_LAUNCH) -> None:
+        exec_id = api.exec_create(container_id, launch,
                                   stdin=True, stdout=True, stderr=True, tty=False,
                                   environment=env, workdir=WORKDIR, user=user)["Id"]
         raw: Any = api.exec_start(exec_id, socket=True)
@@ -108,6 +109,21 @@ class DockerExecChannel:
                 pass
 
 
+def seal_shell(api: docker.APIClient, container_id: str) -> list[str]:
+    """Install the execute-only bash that session shells run as (not dumpable: the agent's
+    user cannot read their descriptors or memory); the launch command to use. Plain bash when
+    the image does not allow it (the end signal then relies on the token alone)."""
+    try:
+        exec_id = api.exec_create(container_id, ["sh", "-c", SEAL_SCRIPT], user="0:0",
+                                  stdout=True, stderr=True)["Id"]
+        api.exec_start(exec_id)
+        if api.exec_inspect(exec_id).get("ExitCode") == 0:
+            return [SEALED_BASH, *DRIVER_LAUNCH[1:]]
+    except DockerException:
+        pass
+    return DRIVER_LAUNCH
+
+
 def layer_size(client: docker.DockerClient, container_id: str) -> int:
     """Bytes written to a container's own writable layer (outside its mounts); the daemon
     walks only that layer."""
@@ -140,8 +156,12 @@ class DockerSandbox(WorkspaceFiles):
                  labels: dict[str, str] | None = None, outputs_dir: Path | None = None,
                  client: docker.DockerClient | None = None, env: dict[str, str] | None = None,
                  head_bytes: int = 32_768, tail_bytes: int = 32_768,
-                 disk: str | int | None = DEFAULT_DISK, disk_poll_s: float = 0.1) -> None:
+                 disk: str | int | None = DEFAULT_DISK, disk_poll_s: float = 0.1,
+                 seal: bool = True) -> None:
         self.image = image
+        # seal=False runs the shells as plain, dumpable bash: only for the attack tests'
+        # positive control (a command can then read the driver's input through /proc).
+        self._seal = seal
         self.workspace = Path(workspace).resolve()
         self.disk_limit = parse_size(disk) if disk is not None else None
         self.disk_poll_s = disk_poll_s
@@ -156,6 +176,7 @@ class DockerSandbox(WorkspaceFiles):
         self.container: Any = None
         self._watchdog: Any = None
         self._session: ShellSession | None = None
+        self._launch = DRIVER_LAUNCH
         self._head, self._tail = head_bytes, tail_bytes
         # Root on the host would make the container root: run as the image's `agent` user and
         # hand it the workspace. Otherwise run as the host user, so both sides own the files.
@@ -201,6 +222,8 @@ class DockerSandbox(WorkspaceFiles):
             self._watchdog = self.client.api.attach_socket(
                 self.container.id, params={"stdin": 1, "stream": 1})
             self.container.start()
+            if self._seal:
+                self._launch = seal_shell(self.client.api, self.container.id)
         except DockerException as e:
             self.close()
             raise SandboxError(f"could not start a container from image {self.image!r}: {e}. "
@@ -226,7 +249,7 @@ class DockerSandbox(WorkspaceFiles):
     def _open_channel(self, env: dict[str, str]) -> DockerExecChannel:
         try:
             return DockerExecChannel(self.client.api, self.container.id, {**self.env, **env},
-                                     self.user)
+                                     self.user, self._launch)
         except (APIError, NotFound) as e:
             raise SandboxDied(f"the container is gone: {e}") from e
 
