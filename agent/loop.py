@@ -142,6 +142,7 @@ class AgentLoop:
         self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
         self._tools_est: int | None = None
         self._sandbox_failed = False
+        self._last_verified = False  # the last snapshot read every file's content
         if hasattr(model, "on_retry"):
             model.on_retry = self._on_retry
 
@@ -209,7 +210,7 @@ class AgentLoop:
                 self._probe_window()
                 if pending is not None:
                     done = self._run_calls(pending.step, pending.turn, pending)
-                    self._end_step(pending.step, f"step {pending.step}")
+                    self._end_step(pending.step, f"step {pending.step}", last=done)
                 if done:
                     status, reason = "finished", "finished"
                     return status, reason
@@ -255,15 +256,18 @@ class AgentLoop:
                 self._end_step(step, f"step {step}")
                 continue
             finished = self._run_calls(step, turn, None)
-            if self._end_step(step, f"step {step}") == "sandbox_failed":
+            if self._end_step(step, f"step {step}", last=finished) == "sandbox_failed":
                 return "failed", "error"
             if finished:
                 return "finished", "finished"
 
     def _budget_reason(self) -> EndReason | None:
-        b, s = self.budgets, self.state
         if self.stop.requested:
             raise RunInterrupted("stop requested")
+        return self._budget_spent()
+
+    def _budget_spent(self) -> EndReason | None:
+        b, s = self.budgets, self.state
         if b.max_steps is not None and s.step >= b.max_steps:
             return "max_steps"
         if b.max_cost is not None and s.cost >= b.max_cost:
@@ -484,25 +488,40 @@ class AgentLoop:
                    error_kind="sandbox")
         return ToolOutput(text=text, ok=False, error_kind="sandbox")
 
-    def _end_step(self, step: int, message: str) -> str | None:
-        """Snapshot (the step's completion mark), maybe evaluate, fsync."""
+    def _end_step(self, step: int, message: str, last: bool = False) -> str | None:
+        """Snapshot (the step's completion mark), maybe evaluate, fsync. The snapshot reads
+        every file's content when it is to be graded or is the run's last (``last``: the
+        agent finished; or a budget is now spent)."""
         if self._sandbox_failed:
             self.rec.info.error = (f"the sandbox died {self.state.sandbox_restarts} times; "
                                    "giving up")
             return "sandbox_failed"
-        commit = self.snapshots.snapshot(message)
-        head = commit or self.snapshots.head()
-        left_out = self.snapshots.last_skipped
-        self._emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
-                   tool_calls=self.state.tool_calls,
-                   skipped=[s.as_dict() for s in left_out[:100]] or None,
-                   skipped_count=len(left_out) or None)
-        self._maybe_evaluate(step, head)
+        verify = last or self._eval_due() or self._budget_spent() is not None
+        self._snapshot(step, message, verify)
+        self._maybe_evaluate(step, self.snapshots.head())
         self.rec.sync()
         # run.json follows the events step by step, so a kill -9 leaves it nearly current.
         self._update_totals()
         self.rec.save_info()
         return None
+
+    def _snapshot(self, step: int, message: str, verify: bool, only_changes: bool = False
+                  ) -> None:
+        """Take the step's snapshot and record it (``only_changes``: only if it changed)."""
+        commit = self.snapshots.snapshot(message, verify=verify)
+        self._last_verified = verify
+        if commit is None and only_changes:
+            return
+        scan, left_out = self.snapshots.last_scan, self.snapshots.last_skipped
+        self._emit(SnapshotEvent, step, commit=commit or self.snapshots.head() or "",
+                   changed=commit is not None, tool_calls=self.state.tool_calls,
+                   skipped=[s.as_dict() for s in left_out[:100]] or None,
+                   skipped_count=len(left_out) or None, verified=scan.verified or None,
+                   mapped=scan.mapped or None)
+
+    def _eval_due(self) -> bool:
+        return bool(self.evaluator is not None and self.eval_every and
+                    self.state.tool_calls - self.state.last_eval_calls >= self.eval_every)
 
     def _update_totals(self) -> None:
         s, t = self.state, self.rec.info.totals
@@ -517,7 +536,7 @@ class AgentLoop:
         if self.evaluator is None:
             return
         calls = self.state.tool_calls
-        if self.eval_every and head and calls - self.state.last_eval_calls >= self.eval_every:
+        if head and self._eval_due():
             self.state.last_eval_calls = calls
             self.evaluator.submit(head, step, calls)
         self._show_grade()
@@ -527,6 +546,19 @@ class AgentLoop:
         if latest is not None:
             self.state.grade = f"{latest.passed}/{latest.total}"
 
+    def _verify_last(self) -> None:
+        """The run's last snapshot reads every file (a run that ended another way than by
+        finish or a budget: its last step's snapshot trusted stat); a difference is recorded
+        as one more snapshot of the last step."""
+        if self._last_verified or self.snapshots.head() is None:
+            return
+        try:
+            self._snapshot(self.state.step, f"step {self.state.step} (content check at the "
+                           "end)", verify=True, only_changes=True)
+        except (OSError, SandboxError) as e:  # the run's end is recorded anyway
+            self._emit(ErrorEvent, self.state.step, message=f"final snapshot: {e}",
+                       where="loop")
+
     def _finish(self, status: Status, reason: EndReason) -> None:
         """Final evaluation (unless interrupted), run_end, totals in run.json."""
         grade = None
@@ -534,6 +566,7 @@ class AgentLoop:
             if status == "interrupted":
                 self.evaluator.abort()  # the user wants to stop now, not after a grading
             else:
+                self._verify_last()
                 head = self.snapshots.head()
                 if head:
                     self.evaluator.submit(head, self.state.step, self.state.tool_calls,

@@ -196,6 +196,9 @@ class Session:
             workspace, run_id=info.run_id, outputs_dir=recorder.outputs_dir,
             labels=self.labels, command_timeout=info.options.command_timeout,
             restore=snapshots.restore))
+        if hasattr(bench.ctx.sandbox, "mapped_files"):  # the built-in backends
+            # The live sandbox's processes (a restarted sandbox replaces ctx.sandbox).
+            snapshots.mapped = lambda: bench.ctx.sandbox.mapped_files()
         grader = prepared.grader(info.run_id)
         parts = self.scenario.grader.parts if self.scenario.grader else {}
         schedule = PartSchedule(parts, info.eval_every) if parts else None

@@ -25,6 +25,7 @@ from sandboxes.base import ExecResult, SandboxDied, SandboxError
 from sandboxes.disk import DEFAULT_DISK, parse_size
 from sandboxes.drivers import SEAL_SCRIPT, SEALED_BASH
 from sandboxes.images import AGENT_UID
+from sandboxes.mapped import MappedFiles, cgroup_pids, inner_pid, namespace_pids, shared_writable
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
 from sandboxes.workspace_files import WorkspaceFiles
 
@@ -177,6 +178,7 @@ class DockerSandbox(WorkspaceFiles):
         self._watchdog: Any = None
         self._session: ShellSession | None = None
         self._launch = DRIVER_LAUNCH
+        self._init_pid = 0  # the container's first process, as a host pid
         self._head, self._tail = head_bytes, tail_bytes
         # Root on the host would make the container root: run as the image's `agent` user and
         # hand it the workspace. Otherwise run as the host user, so both sides own the files.
@@ -224,6 +226,8 @@ class DockerSandbox(WorkspaceFiles):
             self.container.start()
             if self._seal:
                 self._launch = seal_shell(self.client.api, self.container.id)
+            self.container.reload()
+            self._init_pid = int(self.container.attrs.get("State", {}).get("Pid") or 0)
         except DockerException as e:
             self.close()
             raise SandboxError(f"could not start a container from image {self.image!r}: {e}. "
@@ -252,6 +256,16 @@ class DockerSandbox(WorkspaceFiles):
                                      self.user, self._launch)
         except (APIError, NotFound) as e:
             raise SandboxDied(f"the container is gone: {e}") from e
+
+    def mapped_files(self) -> MappedFiles:
+        """The inodes the container's processes map shared and writable (read from the host
+        in /proc/PID/maps: the container's processes are the host's, in its cgroup)."""
+        if not self._init_pid:
+            return MappedFiles(complete=False)
+        pids = cgroup_pids(self._init_pid) or namespace_pids(self._init_pid)
+        s = self._session
+        shells = {s.shell_pid, s.control_pid} if s is not None else set()
+        return shared_writable(pids, lambda pid: inner_pid(pid) in shells)
 
     def alive(self) -> bool:
         if self.container is None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from sandboxes.backends import GraderOutput
 from sandboxes.base import ExecResult, SandboxError
 from sandboxes.disk import DEFAULT_DISK, parse_size
+from sandboxes.mapped import MappedFiles, shared_writable
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
 from sandboxes.spec import GradingSpec
 from sandboxes.workspace_files import WorkspaceFiles
@@ -214,6 +215,22 @@ class LocalSandbox(WorkspaceFiles):
         fsize = {"__UR_FSIZE_KB": str(self.disk_limit // 1024)} if self.disk_limit else {}
         return LocalChannel({**base, "HOME": str(self._state), **self.env, **env, **fsize},
                             self.workspace)
+
+    def mapped_files(self) -> MappedFiles:
+        """The inodes the session's processes (its shell's descendants, and whatever carries
+        its marker) map shared and writable."""
+        if self._session is None:
+            return MappedFiles()
+        children = _proc_children()
+        marker = f"ULTRARUN_SESSION={self._session.session_id}".encode()
+        pids, stack = set(), [self._session.shell_pid]
+        while stack:
+            pid = stack.pop()
+            pids.add(pid)
+            stack.extend(children.get(pid, []))
+        pids |= {pid for kids in children.values() for pid in kids if _has_marker(pid, marker)}
+        pids.discard(os.getpid())
+        return shared_writable(sorted(pids))
 
     def alive(self) -> bool:
         return self._session is not None

@@ -110,6 +110,7 @@ class ShellSession:
         self.command_start: tuple[str, list[str]] = ("0", [])
         self.shell: Channel | None = None
         self.shell_pid = 0
+        self.control_pid = 0
         # The driver cannot be read by the agent's user (a non-dumpable process): what makes
         # its end signal unforgeable even by a command that looks for it. Local shells are not.
         self.sealed = False
@@ -125,7 +126,8 @@ class ShellSession:
         env = {"__UR_OOM": "1" if self._oom_check else "0",
                "__UR_STATE_DIR": self.state_dir, "ULTRARUN_SESSION": self._id}
         if self.control is None and self._killer is control_killer:
-            self.control, _ = self._handshake(self._open({**env, "__UR_DRIVER": CONTROL_DRIVER}))
+            self.control, self.control_pid = self._handshake(
+                self._open({**env, "__UR_DRIVER": CONTROL_DRIVER}))
         self.shell, self.shell_pid = self._handshake(
             self._open({**env, "__UR_DRIVER": SESSION_DRIVER}))
         self._carry = b""

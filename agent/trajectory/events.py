@@ -102,6 +102,11 @@ class SnapshotEvent(EventBase):
     # ``skipped_count`` is the full number.
     skipped: list[dict[str, str]] | None = None
     skipped_count: int | None = None
+    # Every file's content was read, no stat trusted (a snapshot graded, or the run's last).
+    verified: bool | None = None
+    # Files read again because a process maps them shared and writable (their content can
+    # change with no stat change).
+    mapped: int | None = None
 
 
 class EvaluationEvent(EventBase):

@@ -25,6 +25,7 @@ import builtins
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from agent.trajectory.scan import (
 )
 from sandboxes.errors import HarnessError
 from sandboxes.fsafe import WorkspaceDir
+from sandboxes.mapped import MappedFiles
 
 __all__ = ["MAX_DEPTH", "MAX_FILE", "MAX_STORE", "ExportReport", "Skipped", "SnapshotError",
            "SnapshotStore", "Snapshotter"]
@@ -205,13 +207,18 @@ class Snapshotter(SnapshotStore):
     """Commits the workspace into ``<run>/snapshots.git`` (the caller holds the run's lock).
 
     ``owner`` (a uid) is given to the files ``restore`` writes into the workspace. ``watch``
-    lets inotify say which folders changed (False: a full stat walk every time). ``close``
-    releases the watcher; a snapshotter is also a context manager.
+    lets inotify say which folders changed (False: a full stat walk every time). ``mapped``
+    names the inodes the sandbox's processes map shared and writable (files whose content can
+    change with no stat change): those are read again at every snapshot; without it, or when
+    it could not see every process, a snapshot reads every file (None: nothing is known to
+    be mapped; only ``verify`` snapshots read every file). ``close`` releases the
+    watcher; a snapshotter is also a context manager.
     """
 
     def __init__(self, git_dir: Path, workspace: Path, *, max_file: int = MAX_FILE,
                  max_store: int = MAX_STORE, owner: int | None = None, watch: bool = True,
-                 verify_s: float = VERIFY_S) -> None:
+                 verify_s: float = VERIFY_S,
+                 mapped: Callable[[], MappedFiles] | None = None) -> None:
         super().__init__(git_dir)
         self.workspace = Path(workspace)
         self.max_file = max_file
@@ -227,6 +234,8 @@ class Snapshotter(SnapshotStore):
                                     watch=watch, verify_s=verify_s)
         self._head_tree: str | None = None
         self.last_skipped: list[Skipped] = []
+        self.mapped = mapped
+        self._mapped_before: set[int] = set()  # mapped at the previous snapshot
 
     def close(self) -> None:
         """Release the watcher (the next snapshot, if any, walks everything)."""
@@ -260,9 +269,14 @@ class Snapshotter(SnapshotStore):
         return self._head_tree
 
     # -- snapshot --------------------------------------------------------------------------
-    def snapshot(self, message: str) -> str | None:
-        """Commit the workspace if it changed since the last snapshot; return the new commit."""
+    def snapshot(self, message: str, *, verify: bool = False) -> str | None:
+        """Commit the workspace if it changed since the last snapshot; return the new commit.
+        ``verify``: read every file's content, trusting no stat (a snapshot to be graded, or
+        the run's last)."""
+        # The clock first: a mapping made after the look at the maps below is first written
+        # after it, which sets the file's mtime past it (read again next time as racy).
         start = time.time_ns()
+        reread, verify = self._mapped_now(verify)
         scanner = self._scanner
         with WorkspaceDir(self.workspace, "/") as ws:
             fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=ws.fd)
@@ -271,7 +285,7 @@ class Snapshotter(SnapshotStore):
                 seed = statcache.load(self.git_dir, os.fstat(fd), self._objects)
                 if seed:
                     scanner.seed_with(seed)
-            root, skipped = scanner.scan(fd, start)
+            root, skipped = scanner.scan(fd, start, reread=reread, verify=verify)
         finally:
             os.close(fd)
         try:
@@ -300,6 +314,16 @@ class Snapshotter(SnapshotStore):
         sha = self._objects.write(b"commit", commit).hex()
         self._set_head(sha, tree)
         return sha
+
+    def _mapped_now(self, verify: bool) -> tuple[frozenset[int], bool]:
+        """The inodes to read whatever their stat says (mapped now, or at the previous
+        snapshot: written, then unmapped in between), and whether to read everything."""
+        if self.mapped is None:
+            return frozenset(), verify
+        found = self.mapped()
+        reread = frozenset(found.inodes | self._mapped_before)
+        self._mapped_before = found.inodes
+        return reread, verify or not found.complete
 
     def _set_head(self, sha: str, tree: str) -> None:
         ref = self.git_dir / self._branch()
