@@ -26,6 +26,7 @@ from agent.trajectory.events import (
     RunEnd,
     RunStart,
     SnapshotEvent,
+    StoreLimitEvent,
     ToolCallEvent,
     ToolResultEvent,
 )
@@ -154,6 +155,9 @@ class ConversationBuilder:
     def _evaluation(self, e: EvaluationEvent) -> None:
         self.state.last_eval_calls = max(self.state.last_eval_calls, e.tool_calls)
 
+    def _store_limit(self, e: StoreLimitEvent) -> None:
+        self.state.store_level = e.level
+
     def _run_end(self, e: RunEnd) -> None:
         self.ended = e
 
@@ -200,6 +204,7 @@ _HANDLERS: dict[type[EventBase], Callable[[ConversationBuilder, Any], None]] = {
     ContextEvent: ConversationBuilder._context,
     ErrorEvent: ConversationBuilder._error,
     EvaluationEvent: ConversationBuilder._evaluation,
+    StoreLimitEvent: ConversationBuilder._store_limit,
     RunEnd: ConversationBuilder._run_end,
 }
 

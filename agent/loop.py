@@ -10,11 +10,8 @@ whether the workspace changed) which also marks the step as complete, and an fsy
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from agent.budgets import Budgets
@@ -42,6 +39,7 @@ from agent.models.base import (
     ToolCall,
 )
 from agent.state import LoopState, PendingStep
+from agent.stop import RunInterrupted, StopSignal
 from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
 from agent.trajectory.events import (
@@ -55,14 +53,14 @@ from agent.trajectory.events import (
     RunStart,
     SandboxRestartEvent,
     SnapshotEvent,
+    StoreLimitEvent,
     ToolCallEvent,
     ToolResultEvent,
 )
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import EndReason, Status
-from agent.trajectory.snapshots import Snapshotter
+from agent.trajectory.snapshots import Snapshotter, store_notice
 from sandboxes import SandboxDied, SandboxError
-from sandboxes.errors import UltrarunError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
@@ -72,48 +70,6 @@ __all__ = ["AgentLoop", "Budgets", "LoopState", "PendingStep", "RunInterrupted",
 
 E = TypeVar("E", bound=EventBase)
 Outcome = tuple[Status, EndReason]
-
-
-class RunInterrupted(UltrarunError):
-    """SIGINT or SIGTERM arrived: the loop stops at once and marks the run interrupted."""
-
-
-class StopSignal:
-    """Turns SIGINT/SIGTERM into RunInterrupted, but only where the loop waits (a model call or
-    a command); elsewhere it sets a flag the loop checks, so no event is ever half-written."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._waiting = False
-
-    def _handler(self, signum: int, _frame: Any) -> None:
-        self.requested = True
-        if self._waiting:
-            self._waiting = False
-            raise RunInterrupted(signal.Signals(signum).name)
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        """Install the handlers (main thread only)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        old = {s: signal.signal(s, self._handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for s, h in old.items():
-                signal.signal(s, h)
-
-    @contextmanager
-    def waiting(self) -> Iterator[None]:
-        if self.requested:
-            raise RunInterrupted("stop requested")
-        self._waiting = True
-        try:
-            yield
-        finally:
-            self._waiting = False
 
 
 class AgentLoop:
@@ -143,6 +99,7 @@ class AgentLoop:
         self._tools_est: int | None = None
         self._sandbox_failed = False
         self._last_verified = False  # the last snapshot read every file's content
+        self._notice = ""  # for the agent, with its next tool result
         if hasattr(model, "on_retry"):
             model.on_retry = self._on_retry
 
@@ -464,8 +421,10 @@ class AgentLoop:
             return out
         ref = self.rec.store_output(call.id, out.spilled, out.text) if shown.needs_store \
             else None
+        shown_text, self._notice = shown.display + (f"\n[{self._notice}]" if self._notice
+                                                    else ""), ""
         self._emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=out.ok,
-                   output=shown.display, exit_code=out.exit_code, timed_out=out.timed_out,
+                   output=shown_text, exit_code=out.exit_code, timed_out=out.timed_out,
                    truncated=shown.needs_store, output_ref=ref, duration_s=out.duration_s,
                    error_kind=out.error_kind, note=out.note)
         return out
@@ -518,6 +477,11 @@ class AgentLoop:
                    skipped=[s.as_dict() for s in left_out[:100]] or None,
                    skipped_count=len(left_out) or None, verified=scan.verified or None,
                    mapped=scan.mapped or None)
+        level = self.snapshots.store_level()
+        if level and level != self.state.store_level and self.state.store_level != "full":
+            stored, cap = self.snapshots.stored, self.snapshots.max_store
+            self._emit(StoreLimitEvent, step, level=level, stored=stored, cap=cap)
+            self._notice = store_notice(level, stored, cap)
 
     def _eval_due(self) -> bool:
         return bool(self.evaluator is not None and self.eval_every and

@@ -33,7 +33,7 @@ from agent.setup import prepare
 from agent.trajectory.events import ErrorEvent, RunEnd
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, versions
-from agent.trajectory.snapshots import Snapshotter
+from agent.trajectory.snapshots import MAX_STORE, Snapshotter
 from sandboxes.backends import DockerConfig, LocalConfig, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
 
@@ -189,8 +189,10 @@ class Session:
         prepared = prepare(self.scenario, run_sandbox(info), hooks.progress)
         info.image = prepared.factory.image
         recorder.save_info()
+        cap = info.limits.get("snapshot_max_store_bytes")
         snapshots = Snapshotter(self.run_dir / "snapshots.git", workspace,
-                                owner=prepared.factory.workspace_owner)
+                                owner=prepared.factory.workspace_owner,
+                                max_store=cap if isinstance(cap, int) else MAX_STORE)
         stack.callback(snapshots.close)  # its inotify instance
         bench = stack.enter_context(prepared.workbench(
             workspace, run_id=info.run_id, outputs_dir=recorder.outputs_dir,
@@ -289,7 +291,7 @@ def run_limits(scenario: Scenario) -> dict[str, Any]:
     return {"cpus": lim.cpus, "memory": lim.memory, "pids": lim.pids, "network": lim.network,
             "disk": lim.disk, "disk_bytes": parse_size(lim.disk),
             "snapshot_max_file_bytes": snapshots.MAX_FILE,
-            "snapshot_max_store_bytes": snapshots.MAX_STORE,
+            "snapshot_max_store_bytes": parse_size(lim.snapshot_store),
             "outputs_per_call_bytes": capture.SPILL_HEAD + capture.SPILL_TAIL,
             "outputs_per_run_bytes": recorder.OUTPUTS_CAP}
 

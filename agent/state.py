@@ -31,6 +31,7 @@ class LoopState:
     consecutive_format_errors: int = 0
     sandbox_restarts: int = 0
     last_eval_calls: int = 0
+    store_level: str = ""  # "near" or "full": what the agent was told of snapshots.git's cap
 
 
 @dataclass

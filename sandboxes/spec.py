@@ -34,6 +34,9 @@ class Limits(BaseModel):
     # Bytes the agent may keep on the host's disk: its workspace plus its container's own
     # writable layer (sandboxes/disk.py); also the largest file it may write.
     disk: str | int = DEFAULT_DISK
+    # What the run's snapshots.git may hold (every object: file contents, folder listings,
+    # commits); past it, changes are no longer recorded.
+    snapshot_store: str | int = "4g"
 
     @field_validator("memory")
     @classmethod
@@ -44,6 +47,11 @@ class Limits(BaseModel):
     @classmethod
     def _disk(cls, v: str | int) -> str | int:
         return str(_size(v, 1 << 20, "a workspace"))
+
+    @field_validator("snapshot_store")
+    @classmethod
+    def _store(cls, v: str | int) -> str | int:
+        return str(_size(v, 1 << 20, "snapshots.git"))
 
 
 class GradingSpec(BaseModel):

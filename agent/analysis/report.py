@@ -132,6 +132,9 @@ def render_terminal(metrics: RunMetrics, info: RunInfo | None) -> RenderableType
     parts: list[RenderableType] = [head]
     if r.error:
         parts.append(Text(f"error: {r.error}", style="red"))
+    if r.store_limit:
+        parts.append(Text(f"snapshots.git {r.store_limit}: later changes may be unrecorded",
+                          style="yellow"))
     if metrics.progress and metrics.progress.tiers:
         parts.append(tiers_table(metrics.progress.tiers))
     d = metrics.degradation

@@ -152,6 +152,16 @@ class SandboxRestartEvent(EventBase):
     restored_commit: str | None = None
 
 
+class StoreLimitEvent(EventBase):
+    """``snapshots.git`` came near its cap (``near``: 90 %) or hit it (``full``: a file or a
+    whole step could not be recorded); the agent was told in its next tool result."""
+
+    type: Literal["store_limit"] = "store_limit"
+    level: Literal["near", "full"]
+    stored: int  # bytes in snapshots.git
+    cap: int  # snapshot_max_store_bytes
+
+
 class RunEnd(EventBase):
     type: Literal["run_end"] = "run_end"
     status: Status
@@ -161,12 +171,14 @@ class RunEnd(EventBase):
 
 Event = Annotated[
     RunStart | ModelCall | ToolCallEvent | ToolResultEvent | MessageEvent | SnapshotEvent
-    | EvaluationEvent | ContextEvent | ErrorEvent | ResumeEvent | SandboxRestartEvent | RunEnd,
+    | EvaluationEvent | ContextEvent | ErrorEvent | ResumeEvent | SandboxRestartEvent
+    | StoreLimitEvent | RunEnd,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 KNOWN_TYPES = {"run_start", "model_call", "tool_call", "tool_result", "message", "snapshot",
-               "evaluation", "context", "error", "resume", "sandbox_restart", "run_end"}
+               "evaluation", "context", "error", "resume", "sandbox_restart", "store_limit",
+               "run_end"}
 
 
 def parse_event(data: dict[str, Any]) -> EventBase:

@@ -40,7 +40,7 @@ import stat
 import time
 from dataclasses import dataclass, field
 
-from agent.trajectory.objstore import ObjectWriter, object_id
+from agent.trajectory.objstore import ObjectWriter, StoreFull, object_id
 from agent.trajectory.watcher import Changes, DirWatcher
 from sandboxes.fsafe import O_PATH, fmt_size, kind_name, reopen, show
 
@@ -94,6 +94,7 @@ class ScanStats:
     why_full: str = ""
     verified: bool = False  # every file's content was read (no stat key trusted)
     mapped: int = 0  # files read again because they are (or were) mapped shared and writable
+    capped: bool = False  # a file's new content was left out: the store holds its cap
 
 
 class TreeScanner:
@@ -157,6 +158,13 @@ class TreeScanner:
                 self._partial(root_fd)
                 if self._new_link:  # a new hardlink: its other names may be anywhere
                     self._full(root_fd, "a new hardlink")
+        except StoreFull:
+            # What the last scan recorded stands (its objects are stored); the events this
+            # one drained are gone, so the next scan walks everything (reading nothing that
+            # did not change).
+            self.close()
+            self.store.discard()
+            raise
         except BaseException:
             self.forget()
             self.store.discard()
@@ -423,6 +431,7 @@ class TreeScanner:
             if self.store.stored + len(data) > self.max_store:
                 skipped.append(Skipped(show(os.fsencode(path)), "snapshots.git holds its cap "
                                        f"of {fmt_size(self.max_store)}"))
+                self.last.capped = True
                 return None
             self.store.add(b"blob", data, blob)
         if key is not None and max(key[2], key[3]) >= self._cut:
