@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, field_validator
+
+from sandboxes.numbers import count, number
 
 
 def parse_duration(value: str | int | float | None) -> float | None:
@@ -43,12 +45,12 @@ class Budgets(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    max_steps: int | None = Field(None, ge=1)
-    max_cost: float | None = Field(None, gt=0)
-    max_time_s: float | None = Field(None, gt=0, lt=1e9,
-                                     validation_alias=AliasChoices("max_time_s", "max_time"))
-    max_format_errors: int = Field(10, ge=1)  # model turns in a row without a usable call
-    max_sandbox_restarts: int = Field(3, ge=0)
+    max_steps: int | None = count(None, ge=1)
+    max_cost: float | None = number(None, gt=0, lt=1e12)
+    max_time_s: float | None = number(None, gt=0, lt=1e9,
+                                      validation_alias=AliasChoices("max_time_s", "max_time"))
+    max_format_errors: int = count(10, ge=1)  # model turns in a row without a usable call
+    max_sandbox_restarts: int = count(3, ge=0)
 
     @field_validator("max_time_s", mode="before")
     @classmethod

@@ -17,19 +17,36 @@ from agent.budgets import Budgets, parse_duration
 from agent.context import ContextName
 from sandboxes.backends import DockerConfig, SandboxConfig, as_config
 from sandboxes.errors import UserError
+from sandboxes.numbers import MAX_SEED, count, number
 
 
 class ConfigError(UserError):
     """Bad run configuration; the message names the flag or field (CLI exit 2)."""
 
 
+RUN_ID_BYTES = 200  # a file name holds 255 bytes on most filesystems (NAME_MAX)
+
+
 def check_run_id(run_id: str) -> str:
     """A run id is one path component: it names a folder inside --logs and nothing else."""
     if (not run_id or run_id in (".", "..") or "/" in run_id or "\\" in run_id
-            or len(run_id) > 200 or not run_id.isprintable()):
-        raise ValueError(f"{run_id!r} must be one folder name (no /, not . or .., printable, "
-                         "at most 200 characters)")
+            or len(run_id.encode("utf-8", "surrogateescape")) > RUN_ID_BYTES
+            or not run_id.isprintable()):
+        shown = run_id if len(run_id) <= 60 else run_id[:57] + "..."
+        raise ValueError(f"{shown!r} must be one folder name (no /, not . or .., printable, "
+                         f"at most {RUN_ID_BYTES} bytes in UTF-8)")
     return run_id
+
+
+def check_logs(path: Path) -> Path:
+    """--logs names a folder, or one that can be made: not a file, nor anything under one."""
+    for p in (path, *path.parents):
+        if p.exists() or p.is_symlink():
+            if not p.is_dir():
+                raise ValueError(f"{p} is a file, not a folder" if p == path else
+                                 f"{path} is under {p}, which is a file, not a folder")
+            return path
+    return path
 
 
 def check_duration(value: str) -> str:
@@ -42,6 +59,7 @@ def check_duration(value: str) -> str:
 
 RunId = Annotated[str, AfterValidator(check_run_id)]
 Duration = Annotated[str, AfterValidator(check_duration)]
+LogsDir = Annotated[Path, AfterValidator(check_logs)]
 
 
 class LoopOptions(BaseModel):
@@ -49,11 +67,11 @@ class LoopOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_steps: int | None = Field(None, ge=1)
-    max_cost: float | None = Field(None, gt=0)
+    max_steps: int | None = count(None, ge=1)
+    max_cost: float | None = number(None, gt=0, lt=1e12)
     max_time: Duration | None = None
-    max_format_errors: int | None = Field(None, ge=1)
-    eval_every: int | None = Field(None, ge=0)
+    max_format_errors: int | None = count(None, ge=1)
+    eval_every: int | None = count(None, ge=0)
     base_url: str | None = None
     api_key_env: str | None = None
     labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
@@ -74,16 +92,16 @@ class RunConfig(LoopOptions):
     sandbox: Annotated[SandboxConfig, BeforeValidator(as_config)] = Field(
         default_factory=DockerConfig)
     context: ContextName | None = None
-    logs: Path = Path("logs")
+    logs: LogsDir = Path("logs")
     run_id: RunId | None = None
-    seed: int | None = None
-    temperature: float | None = None
-    max_tokens: int | None = Field(None, ge=1)  # completion cap per model call
-    command_timeout: float = Field(120, gt=0)
+    seed: int | None = count(None, le=MAX_SEED)
+    temperature: float | None = number(None, ge=0, le=100)
+    max_tokens: int | None = count(None, ge=1)  # completion cap per model call
+    command_timeout: float = number(120, gt=0, le=7 * 86400)
     compact_prompt: Path | None = None
-    mask_keep_outputs: int = Field(10, ge=1)  # `mask`: tool outputs shown in full
-    mask_keep_steps: int = Field(40, ge=2)  # `mask`: steps shown at all
-    mask_token_budget: int = Field(60_000, ge=1000)  # `mask`: tighten past this estimate
+    mask_keep_outputs: int = count(10, ge=1)  # `mask`: tool outputs shown in full
+    mask_keep_steps: int = count(40, ge=2)  # `mask`: steps shown at all
+    mask_token_budget: int = count(60_000, ge=1000)  # `mask`: tighten past this estimate
 
 
 class ResumeConfig(LoopOptions):
@@ -96,8 +114,8 @@ class ForkConfig(LoopOptions):
     """`ultrarun fork RUN_DIR --at STEP`: a new run from that step, perhaps another model."""
 
     run_dir: Path
-    at: int = Field(ge=0)
+    at: int = count(ge=0)
     model: str | None = None
     context: ContextName | None = None
-    logs: Path | None = None  # default: beside the parent
+    logs: LogsDir | None = None  # default: beside the parent
     run_id: RunId | None = None

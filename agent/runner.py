@@ -270,6 +270,7 @@ def cause(e: BaseException) -> BaseException | None:
 
 def new_run_folder(run_dir: Path, seed: Path | None) -> None:
     """The run folder with the scenario's seed workspace; nothing is left if that fails."""
+    check_name_fits(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
         workspace = run_dir / "workspace"
@@ -279,6 +280,22 @@ def new_run_folder(run_dir: Path, seed: Path | None) -> None:
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
+
+
+def check_name_fits(run_dir: Path) -> None:
+    """The run id fits the file names of the filesystem that will hold it (its NAME_MAX, in
+    bytes: a long id of accented letters passes a count of characters)."""
+    parent = run_dir.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    try:
+        limit = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    size = len(os.fsencode(run_dir.name))
+    if size > limit:
+        raise ConfigError(f"--run-id: {size} bytes is longer than the {limit} bytes a file "
+                          f"name may have under {parent}")
 
 
 def run_limits(scenario: Scenario) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from sandboxes.errors import HarnessError, UserError
+from sandboxes.numbers import count, number
 
 if TYPE_CHECKING:
     import docker
@@ -103,9 +104,9 @@ class DockerConfig(BackendConfig):
     backend: Literal["docker"] = "docker"
     image: str | None = None  # run this image instead of the scenario's
     reap: bool = True  # remove containers of dead harnesses before starting
-    grader_cpus: float | None = Field(None, gt=0)  # default: every host CPU
+    grader_cpus: float | None = number(None, gt=0, le=1024)  # default: every host CPU
     grader_memory: str = "4g"
-    grader_pids: int = Field(2048, ge=16)
+    grader_pids: int = count(2048, ge=16, le=4_194_304)
 
     def engine_problem(self) -> str | None:
         from sandboxes.engine import connect

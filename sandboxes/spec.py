@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sandboxes.disk import DEFAULT_DISK, parse_size
+from sandboxes.numbers import count, number
 
 
 def _size(v: str | int, least: int, what: str) -> str | int:
@@ -27,9 +28,9 @@ class Limits(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    cpus: float = Field(1, gt=0, le=1024)
+    cpus: float = number(1, gt=0, le=1024)
     memory: str = "2g"
-    pids: int = Field(512, ge=16, le=4_194_304)
+    pids: int = count(512, ge=16, le=4_194_304)
     network: bool = False
     # Bytes the agent may keep on the host's disk: its workspace plus its container's own
     # writable layer (sandboxes/disk.py); also the largest file it may write.

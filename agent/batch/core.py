@@ -19,15 +19,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from agent.batch.entry import EntryOutcome, entry_labels, plan, prepare_images, run_entry
 from agent.batch.index import Attempt, BatchIndex, BatchRecorder
 from agent.batch.matrix import Entry, expand, load_matrix
 from agent.batch.stop import BatchStop, stop_on_signals
-from agent.options import ConfigError
+from agent.options import ConfigError, LogsDir
 from agent.runner import Hooks
 from agent.state import LoopState
+from sandboxes.numbers import count
 
 
 class BatchOptions(BaseModel):
@@ -36,10 +37,10 @@ class BatchOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     matrix: Path
-    logs: Path = Path("logs")
+    logs: LogsDir = Path("logs")
     batch_id: str | None = None
-    parallel: int = Field(4, ge=1)
-    max_sandboxes: int | None = Field(None, ge=1)
+    parallel: int = count(4, ge=1, le=4096)
+    max_sandboxes: int | None = count(None, ge=1, le=4096)
     ray: str | None = None  # Ray address (e.g. 127.0.0.1:6379 or "auto")
 
     @property

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agent.models.registry import parse_spec
 from agent.options import ConfigError, RunConfig
 from agent.scenario.loader import ScenarioError, load_scenario
+from sandboxes.numbers import MAX_SEED, count
 
 #: Run options the batch sets itself; a matrix may not override them.
 RESERVED = frozenset({"scenario", "model", "seed", "run_id", "logs", "labels"})
@@ -50,7 +51,7 @@ class EntrySpec(BaseModel):
 
     scenario: str
     model: str
-    seed: int = 1
+    seed: int = count(1, le=MAX_SEED)
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 

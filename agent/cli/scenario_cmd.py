@@ -102,6 +102,7 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
         run = load_run(path)
         if run.info is None:
             raise UserError(f"{target}/run.json: unreadable ({'; '.join(run.warnings)})")
+        run.require_whole("grade")
         scenario = run_scenario(path, run.info)
         snaps = [e for e in run.events_of(SnapshotEvent) if step is None or e.step <= step]
         if not snaps:

@@ -271,6 +271,7 @@ def export_atif(run_dir: Path, dest: Path) -> Path:
     run = load_run(Path(run_dir))
     if run.info is None and not run.events:
         raise UserError(f"{run_dir}: not a run folder ({'; '.join(run.warnings)})")
+    run.require_whole("export")
     doc = to_atif(run)
     validate_atif(doc)  # never write a file our own reader would refuse
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -13,6 +13,7 @@ from agent.budgets import Budgets, parse_duration
 from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
+from sandboxes.numbers import count, number
 from sandboxes.spec import GradingSpec, Limits, SandboxSpec
 
 __all__ = ["Budgets", "GraderSpec", "ImageSpec", "Limits", "Scenario", "ScenarioError",
@@ -41,8 +42,8 @@ class GraderSpec(BaseModel):
 
     command: str
     files: str | None = None
-    every: int | None = Field(None, ge=1)
-    timeout: float = Field(900, gt=0, le=7 * 86400)
+    every: int | None = count(None, ge=1)
+    timeout: float = number(900, gt=0, le=7 * 86400)
     # Run in the grader's container before grading, as root (e.g. to remove a C compiler).
     setup: str | None = None
     # Keep the grader's files from the code it grades: the grader runs as root with /grader
@@ -51,7 +52,7 @@ class GraderSpec(BaseModel):
     isolate: bool = False
     # Grade parts of the suite less often: {part: k} grades a part at every k-th evaluation
     # (ids "<part>/..." belong to it); the others carry their last results over.
-    parts: dict[str, int] = Field(default_factory=dict)
+    parts: dict[str, Annotated[int, count(ge=1)]] = Field(default_factory=dict)
 
     @field_validator("parts")
     @classmethod

@@ -22,6 +22,8 @@ import struct
 import zlib
 from pathlib import Path
 
+from sandboxes.errors import UltrarunError
+
 TYPES = {b"commit": 1, b"tree": 2, b"blob": 3}
 LOOSE_MAX_OBJECTS = 64  # a batch with more objects than this goes into a pack
 LOOSE_MAX_BYTES = 4 << 20  # ... or with more bytes than this
@@ -143,8 +145,9 @@ def read_index_ids(path: Path, limit: int) -> list[bytes] | None:
     return [data[base + 20 * i: base + 20 * i + 20] for i in range(n)]
 
 
-class StoreFull(Exception):
-    """An object would take the store past its cap (``ObjectWriter.limit``)."""
+class StoreFull(UltrarunError):
+    """An object would take the store past its cap (``ObjectWriter.limit``): a signal the
+    snapshotter handles (the snapshot is not taken), never shown to a user."""
 
 
 class ObjectWriter:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from agent import jsonsafe
 from agent.budgets import Budgets
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.backends import SandboxConfig
@@ -141,4 +141,4 @@ def write_run_info(run_dir: Path, info: RunInfo) -> None:
 
 def read_run_info(run_dir: Path) -> RunInfo:
     """Load run.json."""
-    return RunInfo.model_validate(json.loads((run_dir / "run.json").read_text()))
+    return RunInfo.model_validate(jsonsafe.loads((run_dir / "run.json").read_bytes()))
