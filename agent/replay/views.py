@@ -135,8 +135,10 @@ def _step_retries(sv: StepView) -> list[dict[str, Any]]:
 def summary_line(sv: StepView, width: int = 160) -> str:
     """One line for a step: its calls and their results, then the model's words.
 
-    A turn with no usable tool call says so (``text only``); a model call that failed for good
-    shows its error instead; retried attempts are counted in brackets.
+    A turn with no tool call says why: refused for its format (``format error``: the reply
+    held calls the harness did not run, e.g. two actions where one is allowed) or a reply in
+    plain words (``text only``); a model call that failed for good shows its error instead;
+    retried attempts are counted in brackets.
     """
     failure = _model_failure(sv)
     if sv.calls:
@@ -144,6 +146,8 @@ def summary_line(sv: StepView, width: int = 160) -> str:
                           for c in sv.calls)
     elif failure is not None and sv.model is None:
         calls = f"(model call failed: {one_line(failure.message, 70)})"
+    elif sv.model is not None and sv.model.format_error:
+        calls = f"(format error, not run: {one_line(sv.model.format_error, 70)})"
     elif any(m.reason == "format_error" for m in sv.messages):
         calls = "(no tool call: text only)"
     else:
