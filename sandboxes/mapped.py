@@ -86,23 +86,54 @@ def _read_bounded(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _cgroup_mounts() -> dict[str, str]:
+    """Where each cgroup hierarchy is mounted: ``""`` for cgroup2, else its v1 controllers
+    (``pids``, ``name=systemd``...) one by one."""
+    out: dict[str, str] = {}
+    try:
+        with open("/proc/self/mountinfo", "rb") as f:
+            lines = f.read(1 << 20).decode(errors="replace").splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        left, _, right = line.partition(" - ")
+        fields, rest = left.split(), right.split()
+        if len(fields) < 5 or len(rest) < 3:
+            continue
+        if rest[0] == "cgroup2":
+            out.setdefault("", fields[4])
+        elif rest[0] == "cgroup":
+            for opt in rest[2].split(","):
+                out.setdefault(opt, fields[4])
+    return out
+
+
 def cgroup_pids(pid: int) -> list[int] | None:
-    """Every process in ``pid``'s cgroup (v2), as host pids; None when that cannot be read."""
+    """Every process in ``pid``'s cgroup (cgroup2, or v1's ``pids`` or ``name=systemd``
+    hierarchy), as host pids; None when that cannot be read."""
     try:
         with open(f"/proc/{pid}/cgroup", "rb") as f:
-            lines = f.read(65536).splitlines()
+            lines = f.read(65536).decode(errors="replace").splitlines()
     except OSError:
         return None
+    mounts = _cgroup_mounts()
+    where: dict[str, str] = {}
     for line in lines:
-        if line.startswith(b"0::/"):
-            path = os.path.normpath("/sys/fs/cgroup" + os.fsdecode(line[3:]))
-            if not path.startswith("/sys/fs/cgroup/"):
+        _id, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
+        for c in controllers.split(",") if controllers else [""]:
+            where[c] = path
+    for key in ("", "pids", "name=systemd"):
+        if key in where and key in mounts:
+            root = mounts[key]
+            folder = os.path.normpath(root + "/" + where[key])
+            if folder != root and not folder.startswith(root.rstrip("/") + "/"):
                 return None
             try:
-                with open(os.path.join(path, "cgroup.procs"), "rb") as f:
+                with open(os.path.join(folder, "cgroup.procs"), "rb") as f:
                     return [int(x) for x in f.read(MAX_PROCESSES * 12).split()]
             except (OSError, ValueError):
-                return None
+                continue
     return None
 
 
