@@ -519,7 +519,7 @@ class AgentLoop:
         try:
             self._snapshot(self.state.step, f"step {self.state.step} (content check at the "
                            "end)", verify=True, only_changes=True)
-        except (OSError, SandboxError) as e:  # the run's end is recorded anyway
+        except Exception as e:  # the run's end is recorded anyway
             self._emit(ErrorEvent, self.state.step, message=f"final snapshot: {e}",
                        where="loop")
 

@@ -84,6 +84,11 @@ while IFS= read -r __ur_line; do
     trap 'exit 143' TERM
     trap __ur_save EXIT
     eval "$__ur_cmd"
+    # The state is saved even when the command set an EXIT trap of its own.
+    __ur_ec=$?
+    trap - EXIT
+    __ur_save
+    exit "$__ur_ec"
   ) < /dev/null 2>&1
   __ur_ec=$?
   IFS= read -r __ur_end

@@ -190,12 +190,11 @@ class ShellSession:
             if status is None:  # the driver itself is gone or stuck: replace it
                 self._replace_shell()
                 restarted = True
-                note += "; the shell was replaced (cwd and exports reset)"
+                note += "; the shell was replaced"
         elif status == "eof":
             self._replace_shell()
             restarted = True
-            note = "the shell was killed during the command; a fresh shell was started " \
-                   "(cwd and exports reset)"
+            note = "the shell was killed during the command; a fresh shell was started"
         shown, spill = capture.finish()
         exit_code, oom = 124 if timed_out else -1, False
         if isinstance(status, tuple):
