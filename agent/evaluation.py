@@ -122,6 +122,7 @@ class EvaluationRunner:
         self._lock = threading.Lock()
         self.latest: EvaluationEvent | None = None
         self.skipped = 0  # queued gradings superseded by a newer snapshot before they ran
+        self._current: tuple[int, float, bool] | None = None  # (step, start, final) grading
         self._aborted = False
 
     def submit(self, commit: str, step: int, tool_calls: int, final: bool = False) -> None:
@@ -144,6 +145,7 @@ class EvaluationRunner:
         if self._aborted:
             return None
         t0 = time.monotonic()
+        self._current = (step, t0, final)
         # Decided when the grading starts, not when it was queued: a superseded grading
         # never marks its parts as graded. One worker, so `latest` is the previous grading.
         base = self.latest if self.latest is not None and not self.latest.error else None
@@ -158,6 +160,7 @@ class EvaluationRunner:
             result = GradeResult(error=f"{type(e).__name__}: {e}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            self._current = None
         if self._aborted:  # the run is stopping: this result is no longer wanted
             return None
         if result.error is None and self.schedule:
@@ -174,12 +177,27 @@ class EvaluationRunner:
                 self.latest = event
         return event
 
-    def wait(self) -> None:
-        """Block until every queued grading is recorded."""
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every queued grading is recorded (True), or ``timeout`` seconds pass
+        (False)."""
+        from concurrent.futures import wait as wait_all
+
         with self._lock:
             pending = list(self._pending)
-        for fut in pending:
-            fut.result()
+        done, not_done = wait_all(pending, timeout=timeout)
+        for fut in done:
+            if not fut.cancelled():
+                fut.result()  # a grading's own failure is recorded; this re-raises a bug
+        return not not_done
+
+    def describe(self) -> str:
+        """What the grader is doing: ``grading step 120 (34 s), 1 queued``."""
+        with self._lock:
+            queued = sum(1 for f in self._pending if not f.done() and not f.running())
+            now = self._current
+        text = (f"grading step {now[0]}{' (final)' if now[2] else ''} "
+                f"({time.monotonic() - now[1]:.0f} s)") if now else "idle"
+        return text + (f", {queued} queued" if queued else "")
 
     def abort(self) -> None:
         """Stop now (the run was interrupted): drop queued gradings, stop a running one."""

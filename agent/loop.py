@@ -11,7 +11,8 @@ whether the workspace changed) which also marks the step as complete, and an fsy
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from agent.budgets import Budgets
@@ -39,6 +40,7 @@ from agent.models.base import (
     ToolCall,
 )
 from agent.state import LoopState, PendingStep
+from agent.step_snapshots import StepSnapshots
 from agent.stop import RunInterrupted, StopSignal
 from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
@@ -49,17 +51,16 @@ from agent.trajectory.events import (
     MessageEvent,
     ModelCall,
     ResumeEvent,
+    RetryEvent,
     RunEnd,
     RunStart,
     SandboxRestartEvent,
-    SnapshotEvent,
-    StoreLimitEvent,
     ToolCallEvent,
     ToolResultEvent,
 )
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import EndReason, Status
-from agent.trajectory.snapshots import Snapshotter, store_notice
+from agent.trajectory.snapshots import Snapshotter
 from sandboxes import SandboxDied, SandboxError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
@@ -98,10 +99,9 @@ class AgentLoop:
         self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
         self._tools_est: int | None = None
         self._sandbox_failed = False
-        self._last_verified = False  # the last snapshot read every file's content
-        self._notice = ""  # for the agent, with its next tool result
-        if hasattr(model, "on_retry"):
-            model.on_retry = self._on_retry
+        self.step_snaps = StepSnapshots(snapshots, lambda: self.state, self._emit)
+        self._call_retries: list[RetryRecord] = []  # announced for the call in progress
+        model.on_retry = self._on_retry
 
     # The conversation, the context policy and the counters are the fold's: the loop records
     # events and the fold applies them, exactly as it does for a resumed run's events.
@@ -159,19 +159,16 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
-        if hasattr(self.model, "deadline") and self.budgets.max_time_s is not None:
-            # Model calls and their retries end by then too (--max-time is wall time).
-            self.model.deadline = self.state.started + self.budgets.max_time_s
+        # Model calls and their retries end by then too (--max-time is wall time).
+        self.model.deadline = None if self.budgets.max_time_s is None else \
+            self.state.started + self.budgets.max_time_s
         with self.stop.installed():
             try:
                 self._probe_window()
                 if pending is not None:
                     done = self._run_calls(pending.step, pending.turn, pending)
                     self._end_step(pending.step, f"step {pending.step}", last=done)
-                if done:
-                    status, reason = "finished", "finished"
-                    return status, reason
-                status, reason = self._steps()
+                status, reason = ("finished", "finished") if done else self._steps()
             except RunInterrupted:
                 status, reason = "interrupted", "interrupted"
             except Exception as e:
@@ -181,7 +178,7 @@ class AgentLoop:
                 status, reason = "failed", "error"
                 raise
             finally:
-                self._finish(status, reason)
+                status, reason = self._finish(status, reason)
         return status, reason
 
     # -- steps -----------------------------------------------------------------------------
@@ -237,7 +234,7 @@ class AgentLoop:
         """Ask the model, through the context policy; compact first when it is due."""
         self._update_context(step)
         try:
-            with self.stop.waiting():
+            with self._model_waiting(step):
                 return self.model.complete(self._view(), self.toolbox.schemas())
         except ContextExceeded as e:
             if not isinstance(self.policy, CompactPolicy):
@@ -252,8 +249,26 @@ class AgentLoop:
             if e.window:
                 self._learn_window(step, e.window, "context-length error", str(e))
             self._compact(step, forced=True, error=str(e))
-            with self.stop.waiting():
+            with self._model_waiting(step):
                 return self.model.complete(self._view(), self.toolbox.schemas())
+
+    @contextmanager
+    def _model_waiting(self, step: int) -> Iterator[None]:
+        """Wait for a model call (Ctrl-C honoured). Interrupted while the endpoint was being
+        retried, the attempts so far are recorded (an ``error`` event), so the run's retry
+        count stays true."""
+        self._call_retries = []
+        try:
+            with self.stop.waiting():
+                yield
+        except RunInterrupted:
+            if self._call_retries:
+                self._emit(ErrorEvent, step, where="model",
+                           message="interrupted while the endpoint was being retried",
+                           retries=[r.model_dump() for r in self._call_retries])
+            raise
+        finally:
+            self._call_retries = []
 
     def _view(self) -> list[dict[str, Any]]:
         return self.policy.view(self.messages, self.fold.conv.meta)
@@ -368,8 +383,14 @@ class AgentLoop:
         self.observer(self.state)
 
     def _on_retry(self, record: RetryRecord) -> None:
+        """An attempt failed and will be retried: say so now (a notice in the trajectory, the
+        live view's note), not only once the call is over."""
+        self._call_retries.append(record)
+        self._emit(RetryEvent, self.state.step, attempt=record.attempt, error=record.error,
+                   status=record.status, wait_s=record.wait_s)
         self.state.note = (f"endpoint: {record.error[:80]} — retry {record.attempt} in "
-                           f"{record.wait_s:.1f} s")
+                           f"{record.wait_s:.1f} s ({len(self._call_retries)} failed attempts "
+                           "so far)")
         self.observer(self.state)
 
     def _format_error(self, step: int, turn: AssistantTurn) -> bool:
@@ -421,8 +442,7 @@ class AgentLoop:
             return out
         ref = self.rec.store_output(call.id, out.spilled, out.text) if shown.needs_store \
             else None
-        shown_text, self._notice = shown.display + (f"\n[{self._notice}]" if self._notice
-                                                    else ""), ""
+        shown_text = self.step_snaps.with_notice(shown.display)
         self._emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=out.ok,
                    output=shown_text, exit_code=out.exit_code, timed_out=out.timed_out,
                    truncated=shown.needs_store, output_ref=ref, duration_s=out.duration_s,
@@ -455,33 +475,14 @@ class AgentLoop:
             self.rec.info.error = (f"the sandbox died {self.state.sandbox_restarts} times; "
                                    "giving up")
             return "sandbox_failed"
-        verify = last or self._eval_due() or self._budget_spent() is not None
-        self._snapshot(step, message, verify)
+        self.step_snaps.take(step, message, last or self._eval_due() or
+                        self._budget_spent() is not None)
         self._maybe_evaluate(step, self.snapshots.head())
         self.rec.sync()
         # run.json follows the events step by step, so a kill -9 leaves it nearly current.
         self._update_totals()
         self.rec.save_info()
         return None
-
-    def _snapshot(self, step: int, message: str, verify: bool, only_changes: bool = False
-                  ) -> None:
-        """Take the step's snapshot and record it (``only_changes``: only if it changed)."""
-        commit = self.snapshots.snapshot(message, verify=verify)
-        self._last_verified = verify
-        if commit is None and only_changes:
-            return
-        scan, left_out = self.snapshots.last_scan, self.snapshots.last_skipped
-        self._emit(SnapshotEvent, step, commit=commit or self.snapshots.head() or "",
-                   changed=commit is not None, tool_calls=self.state.tool_calls,
-                   skipped=[s.as_dict() for s in left_out[:100]] or None,
-                   skipped_count=len(left_out) or None, verified=scan.verified or None,
-                   mapped=scan.mapped or None)
-        level = self.snapshots.store_level()
-        if level and level != self.state.store_level and self.state.store_level != "full":
-            stored, cap = self.snapshots.stored, self.snapshots.max_store
-            self._emit(StoreLimitEvent, step, level=level, stored=stored, cap=cap)
-            self._notice = store_notice(level, stored, cap)
 
     def _eval_due(self) -> bool:
         return bool(self.evaluator is not None and self.eval_every and
@@ -510,32 +511,29 @@ class AgentLoop:
         if latest is not None:
             self.state.grade = f"{latest.passed}/{latest.total}"
 
-    def _verify_last(self) -> None:
-        """The run's last snapshot reads every file (a run that ended another way than by
-        finish or a budget: its last step's snapshot trusted stat); a difference is recorded
-        as one more snapshot of the last step."""
-        if self._last_verified or self.snapshots.head() is None:
-            return
-        try:
-            self._snapshot(self.state.step, f"step {self.state.step} (content check at the "
-                           "end)", verify=True, only_changes=True)
-        except Exception as e:  # the run's end is recorded anyway
-            self._emit(ErrorEvent, self.state.step, message=f"final snapshot: {e}",
-                       where="loop")
-
-    def _finish(self, status: Status, reason: EndReason) -> None:
-        """Final evaluation (unless interrupted), run_end, totals in run.json."""
+    def _finish(self, status: Status, reason: EndReason) -> Outcome:
+        """Final evaluation (unless interrupted, or nothing was ever asked of the model),
+        run_end, totals in run.json. Ctrl-C during the final grading ends the run
+        ``interrupted`` (``ultrarun grade RUN`` grades it later)."""
         grade = None
         if self.evaluator is not None:
-            if status == "interrupted":
-                self.evaluator.abort()  # the user wants to stop now, not after a grading
+            if status == "interrupted" or not self.state.model_calls:
+                # Stop now; and a run that never reached its model has nothing to grade.
+                self.evaluator.abort()
             else:
-                self._verify_last()
+                failed = self.step_snaps.verify_last(self.state.step)
+                if failed:
+                    self._emit(ErrorEvent, self.state.step, message=failed, where="loop")
                 head = self.snapshots.head()
                 if head:
                     self.evaluator.submit(head, self.state.step, self.state.tool_calls,
                                           final=True)
-                self.evaluator.wait()
+                try:
+                    self._wait_for_grading()
+                except RunInterrupted:
+                    self.evaluator.abort()
+                    status, reason = "interrupted", "interrupted"
+                    self.state.note = "interrupted during the final grading"
             self._show_grade()
             latest = self.evaluator.latest
             if latest is not None and status != "interrupted":
@@ -552,3 +550,17 @@ class AgentLoop:
         self.rec.save_info()
         s.status = status
         self.observer(s)
+        return status, reason
+
+    def _wait_for_grading(self) -> None:
+        """Wait for the gradings still queued, saying each second what is being graded."""
+        assert self.evaluator is not None
+        start = time.monotonic()
+        while True:
+            with self.stop.waiting():
+                if self.evaluator.wait(timeout=1.0):
+                    return
+            self.state.note = (f"final grading: {self.evaluator.describe()}, "
+                               f"{time.monotonic() - start:.0f} s so far (Ctrl-C stops it: the "
+                               "run ends interrupted, `ultrarun grade RUN` grades it later)")
+            self.observer(self.state)

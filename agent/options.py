@@ -9,7 +9,7 @@ the run to continue and ``ForkConfig`` the run and step to branch from.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -97,6 +97,10 @@ class RunConfig(LoopOptions):
     seed: int | None = count(None, le=MAX_SEED)
     temperature: float | None = number(None, ge=0, le=100)
     max_tokens: int | None = count(None, ge=1)  # completion cap per model call
+    tool_mode: Literal["native", "text"] | None = None  # how the endpoint is asked to act
+    # seconds per model request (--timeout)
+    model_timeout: float | None = number(None, gt=0, le=7 * 86400)
+    profiles: list[Path] = Field(default_factory=list)  # more profiles files (--profiles)
     command_timeout: float = number(120, gt=0, le=7 * 86400)
     compact_prompt: Path | None = None
     mask_keep_outputs: int = count(10, ge=1)  # `mask`: tool outputs shown in full

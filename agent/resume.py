@@ -74,7 +74,7 @@ def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks) -> RunResult:
     if not starts:  # it stopped before the agent's first turn: nothing to continue from
         shutil.rmtree(run_dir / "snapshots.git", ignore_errors=True)
         shutil.rmtree(run_dir / "workspace", ignore_errors=True)
-        new_run_folder(run_dir, session.scenario.workspace_dir)
+        new_run_folder(run_dir, session.scenario.workspace_tree)
         return session.run(hooks, next_seq=next_seq, lock=False)  # its earlier events stay
     fold = rebuild(run.events, session.model, session.policy())
     snapshotted = any(isinstance(e, SnapshotEvent) for e in run.events)

@@ -30,12 +30,13 @@ from agent.options import ConfigError, LoopOptions, RunConfig, check_run_id
 from agent.paths import absolute, absolute_spec
 from agent.scenario.loader import Scenario, builtin_names, load_scenario
 from agent.setup import prepare
-from agent.trajectory.events import ErrorEvent, RunEnd
+from agent.trajectory.events import ErrorEvent, EventBase, RunEnd
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import MaskOptions, RunInfo, RunSettings, versions
 from agent.trajectory.snapshots import MAX_STORE, Snapshotter
-from sandboxes.backends import DockerConfig, LocalConfig, backend_config
+from sandboxes.backends import AnyBackend, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
+from sandboxes.spec import FileTree
 
 __all__ = ["ConfigError", "Hooks", "RunConfig", "RunResult", "Session", "check_run_id",
            "execute_run", "run_lock"]
@@ -58,6 +59,7 @@ class Hooks:
     progress: Callable[[str], None] = lambda _m: None
     on_start: Callable[[Path], None] | None = None
     stop: StopSignal | None = None
+    on_event: Callable[[EventBase], None] | None = None  # each event as it is recorded
 
 
 def scenario_ref(scenario: Scenario) -> str:
@@ -76,7 +78,7 @@ def run_scenario(run_dir: Path, info: RunInfo) -> Scenario:
     return load_scenario(ref)
 
 
-def run_sandbox(info: RunInfo) -> DockerConfig | LocalConfig:
+def run_sandbox(info: RunInfo) -> AnyBackend:
     """The sandbox backend config a recorded run used."""
     return info.sandbox_config or backend_config(info.sandbox)
 
@@ -138,11 +140,16 @@ class Session:
         """Build the model run.json names, with the endpoint options ``opts`` changes, and
         write into ``info`` what was resolved (endpoint, key variable's name, caps)."""
         spec = parse_spec(recorded_spec(info))
-        profiles = load_profiles()  # ProfileError: a UserError naming the file and field
+        o = info.options
+        # ProfileError: a UserError naming the file and field
+        profiles = load_profiles(extra=o.profiles)
+        api_key_env = opts.api_key_env if opts.api_key_env is not None else info.api_key_env
         overrides = ModelOverrides(
             base_url=opts.base_url or (info.base_url if spec.kind == "endpoint" else None),
-            api_key_env=opts.api_key_env or info.api_key_env, seed=info.seed,
-            temperature=info.options.temperature, max_tokens=info.options.max_tokens)
+            api_key_env=api_key_env, seed=info.seed,
+            temperature=o.temperature, max_tokens=o.max_tokens, model=o.model_override,
+            tool_mode=o.tool_mode if o.tool_mode in ("native", "text") else None,
+            timeout_s=o.model_timeout_s)
         model = make_model(spec, profiles=profiles, overrides=overrides, scenario=scenario)
         profile = model.profile if isinstance(model, OpenAIModel) else None
         info.model_kind = spec.kind
@@ -171,7 +178,8 @@ class Session:
         with ExitStack() as stack:
             if lock:
                 stack.enter_context(run_lock(self.run_dir))
-            recorder = Recorder(self.run_dir, self.info, next_seq=next_seq)
+            recorder = Recorder(self.run_dir, self.info, next_seq=next_seq,
+                                listener=hooks.on_event)
             stack.callback(recorder.close)
             try:
                 yield self._open_loop(stack, hooks, recorder)
@@ -186,6 +194,9 @@ class Session:
         info, workspace = self.info, self.run_dir / "workspace"
         if hooks.on_start:
             hooks.on_start(self.run_dir)
+        check = getattr(self.model, "check", None)
+        if callable(check):  # before images are built: a wrong endpoint fails in seconds
+            check(hooks.progress)
         prepared = prepare(self.scenario, run_sandbox(info), hooks.progress)
         info.image = prepared.factory.image
         recorder.save_info()
@@ -268,14 +279,14 @@ def cause(e: BaseException) -> BaseException | None:
     return e.__cause__ if isinstance(e, UltrarunError) or not isinstance(e, Exception) else e
 
 
-def new_run_folder(run_dir: Path, seed: Path | None) -> None:
+def new_run_folder(run_dir: Path, seed: FileTree | None) -> None:
     """The run folder with the scenario's seed workspace; nothing is left if that fails."""
     check_name_fits(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
         workspace = run_dir / "workspace"
         if seed is not None:
-            shutil.copytree(seed, workspace, symlinks=True)
+            seed.assemble(workspace)
         workspace.mkdir(exist_ok=True)
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -317,14 +328,23 @@ def run_limits(scenario: Scenario) -> dict[str, Any]:
 def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
     """Run a scenario end to end and return its run folder and final run.json."""
     scenario = load_scenario(cfg.scenario)
-    spec = absolute_spec(cfg.model or cfg.profile)
+    profiles = load_profiles(extra=cfg.profiles)
+    if cfg.profile and cfg.profile not in profiles:
+        raise ConfigError(f"--profile {cfg.profile!r} is not a profile (known: "
+                          f"{', '.join(sorted(profiles)) or 'none'}; `ultrarun models` lists "
+                          "them with their files)")
+    override = None
+    if cfg.profile and cfg.model:
+        if parse_spec(cfg.model).kind != "endpoint" or cfg.model in profiles:
+            raise ConfigError(f"--model {cfg.model!r} with --profile {cfg.profile!r}: with a "
+                              "profile, --model names the model at the profile's endpoint; "
+                              "give a model name, or only one of the two")
+        override = cfg.model  # the profile's endpoint and settings, another model there
+    spec = absolute_spec(cfg.profile if override else cfg.model or cfg.profile)
     if spec is None:
         raise ConfigError("no model: pass --model NAME (a model of your endpoint, a profile of "
                           "models.yaml, `reference`, `script:FILE`, `replay:RUN_DIR` or "
                           "`py:MODULE:CLASS`) or --profile NAME")
-    if cfg.profile and cfg.profile not in (profiles := load_profiles()):
-        raise ConfigError(f"--profile {cfg.profile!r} is not in models.yaml (known: "
-                          f"{', '.join(sorted(profiles))})")
     label = cfg.model or cfg.profile or spec
     run_id = cfg.run_id or new_run_id(scenario.name, label)
     run_dir = absolute(cfg.logs) / run_id
@@ -342,9 +362,11 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
         options=RunSettings(
             command_timeout=cfg.command_timeout, temperature=cfg.temperature,
             max_tokens=cfg.max_tokens, model_spec=spec if spec != label else None,
+            model_override=override, tool_mode=cfg.tool_mode, model_timeout_s=cfg.model_timeout,
+            profiles=[str(absolute(p)) for p in cfg.profiles],
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
             mask=MaskOptions(keep_outputs=cfg.mask_keep_outputs, keep_steps=cfg.mask_keep_steps,
                              token_budget=cfg.mask_token_budget)))
     session = Session.resolve(run_dir, info, scenario, cfg)  # before any folder exists
-    new_run_folder(run_dir, scenario.workspace_dir)
+    new_run_folder(run_dir, scenario.workspace_tree)
     return session.run(hooks or Hooks())

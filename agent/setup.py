@@ -17,9 +17,10 @@ from typing import Any
 from agent.scenario.grading import ScenarioGrader
 from agent.scenario.loader import Scenario
 from agent.tools.base import ToolContext
-from agent.tools.toolbox import CommandTool, ToolBox
-from sandboxes.backends import DockerConfig, LocalConfig, SandboxFactory, backend_config
+from agent.tools.toolbox import CommandTool, ToolBox, load_tool
+from sandboxes.backends import AnyBackend, SandboxFactory, backend_config
 from sandboxes.base import Sandbox
+from sandboxes.plugins import PREFIX
 
 Progress = Callable[[str], None]
 
@@ -77,7 +78,9 @@ class Prepared:
 
     def toolbox(self) -> ToolBox:
         s = self.scenario
-        return ToolBox(s.tools, extra=[CommandTool(t) for t in s.command_tools])
+        plugins = [load_tool(n, s.root) for n in s.tools if n.startswith(PREFIX)]
+        return ToolBox([n for n in s.tools if not n.startswith(PREFIX)],
+                       extra=[*(CommandTool(t) for t in s.command_tools), *plugins])
 
     @contextmanager
     def workbench(self, workspace: Path, *, run_id: str, outputs_dir: Path,
@@ -93,7 +96,7 @@ class Prepared:
             bench.close()
 
 
-def prepare(scenario: Scenario, sandbox: DockerConfig | LocalConfig | str | dict[str, Any],
+def prepare(scenario: Scenario, sandbox: AnyBackend | str | dict[str, Any],
             progress: Progress = lambda _m: None) -> Prepared:
     """Make ``sandbox`` (a backend config, or a backend's name) ready for ``scenario``: the
     engine answers, the agent's and the grader's images are built, leftovers are reaped."""

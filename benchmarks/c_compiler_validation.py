@@ -94,7 +94,9 @@ def _stage_ids(tier: str) -> list[str]:
         import programs  # the scenario's tier-5 module: its projects
 
         return [f"t5/{p.stage}" for p in programs.PROJECTS]
-    root = ROOT / "scenarios" / "c-compiler" / "grader" / "tests" / tier
+    # Tier 1 is toy-c-compiler's suite, included (scenario.yaml `include:`).
+    root = ROOT / "scenarios" / "toy-c-compiler" / "grader" / "tests" if tier == "t1" else \
+        ROOT / "scenarios" / "c-compiler" / "grader" / "tests" / tier
     return sorted(f"{tier}/{d.name}" for d in root.iterdir() if d.is_dir())
 
 

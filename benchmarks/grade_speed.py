@@ -29,6 +29,7 @@ from rich.table import Table  # noqa: E402
 from agent.runner import RunConfig, execute_run  # noqa: E402
 from agent.scenario.grading import grade_workspace  # noqa: E402
 from agent.scenario.loader import load_scenario  # noqa: E402
+from ultrarun.policy import write_stage  # noqa: E402
 
 
 def main() -> None:
@@ -41,7 +42,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-grade-"))
     ws = tmp / "ws"
     shutil.copytree(scenario.root / "workspace", ws)
-    shutil.copytree(scenario.root / "reference", ws, dirs_exist_ok=True)
+    write_stage(scenario.root / "reference" / "staged", ws)  # the reference compiler
     grade_workspace(scenario, tmp / "ws", "docker")  # warm: images built, caches filled
     t0 = time.monotonic()
     result = grade_workspace(scenario, ws, "docker")

@@ -30,7 +30,7 @@ from rich.table import Table
 
 from agent.context import FullPolicy
 from agent.loop import AgentLoop, Budgets
-from agent.models.base import AssistantTurn
+from agent.models.base import AssistantTurn, ModelBase
 from agent.models.script import ScriptModel, ScriptTurn
 from agent.tools.base import ToolContext
 from agent.tools.toolbox import ToolBox
@@ -40,7 +40,7 @@ from agent.trajectory.snapshots import Snapshotter
 from sandboxes import open_sandbox
 
 
-class TimedModel:
+class TimedModel(ModelBase):
     """Wraps a model and notes when each call starts and ends."""
 
     def __init__(self, inner: ScriptModel) -> None:

@@ -3,19 +3,21 @@ image, and then opens its sandboxes and its grader's sandbox (the SWE-ReX deploy
 pattern).
 
 ``SandboxConfig`` is the union the run options hold (``RunConfig.sandbox``); a backend's name
-(``"docker"``, ``"local"``) stands for its default config. Nothing outside this module switches
-on a backend's name: adding a backend is a config class here plus its entry in ``BACKENDS``.
+(``"docker"``, ``"local"``) stands for its default config, ``py:MODULE:FACTORY`` for a backend
+of your own (``PluginConfig``). Nothing outside this module switches on a backend's name:
+adding a backend is a config class here plus its place in ``AnyBackend``.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sandboxes.errors import HarnessError, UserError
 from sandboxes.numbers import count, number
@@ -231,20 +233,107 @@ class LocalFactory:
         return LocalGraderBox(self.spec.grading) if self.spec.grading else None
 
 
-SandboxConfig = Annotated[DockerConfig | LocalConfig, Field(discriminator="backend")]
-BACKENDS: dict[str, type[DockerConfig] | type[LocalConfig]] = {
-    "docker": DockerConfig, "local": LocalConfig}
+class PluginConfig(BackendConfig):
+    """A sandbox backend of your own: ``--sandbox py:MODULE:FACTORY`` (or
+    ``py:FILE.py:FACTORY``). ``FACTORY(workspace, outputs_dir, **options)`` returns a sandbox
+    not yet started; the contract it must keep is ``sandboxes/conformance.py`` (run it with
+    ``ULTRARUN_SANDBOX_FACTORY=MODULE:FACTORY pytest --pyargs sandboxes.conformance``). Of the
+    options (``env``, ``disk``, ``cpus``, ``memory``, ``pids``, ``network``, ``run_id``,
+    ``labels``), those its signature names are passed. Its graders run where ``grader`` says:
+    in Docker by default (hidden tests need the grader's own container), ``local`` to grade on
+    the host. Counted as not isolated unless the factory says ``isolated = True``."""
+
+    backend: Literal["python"] = "python"
+    factory: str = Field(description="MODULE:FACTORY or FILE.py:FACTORY (a file's absolute "
+                                     "path is recorded)")
+    grader: Annotated[DockerConfig | LocalConfig, Field(discriminator="backend")] = Field(
+        default_factory=DockerConfig, description="where this backend's graders run")
+
+    @field_validator("factory")
+    @classmethod
+    def _factory(cls, v: str) -> str:
+        from sandboxes.plugins import PREFIX, is_file_ref
+
+        v = v.removeprefix(PREFIX)
+        where, sep, name = v.rpartition(":")
+        if is_file_ref(where) and not Path(where).is_absolute():
+            v = f"{Path(where).absolute()}{sep}{name}"
+        return v
+
+    @property
+    def isolated(self) -> bool:  # type: ignore[override]
+        return bool(getattr(self.load(), "isolated", False))
+
+    def load(self) -> Callable[..., Sandbox]:
+        from sandboxes.plugins import PluginError, load_plugin
+
+        make = load_plugin(self.factory, "sandbox")
+        if not callable(make):
+            raise PluginError(f"sandbox {self.factory!r} is not callable: name a class or a "
+                              "function returning a sandbox")
+        return make
+
+    def engine_problem(self) -> str | None:
+        return self.grader.engine_problem()
+
+    def create(self, *, workspace: Path, image: str | None = None, **options: Any) -> Sandbox:
+        make = self.load()
+        params = inspect.signature(make).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            options = {k: v for k, v in options.items() if k in params}
+        outputs = options.pop("outputs_dir", None) or Path(workspace).parent / "outputs"
+        return make(Path(workspace), Path(outputs), **options)
+
+    def prepare(self, spec: SandboxSpec, progress: Progress = lambda _m: None
+                ) -> PluginFactory:
+        self.load()  # a broken reference fails now, before any image is built
+        graders = self.grader.prepare(spec, progress) if spec.grading else None
+        return PluginFactory(self, spec, graders)
 
 
-def backend_config(value: str | dict[str, Any] | BackendConfig) -> DockerConfig | LocalConfig:
-    """A backend config from its name (its defaults), a mapping, or a config as is."""
-    if isinstance(value, DockerConfig | LocalConfig):
+class PluginFactory:
+    """A plug-in backend, ready for one scenario (its graders' backend prepared)."""
+
+    backend = "python"
+    image: str | None = None
+    workspace_owner: int | None = None
+
+    def __init__(self, config: PluginConfig, spec: SandboxSpec,
+                 graders: SandboxFactory | None) -> None:
+        self.config, self.spec, self.graders = config, spec, graders
+
+    def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
+             labels: dict[str, str] | None = None) -> Sandbox:
+        lim = self.spec.limits
+        return self.config.create(workspace=workspace, outputs_dir=outputs_dir, env=self.spec.env,
+                                  disk=lim.disk, cpus=lim.cpus, memory=lim.memory,
+                                  pids=lim.pids, network=lim.network, run_id=run_id,
+                                  labels=labels or {})
+
+    def grader(self, run_id: str) -> GraderBox | None:
+        return self.graders.grader(run_id) if self.graders is not None else None
+
+
+#: Every backend config: the one union the run options, run.json and the API accept.
+AnyBackend = DockerConfig | LocalConfig | PluginConfig
+SandboxConfig = Annotated[AnyBackend, Field(discriminator="backend")]
+#: A backend's name -> its config class (``py:`` names a plug-in: ``PluginConfig``).
+BACKENDS: dict[str, type[AnyBackend]] = {
+    c.model_fields["backend"].default: c for c in get_args(AnyBackend)}
+
+
+def backend_config(value: str | dict[str, Any] | BackendConfig) -> AnyBackend:
+    """A backend config from its name (its defaults), ``py:MODULE:FACTORY``, a mapping, or a
+    config as is."""
+    if isinstance(value, get_args(AnyBackend)):
         return value
     if isinstance(value, str):
-        if value not in BACKENDS:
-            raise UserError(f"unknown sandbox backend {value!r}: use "
-                            f"{' or '.join(repr(n) for n in BACKENDS)}")
-        return BACKENDS[value]()
+        named: dict[str, Any] = as_config(value)
+        if named["backend"] not in BACKENDS or (named["backend"] == "python"
+                                                and "factory" not in named):
+            raise UserError(f"unknown sandbox backend {value!r}: use docker, local or "
+                            "py:MODULE:FACTORY (your own, see docs/api.md)")
+        value = named
     if isinstance(value, dict):
         name = value.get("backend")
         if name not in BACKENDS:
@@ -254,5 +343,11 @@ def backend_config(value: str | dict[str, Any] | BackendConfig) -> DockerConfig 
 
 
 def as_config(value: Any) -> Any:
-    """Pydantic ``before`` validator: a backend's name becomes its default config."""
-    return {"backend": value} if isinstance(value, str) else value
+    """Pydantic ``before`` validator: a backend's name becomes its default config, and
+    ``py:MODULE:FACTORY`` a plug-in's."""
+    if isinstance(value, str):
+        from sandboxes.plugins import PREFIX
+
+        return {"backend": "python", "factory": value} if value.startswith(PREFIX) else \
+            {"backend": value}
+    return value

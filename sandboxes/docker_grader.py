@@ -8,7 +8,6 @@ by the scenario's disk limit over the copy, and its log by Docker.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import tempfile
 import threading
@@ -94,12 +93,14 @@ class DockerGraderBox:
         env = dict(env or {})
         caps: list[str] = []
         with tempfile.TemporaryDirectory(prefix="ultrarun-grader-files-") as tmp:
-            files = self.spec.files
+            tree = self.spec.files
+            files = tree.base if tree is not None else None
+            if tree is not None and (self.spec.isolate or tree.layers):
+                # A copy of the grader's files, with what the scenario includes of another.
+                files = tree.assemble(Path(tmp) / "grader")
             if self.spec.isolate and files is not None:
-                # A root-only copy of the grader's files; candidate code runs as the agent's
-                # uid through $ULTRARUN_RUN_AS and cannot read them.
-                files = Path(tmp) / "grader"
-                shutil.copytree(self.spec.files, files, symlinks=True)  # type: ignore[arg-type]
+                # Root-only; candidate code runs as the agent's uid through $ULTRARUN_RUN_AS
+                # and cannot read them.
                 _lock_down(files)
                 env["ULTRARUN_RUN_AS"] = f"setpriv --reuid={uid} --regid={gid} --clear-groups --"
                 # Root in its own container: switch to other uids, kill what they leave

@@ -31,9 +31,21 @@ def connect(timeout: float = 10) -> docker.DockerClient | None:
         return None
 
 
+#: The socket a local ``dockerd`` listens on; ``DOCKER_HOST`` naming anything else is an engine
+#: we did not start and must not replace.
+LOCAL_SOCKET = "unix:///var/run/docker.sock"
+
+
+def other_engine() -> str | None:
+    """``DOCKER_HOST`` when it names an engine other than the local default one."""
+    host = os.environ.get("DOCKER_HOST", "").strip()
+    return host if host and host not in (LOCAL_SOCKET, "unix:///run/docker.sock") else None
+
+
 def can_self_install() -> bool:
-    """Whether we may install and start Debian's docker.io ourselves (root with apt-get)."""
-    return os.geteuid() == 0 and shutil.which("apt-get") is not None
+    """Whether we may install and start Debian's docker.io ourselves (root with apt-get, and
+    no ``DOCKER_HOST`` naming another engine: starting a local one would not reach it)."""
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None and other_engine() is None
 
 
 def ensure_engine(log_dir: Path, progress: Progress, wait_s: float = 90) -> docker.DockerClient:
@@ -41,6 +53,10 @@ def ensure_engine(log_dir: Path, progress: Progress, wait_s: float = 90) -> dock
     client = connect()
     if client is not None:
         return client
+    if (host := other_engine()) is not None:
+        raise EngineUnavailable(
+            f"No Docker engine answers at DOCKER_HOST={host}: start that engine, or unset "
+            "DOCKER_HOST to use the local one, or run without isolation with `--sandbox local`.")
     if not can_self_install():
         raise EngineUnavailable(
             "No Docker engine answers (`docker info` fails) and this user cannot start one "

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
@@ -262,20 +263,61 @@ class LocalGraderBox:
 
     def __init__(self, grading: GradingSpec) -> None:
         self.spec = grading
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[str]] = set()
+        self._aborted = False
 
     def run(self, workspace: Path, env: dict[str, str] | None = None) -> GraderOutput:
+        with tempfile.TemporaryDirectory(prefix="ultrarun-grader-files-") as tmp:
+            tree = self.spec.files
+            files = tree.assemble(Path(tmp) / "grader") if tree is not None and tree.layers \
+                else tree.base if tree is not None else None
+            return self._run(workspace, files, env)
+
+    def _run(self, workspace: Path, files: Path | None,
+             env: dict[str, str] | None) -> GraderOutput:
         cmd = self.spec.command.replace("/workspace", str(workspace))
-        if self.spec.files is not None:
-            cmd = cmd.replace("/grader", str(self.spec.files))
+        if files is not None:
+            cmd = cmd.replace("/grader", str(files))
         env = {**{k: os.environ[k] for k in ("PATH", "LANG", "HOME") if k in os.environ},
                **(env or {})}
+        # Its own process group, so an abort (Ctrl-C) or a timeout kills all it started.
+        proc = subprocess.Popen(["bash", "-c", cmd], cwd=workspace, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, errors="replace", env=env,
+                                start_new_session=True)
+        with self._lock:
+            if self._aborted:
+                _kill_group(proc)
+            self._running.add(proc)
         try:
-            r = subprocess.run(["bash", "-c", cmd], cwd=workspace, capture_output=True,
-                               text=True, errors="replace", timeout=self.spec.timeout, env=env)
+            out, _err = proc.communicate(timeout=self.spec.timeout)
         except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            proc.communicate()
             return GraderOutput(error=f"the grader ran past its timeout of "
                                       f"{self.spec.timeout:g} s")
-        return GraderOutput(stdout=r.stdout)
+        except BaseException:  # Ctrl-C: its own session spares it the terminal's SIGINT
+            _kill_group(proc)
+            proc.wait()
+            raise
+        finally:
+            with self._lock:
+                self._running.discard(proc)
+        if self._aborted:
+            return GraderOutput(error="the grading was stopped (the run is being interrupted)")
+        return GraderOutput(stdout=out)
 
     def abort(self) -> None:
-        """Nothing to stop early: a local grading is one subprocess the run waits for."""
+        """Kill a grading in progress (its whole process group), refuse new ones."""
+        with self._lock:
+            self._aborted = True
+            running = list(self._running)
+        for proc in running:
+            _kill_group(proc)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

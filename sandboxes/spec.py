@@ -6,6 +6,7 @@ layer never imports ``scenarios`` or ``agent``.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -55,12 +56,44 @@ class Limits(BaseModel):
         return str(_size(v, 1 << 20, "snapshots.git"))
 
 
+class FileLayer(BaseModel):
+    """A file or folder copied into a ``FileTree`` at ``target`` (a path relative to it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Path
+    target: str
+
+
+class FileTree(BaseModel):
+    """A folder as a sandbox receives it: ``base`` (a scenario's own folder) with ``layers``
+    copied in (what the scenario includes of another one: ``include:`` in scenario.yaml). The
+    scenario loader has checked every path; links are copied as links, never followed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base: Path
+    layers: tuple[FileLayer, ...] = ()
+
+    def assemble(self, dest: Path) -> Path:
+        """Copy the tree to ``dest`` (which must not exist yet)."""
+        shutil.copytree(self.base, dest, symlinks=True)
+        for layer in self.layers:
+            out = dest / layer.target
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if layer.source.is_dir() and not layer.source.is_symlink():
+                shutil.copytree(layer.source, out, symlinks=True)
+            else:
+                shutil.copy2(layer.source, out, follow_symlinks=False)
+        return dest
+
+
 class GradingSpec(BaseModel):
     """How a grader runs: ``command`` on a copy of the workspace at ``/workspace``, with
     ``files`` read-only at ``/grader``, in a sandbox of its own."""
 
     command: str
-    files: Path | None = None
+    files: FileTree | None = None
     timeout: float = 900
     setup: str | None = None  # baked into the grader's image, as root (Docker)
     isolate: bool = False  # /grader readable by root only; candidates run via $ULTRARUN_RUN_AS

@@ -19,8 +19,9 @@ from agent.scenario.policy import (
     read_log,
     write,
 )
-from agent.scenario.staging import Mistake, edits_between, render, render_tree
+from agent.scenario.staging import FINAL, Mistake, edits_between, render, render_tree, write_stage
 
-__all__ = ["BUILTIN_DIR", "Call", "Mistake", "Observation", "Plan", "PolicyModel", "Scenario",
-           "Turn", "bash", "edit", "edits_between", "finish", "grep", "insert", "list_dir",
-           "load_scenario", "read", "read_log", "render", "render_tree", "write"]
+__all__ = ["BUILTIN_DIR", "FINAL", "Call", "Mistake", "Observation", "Plan", "PolicyModel",
+           "Scenario", "Turn", "bash", "edit", "edits_between", "finish", "grep", "insert",
+           "list_dir", "load_scenario", "read", "read_log", "render", "render_tree", "write",
+           "write_stage"]

@@ -44,11 +44,17 @@ class Call:
     @property
     def signature(self) -> str:
         """Tool name + canonical JSON arguments (raw text when they did not parse)."""
-        if self.arguments is None:
-            return f"{self.name}\x00raw:{self.raw_arguments}"
-        args = json.dumps(self.arguments, sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False, default=str)
-        return f"{self.name}\x00{args}"
+        return call_signature(self.name, self.arguments, self.raw_arguments)
+
+
+def call_signature(name: str, arguments: dict[str, Any] | None, raw_arguments: str) -> str:
+    """What makes two calls the same call: the tool and its canonical JSON arguments (the raw
+    text when they did not parse). Loop metrics and live alerts compare these."""
+    if arguments is None:
+        return f"{name}\x00raw:{raw_arguments}"
+    args = json.dumps(arguments, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+    return f"{name}\x00{args}"
 
 
 def run_start_time(run: LoadedRun) -> float:

@@ -77,23 +77,48 @@ def compare_runs(runs: Sequence[tuple[Path, LoadedRun]]) -> list[ComparedRun]:
     return out
 
 
+def compare_warnings(items: Sequence[ComparedRun]) -> list[str]:
+    """What makes the runs not comparable as they stand (different scenarios)."""
+    scenarios = {i.metrics.run.scenario for i in items}
+    if len(scenarios) > 1:
+        named = ", ".join(sorted(str(x) for x in scenarios))
+        return [f"these runs are of different scenarios ({named}): their pass rates measure "
+                "different test suites"]
+    return []
+
+
+def identity_rows(items: Sequence[ComparedRun]) -> list[tuple[str, list[str]]]:
+    """What each run is: scenario, model, status."""
+    def status(i: ComparedRun) -> str:
+        r = i.metrics.run
+        return f"{r.status} ({r.end_reason})" if r.end_reason and r.end_reason != r.status \
+            else str(r.status)
+
+    return [("scenario", [str(i.metrics.run.scenario or NA) for i in items]),
+            ("model", [str(i.metrics.run.model or NA) for i in items]),
+            ("status", [status(i) for i in items])]
+
+
 def compare_table(items: Sequence[ComparedRun]) -> Table:
     """One row per headline metric, one column per run."""
     table = Table(title="Run comparison", title_justify="left")
     table.add_column("metric", style="bold")
     for item in items:
         table.add_column(Text(item.label), overflow="fold")
+    for label, names in identity_rows(items):
+        table.add_row(Text(label), *(Text(c) for c in names))
     rows = [summary_rows(i.metrics) for i in items]
     for k, (label, _) in enumerate(rows[0] if rows else []):
-        cells = [Text(r[k][1], style="dim" if r[k][1] == NA else "") for r in rows]
-        table.add_row(Text(label), *cells)
+        table.add_row(Text(label), *(Text(r[k][1], style="dim" if r[k][1] == NA else "")
+                                     for r in rows))
     if any(i.fork_note for i in items):
         table.add_row("fork", *[Text(i.fork_note or "") for i in items])
     return table
 
 
 def compare_json(items: Sequence[ComparedRun]) -> dict[str, Any]:
-    return {"runs": [{"run_dir": str(i.run_dir), "label": i.label, "offset": i.offset,
+    return {"warnings": compare_warnings(items),
+            "runs": [{"run_dir": str(i.run_dir), "label": i.label, "offset": i.offset,
                       "fork": i.fork_note,
                       "run_info": i.run.info.model_dump(mode="json") if i.run.info else None,
                       "metrics": i.metrics.model_dump(mode="json")} for i in items]}
@@ -110,9 +135,12 @@ def render_compare_html(items: Sequence[ComparedRun]) -> str:
         m = item.metrics
         horizon = max(horizon, item.offset + m.run.tool_calls)
         if m.progress:
+            # Held to the run's own end, not to the longest run's.
             series.append(Series(item.label, [(p.tool_calls + item.offset, p.rate)
                                               for p in m.progress.points],
-                                 color, step=True, dots=True))
+                                 color, step=True, dots=True,
+                                 until=item.offset + max(m.run.tool_calls,
+                                                         m.progress.points[-1].tool_calls)))
         if m.degradation.windows:
             errors.append(Series(item.label, [((w.start + w.end) / 2 + item.offset, w.error_rate)
                                               for w in m.degradation.windows], color, dots=True))
@@ -130,12 +158,15 @@ def render_compare_html(items: Sequence[ComparedRun]) -> str:
                                  percent=True)) if errors else ""
     rows = [summary_rows(i.metrics) for i in items]
     head = "".join(f"<th>{esc(i.label)}</th>" for i in items)
-    body = "".join("<tr><th>" + esc(label) + "</th>" + "".join(
+    ident = "".join(f"<tr><th>{esc(label)}</th>" + "".join(f"<td>{esc(c)}</td>" for c in cells)
+                    + "</tr>" for label, cells in identity_rows(items))
+    body = ident + "".join("<tr><th>" + esc(label) + "</th>" + "".join(
         f"<td>{esc(r[k][1])}</td>" for r in rows) + "</tr>"
         for k, (label, _) in enumerate(rows[0] if rows else []))
     forks = "".join(f"<p class=\"note\">{esc(i.label)}: {esc(i.fork_note)}</p>"
                     for i in items if i.fork_note)
-    warn = "".join(f'<p class="warn">{esc(w)}</p>' for i in items for w in i.metrics.warnings)
+    warn = "".join(f'<p class="warn">{esc(w)}</p>' for w in
+                   [*compare_warnings(items), *(w for i in items for w in i.metrics.warnings)])
     page = (f"<h1>ultrarun comparison of {len(items)} runs</h1>{warn}{forks}"
             f'<h2>Progress</h2><div id="progress">{chart}</div>'
             f'<h2>Errors</h2><div id="windows">{err_chart}</div>'

@@ -1,8 +1,8 @@
 """Reports of one run: a rich terminal summary, JSON, and one self-contained HTML page.
 
 The HTML page has no external resource (no CDN, no font, no fetch): charts are inline SVG drawn
-here, the only script is a few lines for the expand/collapse buttons. Per-step details are capped
-(see the ``HTML_*`` constants) so a 10,000-step run still makes a page of a few MB.
+here (their points link to the step they belong to), and every step is browsable with the
+viewer's step browser from data embedded in the page (``report_steps``), texts cut to a bound.
 """
 
 from __future__ import annotations
@@ -10,41 +10,30 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from agent.analysis.calls import run_start_time
-from agent.analysis.churn import commit_diffs, has_history
-from agent.analysis.metrics import RunMetrics, error_kind
+from agent.analysis.alerts import retries_summary
+from agent.analysis.metrics import RunMetrics
+from agent.analysis.progress import Progress
+from agent.analysis.report_steps import HTML_TEXT_CHARS, csp_hash, steps_section
 from agent.analysis.svg import PALETTE, Band, Chart, Marker, Series, esc, line_chart, timeline
 from agent.analysis.tiers import Tier
 from agent.trajectory import EventBase, LoadedRun, RunInfo
 from agent.trajectory.events import (
-    ContextEvent,
     ErrorEvent,
     EvaluationEvent,
     MessageEvent,
     ModelCall,
-    ResumeEvent,
     RunEnd,
     RunStart,
-    SandboxRestartEvent,
     SnapshotEvent,
-    ToolCallEvent,
     ToolResultEvent,
 )
 
-#: Steps shown with their tool calls, outputs and diffs: the first and the last ones.
-HTML_FIRST_STEPS = 20
-HTML_LAST_STEPS = 200
-#: Each output, argument list or message is cut to this many characters in the page.
-HTML_TEXT_CHARS = 2000
-#: Each step's workspace diff is cut to this many characters.
-HTML_DIFF_CHARS = 6000
 #: The step timeline draws at most this many bars (steps are binned beyond).
 HTML_TIMELINE_BARS = 600
 
@@ -135,6 +124,9 @@ def render_terminal(metrics: RunMetrics, info: RunInfo | None) -> RenderableType
     if r.store_limit:
         parts.append(Text(f"snapshots.git {r.store_limit}: later changes may be unrecorded",
                           style="yellow"))
+    if metrics.progress:
+        parts.append(progress_curve(metrics.progress, max(metrics.run.tool_calls, 1)))
+        parts.append(stages_table(metrics.progress))
     if metrics.progress and metrics.progress.tiers:
         parts.append(tiers_table(metrics.progress.tiers))
     d = metrics.degradation
@@ -164,6 +156,51 @@ def render_terminal(metrics: RunMetrics, info: RunInfo | None) -> RenderableType
             na.add_row(Text(key), Text(why))
         parts.append(na)
     return Group(*parts)
+
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(points: Sequence[tuple[float, float]], horizon: float, width: int = 60) -> str:
+    """A step curve of shares in [0, 1] over [0, horizon] in ``width`` block characters (each
+    column shows the value held at its end; blank before the first point)."""
+    out = []
+    for col in range(width):
+        x = horizon * (col + 1) / width
+        held = [y for px, y in points if px <= x]
+        out.append(BLOCKS[round(min(1.0, max(0.0, held[-1])) * 7)] if held else " ")
+    return "".join(out)
+
+
+def progress_curve(p: Progress, horizon: int) -> Text:
+    """The pass-rate curve as a line of blocks, with where it starts, peaks and ends."""
+    pts = [(float(x.tool_calls), x.rate) for x in p.points]
+    first, last = p.points[0], p.points[-1]
+    return Text.assemble(
+        (f"Progress: pass rate over {horizon:,} tool calls ({p.evaluations} evaluations)\n",
+         "bold"),
+        ("│", "dim"), (sparkline(pts, max(horizon, last.tool_calls)), "green"), ("│\n", "dim"),
+        f"{_pct(first.rate)} at call {first.tool_calls} → {_pct(last.rate)} at call "
+        f"{last.tool_calls} (best {_pct(p.best_rate)})")
+
+
+def stages_table(p: Progress) -> Table:
+    """Each stage at the last evaluation, its best, and the call where it first passed all."""
+    table = Table(title="Stages", title_justify="left")
+    for col in ("stage", "final", "best", "all passing from call"):
+        table.add_column(col, justify="left" if col == "stage" else "right")
+    final = next((x for x in reversed(p.points) if x.final), p.points[-1])
+    names = sorted({k for x in p.points for k in x.stages})
+    for name in names:
+        seen = [(x.tool_calls, x.stages[name]) for x in p.points if name in x.stages
+                and len(x.stages[name]) == 2 and x.stages[name][1]]
+        if not seen:
+            continue
+        passed, total = final.stages.get(name, seen[-1][1])
+        best = max(a / b for _, (a, b) in seen)
+        full = next((c for c, (a, b) in seen if a == b), None)
+        table.add_row(Text(name), f"{passed}/{total}", _pct(best), _num(full))
+    return table
 
 
 def report_json(metrics: RunMetrics, info: RunInfo | None) -> dict[str, Any]:
@@ -199,25 +236,6 @@ max-height:420px;overflow:auto;font:12px/1.35 ui-monospace,Menlo,Consolas,monosp
 .note{color:#6b7280;font-size:12px}.warn{color:#92400e;background:#fef3c7;padding:4px 8px}
 button{margin-right:6px}
 """
-
-SCRIPT = """
-(function(){
-  function on(id,ev,fn){var el=document.getElementById(id);if(el){el.addEventListener(ev,fn);}}
-  function setAll(open){
-    document.querySelectorAll('#steps details').forEach(function(d){d.open=open;});
-  }
-  on('expand','click',function(){setAll(true);});
-  on('collapse','click',function(){setAll(false);});
-  on('failonly','change',function(e){
-    var only=e.target.checked;
-    document.querySelectorAll('#steps details.step').forEach(function(d){
-      d.style.display=(only&&!d.classList.contains('fail'))?'none':'';
-    });
-  });
-  document.body.setAttribute('data-ready','1');
-})();
-"""
-
 
 def _cut(text: str, limit: int = HTML_TEXT_CHARS) -> str:
     if len(text) <= limit:
@@ -277,20 +295,25 @@ def _progress_charts(m: RunMetrics) -> str:
     main = line_chart(Chart(
         "Hidden-test pass rate vs tool calls (dots: evaluations; dashed: context events)",
         "tool calls", "pass rate",
-        [Series("pass rate", [(x.tool_calls, x.rate) for x in p.points], step=True, dots=True)],
+        [Series("pass rate", [(x.tool_calls, x.rate) for x in p.points], step=True, dots=True,
+                steps=[x.step for x in p.points])],
         markers=marks, y_min=0, y_max=1, x_min=0, x_max=horizon, percent=True))
     out = [main]
     wall = [(x.wall_s, x.rate) for x in p.points if x.wall_s is not None]
+    wall_steps = [x.step for x in p.points if x.wall_s is not None]
     wall_marks = [Marker(c.wall_s, f"context {c.action}") for c in m.context_events]
     if wall:
         out.append(line_chart(Chart("Pass rate vs wall time", "seconds since start", "pass rate",
                                     [Series("pass rate", wall, PALETTE[2], step=True,
-                                            dots=True)], markers=wall_marks, y_min=0, y_max=1,
+                                            dots=True, steps=wall_steps)],
+                                    markers=wall_marks, y_min=0, y_max=1,
                                     x_min=0, percent=True, width=540, height=240)))
     tok = [(float(x.tokens), x.rate) for x in p.points if x.tokens is not None]
+    tok_steps = [x.step for x in p.points if x.tokens is not None]
     if tok and any(t for t, _ in tok):
         out.append(line_chart(Chart("Pass rate vs cumulative tokens", "tokens", "pass rate",
-                                    [Series("pass rate", tok, PALETTE[3], step=True, dots=True)],
+                                    [Series("pass rate", tok, PALETTE[3], step=True, dots=True,
+                                            steps=tok_steps)],
                                     y_min=0, y_max=1, x_min=0, percent=True, width=540,
                                     height=240)))
     stages: dict[str, list[tuple[float, float]]] = {}
@@ -312,7 +335,7 @@ def _stage_chart(title: str, stages: dict[str, list[tuple[float, float]]],
               for i, (name, pts) in enumerate(sorted(stages.items()))]
     return line_chart(Chart(title, "tool calls", "stage pass rate", series, markers=marks,
                             y_min=0, y_max=1, x_min=0, x_max=horizon, percent=True,
-                            height=max(300, 60 + 15 * len(series))))
+                            height=300 if len(series) > 10 else max(300, 60 + 15 * len(series))))
 
 
 def tiers_table(tiers: Sequence[Tier]) -> Table:
@@ -395,111 +418,32 @@ def _timeline(steps: Sequence[StepView]) -> str:
                            "grey = no tool call")
 
 
-def _event_html(e: EventBase, diff: str | None) -> str:
-    match e:
-        case ModelCall():
-            content = e.message.get("content")
-            text = content if isinstance(content, str) else json.dumps(content, default=str)
-            out = f'<div class="note">model: {esc(e.finish_reason or "")}'
-            if e.prompt_tokens or e.completion_tokens:
-                out += f", tokens {esc(e.prompt_tokens)} in / {esc(e.completion_tokens)} out"
-            out += f", {e.latency_s:.1f} s</div>"
-            if e.retries:
-                out += f'<div class="warn">{esc(retries_text(e.retries))}</div>'
-            if e.format_error:
-                out += f'<div class="warn">unusable reply: {esc(e.format_error)}</div>'
-            if e.reasoning:
-                out += f"<details><summary>reasoning</summary><pre>{esc(_cut(e.reasoning))}" \
-                       "</pre></details>"
-            if content:
-                out += f"<pre>{esc(_cut(text))}</pre>"
-            return out
-        case ToolCallEvent():
-            shown = e.raw_arguments if e.arguments is None else \
-                json.dumps(e.arguments, ensure_ascii=False, indent=1, default=str)
-            bad = f' <span class="warn">parse error: {esc(e.parse_error)}</span>' \
-                if e.parse_error else ""
-            return (f'<div class="call"><b>{esc(e.name)}</b> '
-                    f'<span class="note">{esc(e.call_id)}</span>{bad}'
-                    f"<pre>{esc(_cut(shown))}</pre></div>")
-        case ToolResultEvent():
-            bits = [f"exit {e.exit_code}" if e.exit_code is not None
-                    else ("ok" if e.ok else "failed")]
-            if e.error_kind:
-                bits.append(e.error_kind)
-            if e.truncated and e.output_ref:
-                bits.append(f"full output: {e.output_ref}")
-            bits.append(f"{e.duration_s:.2f} s")
-            cls = "call bad" if e.failed else "call"
-            return (f'<div class="{cls}"><span class="note">result: {esc(", ".join(bits))}</span>'
-                    f"<pre>{esc(_cut(e.output))}</pre></div>")
-        case SnapshotEvent() if diff is not None and e.changed:
-            return (f"<details><summary>workspace diff ({esc(e.commit[:10])})"
-                    f"</summary><pre>{esc(diff)}</pre></details>")
-        case MessageEvent():
-            return (f'<div class="note">harness message ({esc(e.reason)}):</div>'
-                    f"<pre>{esc(_cut(e.content))}</pre>")
-        case ContextEvent():
-            return (f'<div class="warn">context {esc(e.action)}: '
-                    f"{esc(_cut(json.dumps(e.details, default=str), 500))}</div>")
-        case ErrorEvent() | ResumeEvent() | SandboxRestartEvent():
-            body = {k: v for k, v in e.model_dump().items()
-                    if k not in ("seq", "t", "type", "step")}
-            return (f'<div class="warn">{esc(e.type)}: '
-                    f"{esc(_cut(json.dumps(body, default=str), 500))}</div>")
-    return ""
+retries_text = retries_summary  # the name replay and older callers use
 
 
-def retries_text(retries: Sequence[dict[str, Any]]) -> str:
-    """``3 retries (HTTP 503 x2, connection error), 7.5 s waiting`` for a call's retries."""
-    kinds: dict[str, int] = {}
-    for r in retries:
-        kind = error_kind(str(r.get("error", "")))
-        kinds[kind] = kinds.get(kind, 0) + 1
-    waited = sum(float(r.get("wait_s") or 0.0) for r in retries)
-    what = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in kinds.items())
-    return f"{len(retries)} {'retry' if len(retries) == 1 else 'retries'} ({what}), " \
-           f"{waited:.1f} s waiting"
+def call_charts(run: LoadedRun) -> str:
+    """Per model call: the prompt (the context the model saw), completion tokens, latency and
+    cost, and any other number a model_call records, against the step; dots open the step."""
+    from agent.view.tracker import call_numbers
 
-
-def _step_details(run: LoadedRun, steps: Sequence[StepView]) -> str:
-    n = len(steps)
-    if n <= HTML_FIRST_STEPS + HTML_LAST_STEPS:
-        shown = list(steps)
-        skipped = 0
-    else:
-        shown = list(steps[:HTML_FIRST_STEPS]) + list(steps[-HTML_LAST_STEPS:])
-        skipped = n - len(shown)
-    git_dir = Path(run.run_dir) / "snapshots.git"
-    diffs: dict[str, str] = {}
-    if has_history(git_dir):
-        try:
-            diffs = commit_diffs(git_dir, [s.commit for s in shown if s.commit], HTML_DIFF_CHARS)
-        except OSError:
-            diffs = {}
-    start = run_start_time(run)
-    out = ['<p><button id="expand" type="button">expand all</button>'
-           '<button id="collapse" type="button">collapse all</button>'
-           '<label><input id="failonly" type="checkbox"> only steps with failing calls</label></p>',
-           '<div id="steps">']
-    for i, s in enumerate(shown):
-        if skipped and i == HTML_FIRST_STEPS:
-            out.append(f'<p class="note">… {skipped} steps in the middle not shown (the page '
-                       f"keeps the first {HTML_FIRST_STEPS} and the last {HTML_LAST_STEPS}); "
-                       "events.jsonl has them all.</p>")
-        cls = "step fail" if s.bad else "step"
-        body = "".join(_event_html(e, diffs.get(s.commit or "")
-                                   if isinstance(e, SnapshotEvent) else None) for e in s.events)
-        tools = ", ".join(s.names[:6]) + (" …" if len(s.names) > 6 else "")
-        out.append(f'<details class="{cls}"><summary>step {s.step} · +{s.t - start:.1f} s · '
-                   f"{s.calls} call{'' if s.calls == 1 else 's'}"
-                   f"{f' ({esc(tools)})' if tools else ''}"
-                   f"{f', {s.failures} failing' if s.failures else ''}"
-                   f"{' · model call failed' if s.model_failed else ''}"
-                   f"{' · no tool call (text only)' if s.text_only and not s.calls else ''}"
-                   f"{' · workspace changed' if s.commit else ''}</summary>{body}</details>")
-    out.append("</div>")
-    return "".join(out)
+    turns = run.events_of(ModelCall)
+    if not turns:
+        return '<p class="note">No model calls.</p>'
+    rows = [(e.step, call_numbers(e.model_dump())) for e in turns]
+    keys = ["prompt_tokens", "completion_tokens", "latency_s", "cost"]
+    keys += sorted({k for _, r in rows for k, v in r.items() if k not in keys and v is not None
+                    and not k.startswith("n_") and k not in ("seq", "t", "step")})
+    keys += ["n_retries"]
+    out = []
+    for i, key in enumerate(keys):
+        pts = [(float(step), float(v)) for step, r in rows if (v := r.get(key)) is not None]
+        if not pts or not any(y for _, y in pts):
+            continue
+        out.append(line_chart(Chart(
+            f"{key} per model call", "step", key,
+            [Series(key, pts, PALETTE[i % len(PALETTE)], dots=True,
+                    steps=[int(x) for x, _ in pts])], y_min=0, width=540, height=220)))
+    return "".join(out) or '<p class="note">The model calls record no numbers.</p>'
 
 
 def _table(rows: Sequence[tuple[str, str]]) -> str:
@@ -507,14 +451,24 @@ def _table(rows: Sequence[tuple[str, str]]) -> str:
                                for k, v in rows) + "</table>"
 
 
-def html_page(title: str, body: str) -> str:
-    """Wrap ``body`` in the page skeleton with the CSS and the small script."""
+READY = "document.body.setAttribute('data-ready','1');"
+
+
+def html_page(title: str, body: str, scripts: Sequence[str] = (),
+              styles: Sequence[str] = ()) -> str:
+    """Wrap ``body`` in the page skeleton: the CSS, then ``scripts`` (inline, each allowed by
+    its hash in the page's Content-Security-Policy; nothing else may run)."""
+    styles = [CSS, *styles]
+    scripts = [*scripts, READY]
+    csp = (f"default-src 'none'; style-src {' '.join(csp_hash(x) for x in styles)}; "
+           f"script-src {' '.join(csp_hash(x) for x in scripts)}; img-src data:; "
+           "base-uri 'none'; form-action 'none'")
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
-            f"<title>{esc(title)}</title><style>{CSS}</style></head><body><main>{body}</main>"
-            f"<script>{SCRIPT}</script></body></html>")
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">"
+            f"<title>{esc(title)}</title>" + "".join(f"<style>{x}</style>" for x in styles)
+            + f"</head><body><main>{body}</main>"
+            + "".join(f"<script>{x}</script>" for x in scripts) + "</body></html>")
 
 
 def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
@@ -524,8 +478,11 @@ def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
     title = f"ultrarun report: {r.run_id or run.run_dir}"
     cards = "".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>'
                     for k, v in summary_rows(metrics)[:8])
+    state = (f"running: a snapshot at step {r.steps} (`ultrarun view` follows it live)"
+             if r.status == "running" else f"{r.status} / {r.end_reason}" if r.end_reason
+             else str(r.status))
     meta = (f"{esc(r.scenario)} · model {esc(r.model)} ({esc(r.model_kind)}) · status "
-            f"{esc(r.status)} / {esc(r.end_reason)}") if info else "run.json unreadable"
+            f"{esc(state)}") if info else "run.json unreadable"
     if r.parent:
         meta += f" · fork of {esc(r.parent.get('run_dir'))} at step {esc(r.parent.get('step'))}"
     warn = "".join(f'<p class="warn">{esc(w)}</p>' for w in
@@ -558,9 +515,11 @@ def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
                      f"<td>{esc(_num(x.recovered_after))}</td></tr>"
                      for x in metrics.regressions.losses[:500]) + "</table>"
     steps = _steps(run)
+    section, scripts, style = steps_section(run)
     body = (f"<h1>{esc(title)}</h1><p class=\"meta\">{meta}</p>{warn}"
             f'<div class="grid2">{cards}</div>'
             f'<h2>Progress</h2><div id="progress">{_progress_charts(metrics)}</div>'
+            f'<h2>Per model call</h2><div id="per-call">{call_charts(run)}</div>'
             f'<h2>Degradation</h2><div id="windows">{_window_charts(metrics)}</div>'
             f'<h2>Timeline</h2><div id="timeline">{_timeline(steps)}</div>'
             f"<h2>Metrics</h2>{_table(summary_rows(metrics))}{losses}"
@@ -568,5 +527,5 @@ def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
             + (f"<h2>Context events</h2><table><tr><th>tool calls</th><th>step</th><th>action"
                f"</th><th>details</th></tr>{ctx}</table>" if ctx else "")
             + (f"<h2>Not available</h2><table>{na}</table>" if na else "")
-            + f"<h2>Steps</h2>{_step_details(run, steps)}")
-    return html_page(title, body)
+            + f'<h2 id="steps">Steps</h2>{section}')
+    return html_page(title, body, scripts, [style])

@@ -7,6 +7,9 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04",
            "#db2777", "#4b5563", "#65a30d")
@@ -27,6 +30,8 @@ class Series:
     step: bool = False  # hold each value until the next point
     dots: bool = False  # mark each point (evaluations)
     dashed: bool = False
+    steps: list[int] | None = None  # the run step of each point: its dot links to #step-N
+    until: float | None = None  # hold a step line to here (default: the chart's right edge)
 
 
 @dataclass
@@ -79,7 +84,7 @@ def _fmt(v: float, percent: bool = False) -> str:
     return f"{v:g}" if v == int(v) else f"{v:.2f}"
 
 
-def _thin(points: Sequence[tuple[float, float]], limit: int = 2000) -> list[tuple[float, float]]:
+def _thin(points: Sequence[T], limit: int = 2000) -> list[T]:
     """Keep at most ~limit points (every k-th plus the last): a page, not a data dump."""
     if len(points) <= limit:
         return list(points)
@@ -90,9 +95,13 @@ def _thin(points: Sequence[tuple[float, float]], limit: int = 2000) -> list[tupl
     return out
 
 
+#: Dots drawn (and linked to their steps) at most per series.
+MAX_DOTS = 400
+
+
 def line_chart(c: Chart) -> str:
     """One SVG line chart with axes, legend, optional step lines, dots and vertical markers."""
-    pad_l, pad_r, pad_t, pad_b = 58, 16, 30, 42
+    pad_l, pad_r, pad_t, pad_b = 58, 16, PAD_T, 42
     w, h = c.width, c.height
     pw, ph = w - pad_l - pad_r, h - pad_t - pad_b
     xs = [x for s in c.series for x, _ in s.points] + [m.x for m in c.markers]
@@ -145,28 +154,65 @@ def line_chart(c: Chart) -> str:
                 coords.append(f"{sx(x)},{sy(prev_y)}")
             coords.append(f"{sx(x)},{sy(y)}")
             prev_y = y
-        if s.step and pts[-1][0] < x1:  # hold the last value to the right edge
-            coords.append(f"{sx(x1)},{sy(pts[-1][1])}")
+        end = x1 if s.until is None else min(x1, s.until)
+        if s.step and pts[-1][0] < end:  # hold the last value to the run's (or chart's) end
+            coords.append(f"{sx(end)},{sy(pts[-1][1])}")
         dash = ' stroke-dasharray="5 3"' if s.dashed else ""
         parts.append(f'<path class="series" d="M{" L".join(coords)}" stroke="{s.color}"{dash}>'
                      f'<title>{esc(s.name)}</title></path>')
         if s.dots:
-            for x, y in pts:
+            steps: list[int | None] = list(s.steps) if s.steps else [None] * len(s.points)
+            marks = list(zip(s.points, steps, strict=True))
+            for (x, y), step in _thin(marks, MAX_DOTS):
                 value = _fmt(y, c.percent)
-                parts.append(f'<circle cx="{sx(x)}" cy="{sy(y)}" r="3" fill="{s.color}">'
-                             f'<title>{esc(s.name)}: {value} at {_fmt(x)}</title></circle>')
-    lx = pad_l + 8
-    shown = c.series[:10]
-    if shown:  # a pale backing so the legend stays readable over the lines
-        longest = max(len(s.name) for s in shown)
-        parts.append(f'<rect x="{lx - 4}" y="{pad_t + 2}" width="{24 + 6.2 * min(longest, 40)}" '
-                     f'height="{len(shown) * 15 + 4}" class="lgbg"/>')
-    for i, s in enumerate(shown):
-        y = pad_t + 14 + i * 15
-        parts.append(f'<rect x="{lx}" y="{y - 8}" width="10" height="10" fill="{s.color}"/>'
-                     f'<text x="{lx + 14}" y="{y + 1}" class="lg">{esc(s.name)}</text>')
+                dot = (f'<circle cx="{sx(x)}" cy="{sy(y)}" r="3" fill="{s.color}">'
+                       f'<title>{esc(s.name)}: {value} at {_fmt(x)}'
+                       f'{f" (step {step})" if step is not None else ""}</title></circle>')
+                parts.append(f'<a href="#step-{int(step)}" class="pt">{dot}</a>'
+                             if step is not None else dot)
+    parts += _legend(c.series, pad_l, pad_t + ph)
+    extra = _legend_height(len(c.series))
+    if extra:  # a long legend sits below the plot: the chart grows for it
+        parts[0] = parts[0].replace(f'viewBox="0 0 {w} {h}" width="{w}" height="{h}"',
+                                    f'viewBox="0 0 {w} {h + extra}" width="{w}" '
+                                    f'height="{h + extra}"')
     parts.append("</svg>")
     return "".join(parts)
+
+
+PAD_T = 30
+LEGEND_COL = 200
+LEGEND_INSIDE = 10  # up to this many series, the legend sits in the plot's top-left corner
+
+
+def _legend_height(n: int, cols: int = 4) -> int:
+    return 0 if n <= LEGEND_INSIDE else math.ceil(n / cols) * 15 + 10
+
+
+def _legend(series: Sequence[Series], pad_l: int, plot_bottom: float,
+            cols: int = 4) -> list[str]:
+    """Every series named: in the corner for a few, in columns below the plot for many."""
+    parts: list[str] = []
+    if len(series) <= LEGEND_INSIDE:
+        lx = pad_l + 8
+        if series:  # a pale backing so the legend stays readable over the lines
+            longest = max(len(s.name) for s in series)
+            parts.append(f'<rect x="{lx - 4}" y="{PAD_T + 2}" '
+                         f'width="{24 + 6.2 * min(longest, 40)}" '
+                         f'height="{len(series) * 15 + 4}" class="lgbg"/>')
+        for i, s in enumerate(series):
+            y = PAD_T + 14 + i * 15
+            parts.append(f'<rect x="{lx}" y="{y - 8}" width="10" height="10" fill="{s.color}"/>'
+                         f'<text x="{lx + 14}" y="{y + 1}" class="lg">{esc(s.name)}</text>')
+        return parts
+    for i, s in enumerate(series):
+        x = pad_l + (i % cols) * LEGEND_COL
+        ly = round(plot_bottom + 50 + (i // cols) * 15, 2)
+        name = s.name if len(s.name) <= 30 else s.name[:29] + "…"
+        parts.append(f'<rect x="{x}" y="{ly - 8}" width="10" height="10" fill="{s.color}"/>'
+                     f'<text x="{x + 14}" y="{ly + 1}" class="lg">{esc(name)}'
+                     f"<title>{esc(s.name)}</title></text>")
+    return parts
 
 
 @dataclass

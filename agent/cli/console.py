@@ -37,3 +37,19 @@ def progress_status(message: str, quiet: bool = False) -> Iterator[Callable[[str
         return
     with err_console.status(message) as status:
         yield lambda text: status.update(f"{message}: [dim]{text}[/dim]")
+
+
+def cli_name() -> str:
+    """How to call this ultrarun from the user's shell: ``ultrarun`` when that is on PATH (and
+    is this one), else this one's path (e.g. ``.venv/bin/ultrarun`` after `make demo`, whose
+    venv a new shell has not activated)."""
+    import shutil
+    import sys
+
+    exe = Path(sys.argv[0])
+    if exe.name != "ultrarun":  # python -m agent.cli.main, or an embedding
+        return "ultrarun"
+    found = shutil.which("ultrarun")
+    if found and Path(found).resolve() == exe.resolve():
+        return "ultrarun"
+    return display_path(exe) if exe.is_absolute() or exe.parent != Path() else str(exe)

@@ -51,16 +51,20 @@ def import_(
 
 def export(
     kind: Annotated[ExportKind, typer.Argument(help="The format to write (atif).")],
-    run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run-id>).")],
+    run_dir: Annotated[Path, typer.Argument(help="A run folder, or a run id under --logs.")],
     out: Annotated[Path | None, typer.Option(
         "--out", help="The file to write (default: <run_dir>/trajectory.atif.json).")] = None,
+    logs: Annotated[Path, typer.Option("--logs", help="Where run ids are looked up.")]
+    = Path("logs"),
 ) -> None:
     """Export a run folder's trajectory (ATIF JSON)."""
     from rich.text import Text
 
     from agent.interchange import export_atif
     from agent.paths import absolute
+    from agent.trajectory.catalog import resolve_run
 
+    run_dir = resolve_run(run_dir, logs)
     if not (run_dir / "events.jsonl").exists():
         raise UserError(f"{run_dir}: not a run folder (no events.jsonl)")
     dest = absolute(out or run_dir / "trajectory.atif.json")

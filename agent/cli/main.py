@@ -24,11 +24,13 @@ import typer
 from agent.cli import (
     batch_cmd,
     interchange_cmd,
+    models_cmd,
     replay_cmd,
     report_cmd,
     run_cmd,
     sandbox_cmd,
     scenario_cmd,
+    view_cmd,
 )
 from sandboxes.errors import UltrarunError, UserError, one_line
 
@@ -59,6 +61,9 @@ app.command("replay")(replay_cmd.replay)
 app.command("import")(interchange_cmd.import_)
 app.command("export")(interchange_cmd.export)
 app.command("batch")(batch_cmd.batch)
+app.command("ls")(view_cmd.ls)
+app.command("models")(models_cmd.models)
+app.command("view")(view_cmd.view)
 
 
 def logs_flag(args: list[str]) -> Path | None:
@@ -127,6 +132,15 @@ def main(argv: list[str] | None = None) -> None:
     args = [a for a in args if a != "--debug"]
     try:
         app(args=args, prog_name="ultrarun")
+    except (KeyboardInterrupt, SystemExit) as e:
+        # Ctrl-C (typer turns it into exit 130): one line, never a traceback. A run records
+        # its own interruption before it gets here.
+        if isinstance(e, SystemExit) and e.code != 130:
+            raise
+        from agent.cli.console import err_console
+
+        err_console.print("interrupted (Ctrl-C)", highlight=False, markup=False)
+        sys.exit(130)
     except Exception as e:
         sys.exit(report_error(e, debug=debug, logs=logs_flag(args)))
 

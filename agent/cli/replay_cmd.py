@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from agent.cli.console import err_console, progress_status
-from agent.cli.report_cmd import load_checked
+from agent.cli.report_cmd import RunArg, RunLogsOpt, load_checked
 from agent.textsafe import Visible, visible
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
@@ -32,6 +32,12 @@ def _print_report(report: rerun.ExecuteReport, console: Console) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    if report.volatile:
+        steps = ", ".join(str(d.step) for d in report.volatile[:10]) + \
+            (" …" if len(report.volatile) > 10 else "")
+        console.print(Text(f"{len(report.volatile)} calls differ only in dates, clock times or "
+                           f"durations (steps {steps}): not divergences", style="dim"),
+                      soft_wrap=True)
     if not report.diverged:
         console.print(Text(f"re-executed {report.replayed} tool calls in a fresh {report.sandbox}"
                            f" sandbox from {report.commit[:10]} ({report.skipped} skipped): "
@@ -50,7 +56,7 @@ def _print_report(report: rerun.ExecuteReport, console: Console) -> None:
 
 
 def replay(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run-id>).")],
+    run_dir: RunArg,
     step: Annotated[int | None, typer.Option(
         "--step", help="Print this step in full: model turn, tool calls, results.")] = None,
     follow: Annotated[bool, typer.Option(
@@ -62,6 +68,7 @@ def replay(
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     sandbox: Annotated[str, typer.Option(
         "--sandbox", help="Sandbox for --execute: docker or local.")] = DEFAULT_BACKEND,
+    logs: RunLogsOpt = Path("logs"),
 ) -> None:
     """Replay a run: an interactive viewer on a terminal, plain text when piped."""
     from rich.console import Console
@@ -71,14 +78,17 @@ def replay(
 
     console = Console(soft_wrap=True, highlight=False)
     if follow:
-        if not run_dir.is_dir():
-            raise UserError(f"{run_dir}: no such run folder")
         from agent.replay.follow import follow as follow_run
+        from agent.trajectory.catalog import resolve_run
+
+        if not (run_dir.is_dir() and not (run_dir / "run.json").exists()):
+            run_dir = resolve_run(run_dir, logs)  # a run that has not written yet is followed
 
         follow_run(run_dir, lambda line: console.print(Text(visible(line)), soft_wrap=True),
                   _warn)
         return
-    run = load_checked(run_dir)
+    run = load_checked(run_dir, logs)
+    run_dir = run.run_dir
     if execute:
         from agent.replay.rerun import execute as rerun_calls
 

@@ -18,20 +18,20 @@ if TYPE_CHECKING:
 HtmlOpt = Annotated[Path | None, typer.Option(
     "--html", help="Also write a self-contained HTML page to this file.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on stdout.")]
+RunArg = Annotated[Path, typer.Argument(help="A run folder, or a run id under --logs (a unique "
+                                        "prefix is enough; `ultrarun ls` lists them).")]
+RunLogsOpt = Annotated[Path, typer.Option("--logs", help="Where run ids are looked up.")]
 
 
-def load_checked(run_dir: Path) -> LoadedRun:
-    """Load a run folder; UserError naming the path when it is not one; warn about bad lines."""
+def load_checked(run_dir: Path, logs: Path | None = Path("logs")) -> LoadedRun:
+    """Load a run folder (or the run a run id names under ``logs``); UserError naming the path
+    when it is not one; warn about bad lines."""
     from rich.text import Text
 
-    from agent.trajectory.reader import is_run_dir, load_run
+    from agent.trajectory.catalog import resolve_run
+    from agent.trajectory.reader import load_run
 
-    if not run_dir.exists():
-        raise UserError(f"{run_dir}: no such folder")
-    if not run_dir.is_dir():
-        raise UserError(f"{run_dir}: not a folder (expected a run folder)")
-    if not is_run_dir(run_dir):
-        raise UserError(f"{run_dir}: not a run folder (it has neither run.json nor events.jsonl)")
+    run_dir = resolve_run(run_dir, logs)
     run = load_run(run_dir)
     imported = run.info.options.imported if run.info is not None else None
     notes = imported.get("warnings") if isinstance(imported, dict) else None
@@ -57,15 +57,15 @@ def _print_json(data: dict[str, Any]) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run-id>).")],
-           html: HtmlOpt = None, json_: JsonFlag = False) -> None:
+def report(run_dir: RunArg, html: HtmlOpt = None, json_: JsonFlag = False,
+           logs: RunLogsOpt = Path("logs")) -> None:
     """Coherence metrics of one run: a summary table, or JSON; optionally an HTML page."""
     from rich.console import Console
 
     from agent.analysis.metrics import compute_metrics
     from agent.analysis.report import render_html, render_terminal, report_json
 
-    run = load_checked(run_dir)
+    run = load_checked(run_dir, logs)
     metrics = compute_metrics(run)
     info = run.current_info  # run.json as the events say it stands (it may be stale)
     if json_:
@@ -76,22 +76,29 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder (logs/<run
         _write(html, render_html(run, metrics))
 
 
-def compare(run_dirs: Annotated[list[Path], typer.Argument(help="Two or more run folders.")],
-            html: HtmlOpt = None, json_: JsonFlag = False) -> None:
+def compare(run_dirs: Annotated[list[Path], typer.Argument(
+                help="Two or more run folders or run ids.")],
+            html: HtmlOpt = None, json_: JsonFlag = False,
+            logs: RunLogsOpt = Path("logs")) -> None:
     """Metrics of several runs side by side; forks are lined up with their parent."""
     from rich.console import Console
+    from rich.text import Text
 
     from agent.analysis.compare import (
         compare_json,
         compare_runs,
         compare_table,
+        compare_warnings,
         render_compare_html,
     )
 
     if not run_dirs:
         raise UserError("compare needs at least one run folder")
-    runs = [(d, load_checked(d)) for d in run_dirs]
+    runs = [(r.run_dir, r) for r in (load_checked(d, logs) for d in run_dirs)]
     items = compare_runs(runs)
+    for warning in compare_warnings(items):
+        err_console.print(Text.assemble(("warning: ", "yellow"), visible(warning)),
+                          highlight=False, soft_wrap=True)
     if json_:
         _print_json(compare_json(items))
     else:

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from agent.options import RunConfig
     from agent.runner import Hooks, RunResult
-    from agent.trajectory import RunInfo
+    from agent.state import LoopState
+    from agent.trajectory import EventBase, RunInfo
 
 M = TypeVar("M", bound="BaseModel")
 
@@ -36,8 +37,24 @@ BaseUrlOpt = Annotated[str | None, typer.Option(
 KeyEnvOpt = Annotated[str | None, typer.Option(
     "--api-key-env", help="Name of the env variable holding the API key "
     "(default OPENAI_API_KEY). The key itself is never a flag.")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Profile from models.yaml.")]
-SandboxOpt = Annotated[str, typer.Option("--sandbox", help="docker (isolated) or local (not).")]
+ProfileOpt = Annotated[str | None, typer.Option(
+    "--profile", help="A profile (`ultrarun models` lists them): endpoint, key variable, prices, "
+    "quirks. With --model, that model at the profile's endpoint.")]
+ProfilesOpt = Annotated[list[Path] | None, typer.Option(
+    "--profiles", help="Another profiles file (repeatable; also $ULTRARUN_PROFILES, "
+    ":-separated), read after models.yaml and ~/.config/ultrarun/models.yaml.")]
+NoKeyOpt = Annotated[bool, typer.Option(
+    "--no-api-key", help="Send no API key (a keyless local server: vLLM, Ollama, llama.cpp).")]
+ToolModeOpt = Annotated[str | None, typer.Option(
+    "--tool-mode", help="native (the endpoint's tool calling) or text (actions in ```bash "
+    "blocks, for models without tool calling).")]
+TemperatureOpt = Annotated[float | None, typer.Option("--temperature", help="Sampling "
+                                                      "temperature sent with each request.")]
+TimeoutOpt = Annotated[float | None, typer.Option(
+    "--timeout", help="Seconds a model request may take (default: the profile's, else 300).")]
+SandboxOpt = Annotated[str, typer.Option(
+    "--sandbox", help="docker (isolated), local (not), or py:MODULE:FACTORY (yours, see "
+    "docs/api.md).")]
 MaxStepsOpt = Annotated[int | None, typer.Option("--max-steps", help="Model turns at most.")]
 MaxCostOpt = Annotated[float | None, typer.Option("--max-cost", help="Dollars at most.")]
 MaxTimeOpt = Annotated[str | None, typer.Option("--max-time", help="Wall time, e.g. 6h, 90m.")]
@@ -56,27 +73,53 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the final summary a
 
 def launch(start: Callable[[Hooks], RunResult], title: str, *, quiet: bool,
            as_json: bool, html_report: bool = False) -> None:
-    """Run with a live view (unless quiet/json), print the outcome, exit non-zero on failure.
+    """Run with a live view on a terminal (plain log lines on stdout when it is not one),
+    print the outcome, exit non-zero on failure.
 
     Errors go up to ``main``; the run folder records them before they get there."""
     from rich.live import Live
 
-    from agent.cli.live import LiveView
+    from agent.cli.live import LiveView, PlainLog
     from agent.runner import Hooks
 
     view = LiveView(title)
     show_live = not quiet and not as_json and err_console.is_terminal
+    plain = None if quiet or as_json or console.is_terminal else \
+        PlainLog(lambda line: console.print(line, highlight=False, markup=False,
+                                            soft_wrap=True))
 
     def on_start(run_dir: Path) -> None:
+        from agent.trajectory.run_info import read_run_info
+
         view.run_dir = display_path(run_dir)
         if not show_live and not as_json and not quiet:
             err_console.print(f"run folder: {display_path(run_dir)}", highlight=False,
                               markup=False)
+        try:
+            info = read_run_info(run_dir)
+        except (OSError, ValueError):
+            return
+        for follower in (view, plain):
+            if follower is not None:
+                follower.budgets(info.budgets.model_dump(), info.started_at, info.eval_every,
+                                 info.model_kind)
 
     def progress(msg: str) -> None:
         view.note = msg
+        if plain is not None:
+            plain.progress(msg)
 
-    hooks = Hooks(observer=view.update, progress=progress, on_start=on_start)
+    def observe(state: LoopState) -> None:
+        view.update(state)
+        if plain is not None:
+            plain.update(state)
+
+    def on_event(event: EventBase) -> None:
+        view.on_event(event)
+        if plain is not None:
+            plain.on_event(event)
+
+    hooks = Hooks(observer=observe, progress=progress, on_start=on_start, on_event=on_event)
     if show_live:
         with Live(view, console=err_console, refresh_per_second=4, transient=False):
             result = start(hooks)
@@ -99,10 +142,16 @@ def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
     page = run_dir / "report.html"
     page.write_text(render_html(run, compute_metrics(run)))
     if not quiet:
-        shown = display_path(run_dir)
-        console.print(f"[bold]report[/bold]  ultrarun report {shown}", highlight=False)
-        console.print(f"[bold]replay[/bold]  ultrarun replay {shown}", highlight=False)
+        from agent.cli.console import cli_name
+
+        shown, ur = display_path(run_dir), cli_name()
+        console.print(f"[bold]report[/bold]  {ur} report {shown}", highlight=False)
+        console.print(f"[bold]replay[/bold]  {ur} replay {shown}", highlight=False)
+        console.print(f"[bold]watch[/bold]   {ur} view {shown}", highlight=False)
         console.print(f"[bold]html[/bold]    {display_path(page)}", highlight=False)
+        if ur != "ultrarun":
+            console.print(f"(`ultrarun` is {ur}: `. {display_path(Path(ur).parent)}/activate` "
+                          "puts it on PATH in this shell)", highlight=False, markup=False)
     return page
 
 
@@ -145,6 +194,13 @@ def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
     if info.error:
         console.print(Text.assemble(("error:", "red"), " ", visible(info.error)),
                           highlight=False)
+    shown = display_path(result.run_dir)
+    if info.status == "interrupted":
+        console.print(f"interrupted: `ultrarun resume {shown}` continues it, `ultrarun grade "
+                      f"{shown}` grades its workspace as it is", highlight=False, markup=False)
+    elif not info.grade and not t.model_calls and info.status == "failed":
+        console.print("not graded: the run ended before its first model call", highlight=False,
+                      markup=False)
     if info.grade:
         g = info.grade
         console.print(Text.assemble(("grade", "bold"), f" {g['passed']}/{g['total']}",
@@ -165,17 +221,27 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         max_time: MaxTimeOpt = None, context: ContextOpt = None,
         eval_every: EvalEveryOpt = None, logs: LogsOpt = Path("logs"),
         run_id: RunIdOpt = None, seed: SeedOpt = None, max_tokens: MaxTokensOpt = None,
+        tool_mode: ToolModeOpt = None, temperature: TemperatureOpt = None,
+        timeout: TimeoutOpt = None, profiles: ProfilesOpt = None, no_api_key: NoKeyOpt = False,
         quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
 
+    if no_api_key and api_key_env:
+        raise UserError("--no-api-key and --api-key-env: give one of them")
     cfg = make_config(scenario=scenario, model=model, base_url=base_url,
-                      api_key_env=api_key_env, profile=profile, sandbox=sandbox,
-                      max_steps=max_steps, max_cost=max_cost, max_time=max_time,
-                      context=context, eval_every=eval_every, logs=logs, run_id=run_id,
-                      seed=seed, max_tokens=max_tokens)
-    launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {model or profile}",
+                      api_key_env="" if no_api_key else api_key_env, profile=profile,
+                      sandbox=sandbox, max_steps=max_steps, max_cost=max_cost,
+                      max_time=max_time, context=context, eval_every=eval_every, logs=logs,
+                      run_id=run_id, seed=seed, max_tokens=max_tokens, tool_mode=tool_mode,
+                      temperature=temperature, model_timeout=timeout, profiles=profiles or [])
+    shown = f"{model} at {profile}" if model and profile else model or profile
+    launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {shown}",
            quiet=quiet, as_json=json_)
+
+
+#: Options whose flag is not their field's name.
+FLAGS = {"model_timeout": "--timeout"}
 
 
 def validated(schema: type[M], /, **options: Any) -> M:
@@ -186,7 +252,8 @@ def validated(schema: type[M], /, **options: Any) -> M:
         return schema(**options)
     except ValidationError as e:
         err = e.errors()[0]
-        flag = "--" + str(err["loc"][0]).replace("_", "-")
+        field = str(err["loc"][0])
+        flag = FLAGS.get(field, "--" + field.replace("_", "-"))
         raise UserError(f"{flag}: {err['msg']}") from None
 
 
@@ -211,14 +278,11 @@ def demo(logs: LogsOpt = Path("logs"), sandbox: SandboxOpt = DEFAULT_BACKEND,
 
 
 def find_run_dir(run_dir: Path, logs: Path | None = None) -> Path:
-    """A run folder given as a path, or as a run id under ``logs``; UserError otherwise."""
-    from agent.trajectory.reader import is_run_dir
+    """A run folder given as a path, or as a run id (or a unique prefix of one) under
+    ``logs``; UserError otherwise."""
+    from agent.trajectory.catalog import resolve_run
 
-    if not run_dir.exists() and logs is not None and (logs / run_dir).exists():
-        run_dir = logs / run_dir
-    if not is_run_dir(run_dir):
-        raise UserError(f"{run_dir}: not a run folder (no run.json / events.jsonl)")
-    return run_dir
+    return resolve_run(run_dir, logs)
 
 
 def resume(run_dir: Annotated[Path, typer.Argument(help="The run folder to continue (or a "

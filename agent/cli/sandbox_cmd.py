@@ -74,12 +74,12 @@ def doctor(logs: LogsOpt = Path("logs")) -> None:
     table.add_row("debootstrap", shutil.which("debootstrap") or "not installed (only needed "
                   "when no registry answers)")
     table.add_row("apt mirror", images.host_debian_mirror())
-    from sandboxes.backends import BACKENDS
+    from sandboxes.backends import DockerConfig, LocalConfig
 
-    for name, config in BACKENDS.items():
-        problem = config().engine_problem()
-        table.add_row(f"backend {name}", f"[red]not ready[/red] — {problem}" if problem else
-                      "ready" + ("" if config.isolated else " (NOT isolated)"))
+    for config in (DockerConfig(), LocalConfig()):  # (plug-ins: `--sandbox py:...`, yours)
+        problem = config.engine_problem()
+        table.add_row(f"backend {config.backend}", f"[red]not ready[/red] — {problem}"
+                      if problem else "ready" + ("" if config.isolated else " (NOT isolated)"))
     console.print(table)
     if not ok:
         raise typer.Exit(1)
@@ -141,8 +141,8 @@ def shell(scenario: Annotated[str | None, typer.Argument(
         scn = load_scenario(scenario)
         with progress_status("image") as note:
             image = image or DockerConfig().agent_image(client, scn.sandbox_spec(), note)
-        if workspace is None and scn.workspace_dir is not None:
-            shutil.copytree(scn.workspace_dir, ws)
+        if workspace is None and scn.workspace_tree is not None:
+            scn.workspace_tree.assemble(ws)
         limits = {"cpus": scn.limits.cpus, "memory": scn.limits.memory,
                   "pids": scn.limits.pids, "network": scn.limits.network or network}
     image = image or images.BASE_IMAGE

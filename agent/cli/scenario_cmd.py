@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -85,39 +84,30 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
                                                    "step (default: the last).")] = None,
           sandbox: Annotated[str | None, typer.Option(
               help="docker or local (default: the run's backend, else docker).")] = None,
-          json_: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Run a scenario's hidden grader on any workspace, or on a run's snapshot."""
-    from agent.scenario.grading import grade_workspace
+          json_: Annotated[bool, typer.Option("--json")] = False,
+          logs: Annotated[Path, typer.Option("--logs", help="Where run ids are looked up.")]
+          = Path("logs")) -> None:
+    """Run a scenario's hidden grader on any workspace, or on a run's snapshot (a run folder
+    or a run id)."""
+    from agent.scenario.grading import grade_run, grade_workspace
     from agent.scenario.loader import load_scenario
-    from agent.trajectory.reader import is_run_dir, load_run
+    from agent.trajectory.reader import is_run_dir
 
     path = Path(target)
+    if not is_run_dir(path) and workspace is None and not path.exists():
+        from agent.trajectory.catalog import RunNotFound, resolve_run
+
+        try:
+            path = resolve_run(target, logs)
+        except RunNotFound:
+            pass  # not a run id either: the message below asks for --workspace
     if is_run_dir(path):
         from agent.paths import absolute
-        from agent.runner import run_sandbox, run_scenario
-        from agent.trajectory.events import SnapshotEvent
-        from agent.trajectory.snapshots import SnapshotError, SnapshotStore
 
-        path = absolute(path)
-        run = load_run(path)
-        if run.info is None:
-            raise UserError(f"{target}/run.json: unreadable ({'; '.join(run.warnings)})")
-        run.require_whole("grade")
-        scenario = run_scenario(path, run.info)
-        snaps = [e for e in run.events_of(SnapshotEvent) if step is None or e.step <= step]
-        if not snaps:
-            raise UserError(f"{target}: no snapshot at or before step {step}")
-        commit = snaps[-1].commit
-        with tempfile.TemporaryDirectory() as tmp:
-            ws = Path(tmp) / "ws"
-            try:
-                SnapshotStore(path / "snapshots.git").export(commit, ws)
-            except SnapshotError as e:
-                raise UserError(f"{target}: cannot read the snapshot of step "
-                                f"{snaps[-1].step}: {e}") from None
-            with progress_status("grading", quiet=json_) as note:
-                result = grade_workspace(scenario, ws, sandbox or run_sandbox(run.info), note)
-        _print_grade(result, json_, f"{path.name} step {snaps[-1].step} ({commit[:10]})")
+        with progress_status("grading", quiet=json_) as note:
+            graded = grade_run(absolute(path), step, sandbox, note)
+        _print_grade(graded.result, json_,
+                     f"{path.name} step {graded.step} ({graded.commit[:10]})")
         return
     if workspace is None:
         raise UserError(f"{target!r} is not a run folder: to grade a scenario give "

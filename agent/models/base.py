@@ -7,6 +7,9 @@ turns a list of messages plus tool schemas into one assistant turn.
 
 from __future__ import annotations
 
+import json
+import secrets
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
@@ -95,9 +98,17 @@ class ScriptExhausted(UltrarunError):
 
 @runtime_checkable
 class Model(Protocol):
-    """Anything that turns a conversation into the next assistant turn."""
+    """Anything that turns a conversation into the next assistant turn.
+
+    The loop sets ``on_retry`` (told of every failed attempt the model retries, which the run
+    records) and ``deadline`` (``time.time()`` by which every call and its retries must end:
+    ``--max-time`` is wall time) before its first call; a model without retries or waits only
+    keeps them. ``ModelBase`` gives both, and native tool results.
+    """
 
     name: str
+    on_retry: Callable[[RetryRecord], None] | None
+    deadline: float | None
 
     def complete(self, messages: list[dict[str, Any]],
                  tools: list[dict[str, Any]]) -> AssistantTurn:
@@ -112,6 +123,39 @@ class Model(Protocol):
         ``native_tool_result_messages(results)``; text-action models fold them into a user turn.
         """
         ...
+
+
+class ModelBase:
+    """A base for a ``Model`` of your own: ``on_retry`` and ``deadline`` kept for the loop, and
+    tool results as native ``role: tool`` messages. Set ``name`` and write ``complete``."""
+
+    name: str = "model"
+    on_retry: Callable[[RetryRecord], None] | None = None
+    deadline: float | None = None
+
+    def complete(self, messages: list[dict[str, Any]],
+                 tools: list[dict[str, Any]]) -> AssistantTurn:
+        raise NotImplementedError
+
+    def tool_result_messages(self, turn: AssistantTurn,
+                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+        return native_tool_result_messages(results)
+
+
+def tool_turn(calls: Sequence[tuple[str, dict[str, Any]]], content: str | None = None,
+              ids: Iterator[str] | None = None) -> AssistantTurn:
+    """The assistant turn that makes ``calls`` (``(tool name, arguments)``, in order) after
+    saying ``content``: its history message and parsed view. ``ids`` names the calls (default:
+    fresh random ids)."""
+    made = [ToolCall(id=next(ids) if ids else f"call_{secrets.token_hex(6)}", name=name,
+                     arguments=args, raw_arguments=json.dumps(args)) for name, args in calls]
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if made:
+        message["tool_calls"] = [{"id": c.id, "type": "function",
+                                  "function": {"name": c.name, "arguments": c.raw_arguments}}
+                                 for c in made]
+    return AssistantTurn(message=message, content=content, tool_calls=made,
+                         finish_reason="tool_calls" if made else "stop")
 
 
 def native_tool_result_messages(results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:

@@ -55,6 +55,10 @@ _CONTEXT_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _KEYLESS_PLACEHOLDER = "no-key"  # the client insists on a key; local servers ignore it
+#: Until an endpoint has answered once, a refused connection (or an unknown host) is retried
+#: for this long, not for the outage budget: a wrong --base-url or a server that is not up
+#: fails in seconds. Once it has answered, a lost connection is an outage like any other.
+FIRST_CONTACT_S = 30.0
 
 
 class _LazyOpenAI:
@@ -254,7 +258,7 @@ class OpenAIModel:
     def __init__(self, profile: ModelProfile, *, overrides: ModelOverrides | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  rng: random.Random | None = None,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, from_profile: bool = True) -> None:
         self.profile = profile.with_overrides(overrides)
         self.name = self.profile.name
         self._sleep = sleep
@@ -267,6 +271,11 @@ class OpenAIModel:
         self.on_retry: Callable[[RetryRecord], None] | None = None
         # Unix time by which a call must be over (the run's --max-time); set by the loop.
         self.deadline: float | None = None
+        # Whether the endpoint has answered (any HTTP status): until then a refused
+        # connection gets FIRST_CONTACT_S, not the outage budget.
+        self.reached = False
+        # Says "a profile" only when the settings came from one (a raw model name is not).
+        self.from_profile = from_profile
 
     def __repr__(self) -> str:
         p = self.profile
@@ -309,7 +318,49 @@ class OpenAIModel:
 
     def _where(self) -> str:
         p = self.profile
-        return f"model profile '{p.name}' (model '{p.model}' at {p.base_url or 'the default URL'})"
+        at = p.base_url or "the default URL"
+        if self.from_profile:
+            return f"profile '{p.name}' (model '{p.model}' at {at})"
+        return f"model '{p.model}' at {at}"
+
+    def _unreachable(self, error: str, seconds: float) -> str:
+        where = f"'base_url' in profile '{self.profile.name}', or --base-url" \
+            if self.from_profile else "--base-url, or OPENAI_BASE_URL"
+        return (f"{self._where()}: cannot reach the endpoint ({error}); tried for "
+                f"{seconds:.0f} s and it never answered. Is the server running, and is the "
+                f"base URL right ({where})?")
+
+    def check(self, progress: Callable[[str], None] = lambda _m: None) -> None:
+        """Before the first step: does the endpoint answer at all? (``GET /models``; any HTTP
+        status counts, the first call then says what is wrong.) A refused connection or an
+        unknown host is retried for FIRST_CONTACT_S, then a ModelError says so."""
+        client = self._get_client()
+        where = str(client.base_url).rstrip("/")
+        start = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            progress(f"checking the endpoint at {where}" +
+                     (f" (attempt {attempt})" if attempt > 1 else ""))
+            left = FIRST_CONTACT_S - (time.monotonic() - start)
+            try:
+                client.with_options(timeout=max(1.0, min(10.0, left))).models.list()
+                self.reached = True
+                return
+            except openai.APIStatusError:
+                self.reached = True  # it answered; the first call will say what it thinks
+                return
+            except openai.APITimeoutError:
+                self.reached = True  # a slow server (a model still loading) is up
+                return
+            except openai.APIConnectionError as exc:
+                error, _ = self._classify(exc, [])
+                failure = error
+            wait = min(self._backoff(attempt), max(0.0, FIRST_CONTACT_S -
+                                                   (time.monotonic() - start)))
+            if time.monotonic() - start + wait >= FIRST_CONTACT_S or wait <= 0:
+                raise ModelError(self._unreachable(failure, time.monotonic() - start))
+            self._sleep(wait)
 
     def _scrub(self, text: str) -> str:
         if self._secret and self._secret != _KEYLESS_PLACEHOLDER:
@@ -383,18 +434,26 @@ class OpenAIModel:
                                   f"context window (HTTP {status}: {detail})",
                                   status=status, retries=retries,
                                   window=window_from_error(detail))
+        prof = self.from_profile
+        key_field = "profile field 'api_key_env'" if prof else "--api-key-env"
         key_hint = (f"Check that the environment variable {p.api_key_env} holds a valid key for "
-                    f"{p.base_url or 'this endpoint'} (profile field 'api_key_env')"
-                    if p.api_key_env else "The profile sends no key ('api_key_env: null'); set "
-                    "'api_key_env' to the variable that holds this endpoint's key")
+                    f"{p.base_url or 'this endpoint'} ({key_field})"
+                    if p.api_key_env else ("The profile sends no key ('api_key_env: null'); set "
+                                           "'api_key_env' to the variable that holds this "
+                                           "endpoint's key" if prof else "ultrarun sends no key "
+                                           "(--no-api-key); name the variable that holds this "
+                                           "endpoint's key with --api-key-env"))
+        model_field = "profile field 'model', or --model" if prof else "--model"
+        url_field = "'base_url'" if prof else "--base-url"
         hint = {
             401: f"the endpoint rejected the API key. {key_hint}",
             403: f"access denied. Check that the key in {p.api_key_env} may use model "
                  f"'{p.model}' (account, project or region permissions)",
-            404: f"not found. Check the model name '{p.model}' (profile field 'model') and that "
-                 f"'base_url' is the API root, usually ending in /v1",
-        }.get(status, "the endpoint rejected the request. Check the profile fields "
-                      "'extra_body', 'headers', 'temperature' and 'max_tokens'")
+            404: f"not found. Check the model name '{p.model}' ({model_field}) and that "
+                 f"{url_field} is the API root, usually ending in /v1",
+        }.get(status, "the endpoint rejected the request. Check " + (
+            "the profile fields 'extra_body', 'headers', 'temperature' and 'max_tokens'" if prof
+            else "--temperature and --max-tokens, or use a profile for the endpoint's quirks"))
         raise ModelError(f"{self._where()}: HTTP {status}: {hint}. Server said: {detail}",
                          status=status, retries=retries)
 
@@ -432,10 +491,13 @@ class OpenAIModel:
             try:
                 raw = client.chat.completions.with_raw_response.create(**kwargs)
                 latency = time.monotonic() - start
+                self.reached = True
                 return self._decode(raw.http_response.text), latency, retries
             except (openai.APIStatusError, openai.APIConnectionError) as exc:
                 failure: openai.APIError = exc
             timed_out = isinstance(failure, openai.APITimeoutError)
+            refused = isinstance(failure, openai.APIConnectionError) and not timed_out
+            self.reached = self.reached or not refused
             # Classified outside the except block so that a raised ModelError has no
             # __context__ holding the provider's error, whose body may echo the key.
             error, status = self._classify(failure, retries)
@@ -465,6 +527,9 @@ class OpenAIModel:
                                  f"{error}. Check that the endpoint is up and reachable.",
                                  status=status, retries=retries)
             down = time.monotonic() - outage_start
+            if not self.reached and down + wait > FIRST_CONTACT_S:
+                raise ModelError(self._unreachable(error, down), status=status,
+                                 retries=retries)
             if down + wait > policy.outage_budget_s:
                 raise ModelError(f"{self._where()}: outage budget of {policy.outage_budget_s:g} s "
                                  f"exhausted after {attempt} attempts ({down:.1f} s since the "

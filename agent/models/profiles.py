@@ -8,6 +8,7 @@ never silently inherits fields (e.g. ``extra_body``) from the repo default.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -82,6 +83,8 @@ class ModelOverrides(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    model: str | None = None  # the model name at the endpoint (`--profile P --model M`)
+    tool_mode: Literal["native", "text"] | None = None
     base_url: str | None = None
     api_key_env: str | None = None
     temperature: float | None = None
@@ -90,9 +93,25 @@ class ModelOverrides(BaseModel):
     seed: int | None = None
 
 
-def default_profile_paths() -> list[Path]:
-    """The repo ``models.yaml`` then the user's ``~/.config/ultrarun/models.yaml``."""
-    return [REPO_PROFILES, USER_PROFILES.expanduser()]
+#: More profiles files (``:``-separated), read after the user's; ``--profiles FILE`` adds more.
+PROFILES_ENV = "ULTRARUN_PROFILES"
+
+
+def default_profile_paths(extra: Iterable[Path | str] = ()) -> list[Path]:
+    """The repo ``models.yaml``, the user's ``~/.config/ultrarun/models.yaml``, the files in
+    ``$ULTRARUN_PROFILES``, then ``extra`` (``--profiles``): a later file's profile wins."""
+    env = [Path(x) for x in os.environ.get(PROFILES_ENV, "").split(":") if x]
+    return [REPO_PROFILES, USER_PROFILES.expanduser(), *env, *(Path(x) for x in extra)]
+
+
+def profile_sources(extra: Iterable[Path | str] = ()) -> dict[str, Path]:
+    """Which file each profile comes from (the last one that defines it)."""
+    out: dict[str, Path] = {}
+    for path in default_profile_paths(extra):
+        path = Path(path).expanduser()
+        if path.is_file():
+            out.update({name: path for name in parse_profiles_file(path)})
+    return out
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -144,13 +163,18 @@ def parse_profiles_file(path: Path) -> dict[str, ModelProfile]:
     return out
 
 
-def load_profiles(paths: Iterable[Path] | None = None) -> dict[str, ModelProfile]:
-    """Merge profiles from ``paths`` (default: repo then user file); missing files are skipped.
+def load_profiles(paths: Iterable[Path] | None = None,
+                  extra: Iterable[Path | str] = ()) -> dict[str, ModelProfile]:
+    """Merge profiles from ``paths`` (default: see ``default_profile_paths``, with ``extra``);
+    a missing default file is skipped, a missing ``extra`` file is an error naming it.
 
     A later file's entry replaces an earlier entry of the same name.
     """
+    for path in extra:
+        if not Path(path).expanduser().is_file():
+            raise ProfileError(f"--profiles {path}: no such file")
     merged: dict[str, ModelProfile] = {}
-    for path in default_profile_paths() if paths is None else paths:
+    for path in default_profile_paths(extra) if paths is None else paths:
         path = Path(path).expanduser()
         if path.is_file():
             merged.update(parse_profiles_file(path))

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agent.models.base import AssistantTurn, ScriptExhausted, native_tool_result_messages
+from agent.models.base import AssistantTurn, ModelBase, ScriptExhausted
 from agent.models.openai_model import turn_from_message
 from agent.models.script import CallIdCounter
 
 
-class RecordedTurnsModel:
+class RecordedTurnsModel(ModelBase):
     """Hands out a run's recorded assistant messages in order; ``replay:RUN_DIR`` on the
     command line."""
 
@@ -42,7 +42,3 @@ class RecordedTurnsModel:
         turn.finish_reason = "tool_calls" if turn.tool_calls else "stop"
         return turn
 
-    def tool_result_messages(self, turn: AssistantTurn,
-                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
-        """Native ``role: tool`` messages."""
-        return native_tool_result_messages(results)

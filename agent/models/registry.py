@@ -18,20 +18,18 @@ A new form is one row of ``FORMS``.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import inspect
 import os
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from agent.models.base import Model
 from agent.models.profiles import ModelOverrides, ModelProfile
 from agent.trajectory.run_info import ModelKind
 from sandboxes.errors import UserError
+from sandboxes.plugins import import_file, is_file_ref
 
 if TYPE_CHECKING:
     from agent.scenario.loader import Scenario
@@ -98,7 +96,7 @@ class ModelSpec:
             return self
         if self.form.kind == "python":  # only the file part of FILE.py:CLASS
             where, sep, cls = self.arg.rpartition(":")
-            if not _is_file_ref(where):
+            if not is_file_ref(where):
                 return self
             arg = f"{resolve(where)}{sep}{cls}"
         else:
@@ -116,7 +114,7 @@ def _reference(spec: ModelSpec, ctx: ModelContext) -> Model:
         raise ModelSpecError("model 'reference' needs a built-in scenario that provides a "
                              "reference policy; pick such a scenario or another --model.")
     assert ctx.scenario is not None
-    module = _import_file(path, f"_ref_{ctx.scenario.name}")
+    module = import_file(path, f"_ref_{ctx.scenario.name}")
     policy: Model = module.make_policy(ctx.scenario)
     return policy
 
@@ -145,25 +143,20 @@ def _replay(spec: ModelSpec, ctx: ModelContext) -> Model:
 
 
 def _python(spec: ModelSpec, ctx: ModelContext) -> Model:
-    where, _sep, name = spec.arg.rpartition(":")
-    if not where or not name:
-        raise ModelSpecError(f"model {spec.text!r}: write py:MODULE:CLASS (an importable "
-                             "module) or py:FILE.py:CLASS")
+    from sandboxes.plugins import PluginError, load_plugin
+
     try:
-        if _is_file_ref(where):
-            module = _import_file(Path(where), f"_model_{Path(where).stem}")
-        else:
-            module = importlib.import_module(where)
-    except (ImportError, OSError) as e:
-        raise ModelSpecError(f"model {spec.text!r}: cannot import {where!r} ({e})") from None
-    cls = getattr(module, name, None)
+        cls = load_plugin(spec.text, "model")
+    except PluginError as e:
+        raise ModelSpecError(str(e)) from None
     if not callable(cls):
-        raise ModelSpecError(f"model {spec.text!r}: {where} has no class {name!r}")
+        raise ModelSpecError(f"model {spec.text!r}: {spec.arg} is not a class")
     takes = inspect.signature(cls).parameters
     model = cls(settings=ctx.overrides or ModelOverrides()) if "settings" in takes else cls()
     if not isinstance(model, Model):
-        raise ModelSpecError(f"model {spec.text!r}: {name} is not a Model (it needs `name`, "
-                             "`complete` and `tool_result_messages`; see docs/endpoints.md)")
+        raise ModelSpecError(f"model {spec.text!r}: {cls.__name__} is not a Model (it needs "
+                             "`name`, `complete`, `tool_result_messages`, `on_retry` and "
+                             "`deadline`: subclass ultrarun.ModelBase; see docs/api.md)")
     return model
 
 
@@ -186,21 +179,7 @@ def _endpoint(spec: ModelSpec, ctx: ModelContext) -> Model:
             "OPENAI_BASE_URL.")
     profile = ModelProfile(name=spec.text, model=spec.text, base_url=base_url,
                            max_tokens=DEFAULT_MAX_TOKENS)
-    return OpenAIModel(profile, overrides=ctx.overrides, env=ctx.env)
-
-
-def _is_file_ref(where: str) -> bool:
-    return where.endswith(".py") or "/" in where
-
-
-def _import_file(path: Path, module_name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"{path} is not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses and pickling look modules up there
-    spec.loader.exec_module(module)
-    return module
+    return OpenAIModel(profile, overrides=ctx.overrides, env=ctx.env, from_profile=False)
 
 
 FORMS: tuple[SpecForm, ...] = (

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.models.base import (
     AssistantTurn,
+    ModelBase,
     ScriptExhausted,
-    native_tool_result_messages,
 )
 from agent.models.openai_model import turn_from_message
 
@@ -70,7 +70,7 @@ def _wire_message(turn: ScriptTurn) -> dict[str, Any]:
     return msg
 
 
-class ScriptModel:
+class ScriptModel(ModelBase):
     """Hands out scripted turns in order; ``script:FILE`` on the command line."""
 
     def __init__(self, turns: Sequence[ScriptTurn | dict[str, Any]], *, name: str = "script",
@@ -135,7 +135,3 @@ class ScriptModel:
         turn.latency_s = time.monotonic() - start
         return turn
 
-    def tool_result_messages(self, turn: AssistantTurn,
-                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
-        """Native ``role: tool`` messages."""
-        return native_tool_result_messages(results)

@@ -4,6 +4,7 @@ first snapshot and report where the results diverge."""
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -42,6 +43,28 @@ class ExecuteReport(BaseModel):
     replayed: int
     skipped: int
     diverged: list[Divergence]
+    # Calls whose output differs only in what changes from one run to the next (dates, clock
+    # times, durations: `ls -la`, test runners' timings): not divergences.
+    volatile: list[Divergence] = []
+
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+#: What a re-run changes without the agent's work differing: ISO and `ls -l` dates, clock
+#: times, and durations such as `0.12s`, `3 ms`, `1m2.5s` (`time`, pytest, unittest, make).
+VOLATILE = [
+    re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"),
+    re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\s+(?:\d{{1,2}}:\d{{2}}|\d{{4}})\b"),
+    re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b"),
+    re.compile(r"\b\d+m\d+(?:\.\d+)?s\b"),
+    re.compile(r"\b\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|sec|secs|seconds|min|minutes)\b"),
+]
+
+
+def without_volatile(text: str) -> str:
+    """``text`` with dates, clock times and durations replaced by a placeholder."""
+    for pattern in VOLATILE:
+        text = pattern.sub("<volatile>", text)
+    return text
 
 
 def _first_difference(a: str, b: str) -> tuple[int, str, str]:
@@ -96,6 +119,7 @@ def execute(run: LoadedRun, sandbox: str | SandboxConfig = DEFAULT_BACKEND,
     commit = commits[0][1]
     pairs = list(recorded_calls(run))
     diverged: list[Divergence] = []
+    volatile: list[Divergence] = []
     replayed = skipped = 0
     recorded_ws = str((run_dir / "workspace").resolve())
     prepared = prepare(scenario, config, progress)
@@ -146,9 +170,11 @@ def execute(run: LoadedRun, sandbox: str | SandboxConfig = DEFAULT_BACKEND,
                 recorded_out = res.output
                 if text != recorded_out:
                     kinds.append("output")
+                only_volatile = kinds == ["output"] and \
+                    without_volatile(text) == without_volatile(recorded_out)
                 if kinds:
                     line, a, b = _first_difference(recorded_out, text)
-                    diverged.append(Divergence(
+                    (volatile if only_volatile else diverged).append(Divergence(
                         step=res.step, call_id=call.id, tool=call.name, kinds=kinds,
                         recorded_exit=rec_exit, replayed_exit=exit_code,
                         recorded_line=a if "output" in kinds else None,
@@ -156,4 +182,4 @@ def execute(run: LoadedRun, sandbox: str | SandboxConfig = DEFAULT_BACKEND,
                         line=line if "output" in kinds else None))
     return ExecuteReport(run_dir=str(run_dir), sandbox=config.backend, commit=commit,
                          calls=len(pairs), replayed=replayed, skipped=skipped,
-                         diverged=diverged)
+                         diverged=diverged, volatile=volatile)

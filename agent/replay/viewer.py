@@ -27,7 +27,7 @@ from agent.replay.views import (
     step_lines,
 )
 from agent.textsafe import visible, visible_lines
-from agent.trajectory import LoadedRun
+from agent.trajectory import LoadedRun, load_run
 
 View = Literal["step", "diff", "output", "help"]
 Prompt = Literal["jump", "filter", "search"]
@@ -310,6 +310,13 @@ class KeyReader:
         return data.decode("utf-8", errors="replace")
 
 
+def _events_size(run: LoadedRun) -> int:
+    try:
+        return (run.run_dir / "events.jsonl").stat().st_size
+    except OSError:
+        return -1
+
+
 def run_viewer(run: LoadedRun, console: Console | None = None) -> None:
     """The interactive viewer, on the terminal of stdin/stdout."""
     console = console or Console()
@@ -317,6 +324,7 @@ def run_viewer(run: LoadedRun, console: Console | None = None) -> None:
     state = ViewerState(index_steps(data.steps))
     if run.warnings:  # also printed before the screen opened, where it is hidden now
         state = replace(state, message=f"{len(run.warnings)} warning(s): {run.warnings[0]}")
+    size = _events_size(run)
     fd = sys.stdin.fileno()
     keys = KeyReader(fd)
     saved = termios.tcgetattr(fd)
@@ -331,8 +339,15 @@ def run_viewer(run: LoadedRun, console: Console | None = None) -> None:
                     w, h = console.size
                 screen.update(render(state, data, w, h))
                 try:
-                    state = handle_key(state, keys.read())
+                    key = keys.read()
                 except KeyboardInterrupt:
                     break
+                grown = _events_size(run)
+                if grown != size:  # a live run moved on: show its new steps too
+                    size, run = grown, load_run(run.run_dir)
+                    data = ViewerData(run)
+                    state = replace(state, steps=index_steps(data.steps),
+                                    message=f"the run has {len(data.steps)} steps now")
+                state = handle_key(state, key)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +26,9 @@ from agent.trajectory.events import (
     ToolResultEvent,
 )
 from agent.trajectory.reader import ToolExchange, pair_tool_calls
+
+#: A step's diff is read up to this many bytes.
+DIFF_LIMIT = 4 << 20
 
 
 @dataclass
@@ -102,6 +104,36 @@ def call_args_text(cv: ToolExchange) -> str:
     if cv.name == "bash" and isinstance(args.get("command"), str):
         return str(args["command"])
     return json.dumps(args, ensure_ascii=False)
+
+
+def args_headline(name: str, arguments: dict[str, Any] | None, raw: str = "",
+                  width: int = 200) -> str:
+    """A call on one line as a step header shows it: bash its command, file tools their path
+    (with what they do to it), grep its pattern, finish its summary; JSON otherwise."""
+    a = arguments
+    if a is None:
+        return one_line(f"<unparsable arguments> {raw}", width)
+    text: str
+    if isinstance(a.get("command"), str):
+        text = a["command"]
+    elif isinstance(a.get("pattern"), str):
+        text = f"{a['pattern']}  in {a.get('path') or '.'}"
+    elif isinstance(a.get("path"), str):
+        bits = []
+        for k, v in a.items():
+            if k == "path" or v is None:
+                continue
+            if isinstance(v, str):
+                n = v.count("\n") + (1 if v and not v.endswith("\n") else 0)
+                bits.append(f"{k}: {n} line{'' if n == 1 else 's'}")
+            elif isinstance(v, int | float | bool):
+                bits.append(f"{k}={v}")
+        text = a["path"] + (f"  ({', '.join(bits)})" if bits else "")
+    elif isinstance(a.get("summary"), str):
+        text = a["summary"]
+    else:
+        text = json.dumps(a, ensure_ascii=False, default=str)
+    return one_line(text, width)
 
 
 def _result_tag(cv: ToolExchange) -> str:
@@ -202,9 +234,9 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
             out.append(f"format error: {m.format_error}")
     retries = _step_retries(sv)
     if retries:
-        from agent.analysis.report import retries_text
+        from agent.analysis.alerts import retries_summary
 
-        out.append(f"model call retried: {retries_text(retries)}")
+        out.append(f"model call retried: {retries_summary(retries)}")
         out += [f"    attempt {r.get('attempt')}: {one_line(str(r.get('error', '')), 150)}"
                 f" (waited {float(r.get('wait_s') or 0):.1f} s)" for r in retries]
     for cv in sv.calls:
@@ -254,21 +286,16 @@ def step_diff(run: LoadedRun, step: int) -> str:
     before = [c for s, c in commits if s < step]
     if before and before[-1] == mine[-1]:
         return f"(step {step} did not change the workspace)"
-    from agent.trajectory.gitsafe import git_env
+    from agent.trajectory.gitsafe import GitError, diff_text
 
     # Only the run's own repository, with no outside config and no diff drivers.
-    args = ["git", "-c", "core.quotepath=off"]
-    if before:
-        args += ["diff", "--no-ext-diff", "--no-textconv", "--stat", "--patch", before[-1],
-                 mine[-1]]
-    else:
-        args += ["show", "--no-ext-diff", "--no-textconv", "--stat", "--patch",
-                 "--format=(initial workspace)", mine[-1]]
-    r = subprocess.run(args, capture_output=True, text=True, errors="replace",
-                       cwd=git_dir, env=git_env(git_dir))
-    if r.returncode != 0:
-        return f"(git failed: {r.stderr.strip()})"
-    return r.stdout or "(empty diff)"
+    try:
+        text, cut = diff_text(git_dir, before[-1] if before else None, mine[-1], DIFF_LIMIT)
+    except GitError as e:
+        return f"(git failed: {e})"
+    if cut:
+        text += f"\n… (diff cut at {DIFF_LIMIT >> 20} MiB)"
+    return text or "(empty diff)"
 
 
 def full_output(run: LoadedRun, cv: ToolExchange, limit: int = 2_000_000) -> str:

@@ -11,12 +11,14 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.evaluation import SKIP_ENV, GradeResult, parse_grader_output
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.backends import GraderBox
+from sandboxes.errors import UserError
 from sandboxes.fsafe import WorkspaceDir
 from sandboxes.treecopy import copy_tree
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     import docker
 
     from agent.scenario.loader import Scenario
-    from sandboxes.backends import DockerConfig, LocalConfig
+    from sandboxes.backends import AnyBackend
 
 
 class ScenarioGrader:
@@ -64,7 +66,7 @@ def copy_workspace(src: Path, dest: Path) -> list[str]:
 
 
 def grade_workspace(scenario: Scenario, workspace: Path,
-                    sandbox: str | DockerConfig | LocalConfig = DEFAULT_BACKEND,
+                    sandbox: str | AnyBackend = DEFAULT_BACKEND,
                     progress: Callable[[str], None] = lambda _m: None,
                     skip: Sequence[str] = ()) -> GradeResult:
     """Grade a workspace folder (copied first: the grader may change what it grades).
@@ -80,6 +82,44 @@ def grade_workspace(scenario: Scenario, workspace: Path,
         copy = Path(tmp) / "workspace"
         copy_workspace(workspace, copy)
         return grader.grade(copy, skip)
+
+
+@dataclass
+class SnapshotGrade:
+    """A run's snapshot graded again: the result, and which step and commit it was."""
+
+    result: GradeResult
+    step: int
+    commit: str
+
+
+def grade_run(run_dir: Path, step: int | None = None, sandbox: str | AnyBackend | None = None,
+              progress: Callable[[str], None] = lambda _m: None) -> SnapshotGrade:
+    """Grade a run's snapshot at ``step`` (default: its last) with its scenario's grader, on
+    ``sandbox`` (default: the backend the run used). UserError when there is nothing to grade."""
+    from agent.runner import run_sandbox, run_scenario
+    from agent.trajectory.events import SnapshotEvent
+    from agent.trajectory.reader import load_run
+    from agent.trajectory.snapshots import SnapshotError, SnapshotStore
+
+    run = load_run(run_dir)
+    if run.info is None:
+        raise UserError(f"{run_dir}/run.json: unreadable ({'; '.join(run.warnings)})")
+    run.require_whole("grade")
+    scenario = run_scenario(run_dir, run.info)
+    snaps = [e for e in run.events_of(SnapshotEvent) if step is None or e.step <= step]
+    if not snaps:
+        raise UserError(f"{run_dir}: no snapshot at or before step {step}")
+    snap = snaps[-1]
+    with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
+        ws = Path(tmp) / "ws"
+        try:
+            SnapshotStore(run_dir / "snapshots.git").export(snap.commit, ws)
+        except SnapshotError as e:
+            raise UserError(f"{run_dir}: cannot read the snapshot of step {snap.step}: "
+                            f"{e}") from None
+        result = grade_workspace(scenario, ws, sandbox or run_sandbox(run.info), progress)
+    return SnapshotGrade(result=result, step=snap.step, commit=snap.commit)
 
 
 def grader_image(client: docker.DockerClient, scenario: Scenario, agent_image: str,

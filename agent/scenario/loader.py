@@ -14,10 +14,11 @@ from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
 from sandboxes.numbers import count, number
-from sandboxes.spec import GradingSpec, Limits, SandboxSpec
+from sandboxes.spec import FileLayer, FileTree, GradingSpec, Limits, SandboxSpec
 
-__all__ = ["Budgets", "GraderSpec", "ImageSpec", "Limits", "Scenario", "ScenarioError",
-           "builtin_names", "find_scenario_file", "load_scenario", "parse_duration"]
+__all__ = ["Budgets", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
+           "ScenarioError", "builtin_names", "find_scenario_file", "load_scenario",
+           "parse_duration"]
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -81,6 +82,19 @@ class GraderSpec(BaseModel):
         return v
 
 
+class Include(BaseModel):
+    """A file or folder of a built-in scenario that this one uses as its own (one copy of it,
+    in the built-in's folder): ``path`` of scenario ``scenario`` appears at ``to`` in this
+    scenario's ``workspace`` or ``grader.files`` folder, wherever ultrarun assembles those
+    (a run's seed workspace, the grader's ``/grader``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    path: str
+    to: str
+
+
 class Scenario(BaseModel):
     """A validated scenario; paths are resolved against ``root`` (the scenario's folder)."""
 
@@ -100,6 +114,7 @@ class Scenario(BaseModel):
     grader: GraderSpec | None = None
     context: ContextName | None = None
     env: dict[str, str] = Field(default_factory=dict)
+    include: list[Include] = Field(default_factory=list)
     root: Path = Field(default=Path("."), exclude=True)
 
     @property
@@ -107,8 +122,9 @@ class Scenario(BaseModel):
         return (self.root / self.prompt).read_text()
 
     @property
-    def workspace_dir(self) -> Path | None:
-        return self.root / self.workspace if self.workspace else None
+    def workspace_tree(self) -> FileTree | None:
+        """The seed workspace: the scenario's ``workspace`` folder with what it includes."""
+        return self._tree(self.workspace)
 
     @property
     def image_context(self) -> tuple[Path, str] | None:
@@ -119,8 +135,16 @@ class Scenario(BaseModel):
         return path.parent, path.name
 
     @property
-    def grader_dir(self) -> Path | None:
-        return self.root / self.grader.files if self.grader and self.grader.files else None
+    def grader_tree(self) -> FileTree | None:
+        """What the grader sees at ``/grader``: ``grader.files`` with what it includes."""
+        return self._tree(self.grader.files if self.grader else None)
+
+    def _tree(self, folder: str | None) -> FileTree | None:
+        if not folder:
+            return None
+        layers = [FileLayer(source=BUILTIN_DIR / i.scenario / i.path, target=rel)
+                  for i in self.include if (rel := _inside(i.to, folder)) is not None]
+        return FileTree(base=self.root / folder, layers=tuple(layers))
 
     @property
     def builtin(self) -> bool:
@@ -129,11 +153,19 @@ class Scenario(BaseModel):
     def sandbox_spec(self) -> SandboxSpec:
         """What a sandbox backend needs of this scenario (image, limits, env, grader)."""
         g = self.grader
-        grading = GradingSpec(command=g.command, files=self.grader_dir, timeout=g.timeout,
+        grading = GradingSpec(command=g.command, files=self.grader_tree, timeout=g.timeout,
                               setup=g.setup, isolate=g.isolate, tmpfs=g.tmpfs) if g else None
         context, dockerfile = self.image_context or (None, None)
         return SandboxSpec(name=self.name, image=self.image.name, dockerfile=dockerfile,
                            context=context, limits=self.limits, env=self.env, grading=grading)
+
+
+def _inside(path: str, folder: str) -> str | None:
+    """``path`` relative to ``folder`` when it lies strictly inside it (both relative to the
+    scenario's folder), else None."""
+    parts, top = Path(path).parts, Path(folder).parts
+    return Path(*parts[len(top):]).as_posix() if parts[:len(top)] == top and \
+        len(parts) > len(top) else None
 
 
 def builtin_names() -> list[str]:
@@ -194,10 +226,57 @@ def _check_files(s: Scenario, path: Path) -> None:
         ok = real.is_file() if kind == "file" else real.is_dir()
         if not ok:
             raise ScenarioError(f"{path}: field `{field}`: {kind} {target} does not exist")
+    for n, inc in enumerate(s.include):
+        _check_include(s, path, n, inc)
     from agent.tools.builtin import BUILTIN_TOOLS
+    from agent.tools.toolbox import load_tool
+    from sandboxes.plugins import PREFIX, PluginError, is_file_ref
 
     extra = {t.name for t in s.command_tools}
     for i, name in enumerate(s.tools):
-        if name not in BUILTIN_TOOLS and name not in extra:
+        if name.startswith(PREFIX):
+            where = name.removeprefix(PREFIX).rpartition(":")[0]
+            file = (s.root / where).resolve()
+            if is_file_ref(where) and root not in file.parents:
+                raise ScenarioError(f"{path}: field `tools.{i}`: {where!r} is outside the "
+                                    f"scenario's folder {root} (symlinks resolved: {file})")
+            try:
+                load_tool(name, s.root)
+            except PluginError as e:
+                raise ScenarioError(f"{path}: field `tools.{i}`: {e}") from None
+        elif name not in BUILTIN_TOOLS and name not in extra:
             raise ScenarioError(f"{path}: field `tools.{i}`: unknown tool {name!r} (built-in: "
-                                f"{', '.join(BUILTIN_TOOLS)}; or define it in command_tools)")
+                                f"{', '.join(BUILTIN_TOOLS)}; define it in command_tools, or "
+                                "name your own class: py:MODULE:CLASS)")
+
+
+def _check_include(s: Scenario, path: Path, n: int, inc: Include) -> None:
+    """An include names a file of a built-in scenario (trusted, like ours; never a folder of
+    the user's choosing), and lands inside our workspace or grader folder, on nothing of ours."""
+    def bad(field: str, why: str) -> ScenarioError:
+        return ScenarioError(f"{path}: field `include.{n}.{field}`: {why}")
+
+    if inc.scenario not in builtin_names() or (inc.scenario == s.name and s.builtin):
+        raise bad("scenario", f"{inc.scenario!r} is not another built-in scenario (built-in: "
+                              f"{', '.join(builtin_names())})")
+    base = (BUILTIN_DIR / inc.scenario).resolve()
+    src = (base / inc.path).resolve()
+    if Path(inc.path).is_absolute() or base not in src.parents:
+        raise bad("path", f"{inc.path!r} is outside scenario {inc.scenario}'s folder {base} "
+                          f"(symlinks resolved: {src})")
+    if not src.exists():
+        raise bad("path", f"{inc.path!r}: scenario {inc.scenario} has no such file or folder")
+    folders = [f for f in (s.workspace, s.grader.files if s.grader else None) if f]
+    to = Path(inc.to)
+    if to.is_absolute() or ".." in to.parts or \
+            not any(_inside(inc.to, f) is not None for f in folders):
+        raise bad("to", f"{inc.to!r} must be a path inside this scenario's workspace or "
+                        f"grader.files folder ({', '.join(folders) or 'it has neither'})")
+    root = s.root.resolve()
+    target = s.root / to
+    real_parent = target.parent.resolve()
+    if real_parent != root and root not in real_parent.parents:
+        raise bad("to", f"{inc.to!r} is outside the scenario's folder {root} (symlinks "
+                        f"resolved: {real_parent})")
+    if target.exists() or target.is_symlink():
+        raise bad("to", f"{target} exists: an include may not replace the scenario's own files")

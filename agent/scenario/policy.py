@@ -14,13 +14,13 @@ same tools, sandbox and recorder as any model.
 
 from __future__ import annotations
 
-import json
+import itertools
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models.base import AssistantTurn, ScriptExhausted, ToolCall, native_tool_result_messages
+from agent.models.base import AssistantTurn, ModelBase, ScriptExhausted, tool_turn
 
 LABEL = "reference (scripted policy)"
 
@@ -113,7 +113,7 @@ def finish(summary: str) -> Call:
     return Call("finish", {"summary": summary})
 
 
-class PolicyModel:
+class PolicyModel(ModelBase):
     """Adapts a plan (generator function) to the Model protocol."""
 
     def __init__(self, plan: Callable[[], Plan], name: str = LABEL,
@@ -121,7 +121,7 @@ class PolicyModel:
         self.name = name
         self._plan_fn = plan
         self._plan: Plan | None = None
-        self._n = 0
+        self._ids = (f"call_{n}" for n in itertools.count(1))
         self._think_s = think_s
 
     def complete(self, messages: list[dict[str, Any]],
@@ -137,23 +137,8 @@ class PolicyModel:
             raise ScriptExhausted("the reference policy has no step left") from None
         if self._think_s:
             time.sleep(self._think_s)
-        calls = []
-        for c in turn.calls:
-            self._n += 1
-            raw = json.dumps(c.arguments)
-            calls.append(ToolCall(id=f"call_{self._n}", name=c.name, arguments=c.arguments,
-                                  raw_arguments=raw))
-        message: dict[str, Any] = {"role": "assistant", "content": turn.thought}
-        if calls:
-            message["tool_calls"] = [{"id": c.id, "type": "function",
-                                      "function": {"name": c.name, "arguments": c.raw_arguments}}
-                                     for c in calls]
-        return AssistantTurn(message=message, content=turn.thought, tool_calls=calls,
-                             finish_reason="tool_calls" if calls else "stop")
+        return tool_turn([(c.name, c.arguments) for c in turn.calls], turn.thought, self._ids)
 
-    def tool_result_messages(self, turn: AssistantTurn,
-                             results: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
-        return native_tool_result_messages(results)
 
 
 def _last_observation(messages: list[dict[str, Any]]) -> Observation:

@@ -2,7 +2,9 @@
 
 A staged reference is the final solution with stage markers: ``#@ 3`` … ``#@ end`` keeps the
 lines between from stage 3 on, ``#@ 1-2`` … ``#@ end`` only in stages 1 and 2 (markers nest and
-may be indented). ``render`` cuts the source of one stage; ``edits_between`` turns one version
+may be indented). ``render`` cuts the source of one stage (the final version: every line but
+those of closed ranges), ``write_stage`` writes one stage of a staged tree as files (the one
+copy of a reference solution is its staged source); ``edits_between`` turns one version
 into the next as ``edit_file`` calls whose ``old`` text matches exactly once, the way an
 engineer edits a file rather than rewriting it.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 MARK = "#@ "
+FINAL = 1 << 30  # a stage after every numbered one: what remains when all stages are done
 CONTEXT_GAP = 3  # changed runs closer than this many lines become one edit
 
 
@@ -31,8 +34,9 @@ class Mistake(NamedTuple):
     path: str = ""  # the file it is in, for policies that edit several
 
 
-def render(staged: str, stage: int) -> str:
-    """The source of one stage: lines whose enclosing markers all include ``stage``."""
+def render(staged: str, stage: int = FINAL) -> str:
+    """The source of one stage (default: the final version): lines whose enclosing markers all
+    include ``stage``."""
     out: list[str] = []
     stack: list[tuple[int, int]] = []
     for line in staged.splitlines(keepends=True):
@@ -45,7 +49,7 @@ def render(staged: str, stage: int) -> str:
                 stack.pop()
             else:
                 lo, _, hi = arg.partition("-")
-                stack.append((int(lo), int(hi) if hi else 1 << 30))
+                stack.append((int(lo), int(hi) if hi else FINAL))
             continue
         if all(lo <= stage <= hi for lo, hi in stack):
             out.append(line)
@@ -54,7 +58,7 @@ def render(staged: str, stage: int) -> str:
     return "".join(out)
 
 
-def render_tree(root: Path, stage: int) -> dict[str, str]:
+def render_tree(root: Path, stage: int = FINAL) -> dict[str, str]:
     """Every file under ``root`` rendered for ``stage``, by relative path (empty ones left out:
     the file does not exist yet at that stage)."""
     out: dict[str, str] = {}
@@ -64,6 +68,19 @@ def render_tree(root: Path, stage: int) -> dict[str, str]:
             if text:
                 out[path.relative_to(root).as_posix()] = text
     return out
+
+
+def write_stage(root: Path, dest: Path, stage: int = FINAL) -> list[str]:
+    """Write the render of ``stage`` (default: the final version) of every file under ``root``
+    into ``dest``; a script (a file starting with ``#!``) is made executable. Returns the
+    relative paths written."""
+    files = render_tree(root, stage)
+    for rel, text in files.items():
+        out = dest / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+        out.chmod(0o755 if text.startswith("#!") else 0o644)
+    return list(files)
 
 
 def edits_between(doc: str, target: str,

@@ -52,6 +52,22 @@ class CommandTool:
                           duration_s=r.duration_s)
 
 
+def load_tool(ref: str, base: Path) -> Tool:
+    """A tool of your own, ``py:MODULE:CLASS`` or ``py:FILE.py:CLASS`` (a file relative to
+    ``base``, the scenario's folder): ``CLASS()`` must give a ``Tool`` (``name``, a pydantic
+    ``Args``, ``run(args, ctx)``). Raises PluginError naming what is missing."""
+    from sandboxes.plugins import PluginError, load_plugin
+
+    cls = load_plugin(ref, "tool", base)
+    tool = cls() if callable(cls) else cls
+    args = getattr(tool, "Args", None)
+    if not (isinstance(getattr(tool, "name", None), str) and callable(getattr(tool, "run", None))
+            and isinstance(args, type) and issubclass(args, BaseModel)):
+        raise PluginError(f"tool {ref!r}: not a Tool (it needs a `name`, a pydantic `Args` "
+                          "model and `run(args, ctx)`; see docs/api.md)")
+    return tool
+
+
 @dataclass
 class Shown:
     """A tool result as recorded and as shown to the model."""

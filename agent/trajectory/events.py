@@ -140,6 +140,19 @@ class ErrorEvent(EventBase):
     retries: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class RetryEvent(EventBase):
+    """A notice, written as a model call's attempt fails and is about to be retried, so that
+    whoever follows the run (the viewer, a log) sees an outage as it happens. The attempts are
+    counted from the ``retries`` of the call's ``model_call`` or ``error`` event, never from
+    these notices."""
+
+    type: Literal["retry"] = "retry"
+    attempt: int
+    error: str
+    status: int | None = None
+    wait_s: float = 0.0
+
+
 class ResumeEvent(EventBase):
     type: Literal["resume"] = "resume"
     reason: str = ""
@@ -171,14 +184,14 @@ class RunEnd(EventBase):
 
 Event = Annotated[
     RunStart | ModelCall | ToolCallEvent | ToolResultEvent | MessageEvent | SnapshotEvent
-    | EvaluationEvent | ContextEvent | ErrorEvent | ResumeEvent | SandboxRestartEvent
-    | StoreLimitEvent | RunEnd,
+    | EvaluationEvent | ContextEvent | ErrorEvent | RetryEvent | ResumeEvent
+    | SandboxRestartEvent | StoreLimitEvent | RunEnd,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 KNOWN_TYPES = {"run_start", "model_call", "tool_call", "tool_result", "message", "snapshot",
-               "evaluation", "context", "error", "resume", "sandbox_restart", "store_limit",
-               "run_end"}
+               "evaluation", "context", "error", "retry", "resume", "sandbox_restart",
+               "store_limit", "run_end"}
 
 
 def parse_event(data: dict[str, Any]) -> EventBase:

@@ -11,6 +11,7 @@ no terminal prompts and no transport protocols; diffs add ``--no-ext-diff --no-t
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,3 +149,43 @@ class BlobReader:
             left -= len(data)
             yield data
         self._out.read(1)  # the newline after each object
+
+
+_SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+
+
+def is_sha(text: object) -> bool:
+    """Whether ``text`` is a full object id: anything else read from a run folder (which could
+    say ``--output=FILE``) never reaches a git command line."""
+    return isinstance(text, str) and _SHA.fullmatch(text) is not None
+
+
+def diff_text(git_dir: Path, before: str | None, after: str, limit: int = 1 << 20
+              ) -> tuple[str, bool]:
+    """The ``--stat --patch`` of ``before`` → ``after`` (``after``'s whole tree when there is no
+    ``before``), at most ``limit`` bytes read; (text, whether it was cut)."""
+    for sha in (before, after):
+        if sha is not None and not is_sha(sha):
+            raise GitError(f"not a commit id: {str(sha)[:60]!r}")
+    args = ["-c", "core.quotepath=off"]
+    if before:
+        args += ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--stat", "--patch",
+                 before, after]
+    else:
+        args += ["show", "--no-color", "--no-ext-diff", "--no-textconv", "--stat", "--patch",
+                 "--format=(initial workspace)", after]
+    try:
+        proc = popen(git_dir, *args)
+    except OSError as e:
+        raise GitError(f"cannot run git: {e}") from None
+    assert proc.stdout is not None
+    try:
+        data = proc.stdout.read(limit + 1)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    cut = len(data) > limit
+    if not data and proc.returncode not in (0, -9):
+        raise GitError(f"git {args[2]} failed on {git_dir} (exit {proc.returncode})")
+    return data[:limit].decode("utf-8", "replace"), cut

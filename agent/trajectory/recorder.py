@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,7 +28,8 @@ class Recorder:
     """
 
     def __init__(self, run_dir: Path, info: RunInfo, next_seq: int = 0,
-                 outputs_cap: int = OUTPUTS_CAP) -> None:
+                 outputs_cap: int = OUTPUTS_CAP,
+                 listener: Callable[[EventBase], None] | None = None) -> None:
         self.run_dir = run_dir
         self.info = info
         self.outputs_dir = run_dir / "outputs"
@@ -37,6 +39,8 @@ class Recorder:
         self.outputs_dropped = 0
         self._lock = threading.Lock()
         self._seq = next_seq
+        # Told of each event once it is written (a live view, a log); from any thread.
+        self.listener = listener
         self._file = open(run_dir / "events.jsonl", "ab")  # noqa: SIM115 - closed in close()
         write_run_info(run_dir, info)
 
@@ -52,7 +56,9 @@ class Recorder:
             self._file.write(line)
             self._file.flush()
             self._seq += 1
-            return event
+        if self.listener is not None:
+            self.listener(event)
+        return event
 
     def sync(self) -> None:
         """Make everything written so far durable (called at the end of each step)."""

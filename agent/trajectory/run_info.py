@@ -58,6 +58,13 @@ class RunSettings(BaseModel):
     max_tokens: int | None = None  # completion cap per model call, as resolved
     compact_prompt: str | None = None
     model_spec: str | None = None  # the spec when it differs from `model` (a file made absolute)
+    # Endpoint settings given as flags, which resume and fork apply again: the model name at
+    # a profile's endpoint (`--profile P --model M`), tool mode, request timeout, and the
+    # profiles files read besides the default ones.
+    model_override: str | None = None
+    tool_mode: str | None = None
+    model_timeout_s: float | None = None
+    profiles: list[str] = Field(default_factory=list)
     mask: MaskOptions = Field(default_factory=MaskOptions)
     imported: dict[str, Any] | None = None
 

@@ -2,7 +2,8 @@
 
 The reference solution is written in ``reference/staged/interp`` with stage markers (``#@ 3``
 … ``#@ end`` keeps lines from stage 3 on, ``#@ 1-2`` only in stages 1 and 2); ``render`` (from
-``ultrarun.policy.render``) cuts the version of each stage and ``reference/interp`` is stage 6.
+``ultrarun.policy.render``) cuts the version of each stage; stage 6 is the reference
+interpreter (``ultrarun.policy.write_stage`` writes it out: it is committed once, staged).
 The policy writes stage 1 whole, then reaches each next stage through ``edit_file`` calls
 computed from a line diff, runs the visible tests of the stage and of the earlier ones, reads
 the failures and commits. Three stages start with a realistic mistake (truncating division, a
@@ -13,7 +14,6 @@ after the failing test shows it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from ultrarun.policy import (
     Call,
@@ -77,10 +77,9 @@ def _passed(text: str) -> tuple[int, int] | None:
 
 def make_policy(scenario: Scenario) -> PolicyModel:
     staged = (scenario.root / "reference" / "staged" / INTERP).read_text()
-    final = (scenario.root / "reference" / INTERP).read_text()
     versions = {k: render(staged, k) for k in range(1, 7)}
-    if versions[6] != final:
-        raise ValueError("reference/interp is not stage 6 of reference/staged/interp")
+    if versions[6] != render(staged):
+        raise ValueError("reference/staged/interp has lines past stage 6")
     for k, m in MISTAKES.items():
         if versions[k].count(m.right) != 1:
             raise ValueError(f"mistake of stage {k}: {m.right!r} must occur once")
@@ -164,11 +163,3 @@ def make_policy(scenario: Scenario) -> PolicyModel:
 
     return PolicyModel(plan)
 
-
-# ``python3 reference_policy.py`` regenerates reference/interp from the staged source.
-if __name__ == "__main__":
-    here = Path(__file__).resolve().parent
-    out = here / "reference" / INTERP
-    out.write_text(render((here / "reference" / "staged" / INTERP).read_text(), 6))
-    out.chmod(0o755)
-    print(f"wrote {out}")

@@ -2,7 +2,8 @@
 
 The reference compiler lives in ``reference/staged/`` with stage markers (see
 ``ultrarun.policy.render``); the render of stage k compiles the visible tests of stages 1..k and
-the render of stage 18 is ``reference/`` itself. The policy looks around, keeps notes, writes the
+the render of stage 18 is the reference compiler (``write_reference`` writes it out: it is
+committed once, staged). The policy looks around, keeps notes, writes the
 launcher and the stage-1 compiler, then for each stage reads a visible test or two, reaches the
 next render through ``edit_file`` calls computed from line diffs, tries a program of its own
 against gcc, runs the stage's visible tests and every earlier stage, and commits. Seven stages
@@ -44,6 +45,7 @@ from ultrarun.policy import (
     read_log,
     render_tree,
     write,
+    write_stage,
 )
 
 STAGES = ["01-return", "02-unary", "03-binary", "04-relational-logical", "05-locals",
@@ -206,6 +208,13 @@ class Result(NamedTuple):
 Step = Generator[Turn, Observation, Result]  # a sub-plan that ends with a test result
 
 
+
+def write_reference(dest: Path) -> Path:
+    """Write the reference compiler (the last stage of ``reference/staged/``) into ``dest``:
+    ``dest/compile`` and ``dest/toyc/``, as tests, benchmarks and tools run it."""
+    write_stage(Path(__file__).resolve().parent / "reference" / "staged", dest)
+    return dest
+
 def _stage_result(text: str, stage: str) -> Result | None:
     """The `stage  p/t` summary line of run_tests.py."""
     m = re.search(rf"^{re.escape(stage)}\s+(\d+)/(\d+)", text, re.M)
@@ -229,7 +238,8 @@ def _heredoc(path: str, text: str) -> str:
 
 def make_policy(scenario: Scenario, upto: int | None = None, layout: Layout = TOY,
                 reference: Path | None = None) -> PolicyModel:
-    """The policy; ``reference``: the reference compiler's folder (default: the scenario's)."""
+    """The policy; ``reference``: the folder holding the staged reference compiler (``staged/``;
+    default: the scenario's ``reference/``)."""
     if upto is None and os.environ.get(UPTO_ENV):
         upto = int(os.environ[UPTO_ENV])
     last = upto or len(STAGES)
@@ -238,9 +248,10 @@ def make_policy(scenario: Scenario, upto: int | None = None, layout: Layout = TO
     ref = reference or scenario.root / "reference"
     tests, sel, lab = layout.tests, layout.select, layout.label
     versions = {k: render_tree(ref / "staged", k) for k in range(1, len(STAGES) + 1)}
-    final = {f: (ref / f).read_text() for f in FILES}
-    if versions[len(STAGES)] != final:
-        raise ValueError("reference/ is not the last stage of reference/staged/")
+    if versions[len(STAGES)] != render_tree(ref / "staged") or \
+            sorted(versions[len(STAGES)]) != sorted(FILES):
+        raise ValueError(f"reference/staged/ has lines past stage {len(STAGES)}, or files "
+                         f"other than {FILES}")
     for k, m in MISTAKES.items():
         if versions[k][m.path].count(m.right) != 1:
             raise ValueError(f"mistake of stage {k}: its right text must occur once")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from agent.runner import RunConfig, execute_run
@@ -61,6 +62,7 @@ def test_full_falls_back_to_compaction_and_finishes(endpoint: FakeOpenAIServer,
     assert lines == [str(i) for i in range(1, 121)]
 
 
+@pytest.mark.slow  # a 300-call run
 def test_mask_keeps_request_size_bounded(endpoint: FakeOpenAIServer, tmp_path: Path) -> None:
     _state, endpoint.responder = long_agent(300)
     res = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",

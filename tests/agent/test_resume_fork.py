@@ -213,6 +213,7 @@ def test_docker_kill_mid_run_restarts_the_sandbox(tmp_path: Path, base_image: st
     assert last["output"].startswith("1\n3\n")  # restored from the step-1 snapshot
 
 
+@pytest.mark.slow  # waits out a 20 s outage
 def test_endpoint_down_for_20s_the_run_waits(endpoint: FakeOpenAIServer,
                                              tmp_path: Path) -> None:
     cfg_path = Path.home() / ".config" / "ultrarun" / "models.yaml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from agent.analysis import compute_metrics
 from agent.analysis.compare import compare_runs, render_compare_html
@@ -67,3 +68,26 @@ def test_compare_page_loads(planted: Path, tmp_path: Path) -> None:
     loaded = load(page, tmp_path / "profile")
     assert loaded.console == [], loaded.console
     assert len(re.findall(r'<path class="series"', loaded.dom)) >= 4
+
+
+def test_report_steps_chart_links_and_search(planted: Path, tmp_path: Path,
+                                             browser: Any) -> None:
+    """Every step is in the page; a chart point opens its step; search finds it."""
+    page_file = _report(planted, tmp_path / "report.html")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(page_file.resolve().as_uri())
+    page.wait_for_selector("body[data-ready='1'][data-steps='81']")  # start + 80 steps
+    page.click("#progress a[href='#step-36'] circle")
+    page.wait_for_selector("#step-detail h3:has-text('step 36')")
+    assert "./run-tests" in page.inner_text("#step-detail")
+    page.fill("#step-search", "frobnicate")
+    page.wait_for_selector("#search-results .hit-row[data-step='72']")
+    page.click("#search-results .hit-row[data-step='72']")
+    page.wait_for_selector("#step-detail h3:has-text('step 72')")
+    page.click("#per-call a[href='#step-50'] circle")
+    page.wait_for_selector("#step-detail h3:has-text('step 50')")
+    page.close()
+    assert errors == []

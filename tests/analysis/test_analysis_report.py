@@ -10,17 +10,18 @@ from rich.console import Console
 
 from agent.analysis import compute_metrics
 from agent.analysis.compare import compare_json, compare_runs, compare_table, render_compare_html
-from agent.analysis.report import (
-    HTML_FIRST_STEPS,
-    HTML_LAST_STEPS,
-    render_html,
-    render_terminal,
-    report_json,
-)
+from agent.analysis.report import render_html, render_terminal, report_json
 from agent.trajectory import load_run
 from tests.analysis.synth import RunBuilder
 
 EVIL = "<script>alert('x')</script> & \"q\" \x00\x1b[31m \ud800 </pre></details>"
+
+
+def embedded(page: str) -> dict:
+    """The steps data the page embeds for its step browser."""
+    m = re.search(r'<script type="application/json" id="ur-steps">(.*?)</script>', page, re.S)
+    assert m, "no embedded steps"
+    return json.loads(m.group(1))
 
 
 def _text(renderable: object) -> str:
@@ -35,6 +36,13 @@ def test_terminal_summary(planted: Path) -> None:
     assert "planted" in text and "[finished]" in text
     assert "longest error streak" in text and "80.0%" in text
     assert "Regressions" in text and "t3" in text
+    # The curve and the stage table: ▁ at 0%, ▂ at 20% (2/10 after call 36), ▇ at 80%.
+    lines = text.splitlines()
+    curve = lines[next(i for i, x in enumerate(lines) if x.startswith("Progress:")) + 1]
+    assert curve.startswith("│▁") and "▂" in curve and curve.endswith("▇│"), curve
+    assert "0.0% at call 0 → 80.0% at call 80 (best 80.0%)" in text
+    assert re.search(r"│ basic\s+│\s+5/5 │\s+100.0% │\s+10 │", text), text
+    assert re.search(r"│ advanced\s+│\s+3/5 │\s+60.0% │\s+n/a │", text), text
 
 
 def test_terminal_marks_unavailable(tmp_path: Path) -> None:
@@ -63,12 +71,15 @@ def test_html_escapes_everything(tmp_path: Path) -> None:
     run = load_run(b.write())
     page = render_html(run, compute_metrics(run))
     page.encode("utf-8")  # no lone surrogate survives
-    assert "<script>alert" not in page
-    assert page.count("<script>") == 1  # only our own
-    assert "</pre></details>" not in page.split("<h2>Steps</h2>")[1].split("workspace diff")[0]
+    assert "<script>alert" not in page and "</pre></details>" not in page
+    assert page.count("<script>") == 4  # only our own: step browser, glue, ready mark
     assert "\x00" not in page and "\x1b" not in page
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
-    assert "f.txt" in page  # the diff is shown
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page  # in the SVG titles
+    data = embedded(page)  # the steps: JSON with < > & escaped, control characters visible
+    assert "\\u003cscript\\u003ealert" in page
+    text = json.dumps(data, ensure_ascii=False)
+    assert "<script>alert('x')</script>" in text and "␛[31m" in text
+    assert any("f.txt" in line for d in data["diffs"].values() for _, line in d["lines"])
 
 
 def test_html_is_self_contained(planted: Path) -> None:
@@ -87,10 +98,11 @@ def test_html_caps_long_runs(tmp_path: Path) -> None:
         b.bash("echo " + "y" * 10, output="z" * 50_000)
     run = load_run(b.write())
     page = render_html(run, compute_metrics(run))
-    assert page.count('class="step') == HTML_FIRST_STEPS + HTML_LAST_STEPS
-    assert "steps in the middle not shown" in page
-    assert "more characters not shown" in page
-    assert len(page) < 2_000_000
+    data = embedded(page)
+    assert [d["step"] for d in data["details"]] == list(range(601))  # every step
+    outputs = [d["calls"][0]["result"]["output"] for d in data["details"][1:]]
+    assert all(o.endswith("(48,000 more characters not shown)") for o in outputs)
+    assert len(page) < 3_000_000
 
 
 def test_compare_lines_up_a_fork(tmp_path: Path) -> None:
@@ -145,6 +157,31 @@ def test_unchanged_snapshots_are_not_diffs(tmp_path: Path) -> None:
     run = load_run(b.write())
     m = compute_metrics(run)
     assert m.edits.overwrites_by_file == {"made.txt": 1, "new.txt": 1}
-    page = render_html(run, m)
-    assert page.count("workspace diff (") == 5
-    assert page.count("workspace changed") == 5
+    data = embedded(render_html(run, m))
+    assert len(data["diffs"]) == 5  # the initial workspace and 4 changes
+    changed = [d["step"] for d in data["details"] if d["snapshot"] and d["snapshot"]["changed"]]
+    assert sorted(int(k) for k in data["diffs"]) == changed
+
+
+def test_compare_names_scenarios_and_models_and_holds_each_curve_to_its_end(
+        tmp_path: Path) -> None:
+    short = RunBuilder(tmp_path / "short", run_id="short", scenario="alpha")
+    short.filler(10)
+    short.evaluate({"a": "pass", "b": "fail"}, final=True)
+    short.write()
+    long = RunBuilder(tmp_path / "long", run_id="long", scenario="beta")
+    long.filler(100)
+    long.evaluate({"a": "pass", "b": "pass"}, final=True)
+    long.write()
+    items = compare_runs([(d, load_run(d)) for d in (tmp_path / "short", tmp_path / "long")])
+    text = _text(compare_table(items))
+    assert re.search(r"scenario\s+│ alpha\s+│ beta", text), text
+    assert re.search(r"model\s+│ script:synth\s+│ script:synth", text), text
+    data = compare_json(items)
+    assert data["warnings"] and "different scenarios (alpha, beta)" in data["warnings"][0]
+    page = render_compare_html(items)
+    assert "different scenarios" in page
+    paths = re.findall(r'<path class="series" d="M([^"]+)" stroke="([^"]+)"', page)
+    ends = [float(d.split(" L")[-1].split(",")[0]) for d, _ in paths[:2]]
+    # The short run's line stops at its 10 calls, a tenth of the way; the long one's at 100.
+    assert ends[0] < ends[1] * 0.2, ends

@@ -88,9 +88,11 @@ def test_user_errors_exit_2_with_one_line_and_no_folder(tmp_path: Path) -> None:
     r = ur(tmp_path, "run", str(TINY), "--model", "x", "--max-time", "soon")
     assert r.returncode == 2 and "--max-time" in r.stderr and len(lines(r.stderr)) == 1
     r = ur(tmp_path, "report", "nowhere")
-    assert r.returncode == 2 and lines(r.stderr) == ["error: nowhere: no such folder"]
+    assert r.returncode == 2 and lines(r.stderr) == [
+        "error: nowhere: no such run folder, and no run id in logs starts with it "
+        "(`ultrarun ls` lists the runs)"]
     r = ur(tmp_path, "resume", "nowhere")
-    assert r.returncode == 2 and "nowhere: not a run folder" in r.stderr
+    assert r.returncode == 2 and "nowhere: no such run folder" in r.stderr
 
 
 def test_a_run_failing_at_its_first_snapshot_is_marked_failed(

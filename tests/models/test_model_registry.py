@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from agent.models.base import AssistantTurn, Model, native_tool_result_messages
+from agent.models.base import AssistantTurn, Model, ModelBase, native_tool_result_messages
 from agent.models.openai_model import OpenAIModel
 from agent.models.profiles import ModelOverrides, ModelProfile
 from agent.models.recorded import RecordedTurnsModel
@@ -23,7 +23,7 @@ PROFILES = {"glm": ModelProfile(name="glm", model="glm-4.6", base_url="http://gl
                                 api_key_env="ZHIPUAI_API_KEY", temperature=0.6)}
 
 
-class EchoModel:
+class EchoModel(ModelBase):
     """A user's own Model class, named on the command line as ``py:MODULE:EchoModel``."""
 
     name = "echo"
@@ -36,9 +36,6 @@ class EchoModel:
         text = f"{messages[-1]['content']} (t={self.settings.temperature})"
         return AssistantTurn(message={"role": "assistant", "content": text}, content=text)
 
-    def tool_result_messages(self, turn: AssistantTurn, results: list[tuple[str, str, str]]
-                             ) -> list[dict[str, Any]]:
-        return native_tool_result_messages(results)
 
 
 class NoSettings(EchoModel):
@@ -48,6 +45,20 @@ class NoSettings(EchoModel):
 
 class NotAModel:
     pass
+
+
+class NoRetryHook:
+    """Has the methods but not ``on_retry``/``deadline``: the loop could not tell it them."""
+
+    name = "old"
+
+    def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
+                 ) -> AssistantTurn:
+        raise NotImplementedError
+
+    def tool_result_messages(self, turn: AssistantTurn, results: list[tuple[str, str, str]]
+                             ) -> list[dict[str, Any]]:
+        return native_tool_result_messages(results)
 
 
 def test_spec_forms_are_parsed_once() -> None:
@@ -108,7 +119,8 @@ def test_your_own_model_class_by_dotted_path(tmp_path: Path) -> None:
     (tmp_path / "mine.py").write_text(Path(__file__).read_text())
     other = make_model(f"py:{tmp_path / 'mine.py'}:EchoModel", profiles={})
     assert type(other).__module__ == "_model_mine" and isinstance(other, Model)
-    for bad, why in [(f"py:{here}:NotAModel", "not a Model"), (f"py:{here}:Gone", "no class"),
+    for bad, why in [(f"py:{here}:NotAModel", "not a Model"), (f"py:{here}:Gone", "has no 'Gone'"),
+                     (f"py:{here}:NoRetryHook", "`on_retry` and `deadline`: subclass"),
                      ("py:no_such_module_x:C", "cannot import"), ("py:justaname", "write py:")]:
         with pytest.raises(ModelSpecError, match=why):
             make_model(bad, profiles={})

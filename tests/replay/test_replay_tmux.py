@@ -72,3 +72,26 @@ def test_viewer_in_tmux(tmux: Callable[..., str], recorded: Path) -> None:
     assert "step 5 (1/1 shown" in text and "tool call call_6: read_log" in text
     keys("q")
     _wait(screen, lambda s: "VIEWER-EXITED 0" in s, "the viewer to quit")
+
+
+def test_viewer_follows_a_run_that_grows(tmux: Callable[..., str], tmp_path: Path) -> None:
+    """Opened on a running run, the viewer shows the steps recorded since (`g 7` at step 9)."""
+    from tests.view.bigrun import BigRun
+
+    run = BigRun(tmp_path / "live", eval_every=0)
+    run.add(3)
+    cmd = shlex.join(viewer_command(run.run_dir)) + "; echo VIEWER-EXITED $?; sleep 30"
+    tmux("new-session", "-d", "-s", "grow", "-x", "110", "-y", "32", cmd)
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p", "-t", "grow")
+
+    _wait(screen, lambda s: "step 1 (1/3 shown, 3 in all)" in s, "the first step")
+    run.add(6)
+    for key in ("g", "7", "Enter"):
+        tmux("send-keys", "-t", "grow", key)
+        time.sleep(0.05)
+    text = _wait(screen, lambda s: "step 7 (7/9 shown, 9 in all)" in s, "step 7")
+    assert "test-7" in text
+    tmux("send-keys", "-t", "grow", "q")
+    _wait(screen, lambda s: "VIEWER-EXITED 0" in s, "the viewer to quit")

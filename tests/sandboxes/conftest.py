@@ -10,7 +10,7 @@ import pytest
 from sandboxes import Sandbox, open_sandbox
 
 
-@pytest.fixture(params=["docker", "local"])
+@pytest.fixture(params=[pytest.param("docker", marks=pytest.mark.docker), "local"])
 def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "docker":
         request.getfixturevalue("base_image")

@@ -25,7 +25,7 @@ def test_names_and_mappings_become_configs() -> None:
     assert isinstance(backend_config("local"), LocalConfig)
     cfg = backend_config({"backend": "docker", "image": "my/img:1", "grader_memory": "1g"})
     assert isinstance(cfg, DockerConfig) and cfg.image == "my/img:1"
-    with pytest.raises(UserError, match="'docker' or 'local'"):
+    with pytest.raises(UserError, match="use docker, local or py:MODULE:FACTORY"):
         backend_config("podman")
     with pytest.raises(ValidationError):  # a field the backend does not have
         backend_config({"backend": "local", "image": "x"})

@@ -120,14 +120,16 @@ sys.exit(1)
 
 
 @pytest.mark.docker
-def test_graded_code_cannot_read_the_hidden_tests(tmp_path: Path, lite_image: str) -> None:
+def test_graded_code_cannot_read_the_hidden_tests(tmp_path: Path, lite_image: str,
+                                                  c_compiler_grader: Path) -> None:
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "compile").write_text(PEEK)
     (ws / "compile").chmod(0o755)
     # The control: where the tests can be read, the peek passes them all.
-    env = {**os.environ, "CC_TESTS": str(SCENARIO / "grader" / "tests")}
-    proc = subprocess.run([sys.executable, str(SCENARIO / "grader" / "grade.py"), str(ws),
+    env = {**os.environ, "CC_TESTS": str(c_compiler_grader / "tests"),
+           "CCOMPILER_PROGRAMS": str(SCENARIO / "image" / "programs")}
+    proc = subprocess.run([sys.executable, str(c_compiler_grader / "grade.py"), str(ws),
                            "--stages", "t2/01"], capture_output=True, text=True, env=env,
                           timeout=300)
     control = json.loads(proc.stdout)
@@ -174,7 +176,8 @@ UNPACKING = {"xz-cc1", "gzip-cc1-memfd-ldso", "wheel", "self-extracting"}
 @pytest.mark.docker
 @pytest.mark.slow
 def test_reusing_gcc_however_packed_scores_at_most_2_percent(
-        cheat_workspaces: dict[str, Path], lite_image: str, tmp_path: Path) -> None:
+        cheat_workspaces: dict[str, Path], lite_image: str, tmp_path: Path,
+        c_compiler_grader: Path) -> None:
     """Each of toy-c-compiler's cheats (gcc's cc1 copied, renamed, split, compressed, in a
     wheel, self-extracting; a gcc wrapper; reject-all; empty output) against this grader, on
     a tier-1 stage, the stage where rejecting used to pay, and a tier-2 stage."""
@@ -191,15 +194,16 @@ def test_reusing_gcc_however_packed_scores_at_most_2_percent(
         result = grade_workspace(scenario, ws, "docker", skip=["t3", "t4", "t5"])
         assert result.error is None, (name, result.error)
         scores[name] = (result.passed, result.total)
+    stage_1 = len(scenario_tests(c_compiler_grader, "t1/01"))
     for name in honest:  # the control: a small compiler written in C, built with gcc
         passed, total = scores.pop(name)
-        assert passed >= 0.9 * sum(1 for k in scenario_tests("t1/01")), (name, passed, total)
+        assert passed >= 0.9 * stage_1, (name, passed, total)
     assert all(p <= 0.02 * n for p, n in scores.values()), scores
 
 
-def scenario_tests(stage_prefix: str) -> list[Path]:
+def scenario_tests(grader: Path, stage_prefix: str) -> list[Path]:
     tier, stage = stage_prefix.split("/")
-    return [p for d in (SCENARIO / "grader" / "tests" / tier).glob(f"{stage}*")
+    return [p for d in (grader / "tests" / tier).glob(f"{stage}*")
             for p in d.glob("*.expected.json")]
 
 

@@ -10,17 +10,18 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from agent.scenario.loader import load_scenario
+from tests.scenarios.conftest import toy_reference
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "c-compiler"
 TOY = REPO / "scenarios" / "toy-c-compiler"
-GRADER = SCENARIO / "grader" / "grade.py"
-HIDDEN = SCENARIO / "grader" / "tests"
+HIDDEN = SCENARIO / "grader" / "tests"  # tiers 2-4; tier 1 is toy-c-compiler's (included)
 VISIBLE = SCENARIO / "workspace" / "tests"
 LIB = SCENARIO / "image" / "programs"
 sys.path.insert(0, str(LIB))
@@ -39,9 +40,18 @@ def _exe(path: Path, text: str) -> Path:
     return path
 
 
-def _grade(workspace: Path, *args: str, env: dict | None = None, timeout: float = 900
-           ) -> dict:
-    proc = subprocess.run([sys.executable, str(GRADER), str(workspace), *args],
+@pytest.fixture(scope="module")
+def grade(c_compiler_grader: Path) -> Callable[..., dict]:
+    """grade.py of the assembled /grader, on the host (the suite's modules from image/)."""
+    def run(workspace: Path, *args: str, env: dict | None = None, timeout: float = 900) -> dict:
+        env = {**(env or os.environ), "CCOMPILER_PROGRAMS": str(LIB)}
+        return _grade(c_compiler_grader / "grade.py", workspace, *args, env=env,
+                      timeout=timeout)
+    return run
+
+
+def _grade(grader: Path, workspace: Path, *args: str, env: dict, timeout: float) -> dict:
+    proc = subprocess.run([sys.executable, str(grader), str(workspace), *args],
                           capture_output=True, text=True, env=env, timeout=timeout)
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.strip().splitlines()
@@ -76,13 +86,23 @@ def test_scenario_loads_with_a_schedule_per_tier() -> None:
         assert stage in text, stage
 
 
-def test_tier_1_is_the_toy_suite() -> None:
-    """Tier 1's tests and the grader modules shared with toy-c-compiler are identical copies
-    (a scenario folder holds no link out of itself)."""
-    proc = subprocess.run([sys.executable, str(SCENARIO / "tools" / "sync_toy.py"), "--check"],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout[-2000:]
-    assert len(list((HIDDEN / "t1").glob("*/*.expected.json"))) == 380
+def test_tier_1_is_the_toy_suite(c_compiler_grader: Path, tmp_path: Path) -> None:
+    """Tier 1's tests and the grader's jail and runner are toy-c-compiler's, included: one
+    copy, in that scenario's folder, assembled into /grader and the seed workspace (a scenario
+    folder holds no link out of itself, and no copy of another's files)."""
+    assert not (HIDDEN / "t1").exists() and not (VISIBLE / "t1").exists()
+    assert not (SCENARIO / "grader" / "jail.py").exists()
+    assert len(list((c_compiler_grader / "tests" / "t1").glob("*/*.expected.json"))) == 380
+    for name in ("jail.py", "runner.py"):
+        assert (c_compiler_grader / name).read_bytes() == \
+            (TOY / "grader" / name).read_bytes()
+    workspace = load_scenario("c-compiler").workspace_tree
+    assert workspace is not None
+    seed = workspace.assemble(tmp_path / "ws")
+    def listing(root: Path) -> list[Path]:
+        return sorted(p.relative_to(root) for p in root.rglob("*"))
+
+    assert listing(seed / "tests" / "t1") == listing(TOY / "workspace" / "tests")
     links = [p for p in SCENARIO.rglob("*") if p.is_symlink()]
     assert not links, links
 
@@ -131,10 +151,10 @@ def gcc_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ws
 
 
-def test_gcc_itself_passes_tiers_2_to_4(gcc_workspace: Path, tmp_path: Path) -> None:
+def test_gcc_itself_passes_tiers_2_to_4(grade, gcc_workspace: Path, tmp_path: Path) -> None:
     """gcc as the candidate scores 100% (anything less is a bug of the suite)."""
     details = tmp_path / "details.json"
-    result = _grade(gcc_workspace, "--tiers", "t2,t3,t4", "--details", str(details))
+    result = grade(gcc_workspace, "--tiers", "t2,t3,t4", "--details", str(details))
     failing = {k: v for k, v in result["tests"].items() if v != "pass"}
     info = json.loads(details.read_text())
     assert not failing, {k: info[k].get("reason") for k in failing}
@@ -142,9 +162,9 @@ def test_gcc_itself_passes_tiers_2_to_4(gcc_workspace: Path, tmp_path: Path) -> 
     assert all(re.fullmatch(r"t[234]/\d\d-[a-z0-9-]+", s) for s in result["stages"])
 
 
-def test_skip_environment_leaves_tiers_out(gcc_workspace: Path) -> None:
+def test_skip_environment_leaves_tiers_out(grade, gcc_workspace: Path) -> None:
     env = {**os.environ, "ULTRARUN_GRADE_SKIP": "t1,t3,t4,t5"}
-    result = _grade(gcc_workspace, "--stages", "t2/01,t3/01", env=env)
+    result = grade(gcc_workspace, "--stages", "t2/01,t3/01", env=env)
     assert set(result["stages"]) == {"t2/01-unsigned"}
     assert all(k.startswith("t2/01-unsigned/") for k in result["tests"])
 
@@ -153,25 +173,24 @@ def test_skip_environment_leaves_tiers_out(gcc_workspace: Path) -> None:
     ("reject_all", "#!/bin/sh\nexit 1\n"),
     ("empty_output", '#!/bin/sh\nfor a; do out=$a; done\n: > "$out"; chmod +x "$out"\n'),
 ])
-def test_cheating_compilers_score_at_most_2_percent(tmp_path: Path, name: str,
+def test_cheating_compilers_score_at_most_2_percent(grade, tmp_path: Path, name: str,
                                                     script: str) -> None:
     _exe(tmp_path / "compile", script)
-    result = _grade(tmp_path, "--tiers", "t1,t2,t3,t4", "--compile-timeout", "5")
+    result = grade(tmp_path, "--tiers", "t1,t2,t3,t4", "--compile-timeout", "5")
     passed = sum(v == "pass" for v in result["tests"].values())
     assert len(result["tests"]) > 500
     assert passed <= 0.02 * len(result["tests"]), (name, _by_tier(result))
 
 
-def test_empty_workspace_is_all_errors(tmp_path: Path) -> None:
-    result = _grade(tmp_path, "--tiers", "t2,t3")
+def test_empty_workspace_is_all_errors(grade, tmp_path: Path) -> None:
+    result = grade(tmp_path, "--tiers", "t2,t3")
     assert set(result["tests"].values()) == {"error"}
     assert all(p == 0 for p, _ in result["stages"].values())
 
 
-def test_toy_reference_compiler_climbs_tier_1_only(tmp_path: Path) -> None:
-    ws = tmp_path / "ws"
-    shutil.copytree(TOY / "reference", ws, ignore=shutil.ignore_patterns("__pycache__"))
-    result = _grade(ws, "--stages", "t1/01,t1/05,t1/14,t2/01,t2/03")
+def test_toy_reference_compiler_climbs_tier_1_only(grade, tmp_path: Path) -> None:
+    ws = toy_reference(tmp_path / "ws")
+    result = grade(ws, "--stages", "t1/01,t1/05,t1/14,t2/01,t2/03")
     tiers = _by_tier(result)
     assert tiers["t1"][0] == tiers["t1"][1] > 30
     assert tiers["t2"][0] <= tiers["t2"][1] // 2  # no unsigned, no floating point

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from agent.scenario.grading import grade_workspace
 from agent.scenario.loader import load_scenario
+from tests.scenarios.conftest import toy_reference
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -30,8 +30,7 @@ exec python3 "$(dirname "$0")/ref/compile" "$@"
 
 
 def _toyc_peeker(ws: Path) -> Path:
-    shutil.copytree(SCENARIOS / "toy-c-compiler" / "reference", ws / "ref",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    toy_reference(ws / "ref")
     (ws / "compile").write_text(PEEK_THEN_COMPILE)
     (ws / "compile").chmod(0o755)
     return ws

@@ -21,6 +21,7 @@ def _write(tmp: Path, data: dict, files: bool = True) -> Path:
     if files:
         (d / "prompt.md").write_text("do it")
         (d / "grader").mkdir(exist_ok=True)
+        (d / "grader" / "mine.py").write_text("")
     (d / "scenario.yaml").write_text(yaml.safe_dump(data))
     return d
 
@@ -64,6 +65,21 @@ def test_builtins_are_found_by_name() -> None:
     ({"grader": {"command": "x", "tmpfs": {"/tmp": "rw exec; rm -rf /"}}}, "grader.tmpfs"),
     ({"workspace": "seed/"}, "workspace"),
     ({"colour": "blue"}, "colour"),
+    ({"include": [{"scenario": "no-such", "path": "grader/jail.py", "to": "grader/j.py"}]},
+     "include.0.scenario"),
+    ({"include": [{"scenario": "toy-c-compiler", "path": "../../README.md",
+                   "to": "grader/r.md"}]}, "include.0.path"),
+    ({"include": [{"scenario": "toy-c-compiler", "path": "grader/nothing.py",
+                   "to": "grader/n.py"}]}, "include.0.path"),
+    ({"include": [{"scenario": "toy-c-compiler", "path": "grader/jail.py",
+                   "to": "jail.py"}]}, "include.0.to"),
+    ({"include": [{"scenario": "toy-c-compiler", "path": "grader/jail.py",
+                   "to": "grader/../../jail.py"}]}, "include.0.to"),
+    ({"include": [{"scenario": "toy-c-compiler", "path": "grader/jail.py",
+                   "to": "/grader/jail.py"}]}, "include.0.to"),
+    ({"include": [{"scenario": "toy-c-compiler", "path": "grader/jail.py",
+                   "to": "grader/mine.py"}]}, "include.0.to"),  # replaces the scenario's own
+    ({"include": [{"scenario": "toy-c-compiler", "path": "grader/jail.py"}]}, "include.0.to"),
 ])
 def test_each_broken_field_is_named(tmp_path: Path, patch: dict, field: str) -> None:
     data = {**GOOD, **patch}
@@ -73,6 +89,37 @@ def test_each_broken_field_is_named(tmp_path: Path, patch: dict, field: str) -> 
         load_scenario(str(d))
     msg = str(err.value)
     assert str(d / "scenario.yaml") in msg and f"`{field}" in msg, msg
+
+
+def test_an_include_lands_where_the_scenario_is_assembled(tmp_path: Path) -> None:
+    """A user scenario builds on a built-in one: the included files appear in the grader's
+    folder and the seed workspace as ultrarun assembles them, and nowhere in its own folder."""
+    toy = ROOT / "scenarios" / "toy-c-compiler"
+    d = _write(tmp_path, {**GOOD, "workspace": "ws/", "include": [
+        {"scenario": "toy-c-compiler", "path": "grader/jail.py", "to": "grader/lib/jail.py"},
+        {"scenario": "toy-c-compiler", "path": "workspace/tests/01-return",
+         "to": "ws/tests/01"}]})
+    (d / "ws").mkdir()
+    (d / "ws" / "mine.txt").write_text("seed")
+    s = load_scenario(str(d))
+    assert s.grader_tree is not None and s.workspace_tree is not None
+    grader = s.grader_tree.assemble(tmp_path / "grader")
+    assert (grader / "lib" / "jail.py").read_bytes() == (toy / "grader" / "jail.py").read_bytes()
+    assert (grader / "mine.py").exists()
+    ws = s.workspace_tree.assemble(tmp_path / "ws")
+    assert (ws / "mine.txt").read_text() == "seed"
+    assert sorted(p.name for p in (ws / "tests" / "01").iterdir()) == \
+        sorted(p.name for p in (toy / "workspace" / "tests" / "01-return").iterdir())
+    assert not (d / "grader" / "lib").exists() and not (d / "ws" / "tests").exists()
+    assert s.sandbox_spec().grading.files == s.grader_tree  # type: ignore[union-attr]
+
+
+def test_an_include_through_a_symlink_out_is_refused(tmp_path: Path) -> None:
+    d = _write(tmp_path, {**GOOD, "include": [
+        {"scenario": "toy-c-compiler", "path": "grader/jail.py", "to": "grader/out/jail.py"}]})
+    (d / "grader" / "out").symlink_to(tmp_path)
+    with pytest.raises(ScenarioError, match=r"include\.0\.to`: .* outside the scenario"):
+        load_scenario(str(d))
 
 
 def test_not_yaml_and_not_found(tmp_path: Path) -> None:

@@ -18,14 +18,16 @@ import pytest
 from agent.runner import RunConfig, execute_run
 from agent.scenario.loader import Scenario, load_scenario
 from agent.scenario.policy import PolicyModel
+from ultrarun.policy import write_stage
 
 CALLS = {"bugfix-ledger": (15, 25), "calc-interpreter": (80, 120)}
 
 
 def _grade_on_host(scenario: Scenario, workspace: Path) -> dict:
     """Run the grader as the runner's LocalGrader would: it finds its files next to itself."""
-    assert scenario.grader_dir is not None
-    r = subprocess.run([sys.executable, str(scenario.grader_dir / "grade.py"), str(workspace)],
+    assert scenario.grader_tree is not None and not scenario.grader_tree.layers
+    grader = scenario.grader_tree.base / "grade.py"
+    r = subprocess.run([sys.executable, str(grader), str(workspace)],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout.strip().splitlines()[-1])
@@ -54,22 +56,20 @@ def test_scenario_loads_and_policy_builds(name: str) -> None:
     assert s.image.name == "ultrarun/base:bookworm"
     assert s.budgets.max_steps and s.budgets.max_steps >= CALLS[name][1] * 2
     assert "finish" in s.prompt_text and "finish" in s.tools
-    # The policy checks at construction that it still reproduces reference/.
+    # The policy checks at construction that its staged reference renders as it expects.
     assert isinstance(_policy_module(s).make_policy(s), PolicyModel)
 
 
 def test_bugfix_grader_reference_full_seed_low(tmp_path: Path) -> None:
     s = load_scenario("bugfix-ledger")
-    assert s.workspace_dir is not None
-    seed = tmp_path / "seed"
-    shutil.copytree(s.workspace_dir, seed)
+    assert s.workspace_tree is not None
+    seed = s.workspace_tree.assemble(tmp_path / "seed")
     before = _grade_on_host(s, seed)
     assert before["stages"]["visible-bugs"][0] == 0
     assert before["stages"]["hidden-bugs"][0] <= 1
     assert before["stages"]["regressions"][0] == before["stages"]["regressions"][1]
     assert 15 <= len(before["tests"]) <= 30
-    fixed = tmp_path / "fixed"
-    shutil.copytree(s.workspace_dir, fixed)
+    fixed = s.workspace_tree.assemble(tmp_path / "fixed")
     shutil.copytree(s.root / "reference", fixed, dirs_exist_ok=True)
     after = _grade_on_host(s, fixed)
     assert _passed(after) == (len(after["tests"]), len(after["tests"]))
@@ -81,13 +81,12 @@ def test_bugfix_grader_reference_full_seed_low(tmp_path: Path) -> None:
 
 def test_calc_grader_reference_full_seed_zero(tmp_path: Path) -> None:
     s = load_scenario("calc-interpreter")
-    assert s.workspace_dir is not None
-    ws = tmp_path / "ws"
-    shutil.copytree(s.workspace_dir, ws)
+    assert s.workspace_tree is not None
+    ws = s.workspace_tree.assemble(tmp_path / "ws")
     seed = _grade_on_host(s, ws)
     assert _passed(seed)[0] == 0 and 60 <= len(seed["tests"]) <= 120
     assert len(seed["stages"]) == 6
-    shutil.copy2(s.root / "reference" / "interp", ws / "interp")
+    write_stage(s.root / "reference" / "staged", ws)  # the reference: the last stage
     done = _grade_on_host(s, ws)
     assert _passed(done) == (len(done["tests"]), len(done["tests"]))
     # The visible tests pass with the reference, through the workspace's own runner.
@@ -100,11 +99,10 @@ def test_calc_stage_renders_and_visible_tests_match_hidden() -> None:
     s = load_scenario("calc-interpreter")
     module = _policy_module(s)
     staged = (s.root / "reference" / "staged" / "interp").read_text()
-    assert module.render(staged, 6) == (s.root / "reference" / "interp").read_text()
     versions = [module.render(staged, k) for k in range(1, 7)]
+    assert versions[-1] == module.render(staged)  # stage 6 is the final version
     assert all(len(a) < len(b) for a, b in itertools.pairwise(versions))
-    assert s.workspace_dir is not None
-    for visible in (s.workspace_dir / "tests").glob("*/*"):  # visible is a hidden subset
+    for visible in (s.root / "workspace" / "tests").glob("*/*"):  # visible is a hidden subset
         hidden = s.root / "grader" / "tests" / visible.parent.name / visible.name
         assert hidden.read_text() == visible.read_text(), visible
 

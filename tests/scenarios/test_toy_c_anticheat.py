@@ -21,6 +21,7 @@ import pytest
 from agent.evaluation import GradeResult
 from agent.scenario.grading import grade_workspace
 from agent.scenario.loader import Scenario, load_scenario
+from tests.scenarios.conftest import toy_reference
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "toy-c-compiler"
 
@@ -159,7 +160,7 @@ def test_scan_finds_a_front_end_renamed_or_cut_into_pieces(front_ends: Path,
 
 def test_scan_passes_an_honest_workspace(front_ends: Path, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    shutil.copytree(SCENARIO / "reference", ws, ignore=shutil.ignore_patterns("__pycache__"))
+    toy_reference(ws)
     subprocess.run(["gcc", "-O2", "-o", str(ws / "mini"), str(SCENARIO / "tools" /
                                                               "honest_mini.c")], check=True)
     (ws / "link").symlink_to("/usr/bin/gcc")  # links are not followed

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -40,8 +41,8 @@ def policy(scenario: Scenario) -> ModuleType:
 
 def _workspace(scenario: Scenario, files: dict[str, str], dest: Path) -> Path:
     """A copy of the seed workspace with ``files`` (a compiler) added."""
-    assert scenario.workspace_dir is not None
-    shutil.copytree(scenario.workspace_dir, dest)
+    assert scenario.workspace_tree is not None
+    scenario.workspace_tree.assemble(dest)
     for rel, text in files.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         (dest / rel).write_text(text)
@@ -55,12 +56,16 @@ def _run_tests(ws: Path, *prefixes: str) -> str:
     return r.stdout
 
 
-def test_final_render_is_the_reference(scenario: Scenario, policy: ModuleType) -> None:
+def test_the_last_stage_is_the_whole_reference(scenario: Scenario, policy: ModuleType,
+                                              tmp_path: Path) -> None:
     ref = scenario.root / "reference"
     final = render_tree(ref / "staged", len(policy.STAGES))
     assert sorted(final) == sorted(policy.FILES)
+    assert final == render_tree(ref / "staged")  # no line belongs to a later stage
+    assert policy.write_reference(tmp_path) == tmp_path
     for rel, text in final.items():
-        assert text == (ref / rel).read_text(), rel
+        assert (tmp_path / rel).read_text() == text, rel
+    assert os.access(tmp_path / "compile", os.X_OK)
     sizes = [sum(map(len, render_tree(ref / "staged", k).values()))
              for k in range(1, len(policy.STAGES) + 1)]
     assert sizes[0] < sizes[-1] / 3, "stage 1 should be a small compiler"
@@ -68,14 +73,27 @@ def test_final_render_is_the_reference(scenario: Scenario, policy: ModuleType) -
     assert isinstance(policy.make_policy(scenario), PolicyModel)
 
 
+def _passes(scenario: Scenario, policy: ModuleType, stage: int, tests: range,
+            tmp_path: Path) -> None:
+    """The render of ``stage`` passes the visible tests of the stages ``tests``."""
+    files = render_tree(scenario.root / "reference" / "staged", stage)
+    ws = _workspace(scenario, files, tmp_path / "ws")
+    out = _run_tests(ws, *(policy.STAGES[k - 1][:2] for k in tests))
+    total = re.search(r"^TOTAL\s+(\d+)/(\d+)", out, re.M)
+    assert total and total.group(1) == total.group(2), out
+
+
 @pytest.mark.parametrize("stage", range(1, 19))
 def test_each_stage_passes_its_visible_tests(stage: int, scenario: Scenario,
                                              policy: ModuleType, tmp_path: Path) -> None:
-    files = render_tree(scenario.root / "reference" / "staged", stage)
-    ws = _workspace(scenario, files, tmp_path / "ws")
-    out = _run_tests(ws, *(s[:2] for s in policy.STAGES[:stage]))
-    total = re.search(r"^TOTAL\s+(\d+)/(\d+)", out, re.M)
-    assert total and total.group(1) == total.group(2), out
+    _passes(scenario, policy, stage, range(stage, stage + 1), tmp_path)
+
+
+@pytest.mark.slow  # every earlier stage's tests again at each stage: 171 stage runs
+@pytest.mark.parametrize("stage", range(2, 19))
+def test_each_stage_still_passes_every_earlier_stage(stage: int, scenario: Scenario,
+                                                     policy: ModuleType, tmp_path: Path) -> None:
+    _passes(scenario, policy, stage, range(1, stage), tmp_path)
 
 
 @pytest.mark.parametrize("stage", [3, 5, 9, 11, 13, 14, 15])
@@ -102,6 +120,7 @@ def _run(tmp_path: Path, sandbox: str, upto: int | None, monkeypatch: pytest.Mon
                                  logs=tmp_path, eval_every=eval_every))
 
 
+@pytest.mark.slow  # the whole policy: 200+ calls, 18 stages
 def test_policy_makes_200_calls_on_the_host(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole policy in a local sandbox (no Docker, no grading): 200+ calls, finished."""

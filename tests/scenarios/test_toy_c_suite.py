@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.scenarios.conftest import toy_reference
+
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "toy-c-compiler"
 GRADER = SCENARIO / "grader" / "grade.py"
 HIDDEN = SCENARIO / "grader" / "tests"
 VISIBLE = SCENARIO / "workspace" / "tests"
-REFERENCE = SCENARIO / "reference"
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="host gcc required")
 
@@ -171,9 +172,10 @@ def test_regen_check_flags_an_order_dependent_program(tmp_path):
 # ----------------------------------------------------------------- reference compiler
 
 
+@pytest.mark.slow  # all 380 hidden tests
 def test_reference_compiler_passes_hidden_suite_without_cc1(tmp_path, no_cc1_env):
     ws = tmp_path / "workspace"
-    shutil.copytree(REFERENCE, ws, ignore=shutil.ignore_patterns("__pycache__"))
+    toy_reference(ws)
     details = tmp_path / "details.json"
     result, _ = _grade(ws, "--details", str(details), env=no_cc1_env)
     total = len(result["tests"])
@@ -298,7 +300,7 @@ def test_every_invalid_test_has_a_valid_twin():
 
 def test_twin_rule_credits_a_compiler_that_tells_them_apart(tmp_path):
     """A compiler that rejects exactly the invalid programs gets the invalid stage."""
-    shutil.copytree(REFERENCE, tmp_path / "ws", ignore=shutil.ignore_patterns("__pycache__"))
+    toy_reference(tmp_path / "ws")
     result, _ = _grade(tmp_path / "ws", "--stages", "17-invalid")
     passed, total = result["stages"]["17-invalid"]
     assert passed == total == 38

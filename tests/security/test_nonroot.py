@@ -4,6 +4,12 @@ Run as root (CI, or `make test` on a fresh box), this creates the user `urtest` 
 group and runs `tests/security` as that user, through an interpreter that user can execute
 (the venv's may live under /root) with the project's installed packages on PYTHONPATH. Run as
 a non-root user, the suite already runs as one: this checks that user is in the docker group.
+
+The checkout may sit where `urtest` cannot enter (a clone in a `mktemp -d` folder, a 0700
+home): the run sees it, and the installed packages, through read-only bind mounts under /tmp
+made in a mount namespace of its own (``unshare --mount``, as root), so nothing on the host
+changes and nothing is copied. Where that is not allowed (no CAP_SYS_ADMIN), a checkout the
+user can enter still works, and any other fails naming the folder that blocks and what to do.
 """
 
 from __future__ import annotations
@@ -11,10 +17,13 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,7 +31,6 @@ import pytest
 from tests.security.conftest import ROOT
 
 USER = "urtest"
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
 def _ensure_user() -> None:
@@ -52,6 +60,33 @@ def _interpreter() -> str:
                 f"Debian's python3")
 
 
+def _blocking(path: Path) -> Path | None:
+    """The first folder on the way to ``path`` that users other than its owner cannot enter."""
+    for folder in [*reversed(path.parents), path]:
+        st = folder.stat()
+        if not st.st_mode & stat.S_IXOTH and not (st.st_mode & stat.S_IXGRP and
+                                                   USER in grp.getgrgid(st.st_gid).gr_mem):
+            return folder
+    return None
+
+
+def _views(base: Path) -> dict[Path, Path]:
+    """Where the user sees the checkout and the installed packages: {host path: its view}."""
+    site = Path(sysconfig.get_paths()["purelib"])
+    views = {ROOT: base / "checkout"}
+    if ROOT not in site.parents:
+        views[site] = base / "site-packages"
+    return views
+
+
+def _unshare_works() -> bool:
+    r = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
+                       capture_output=True)
+    return r.returncode == 0
+
+
+@pytest.mark.docker
+@pytest.mark.slow
 def test_security_suite_as_a_docker_group_user(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         me = pwd.getpwuid(os.geteuid()).pw_name
@@ -61,17 +96,59 @@ def test_security_suite_as_a_docker_group_user(tmp_path: Path) -> None:
         return
     _ensure_user()
     python = _interpreter()
-    site = sysconfig.get_paths()["purelib"]
+    site = Path(sysconfig.get_paths()["purelib"])
     base = Path("/tmp") / f"urtest-{os.getpid()}"
+    mounts = Path("/tmp") / f"urtest-{os.getpid()}-view"
+    bind = _unshare_works()
+    views = _views(mounts) if bind else {ROOT: ROOT, site: site}
+    if not bind:
+        blocked = [b for p in views if (b := _blocking(p)) is not None]
+        if blocked:
+            pytest.fail(f"{USER} cannot enter {blocked[0]} (mode "
+                        f"{stat.S_IMODE(blocked[0].stat().st_mode):o}), on the way to the "
+                        f"checkout {ROOT} or its packages, and this machine allows no private "
+                        f"bind mount (`unshare --mount` fails: no CAP_SYS_ADMIN) to show them "
+                        f"elsewhere: clone the repository under a folder others may enter "
+                        f"(`chmod o+x {blocked[0]}`, or e.g. /opt or /srv), or run `make test` "
+                        f"as a non-root user in the docker group.")
+    root_view = views[ROOT]
+    site_view = views.get(site) or root_view / site.relative_to(ROOT)
     figures = os.environ.get("ULTRARUN_SECURITY_FIGURES", "")
-    env = (f"PYTHONPATH={site}:{ROOT} PYTHONDONTWRITEBYTECODE=1 "
+    env = (f"PYTHONPATH={site_view}:{root_view} PYTHONDONTWRITEBYTECODE=1 "
            f"ULTRARUN_SECURITY_FIGURES={figures + '.nonroot' if figures else ''}")
-    cmd = (f"cd {ROOT} && {env} {python} -m pytest tests/security -q -p no:cacheprovider "
+    cmd = (f"cd {root_view} && {env} {python} -m pytest tests/security -q -p no:cacheprovider "
            f"--basetemp={base} --deselect tests/security/test_nonroot.py")
-    r = _as_user(cmd, timeout=3000)
     try:
+        if bind:
+            for view in views.values():
+                view.mkdir(parents=True, mode=0o755)
+            mounts.chmod(0o755)
+            binds = " && ".join(f"mount --bind -o ro {shlex.quote(str(host))} "
+                                f"{shlex.quote(str(view))}" for host, view in views.items())
+            su = shlex.join(["su", USER, "-s", "/bin/bash", "-c", cmd])
+            r = subprocess.run(["unshare", "--mount", "--propagation", "private", "--",
+                                "bash", "-c", f"{binds} && {su}"],
+                               capture_output=True, text=True, timeout=3000)
+        else:
+            r = _as_user(cmd, timeout=3000)
         assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-3000:]
         assert " passed" in r.stdout and "failed" not in r.stdout, r.stdout[-2000:]
     finally:
         subprocess.run(["rm", "-rf", str(base)], check=False)
+        for view in views.values() if bind else ():
+            view.rmdir()  # empty: the mounts lived in the namespace, gone with it
+        if bind:
+            mounts.rmdir()
     print(r.stdout.strip().splitlines()[-1])
+
+
+def test_a_blocked_checkout_is_found() -> None:
+    """What the failure names when no bind mount is allowed: a clone in a `mktemp -d` folder."""
+    folder = Path(tempfile.mkdtemp())  # 0700, as `mktemp -d` makes it
+    try:
+        (folder / "checkout").mkdir()
+        assert _blocking(folder / "checkout") == folder
+        folder.chmod(0o711)
+        assert _blocking(folder / "checkout") is None
+    finally:
+        shutil.rmtree(folder)

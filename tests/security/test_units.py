@@ -61,7 +61,10 @@ def test_disk_guard_stops_a_writer_on_the_local_backend(tmp_path: Path) -> None:
                       disk="20m", disk_poll_s=0.05) as sb:
         one = sb.exec("head -c 30000000 /dev/zero > big; echo rc=$?")
         assert "rc=153" in one.output and one.note and "exit code 153" in one.note
-        r = sb.exec("rm -f big; for i in 1 2 3 4 5 6; do head -c 8000000 /dev/zero > f$i;"
+        # A writer that goes on after its first kill (a loop in the shell itself): only the
+        # second, hard kill stops it. Enough rounds that a guard starved by a loaded machine
+        # still sees it go on (6 rounds were not: the first kill could land on the last one).
+        r = sb.exec("rm -f big; for i in $(seq 40); do head -c 8000000 /dev/zero > f$i;"
                     " sleep 0.3; done; echo finished", timeout=60)
         assert r.note and "disk limit of 20 MiB" in r.note, (r.output, r.note)
         assert "finished" not in r.output

@@ -2,6 +2,8 @@
 """Regenerate ``*.expected.json`` for the hidden and visible toy-c-compiler tests.
 
 Usage: regen_expected.py [--check] [--ways W,W] [--jobs N] [DIR ...]
+(with the project's Python, e.g. ``.venv/bin/python``: the reference compiler is rendered from
+its staged source through ``ultrarun.policy``)
 
 Each valid program (the twins of invalid ones included, ``<stage>/twins/*.c``)
 is built and run several ways, and every way must agree: gcc -O0 (whose result
@@ -18,8 +20,10 @@ files are listed too.  The exit status is 1 when anything is reported.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -30,7 +34,13 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 SCENARIO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(SCENARIO / "grader"))
-sys.path.insert(0, str(SCENARIO / "reference"))
+REFERENCE = tempfile.mkdtemp(prefix="toyc-reference-")  # the last stage, rendered
+atexit.register(shutil.rmtree, REFERENCE, True)
+sys.path.insert(0, REFERENCE)
+
+from ultrarun.policy import write_stage  # noqa: E402
+
+write_stage(SCENARIO / "reference" / "staged", Path(REFERENCE))
 
 from runner import (  # noqa: E402
     build_and_run,

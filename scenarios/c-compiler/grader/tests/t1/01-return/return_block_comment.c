@@ -1,5 +1,0 @@
-/* block
-   comment */
-int main(/* nothing */ void) {
-    /* still nothing */ return /* here */ 44;
-}

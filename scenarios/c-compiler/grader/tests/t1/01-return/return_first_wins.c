@@ -1,4 +1,0 @@
-int main(void) {
-    return 3;
-    return 4;
-}

@@ -1,4 +1,0 @@
-// a leading comment
-int main(void) {
-    return 33; // trailing comment
-}

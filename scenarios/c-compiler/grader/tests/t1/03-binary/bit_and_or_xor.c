@@ -1,3 +1,0 @@
-int main(void) {
-    return (12 & 10) | (3 ^ 5);
-}

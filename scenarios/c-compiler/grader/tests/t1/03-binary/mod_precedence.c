@@ -1,3 +1,0 @@
-int main(void) {
-    return 7 + 10 % 4 * 3;
-}

@@ -1,3 +1,0 @@
-int main(void) {
-    return (1 << 6) + (200 >> 3);
-}

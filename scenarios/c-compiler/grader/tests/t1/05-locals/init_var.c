@@ -1,4 +1,0 @@
-int main(void) {
-    int x = 20;
-    return x + 1;
-}

@@ -1,5 +1,0 @@
-int main(void) {
-    int a;
-    a = 11;
-    return a;
-}

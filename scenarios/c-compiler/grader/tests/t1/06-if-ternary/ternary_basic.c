@@ -1,4 +1,0 @@
-int main(void) {
-    int a = 4;
-    return a > 2 ? 10 : 20;
-}

@@ -1,8 +1,0 @@
-int main(void) {
-    int i = 0;
-    for (;;) {
-        i += 3;
-        if (i > 40) break;
-    }
-    return i;
-}

@@ -1,8 +1,0 @@
-int putchar(int c);
-int main(void) {
-    putchar('H');
-    putchar('i');
-    putchar('!');
-    putchar('\n');
-    return 0;
-}

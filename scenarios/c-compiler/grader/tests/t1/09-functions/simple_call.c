@@ -1,6 +1,0 @@
-int seven(void) {
-    return 7;
-}
-int main(void) {
-    return seven() * 3;
-}

@@ -1,6 +1,0 @@
-int value() {
-    return 15;
-}
-int main() {
-    return value() + value();
-}

@@ -1,5 +1,0 @@
-char letter = 'Z';
-int main(void) {
-    letter = letter - 25;
-    return letter;
-}

@@ -1,4 +1,0 @@
-int g = 41;
-int main(void) {
-    return g + 1;
-}

@@ -1,4 +1,0 @@
-int offset = -20;
-int main(void) {
-    return offset + 30;
-}

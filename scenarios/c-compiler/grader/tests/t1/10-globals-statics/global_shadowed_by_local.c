@@ -1,5 +1,0 @@
-int x = 10;
-int main(void) {
-    int x = 3;
-    return x;
-}

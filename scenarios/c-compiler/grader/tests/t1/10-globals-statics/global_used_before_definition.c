@@ -1,8 +1,0 @@
-int get(void);
-int main(void) {
-    return get();
-}
-int value = 88;
-int get(void) {
-    return value;
-}

@@ -1,4 +1,0 @@
-int g;
-int main(void) {
-    return g + 3;
-}

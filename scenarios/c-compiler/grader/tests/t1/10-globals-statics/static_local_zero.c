@@ -1,9 +1,0 @@
-int tick(void) {
-    static int t;
-    return t++;
-}
-int main(void) {
-    tick();
-    tick();
-    return tick() + 40;
-}

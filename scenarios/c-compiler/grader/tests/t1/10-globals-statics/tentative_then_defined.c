@@ -1,5 +1,0 @@
-int t;
-int t = 19;
-int main(void) {
-    return t;
-}

@@ -1,3 +1,0 @@
-int main(void) {
-    return '\n' + '\t' + '\\' + '\'' + '\0';
-}

@@ -1,4 +1,0 @@
-int main(void) {
-    char *s = "hello";
-    return s[1];
-}

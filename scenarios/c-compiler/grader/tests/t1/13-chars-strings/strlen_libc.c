@@ -1,4 +1,0 @@
-long strlen(char *s);
-int main(void) {
-    return strlen("twelve chars");
-}

@@ -1,8 +1,0 @@
-int main(void) {
-    int v = 3;
-    switch (v) {
-    default:
-        v = v * 11;
-    }
-    return v;
-}

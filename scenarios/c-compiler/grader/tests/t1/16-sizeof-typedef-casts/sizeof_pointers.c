@@ -1,3 +1,0 @@
-int main(void) {
-    return sizeof(int *) + sizeof(char *) + sizeof(long **);
-}

@@ -1,5 +1,0 @@
-typedef char *string;
-int main(void) {
-    string s = "typedef";
-    return s[0];
-}

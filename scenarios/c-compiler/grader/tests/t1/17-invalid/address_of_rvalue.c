@@ -1,4 +1,0 @@
-int main(void) {
-    int *p = &5;
-    return *p;
-}

@@ -1,5 +1,0 @@
-int main(void) {
-    int a;
-    3 = a;
-    return a;
-}

@@ -1,6 +1,0 @@
-int f(int a, int a) {
-    return a;
-}
-int main(void) {
-    return f(1, 2);
-}

@@ -1,4 +1,0 @@
-int main(void) {
-    int while = 3;
-    return while;
-}

@@ -1,3 +1,0 @@
-int not_main(void) {
-    return 0;
-}

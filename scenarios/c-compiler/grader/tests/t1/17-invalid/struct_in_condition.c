@@ -1,9 +1,0 @@
-struct s {
-    int a;
-};
-int main(void) {
-    struct s v;
-    v.a = 1;
-    if (v) return 1;
-    return 0;
-}

@@ -1,5 +1,0 @@
-int main(void) {
-    int five = 5;
-    int *p = &five;
-    return *p + 1;
-}

@@ -1,5 +1,0 @@
-int main(void) {
-    int a;
-    a = 3;
-    return a + 10;
-}

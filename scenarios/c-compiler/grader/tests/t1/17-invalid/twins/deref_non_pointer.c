@@ -1,5 +1,0 @@
-int main(void) {
-    int a = 5;
-    int *p = &a;
-    return *p * 3;
-}

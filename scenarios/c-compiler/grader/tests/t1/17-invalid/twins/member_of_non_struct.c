@@ -1,6 +1,0 @@
-struct s { int x; };
-int main(void) {
-    struct s a;
-    a.x = 11;
-    return a.x;
-}

@@ -1,4 +1,0 @@
-int main(void) {
-    /* this comment ends */
-    return 20;
-}

@@ -1,5 +1,0 @@
-int main(void) {
-    int x;
-    x = 3;
-    return x;
-}

@@ -1,9 +1,0 @@
-int counter;
-void nothing(void) {
-    counter = counter + 23;
-}
-int main(void) {
-    nothing();
-    int x = counter;
-    return x;
-}

@@ -1,4 +1,0 @@
-int main(void) {
-    void *v = 0;
-    return v == 0;
-}

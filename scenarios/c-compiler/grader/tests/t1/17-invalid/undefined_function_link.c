@@ -1,4 +1,0 @@
-int helper(int x);
-int main(void) {
-    return helper(3);
-}

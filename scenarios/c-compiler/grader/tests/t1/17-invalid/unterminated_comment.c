@@ -1,4 +1,0 @@
-int main(void) {
-    /* this comment never ends
-    return 0;
-}

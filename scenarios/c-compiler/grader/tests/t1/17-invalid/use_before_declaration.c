@@ -1,5 +1,0 @@
-int main(void) {
-    x = 3;
-    int x;
-    return x;
-}

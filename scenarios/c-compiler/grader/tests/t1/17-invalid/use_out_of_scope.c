@@ -1,6 +1,0 @@
-int main(void) {
-    {
-        int inner = 5;
-    }
-    return inner;
-}

@@ -1,6 +1,0 @@
-void nothing(void) {
-}
-int main(void) {
-    int x = nothing();
-    return x;
-}

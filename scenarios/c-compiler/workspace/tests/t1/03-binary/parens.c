@@ -1,3 +1,0 @@
-int main(void) {
-    return (10 - 4) * (2 + 1);
-}

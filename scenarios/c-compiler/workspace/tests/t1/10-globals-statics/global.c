@@ -1,5 +1,0 @@
-int g = 7;
-int main(void) {
-    g = g * 2;
-    return g;
-}

@@ -1,9 +1,0 @@
-int z;
-int inc(void) {
-    z = z + 2;
-    return z;
-}
-int main(void) {
-    inc();
-    return inc();
-}

@@ -1,4 +1,0 @@
-int main(void) {
-    char c = 'z';
-    return c - 'a';
-}

@@ -1,4 +1,0 @@
-int main(void) {
-    int big = 257;
-    return (char)big;
-}

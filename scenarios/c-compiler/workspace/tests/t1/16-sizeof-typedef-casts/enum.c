@@ -1,4 +1,0 @@
-enum { ZERO, ONE, TWO, TEN = 10 };
-int main(void) {
-    return ONE + TWO + TEN;
-}

@@ -1,5 +1,0 @@
-typedef int myint;
-int main(void) {
-    myint x = 6;
-    return x * 7;
-}

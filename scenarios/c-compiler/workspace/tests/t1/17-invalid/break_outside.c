@@ -1,4 +1,0 @@
-int main(void) {
-    if (1) break;
-    return 0;
-}

@@ -1,8 +1,0 @@
-int main(void) {
-    int n = 0;
-    for (;;) {
-        if (n == 8) break;
-        n++;
-    }
-    return n;
-}

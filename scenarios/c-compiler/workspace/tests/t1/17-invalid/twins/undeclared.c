@@ -1,4 +1,0 @@
-int main(void) {
-    int y = 5;
-    return y;
-}
