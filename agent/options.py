@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from agent.budgets import Budgets, parse_duration
 from agent.context import ContextName
+from agent.trajectory.run_info import MaskOptions
 from sandboxes.backends import DockerConfig, SandboxConfig, as_config
 from sandboxes.errors import UserError
 from sandboxes.numbers import MAX_SEED, count, number
@@ -67,14 +68,19 @@ class LoopOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_steps: int | None = count(None, ge=1)
-    max_cost: float | None = number(None, gt=0, lt=1e12)
-    max_time: Duration | None = None
-    max_format_errors: int | None = count(None, ge=1)
-    eval_every: int | None = count(None, ge=0)
-    base_url: str | None = None
-    api_key_env: str | None = None
-    labels: dict[str, str] = Field(default_factory=dict)  # extra container labels (batch)
+    max_steps: int | None = count(None, ge=1, description="model turns at most")
+    max_cost: float | None = number(None, lt=1e12, gt=0, description="dollars at most")
+    max_time: Duration | None = Field(None, description="wall time at most, e.g. `6h`, `90m`")
+    max_format_errors: int | None = count(None, ge=1, description=(
+        "model turns in a row without a usable tool call before the run fails"))
+    eval_every: int | None = count(None, ge=0, description=(
+        "grade every N tool calls (0: only at the end); default: the scenario's `grader.every`"))
+    base_url: str | None = Field(None, description=(
+        "the endpoint (OpenAI-compatible) for a raw model name or instead of the profile's"))
+    api_key_env: str | None = Field(None, description=(
+        "the environment variable holding the API key (the key itself is never an option)"))
+    labels: dict[str, str] = Field(default_factory=dict, description=(
+        "extra labels on the run's containers (a batch sets its own)"))
 
     def budgets(self, base: Budgets) -> Budgets:
         """``base`` with the budgets these options set."""
@@ -85,41 +91,69 @@ class LoopOptions(BaseModel):
 class RunConfig(LoopOptions):
     """Every option of `ultrarun run` (also settable from a scenario, a profile or a matrix)."""
 
-    scenario: str
-    model: str | None = None
-    profile: str | None = None
-    # A backend's name stands for its default config (`--sandbox local`).
+    scenario: str = Field(description="a built-in scenario's name or a scenario folder")
+    model: str | None = Field(None, description=(
+        "what answers: a profile, a raw model name (with `base_url`), `reference`, "
+        "`script:FILE`, `replay:RUN_DIR`, `py:MODULE:CLASS` (docs/endpoints.md)"))
+    profile: str | None = Field(None, description=(
+        "a profile of models.yaml; with `model`, that model at the profile's endpoint"))
     sandbox: Annotated[SandboxConfig, BeforeValidator(as_config)] = Field(
-        default_factory=DockerConfig)
-    context: ContextName | None = None
-    logs: LogsDir = Path("logs")
-    run_id: RunId | None = None
-    seed: int | None = count(None, le=MAX_SEED)
-    temperature: float | None = number(None, ge=0, le=100)
-    max_tokens: int | None = count(None, ge=1)  # completion cap per model call
-    tool_mode: Literal["native", "text"] | None = None  # how the endpoint is asked to act
-    # seconds per model request (--timeout)
-    model_timeout: float | None = number(None, gt=0, le=7 * 86400)
-    profiles: list[Path] = Field(default_factory=list)  # more profiles files (--profiles)
-    command_timeout: float = number(120, gt=0, le=7 * 86400)
-    compact_prompt: Path | None = None
-    mask_keep_outputs: int = count(10, ge=1)  # `mask`: tool outputs shown in full
-    mask_keep_steps: int = count(40, ge=2)  # `mask`: steps shown at all
-    mask_token_budget: int = count(60_000, ge=1000)  # `mask`: tighten past this estimate
+        default_factory=DockerConfig, description=(
+            "where commands run: `docker` (isolated), `local` (not), `py:MODULE:FACTORY` "
+            "(yours), or a backend config (below)"))
+    context: ContextName | None = Field(None, description=(
+        "context policy: full, mask or compact (default: the scenario's, else full)"))
+    logs: LogsDir = Field(Path("logs"), description="the folder run folders are made in")
+    run_id: RunId | None = Field(None, description=(
+        "the run folder's name (default: scenario, model and time)"))
+    seed: int | None = count(None, le=MAX_SEED,
+                             description="sent to the endpoint with each request")
+    fuzz_seed: int | None = count(None, le=MAX_SEED, ge=0, description=(
+        "base of the fuzz measure's seeds (scenarios with `grader.fuzz`): each evaluation's "
+        "seed is derived from it and the evaluation's tool calls, so a run can be repeated; "
+        "default: every evaluation draws a fresh one"))
+    temperature: float | None = number(None, le=100, ge=0, description="sampling temperature")
+    max_tokens: int | None = count(None, ge=1, description="completion tokens per model call")
+    tool_mode: Literal["native", "text"] | None = Field(None, description=(
+        "native (the endpoint's tool calling) or text (actions in ```bash blocks)"))
+    model_timeout: float | None = number(None, le=7 * 86400, gt=0,
+                                         description="seconds per model request")
+    profiles: list[Path] = Field(default_factory=list, description=(
+        "more profiles files, read after models.yaml"))
+    command_timeout: float = number(120, le=7 * 86400, gt=0, description=(
+        "default timeout of a command the agent runs, in seconds"))
+    compact_prompt: Path | None = Field(None, description=(
+        "the `compact` policy's summary prompt (default: agent/prompts/compact.md)"))
+    mask: MaskOptions = Field(default_factory=MaskOptions, description=(
+        "the `mask` policy's knobs"))
+    clock: bool = Field(True, description=(
+        "tell the agent its budgets and, as it goes, what is left (`--no-clock`: off)"))
+    clock_every: int | None = count(None, ge=0, description=(
+        "steps between two clock lines (default: the scenario's, 25; 0: only at 50/75/90% "
+        "of a budget)"))
+    coalesce_evals: bool | None = Field(None, description=(
+        "drop a queued evaluation when a newer one is asked for (default: the scenario's "
+        "`grader.coalesce`, else every evaluation asked for is graded, in order)"))
+    sealed_eval: bool = Field(True, description=(
+        "false: the agent's container is neither frozen while the grader runs nor kept from "
+        "host-wide counters; only to show the covert channel sealing closes "
+        "(docs/security.md)"))
 
 
 class ResumeConfig(LoopOptions):
     """`ultrarun resume RUN_DIR`: continue a run in place (budgets may be raised)."""
 
-    run_dir: Path
+    run_dir: Path = Field(description="the run folder to continue")
 
 
 class ForkConfig(LoopOptions):
     """`ultrarun fork RUN_DIR --at STEP`: a new run from that step, perhaps another model."""
 
-    run_dir: Path
-    at: int = count(ge=0)
-    model: str | None = None
-    context: ContextName | None = None
-    logs: LogsDir | None = None  # default: beside the parent
-    run_id: RunId | None = None
+    run_dir: Path = Field(description="the run folder to branch from (never changed)")
+    at: int = count(ge=0,
+                    description="the step whose workspace and conversation it starts from")
+    model: str | None = Field(None, description="another model (default: the parent's)")
+    context: ContextName | None = Field(None, description="another context policy")
+    logs: LogsDir | None = Field(None, description="where the new run folder goes (default: "
+                                                   "beside the parent)")
+    run_id: RunId | None = Field(None, description="the new run folder's name")

@@ -31,25 +31,29 @@ class StepSnapshots:
         self.last_verified = False  # the last snapshot read every file's content
         self.notice = ""  # for the agent, with its next tool result
 
-    def take(self, step: int, message: str, verify: bool, only_changes: bool = False) -> None:
-        """Snapshot the workspace and record it (``only_changes``: only if it changed)."""
+    def take(self, step: int, message: str, verify: bool, only_changes: bool = False,
+             evaluate: bool = False) -> str | None:
+        """Snapshot the workspace and record it (``only_changes``: only if it changed;
+        ``evaluate``: it is to be graded); the workspace's commit."""
         snaps, state = self.snapshots, self._state()
         commit = snaps.snapshot(message, verify=verify)
         self.last_verified = verify
+        head = commit or snaps.head()
         if commit is None and only_changes:
-            return
+            return head
         scan, left_out = snaps.last_scan, snaps.last_skipped
         fields: dict[str, Any] = {
             "skipped": [s.as_dict() for s in left_out[:100]] or None,
             "skipped_count": len(left_out) or None, "verified": scan.verified or None,
-            "mapped": scan.mapped or None}
-        self._emit(SnapshotEvent, step, commit=commit or snaps.head() or "",
-                   changed=commit is not None, tool_calls=state.tool_calls, **fields)
+            "mapped": scan.mapped or None, "evaluate": evaluate and head is not None}
+        self._emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
+                   tool_calls=state.tool_calls, **fields)
         level = snaps.store_level()
         if level and level != state.store_level and state.store_level != "full":
             self._emit(StoreLimitEvent, step, level=level, stored=snaps.stored,
                        cap=snaps.max_store)
             self.notice = store_notice(level, snaps.stored, snaps.max_store)
+        return head
 
     def verify_last(self, step: int) -> str | None:
         """Make the run's last snapshot one that read every file (a run that ended another

@@ -1,4 +1,4 @@
-"""Stopping a run on SIGINT/SIGTERM without ever half-writing an event."""
+"""Stopping a run: SIGINT/SIGTERM become ``RunInterrupted`` where the loop waits."""
 
 from __future__ import annotations
 

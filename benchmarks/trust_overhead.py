@@ -37,10 +37,24 @@ from rich.table import Table
 
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes import open_sandbox
-from sandboxes.paths import resolve_in_workspace
+from sandboxes.base import PathOutsideWorkspace
 
 
 # -- the old implementations, kept only here for the "before" column -------------------------
+def resolve_in_workspace(workspace: Path, path: str, workdir: str = "/workspace") -> Path:
+    """The old confinement: symlinks resolved on the host (racy: what fsafe.py replaced)."""
+    root = workspace.resolve()
+    p = path.strip()
+    if p == workdir or p.startswith(workdir.rstrip("/") + "/"):
+        p = p[len(workdir):].lstrip("/")
+    if os.path.isabs(p):
+        raise PathOutsideWorkspace(f"path {path!r} is outside the workspace")
+    target = (root / p).resolve()
+    if target != root and root not in target.parents:
+        raise PathOutsideWorkspace(f"path {path!r} resolves outside the workspace")
+    return target
+
+
 def old_read(workspace: Path, path: str) -> bytes:
     return resolve_in_workspace(workspace, path).read_bytes()
 

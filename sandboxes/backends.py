@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import docker
 
     from sandboxes.base import Sandbox
-    from sandboxes.spec import SandboxSpec
+    from sandboxes.spec import BindMount, SandboxSpec
 
 Progress = Callable[[str], None]
 
@@ -64,8 +64,10 @@ class SandboxFactory(Protocol):
     workspace_owner: int | None  # uid that must own what the host writes into a workspace
 
     def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
-             labels: dict[str, str] | None = None) -> Sandbox:
-        """A sandbox on ``workspace`` (not yet started: use it as a context manager)."""
+             labels: dict[str, str] | None = None,
+             mounts: list[BindMount] | None = None) -> Sandbox:
+        """A sandbox on ``workspace`` (not yet started: use it as a context manager);
+        ``mounts``: host folders shared with it besides its workspace."""
         ...
 
     def grader(self, run_id: str) -> GraderBox | None:
@@ -103,12 +105,18 @@ class BackendConfig(BaseModel):
 class DockerConfig(BackendConfig):
     """Containers on a Docker engine: isolated, limited, network off unless asked."""
 
-    backend: Literal["docker"] = "docker"
-    image: str | None = None  # run this image instead of the scenario's
-    reap: bool = True  # remove containers of dead harnesses before starting
-    grader_cpus: float | None = number(None, gt=0, le=1024)  # default: every host CPU
-    grader_memory: str = "4g"
-    grader_pids: int = count(2048, ge=16, le=4_194_304)
+    backend: Literal["docker"] = Field("docker", description="this backend")
+    image: str | None = Field(None, description="run this image instead of the scenario's")
+    reap: bool = Field(True, description=(
+        "remove the containers of harnesses that died, before starting"))
+    grader_cpus: float | None = number(None, gt=0, le=1024, description=(
+        "CPUs of a grader's container (default: every host CPU)"))
+    grader_memory: str = Field("4g", description="memory of a grader's container")
+    grader_pids: int = count(2048, ge=16, le=4_194_304,
+                             description="processes of a grader's container")
+    sealed: bool = Field(True, description=(
+        "sealed evaluation: host-wide counters hidden from the agent's container, which is "
+        "frozen while the grader runs (docs/security.md); false only to show the channel"))
 
     def engine_problem(self) -> str | None:
         from sandboxes.engine import connect
@@ -178,12 +186,14 @@ class DockerFactory:
         self.workspace_owner = config.workspace_owner()
 
     def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
-             labels: dict[str, str] | None = None) -> Sandbox:
+             labels: dict[str, str] | None = None,
+             mounts: list[BindMount] | None = None) -> Sandbox:
         lim = self.spec.limits
         return self.config.create(workspace=workspace, image=self.image, cpus=lim.cpus,
                                   memory=lim.memory, pids=lim.pids, network=lim.network,
                                   run_id=run_id, outputs_dir=outputs_dir, client=self.client,
-                                  env=self.spec.env, labels=labels or {}, disk=lim.disk)
+                                  env=self.spec.env, labels=labels or {}, disk=lim.disk,
+                                  sealed=self.config.sealed, mounts=mounts)
 
     def grader(self, run_id: str) -> GraderBox | None:
         from sandboxes.docker_grader import DockerGraderBox
@@ -199,7 +209,7 @@ class DockerFactory:
 class LocalConfig(BackendConfig):
     """Commands on this machine, as you: NOT isolated (no limits but the disk's)."""
 
-    backend: Literal["local"] = "local"
+    backend: Literal["local"] = Field("local", description="this backend (NOT isolated)")
     isolated: ClassVar[bool] = False
 
     def create(self, *, workspace: Path, image: str | None = None, **options: Any) -> Sandbox:
@@ -223,7 +233,11 @@ class LocalFactory:
         self.config, self.spec = config, spec
 
     def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
-             labels: dict[str, str] | None = None) -> Sandbox:
+             labels: dict[str, str] | None = None,
+             mounts: list[BindMount] | None = None) -> Sandbox:
+        if mounts:  # a local "sandbox" is the host: there is nothing to mount into
+            raise UserError("this needs the docker backend: the local backend cannot share "
+                            "a folder at another path (e.g. a team's upstream)")
         return self.config.create(workspace=workspace, outputs_dir=outputs_dir,
                                   env=self.spec.env, disk=self.spec.limits.disk)
 
@@ -243,7 +257,7 @@ class PluginConfig(BackendConfig):
     in Docker by default (hidden tests need the grader's own container), ``local`` to grade on
     the host. Counted as not isolated unless the factory says ``isolated = True``."""
 
-    backend: Literal["python"] = "python"
+    backend: Literal["python"] = Field("python", description="a backend of your own")
     factory: str = Field(description="MODULE:FACTORY or FILE.py:FACTORY (a file's absolute "
                                      "path is recorded)")
     grader: Annotated[DockerConfig | LocalConfig, Field(discriminator="backend")] = Field(
@@ -303,7 +317,11 @@ class PluginFactory:
         self.config, self.spec, self.graders = config, spec, graders
 
     def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
-             labels: dict[str, str] | None = None) -> Sandbox:
+             labels: dict[str, str] | None = None,
+             mounts: list[BindMount] | None = None) -> Sandbox:
+        if mounts:
+            raise UserError("this needs the docker backend: a plug-in sandbox is not given "
+                            "host folders besides its workspace (e.g. a team's upstream)")
         lim = self.spec.limits
         return self.config.create(workspace=workspace, outputs_dir=outputs_dir, env=self.spec.env,
                                   disk=lim.disk, cpus=lim.cpus, memory=lim.memory,

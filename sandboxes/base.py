@@ -70,10 +70,6 @@ class Sandbox(Protocol):
         """Run ``command`` in the session shell; never raises for the command's own failure."""
         ...
 
-    def host_path(self, path: str) -> Path:
-        """The host path of a workspace path; raises PathOutsideWorkspace outside it."""
-        ...
-
     def read_file(self, path: str, max_bytes: int = ...) -> bytes:
         """Bytes of a regular workspace file (never through a link; at most ``max_bytes``)."""
         ...

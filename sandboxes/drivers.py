@@ -69,15 +69,16 @@ __ur_sealed=0
 printf '\036UR_READY %s %s %s\n' "$$" "$__ur_oomc" "$__ur_sealed"
 while IFS= read -r __ur_line; do
   __ur_tok=${__ur_line%% *}
+  __ur_line=${__ur_line#* }
+  __ur_up=${__ur_line%% *}  # the kernel's uptime, from the harness (see session.uptime)
   eval "__ur_cmd=${__ur_line#* }"
-  read -r __ur_up __ur_rest < /proc/uptime
   __ur_pids=(/proc/[0-9]*)
   # The clock and the pids alive as the command starts: the harness hands them to the
   # killer at a timeout (never a file: the agent could rewrite one).
   printf '\036UR_BEGIN %s %s %s\n' "$__ur_tok" "$__ur_up" "${__ur_pids[*]#/proc/}"
   (
     enable -n enable
-    unset -v __ur_line __ur_up __ur_rest __ur_pids __ur_hello __ur_end
+    unset -v __ur_line __ur_up __ur_pids __ur_hello __ur_end
     unset -f __ur_oom
     [[ -f $__ur_state ]] && source "$__ur_state"
     export ULTRARUN_CMD=$__ur_tok
@@ -100,9 +101,8 @@ done
 CONTROL_DRIVER = r"""
 unset __UR_DRIVER
 exec 2>&1
-IFS= read -r __ur_hello
+IFS= read -r __ur_base_up  # the kernel's uptime, from the harness
 # What ran before the agent could start anything: `killall` removes all the rest.
-read -r __ur_base_up __ur_rest < /proc/uptime
 __ur_pids=(/proc/[0-9]*)
 __ur_base=${__ur_pids[*]#/proc/}
 printf '\036UR_READY %s\n' "$$"

@@ -1,4 +1,4 @@
-"""Making sure a Docker engine answers (CONTRACT 2.1), and reporting on it."""
+"""Making sure a Docker engine answers (README, "Quick start"), and reporting on it."""
 
 from __future__ import annotations
 

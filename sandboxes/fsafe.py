@@ -17,310 +17,45 @@ existing hardlink or symlink.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import secrets
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from sandboxes.base import PathOutsideWorkspace, SandboxError
-
-RESOLVE_NO_XDEV = 0x01
-RESOLVE_NO_MAGICLINKS = 0x02
-RESOLVE_NO_SYMLINKS = 0x04
-RESOLVE_BENEATH = 0x08
-STRICT = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV
-_SYS_OPENAT2 = 437  # the same number on every architecture (syscalls added after 5.1)
-
-O_PATH = getattr(os, "O_PATH", 0o10000000)
-_DIR = O_PATH | os.O_DIRECTORY | os.O_CLOEXEC
-_READ = os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK
-
-
-class Refused(SandboxError):
-    """A file operation the agent asked for and the host will not do; ``kind`` classifies it."""
-
-    kind = "tool_error"
-
-
-class BadPath(PathOutsideWorkspace):
-    """Not a usable path at all (a NUL byte, text that is no file name)."""
-
-
-class LinkRefused(PathOutsideWorkspace):
-    """The path goes through a symlink: the host-side file tools never follow one."""
-
-
-class NotRegular(Refused):
-    """A FIFO, socket or device node (or a folder where a file was expected)."""
-
-    kind = "special_file"
-
-
-class TooLarge(Refused):
-    """The file is over the size a tool reads or writes in one go."""
-
-    kind = "too_large"
-
-
-class _OpenHow(ctypes.Structure):
-    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64),
-                ("resolve", ctypes.c_uint64)]
-
-
-_libc = ctypes.CDLL(None, use_errno=True)
-_syscall = _libc.syscall
-_syscall.restype = ctypes.c_long
-
-
-def openat2(dirfd: int, path: bytes, flags: int, mode: int = 0, resolve: int = STRICT) -> int:
-    """The ``openat2`` syscall; raises OSError like ``os.open``."""
-    how = _OpenHow(flags, mode, resolve)
-    for _ in range(8):  # EAGAIN: a concurrent rename made the kernel unsure; just retry
-        fd = _syscall(ctypes.c_long(_SYS_OPENAT2), ctypes.c_int(dirfd), ctypes.c_char_p(path),
-                      ctypes.byref(how), ctypes.c_size_t(ctypes.sizeof(how)))
-        if fd >= 0:
-            return int(fd)
-        err = ctypes.get_errno()
-        if err != errno.EAGAIN:
-            raise OSError(err, os.strerror(err), os.fsdecode(path))
-    raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN), os.fsdecode(path))
-
-
-def _probe_openat2() -> bool:
-    try:
-        os.close(openat2(os.open("/", _DIR), b".", _DIR))
-    except OSError:
-        return False
-    return True
-
-
-HAVE_OPENAT2 = _probe_openat2()
-
-
-def open_beneath(root_fd: int, parts: tuple[bytes, ...], flags: int, mode: int = 0,
-                 use_openat2: bool = HAVE_OPENAT2) -> int:
-    """Open ``parts`` beneath ``root_fd`` following no link (``O_NOFOLLOW`` is implied)."""
-    if not parts:
-        return os.open(".", flags, mode, dir_fd=root_fd)
-    if use_openat2:
-        return openat2(root_fd, b"/".join(parts), flags | os.O_NOFOLLOW, mode)
-    cur = root_fd
-    root_dev = os.fstat(root_fd).st_dev
-    opened: list[int] = []
-    try:
-        for comp in parts[:-1]:
-            cur = os.open(comp, _DIR | os.O_NOFOLLOW, dir_fd=cur)
-            opened.append(cur)
-            if os.fstat(cur).st_dev != root_dev:
-                raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
-        return os.open(parts[-1], flags | os.O_NOFOLLOW, mode, dir_fd=cur)
-    finally:
-        for fd in opened:
-            os.close(fd)
-
-
-def split_path(path: str, workdir: str = "/workspace") -> tuple[bytes, ...]:
-    """A workspace path as its components (raw bytes), normalised lexically.
-
-    Accepts ``a/b``, ``./a``, ``/workspace/a``; refuses NUL bytes, text that is no file name,
-    absolute paths elsewhere and ``..`` that climbs out. No symlink is looked at: since none is
-    ever followed, the lexical result is the path the kernel will walk.
-    """
-    if not isinstance(path, str):
-        raise BadPath(f"path {path!r} is not text")
-    if "\x00" in path:
-        raise BadPath(f"path {path!r} contains a NUL byte")
-    p = path.strip()
-    wd = workdir.rstrip("/")
-    if p == wd or p.startswith(wd + "/"):
-        p = p[len(wd):].lstrip("/")
-    if p.startswith("/"):
-        raise PathOutsideWorkspace(
-            f"path {path!r} is outside the workspace: use a path relative to {workdir}")
-    try:
-        raw = os.fsencode(p)
-    except UnicodeError:
-        raise BadPath(f"path {path!r} is not a valid file name") from None
-    parts: list[bytes] = []
-    for comp in raw.split(b"/"):
-        if comp in (b"", b"."):
-            continue
-        if comp == b"..":
-            if not parts:
-                raise PathOutsideWorkspace(
-                    f"path {path!r} resolves outside the workspace ({workdir}); "
-                    "paths must stay inside it")
-            parts.pop()
-            continue
-        parts.append(comp)
-    return tuple(parts)
-
-
-def show(parts: tuple[bytes, ...] | bytes) -> str:
-    """A workspace path for messages (bytes that are no UTF-8 escaped, controls visible)."""
-    raw = b"/".join(parts) if isinstance(parts, tuple) else parts
-    text = raw.decode("utf-8", "backslashreplace") or "."
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-@dataclass
-class Entry:
-    """One directory entry as seen by ``lstat`` (never following it)."""
-
-    name: bytes
-    mode: int
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    ino: int
-    blocks: int
-    uid: int = 0
-
-    @property
-    def is_dir(self) -> bool:
-        return stat.S_ISDIR(self.mode)
-
-    @property
-    def is_file(self) -> bool:
-        return stat.S_ISREG(self.mode)
-
-    @property
-    def is_link(self) -> bool:
-        return stat.S_ISLNK(self.mode)
-
-
-def _entry(name: bytes, st: os.stat_result) -> Entry:
-    return Entry(name, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
-                 st.st_blocks, st.st_uid)
-
-
-def kind_name(mode: int) -> str:
-    """``regular file``, ``folder``, ``symlink``, ``FIFO``, ``socket``, ``device node``."""
-    if stat.S_ISREG(mode):
-        return "regular file"
-    if stat.S_ISDIR(mode):
-        return "folder"
-    if stat.S_ISLNK(mode):
-        return "symlink"
-    if stat.S_ISFIFO(mode):
-        return "FIFO"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    return "device node"
-
-
-def list_fd(dir_fd: int) -> list[Entry]:
-    """The entries of an open folder (``lstat`` of each, relative to the descriptor)."""
-    out = []
-    with os.scandir(dir_fd) as it:
-        for e in it:
-            try:
-                st = e.stat(follow_symlinks=False)
-            except FileNotFoundError:
-                continue  # removed meanwhile
-            out.append(_entry(os.fsencode(e.name), st))
-    return out
-
-
-def open_child_dir(dir_fd: int, name: bytes, expect: Entry | None = None) -> int | None:
-    """Open the sub-folder ``name`` for listing, never through a link; None when it is not
-    (or no longer) the folder ``expect`` describes."""
-    try:
-        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-                     | os.O_NONBLOCK, dir_fd=dir_fd)
-    except OSError:
-        return None
-    if expect is not None:
-        st = os.fstat(fd)
-        if st.st_ino != expect.ino:  # swapped between listing and opening
-            os.close(fd)
-            return None
-    return fd
-
-
-def open_child_file(dir_fd: int, name: bytes) -> int | None:
-    """Open the regular file ``name`` for reading (O_PATH first: no special file is opened)."""
-    try:
-        pfd = os.open(name, O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(pfd).st_mode):
-            return None
-        return reopen(pfd)
-    except OSError:
-        return None
-    finally:
-        os.close(pfd)
-
-
-def reopen(path_fd: int, flags: int = _READ) -> int:
-    """Open for reading the very file an ``O_PATH`` descriptor holds (no path lookup)."""
-    return os.open(f"/proc/self/fd/{path_fd}", flags)
-
-
-@dataclass
-class WalkDir:
-    """One folder of a walk: its descriptor (valid during the iteration), path and entries."""
-
-    fd: int
-    rel: bytes  # b"" for the root, else b"a/b/" (always ends with a slash)
-    entries: list[Entry]
-
-
-@dataclass
-class WalkSkip:
-    """Something a walk did not enter, and why."""
-
-    path: bytes
-    reason: str
-
-
-@dataclass
-class Walker:
-    """A walk over a tree that opens each folder beneath its parent's descriptor.
-
-    Entries named in ``skip`` (e.g. ``.git``) are listed but never entered; folders deeper than
-    ``max_depth`` or that cannot be opened are recorded in ``skipped``.
-    """
-
-    skip: frozenset[bytes] = frozenset()
-    max_depth: int = 128
-    skipped: list[WalkSkip] = field(default_factory=list)
-
-    def walk(self, root_fd: int) -> Iterator[WalkDir]:
-        fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=root_fd)
-        yield from self._walk(fd, b"", 0)
-
-    def _walk(self, fd: int, rel: bytes, depth: int) -> Iterator[WalkDir]:
-        try:
-            try:
-                entries = list_fd(fd)
-            except OSError as e:
-                self.skipped.append(WalkSkip(rel.rstrip(b"/"), f"unreadable folder ({e.strerror})"))
-                return
-            yield WalkDir(fd, rel, entries)
-            for ent in entries:
-                if not ent.is_dir or ent.name in self.skip:
-                    continue
-                if depth + 1 > self.max_depth:
-                    self.skipped.append(WalkSkip(rel + ent.name, f"deeper than {self.max_depth}"
-                                                 " folders"))
-                    continue
-                child = open_child_dir(fd, ent.name, ent)
-                if child is None:
-                    self.skipped.append(WalkSkip(rel + ent.name, "changed or unreadable"))
-                    continue
-                yield from self._walk(child, rel + ent.name + b"/", depth + 1)
-        finally:
-            os.close(fd)
-
-
+from sandboxes.fspath import (
+    _DIR,
+    HAVE_OPENAT2,
+    O_PATH,
+    BadPath,
+    LinkRefused,
+    NotRegular,
+    Refused,
+    TooLarge,
+    open_beneath,
+    reopen,
+    show,
+    split_path,
+)
+from sandboxes.fswalk import (
+    Entry,
+    WalkDir,
+    Walker,
+    WalkSkip,
+    _entry,
+    kind_name,
+    list_fd,
+    open_child_dir,
+    open_child_file,
+)
+
+# The parts, importable from here too (the module's public surface).
+__all__ = ["HAVE_OPENAT2", "O_PATH", "BadPath", "Entry", "LinkRefused", "NotRegular", "Refused",
+           "TooLarge", "WalkDir", "WalkSkip", "Walker", "WorkspaceDir", "fmt_size", "kind_name",
+           "list_fd", "open_beneath", "open_child_dir", "open_child_file", "reopen", "show",
+           "split_path"]
 class WorkspaceDir:
     """A workspace folder held by a descriptor; every method takes workspace paths.
 
@@ -597,18 +332,6 @@ class WorkspaceDir:
             except OSError:
                 pass
             raise
-
-    def create_file(self, parts: tuple[bytes, ...], mode: int = 0o644) -> int:
-        """A new regular file (parents made; an existing entry is an error): a write fd."""
-        dfd = self.makedirs(parts[:-1])
-        try:
-            fd = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                         | os.O_CLOEXEC, mode & 0o777, dir_fd=dfd)
-            if self.owner is not None:
-                os.fchown(fd, self.owner, self.owner)
-            return fd
-        finally:
-            os.close(dfd)
 
     def symlink(self, parts: tuple[bytes, ...], target: bytes) -> None:
         """A new symlink (its target is only text here: it is never followed)."""

@@ -5,10 +5,11 @@ so any bytes survive) and runs it in a child shell that starts from the cwd, exp
 functions and aliases the previous command left, with stdin on ``/dev/null``. The harness reads
 the output as it streams, feeds it to a capped ``OutputCapture`` from the driver's
 ``BEGIN`` line to its ``DONE`` line, whose end value was sent after the command and which the
-command cannot read: a command that prints a look-alike line only adds to its output. Before
-each command the driver records the clock and the pids alive in a start file: on timeout a
-killer removes every process that appeared since (the command's whole tree, daemons included)
-and nothing else.
+command cannot read: a command that prints a look-alike line only adds to its output. The
+``BEGIN`` line carries the clock (the kernel's uptime as the harness read it when it sent the
+command: a sealed container's /proc/uptime is a static view) and the pids alive as the command
+starts: on timeout a killer removes every process that appeared since (the command's whole
+tree, daemons included) and nothing else.
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ Killer = Callable[["ShellSession"], int]
 AllKiller = Callable[["ShellSession", bool], int]
 ChildKiller = Callable[["ShellSession"], None]
 Status = tuple[int, int] | str | None
+
+
+def uptime() -> str:
+    """The kernel's uptime, as /proc/uptime's first field (the host's: a sealed sandbox's own
+    /proc/uptime is a static view). Sent with every command: a timeout kills what started
+    after it (process start times count from boot)."""
+    with open("/proc/uptime", "rb") as f:
+        return f.read().split()[0].decode()
 
 
 def bash_quote(data: str | bytes) -> str:
@@ -133,7 +142,7 @@ class ShellSession:
         self._carry = b""
 
     def _handshake(self, ch: Channel, timeout: float = 30) -> tuple[Channel, int]:
-        ch.send(b"hello\n")
+        ch.send(f"{uptime()}\n".encode())  # the control shell's base time
         buf = b""
         deadline = time.monotonic() + timeout
         while b"\n" not in buf.partition(SENTINEL + b"READY ")[2]:
@@ -167,7 +176,7 @@ class ShellSession:
         t0 = time.monotonic()
         # The end value goes on its own line, which the driver reads only once the command's
         # shell has exited.
-        self.shell.send(f"{token} {bash_quote(command)}\n{end}\n".encode())
+        self.shell.send(f"{token} {uptime()} {bash_quote(command)}\n{end}\n".encode())
         begin = SENTINEL + b"BEGIN " + token.encode() + b" "
         done = SENTINEL + b"DONE " + end.encode() + b" "
         self._begin = begin

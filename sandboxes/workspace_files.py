@@ -16,7 +16,6 @@ from typing import BinaryIO
 from sandboxes.base import ExecResult
 from sandboxes.disk import DiskGuard
 from sandboxes.fsafe import Entry, WorkspaceDir, fmt_size
-from sandboxes.paths import resolve_in_workspace
 from sandboxes.treecopy import copy_tree
 
 # Reading more than this in one go is refused (a tool never needs it; memory stays bounded).
@@ -79,11 +78,6 @@ class WorkspaceFiles:
         if self._files is None:
             self._files = WorkspaceDir(self.workspace, self.workdir)
         return self._files
-
-    def host_path(self, path: str) -> Path:
-        """The host path of a workspace path (checked lexically). For messages and for
-        commands only: open workspace files with the methods below, never by this path."""
-        return resolve_in_workspace(self.workspace, path, self.workdir)
 
     def read_file(self, path: str, max_bytes: int = READ_LIMIT) -> bytes:
         return self.files.read_bytes(path, max_bytes)

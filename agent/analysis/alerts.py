@@ -28,8 +28,9 @@ CYCLE_REPEATS = 3
 CYCLE_LENGTHS = (2, 3, 4, 5)
 #: Model turns in a row without a usable tool call that raise a ``format`` alert.
 FORMAT_STREAK = 3
-#: Tool calls since the best score last improved that raise a ``stall`` alert: this many, or
-#: four gradings' worth when the run grades every N calls, whichever is more.
+#: Tool calls between the best score and a later evaluation that is no better, which raise a
+#: ``stall`` alert: this many, or four gradings' worth when the run grades every N calls,
+#: whichever is more (only graded calls count: a slow grader is not a stalled agent).
 STALL_CALLS = 100
 STALL_EVALUATIONS = 4
 #: Shares of a budget that raise a ``budget`` alert when first crossed.
@@ -154,11 +155,6 @@ class AlertDetector:
         if loop and not self._loop_open:
             out.append(("loop", "warn", loop))
         self._loop_open = bool(loop)
-        if 0 <= self._best < 1 and not self._stall_open and \
-                self.tool_calls - self._best_at >= self.stall_calls:
-            self._stall_open = True
-            out.append(("stall", "warn", f"no better score for {self.tool_calls - self._best_at}"
-                        f" tool calls (best {self._best:.1%} at call {self._best_at})"))
         return out
 
     def _loop(self, sig: str) -> str | None:
@@ -209,6 +205,12 @@ class AlertDetector:
         self._last_rate = rate
         if rate > self._best:
             self._best, self._best_at, self._stall_open = rate, at, False
+        elif self._best < 1 and not self._stall_open and at - self._best_at >= self.stall_calls:
+            # Judged on what was graded: calls not graded yet (a slow grader) are no stall.
+            self._stall_open = True
+            out.append(("stall", "warn", f"no better score for {at - self._best_at} tool calls "
+                        f"(best {self._best:.1%} at call {self._best_at}, graded up to call "
+                        f"{at})"))
         return out
 
     def _budget(self, step: int, t: float) -> list[tuple[str, Level, str]]:

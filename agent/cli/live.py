@@ -5,6 +5,7 @@ an alert is shown as it happens, and a long wait always says what it waits for."
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -17,12 +18,14 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.analysis.alerts import AlertDetector
+from agent.models.usage import cost_text
 from agent.state import LoopState
 from agent.textsafe import visible
 from agent.trajectory import EventBase
 from agent.trajectory.events import (
     ErrorEvent,
     EvaluationEvent,
+    GradingEvent,
     RetryEvent,
     RunStart,
     SnapshotEvent,
@@ -37,10 +40,7 @@ def fmt_elapsed(seconds: float) -> str:
 
 
 def cost_now(s: LoopState, model_kind: str = "endpoint") -> str:
-    if model_kind != "endpoint":
-        return f"no model cost ({model_kind} model)"
-    return "cost unknown" if s.model_calls and s.unpriced_calls >= s.model_calls \
-        else f"${s.cost:.4f}"
+    return cost_text(s.cost, s.model_calls, s.unpriced_calls, model_kind)
 
 
 def evaluation_text(e: EvaluationEvent) -> str:
@@ -59,6 +59,7 @@ class Follower:
         self.alerts: deque[str] = deque(maxlen=3)
         self.evaluation = ""
         self.model_kind = "endpoint"
+        self.grading: GradingEvent | None = None  # a grading under way
         self._detector = AlertDetector()
 
     def budgets(self, budgets: dict[str, Any], started_at: float, every: int | None,
@@ -72,7 +73,18 @@ class Follower:
         self.alerts.extend(found)
         if isinstance(e, EvaluationEvent):
             self.evaluation = evaluation_text(e)
+            self.grading = None
+        elif isinstance(e, GradingEvent):
+            self.grading = e
         return found
+
+    def grading_text(self) -> str:
+        g = self.grading
+        if g is None:
+            return ""
+        return (f"{'final grading' if g.final else 'grading'} of step {g.step} ({g.tool_calls} "
+                f"tool calls) for {fmt_elapsed(time.time() - g.t)}"
+                + (f", {g.queued} queued" if g.queued else ""))
 
 
 class LiveView(Follower):
@@ -109,6 +121,8 @@ class LiveView(Follower):
         # text (no markup) with control characters visible.
         t.add_row("last tool", Text(visible(last or "-")))
         t.add_row("grade", Text(visible(s.grade or "-")))
+        if self.grading is not None:
+            t.add_row("grading", Text(visible(self.grading_text()), style="cyan"))
         if self.evaluation:
             t.add_row("graded", Text(visible(self.evaluation), style="dim"))
         for i, alert in enumerate(self.alerts):
@@ -147,11 +161,12 @@ class PlainLog(Follower):
 
     def update(self, state: LoopState) -> None:
         self.state = state
-        note, when = self._last_note
-        # A note that stays (an outage, the final grading) is repeated every 10 s at most.
-        if state.note and (state.note != note or time.monotonic() - when > 10) and \
+        kind, when = self._last_note
+        # A note that stays (the final grading, its counter ticking) is repeated every 30 s.
+        now_kind = re.sub(r"\d+", "#", state.note)
+        if state.note and (now_kind != kind or time.monotonic() - when > 30) and \
                 not state.note.startswith("endpoint:"):  # retries have their own lines
-            self._last_note = (state.note, time.monotonic())
+            self._last_note = (now_kind, time.monotonic())
             self.line(state.note)
 
     def on_event(self, e: EventBase) -> None:
@@ -172,6 +187,10 @@ class PlainLog(Follower):
                           + (f", grade {s.grade}" if s.grade else ""))
             case EvaluationEvent():
                 self.line(evaluation_text(e))
+            case GradingEvent():
+                self.line(f"{'final grading' if e.final else 'grading'} of step {e.step} "
+                          f"({e.tool_calls} tool calls) started"
+                          + (f", {e.queued} more queued" if e.queued else ""))
             case RetryEvent():
                 self.line(f"endpoint: {e.error[:200]} — retry {e.attempt} in {e.wait_s:.1f} s")
             case ErrorEvent():

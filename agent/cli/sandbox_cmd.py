@@ -24,7 +24,7 @@ LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for dockerd.log if
 
 
 def engine_client(logs: Path, quiet: bool = False) -> docker.DockerClient:
-    """A client to a running engine, starting one when allowed (CONTRACT 2.1)."""
+    """A client to a running engine, starting one when allowed (README, "Quick start")."""
     from sandboxes import engine
 
     client = engine.connect()

@@ -89,14 +89,6 @@ def opt(obj: dict[str, Any], key: str, kind: type[T], where: str) -> T | None:
     return None if value is None else want(value, kind, f"{where}.{key}" if where else key)
 
 
-def req(obj: dict[str, Any], key: str, kind: type[T], where: str) -> T:
-    """``obj[key]`` as a ``kind``; a missing field is a BadField naming it."""
-    field = f"{where}.{key}" if where else key
-    if key not in obj or obj[key] is None:
-        raise BadField(field, "missing")
-    return want(obj[key], kind, field)
-
-
 def sub(obj: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     """``obj[key]`` as an object, or {} when absent or null."""
     return opt(obj, key, dict, where) or {}

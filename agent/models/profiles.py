@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandboxes.errors import UserError
+from sandboxes.numbers import MAX_SEED, count, number
 
 REPO_PROFILES = Path(__file__).resolve().parents[2] / "models.yaml"
 USER_PROFILES = Path("~/.config/ultrarun/models.yaml")
@@ -31,18 +32,23 @@ class RetryPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_attempts: int = Field(default=20, ge=1)
-    base_delay_s: float = Field(default=1.0, ge=0)
-    max_delay_s: float = Field(default=60.0, ge=0)
-    # Seconds from the first failed attempt of one call (waits and attempts alike) before
-    # giving up; an attempt's timeout is cut to what is left of it.
-    outage_budget_s: float = Field(default=600.0, ge=0)
-    # The same error (status and server text) this many times in a row for the same request
-    # is a problem with the request, not an outage: the call fails at once. Overload and
-    # gateway statuses (408, 409, 429, 502, 503, 504) and lost connections are exempt.
-    max_identical_errors: int = Field(default=3, ge=1)
-    # A Retry-After header larger than this is clamped, so a hostile value cannot stall a run.
-    retry_after_cap_s: float = Field(default=120.0, ge=0)
+    max_attempts: int = count(default=20, ge=1, description="attempts of one call at most")
+    base_delay_s: float = number(default=1.0, ge=0, description=(
+        "the first wait; each next one doubles, with jitter"))
+    max_delay_s: float = number(default=60.0, ge=0, description="the longest wait")
+    outage_budget_s: float = number(default=600.0, ge=0, description=(
+        "seconds from the first failed attempt of one call (waits and attempts alike) before "
+        "giving up; an attempt's timeout is cut to what is left of it"))
+    max_identical_errors: int = count(default=3, ge=1, description=(
+        "the same error (status and server text) this many times in a row is a problem with "
+        "the request, not an outage: the call fails at once (overload and gateway statuses "
+        "408, 409, 429, 502, 503, 504 and lost connections are exempt)"))
+    retry_after_cap_s: float = number(default=120.0, ge=0, description=(
+        "a larger Retry-After header is clamped to this (a hostile value cannot stall a run)"))
+    refused_budget_s: float | None = number(default=None, ge=0, description=(
+        "seconds an endpoint that answered earlier in the run may refuse connections (nothing "
+        "listens: its process is gone) before the call fails saying so; unset: 60 for a server "
+        "on this machine, the outage budget for a remote one"))
 
 
 class ModelProfile(BaseModel):
@@ -50,25 +56,45 @@ class ModelProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    model: str
-    base_url: str | None = None
-    # Name of the environment variable holding the key; None for keyless local servers.
-    api_key_env: str | None = "OPENAI_API_KEY"
-    price_in_per_mtok: float | None = Field(default=None, ge=0)
-    price_out_per_mtok: float | None = Field(default=None, ge=0)
-    context_window: int | None = Field(default=None, gt=0)
-    max_tokens: int | None = Field(default=None, gt=0)
-    # Newer OpenAI reasoning models only accept ``max_completion_tokens``.
-    max_tokens_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
-    temperature: float | None = Field(default=None, ge=0)
-    seed: int | None = None
-    headers: dict[str, str] = Field(default_factory=dict)
-    extra_body: dict[str, Any] = Field(default_factory=dict)
-    tool_mode: Literal["native", "text"] = "native"
-    send_reasoning: bool = False
-    timeout_s: float = Field(default=300.0, gt=0)
-    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    name: str = Field(description="what `--model` or `--profile` calls it")
+    model: str = Field(description="the model's name at the endpoint")
+    base_url: str | None = Field(None, description="the endpoint (OpenAI-compatible)")
+    api_key_env: str | None = Field("OPENAI_API_KEY", description=(
+        "the environment variable holding the key; null for a keyless local server"))
+    price_in_per_mtok: float | None = number(default=None, ge=0, description=(
+        "dollars per million prompt tokens (unset: cost unknown)"))
+    price_out_per_mtok: float | None = number(default=None, ge=0, description=(
+        "dollars per million completion tokens"))
+    price_cached_in_per_mtok: float | None = number(default=None, ge=0, description=(
+        "dollars per million prompt tokens read from the provider's cache (unset: the input "
+        "price)"))
+    price_cache_write_per_mtok: float | None = number(default=None, ge=0, description=(
+        "dollars per million prompt tokens written to the provider's cache (Anthropic models; "
+        "unset: the input price)"))
+    prices_read: str | None = Field(None, description=(
+        "when and where the prices were read (e.g. `2026-12-07 api-docs.deepseek.com`)"))
+    context_window: int | None = count(default=None, gt=0, description=(
+        "the model's context window in tokens (the context policies plan with it)"))
+    max_tokens: int | None = count(default=None, gt=0, description=(
+        "completion tokens per call"))
+    max_tokens_param: Literal["max_tokens", "max_completion_tokens"] = Field(
+        "max_tokens", description=(
+            "the request field carrying it (newer OpenAI reasoning models only accept "
+            "`max_completion_tokens`)"))
+    temperature: float | None = number(default=None, le=100, ge=0,
+                                       description="sampling temperature")
+    seed: int | None = count(None, le=MAX_SEED, description="sent with each request")
+    headers: dict[str, str] = Field(default_factory=dict, description=(
+        "extra HTTP headers of each request"))
+    extra_body: dict[str, Any] = Field(default_factory=dict, description=(
+        "extra fields of each request's body (an endpoint's own options)"))
+    tool_mode: Literal["native", "text"] = Field("native", description=(
+        "native tool calling, or text: actions in ```bash blocks (models without tool calls)"))
+    send_reasoning: bool = Field(False, description=(
+        "send the model's reasoning back in the history (endpoints that want it)"))
+    timeout_s: float = number(default=300.0, gt=0, description="seconds per request")
+    retry: RetryPolicy = Field(default_factory=RetryPolicy, description=(
+        "how a failed call is retried"))
 
     def with_overrides(self, overrides: ModelOverrides | None) -> ModelProfile:
         """Return a copy with every override that is set replacing the profile's value."""

@@ -1,4 +1,5 @@
-"""Scenario format (CONTRACT 6): `scenario.yaml` validated by pydantic, found by name or path."""
+"""Scenario format (docs/scenarios.md, every field: docs/config.md): `scenario.yaml` validated
+by pydantic, found by name or path."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.budgets import Budgets, parse_duration
+from agent.clock import ClockOptions
 from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
 from sandboxes.numbers import count, number
-from sandboxes.spec import FileLayer, FileTree, GradingSpec, Limits, SandboxSpec
+from sandboxes.spec import FileLayer, FileTree, GraderCommand, GradingSpec, Limits, SandboxSpec
 
-__all__ = ["Budgets", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
+__all__ = ["Budgets", "FuzzSpec", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
            "ScenarioError", "builtin_names", "find_scenario_file", "load_scenario",
            "parse_duration"]
 
@@ -28,32 +30,54 @@ class ScenarioError(UserError):
 
 
 class ImageSpec(BaseModel):
+    """The image the agent works in: exactly one of ``name`` or ``dockerfile``."""
+
     model_config = ConfigDict(extra="forbid")
 
-    dockerfile: str | None = None
-    name: str | None = None
+    dockerfile: str | None = Field(None, description=(
+        "a Dockerfile (`FROM ultrarun/base:bookworm`) built with its own folder as the context "
+        "and cached by that folder's content: keep it in a folder of its own (e.g. "
+        "`image/Dockerfile`) so the hidden tests do not trigger rebuilds"))
+    name: str | None = Field(None, description="an image used as is")
 
     def model_post_init(self, _ctx: Any) -> None:
         if (self.dockerfile is None) == (self.name is None):
             raise ValueError("give exactly one of `dockerfile` or `name`")
 
 
-class GraderSpec(BaseModel):
+class FuzzSpec(BaseModel):
+    """Differential fuzzing at every evaluation (``grader.fuzz``; docs/scenarios.md, "The fuzz
+    measure"): the grader takes ``$ULTRARUN_FUZZ=N:SEED`` and ``$ULTRARUN_FUZZ_REDUCE``."""
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    command: str
-    files: str | None = None
-    every: int | None = count(None, ge=1)
-    timeout: float = number(900, gt=0, le=7 * 86400)
-    # Run in the grader's container before grading, as root (e.g. to remove a C compiler).
-    setup: str | None = None
-    # Keep the grader's files from the code it grades: the grader runs as root with /grader
-    # readable by root only, and runs candidate code through $ULTRARUN_RUN_AS (a prefix that
-    # drops to the agent's uid). The grader must use that prefix (see docs/scenarios.md).
-    isolate: bool = False
-    # Grade parts of the suite less often: {part: k} grades a part at every k-th evaluation
-    # (ids "<part>/..." belong to it); the others carry their last results over.
-    parts: dict[str, Annotated[int, count(ge=1)]] = Field(default_factory=dict)
+    programs: int = count(ge=1, le=1000, description=(
+        "fresh random programs tried at each evaluation, from a seed drawn for it and "
+        "recorded in its event (a series of its own, never part of the score)"))
+    reduce: int = count(2, ge=0, le=20, description=(
+        "miscompiled programs of an evaluation shrunk with C-Reduce after it, off the "
+        "agent's critical path (0: none)"))
+    reduce_seconds: float = number(60, gt=0, le=3600, description=(
+        "time bound of one program's reduction, in seconds"))
+
+
+class GraderSpec(GraderCommand):
+    """A scenario's hidden grader (``grader:``)."""
+
+    files: str | None = Field(None, description=(
+        "folder mounted read-only at /grader in the grader's container only"))
+    every: int | None = count(None, ge=1, description=(
+        "grade every N tool calls (and always at the end); --eval-every overrides"))
+    coalesce: bool = Field(False, description=(
+        "drop a queued evaluation when a newer one is asked for (default: every one asked "
+        "for is graded, in order); --coalesce-evals/--every-eval override"))
+    parts: dict[str, Annotated[int, count(ge=1)]] = Field(default_factory=dict, description=(
+        "grade parts of the suite less often: {part: k} grades a part at every k-th "
+        "evaluation (test ids `<part>/...` belong to it); the others carry their last "
+        "results over"))
+    fuzz: FuzzSpec | None = Field(None, description=(
+        "differential fuzzing at every evaluation: {programs: N, reduce: K, "
+        "reduce_seconds: T}"))
 
     @field_validator("parts")
     @classmethod
@@ -65,34 +89,22 @@ class GraderSpec(BaseModel):
                 raise ValueError(f"part {name!r}: grade it every k-th evaluation with k >= 1")
         return v
 
-    # tmpfs mounts of the grader's container, {path: options}: e.g. a `noexec` /tmp, so that
-    # nothing the graded code writes can be executed (the toy C compiler's jail needs one).
-    tmpfs: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("tmpfs")
-    @classmethod
-    def _tmpfs(cls, v: dict[str, str]) -> dict[str, str]:
-        for path, options in v.items():
-            if not re.fullmatch(r"/[A-Za-z0-9._/-]+", path) or ".." in path.split("/") \
-                    or path.rstrip("/") in ("", "/workspace", "/grader", "/proc", "/sys", "/dev"):
-                raise ValueError(f"tmpfs: {path!r} is not a mount point the grader may use")
-            if not re.fullmatch(r"[a-z0-9=,_]*", options):
-                raise ValueError(f"tmpfs: options {options!r} for {path} (use e.g. "
-                                 f"'rw,noexec,nosuid,nodev,size=1g')")
-        return v
-
 
 class Include(BaseModel):
-    """A file or folder of a built-in scenario that this one uses as its own (one copy of it,
-    in the built-in's folder): ``path`` of scenario ``scenario`` appears at ``to`` in this
-    scenario's ``workspace`` or ``grader.files`` folder, wherever ultrarun assembles those
-    (a run's seed workspace, the grader's ``/grader``)."""
+    """A file or folder of a built-in scenario (or of this one) used where this scenario needs
+    it, kept once: ``path`` of scenario ``scenario`` appears at ``to`` in this scenario's
+    ``workspace`` or ``grader.files`` folder, wherever ultrarun assembles those (a run's seed
+    workspace, the grader's ``/grader``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    path: str
-    to: str
+    scenario: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9._-]*$", description=(
+        "a built-in scenario (never a folder of your choosing); none: this scenario's own "
+        "folder (e.g. files its image and its grader share)"))
+    path: str = Field(description="a file or folder in it (symlinks resolved: inside it)")
+    to: str = Field(description=(
+        "where it appears, inside this scenario's `workspace` or `grader.files` folder, where "
+        "nothing of its own is"))
 
 
 class Scenario(BaseModel):
@@ -100,26 +112,50 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    title: str = ""
-    prompt: str
-    image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"))
-    workspace: str | None = None
-    limits: Limits = Field(default_factory=Limits)
-    budgets: Budgets = Field(default_factory=Budgets)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description=(
+        "lower-case identifier (`[a-z0-9._-]`), used in run ids and image names"))
+    title: str = Field("", description="one line for `ultrarun scenarios list`")
+    prompt: str = Field(description=(
+        "file with the task text; this and every other path of a scenario is relative to its "
+        "folder and must stay inside it, symlinks resolved"))
+    team_prompt: str | None = Field(None, description=(
+        "file with a team's protocol (`--agents N`, docs/teams.md), placeholders {agent}, "
+        "{agents}, {n}, {branch} and {task} (the prompt); default: agent/prompts/team.md"))
+    image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"),
+                             description="the image the agent works in")
+    workspace: str | None = Field(None, description="folder of seed files copied to /workspace")
+    limits: Limits = Field(default_factory=Limits, description="what the agent's sandbox may use")
+    budgets: Budgets = Field(default_factory=Budgets, description=(
+        "defaults for --max-steps, --max-time (`6h`, `90m`, `45s`), --max-cost"))
     tools: list[str] = Field(default_factory=lambda: ["bash", "read_file", "write_file",
                                                       "edit_file", "list_dir", "grep",
-                                                      "read_log", "notes", "finish"])
-    command_tools: list[CommandToolSpec] = Field(default_factory=list)
-    grader: GraderSpec | None = None
-    context: ContextName | None = None
-    env: dict[str, str] = Field(default_factory=dict)
-    include: list[Include] = Field(default_factory=list)
+                                                      "read_log", "notes", "finish"],
+                             description=(
+        "the tools offered: built-in ones (`bash read_file write_file edit_file list_dir grep "
+        "read_log notes finish`), names of `command_tools`, and your own classes "
+        "`py:MODULE:CLASS` or `py:FILE.py:CLASS` (a file inside the scenario's folder)"))
+    command_tools: list[CommandToolSpec] = Field(default_factory=list, description=(
+        "tools that run a command template in the sandbox"))
+    grader: GraderSpec | None = Field(None, description="the hidden grader")
+    context: ContextName | None = Field(None, description=(
+        "default context policy: full, mask or compact"))
+    clock: ClockOptions = Field(default_factory=ClockOptions, description=(
+        "how the agent is told its budgets and what is left: cadence and wording "
+        "(docs/endpoints.md, \"A clock for the agent\")"))
+    env: dict[str, str] = Field(default_factory=dict, description=(
+        "environment variables of the agent's sandbox"))
+    include: list[Include] = Field(default_factory=list, description=(
+        "files or folders of a built-in scenario used as this one's own, without copying "
+        "them (docs/scenarios.md, \"Building on another scenario\")"))
     root: Path = Field(default=Path("."), exclude=True)
 
     @property
     def prompt_text(self) -> str:
         return (self.root / self.prompt).read_text()
+
+    @property
+    def team_prompt_text(self) -> str | None:
+        return (self.root / self.team_prompt).read_text() if self.team_prompt else None
 
     @property
     def workspace_tree(self) -> FileTree | None:
@@ -139,10 +175,14 @@ class Scenario(BaseModel):
         """What the grader sees at ``/grader``: ``grader.files`` with what it includes."""
         return self._tree(self.grader.files if self.grader else None)
 
+    def _source(self, inc: Include) -> Path:
+        """The folder an include's ``path`` is in."""
+        return self.root if inc.scenario is None else BUILTIN_DIR / inc.scenario
+
     def _tree(self, folder: str | None) -> FileTree | None:
         if not folder:
             return None
-        layers = [FileLayer(source=BUILTIN_DIR / i.scenario / i.path, target=rel)
+        layers = [FileLayer(source=self._source(i) / i.path, target=rel)
                   for i in self.include if (rel := _inside(i.to, folder)) is not None]
         return FileTree(base=self.root / folder, layers=tuple(layers))
 
@@ -153,8 +193,8 @@ class Scenario(BaseModel):
     def sandbox_spec(self) -> SandboxSpec:
         """What a sandbox backend needs of this scenario (image, limits, env, grader)."""
         g = self.grader
-        grading = GradingSpec(command=g.command, files=self.grader_tree, timeout=g.timeout,
-                              setup=g.setup, isolate=g.isolate, tmpfs=g.tmpfs) if g else None
+        grading = GradingSpec(**g.model_dump(include=set(GraderCommand.model_fields)),
+                              files=self.grader_tree) if g else None
         context, dockerfile = self.image_context or (None, None)
         return SandboxSpec(name=self.name, image=self.image.name, dockerfile=dockerfile,
                            context=context, limits=self.limits, env=self.env, grading=grading)
@@ -209,6 +249,8 @@ def load_scenario(ref: str) -> Scenario:
 
 def _check_files(s: Scenario, path: Path) -> None:
     checks = [("prompt", s.prompt, "file")]
+    if s.team_prompt:
+        checks.append(("team_prompt", s.team_prompt, "file"))
     if s.workspace:
         checks.append(("workspace", s.workspace, "dir"))
     if s.image.dockerfile:
@@ -252,20 +294,23 @@ def _check_files(s: Scenario, path: Path) -> None:
 
 def _check_include(s: Scenario, path: Path, n: int, inc: Include) -> None:
     """An include names a file of a built-in scenario (trusted, like ours; never a folder of
-    the user's choosing), and lands inside our workspace or grader folder, on nothing of ours."""
+    the user's choosing) or of ours, and lands inside our workspace or grader folder, on
+    nothing of ours."""
     def bad(field: str, why: str) -> ScenarioError:
         return ScenarioError(f"{path}: field `include.{n}.{field}`: {why}")
 
-    if inc.scenario not in builtin_names() or (inc.scenario == s.name and s.builtin):
+    if inc.scenario is not None and (inc.scenario not in builtin_names()
+                                     or (inc.scenario == s.name and s.builtin)):
         raise bad("scenario", f"{inc.scenario!r} is not another built-in scenario (built-in: "
-                              f"{', '.join(builtin_names())})")
-    base = (BUILTIN_DIR / inc.scenario).resolve()
+                              f"{', '.join(builtin_names())}; leave it out for this one's own)")
+    base = s._source(inc).resolve()
+    whose = f"scenario {inc.scenario}'s" if inc.scenario else "the scenario's"
     src = (base / inc.path).resolve()
     if Path(inc.path).is_absolute() or base not in src.parents:
-        raise bad("path", f"{inc.path!r} is outside scenario {inc.scenario}'s folder {base} "
-                          f"(symlinks resolved: {src})")
+        raise bad("path", f"{inc.path!r} is outside {whose} folder {base} (symlinks resolved: "
+                          f"{src})")
     if not src.exists():
-        raise bad("path", f"{inc.path!r}: scenario {inc.scenario} has no such file or folder")
+        raise bad("path", f"{inc.path!r}: {whose} folder has no such file or folder")
     folders = [f for f in (s.workspace, s.grader.files if s.grader else None) if f]
     to = Path(inc.to)
     if to.is_absolute() or ".." in to.parts or \

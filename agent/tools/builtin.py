@@ -1,4 +1,5 @@
-"""The built-in tools of CONTRACT 4: bash, files, grep, read_log, finish."""
+"""The built-in tools (docs/tools.md, generated from the argument models here): bash, files,
+grep, read_log, notes, finish."""
 
 from __future__ import annotations
 
@@ -32,18 +33,20 @@ class Bash:
         and tail, and read_log pages through the rest."""
 
         command: str = Field(description="The command line to run.")
-        timeout: int | None = Field(None, ge=1, description="Seconds before the command and "
-                                    "everything it started are killed (default 120).")
+        timeout: int | None = Field(None, ge=1, description=(
+            "Seconds before the command and everything it started are killed (default 120; "
+            "never past the run's time budget)."))
 
     def run(self, args: Args, ctx: ToolContext) -> ToolOutput:
-        timeout = min(float(args.timeout or ctx.default_timeout), ctx.max_timeout)
+        timeout, cut = ctx.timeout_for(args.timeout)
         r = ctx.sandbox.exec(args.command, timeout=timeout)
         text = r.output
-        if r.note:
-            text += ("" if not text or text.endswith("\n") else "\n") + f"[{r.note}]"
+        note = "; ".join(n for n in (r.note, cut) if n) or None
+        if note:
+            text += ("" if not text or text.endswith("\n") else "\n") + f"[{note}]"
         return ToolOutput(text=text, ok=r.exit_code == 0, exit_code=r.exit_code,
                           timed_out=r.timed_out, truncated=r.truncated,
-                          spilled=Path(r.output_ref) if r.output_ref else None, note=r.note,
+                          spilled=Path(r.output_ref) if r.output_ref else None, note=note,
                           duration_s=r.duration_s)
 
 
@@ -196,8 +199,8 @@ class Grep:
         pattern: str = Field(description="Extended regular expression.")
         path: str = Field(".", description="File or folder to search, relative to workspace.")
         glob: str | None = Field(None, description="Only files matching this name glob.")
-        ignore_case: bool = False
-        max_results: int = Field(200, ge=1, le=2000)
+        ignore_case: bool = Field(False, description="Match regardless of case.")
+        max_results: int = Field(200, ge=1, le=2000, description="Matching lines shown at most.")
 
     def run(self, args: Args, ctx: ToolContext) -> ToolOutput:
         # Confinement (no link, no escape) before anything runs; grep itself runs in the
@@ -228,7 +231,8 @@ class ReadLog:
 
         id: str | None = Field(None, description="The id of an earlier tool call.")
         path: str | None = Field(None, description="Or a workspace file.")
-        mode: Literal["head", "tail", "range", "grep"] = "tail"
+        mode: Literal["head", "tail", "range", "grep"] = Field(
+            "tail", description="Which lines: the first, the last, a range, or those matching.")
         lines: int = Field(100, ge=1, le=2000, description="How many lines (head/tail/grep).")
         start: int | None = Field(None, ge=1, description="First line for mode=range.")
         end: int | None = Field(None, ge=1, description="Last line for mode=range.")
@@ -360,7 +364,8 @@ class Notes:
         They are shown to you again whenever older conversation is dropped."""
 
         content: str = Field(description="Text to add (or the whole notes with replace).")
-        mode: Literal["append", "replace"] = "append"
+        mode: Literal["append", "replace"] = Field(
+            "append", description="Add to the notes, or replace them whole.")
 
     def run(self, args: Args, ctx: ToolContext) -> ToolOutput:
         old = b""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from agent.tools.base import Tool, ToolContext, ToolError, ToolOutput, tool_sche
 from agent.tools.builtin import BUILTIN_TOOLS
 from sandboxes import PathOutsideWorkspace, SandboxDied
 from sandboxes.fsafe import Refused
+from sandboxes.numbers import count
 
 
 class CommandToolSpec(BaseModel):
@@ -25,11 +26,13 @@ class CommandToolSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    description: str
-    command: str
-    parameters: dict[str, str] = Field(default_factory=dict)  # name -> description
-    timeout: int = Field(300, ge=1, le=7 * 86400)
+    name: str = Field(description="the tool's name, as the model calls it")
+    description: str = Field(description="what the model is told the tool does")
+    command: str = Field(description=(
+        "the command run in the sandbox, with `{param}` placeholders (values shell-quoted)"))
+    parameters: dict[str, str] = Field(default_factory=dict, description=(
+        "{param: what the model is told it is}"))
+    timeout: int = count(300, ge=1, le=7 * 86400, description="seconds the command may take")
 
 
 class CommandTool:
@@ -45,10 +48,14 @@ class CommandTool:
 
     def run(self, args: BaseModel, ctx: ToolContext) -> ToolOutput:
         values = {k: shlex.quote(str(v)) for k, v in args.model_dump().items()}
-        r = ctx.sandbox.exec(self.spec.command.format(**values), timeout=self.spec.timeout)
+        # The spec's timeout is the scenario's, not the model's: only the run's time cuts it.
+        timeout, cut = replace(ctx, max_timeout=float(self.spec.timeout)).timeout_for(
+            self.spec.timeout)
+        r = ctx.sandbox.exec(self.spec.command.format(**values), timeout=timeout)
+        note = "; ".join(n for n in (r.note, cut) if n) or None
         return ToolOutput(text=r.output, ok=r.exit_code == 0, exit_code=r.exit_code,
                           timed_out=r.timed_out, truncated=r.truncated,
-                          spilled=Path(r.output_ref) if r.output_ref else None, note=r.note,
+                          spilled=Path(r.output_ref) if r.output_ref else None, note=note,
                           duration_s=r.duration_s)
 
 

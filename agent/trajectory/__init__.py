@@ -1,4 +1,4 @@
-"""The run folder: run.json, events.jsonl, snapshots.git, outputs/ (CONTRACT 5)."""
+"""The run folder: run.json, events.jsonl, snapshots.git, outputs/ (docs/trajectory.md)."""
 
 from agent.trajectory.events import SCHEMA_VERSION, EventBase, parse_event
 from agent.trajectory.reader import LoadedRun, is_run_dir, load_run

@@ -1,4 +1,4 @@
-"""The events of `events.jsonl` (CONTRACT 5) as a pydantic discriminated union.
+"""The events of `events.jsonl` (docs/trajectory.md) as a pydantic discriminated union.
 
 Every event has ``seq`` (contiguous from 0), ``t`` (unix seconds), ``type`` and ``step``. Each
 message is stored once: ``run_start`` holds the opening messages, ``model_call`` the assistant
@@ -38,10 +38,17 @@ class ModelCall(EventBase):
     type: Literal["model_call"] = "model_call"
     message: dict[str, Any]
     reasoning: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
+    prompt_tokens: int | None = None  # all of them, cached ones included
+    completion_tokens: int | None = None  # reasoning included
+    cached_tokens: int | None = None  # of prompt_tokens, read from the provider's cache
+    cache_write_tokens: int | None = None  # of prompt_tokens, written to it
+    reasoning_tokens: int | None = None  # of completion_tokens
     cost: float | None = None
     latency_s: float = 0.0
+    # The request's messages as sent (JSON characters), and how many of them from the start
+    # were exactly the previous request's (None: no previous request in this session).
+    request_chars: int | None = None
+    prefix_chars: int | None = None
     retries: list[dict[str, Any]] = Field(default_factory=list)
     finish_reason: str | None = None
     format_error: str | None = None
@@ -107,6 +114,9 @@ class SnapshotEvent(EventBase):
     # Files read again because a process maps them shared and writable (their content can
     # change with no stat change).
     mapped: int | None = None
+    # An evaluation of this commit was asked for (``grader.every``): an `evaluation` event
+    # with the same ``tool_calls`` records it; resume grades one that was not recorded.
+    evaluate: bool = False
 
 
 class EvaluationEvent(EventBase):
@@ -121,12 +131,52 @@ class EvaluationEvent(EventBase):
     error: str | None = None
     final: bool = False
     carried: list[str] = Field(default_factory=list)  # parts not graded: results carried over
+    # How long the agent's sandbox was frozen for this grading (padded; None: not sealed).
+    frozen_s: float | None = None
+    # The fuzz measure (agent/fuzzing.py FuzzResult, as the grader reported it): its own
+    # series, never part of passed/total.
+    fuzz: dict[str, Any] | None = None
+
+
+class ReductionEvent(EventBase):
+    """Miscompiled fuzz programs of the evaluation at ``step`` (same commit), shrunk after it
+    (agent/fuzzing.py ``Reduced``, one per program)."""
+
+    type: Literal["reduction"] = "reduction"
+    commit: str | None = None
+    tool_calls: int = 0
+    seed: int | None = None  # the evaluation's fuzz seed
+    programs: list[dict[str, Any]] = Field(default_factory=list)
+    duration_s: float = 0.0
+    error: str | None = None
+
+
+class GradingEvent(EventBase):
+    """A notice, written when the grader starts on a snapshot (``step`` is the step graded),
+    so a follower can say what is being graded while it is; its ``evaluation`` follows."""
+
+    type: Literal["grading"] = "grading"
+    commit: str | None = None
+    tool_calls: int = 0
+    final: bool = False
+    queued: int = 0  # gradings waiting behind this one
 
 
 class ContextEvent(EventBase):
     type: Literal["context"] = "context"
     action: str  # mask | compact | fallback | window
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ClockEvent(EventBase):
+    """What the agent was told of its budgets: ``text`` follows the step's last tool result
+    (the conversation holds it there; the result's own ``output`` stays the tool's)."""
+
+    type: Literal["clock"] = "clock"
+    text: str
+    reason: str = ""  # every | milestone | resume
+    marks: dict[str, float] = Field(default_factory=dict)  # per budget: highest milestone told
+    left: dict[str, Any] = Field(default_factory=dict)
 
 
 class ErrorEvent(EventBase):
@@ -184,14 +234,14 @@ class RunEnd(EventBase):
 
 Event = Annotated[
     RunStart | ModelCall | ToolCallEvent | ToolResultEvent | MessageEvent | SnapshotEvent
-    | EvaluationEvent | ContextEvent | ErrorEvent | RetryEvent | ResumeEvent
-    | SandboxRestartEvent | StoreLimitEvent | RunEnd,
+    | EvaluationEvent | ReductionEvent | GradingEvent | ContextEvent | ClockEvent | ErrorEvent
+    | RetryEvent | ResumeEvent | SandboxRestartEvent | StoreLimitEvent | RunEnd,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 KNOWN_TYPES = {"run_start", "model_call", "tool_call", "tool_result", "message", "snapshot",
-               "evaluation", "context", "error", "retry", "resume", "sandbox_restart",
-               "store_limit", "run_end"}
+               "evaluation", "reduction", "grading", "context", "clock", "error", "retry",
+               "resume", "sandbox_restart", "store_limit", "run_end"}
 
 
 def parse_event(data: dict[str, Any]) -> EventBase:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from agent import jsonsafe
+from agent.models.usage import count_call
 from agent.trajectory.events import (
     ContextEvent,
     ErrorEvent,
@@ -120,10 +121,6 @@ class LoadedRun:
         commit before it)."""
         return [(e.step, e.commit) for e in self.events_of(SnapshotEvent) if e.commit]
 
-    def of_type(self, type_: str) -> list[EventBase]:
-        """Untyped selection by type name, kept for ``agent/runner.py``; use `events_of`."""
-        return [e for e in self.events if e.type == type_]
-
     @cached_property
     def current_info(self) -> RunInfo | None:
         """run.json as the events say it stands, for display (``info`` is the file as is).
@@ -161,17 +158,12 @@ def _last_end(events: Sequence[EventBase]) -> RunEnd | None:
     return None
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) else 0
-
-
 def totals_from_events(events: Sequence[EventBase], recorded: Totals | None = None) -> Totals:
     """A run's totals counted from its events (what the loop counts, minus what only the
     loop knows: the wall time is first to last event, unless run.json says more)."""
     t = Totals()
     cost_sum = 0.0
     for e in events:
-        usage: dict[str, Any] | None = None
         match e:
             case SnapshotEvent():
                 t.steps = max(t.steps, e.step)
@@ -182,22 +174,12 @@ def totals_from_events(events: Sequence[EventBase], recorded: Totals | None = No
             case ErrorEvent():
                 t.retries += len(e.retries)
             case ModelCall():
-                usage = {"prompt_tokens": e.prompt_tokens,
-                         "completion_tokens": e.completion_tokens,
-                         "cost": e.cost, "retries": e.retries}
+                cost_sum += count_call(t, e.__dict__)  # the fields, without a copy
             case ContextEvent(action="compact"):
                 if "prompt_tokens" in e.details or "completion_tokens" in e.details:
-                    usage = e.details  # the summary call
+                    cost_sum += count_call(t, e.details)  # the summary call
                 else:
                     t.retries += len(e.details.get("retries") or [])
-        if usage is not None:
-            t.tokens_in += _int(usage.get("prompt_tokens"))
-            t.tokens_out += _int(usage.get("completion_tokens"))
-            cost = usage.get("cost")
-            cost_sum += cost if isinstance(cost, int | float) else 0.0
-            t.model_calls += 1
-            t.unpriced_calls += cost is None
-            t.retries += len(usage.get("retries") or [])
     t.cost = round(cost_sum, 6)
     t.wall_s = round(max((recorded.wall_s or 0.0) if recorded else 0.0,
                          events[-1].t - events[0].t), 3) if events else 0.0
@@ -219,10 +201,13 @@ def writer_alive(run_dir: Path) -> bool:
     return False
 
 
-def iter_events(path: Path, warnings: list[str], damaged: list[str] | None = None
-                ) -> Iterator[tuple[EventBase, int]]:
+def iter_events(path: Path, warnings: list[str],
+                parse: Callable[[bytes], EventBase] | None = None,
+                damaged: list[str] | None = None) -> Iterator[tuple[EventBase, int]]:
     """Yield (event, end offset) for each good line; append a warning naming each bad one
-    (and, to ``damaged``, each line that is not an event, the torn last one aside)."""
+    (and, to ``damaged``, each line that is not an event, the torn last one aside).
+    ``parse``: how a line becomes an event (default: a run's events; a team log has its own)."""
+    parse = parse or event_from_line
     offset = 0
     with open(path, "rb") as f:
         for lineno, raw in enumerate(f, 1):
@@ -231,7 +216,7 @@ def iter_events(path: Path, warnings: list[str], damaged: list[str] | None = Non
                 warnings.append(f"{path}:{lineno}: torn last line ({len(raw)} bytes) ignored")
                 return
             try:
-                yield event_from_line(raw), offset
+                yield parse(raw), offset
             except ValueError as e:
                 warnings.append(skipped_line(path, lineno, e))
                 if damaged is not None:
@@ -267,7 +252,7 @@ def load_run(run_dir: Path) -> LoadedRun:
     path = run_dir / "events.jsonl"
     damaged: list[str] = []
     if path.exists():
-        for event, end in iter_events(path, warnings, damaged):
+        for event, end in iter_events(path, warnings, damaged=damaged):
             events.append(event)
             valid = end
     else:

@@ -36,7 +36,6 @@ class Recorder:
         self.outputs_dir.mkdir(parents=True, exist_ok=True)
         self.outputs_cap = outputs_cap
         self.outputs_used = sum(p.stat().st_size for p in self.outputs_dir.glob("*.log"))
-        self.outputs_dropped = 0
         self._lock = threading.Lock()
         self._seq = next_seq
         # Told of each event once it is written (a live view, a log); from any thread.
@@ -81,7 +80,7 @@ class Recorder:
         size = target.stat().st_size
         room = max(self.outputs_cap - self.outputs_used, OUTPUTS_MIN_KEEP)
         if size > room:
-            self.outputs_dropped += _keep_ends(target, room, self.outputs_cap)
+            _keep_ends(target, room, self.outputs_cap)
             size = target.stat().st_size
         self.outputs_used += size
         return str(target.relative_to(self.run_dir))

@@ -52,6 +52,16 @@ TOUCH_LOG = 2000
 ALIVE_PROBE_S = 1.0
 
 
+def _fuzz(data: Any) -> dict[str, Any] | None:
+    """An evaluation's fuzz measure, as the curves need it (agreement beside the pass rate)."""
+    f = as_dict(data)
+    tried, agreed = as_int(f.get("tried")), as_int(f.get("agreed"))
+    if not f:
+        return None
+    return {"tried": tried, "agreed": agreed, "rate": agreed / tried if tried > 0 else None,
+            "miscompiled": as_int(f.get("miscompiled")), "seed": as_int(f.get("seed"))}
+
+
 class Cursor(BaseModel):
     """Where a client stands: the tracker version it has, and how many calls, evaluations
     and alerts it holds."""
@@ -139,6 +149,7 @@ class RunTracker:
         self.ended: dict[str, Any] | None = None  # the run_end closing the last session
         self.last_t = 0.0
         self.outage: dict[str, Any] | None = None  # a retry notice not yet followed by a call
+        self.grading: dict[str, Any] | None = None  # a grading started, its result not in
         self._touched: list[tuple[int, set[int]]] = []
         self._call_of: dict[str, tuple[int, int]] = {}  # call id -> (step, index in row)
         self._tokens_at: dict[int, int] = {}  # step -> cumulative tokens after its model call
@@ -298,7 +309,13 @@ class RunTracker:
             self.ended = e
             return
         if kind == "evaluation":
+            self.grading = None
             self._evaluation(e, step, touched)
+            return
+        if kind == "grading":
+            self.grading = {"step": step, "t": self._rel(e.get("t")),
+                            "final": bool(e.get("final")), "queued": as_int(e.get("queued")),
+                            "tool_calls": as_int(e.get("tool_calls"))}
             return
         row = self._row(step, e.get("t"), touched)
         if kind == "model_call":
@@ -407,7 +424,8 @@ class RunTracker:
                        if isinstance(v, list) and len(v) == 2 and all(map(is_num, v))},
             "final": bool(e.get("final")),
             "error": str(e["error"])[:500] if e.get("error") else None,
-            "duration_s": as_num(e.get("duration_s")), "carried": as_list(e.get("carried"))})
+            "duration_s": as_num(e.get("duration_s")), "carried": as_list(e.get("carried")),
+            "fuzz": _fuzz(e.get("fuzz"))})
         if step in self.rows:
             self.rows[step]["evals"].append([passed, total])
             touched.add(step)
@@ -457,6 +475,7 @@ class RunTracker:
                 "rows": len(self.order), "version": self.version, "layout": self.layout,
                 "loading": self.loading, "read_bytes": self.offset, "size": self.size,
                 "outage": self.outage if status == "running" else None,
+                "grading": self.grading if status == "running" else None,
                 "warnings": self.warnings[:20]}
 
     def rows_at(self, start: int, end: int) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from agent.models.script import ScriptModel
 from agent.options import RunConfig
 from agent.runner import execute_run
 from agent.trajectory import load_run
+from agent.trajectory.run_info import MaskOptions
 from tests.agent.conftest import TINY
 
 
@@ -28,13 +29,13 @@ def test_live_conversation_equals_the_fold_of_its_events(context: str, tmp_path:
     script.write_text(json.dumps(turns))
     res = execute_run(RunConfig(scenario=str(TINY), model=f"script:{script}", sandbox="local",
                                 logs=tmp_path / "logs", run_id="r", context=context,
-                                mask_keep_outputs=2, mask_keep_steps=4, eval_every=0))
+                                mask=MaskOptions(keep_outputs=2, keep_steps=4), eval_every=0))
     assert res.info.end_reason == "finished"
     run = load_run(res.run_dir)
     if context == "mask":
         assert any(e.type == "context" for e in run.events), "masking never happened"
     fold = rebuild(run.events, ScriptModel.from_file(script),
-                   make_policy(context, keep_outputs=2, keep_steps=4))
+                   make_policy(context, mask=MaskOptions(keep_outputs=2, keep_steps=4)))
     assert fold.messages == res.messages
     assert len(res.messages) > 2 + 9 * 2
     assert fold.state.tool_calls == res.info.totals.tool_calls == 17

@@ -145,11 +145,13 @@ def test_ctrl_c_during_the_final_grading_ends_the_run_interrupted(tmp_path: Path
     proc = start(tmp_path, "run", str(scen), "--model", model, "--sandbox", "local",
                  "--run-id", "slow", "--eval-every", "0")
     seen: list[str] = []
-    read_until(proc, "final grading", seen)
+    read_until(proc, "final grading of step 2 (2 tool calls) started", seen)
+    read_until(proc, "final grading: grading step 2 (final)", seen)  # still going, and says so
     t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=60)
     assert time.monotonic() - t0 < 20, "Ctrl-C during the grading was not honoured"
+    assert sum("final grading: grading step 2" in x for x in seen + out.splitlines()) <= 2
     assert proc.returncode == 1
     assert "interrupted" in out and "ultrarun grade" in out, out
     run = tmp_path / "logs" / "slow"
@@ -169,7 +171,8 @@ def test_piped_output_has_a_line_per_step_block_and_evaluation(tmp_path: Path) -
     out = r.stdout
     assert "run piped started" in out
     assert "step 10: 10 tool calls" in out  # a line per block of 10 steps
-    assert "evaluation of step 5 (5 tool calls): 5/10" in out
+    assert "grading of step 5 (5 tool calls) started" in out  # said when it starts …
+    assert "evaluation of step 5 (5 tool calls): 5/10" in out  # … and when it is done
     assert "final evaluation of step 13" in out
     assert "\x1b" not in out  # plain text, no live panel in the file
 

@@ -24,6 +24,7 @@ import docker
 import pytest
 import yaml
 
+from agent.evaluation import GradeResult
 from agent.runner import RunConfig, execute_run
 from agent.scenario.grading import grade_workspace
 from agent.scenario.loader import load_scenario
@@ -56,7 +57,7 @@ def _lite(tmp_path: Path, image: str, stages: str = "") -> Path:
     """A copy of the scenario, unchanged but for its image: the lite one (so no tier 5); with
     ``stages``, its grader grades only those (stage id prefixes)."""
     d = tmp_path / "c-compiler-lite"
-    shutil.copytree(SCENARIO, d, ignore=shutil.ignore_patterns("image", "__pycache__"))
+    shutil.copytree(SCENARIO, d, ignore=shutil.ignore_patterns("Dockerfile", "__pycache__"))
     data = yaml.safe_load((SCENARIO / "scenario.yaml").read_text())
     data["image"] = {"name": image}
     if stages:
@@ -96,9 +97,10 @@ def test_reference_policy_climbs_tier_1_in_docker(tmp_path: Path, lite_image: st
 
 
 # A `compile` that "builds" a program printing the expected result, if it can find it: it
-# passes every test it may peek at, and none otherwise.
+# passes every test it may peek at, and none otherwise. The program is machine code (a few
+# instructions, assembled by the gcc driver), as the grader requires.
 PEEK = r"""#!/usr/bin/env python3
-import glob, os, shlex, sys, json
+import glob, os, subprocess, sys, json
 src = next(a for a in sys.argv[1:] if a.endswith(".c"))
 name = os.path.basename(src)[:-2]
 roots = ["/grader/tests", os.environ.get("CC_TESTS", "/nonexistent")]
@@ -110,11 +112,15 @@ for root in roots:
             e = json.load(open(exp))
         except OSError:
             continue
-        with open("t", "w") as out:
-            out.write("#!/bin/sh\nprintf %s " + shlex.quote(e["stdout"]) +
-                      f"\nexit {e['exit_code']}\n")
-        os.chmod("t", 0o755)
-        sys.exit(0)
+        out = e["stdout"].encode()
+        with open("t.s", "w") as fh:
+            fh.write(".globl _start\n_start:\n mov $1, %eax\n mov $1, %edi\n"
+                     f" lea msg(%rip), %rsi\n mov ${len(out)}, %edx\n syscall\n"
+                     f" mov $60, %eax\n mov ${e['exit_code']}, %edi\n syscall\n"
+                     ".data\nmsg: .byte " + ",".join(map(str, out or b"0")) + "\n"
+                     '.section .note.GNU-stack,"",@progbits\n')
+        sys.exit(subprocess.call(["gcc", "-nostdlib", "-static", "-x", "assembler", "t.s",
+                                  "-o", "t"]))
 sys.exit(1)
 """
 
@@ -170,7 +176,7 @@ def cheat_workspaces(tmp_path_factory: pytest.TempPathFactory, base_image: str
 
 
 # Cheats that unpack 33 MB at every compile are graded on one stage only.
-UNPACKING = {"xz-cc1", "gzip-cc1-memfd-ldso", "wheel", "self-extracting"}
+UNPACKING = {k.name for k in _toy_cheats().KINDS if k.unpacks}
 
 
 @pytest.mark.docker
@@ -215,13 +221,17 @@ def _candidates() -> ModuleType:
     return _tool(SCENARIO / "tools" / "candidates.py")
 
 
+TIER5_SAMPLE = ["zlib", "jimtcl"]
+
+
 @pytest.fixture(scope="module")
-def zlib_images(docker_client: docker.DockerClient, base_image: str) -> dict[str, str]:
+def tier5_images(docker_client: docker.DockerClient, base_image: str) -> dict[str, str]:
     """gcc's and tcc's images, built from the scenario's own Dockerfile with tier 5 narrowed
-    to zlib (the full image takes ~15 minutes: benchmarks/c_compiler_validation.py)."""
+    to zlib and Jim Tcl (the full image takes ~15 minutes: benchmarks/c_compiler_validation.py
+    and benchmarks/anticheat.py)."""
     scenario = load_scenario("c-compiler")
     imgs, _ = _candidates().candidate_images(docker_client, scenario, lambda _m: None,
-                                             projects=["zlib"])
+                                             projects=TIER5_SAMPLE)
     return imgs
 
 
@@ -238,7 +248,7 @@ TCC_MISSES = {"t2/12-multi-file/asm_output"}
 @pytest.mark.timeout(2400)
 @pytest.mark.parametrize("compiler", ["gcc", "tcc"])
 def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
-        compiler: str, zlib_images: dict[str, str], docker_client: docker.DockerClient,
+        compiler: str, tier5_images: dict[str, str], docker_client: docker.DockerClient,
         tmp_path: Path) -> None:
     """gcc passes every sampled test (anything less is a suite or jail bug); tcc passes all
     but what it lacks, zlib included, built by its own recipe and checked by its own tests."""
@@ -250,7 +260,7 @@ def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
     ws = _candidates().wrapper_workspace(tmp_path / "src", compiler)
     copy = tmp_path / "workspace"
     copy_workspace(ws, copy)
-    result = docker_grader(docker_client, scenario, zlib_images[compiler],
+    result = docker_grader(docker_client, scenario, tier5_images[compiler],
                            run_id=f"cc-{compiler}").grade(copy)
     assert result.error is None, result.error
     stages = result.stages
@@ -258,3 +268,52 @@ def test_real_compilers_pass_a_sample_of_every_tier_in_the_jail(
     assert stages["t5/01-zlib"][1] >= 10, stages
     failing = {k for k, v in result.tests.items() if v != "pass"}
     assert failing == (TCC_MISSES if compiler == "tcc" else set()), failing
+
+
+# ------------------------------------------------------------- tier 5 without compiling it
+
+
+def _grade_copy(client: docker.DockerClient, image: str, ws: Path, tmp: Path, stages: str,
+                ablate: str = "") -> tuple[GradeResult, dict]:
+    """Grade a copy of ``ws`` in ``image`` (a grader image); its --details too."""
+    from agent.scenario.grading import copy_workspace, docker_grader
+
+    scenario = load_scenario("c-compiler")
+    assert scenario.grader is not None
+    scenario.grader.command += f" --stages {stages} --details /workspace/.details.json"
+    if ablate:
+        scenario.grader.command += f" --ablate {ablate}"
+    copy = tmp / f"copy-{stages.replace('/', '_')}-{ablate or 'shipped'}"
+    copy_workspace(ws, copy)
+    result = docker_grader(client, scenario, image, run_id="cc-cheat").grade(copy)
+    assert result.error is None, result.error
+    return result, json.loads((copy / ".details.json").read_text())
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+@pytest.mark.timeout(2400)
+def test_tier_5_served_without_compiling_scores_nothing(
+        tier5_images: dict[str, str], docker_client: docker.DockerClient,
+        tmp_path: Path) -> None:
+    """gcc's objects from a cache (the salt's text added) and a compile that rewrites the
+    tests (a fake interpreter printing the expected summaries) score 0. Positive controls:
+    without the salt the cache passes zlib; the rewrite passes Jim Tcl only when the salt is
+    off *and* the tests run in the tree the compile wrote."""
+    from agent.scenario.grading import grader_image
+
+    cheats = _tool(SCENARIO / "tools" / "cheats.py")
+    ws = cheats.build([k.name for k in cheats.KINDS], tmp_path / "ws", tier5_images["gcc"],
+                      TIER5_SAMPLE, docker_client)
+    image = grader_image(docker_client, load_scenario("c-compiler"), tier5_images["gcc"])
+    cache, info = _grade_copy(docker_client, image, ws["gcc-object-cache"], tmp_path, "t5/01")
+    assert cache.total == 15 and cache.passed == 0, cache.tests
+    assert "not compiled from the salted sources" in info["t5/01-zlib"]["reason"]
+    assert info["t5/01-zlib"]["gcc_marked_objects"]["count"] == 18, "reported, not refused"
+    control, _ = _grade_copy(docker_client, image, ws["gcc-object-cache"], tmp_path, "t5/01",
+                             "salt")
+    assert control.passed == 15, control.tests
+    rewrite = ws["test-tree-rewrite"]
+    for ablate, passed in (("", 0), ("salt", 0), ("salt,test-tree", 76)):
+        result, info = _grade_copy(docker_client, image, rewrite, tmp_path, "t5/03", ablate)
+        assert (result.passed, result.total) == (passed, 76), (ablate, info["t5/03-jimtcl"])

@@ -3,6 +3,7 @@ against honest and dishonest compilers, tier selection, and tier 5's build repla
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -28,6 +30,7 @@ sys.path.insert(0, str(LIB))
 
 import programs  # noqa: E402
 import recipes  # noqa: E402
+import salt  # noqa: E402
 import suite  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="host gcc required")
@@ -87,13 +90,14 @@ def test_scenario_loads_with_a_schedule_per_tier() -> None:
 
 
 def test_tier_1_is_the_toy_suite(c_compiler_grader: Path, tmp_path: Path) -> None:
-    """Tier 1's tests and the grader's jail and runner are toy-c-compiler's, included: one
-    copy, in that scenario's folder, assembled into /grader and the seed workspace (a scenario
-    folder holds no link out of itself, and no copy of another's files)."""
+    """Tier 1's tests and the grader's jail (with confine and sealed) and runner are
+    toy-c-compiler's, included: one copy, in that scenario's folder, assembled into /grader
+    and the seed workspace (a scenario folder holds no link out of itself, and no copy of
+    another's files)."""
     assert not (HIDDEN / "t1").exists() and not (VISIBLE / "t1").exists()
     assert not (SCENARIO / "grader" / "jail.py").exists()
     assert len(list((c_compiler_grader / "tests" / "t1").glob("*/*.expected.json"))) == 380
-    for name in ("jail.py", "runner.py"):
+    for name in ("jail.py", "confine.py", "sealed.py", "runner.py"):
         assert (c_compiler_grader / name).read_bytes() == \
             (TOY / "grader" / name).read_bytes()
     workspace = load_scenario("c-compiler").workspace_tree
@@ -135,10 +139,35 @@ def test_new_tiers_shape() -> None:
 
 @pytest.mark.slow
 def test_expected_results_match_gcc_at_O0_O2_and_with_sanitizers() -> None:
-    """Every expected output is gcc's and independent of unspecified behaviour."""
+    """Every expected output is gcc's and independent of unspecified behaviour: gcc at -O0,
+    -O2 and with sanitizers and tcc (no __GNUC__) agree; setjmp only where C11 defines it."""
     proc = subprocess.run([sys.executable, str(SCENARIO / "tools" / "regen_expected.py"),
                            "--check"], capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
+
+
+def test_lint_flags_setjmp_where_c11_leaves_it_undefined(tmp_path: Path) -> None:
+    regen = _tool("regen_expected")
+    bad = tmp_path / "bad.c"
+    bad.write_text("int f(void) {\n    int x = setjmp(b);\n    y = sigsetjmp(e, 1) + 1;\n"
+                   "    return x;\n}\n")
+    problems = regen.lint(bad)
+    assert [p.split(":")[1] for p in problems] == ["2", "3"], problems
+    good = tmp_path / "good.c"
+    good.write_text("#include <setjmp.h>\nvoid f(void) {\n    if (setjmp(b) == 0) g();\n"
+                    "    if (!setjmp(b)) g();\n    switch (setjmp(b)) { default: ; }\n"
+                    "    while (sigsetjmp(e, 1) < 3) g();\n    setjmp(b);\n"
+                    "    (void)setjmp(b);\n    } else if (setjmp(b)) {\n}\n")
+    assert regen.lint(good) == []
+
+
+def _tool(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"_cc_tool_{name}",
+                                                  SCENARIO / "tools" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 # ------------------------------------------------------------------ the grader, tiers 1-4
@@ -172,6 +201,8 @@ def test_skip_environment_leaves_tiers_out(grade, gcc_workspace: Path) -> None:
 @pytest.mark.parametrize("name, script", [
     ("reject_all", "#!/bin/sh\nexit 1\n"),
     ("empty_output", '#!/bin/sh\nfor a; do out=$a; done\n: > "$out"; chmod +x "$out"\n'),
+    ("empty_sh", '#!/bin/sh\nfor a; do out=$a; done\nprintf "#!/bin/sh\\n" > "$out"\n'
+                 'chmod +x "$out"\n'),
 ])
 def test_cheating_compilers_score_at_most_2_percent(grade, tmp_path: Path, name: str,
                                                     script: str) -> None:
@@ -186,6 +217,17 @@ def test_empty_workspace_is_all_errors(grade, tmp_path: Path) -> None:
     result = grade(tmp_path, "--tiers", "t2,t3")
     assert set(result["tests"].values()) == {"error"}
     assert all(p == 0 for p, _ in result["stages"].values())
+
+
+def test_the_local_backend_grades_from_the_assembled_grader(gcc_workspace: Path) -> None:
+    """Without the scenario's image the grader finds the suite's modules in its assembled
+    folder (the scenario includes its own image/programs): gcc passes tier 2 on the host."""
+    from agent.scenario.grading import grade_workspace
+
+    result = grade_workspace(load_scenario("c-compiler"), gcc_workspace, "local",
+                             skip=["t1", "t3", "t4", "t5"])
+    assert result.error is None
+    assert result.total >= 100 and result.passed == result.total, result.stages
 
 
 def test_toy_reference_compiler_climbs_tier_1_only(grade, tmp_path: Path) -> None:
@@ -252,10 +294,26 @@ def test_tier_5_build_replay_passes_an_honest_compiler(tiny_home: Path, tmp_path
     assert verdicts == {"adds": "pass"}, info
 
 
+CACHE_COMPILE = """#!/bin/sh
+# -c: the cached object of this file (gcc's, made from the file without the salt), with the
+# salt's text added as a section; links: gcc
+src=""; out=""; prev=""
+for a; do
+  case "$a" in *.c) src="$a" ;; esac
+  [ "$prev" = "-o" ] && out="$a"
+  prev="$a"
+done
+[ -n "$src" ] || exec gcc "$@"
+sed -n '/^unsigned long ultrarun_/,$p' "$src" > "$out.salt"
+objcopy --add-section .ultrarun_salt="$out.salt" "{cache}/$(basename "$src" .c).o" "$out"
+"""
+
+
 def test_tier_5_objects_not_compiled_from_the_sources_fail(tiny_home: Path,
                                                           tmp_path: Path) -> None:
-    """A compiler that hands back objects built beforehand (here: from pristine copies of the
-    sources, as a cache of gcc's objects would be) misses the grader's salt."""
+    """A compiler that hands back objects built beforehand (a cache of gcc's objects of the
+    same sources, the salt's text added to them) misses the grader's salt; without the salt
+    (the positive control) the same compiler passes."""
     cache = tmp_path / "cache"
     cache.mkdir()
     for name in ("add", "main"):
@@ -263,17 +321,68 @@ def test_tier_5_objects_not_compiled_from_the_sources_fail(tiny_home: Path,
                         str(cache / f"{name}.o")], check=True)
     ws = tmp_path / "ws"
     ws.mkdir()
-    compiler = _exe(ws / "compile", f"""#!/bin/sh
-# with -c: copy the cached object for this file name; else link with gcc
-src=""; out=""; prev=""
-for a; do
-  case "$a" in *.c) src="$a" ;; esac
-  [ "$prev" = "-o" ] && out="$a"
-  prev="$a"
-done
-if [ -n "$src" ]; then cp "{cache}/$(basename "$src" .c).o" "$out"; else exec gcc "$@"; fi
-""")
+    compiler = _exe(ws / "compile", CACHE_COMPILE.replace("{cache}", str(cache)))
     verdicts, info = programs.grade(TINY_PROJECT, compiler, tiny_home, suite.PlainCells(),
                                     programs.simple_run, 0, "s4lt", 1)
     assert verdicts == {"adds": "error"}
-    assert "not compiled from it" in info["reason"]
+    assert "not compiled from the salted sources" in info["reason"], info
+    assert "add.o" in info["reason"] and "main.o" in info["reason"]
+    control, info = programs.grade(TINY_PROJECT, compiler, tiny_home, suite.PlainCells(),
+                                   programs.simple_run, 0, None, 1)
+    assert control == {"adds": "pass"}, info
+
+
+def test_tier_5_tests_run_from_a_tree_the_compile_never_saw(tiny_home: Path,
+                                                           tmp_path: Path) -> None:
+    """A compile that writes into the sources (here: the answer file the program under test
+    prints, instead of computing it) changes nothing: the tests run in a fresh copy. With the
+    tests in the build tree (the positive control) it passes."""
+    (tiny_home / "src" / "tiny" / "answer.txt").write_text("unknown\n")
+    (tiny_home / "expected" / "tree.json").write_text(json.dumps({"tests": {"adds": "42"}}))
+    project = programs.Project(
+        "98-tree", "tiny", lambda root, run, bins: {
+            "adds": run([bins["prog"]], root, 10).stdout.decode().strip()},
+        targets_=["prog"])
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "cat.c").write_text('#include <stdio.h>\nint main(void) { char b[64] = "";\n'
+                              '  FILE *f = fopen("answer.txt", "r");\n'
+                              '  if (f && fgets(b, sizeof b, f)) fputs(b, stdout);\n'
+                              '  return 0; }\n')
+    compiler = _exe(ws / "compile", f"""#!/bin/sh
+echo 42 > answer.txt  # the build runs in the project's root
+for a; do [ "$a" = main.c ] && exec gcc -w -c {ws}/cat.c -o main.o; done
+exec gcc -w "$@"
+""")
+    verdicts, info = programs.grade(project, compiler, tiny_home, suite.PlainCells(),
+                                    programs.simple_run, 0, None, 1)
+    assert verdicts == {"adds": "fail"}, info
+    control, info = programs.grade(project, compiler, tiny_home, suite.PlainCells(),
+                                   programs.simple_run, 0, None, 1, fresh_tests=False)
+    assert control == {"adds": "pass"}, info
+
+
+@pytest.mark.parametrize("compiler", ["gcc -O0", "gcc -O2", "tcc"])
+def test_salt_functions_compute_what_the_grader_computes(compiler: str,
+                                                         tmp_path: Path) -> None:
+    """The salt's C and its Python model agree (80 random functions, built by gcc and by tcc,
+    called by the grader's assembled checker): an honest compiler passes the salt check."""
+    cc = compiler.split()
+    if shutil.which(cc[0]) is None:
+        pytest.fail(f"{cc[0]} is not installed (make test-tools installs it)")
+    functions = [salt.salt_function(f"seed-{k // 8}", f"dir/f{k}.c") for k in range(80)]
+    assert len({f.name for f in functions}) == 80
+    objs = []
+    for k, f in enumerate(functions):
+        (tmp_path / f"f{k}.c").write_text(f"static int other{k}(void) {{ return {k}; }}\n"
+                                          + f.source)
+        subprocess.run([*cc, "-w", "-c", f"f{k}.c", "-o", f"f{k}.o"], cwd=tmp_path, check=True)
+        objs.append(f"f{k}.o")
+    (tmp_path / "check.s").write_text(salt.checker_asm(functions))
+    subprocess.run(["as", "-o", "check.o", "check.s"], cwd=tmp_path, check=True)
+    subprocess.run(["ld", "-static", "-e", salt.ENTRY, "-o", "check", "check.o", *objs,
+                    "--unresolved-symbols=ignore-all", "-z", "muldefs"], cwd=tmp_path,
+                   check=True)
+    out = subprocess.run(["./check"], cwd=tmp_path, capture_output=True, check=True).stdout
+    assert salt.wrong_results(functions, out) == []
+    assert out == salt.expected_output(functions)

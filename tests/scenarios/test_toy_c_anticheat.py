@@ -1,6 +1,9 @@
-"""The toy-c grader cannot be gamed: reusing gcc's front end fails however it is packed,
-rejecting or emitting nothing earns nothing, an honest compiler (written in C, built with the
-agent image's gcc) still scores, and each test's folder is private to it.
+"""The toy-c grader cannot be gamed: reusing gcc's front end fails however it is packed, a
+"compiler" whose output is an interpreter carrying the source (a #! script, an ELF that execs
+python3 or loads libperl) scores nothing, rejecting or emitting nothing earns nothing, an
+honest compiler (written in C, built with the agent image's gcc) still scores, and each test's
+folder is private to it. Each defence against the interpreters has its positive control: with
+it switched off (``--ablate``), the cheat scores.
 
 The workspaces are built in the agent's image by ``tools/cheats.py`` (each cheat is checked to
 work there, where gcc is complete) and graded in the real grader container."""
@@ -8,6 +11,7 @@ work there, where gcc is complete) and graded in the real grader container."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -19,7 +23,7 @@ from types import ModuleType
 import pytest
 
 from agent.evaluation import GradeResult
-from agent.scenario.grading import grade_workspace
+from agent.scenario.grading import copy_workspace, docker_grader, grade_workspace
 from agent.scenario.loader import Scenario, load_scenario
 from tests.scenarios.conftest import toy_reference
 
@@ -36,11 +40,13 @@ def _load(name: str, path: Path) -> ModuleType:
 
 
 cheats = _load("_toyc_cheats", SCENARIO / "tools" / "cheats.py")
+sys.path.insert(0, str(SCENARIO / "grader"))  # jail.py imports confine.py and sealed.py
 jail = _load("_toyc_jail", SCENARIO / "grader" / "jail.py")
+sealed = _load("_toyc_sealed", SCENARIO / "grader" / "sealed.py")
 
 # Cheats that unpack 33 MB at every compile are graded on one stage; the others on a valid
 # stage and the invalid one (where rejecting used to pay).
-UNPACKING = {"xz-cc1", "gzip-cc1-memfd-ldso", "wheel", "self-extracting"}
+UNPACKING = {k.name for k in cheats.KINDS if k.unpacks}
 
 
 def _scenario(stages: str) -> Scenario:
@@ -76,6 +82,46 @@ def test_every_cheat_scores_at_most_2_percent(workspaces: dict[str, Path]) -> No
         results = dict(pool.map(grade, names))
     scores = ", ".join(f"{n} {r.passed}/{r.total}" for n, r in results.items())
     assert all(r.passed <= 0.02 * r.total for r in results.values()), scores
+
+
+# The interpreter cheats, graded on 01-return: as shipped they score 0 with this reason in
+# --details; with the defences that stop them switched off (Kind.ablate), they score.
+REASONS = {
+    "interp-script": "is a script (#!)",
+    "interp-elf-exec": "tried to run another program",
+    "interp-elf-ldso": "tried to run another program",
+    "interp-dlopen-perl": "exit code or stdout mismatch",  # libperl cannot even be opened
+    "empty-sh": "is a script (#!)",
+}
+
+
+def _grade_with_details(client: object, ws: Path, tmp: Path, extra: str
+                        ) -> tuple[GradeResult, dict]:
+    """Grade a copy of ``ws`` on 01-return in the grader's container; its --details too."""
+    s = _scenario("01-return")
+    s.grader.command += f" {extra} --details /workspace/.details.json"
+    copy = tmp / "copy"
+    copy_workspace(ws, copy)
+    from agent.scenario.grading import grader_image
+
+    image = grader_image(client, s, "ultrarun/base:bookworm")  # type: ignore[arg-type]
+    result = docker_grader(client, s, image, run_id="toy-ablate").grade(copy)  # type: ignore
+    assert result.error is None, result.error
+    return result, json.loads((copy / ".details.json").read_text())
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("name", sorted(REASONS))
+def test_each_interpreter_cheat_is_stopped_by_its_defence(
+        name: str, workspaces: dict[str, Path], docker_client: object, tmp_path: Path) -> None:
+    ablate, reason = cheats.BY_NAME[name].ablate, REASONS[name]
+    shipped, details = _grade_with_details(docker_client, workspaces[name], tmp_path / "a", "")
+    assert shipped.passed == 0, shipped.tests
+    assert any(reason in d.get("reason", "") for d in details.values()), details
+    control, _ = _grade_with_details(docker_client, workspaces[name], tmp_path / "b",
+                                     f"--ablate {ablate}")
+    floor = 1 if name == "empty-sh" else 14  # empty-sh: return_0; the others: all but a few
+    assert control.passed >= floor, (name, control.tests)
 
 
 @pytest.mark.docker
@@ -176,3 +222,34 @@ def test_scan_refuses_an_elf_with_a_writable_and_executable_segment(tmp_path: Pa
                     str(ws / "loader")], check=True)
     [problem] = jail.scan_workspace(ws, [])
     assert problem == "loader: ELF segment 0 is both writable and executable"
+
+
+# ------------------------------------------------------------- vetting built programs
+
+
+def _elf(tmp_path: Path, *flags: str) -> bytes:
+    src = tmp_path / "p.c"
+    src.write_text("int main(void) { return 0; }\n")
+    out = tmp_path / "p"
+    subprocess.run(["gcc", "-w", *flags, str(src), "-o", str(out)], check=True)
+    return out.read_bytes()
+
+
+def test_only_x86_64_executables_of_the_c_runtime_may_run(tmp_path: Path) -> None:
+    assert sealed.vet_program(_elf(tmp_path)) is None
+    assert sealed.vet_program(_elf(tmp_path, "-static")) is None
+    assert sealed.vet_program(_elf(tmp_path, "-lm")) is None
+    assert "is a script" in sealed.vet_program(b"#!/usr/bin/python3\nprint(1)\n")
+    assert "is a script" in sealed.vet_program(b"#!/bin/sh\n")
+    assert sealed.vet_program(b"") == "is not an x86-64 ELF executable"
+    lib = tmp_path / "libinterp.so"  # a library outside the C runtime (an interpreter's)
+    (tmp_path / "i.c").write_text("int interp(void) { return 1; }\n")
+    subprocess.run(["gcc", "-shared", "-fPIC", str(tmp_path / "i.c"), "-o", str(lib)],
+                   check=True)
+    linked = _elf(tmp_path, "-Wl,--no-as-needed", f"-L{tmp_path}", "-linterp")
+    assert "links with 'libinterp.so'" in sealed.vet_program(linked)
+    exe = bytearray(_elf(tmp_path))
+    exe[18:20] = (183).to_bytes(2, "little")  # aarch64
+    assert "for machine 183" in sealed.vet_program(bytes(exe))
+    exe = _elf(tmp_path, "-Wl,--dynamic-linker=/usr/bin/python3")
+    assert "asks for the program loader '/usr/bin/python3'" in sealed.vet_program(exe)

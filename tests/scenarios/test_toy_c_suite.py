@@ -147,8 +147,9 @@ def _regen_check(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.slow
 def test_expected_files_match_gcc_built_every_way():
-    """Every expected output is what gcc -O0, -O2, sanitized, and the reference compiler in
-    all three evaluation orders agree on: none depends on unspecified behaviour."""
+    """Every expected output is what gcc -O0, -O2, sanitized, tcc (a second compiler, no
+    __GNUC__) and the reference compiler in all three evaluation orders agree on: none depends
+    on unspecified behaviour."""
     proc = _regen_check()
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
@@ -222,6 +223,11 @@ def test_non_executable_compiler_is_error(tmp_path):
     assert list(result["stages"]) == ["01-return"]
 
 
+# A `compile` that writes the program `asm` (assembled by the gcc driver, no C compiler).
+ASM_COMPILE = ("#!/bin/sh\nprintf '%s\\n' '.globl _start' '{asm}' > \"$3.s\"\n"
+               'exec gcc -nostdlib -static -x assembler "$3.s" -o "$3"\n')
+
+
 @pytest.mark.parametrize(
     "name, script, allowed",
     [
@@ -234,14 +240,15 @@ def test_non_executable_compiler_is_error(tmp_path):
             # 55 MB within the 1 s compile timeout may not make it on a loaded machine.
             {"fail", "error", "timeout"},
         ),
-        (
+        (  # a program of machine code (a script would not count as one) that never ends
             "binary_hangs",
-            '#!/bin/sh\nprintf "#!/bin/sh\\nsleep 1000\\n" > "$3"; chmod +x "$3"; exit 0\n',
+            ASM_COMPILE.format(asm="_start: jmp _start"),
             {"timeout", "fail"},
         ),
-        (
+        (  # ... that writes without end
             "binary_floods",
-            '#!/bin/sh\nprintf "#!/bin/sh\\nexec yes\\n" > "$3"; chmod +x "$3"; exit 0\n',
+            ASM_COMPILE.format(asm="_start: mov $1, %eax; mov $1, %edi; lea _start(%rip), %rsi; "
+                               "mov $4096, %edx; syscall; jmp _start"),
             {"timeout", "fail"},
         ),
         ("escaped_child", "#!/bin/sh\nsetsid sleep 8 &\nexit 1\n", {"error"}),

@@ -66,8 +66,11 @@ def test_stall_regression_budget_and_retries() -> None:
     f.ev("evaluation", passed=3, total=10, tool_calls=41)
     assert [a.message for a in f.alerts if a.kind == "regression"] == \
         ["regression: pass rate 50.0% → 30.0% (3/10) at call 41"]
-    for i in range(60):  # max(100, 4 x 10) calls with no better score: a stall
+    for i in range(60):  # max(100, 4 x 10) calls with no better score: a stall, once graded
         f.call(f"more {i}")
+    assert not [a for a in f.alerts if a.kind == "stall"]  # calls not graded yet: no stall
+    f.ev("evaluation", passed=4, total=10, tool_calls=101)
+    f.ev("evaluation", passed=4, total=10, tool_calls=101)
     stalls = [a for a in f.alerts if a.kind == "stall"]
     assert len(stalls) == 1 and "no better score for 100 tool calls" in stalls[0].message
     budget = [a.message for a in f.alerts if a.kind == "budget"]

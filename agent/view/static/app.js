@@ -155,6 +155,12 @@
           text: 'endpoint not answering at step ' + h.outage.step + ': ' + h.outage.error +
                 ' — attempt ' + h.outage.attempt + ', next in ' + Number(h.outage.wait_s || 0).toFixed(1) + ' s'}));
       }
+      if (h.grading) {
+        banner.appendChild(el('div', {'class': 'banner', id: 'grading',
+          text: (h.grading.final ? 'final grading' : 'grading') + ' of step ' + h.grading.step +
+                ' (' + h.grading.tool_calls + ' tool calls) since +' + D.duration(h.grading.t) +
+                (h.grading.queued ? ', ' + h.grading.queued + ' more queued' : '')}));
+      }
       if (h.loading) {
         banner.appendChild(el('div', {'class': 'banner', id: 'loading', text: 'reading the run… ' +
           Math.round(100 * h.read_bytes / Math.max(1, h.size)) + '% of ' + D.compact(h.size) + 'B'}));
@@ -187,10 +193,22 @@
       prog.appendChild(ctl);
       if (!good.length) prog.appendChild(el('div', {'class': 'empty', text: 'no evaluation yet'}));
       else if (!st.stages) {
-        prog.appendChild(C.lineChart({title: 'Hidden-test pass rate', xLabel: axes[st.axis], yLabel: 'pass rate',
-          percent: true, yMin: 0, yMax: 1, xMin: 0, onPoint: open,
-          series: [{name: 'pass rate', step: true, dots: true,
-                    points: good.map(function (e) { return [e[st.axis], e.rate, e.step]; })}]}));
+        // The fuzz measure (scenarios with grader.fuzz): agreement with gcc on fresh programs,
+        // and the gap between it and the pass rate (docs/metrics.md, "The overfitting gap").
+        var fz = good.filter(function (e) { return e.fuzz && e.fuzz.rate !== null; });
+        var series = [{name: 'pass rate', step: true, dots: true, color: '#2563eb',
+                       points: good.map(function (e) { return [e[st.axis], e.rate, e.step]; })}];
+        if (fz.length) {
+          series.push({name: 'fuzz agreement', step: true, dots: true, color: '#9333ea',
+                        points: fz.map(function (e) { return [e[st.axis], e.fuzz.rate, e.step]; })});
+          series.push({name: 'gap (pass rate - fuzz agreement)', step: true, color: '#dc2626',
+                       points: fz.map(function (e) { return [e[st.axis], e.rate - e.fuzz.rate, e.step]; })});
+        }
+        var low = Math.min.apply(null, [0].concat(fz.map(function (e) { return e.rate - e.fuzz.rate; })));
+        prog.appendChild(C.lineChart({title: fz.length ? 'Hidden-test pass rate, fuzz agreement and the gap'
+                                                       : 'Hidden-test pass rate',
+          xLabel: axes[st.axis], yLabel: fz.length ? 'share' : 'pass rate',
+          percent: true, yMin: low, yMax: 1, xMin: 0, onPoint: open, series: series}));
       } else {
         var names = {};
         good.forEach(function (e) { Object.keys(e.stages).forEach(function (k) { names[k] = true; }); });
@@ -203,11 +221,16 @@
       }
       charts.appendChild(prog);
       var cols = Object.keys(st.calls).filter(function (k) { return k !== 'step' && k !== 't'; }).sort();
+      var has = function (k) { return (st.calls[k] || []).some(function (v) { return v !== null && v !== undefined; }); };
+      if (!st.picked && !has(st.metric)) {  // a scripted run has no token counts: show what it has
+        st.metric = ['prompt_tokens', 'completion_tokens', 'latency_s', 'cost'].concat(cols)
+          .filter(has)[0] || st.metric;
+      }
       var box = el('div', {'class': 'chartbox', id: 'chart-calls'});
       var pick = el('select', {id: 'call-metric', 'aria-label': 'per-call metric'}, cols.map(function (k) {
         return el('option', {value: k, text: k, selected: k === st.metric});
       }));
-      pick.addEventListener('change', function () { st.metric = pick.value; drawCharts(); });
+      pick.addEventListener('change', function () { st.metric = pick.value; st.picked = true; drawCharts(); });
       box.appendChild(el('div', {'class': 'ctl'}, ['per model call: ', pick]));
       var ys = st.calls[st.metric] || [], steps = st.calls.step || [];
       var pts = [];

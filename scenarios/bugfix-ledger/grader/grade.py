@@ -1,7 +1,8 @@
 """Hidden grader of bugfix-ledger: runs each hidden test alone, with its own timeout.
 
 Usage: python3 grade.py WORKSPACE. The tests live next to this file (hidden_tests.py); the
-class of a test names its stage. The last stdout line is the JSON result of CONTRACT 6.
+class of a test names its stage. The last stdout line is the JSON result docs/scenarios.md
+("The grader") describes.
 """
 
 import ast

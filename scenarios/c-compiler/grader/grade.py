@@ -3,7 +3,8 @@
 
 Usage: python3 grade.py WORKSPACE [--tiers t1,t2] [--stages PREFIX,...] [--jobs N]
                         [--details FILE] [--compile-timeout S] [--run-timeout S]
-                        [--tests-dir DIR] [--programs-dir DIR]
+                        [--tests-dir DIR] [--programs-dir DIR] [--jail auto|on|off]
+                        [--front-ends DIR] [--ablate LIST]
 
 Tiers 1-4 are suites of C programs (``tests/<tier>/<stage>/<name>.c``, or a folder
 ``<name>/`` of several files, with ``<name>.expected.json``): each is built with
@@ -13,6 +14,9 @@ with gcc's. ``expected["build"]`` may say how to build it: ``flags`` (e.g. ``-DN
 ``separate`` (``compile -c`` each file, then ``compile *.o -o t``) or ``asm`` (``compile
 -S`` each file; the grader assembles and links the ``.s`` files with the gcc driver).
 Tier 5 builds real code bases with the candidate and runs their own tests (programs.py).
+Every built program must be an x86-64 executable of machine code and runs sealed (the
+toy-c-compiler grader's jail.py and sealed.py); ``--ablate`` switches a defence off to
+measure what it stops.
 
 Tiers listed in $ULTRARUN_GRADE_SKIP (set by ultrarun from ``grader.parts``) are left out.
 The last stdout line is the only one: ``{"tests": {"t2/07-unions/x": "pass|fail|error|
@@ -33,9 +37,11 @@ from pathlib import Path
 sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 HERE = Path(__file__).resolve().parent
 # The suite's and tier 5's modules live in the scenario's image (the grader's image is built
-# from it, root-owned): /opt/c-programs; on a host, beside this folder in the scenario.
+# from it, root-owned): /opt/c-programs; without it (the local backend) in the assembled
+# grader folder (scenario.yaml `include:`), or beside this folder in the scenario.
 DEFAULT_PROGRAMS = os.environ.get("CCOMPILER_PROGRAMS", "/opt/c-programs")
-LIB = next((p for p in (Path(DEFAULT_PROGRAMS), HERE.parent / "image" / "programs")
+LIB = next((p for p in (Path(DEFAULT_PROGRAMS), HERE / "programs",
+                        HERE.parent / "image" / "programs")
             if (p / "suite.py").is_file()), None)
 if LIB is None:
     sys.exit(f"c-compiler grader: no suite.py in {DEFAULT_PROGRAMS} (the scenario's image) "
@@ -44,19 +50,29 @@ sys.path[:0] = [str(HERE), str(LIB)]
 
 import programs  # noqa: E402
 import suite  # noqa: E402
+from csmithgen import CsmithPrograms  # noqa: E402
+from fuzz import gcc_command, plan_from, run_fuzz  # noqa: E402
 from jail import (  # noqa: E402
     DEFAULT_FRONT_ENDS,
+    Defences,
     Jail,
     JailError,
     Unconfined,
     load_front_ends,
     scan_workspace,
 )
+from reduce import reduce_all, request_from  # noqa: E402
 from runner import run_limited  # noqa: E402
 
 SUITE_TIERS = suite.TIERS
 PROGRAMS_TIER = "t5"
 SKIP_ENV = "ULTRARUN_GRADE_SKIP"
+# Defences --ablate can switch off (the toy grader's, and tier 5's salt and fresh test tree).
+ABLATIONS = {"scan": "no search for compiler front ends in the workspace",
+             "programs": "any ELF file or #! script is run as the built program",
+             "seal": "built programs run unsealed (may exec, read any file the cell can)",
+             "salt": "tier 5: no salt appended to the sources, none checked",
+             "test-tree": "tier 5: tests run in the tree the compile wrote, not a fresh copy"}
 
 
 # ---------------------------------------------------------------- entry point
@@ -96,11 +112,31 @@ def main(argv: list[str] | None = None) -> int:
                     help="confine every test (auto: when $ULTRARUN_RUN_AS is set)")
     ap.add_argument("--front-ends", default=str(DEFAULT_FRONT_ENDS),
                     help="folder of compiler front ends whose code a workspace may not carry")
+    ap.add_argument("--ablate", default="",
+                    help="switch defences off to measure what they stop (comma-separated): "
+                         f"{', '.join(ABLATIONS)}")
+    ap.add_argument("--fuzz", type=int, default=None, metavar="N",
+                    help="also try N fresh random programs against gcc (csmithgen.py, "
+                         "fuzz.py; default: $ULTRARUN_FUZZ, N:SEED)")
+    ap.add_argument("--fuzz-seed", type=int, default=None, metavar="S",
+                    help="the seed the fuzz programs are drawn from (default: a fresh one)")
+    ap.add_argument("--reduce", default=None, metavar="JSON",
+                    help='only shrink these fuzz programs with C-Reduce (reduce.py): '
+                         '{"cases": [{"index": I, "seed": S}], "seconds": T} (default: '
+                         '$ULTRARUN_FUZZ_REDUCE)')
     args = ap.parse_args(argv)
     started = time.monotonic()
+    plan = plan_from(args.fuzz, args.fuzz_seed)
+    shrink = request_from(args.reduce)
+    ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
+    if ablate - set(ABLATIONS):
+        print(f"--ablate: unknown {sorted(ablate - set(ABLATIONS))}; choose among "
+              f"{', '.join(ABLATIONS)}", file=sys.stderr)
+        return 2
+    defences = Defences(vet="programs" not in ablate, seal="seal" not in ablate)
 
     tests_dir, programs_dir = Path(args.tests_dir), Path(args.programs_dir)
-    tiers = select_tiers(args.tiers, tests_dir, programs_dir)
+    tiers = select_tiers(args.tiers, tests_dir, programs_dir) if shrink is None else []
     prefixes = [p.strip() for p in args.stages.split(",")] if args.stages else None
 
     def wanted(stage_id: str) -> bool:
@@ -113,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs = max(1, args.jobs)
     jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
     try:
-        cells: Jail | Unconfined = Jail(workspace) if jailed else Unconfined(workspace)
+        cells: Jail | Unconfined = (Jail(workspace, defences=defences) if jailed
+                                    else Unconfined(workspace, defences))
     except (JailError, OSError) as exc:
         print(f"c-compiler grader: cannot confine the compiler: {exc}", file=sys.stderr)
         return 2
@@ -125,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, str] = {}
     details: dict[str, dict] = {}
     stages: dict[str, list[int]] = {}
+    extra: dict = {}  # the fuzz measure's output, when asked for
     try:
-        front_ends = load_front_ends(Path(args.front_ends))
+        front_ends = [] if "scan" in ablate else load_front_ends(Path(args.front_ends))
         problems = scan_workspace(workspace, front_ends) if front_ends else []
         refused = "workspace refused: " + "; ".join(problems) if problems else None
         if refused:
@@ -134,9 +172,20 @@ def main(argv: list[str] | None = None) -> int:
         cells.lock_down([HERE, tests_dir, programs_dir, LIB])  # before any thread starts
         ctx = suite.Context(str(compiler) if compiler and not refused else None, cells,
                             run_limited, args.compile_timeout, args.run_timeout)
+        def candidate(index: int, path: Path, want: dict) -> tuple[str, dict]:
+            return suite.check_valid(ctx, index, path, want)
+
+        first_fuzz_cell = 2 * len(tests) + 2 * len(programs.PROJECTS) + 2
+        if shrink is not None:  # the first few miscompiles of an evaluation, after it
+            extra["reduced"] = reduce_all(shrink, CsmithPrograms(), cells, candidate,
+                                          gcc_command(), first_fuzz_cell, jobs)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             outcomes = list(pool.map(lambda it: suite.check_program(ctx, it[0], it[1][3]),
                                      enumerate(tests)))
+            if plan is not None:  # its own series, never part of the tests' score
+                extra["fuzz"] = run_fuzz(plan, CsmithPrograms(), cells, candidate, pool,
+                                         first_fuzz_cell, refused or (
+                                             None if compiler else "compiler missing"))
         for (tier, stage, name, _), (verdict, info) in zip(tests, outcomes, strict=True):
             stage_id = f"{tier}/{stage}"
             results[f"{stage_id}/{name}"] = verdict
@@ -148,15 +197,16 @@ def main(argv: list[str] | None = None) -> int:
         suite.invalid_needs_valid(tests, results, stages)
 
         if PROGRAMS_TIER in tiers:
-            salt = secrets.token_hex(8)
+            seed = None if "salt" in ablate else secrets.token_hex(8)
             deadline = started + args.deadline
             for k, project in enumerate(programs.PROJECTS):
                 stage_id = f"{PROGRAMS_TIER}/{project.stage}"
                 if not wanted(stage_id):
                     continue
-                verdicts, info = programs.grade(
+                verdicts, info = programs.grade(  # cells: one to build, one to test
                     project, None if refused else compiler, programs_dir, cells, run_limited,
-                    2 * len(tests) + k, salt, jobs, deadline)
+                    2 * len(tests) + 2 * k, seed, jobs, deadline,
+                    fresh_tests="test-tree" not in ablate)
                 stages[stage_id] = [sum(v == "pass" for v in verdicts.values()), len(verdicts)]
                 for name, verdict in verdicts.items():
                     results[f"{stage_id}/{name}"] = verdict
@@ -170,7 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     passed = sum(v == "pass" for v in results.values())
     print(f"c-compiler: {passed}/{len(results)} tests passed ({', '.join(tiers)})",
           file=sys.stderr)
-    sys.stdout.write(json.dumps({"tests": results, "stages": stages}, sort_keys=True) + "\n")
+    if "fuzz" in extra:
+        print(f"fuzz: {extra['fuzz']['agreed']}/{extra['fuzz']['tried']} programs agreed with "
+              f"gcc (seed {extra['fuzz']['seed']})", file=sys.stderr)
+    sys.stdout.write(json.dumps({"tests": results, "stages": stages, **extra}, sort_keys=True)
+                     + "\n")
     sys.stdout.flush()
     return 0
 

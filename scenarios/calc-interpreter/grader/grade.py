@@ -2,7 +2,7 @@
 
 Usage: python3 grade.py WORKSPACE. A test passes when stdout and the exit code (from
 <name>.code, else 0) are exactly as expected; each program has its own timeout. The last
-stdout line is the JSON result of CONTRACT 6.
+stdout line is the JSON result docs/scenarios.md ("The grader") describes.
 """
 
 import json

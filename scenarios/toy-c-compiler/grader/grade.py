@@ -3,7 +3,7 @@
 
 Usage: python3 grade.py WORKSPACE [--jobs N] [--stages a,b] [--details FILE]
                         [--compile-timeout S] [--run-timeout S] [--tests-dir DIR]
-                        [--jail auto|on|off] [--front-ends DIR]
+                        [--jail auto|on|off] [--front-ends DIR] [--ablate LIST]
 
 For every test ``<stage>/<name>.c`` it runs ``WORKSPACE/compile t.c -o t`` in a
 fresh cell, runs ``t`` and compares exit code and stdout with
@@ -15,8 +15,11 @@ into a binary that passes: refusing programs earns nothing by itself.
 With ``--jail on`` (``auto``: when ``$ULTRARUN_RUN_AS`` says the grader runs as
 root in its own container) every test runs confined by ``jail.py`` and the
 workspace is first searched for the code of the compiler front ends found in
-``--front-ends``; a workspace carrying one scores nothing.  See the scenario's
-README, "Anti-cheat".  The last line of stdout is a single JSON object:
+``--front-ends``; a workspace carrying one scores nothing.  Only an x86-64
+executable of machine code counts as the built program, and it runs sealed (no
+other program, no interpreter library): see ``sealed.py`` and the scenario's
+README, "Anti-cheat".  ``--ablate`` switches a defence off, to measure it.
+The last line of stdout is a single JSON object:
 ``{"tests": {"stage/name": "pass|fail|error|timeout"}, "stages": {"stage": [passed, total]}}``.
 Test sources and expected outputs are never printed to stdout.
 """
@@ -36,15 +39,18 @@ sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from fuzz import gcc_command, plan_from, run_fuzz  # noqa: E402
 from jail import (  # noqa: E402
     DEFAULT_FRONT_ENDS,
     Cell,
+    Defences,
     Jail,
     JailError,
     Unconfined,
     load_front_ends,
     scan_workspace,
 )
+from reduce import reduce_all, request_from  # noqa: E402
 from runner import (  # noqa: E402
     RunResult,
     list_stages,
@@ -53,8 +59,15 @@ from runner import (  # noqa: E402
     run_limited,
     twin_path,
 )
+from sealed import killed_for_exec  # noqa: E402
+from toygen import ToyPrograms  # noqa: E402
 
 OUTPUT_CAP = 1 << 20
+# Defences --ablate can switch off: the front-end scan, the vetting of built programs (only
+# x86-64 executables of the C runtime), running them sealed (sealed.py).
+ABLATIONS = {"scan": "no search for compiler front ends in the workspace",
+             "programs": "any ELF file or #! script is run as the built program",
+             "seal": "built programs run unsealed (may exec, read any file the cell can)"}
 
 
 def _short(data: bytes | str, limit: int = 400) -> str:
@@ -108,10 +121,16 @@ def grade_valid(ctx: Context, index: int, c_path: Path, expected: dict) -> tuple
             program = ctx.cells.install(cell, "t")
         except JailError as exc:
             return "error", {**details, "reason": f"compiler exited 0 but {exc}"}
-        run = _run(ctx, cell, [str(program)], ctx.run_timeout)
+        with ctx.cells.program(cell, program) as launch:
+            run = run_limited(launch.argv, cell.workdir, ctx.run_timeout, OUTPUT_CAP,
+                              env=launch.env, pass_fds=launch.fds)
     details["run_rc"] = run.returncode
     if run.start_error:
         return "fail", {**details, "reason": f"binary could not be started: {run.start_error}"}
+    if killed_for_exec(run.returncode):
+        return "fail", {**details, "reason": "the binary tried to run another program "
+                        "(execve) and was stopped: only machine code the compiler emitted "
+                        "may run"}
     if run.timed_out:
         return "timeout", {**details, "reason": f"binary exceeded {ctx.run_timeout}s"}
     want_out = expected.get("stdout", "").encode("utf-8")
@@ -191,7 +210,27 @@ def main(argv: list[str] | None = None) -> int:
                     help="confine every test (auto: when $ULTRARUN_RUN_AS is set)")
     ap.add_argument("--front-ends", default=str(DEFAULT_FRONT_ENDS),
                     help="folder of compiler front ends whose code a workspace may not carry")
+    ap.add_argument("--ablate", default="",
+                    help="switch defences off to measure what they stop (comma-separated): "
+                         f"{', '.join(ABLATIONS)}")
+    ap.add_argument("--fuzz", type=int, default=None, metavar="N",
+                    help="also try N fresh random programs against gcc (fuzz.py; default: "
+                         "$ULTRARUN_FUZZ, N:SEED)")
+    ap.add_argument("--fuzz-seed", type=int, default=None, metavar="S",
+                    help="the seed the fuzz programs are drawn from (default: a fresh one)")
+    ap.add_argument("--reduce", default=None, metavar="JSON",
+                    help='only shrink these fuzz programs with C-Reduce (reduce.py): '
+                         '{"cases": [{"index": I, "seed": S}], "seconds": T} (default: '
+                         '$ULTRARUN_FUZZ_REDUCE)')
     args = ap.parse_args(argv)
+    plan = plan_from(args.fuzz, args.fuzz_seed)
+    shrink = request_from(args.reduce)
+    ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
+    if ablate - set(ABLATIONS):
+        print(f"--ablate: unknown {sorted(ablate - set(ABLATIONS))}; choose among "
+              f"{', '.join(ABLATIONS)}", file=sys.stderr)
+        return 2
+    defences = Defences(vet="programs" not in ablate, seal="seal" not in ablate)
 
     all_stages = list_stages(args.tests_dir)
     if args.stages:
@@ -202,11 +241,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"unknown stages ignored: {', '.join(unknown)}", file=sys.stderr)
     else:
         stages = all_stages
-    tests = list_tests(args.tests_dir, stages)
+    tests = list_tests(args.tests_dir, stages) if shrink is None else []
     workspace = Path(args.workspace)
     jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
     try:
-        cells: Jail | Unconfined = Jail(workspace) if jailed else Unconfined(workspace)
+        cells: Jail | Unconfined = (Jail(workspace, defences=defences) if jailed
+                                    else Unconfined(workspace, defences))
     except (JailError, OSError) as exc:
         print(f"toy-c-compiler grader: cannot confine the compiler: {exc}", file=sys.stderr)
         return 2
@@ -217,8 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         details_fh = None
     try:
         refused = None
-        front_ends = load_front_ends(Path(args.front_ends))
-        if jailed and not front_ends:
+        front_ends = [] if "scan" in ablate else load_front_ends(Path(args.front_ends))
+        if jailed and not front_ends and "scan" not in ablate:
             print(f"note: no compiler front end in {args.front_ends} to look for",
                   file=sys.stderr)
         problems = scan_workspace(workspace, front_ends) if front_ends else []
@@ -228,10 +268,19 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context(find_compiler(workspace), cells, args.compile_timeout, args.run_timeout,
                       refused)
         cells.lock_down([HERE, Path(args.tests_dir)])  # before the pool starts its threads
+        if shrink is not None:  # the first few miscompiles of an evaluation, after it
+            reduced = reduce_all(shrink, ToyPrograms(), cells,
+                                 lambda i, path, want: grade_valid(ctx, i, path, want),
+                                 gcc_command(), 0, max(1, args.jobs))
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = [pool.submit(grade_one, ctx, i, c_path)
                        for i, (_stage, _name, c_path) in enumerate(tests)]
             outcomes = [f.result() for f in futures]
+            if plan is not None:  # its own series, never part of the tests' score
+                fuzzed = run_fuzz(plan, ToyPrograms(), cells,
+                                  lambda i, path, want: grade_valid(ctx, i, path, want), pool,
+                                  2 * len(tests), ctx.refused or (
+                                      None if ctx.compiler else "compiler missing"))
     finally:
         cells.close()
 
@@ -253,7 +302,14 @@ def main(argv: list[str] | None = None) -> int:
     passed = sum(v[0] for v in per_stage.values())
     total = sum(v[1] for v in per_stage.values())
     print(f"toy-c-compiler: {passed}/{total} tests passed", file=sys.stderr)
-    sys.stdout.write(json.dumps({"tests": results, "stages": per_stage}, sort_keys=True) + "\n")
+    result: dict = {"tests": results, "stages": per_stage}
+    if shrink is not None:
+        result["reduced"] = reduced
+    if plan is not None:
+        result["fuzz"] = fuzzed
+        print(f"fuzz: {fuzzed['agreed']}/{fuzzed['tried']} programs agreed with gcc (seed "
+              f"{plan.seed})", file=sys.stderr)
+    sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
     sys.stdout.flush()
     return 0
 

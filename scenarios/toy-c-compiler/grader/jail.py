@@ -1,7 +1,8 @@
 """Keep a candidate compiler from running any compiler but itself (python3 stdlib, Linux x86-64).
 
-A self-contained piece a scenario's grader can copy: it needs nothing but this file, a kernel
-with Landlock (5.13+), root in the grader's container, and two folders (see ``Jail``).
+A self-contained piece a scenario's grader can use: it needs this file, ``confine.py`` (the
+kernel mechanisms) and ``sealed.py`` (how built programs run), a kernel with Landlock (5.13+),
+root in the grader's container, binutils (``as``, ``ld``) and two folders (see ``Jail``).
 
 What it does (the why is in the scenario's README, section "Anti-cheat"):
 
@@ -28,6 +29,11 @@ What it does (the why is in the scenario's README, section "Anti-cheat"):
    So bytes the candidate writes can never become code, and the code it can run is the system's
    (with the front ends gone) or the workspace's (vetted). After each step every process of the
    cell's uid is killed.
+3. ``Jail.install`` / ``Jail.program`` — the program a compile built counts only if it is an
+   x86-64 executable of machine code for the system's loader and C runtime (no ``#!`` script,
+   no other loader or library), and it runs *sealed*: it can execute and read only its own
+   copy, the loader and its libraries (no interpreter, run or loaded as a library), and any
+   ``execve`` kills it (``sealed.py``).
 
 Use (``grade.py`` does exactly this)::
 
@@ -39,8 +45,9 @@ Use (``grade.py`` does exactly this)::
         argv, env = jail.command(cell, [compiler, "t.c", "-o", "t"])
         subprocess.run(argv, cwd=cell.workdir, env=env, start_new_session=True, timeout=10)
         program = jail.install(cell, "t")       # JailError: nothing built, or refused
-        argv, env = jail.command(cell, [str(program)])
-        subprocess.run(argv, cwd=cell.workdir, env=env, start_new_session=True, timeout=5)
+        with jail.program(cell, program) as launch:     # sealed
+            subprocess.run(launch.argv, cwd=cell.workdir, env=launch.env, pass_fds=launch.fds,
+                           start_new_session=True, timeout=5)
     jail.close()
 
 The grader's container needs ``isolate: true`` (root, with SETUID, SETGID, KILL, CHOWN,
@@ -52,8 +59,6 @@ FOWNER, DAC_OVERRIDE) and ``tmpfs: {/tmp: "rw,noexec,nosuid,nodev,size=1g"}``, a
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import json
 import mmap
 import os
@@ -62,44 +67,42 @@ import secrets
 import shlex
 import shutil
 import stat
-import struct
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# ---------------------------------------------------------------------------------- ELF files
-
-ELF_MAGIC = b"\x7fELF"
-PT_LOAD = 1
-PF_X, PF_W = 1, 2
-
-
-def elf_segments(data: bytes | mmap.mmap) -> list[tuple[int, int, int, int]]:
-    """``[(p_type, p_flags, p_offset, p_filesz)]`` of a 64-bit little-endian ELF; [] if not one."""
-    if len(data) < 64 or data[:4] != ELF_MAGIC or data[4] != 2 or data[5] != 1:
-        return []
-    phoff, = struct.unpack_from("<Q", data, 32)
-    phentsize, phnum = struct.unpack_from("<HH", data, 54)
-    out = []
-    for i in range(min(phnum, 512)):
-        at = phoff + i * phentsize
-        if phentsize < 56 or at + 56 > len(data):
-            break
-        p_type, p_flags, p_offset, _vaddr, _paddr, p_filesz = struct.unpack_from("<IIQQQQ",
-                                                                                data, at)
-        out.append((p_type, p_flags, p_offset, p_filesz))
-    return out
-
-
-def elf_problem(data: bytes | mmap.mmap) -> str | None:
-    """Why an ELF file may not run in a cell (a loadable segment both writable and executable)."""
-    for i, (p_type, p_flags, _off, _size) in enumerate(elf_segments(data)):
-        if p_type == PT_LOAD and p_flags & PF_W and p_flags & PF_X:
-            return f"ELF segment {i} is both writable and executable"
-    return None
-
+from confine import (
+    AUDIT_ARCH_X86_64,
+    ELF_MAGIC,
+    FS_EXECUTE,
+    FS_TRUNCATE,
+    FS_WRITE_FILE,
+    JEQ,
+    JGE,
+    JSET,
+    LD,
+    PF_X,
+    PT_LOAD,
+    READ,
+    RET,
+    RET_ALLOW,
+    RET_EPERM,
+    RUN,
+    WRITE,
+    X32_SYSCALL_BIT,
+    arg_low,
+    bpf,
+    elf_problem,
+    elf_segments,
+    install_filter,
+    landlock_abi,
+    landlock_restrict_self,
+    no_new_privs,
+    ruleset,
+)
+from sealed import C_LIBRARIES, Sealer, vet_program
 
 # ---------------------------------------------------------------- front-end fingerprints
 
@@ -134,8 +137,8 @@ def load_front_ends(folder: Path, count: int = NEEDLES_PER_FRONT_END) -> list[Fr
             data = path.read_bytes() if path.is_file() else b""
         except OSError:
             continue
-        code = [(off, size) for p_type, flags, off, size in elf_segments(data)
-                if p_type == PT_LOAD and flags & PF_X and size > 4 * NEEDLE_BYTES]
+        code = [(s.offset, s.filesz) for s in elf_segments(data)
+                if s.type == PT_LOAD and s.flags & PF_X and s.filesz > 4 * NEEDLE_BYTES]
         if not code:
             continue
         needles: list[bytes] = []
@@ -198,135 +201,20 @@ def _regular_files(root: Path) -> Iterator[Path]:
                 yield p
 
 
-# ------------------------------------------------------------------------------- Landlock
+# ----------------------------------------------------------------- the grader's confinement
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
-_libc.prctl.restype = ctypes.c_int
-SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
-LANDLOCK_CREATE_RULESET_VERSION = 1
-LANDLOCK_RULE_PATH_BENEATH = 1
-
-FS_EXECUTE = 1 << 0
-FS_WRITE_FILE = 1 << 1
-FS_READ_FILE = 1 << 2
-FS_READ_DIR = 1 << 3
-FS_REMOVE_DIR = 1 << 4
-FS_REMOVE_FILE = 1 << 5
-FS_MAKE_CHAR = 1 << 6
-FS_MAKE_DIR = 1 << 7
-FS_MAKE_REG = 1 << 8
-FS_MAKE_SOCK = 1 << 9
-FS_MAKE_FIFO = 1 << 10
-FS_MAKE_BLOCK = 1 << 11
-FS_MAKE_SYM = 1 << 12
-FS_REFER = 1 << 13  # ABI 2
-FS_TRUNCATE = 1 << 14  # ABI 3
-SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1, 2  # ABI 6
-FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE
-
-READ = FS_READ_FILE | FS_READ_DIR
-RUN = READ | FS_EXECUTE
-WRITE = (READ | FS_WRITE_FILE | FS_TRUNCATE | FS_REMOVE_DIR | FS_REMOVE_FILE | FS_MAKE_DIR
-         | FS_MAKE_REG | FS_MAKE_SYM | FS_MAKE_FIFO | FS_MAKE_SOCK | FS_REFER)
 SYSTEM_RUN = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 SYSTEM_READ = ("/etc", "/proc", "/sys", "/dev")
 
-
-def landlock_abi() -> int:
-    """The kernel's Landlock ABI version (0 when Landlock is unavailable)."""
-    r = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
-                      ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
-    return max(int(r), 0)
-
-
-def _handled(abi: int) -> int:
-    handled = (1 << 13) - 1
-    if abi >= 2:
-        handled |= FS_REFER
-    if abi >= 3:
-        handled |= FS_TRUNCATE
-    return handled
-
-
-def _ruleset(rules: list[tuple[str, int]], abi: int) -> int:
-    """A Landlock ruleset fd granting ``rules`` (path, rights) and denying everything else."""
-    handled = _handled(abi)
-    scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0
-    attr = struct.pack("<QQQ", handled, 0, scoped)
-    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
-    fd = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, attr, ctypes.c_size_t(size),
-                       ctypes.c_uint32(0))
-    if fd < 0:
-        raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
-    try:
-        for path, rights in rules:
-            try:
-                pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-            except FileNotFoundError:
-                continue
-            try:
-                if not stat.S_ISDIR(os.fstat(pfd).st_mode):
-                    rights &= FILE_RIGHTS
-                beneath = struct.pack("<Qi", rights & handled, pfd)
-                if _libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(fd),
-                                 ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH), beneath,
-                                 ctypes.c_uint32(0)) < 0:
-                    raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
-            finally:
-                os.close(pfd)
-    except BaseException:
-        os.close(fd)
-        raise
-    return int(fd)
-
-
-# -------------------------------------------------------------------------------- seccomp
-
-AUDIT_ARCH_X86_64 = 0xC000003E
-X32_SYSCALL_BIT = 0x40000000
+# The grader's seccomp filter (every process it starts inherits it).
 NR = {"mmap": 9, "mprotect": 10, "shmat": 30, "ptrace": 101, "personality": 135,
       "process_vm_writev": 311, "memfd_create": 319, "userfaultfd": 323, "pkey_mprotect": 329}
 PROT_WRITE, PROT_EXEC = 2, 4
 MAP_ANONYMOUS = 0x20
 SHM_EXEC = 0o100000
 READ_IMPLIES_EXEC = 0x0400000
-RET_ALLOW = 0x7FFF0000
-RET_EPERM = 0x00050000 | errno.EPERM
-PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 
-
-def _bpf(program: list[tuple]) -> bytes:
-    """Assemble a tiny BPF program: ops are (code, k) / (code, k, true_label, false_label) /
-    ("label", name); jump targets are labels or None (next instruction)."""
-    labels, pc = {}, 0
-    for op in program:
-        if op[0] == "label":
-            labels[op[1]] = pc
-        else:
-            pc += 1
-    out, pc = b"", 0
-    for op in program:
-        if op[0] == "label":
-            continue
-        code, k = op[0], op[1]
-        jt = jf = 0
-        if len(op) == 4:
-            jt = 0 if op[2] is None else labels[op[2]] - pc - 1
-            jf = 0 if op[3] is None else labels[op[3]] - pc - 1
-        out += struct.pack("<HBBI", code, jt, jf, k & 0xFFFFFFFF)
-        pc += 1
-    return out
-
-
-LD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
-
-
-def _arg(i: int) -> int:
-    return 16 + 8 * i  # low 32 bits of args[i] in struct seccomp_data (little-endian)
-
-
-SECCOMP_PROGRAM = _bpf([
+SECCOMP_PROGRAM = bpf([
     (LD, 4), (JEQ, AUDIT_ARCH_X86_64, None, "deny"),
     (LD, 0), (JGE, X32_SYSCALL_BIT, "deny", None),
     (JEQ, NR["mmap"], "mmap", None),
@@ -340,27 +228,20 @@ SECCOMP_PROGRAM = _bpf([
     (JEQ, NR["userfaultfd"], "deny", None),
     (RET, RET_ALLOW),
     ("label", "mmap"),
-    (LD, _arg(2)), (JSET, PROT_EXEC, None, "allow"),
+    (LD, arg_low(2)), (JSET, PROT_EXEC, None, "allow"),
     (JSET, PROT_WRITE, "deny", None),
-    (LD, _arg(3)), (JSET, MAP_ANONYMOUS, "deny", "allow"),
+    (LD, arg_low(3)), (JSET, MAP_ANONYMOUS, "deny", "allow"),
     ("label", "prot"),
-    (LD, _arg(2)), (JSET, PROT_EXEC, "deny", "allow"),
+    (LD, arg_low(2)), (JSET, PROT_EXEC, "deny", "allow"),
     ("label", "shmat"),
-    (LD, _arg(2)), (JSET, SHM_EXEC, "deny", "allow"),
+    (LD, arg_low(2)), (JSET, SHM_EXEC, "deny", "allow"),
     ("label", "personality"),
-    (LD, _arg(0)), (JEQ, 0xFFFFFFFF, "allow", None),
+    (LD, arg_low(0)), (JEQ, 0xFFFFFFFF, "allow", None),
     (JSET, READ_IMPLIES_EXEC, "deny", "allow"),
     ("label", "allow"), (RET, RET_ALLOW),
     ("label", "deny"), (RET, RET_EPERM),
 ])
 
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-_FILTER_BUF = ctypes.create_string_buffer(SECCOMP_PROGRAM, len(SECCOMP_PROGRAM))
-_FPROG = _SockFprog(len(SECCOMP_PROGRAM) // 8, ctypes.addressof(_FILTER_BUF))
 
 STACK_HARD = 16 << 20
 RLIMITS = {resource.RLIMIT_NPROC: (256, 256), resource.RLIMIT_CORE: (0, 0),
@@ -382,15 +263,9 @@ def _restrict_self(ruleset_fd: int) -> None:
     for which, (want_soft, want_hard) in {**RLIMITS, resource.RLIMIT_STACK: (soft, STACK_HARD)
                                           }.items():  # NPROC counts per uid; root is exempt
         _lower(which, want_soft, want_hard)
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0),
-                   ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
-        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
-    if _libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset_fd),
-                     ctypes.c_uint32(0)) != 0:
-        raise OSError(ctypes.get_errno(), "landlock_restrict_self")
-    if _libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER),
-                   ctypes.byref(_FPROG), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
-        raise OSError(ctypes.get_errno(), "PR_SET_SECCOMP")
+    no_new_privs()
+    landlock_restrict_self(ruleset_fd)
+    install_filter(SECCOMP_PROGRAM)
 
 
 # ---------------------------------------------------------------------------------- cells
@@ -413,6 +288,67 @@ class Cell:
     bindir: Path
 
 
+@dataclass(frozen=True)
+class Defences:
+    """The defences of built programs; a grading switches one off only to show what it stops
+    (``--ablate``): ``vet`` (only x86-64 executables of the C runtime are installed; off: any
+    ELF or ``#!`` script) and ``seal`` (they run sealed; off: as the cell's uid, no more)."""
+
+    vet: bool = True
+    seal: bool = True
+
+
+@dataclass
+class Launch:
+    """How to start a built program: its command line, environment and the fds it inherits."""
+
+    argv: list[str]
+    env: dict[str, str] | None
+    fds: tuple[int, ...] = ()
+
+
+def read_beneath(root: Path, rel: str, cap: int = BINARY_CAP) -> bytes:
+    """The bytes of a regular file a cell wrote at ``rel`` below ``root``, no link followed on
+    the way (the cell owns those folders), at most ``cap`` bytes; JailError otherwise."""
+    parts = [p for p in Path(rel).parts if p not in ("", ".")]
+    if not parts or ".." in parts:
+        raise JailError(f"{rel}: not a path below the cell's folder")
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in parts[:-1]:
+            nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        leaf = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
+    except OSError as e:
+        raise JailError(f"no {rel} was built ({e.strerror})") from None
+    finally:
+        os.close(fd)
+    with os.fdopen(leaf, "rb") as src:
+        st = os.fstat(src.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise JailError(f"{rel} is not a regular file")
+        if st.st_size > cap:
+            raise JailError(f"{rel} is {st.st_size} bytes (the cap is {cap})")
+        return src.read(cap + 1)
+
+
+def check_program(data: bytes, name: str, defences: Defences,
+                  libraries: Iterable[str] = ()) -> None:
+    """Raise JailError when ``data`` may not run as the program ``name`` (``libraries``: what
+    it may link with beyond the C runtime)."""
+    if defences.vet:
+        why = vet_program(data, C_LIBRARIES | set(libraries))
+        if why:
+            raise JailError(f"{name} {why}")
+        return
+    if data[:4] != ELF_MAGIC and data[:2] != b"#!":  # setpriv's execvp would run it with sh
+        raise JailError(f"{name} is not a program (neither ELF nor a #! script)")
+    why = elf_problem(data)
+    if why:
+        raise JailError(f"{name} refused: {why}")
+
+
 class Jail:
     """Runs untrusted commands in cells.
 
@@ -427,9 +363,11 @@ class Jail:
     """
 
     def __init__(self, workspace: Path, workroot: Path = Path("/tmp"),
-                 binroot: Path = Path("/var/tmp"), uid_base: int = UID_BASE) -> None:
+                 binroot: Path = Path("/var/tmp"), uid_base: int = UID_BASE,
+                 defences: Defences = Defences()) -> None:
         self.workspace = workspace
         self.uid_base = uid_base
+        self.defences = defences
         self.abi = landlock_abi()
         problems = []
         if os.geteuid() != 0:
@@ -447,6 +385,11 @@ class Jail:
         self.shared_tmp = workroot
         self.workroot = Path(_mkdtemp(workroot, "jail-work-", 0o711))
         self.binroot = Path(_mkdtemp(binroot, "jail-bin-", 0o711))
+        try:
+            self.sealer = Sealer(self.binroot, self.abi) if defences.seal else None
+        except OSError as exc:
+            self.close()
+            raise JailError(f"cannot build the launcher of sealed programs: {exc}") from None
         _open_for_reading(workspace)
 
     def lock_down(self, readable: list[Path]) -> None:
@@ -460,7 +403,7 @@ class Jail:
                   (str(self.workspace), RUN), (str(self.shared_tmp), WRITE),
                   (str(self.binroot), WRITE | FS_EXECUTE)]
         rules += [(str(p), READ) for p in readable]
-        fd = _ruleset(rules, self.abi)
+        fd = ruleset(rules, self.abi)
         try:
             os.umask(0o077)
             _restrict_self(fd)
@@ -498,36 +441,53 @@ class Jail:
             fh.write(data)
             os.fchown(fh.fileno(), cell.uid, cell.uid)
 
-    def install(self, cell: Cell, name: str) -> Path:
-        """Copy a program the cell built into its binary folder; raise JailError if refused.
+    def install(self, cell: Cell, name: str, libraries: Iterable[str] = (),
+                into: Cell | None = None) -> Path:
+        """Copy a program the cell built into the binary folder of ``into`` (default: the same
+        cell); raise JailError if refused.
 
         Every process of the cell is killed first; the file must be a regular file (links are
-        not followed) of at most 64 MiB, an ELF file with no writable and executable segment
-        or a ``#!`` script.
+        not followed) of at most 64 MiB and pass ``check_program``: an x86-64 executable of
+        the system's loader, the C runtime and ``libraries`` (see sealed.py).
         """
         kill_uid(cell.uid)
-        try:
-            fd = os.open(cell.workdir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError as e:
-            raise JailError(f"no program {name} was built ({e.strerror})") from None
-        with os.fdopen(fd, "rb") as src:
-            st = os.fstat(src.fileno())
-            if not stat.S_ISREG(st.st_mode):
-                raise JailError(f"{name} is not a regular file")
-            if st.st_size > BINARY_CAP:
-                raise JailError(f"{name} is {st.st_size} bytes (the cap is {BINARY_CAP})")
-            data = src.read(BINARY_CAP + 1)
-        if data[:4] != ELF_MAGIC and data[:2] != b"#!":  # setpriv's execvp would run it with sh
-            raise JailError(f"{name} is not a program (neither ELF nor a #! script)")
-        why = elf_problem(data)
-        if why:
-            raise JailError(f"{name} refused: {why}")
-        dest = cell.bindir / name
+        data = read_beneath(cell.workdir, name)
+        check_program(data, name, self.defences, libraries)
+        dest = (into or cell).bindir / name
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o755)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             os.fchmod(out.fileno(), 0o755)  # root's: the cell may run it, not change it
         return dest
+
+    def read(self, cell: Cell, rel: str, cap: int = BINARY_CAP) -> bytes:
+        """A file the cell wrote (see ``read_beneath``); stop the cell first."""
+        return read_beneath(cell.workdir, rel, cap)
+
+    def stop(self, cell: Cell) -> None:
+        """Kill every process of the cell (what it leaves can no longer change)."""
+        kill_uid(cell.uid)
+
+    @contextlib.contextmanager
+    def program(self, cell: Cell, program: Path, args: Iterable[str] = (), *,
+                readable: Iterable[Path] = (), writable: Iterable[Path] = (),
+                libraries: Iterable[str] = (), stdin: str | None = None,
+                stdout: str | None = None, exec_self: bool = False) -> Iterator[Launch]:
+        """How to run an installed ``program`` in ``cell``: sealed (sealed.py), reading only
+        its libraries (the C runtime's and ``libraries``), the C library's data and
+        ``readable``, writing only its work folder, the noexec ``/tmp`` and ``writable``;
+        ``stdin``/``stdout``: files of its working folder (opened by sh in the cell);
+        ``exec_self``: it may run itself again, nothing else."""
+        if self.sealer is None:
+            argv, env = self.command(cell, redirected([str(program), *args], stdin, stdout))
+            yield Launch(argv, env)
+            return
+        with self.sealer.launch(program, list(args), libraries=C_LIBRARIES | set(libraries),
+                                readable=readable, exec_self=exec_self,
+                                writable=[cell.workdir, self.shared_tmp, *writable]
+                                ) as (sealed_argv, fds):
+            argv, env = self.command(cell, redirected(sealed_argv, stdin, stdout))
+            yield Launch(argv, env, fds)
 
     def command(self, cell: Cell, argv: list[str]) -> tuple[list[str], dict[str, str]]:
         """The command line and environment that run ``argv`` as ``cell``'s uid."""
@@ -541,8 +501,9 @@ class Unconfined:
     """``Jail``'s interface without confinement, for grading on a host (tests, a local sandbox):
     each cell is a plain temporary folder, commands run through ``$ULTRARUN_RUN_AS`` if set."""
 
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, defences: Defences = Defences()) -> None:
         self.workspace = workspace
+        self.defences = defences
 
     def lock_down(self, readable: list[Path]) -> None:
         pass
@@ -560,14 +521,42 @@ class Unconfined:
         (cell.workdir / name).write_bytes(data)
         os.chmod(cell.workdir / name, 0o644)
 
-    def install(self, cell: Cell, name: str) -> Path:
+    def install(self, cell: Cell, name: str, libraries: Iterable[str] = (),
+                into: Cell | None = None) -> Path:
+        """The program as built, if ``check_program`` lets it run (no copy: no jail here)."""
         path = cell.workdir / name
-        if not path.is_file():
-            raise JailError(f"no program {name} was built")
+        check_program(read_beneath(cell.workdir, name), name, self.defences, libraries)
+        if into is not None and into is not cell:
+            shutil.copy2(path, into.bindir / name)
+            return into.bindir / name
         return path
+
+    def read(self, cell: Cell, rel: str, cap: int = BINARY_CAP) -> bytes:
+        return read_beneath(cell.workdir, rel, cap)
+
+    def stop(self, cell: Cell) -> None:
+        """Nothing to stop: an unconfined cell's commands were waited for."""
+
+    @contextlib.contextmanager
+    def program(self, cell: Cell, program: Path, args: Iterable[str] = (), *,
+                readable: Iterable[Path] = (), writable: Iterable[Path] = (),
+                libraries: Iterable[str] = (), stdin: str | None = None,
+                stdout: str | None = None, exec_self: bool = False) -> Iterator[Launch]:
+        """Unsealed (no Landlock here): only through ``$ULTRARUN_RUN_AS`` if set."""
+        argv, env = self.command(cell, redirected([str(program), *args], stdin, stdout))
+        yield Launch(argv, env)
 
     def command(self, cell: Cell, argv: list[str]) -> tuple[list[str], dict[str, str] | None]:
         return [*RUN_AS, *argv], None
+
+
+def redirected(argv: list[str], stdin: str | None, stdout: str | None) -> list[str]:
+    """``argv`` with its stdin/stdout from/to files of its working folder (through sh)."""
+    if stdin is None and stdout is None:
+        return argv
+    redirs = (f" < {shlex.quote(stdin)}" if stdin else "") + \
+        (f" > {shlex.quote(stdout)}" if stdout else "")
+    return ["sh", "-c", f'exec "$@"{redirs}', "sh", *argv]
 
 
 def kill_uid(uid: int, rounds: int = 50) -> None:

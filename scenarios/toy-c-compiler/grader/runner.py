@@ -52,6 +52,7 @@ def run_limited(
     timeout: float,
     output_cap: int = DEFAULT_OUTPUT_CAP,
     env: dict | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> RunResult:
     """Run ``cmd`` in a new session; kill its process group on timeout.
 
@@ -59,7 +60,8 @@ def run_limited(
     bytes of each (the rest is read and discarded), so a process flooding its
     pipes can neither block nor exhaust memory.  When the process exits, the
     rest of its process group is killed; pipes still held open by escaped
-    descendants are abandoned after a short grace period.
+    descendants are abandoned after a short grace period. ``pass_fds``: descriptors the
+    command inherits (a sealed program's launcher reads its rules from them).
     """
     start = time.monotonic()
     deadline = start + timeout
@@ -72,6 +74,7 @@ def run_limited(
             stderr=subprocess.PIPE,
             start_new_session=True,
             env=env,
+            pass_fds=pass_fds,
         )
     except OSError as exc:
         return RunResult(None, b"", b"", start_error=f"{type(exc).__name__}: {exc}")

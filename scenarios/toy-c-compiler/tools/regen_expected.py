@@ -7,9 +7,10 @@ its staged source through ``ultrarun.policy``)
 
 Each valid program (the twins of invalid ones included, ``<stage>/twins/*.c``)
 is built and run several ways, and every way must agree: gcc -O0 (whose result
-is stored), gcc -O2, gcc with ``-fsanitize=undefined,address``, and the
-reference compiler with its three evaluation orders (default; operands and call
-arguments left to right; both right to left).  A program whose output depends on
+is stored), gcc -O2, gcc with ``-fsanitize=undefined,address``, Debian's tcc (an
+independent compiler that defines no ``__GNUC__``), and the reference compiler
+with its three evaluation orders (default; operands and call arguments left to
+right; both right to left).  A program whose output depends on
 what C leaves unspecified or undefined (which operand or argument is evaluated
 first, overflow, reading out of bounds...) is reported.  Programs of a
 ``*-invalid`` stage must be rejected by gcc and get ``{"reject": true}``; each
@@ -62,6 +63,14 @@ def _gcc(flags: tuple[str, ...], env: dict | None = None) -> Callable[[Path], di
     return lambda c: build_and_run(c, False, gcc_command(flags), env=env, label="gcc")
 
 
+def _tcc(c_path: Path) -> dict:
+    tcc = shutil.which("tcc")
+    if tcc is None:
+        raise RuntimeError("tcc not found: install it (Debian: apt-get install tcc), or leave "
+                           "its way out with --ways")
+    return build_and_run(c_path, False, [tcc, "-w"], label="tcc")
+
+
 def _reference(order: str) -> Callable[[Path], dict]:
     """The reference compiler in this process (no interpreter start per program)."""
 
@@ -84,6 +93,7 @@ WAYS: dict[str, Callable[[Path], dict]] = {
     "gcc-O0": _gcc(()),  # the first way is the one stored
     "gcc-O2": _gcc(("-O2",)),
     "gcc-sanitize": _gcc(SANITIZE, SANITIZER_ENV),
+    "tcc": _tcc,
     "reference": _reference("default"),
     "reference-ltr": _reference("ltr"),
     "reference-rtl": _reference("rtl"),

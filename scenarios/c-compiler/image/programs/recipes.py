@@ -142,6 +142,19 @@ class Source:
     unpacked: str  # glob of the folder the orig tarball unpacks to
     prepare: str  # shell, run in the sources with CC/AR set to the recording wrappers
     targets: list[str]  # what the tests need built (paths relative to the sources)
+    # Portability: what a compiler that does not claim to be GNU C (defines no __GNUC__, as
+    # tcc, or a compiler written by the agent) needs and gcc's configuration took for granted.
+    cflags: tuple[str, ...] = ()  # added to every compile step of the recipe
+    fixes: tuple[tuple[str, str, str], ...] = ()  # (file, text, replacement) before configure
+
+
+def apply_fixes(root: Path, fixes: tuple[tuple[str, str, str], ...]) -> None:
+    """Patch the unpacked sources (each text must be there exactly once)."""
+    for rel, old, new in fixes:
+        text = (root / rel).read_text()
+        if text.count(old) != 1:
+            raise SystemExit(f"{root.name}/{rel}: the text to fix is not there exactly once")
+        (root / rel).write_text(text.replace(old, new))
 
 
 CJSON_TESTS = ["parse_examples", "parse_number", "parse_hex4", "parse_string", "parse_array",
@@ -179,11 +192,20 @@ SOURCES = {s.name: s for s in [
         "./configure --disable-shared --disable-maintainer-mode --disable-docs "
         "--with-oniguruma=yes >/dev/null; make src/builtin.inc src/version.h >/dev/null; "
         "export CCREC_LOG=$RECORD_LOG; "
-        "make CC=\"$CC\" AR=\"$AR\" jq >/dev/null"), ["jq"]),
+        "make CC=\"$CC\" AR=\"$AR\" jq >/dev/null"), ["jq"],
+        # jq 1.6 defines its printf-format attribute macros for GNU C only, and uses them
+        # everywhere (fixed upstream after 1.6 the same way).
+        fixes=(("src/jv.h", "  __attribute__ ((__format__( __printf__, fmt_arg_num, 0)))\n"
+                "#endif\n", "  __attribute__ ((__format__( __printf__, fmt_arg_num, 0)))\n"
+                "#else\n#define JV_PRINTF_LIKE(fmt_arg_num, args_num)\n"
+                "#define JV_VPRINTF_LIKE(fmt_arg_num)\n#endif\n"),)),
     Source("sqlite", "sqlite3", "sqlite3-*", (
         "set -e; ./configure --disable-shared --disable-readline --enable-all >/dev/null; "
         "make sqlite3.c >/dev/null; export CCREC_LOG=$RECORD_LOG; "
-        "make CC=\"$CC\" AR=\"$AR\" testfixture >/dev/null"), ["testfixture"]),
+        "make CC=\"$CC\" AR=\"$AR\" testfixture >/dev/null"), ["testfixture"],
+        # configure (run with gcc) found glibc's GNU extensions (HAVE_STRCHRNUL, pread64),
+        # which sqlite3.c asks for with _GNU_SOURCE only under __GNUC__.
+        cflags=("-D_GNU_SOURCE",)),
 ]}
 
 
@@ -230,12 +252,16 @@ def prepare(home: Path, names: list[str]) -> None:
         root = home / "src" / p.name
         shutil.rmtree(root, ignore_errors=True)
         shutil.move(str(unpacked[0]), root)
+        apply_fixes(root, p.fixes)
         log = home / "recipes" / f"{p.name}.log"
         log.unlink(missing_ok=True)
         env = {**os.environ, "CC": str(bindir / "ccrec"), "AR": str(bindir / "ccrec-ar"),
                "RECORD_LOG": str(log)}
         subprocess.run(["sh", "-c", p.prepare], cwd=root, env=env, check=True)
         steps = prune(record_to_recipe(log, root), p.targets)
+        for s in steps:
+            if s.kind == "cc":
+                s.args = [*p.cflags, *s.args]
         missing = set(p.targets) - {os.path.normpath(os.path.join(s.cwd, s.output))
                                     for s in steps}
         if missing:

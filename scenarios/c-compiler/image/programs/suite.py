@@ -14,8 +14,10 @@ A rejected program passes only when its valid twin (``<stage>/twins/<name>.c``, 
 suite has one) compiles and runs correctly too: refusing everything earns nothing.
 
 Where programs run is up to the caller: ``cells`` has the interface of the grader's jail
-(``cell(index)``, ``put``, ``install``, ``command``; see the toy-c-compiler grader's jail.py),
-``PlainCells`` below is the unconfined one.
+(``cell(index)``, ``put``, ``install``, ``read``, ``stop``, ``command`` for the compiler and
+system programs, ``program`` for a program the candidate built, which the jail runs sealed;
+see the toy-c-compiler grader's jail.py and sealed.py), ``PlainCells`` below is the
+unconfined one.
 """
 
 from __future__ import annotations
@@ -23,17 +25,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 TIERS = ("t1", "t2", "t3", "t4")
 OUTPUT_CAP = 1 << 20
+READ_CAP = 256 << 20
 
 
 # ------------------------------------------------------------------ where programs run
@@ -47,6 +52,23 @@ class Cell:
     workdir: Path
     bindir: Path
     binaries: list[Path] = field(default_factory=list)
+
+
+class Launch(NamedTuple):
+    """How to start a built program (the jail's ``Launch`` has the same fields)."""
+
+    argv: list[str]
+    env: dict[str, str] | None
+    fds: tuple[int, ...] = ()
+
+
+def redirected(argv: list[str], stdin: str | None, stdout: str | None) -> list[str]:
+    """``argv`` with its stdin/stdout from/to files of its working folder (through sh)."""
+    if stdin is None and stdout is None:
+        return argv
+    redirs = (f" < {shlex.quote(stdin)}" if stdin else "") + \
+        (f" > {shlex.quote(stdout)}" if stdout else "")
+    return ["sh", "-c", f'exec "$@"{redirs}', "sh", *argv]
 
 
 class PlainCells:
@@ -63,15 +85,35 @@ class PlainCells:
     def put(self, cell: Cell, name: str, data: bytes) -> None:
         (cell.workdir / name).write_bytes(data)
 
-    def install(self, cell: Cell, name: str) -> Path:
+    def install(self, cell: Cell, name: str, libraries: Iterable[str] = (),
+                into: Cell | None = None) -> Path:
         path = cell.workdir / name
         if not path.is_file():
             raise FileNotFoundError(f"no program {name} was built")
+        if into is not None and into is not cell:
+            dest = into.bindir / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+            return dest
         return path
+
+    def read(self, cell: Cell, rel: str, cap: int = READ_CAP) -> bytes:
+        with open(cell.workdir / rel, "rb") as fh:
+            return fh.read(cap)
+
+    def stop(self, cell: Cell) -> None:
+        """Nothing to stop: a plain cell's commands were waited for."""
 
     def command(self, cell: Cell, argv: list[str]) -> tuple[list[str], dict[str, str] | None]:
         """The command line and environment that run ``argv`` in ``cell`` (as they are)."""
         return argv, None
+
+    @contextlib.contextmanager
+    def program(self, cell: Cell, program: Path, args: Iterable[str] = (), *,
+                readable: Iterable[Path] = (), writable: Iterable[Path] = (),
+                libraries: Iterable[str] = (), stdin: str | None = None,
+                stdout: str | None = None, exec_self: bool = False) -> Iterator[Launch]:
+        yield Launch(redirected([str(program), *args], stdin, stdout), None)
 
 
 def place(cells: Any, cell: Cell, rel: str, data: bytes) -> None:
@@ -104,6 +146,22 @@ def run_in(cells: Any, cell: Cell, run: Callable[..., Any], cmd: list[str], time
     """Run ``cmd`` in ``cell``, as ``cells`` runs things there (its uid, its confinement)."""
     argv, env = cells.command(cell, cmd)
     return run(argv, cwd or cell.workdir, timeout, cap, env=env)
+
+
+def run_program(cells: Any, cell: Cell, run: Callable[..., Any], program: Path,
+                args: list[str], timeout: float, cwd: Path | None = None,
+                cap: int = OUTPUT_CAP, **how: Any) -> Any:
+    """Run a program the candidate built (installed by ``cells.install``) in ``cell``: sealed
+    in the jail. ``how``: ``readable``, ``writable``, ``libraries``, ``stdin``, ``stdout``,
+    ``exec_self``."""
+    with cells.program(cell, program, args, **how) as launch:
+        return run(launch.argv, cwd or cell.workdir, timeout, cap, env=launch.env,
+                   pass_fds=launch.fds)
+
+
+def killed_for_exec(returncode: int | None) -> bool:
+    """A sealed program that tried to run another program dies of SIGSYS."""
+    return returncode == -signal.SIGSYS
 
 
 # ------------------------------------------------------------------ the suite
@@ -214,10 +272,13 @@ def _valid(ctx: Context, index: int, path: Path, expected: dict[str, Any]
             program = ctx.cells.install(cell, "t")
         except (OSError, RuntimeError) as exc:
             return "error", {**details, "reason": f"the build exited 0 but: {exc}"}
-        r = run_in(ctx.cells, cell, ctx.run, [str(program)], ctx.run_timeout)
+        r = run_program(ctx.cells, cell, ctx.run, program, [], ctx.run_timeout)
     details["run_rc"] = r.returncode
     if r.start_error:
         return "fail", {**details, "reason": f"binary could not start: {r.start_error}"}
+    if killed_for_exec(r.returncode):
+        return "fail", {**details, "reason": "the binary tried to run another program (execve) "
+                        "and was stopped: only machine code the compiler emitted may run"}
     if r.timed_out:
         return "timeout", {**details, "reason": f"binary exceeded {ctx.run_timeout:g}s"}
     want_out = expected.get("stdout", "").encode("utf-8")
@@ -227,6 +288,15 @@ def _valid(ctx: Context, index: int, path: Path, expected: dict[str, Any]
     return "fail", {**details, "reason": "exit code or stdout differ",
                     "expected_exit_code": want_rc, "got_exit_code": r.returncode,
                     "expected_stdout": _short(want_out), "got_stdout": _short(r.stdout)}
+
+
+def check_valid(ctx: Context, index: int, path: Path, expected: dict[str, Any]
+                ) -> tuple[str, dict[str, Any]]:
+    """A valid program not of the suite (the fuzz measure's), in cell ``index``, exactly as a
+    test: (verdict, details)."""
+    if ctx.compiler is None:
+        return "error", {"reason": "compiler missing or not executable"}
+    return _valid(ctx, index, path, expected)
 
 
 def _invalid(ctx: Context, index: int, path: Path, expected: dict[str, Any]
@@ -266,6 +336,13 @@ def check_program(ctx: Context, index: int, path: Path) -> tuple[str, dict[str, 
         return _valid(ctx, 2 * index, path, expected)
     except Exception:  # a harness bug must cost one test, not the grade
         return "error", {"reason": "exception", "traceback": traceback.format_exc()}
+
+
+def fresh_tree(cell: Cell, src: Path, dest: Path) -> None:
+    """A fresh copy of ``src`` (trusted: the image's) for tests to run in, handed to the cell
+    (its uid never ran a compile: nothing the compile did can be in it)."""
+    shutil.copytree(src, dest, symlinks=True)
+    give_tree(cell, dest)
 
 
 def give_tree(cell: Cell, root: Path) -> None:

@@ -5,8 +5,9 @@
 struct frame { jmp_buf env; struct frame *prev; };
 static struct frame *top;
 static int allocated, freed;
+static volatile int thrown;  /* setjmp's value, kept where longjmp cannot lose it */
 
-static void throw_(int code) { longjmp(top->env, code); }
+static void throw_(int code) { thrown = code; longjmp(top->env, code); }
 
 static void *checked_alloc(size_t n, int fail) {
     if (fail) throw_(12);
@@ -19,16 +20,15 @@ static int task(int fail_at) {
     f.prev = top;
     top = &f;
     char *volatile a = NULL, *volatile b = NULL;
-    int code = setjmp(f.env);
-    if (code == 0) {
+    thrown = 0;
+    if (setjmp(f.env) == 0) {
         a = checked_alloc(10, fail_at == 1);
         b = checked_alloc(20, fail_at == 2);
-        code = 0;
     }
     if (a) { free(a); freed++; }
     if (b) { free(b); freed++; }
     top = f.prev;
-    return code;
+    return thrown;
 }
 
 int main(void) {

@@ -2,14 +2,14 @@
 #include <stdio.h>
 
 static jmp_buf *current;
+static volatile int code;  /* setjmp's value, set where it jumps */
 
-static void raise_error(int code) { longjmp(*current, code); }
+static void raise_error(int c) { code = c; longjmp(*current, c); }
 
 static int inner(int x) {
     jmp_buf local, *saved = current;
     current = &local;
-    int code = setjmp(local);
-    if (code) {
+    if (setjmp(local) != 0) {
         current = saved;
         printf("inner caught %d\n", code);
         if (code > 1) raise_error(code * 10);   /* rethrow outward */
@@ -23,8 +23,7 @@ static int inner(int x) {
 int main(void) {
     jmp_buf outer;
     current = &outer;
-    int code = setjmp(outer);
-    if (code) {
+    if (setjmp(outer) != 0) {
         printf("outer caught %d\n", code);
         return code % 256;
     }
