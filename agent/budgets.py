@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, Protocol
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, field_validator
+
+from sandboxes.numbers import count, number
 
 
 def parse_duration(value: str | int | float | None) -> float | None:
@@ -43,14 +45,14 @@ class Budgets(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    max_steps: int | None = Field(None, ge=1, description="model turns at most")
-    max_cost: float | None = Field(None, gt=0, description="dollars at most")
-    max_time_s: float | None = Field(None, gt=0, lt=1e9,
+    max_steps: int | None = count(None, ge=1, description="model turns at most")
+    max_cost: float | None = number(None, lt=1e12, gt=0, description="dollars at most")
+    max_time_s: float | None = number(None, gt=0, lt=1e9,
                                      validation_alias=AliasChoices("max_time_s", "max_time"),
                                      description="wall time at most: seconds, or `6h`, `90m`")
-    max_format_errors: int = Field(10, ge=1, description=(
+    max_format_errors: int = count(10, ge=1, description=(
         "model turns in a row without a usable tool call before the run fails"))
-    max_sandbox_restarts: int = Field(3, ge=0, description=(
+    max_sandbox_restarts: int = count(3, ge=0, description=(
         "times a dead sandbox is replaced (from the last snapshot) before the run fails"))
 
     @field_validator("max_time_s", mode="before")

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.budgets import Budgets, format_duration
+from sandboxes.numbers import count
 
 PLACEHOLDERS = ("budgets", "left", "step", "steps_left", "max_steps", "time_left", "max_time",
                 "elapsed", "cost_left", "max_cost", "spent")
@@ -32,7 +33,7 @@ class ClockOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = Field(True, description="tell the agent at all (`--no-clock`: off)")
-    every: int = Field(25, ge=0, description=(
+    every: int = count(25, ge=0, description=(
         "steps between two lines (0: only at the milestones; `--clock-every N`)"))
     milestones: list[float] = Field(default_factory=lambda: [0.5, 0.75, 0.9], description=(
         "shares of a budget (steps, wall time, dollars) whose passing is told"))

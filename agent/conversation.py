@@ -28,6 +28,7 @@ from agent.trajectory.events import (
     RunEnd,
     RunStart,
     SnapshotEvent,
+    StoreLimitEvent,
     ToolCallEvent,
     ToolResultEvent,
 )
@@ -174,6 +175,9 @@ class ConversationBuilder:
         """Evaluations asked for and never recorded (commit, step, tool calls), in order."""
         return [(c, s, n) for n, (c, s) in sorted(self.eval_requests.items())]
 
+    def _store_limit(self, e: StoreLimitEvent) -> None:
+        self.state.store_level = e.level
+
     def _run_end(self, e: RunEnd) -> None:
         self.ended = e
 
@@ -214,6 +218,7 @@ _HANDLERS: dict[type[EventBase], Callable[[ConversationBuilder, Any], None]] = {
     ClockEvent: ConversationBuilder._clock,
     ErrorEvent: ConversationBuilder._error,
     EvaluationEvent: ConversationBuilder._evaluation,
+    StoreLimitEvent: ConversationBuilder._store_limit,
     RunEnd: ConversationBuilder._run_end,
 }
 

@@ -36,6 +36,7 @@ from agent.models.base import (
 )
 from agent.prefix import PrefixTracker
 from agent.state import LoopState, PendingStep
+from agent.step_snapshots import StepSnapshots
 from agent.stop import RunInterrupted, StopSignal
 from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
@@ -50,7 +51,6 @@ from agent.trajectory.events import (
     RunEnd,
     RunStart,
     SandboxRestartEvent,
-    SnapshotEvent,
     ToolCallEvent,
     ToolResultEvent,
 )
@@ -101,6 +101,7 @@ class AgentLoop:
         self.prefix = PrefixTracker()
         self._request: tuple[int, int | None] = (0, None)  # the last request's prefix figures
         self._sandbox_failed = False
+        self.step_snaps = StepSnapshots(snapshots, lambda: self.state, self._emit)
         self._call_retries: list[RetryRecord] = []  # announced for the call in progress
         model.on_retry = self._on_retry
         if evaluator is not None and evaluator.gate is not None:
@@ -172,7 +173,7 @@ class AgentLoop:
                 self.context.probe_window(self.state.step)
                 if pending is not None:
                     done = self._run_calls(pending.step, pending.turn, pending)
-                    self._end_step(pending.step, f"step {pending.step}")
+                    self._end_step(pending.step, f"step {pending.step}", last=done)
                 status, reason = ("finished", "finished") if done else self._steps()
             except RunInterrupted:
                 status, reason = "interrupted", "interrupted"
@@ -217,15 +218,18 @@ class AgentLoop:
             finished = self._run_calls(step, turn, None)
             if not finished:
                 self._tell_time(step)
-            if self._end_step(step, f"step {step}") == "sandbox_failed":
+            if self._end_step(step, f"step {step}", last=finished) == "sandbox_failed":
                 return "failed", "error"
             if finished:
                 return "finished", "finished"
 
     def _budget_reason(self) -> EndReason | None:
-        b, s = self.budgets, self.state
         if self.stop.requested:
             raise RunInterrupted("stop requested")
+        return self._budget_spent()
+
+    def _budget_spent(self) -> EndReason | None:
+        b, s = self.budgets, self.state
         if b.max_steps is not None and s.step >= b.max_steps:
             return "max_steps"
         if b.max_cost is not None and s.cost >= b.max_cost:
@@ -384,8 +388,9 @@ class AgentLoop:
             return out
         ref = self.rec.store_output(call.id, out.spilled, out.text) if shown.needs_store \
             else None
+        shown_text = self.step_snaps.with_notice(shown.display)
         self._emit(ToolResultEvent, step, call_id=call.id, name=call.name, ok=out.ok,
-                   output=shown.display, exit_code=out.exit_code, timed_out=out.timed_out,
+                   output=shown_text, exit_code=out.exit_code, timed_out=out.timed_out,
                    truncated=shown.needs_store, output_ref=ref, duration_s=out.duration_s,
                    error_kind=out.error_kind, note=out.note)
         return out
@@ -408,21 +413,18 @@ class AgentLoop:
                    error_kind="sandbox")
         return ToolOutput(text=text, ok=False, error_kind="sandbox")
 
-    def _end_step(self, step: int, message: str) -> str | None:
-        """Snapshot (the step's completion mark), maybe evaluate, fsync."""
+    def _end_step(self, step: int, message: str, last: bool = False) -> str | None:
+        """Snapshot (the step's completion mark), maybe evaluate, fsync. The snapshot reads
+        every file's content when it is to be graded or is the run's last (``last``: the
+        agent finished; or a budget is now spent)."""
         if self._sandbox_failed:
             self.rec.info.error = (f"the sandbox died {self.state.sandbox_restarts} times; "
                                    "giving up")
             return "sandbox_failed"
-        commit = self.snapshots.snapshot(message)
-        head = commit or self.snapshots.head()
-        left_out = self.snapshots.last_skipped
-        evaluate = self._evaluation_due(head)
-        self._emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
-                   tool_calls=self.state.tool_calls,
-                   skipped=[s.as_dict() for s in left_out[:100]] or None,
-                   skipped_count=len(left_out) or None, evaluate=evaluate)
-        if evaluate and head and self.evaluator is not None:  # recorded first: resume
+        due = self._evaluation_due()
+        head = self.step_snaps.take(step, message, last or due or
+                                    self._budget_spent() is not None, evaluate=due)
+        if due and head and self.evaluator is not None:  # recorded first: resume
             self.evaluator.submit(head, step, self.state.tool_calls)  # grades it if lost
         self._show_grade()
         self.rec.sync()
@@ -444,9 +446,9 @@ class AgentLoop:
         t.format_errors = s.format_errors
         t.model_calls, t.unpriced_calls, t.retries = s.model_calls, s.unpriced_calls, s.retries
 
-    def _evaluation_due(self, head: str | None) -> bool:
+    def _evaluation_due(self) -> bool:
         """Whether this step's snapshot is to be graded (``eval_every`` tool calls on)."""
-        if self.evaluator is None or not self.eval_every or not head:
+        if self.evaluator is None or not self.eval_every:
             return False
         return self.state.tool_calls - self.state.last_eval_calls >= self.eval_every
 
@@ -465,6 +467,9 @@ class AgentLoop:
                 # Stop now; and a run that never reached its model has nothing to grade.
                 self.evaluator.abort()
             else:
+                failed = self.step_snaps.verify_last(self.state.step)
+                if failed:
+                    self._emit(ErrorEvent, self.state.step, message=failed, where="loop")
                 head = self.snapshots.head()
                 if head:
                     self.evaluator.submit(head, self.state.step, self.state.tool_calls,

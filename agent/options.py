@@ -18,19 +18,36 @@ from agent.context import ContextName
 from agent.trajectory.run_info import MaskOptions
 from sandboxes.backends import DockerConfig, SandboxConfig, as_config
 from sandboxes.errors import UserError
+from sandboxes.numbers import MAX_SEED, count, number
 
 
 class ConfigError(UserError):
     """Bad run configuration; the message names the flag or field (CLI exit 2)."""
 
 
+RUN_ID_BYTES = 200  # a file name holds 255 bytes on most filesystems (NAME_MAX)
+
+
 def check_run_id(run_id: str) -> str:
     """A run id is one path component: it names a folder inside --logs and nothing else."""
     if (not run_id or run_id in (".", "..") or "/" in run_id or "\\" in run_id
-            or len(run_id) > 200 or not run_id.isprintable()):
-        raise ValueError(f"{run_id!r} must be one folder name (no /, not . or .., printable, "
-                         "at most 200 characters)")
+            or len(run_id.encode("utf-8", "surrogateescape")) > RUN_ID_BYTES
+            or not run_id.isprintable()):
+        shown = run_id if len(run_id) <= 60 else run_id[:57] + "..."
+        raise ValueError(f"{shown!r} must be one folder name (no /, not . or .., printable, "
+                         f"at most {RUN_ID_BYTES} bytes in UTF-8)")
     return run_id
+
+
+def check_logs(path: Path) -> Path:
+    """--logs names a folder, or one that can be made: not a file, nor anything under one."""
+    for p in (path, *path.parents):
+        if p.exists() or p.is_symlink():
+            if not p.is_dir():
+                raise ValueError(f"{p} is a file, not a folder" if p == path else
+                                 f"{path} is under {p}, which is a file, not a folder")
+            return path
+    return path
 
 
 def check_duration(value: str) -> str:
@@ -43,6 +60,7 @@ def check_duration(value: str) -> str:
 
 RunId = Annotated[str, AfterValidator(check_run_id)]
 Duration = Annotated[str, AfterValidator(check_duration)]
+LogsDir = Annotated[Path, AfterValidator(check_logs)]
 
 
 class LoopOptions(BaseModel):
@@ -50,12 +68,12 @@ class LoopOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_steps: int | None = Field(None, ge=1, description="model turns at most")
-    max_cost: float | None = Field(None, gt=0, description="dollars at most")
+    max_steps: int | None = count(None, ge=1, description="model turns at most")
+    max_cost: float | None = number(None, lt=1e12, gt=0, description="dollars at most")
     max_time: Duration | None = Field(None, description="wall time at most, e.g. `6h`, `90m`")
-    max_format_errors: int | None = Field(None, ge=1, description=(
+    max_format_errors: int | None = count(None, ge=1, description=(
         "model turns in a row without a usable tool call before the run fails"))
-    eval_every: int | None = Field(None, ge=0, description=(
+    eval_every: int | None = count(None, ge=0, description=(
         "grade every N tool calls (0: only at the end); default: the scenario's `grader.every`"))
     base_url: str | None = Field(None, description=(
         "the endpoint (OpenAI-compatible) for a raw model name or instead of the profile's"))
@@ -85,22 +103,24 @@ class RunConfig(LoopOptions):
             "(yours), or a backend config (below)"))
     context: ContextName | None = Field(None, description=(
         "context policy: full, mask or compact (default: the scenario's, else full)"))
-    logs: Path = Field(Path("logs"), description="the folder run folders are made in")
+    logs: LogsDir = Field(Path("logs"), description="the folder run folders are made in")
     run_id: RunId | None = Field(None, description=(
         "the run folder's name (default: scenario, model and time)"))
-    seed: int | None = Field(None, description="sent to the endpoint with each request")
-    fuzz_seed: int | None = Field(None, ge=0, description=(
+    seed: int | None = count(None, le=MAX_SEED,
+                             description="sent to the endpoint with each request")
+    fuzz_seed: int | None = count(None, le=MAX_SEED, ge=0, description=(
         "base of the fuzz measure's seeds (scenarios with `grader.fuzz`): each evaluation's "
         "seed is derived from it and the evaluation's tool calls, so a run can be repeated; "
         "default: every evaluation draws a fresh one"))
-    temperature: float | None = Field(None, ge=0, description="sampling temperature")
-    max_tokens: int | None = Field(None, ge=1, description="completion tokens per model call")
+    temperature: float | None = number(None, le=100, ge=0, description="sampling temperature")
+    max_tokens: int | None = count(None, ge=1, description="completion tokens per model call")
     tool_mode: Literal["native", "text"] | None = Field(None, description=(
         "native (the endpoint's tool calling) or text (actions in ```bash blocks)"))
-    model_timeout: float | None = Field(None, gt=0, description="seconds per model request")
+    model_timeout: float | None = number(None, le=7 * 86400, gt=0,
+                                         description="seconds per model request")
     profiles: list[Path] = Field(default_factory=list, description=(
         "more profiles files, read after models.yaml"))
-    command_timeout: float = Field(120, gt=0, description=(
+    command_timeout: float = number(120, le=7 * 86400, gt=0, description=(
         "default timeout of a command the agent runs, in seconds"))
     compact_prompt: Path | None = Field(None, description=(
         "the `compact` policy's summary prompt (default: agent/prompts/compact.md)"))
@@ -108,7 +128,7 @@ class RunConfig(LoopOptions):
         "the `mask` policy's knobs"))
     clock: bool = Field(True, description=(
         "tell the agent its budgets and, as it goes, what is left (`--no-clock`: off)"))
-    clock_every: int | None = Field(None, ge=0, description=(
+    clock_every: int | None = count(None, ge=0, description=(
         "steps between two clock lines (default: the scenario's, 25; 0: only at 50/75/90% "
         "of a budget)"))
     coalesce_evals: bool | None = Field(None, description=(
@@ -130,9 +150,10 @@ class ForkConfig(LoopOptions):
     """`ultrarun fork RUN_DIR --at STEP`: a new run from that step, perhaps another model."""
 
     run_dir: Path = Field(description="the run folder to branch from (never changed)")
-    at: int = Field(ge=0, description="the step whose workspace and conversation it starts from")
+    at: int = count(ge=0,
+                    description="the step whose workspace and conversation it starts from")
     model: str | None = Field(None, description="another model (default: the parent's)")
     context: ContextName | None = Field(None, description="another context policy")
-    logs: Path | None = Field(None, description="where the new run folder goes (default: "
-                                                "beside the parent)")
+    logs: LogsDir | None = Field(None, description="where the new run folder goes (default: "
+                                                   "beside the parent)")
     run_id: RunId | None = Field(None, description="the new run folder's name")

@@ -20,6 +20,7 @@ from agent.runner import (
     RunResult,
     Session,
     cause,
+    check_name_fits,
     located,
     new_run_folder,
     new_run_id,
@@ -55,6 +56,7 @@ def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks,
     run = load_run(run_dir)
     if run.info is None:
         raise ConfigError(f"{run_dir}: not a resumable run folder ({'; '.join(run.warnings)})")
+    run.require_whole("resume")
     info = run.info
     if info.team is not None and attach is None:
         raise ConfigError(f"{run_dir}: a session of agent {info.team.agent} of team "
@@ -136,6 +138,7 @@ def fork_run(cfg: ForkConfig, hooks: Hooks | None = None) -> RunResult:
     parent = load_run(parent_dir)
     if parent.info is None:
         raise ConfigError(f"{parent_dir}: not a run folder")
+    parent.require_whole("fork")
     steps = [e.step for e in parent.events if isinstance(e, SnapshotEvent)]
     if cfg.at not in steps:
         raise ConfigError(f"--at {cfg.at}: {parent_dir} has completed steps "
@@ -151,6 +154,7 @@ def fork_run(cfg: ForkConfig, hooks: Hooks | None = None) -> RunResult:
     # A fork's counters are its own (compare lines it up with its parent); its steps keep
     # the parent's numbering, so `--at N` and the step labels agree.
     fold.state = LoopState(step=cfg.at)
+    check_name_fits(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
         SnapshotStore(parent_dir / "snapshots.git").export(fold.commit or "HEAD",

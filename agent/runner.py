@@ -36,7 +36,7 @@ from agent.setup import prepare
 from agent.trajectory.events import ErrorEvent, EventBase, RunEnd
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo, RunSettings, versions
-from agent.trajectory.snapshots import Snapshotter
+from agent.trajectory.snapshots import MAX_STORE, Snapshotter
 from sandboxes.backends import AnyBackend, DockerConfig, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
 from sandboxes.spec import BindMount, FileTree
@@ -216,14 +216,19 @@ class Session:
         prepared = prepare(self.scenario, run_sandbox(info), hooks.progress)
         info.image = prepared.factory.image
         recorder.save_info()
+        cap = info.limits.get("snapshot_max_store_bytes")
         snapshots = Snapshotter(self.run_dir / "snapshots.git", workspace,
                                 owner=prepared.factory.workspace_owner,
-                                include_git=info.options.snapshot_git)
+                                include_git=info.options.snapshot_git,
+                                max_store=cap if isinstance(cap, int) else MAX_STORE)
         stack.callback(snapshots.close)  # its inotify instance
         bench = stack.enter_context(prepared.workbench(
             workspace, run_id=info.run_id, outputs_dir=recorder.outputs_dir,
             labels=self.labels, command_timeout=info.options.command_timeout,
             restore=snapshots.restore, mounts=self.attach.mounts))
+        if hasattr(bench.ctx.sandbox, "mapped_files"):  # the built-in backends
+            # The live sandbox's processes (a restarted sandbox replaces ctx.sandbox).
+            snapshots.mapped = lambda: bench.ctx.sandbox.mapped_files()
         grader = prepared.grader(info.run_id) if self.attach.grade else None
         parts = self.scenario.grader.parts if self.scenario.grader else {}
         schedule = PartSchedule(parts, info.eval_every) if parts else None
@@ -300,6 +305,7 @@ def cause(e: BaseException) -> BaseException | None:
 
 def new_run_folder(run_dir: Path, seed: FileTree | None) -> None:
     """The run folder with the scenario's seed workspace; nothing is left if that fails."""
+    check_name_fits(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
         workspace = run_dir / "workspace"
@@ -309,6 +315,22 @@ def new_run_folder(run_dir: Path, seed: FileTree | None) -> None:
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
+
+
+def check_name_fits(run_dir: Path) -> None:
+    """The run id fits the file names of the filesystem that will hold it (its NAME_MAX, in
+    bytes: a long id of accented letters passes a count of characters)."""
+    parent = run_dir.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    try:
+        limit = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    size = len(os.fsencode(run_dir.name))
+    if size > limit:
+        raise ConfigError(f"--run-id: {size} bytes is longer than the {limit} bytes a file "
+                          f"name may have under {parent}")
 
 
 def run_limits(scenario: Scenario) -> dict[str, Any]:
@@ -321,7 +343,7 @@ def run_limits(scenario: Scenario) -> dict[str, Any]:
     return {"cpus": lim.cpus, "memory": lim.memory, "pids": lim.pids, "network": lim.network,
             "disk": lim.disk, "disk_bytes": parse_size(lim.disk),
             "snapshot_max_file_bytes": snapshots.MAX_FILE,
-            "snapshot_max_store_bytes": snapshots.MAX_STORE,
+            "snapshot_max_store_bytes": parse_size(lim.snapshot_store),
             "outputs_per_call_bytes": capture.SPILL_HEAD + capture.SPILL_TAIL,
             "outputs_per_run_bytes": recorder.OUTPUTS_CAP}
 

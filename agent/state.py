@@ -37,6 +37,7 @@ class LoopState:
     consecutive_format_errors: int = 0
     sandbox_restarts: int = 0
     last_eval_calls: int = 0
+    store_level: str = ""  # "near" or "full": what the agent was told of snapshots.git's cap
     clock_step: int = 0  # the step of the agent's last clock line
     clock_marks: dict[str, float] = field(default_factory=dict)  # budget -> milestone told
     # Time tool calls waited for sealed gradings: wall time not charged to --max-time.

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, g
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sandboxes.errors import HarnessError, UserError
+from sandboxes.numbers import count, number
 
 if TYPE_CHECKING:
     import docker
@@ -108,10 +109,11 @@ class DockerConfig(BackendConfig):
     image: str | None = Field(None, description="run this image instead of the scenario's")
     reap: bool = Field(True, description=(
         "remove the containers of harnesses that died, before starting"))
-    grader_cpus: float | None = Field(None, gt=0, description=(
+    grader_cpus: float | None = number(None, gt=0, le=1024, description=(
         "CPUs of a grader's container (default: every host CPU)"))
     grader_memory: str = Field("4g", description="memory of a grader's container")
-    grader_pids: int = Field(2048, ge=16, description="processes of a grader's container")
+    grader_pids: int = count(2048, ge=16, le=4_194_304,
+                             description="processes of a grader's container")
     sealed: bool = Field(True, description=(
         "sealed evaluation: host-wide counters hidden from the agent's container, which is "
         "frozen while the grader runs (docs/security.md); false only to show the channel"))

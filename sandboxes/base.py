@@ -30,7 +30,9 @@ class ExecResult(BaseModel):
     output_ref: str | None = None
     output_bytes: int = 0
     oom_killed: bool = False
-    session_restarted: bool = False  # the shell had to be replaced: cwd and exports were reset
+    # The session's shell had to be replaced (it was killed): cwd and exports are those the
+    # last command that ended normally left.
+    session_restarted: bool = False
     note: str | None = None  # a plain-language remark for the agent (e.g. what was killed)
 
 
@@ -52,6 +54,11 @@ class Sandbox(Protocol):
 
     ``cd`` and ``export`` persist between ``exec`` calls. Paths given to the file methods are
     relative to the workspace; anything resolving outside it is refused.
+
+    A backend may also offer ``mapped_files() -> sandboxes.mapped.MappedFiles``: the inodes
+    its processes map shared and writable (the built-in ones do). Snapshots read those files
+    again at every step; without it, only the snapshots to be graded and a run's last read
+    every file (a write through a shared mapping changes no stat field).
     """
 
     backend: str

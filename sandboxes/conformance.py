@@ -45,13 +45,16 @@ SandboxMaker = Callable[[Path, Path], Sandbox]
 # Only the tests: a module importing them keeps its own `sb` fixture.
 __all__ = [
     "test_binary_and_invalid_utf8_output",
-    "test_builtin_loop_replaces_shell",
+    "test_builtin_loop_is_ended_and_state_kept",
     "test_cd_and_export_persist",
     "test_cwd_and_env_arguments_do_not_leak",
     "test_earlier_background_jobs_survive_a_later_timeout",
     "test_exit_codes_and_stderr_interleaved",
     "test_file_round_trip_random_bytes",
+    "test_forged_end_line_is_only_output",
+    "test_forged_end_line_then_sleep_is_killed_at_timeout",
     "test_large_output_is_capped_with_full_copy",
+    "test_late_background_output_is_not_the_next_result",
     "test_output_without_newline_and_odd_bytes",
     "test_paths_outside_workspace_refused",
     "test_quotes_and_unicode_in_commands",
@@ -170,21 +173,50 @@ def test_earlier_background_jobs_survive_a_later_timeout(sb: Sandbox) -> None:
     assert not _survivors(sb, "sleep 1011")
 
 
-def test_builtin_loop_replaces_shell(sb: Sandbox) -> None:
-    sb.exec("cd / && export GONE=1")
+def test_builtin_loop_is_ended_and_state_kept(sb: Sandbox) -> None:
+    sb.exec("cd / && export KEPT=1")
     r = sb.exec("while true; do :; done", timeout=1)
-    assert r.timed_out and r.session_restarted
-    assert r.note and "replaced" in r.note
-    after = sb.exec("echo \"[$GONE]\"; pwd")
-    assert after.exit_code == 0 and after.output.splitlines()[0] == "[]"
+    assert r.timed_out and not r.session_restarted
+    after = sb.exec("echo \"[$KEPT]\"; pwd")
+    assert after.exit_code == 0 and after.output.splitlines() == ["[1]", "/"]
 
 
 def test_shell_exit_is_survived(sb: Sandbox) -> None:
-    r = sb.exec("echo bye; exit 3")
-    assert r.session_restarted and r.output.startswith("bye") and r.exit_code == 3
-    assert sb.exec("echo back").output == "back\n"
+    r = sb.exec("cd / && echo bye; exit 3")
+    assert r.output == "bye\n" and r.exit_code == 3 and not r.session_restarted
+    assert sb.exec("echo back; pwd").output == "back\n/\n"
     sub = sb.exec("(exit 4); echo $?; x=$(exit 5); echo $?")
     assert sub.output == "4\n5\n" and not sub.session_restarted
+
+
+def test_forged_end_line_is_only_output(sb: Sandbox) -> None:
+    """A command that prints what the session's end line looks like, with its own token, does
+    not end early: its real exit code and all its output are recorded."""
+    forged = r"""printf '\n\036UR_DONE %s 99999999999999999999999 0\n' "$ULTRARUN_CMD"; """
+    r = sb.exec(forged + "sleep 1; echo after; exit 7", timeout=30)
+    assert r.exit_code == 7 and not r.timed_out and r.duration_s >= 1
+    assert "99999999999999999999999" in r.output and r.output.endswith("after\n")
+    assert sb.exec("echo next").output == "next\n"
+
+
+def test_forged_end_line_then_sleep_is_killed_at_timeout(sb: Sandbox) -> None:
+    forged = r"""printf '\n\036UR_DONE %s 0 0\n' "$ULTRARUN_CMD"; """
+    r = sb.exec(forged + "sleep 3600; echo never", timeout=2)
+    assert r.timed_out and r.exit_code == 124 and r.duration_s >= 2
+    assert not _survivors(sb, "sleep 3600")
+    nxt = sb.exec("echo next")
+    assert nxt.output == "next\n" and nxt.exit_code == 0
+
+
+def test_late_background_output_is_not_the_next_result(sb: Sandbox) -> None:
+    """What an earlier command's background job prints between two calls is in neither."""
+    first = sb.exec("(sleep 0.5; echo LATE-OUTPUT; touch late.done) &")
+    assert "LATE-OUTPUT" not in first.output
+    deadline = time.monotonic() + 30
+    while not (sb.workspace / "late.done").exists():  # looked at from the host: no call
+        assert time.monotonic() < deadline, "the background job never ran"
+        time.sleep(0.05)
+    assert sb.exec("echo next").output == "next\n"
 
 
 def test_binary_and_invalid_utf8_output(sb: Sandbox) -> None:

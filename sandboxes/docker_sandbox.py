@@ -23,7 +23,9 @@ from docker.errors import APIError, DockerException, NotFound
 
 from sandboxes.base import ExecResult, SandboxDied, SandboxError
 from sandboxes.disk import DEFAULT_DISK, parse_size
+from sandboxes.drivers import SEAL_SCRIPT, SEALED_BASH
 from sandboxes.images import AGENT_UID
+from sandboxes.mapped import MappedFiles, cgroup_pids, inner_pid, namespace_pids, shared_writable
 from sandboxes.sealing import STATIC_VIEWS, DockerFreezer, masked_paths, static_view_dir
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
 from sandboxes.spec import BindMount
@@ -44,8 +46,8 @@ class DockerExecChannel:
     """A raw, multiplexed ``docker exec`` stream: stdin in, framed stdout/stderr out."""
 
     def __init__(self, api: docker.APIClient, container_id: str, env: dict[str, str],
-                 user: str) -> None:
-        exec_id = api.exec_create(container_id, DRIVER_LAUNCH,
+                 user: str, launch: list[str] = DRIVER_LAUNCH) -> None:
+        exec_id = api.exec_create(container_id, launch,
                                   stdin=True, stdout=True, stderr=True, tty=False,
                                   environment=env, workdir=WORKDIR, user=user)["Id"]
         raw: Any = api.exec_start(exec_id, socket=True)
@@ -110,6 +112,21 @@ class DockerExecChannel:
                 pass
 
 
+def guard_shell(api: docker.APIClient, container_id: str) -> list[str]:
+    """Install the execute-only bash that the session's shells run as (not dumpable: the
+    agent's user cannot read their descriptors or memory); the launch command to use. Plain
+    bash when the image does not allow it (the end signal then relies on the token alone)."""
+    try:
+        exec_id = api.exec_create(container_id, ["sh", "-c", SEAL_SCRIPT], user="0:0",
+                                  stdout=True, stderr=True)["Id"]
+        api.exec_start(exec_id)
+        if api.exec_inspect(exec_id).get("ExitCode") == 0:
+            return [SEALED_BASH, *DRIVER_LAUNCH[1:]]
+    except DockerException:
+        pass
+    return DRIVER_LAUNCH
+
+
 def layer_size(client: docker.DockerClient, container_id: str) -> int:
     """Bytes written to a container's own writable layer (outside its mounts); the daemon
     walks only that layer."""
@@ -143,8 +160,12 @@ class DockerSandbox(WorkspaceFiles):
                  client: docker.DockerClient | None = None, env: dict[str, str] | None = None,
                  head_bytes: int = 32_768, tail_bytes: int = 32_768,
                  disk: str | int | None = DEFAULT_DISK, disk_poll_s: float = 0.1,
-                 sealed: bool = True, mounts: list[BindMount] | None = None) -> None:
+                 sealed: bool = True, mounts: list[BindMount] | None = None,
+                 guard: bool = True) -> None:
         self.image = image
+        # guard=False runs the shells as plain, dumpable bash: only for the attack tests'
+        # positive control (a command can then read the driver's input through /proc).
+        self._guard = guard
         self.mounts = list(mounts or [])
         # Host-wide counters hidden and static views in their place (sandboxes/sealing.py);
         # `freezer` stops the container while candidate code runs on hidden inputs.
@@ -164,6 +185,8 @@ class DockerSandbox(WorkspaceFiles):
         self.container: Any = None
         self._watchdog: Any = None
         self._session: ShellSession | None = None
+        self._launch = DRIVER_LAUNCH
+        self._init_pid = 0  # the container's first process, as a host pid
         self._head, self._tail = head_bytes, tail_bytes
         # Root on the host would make the container root: run as the image's `agent` user and
         # hand it the workspace. Otherwise run as the host user, so both sides own the files.
@@ -220,6 +243,10 @@ class DockerSandbox(WorkspaceFiles):
             self._watchdog = self.client.api.attach_socket(
                 self.container.id, params={"stdin": 1, "stream": 1})
             self.container.start()
+            if self._guard:
+                self._launch = guard_shell(api, self.container.id)
+            self.container.reload()
+            self._init_pid = int(self.container.attrs.get("State", {}).get("Pid") or 0)
             if self.sealed:
                 self.freezer = DockerFreezer(self.client, self.container.id)
         except DockerException as e:
@@ -247,9 +274,19 @@ class DockerSandbox(WorkspaceFiles):
     def _open_channel(self, env: dict[str, str]) -> DockerExecChannel:
         try:
             return DockerExecChannel(self.client.api, self.container.id, {**self.env, **env},
-                                     self.user)
+                                     self.user, self._launch)
         except (APIError, NotFound) as e:
             raise SandboxDied(f"the container is gone: {e}") from e
+
+    def mapped_files(self) -> MappedFiles:
+        """The inodes the container's processes map shared and writable (read from the host
+        in /proc/PID/maps: the container's processes are the host's, in its cgroup)."""
+        if not self._init_pid:
+            return MappedFiles(complete=False)
+        pids = cgroup_pids(self._init_pid) or namespace_pids(self._init_pid)
+        s = self._session
+        shells = {s.shell_pid, s.control_pid} if s is not None else set()
+        return shared_writable(pids, lambda pid: inner_pid(pid) in shells)
 
     def alive(self) -> bool:
         if self.container is None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from sandboxes.backends import GraderOutput
 from sandboxes.base import ExecResult, SandboxError
 from sandboxes.disk import DEFAULT_DISK, parse_size
+from sandboxes.mapped import MappedFiles, shared_writable
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
 from sandboxes.spec import GradingSpec
 from sandboxes.workspace_files import WorkspaceFiles
@@ -92,14 +93,23 @@ def _has_marker(pid: int, marker: bytes) -> bool:
 
 
 def _kill_rounds(session: ShellSession, marker: bytes, spare: set[int],
-                 keep_shell: bool) -> int:
+                 keep_shell: bool, term_shell_children: bool = False) -> int:
     """Kill, until none is left, the session shell's descendants (but ``spare``) and every
-    process whose environment carries ``marker``; the shell itself unless ``keep_shell``."""
+    process whose environment carries ``marker``; the shell itself unless ``keep_shell``.
+    ``term_shell_children``: the shell's own children (the command's shell) get SIGTERM
+    first instead (their trap saves cwd and exports once what they wait for is killed)."""
     killed = 0
-    for _ in range(20):
+    for round_ in range(20):
         children = _proc_children()
+        own = set(children.get(session.shell_pid, []))
+        if term_shell_children and round_ == 0:
+            for pid in own - spare:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except (ProcessLookupError, PermissionError):
+                    pass
         victims: set[int] = set()
-        stack = list(children.get(session.shell_pid, []))
+        stack = list(own)
         while stack:  # descendants of the session shell
             pid = stack.pop()
             if pid not in spare:
@@ -107,6 +117,8 @@ def _kill_rounds(session: ShellSession, marker: bytes, spare: set[int],
             stack.extend(children.get(pid, []))
         victims |= {pid for kids in children.values() for pid in kids
                     if pid != session.shell_pid and _has_marker(pid, marker)}
+        if term_shell_children:
+            victims -= own
         if not keep_shell:
             victims.add(session.shell_pid)
         victims.discard(os.getpid())
@@ -123,15 +135,25 @@ def _kill_rounds(session: ShellSession, marker: bytes, spare: set[int],
     return killed
 
 
+def _started_before(session: ShellSession) -> set[int]:
+    """The pids alive when the command began: earlier background jobs are not its own."""
+    return {int(p) for p in session.command_start[1] if p.isdigit()}
+
+
 def local_killer(session: ShellSession) -> int:
-    """Kill the session shell's descendants and every process carrying the command's marker."""
-    try:  # pids alive when the command began: earlier background jobs are not its own
-        fields = Path(session.start_file).read_text().split()[1:]
-        before = {int(f.removeprefix("/proc/")) for f in fields}
-    except (OSError, ValueError):
-        before = set()
-    return _kill_rounds(session, f"ULTRARUN_CMD={session.current_token}".encode(), before,
-                        keep_shell=True)
+    """Kill the session shell's descendants and every process carrying the command's marker;
+    the command's own shell gets SIGTERM."""
+    return _kill_rounds(session, f"ULTRARUN_CMD={session.current_token}".encode(),
+                        _started_before(session), keep_shell=True, term_shell_children=True)
+
+
+def local_child_killer(session: ShellSession) -> None:
+    """SIGKILL the command's shell (it ignored SIGTERM)."""
+    for pid in _proc_children().get(session.shell_pid, []):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def local_all_killer(session: ShellSession, hard: bool) -> int:
@@ -175,6 +197,7 @@ class LocalSandbox(WorkspaceFiles):
         self._session = ShellSession(self._open_channel, state_dir=str(self._state),
                                      spill_dir=self.outputs_dir, killer=local_killer,
                                      all_killer=local_all_killer,
+                                     child_killer=local_child_killer,
                                      head_bytes=self._head, tail_bytes=self._tail)
         self._session.start()
         if self.disk_limit:
@@ -194,6 +217,22 @@ class LocalSandbox(WorkspaceFiles):
         return LocalChannel({**base, "HOME": str(self._state), **self.env, **env, **fsize},
                             self.workspace)
 
+    def mapped_files(self) -> MappedFiles:
+        """The inodes the session's processes (its shell's descendants, and whatever carries
+        its marker) map shared and writable."""
+        if self._session is None:
+            return MappedFiles()
+        children = _proc_children()
+        marker = f"ULTRARUN_SESSION={self._session.session_id}".encode()
+        pids, stack = set(), [self._session.shell_pid]
+        while stack:
+            pid = stack.pop()
+            pids.add(pid)
+            stack.extend(children.get(pid, []))
+        pids |= {pid for kids in children.values() for pid in kids if _has_marker(pid, marker)}
+        pids.discard(os.getpid())
+        return shared_writable(sorted(pids))
+
     def alive(self) -> bool:
         return self._session is not None
 
@@ -201,6 +240,8 @@ class LocalSandbox(WorkspaceFiles):
         self._stop_disk()
         if self._session is not None:
             self._session.close()
+            # The driver keeps the command state on /dev/shm when there is one.
+            Path(f"/dev/shm/.ultrarun-state-{self._session.session_id}").unlink(missing_ok=True)
             self._session = None
         self._close_files()
         shutil.rmtree(self._state, ignore_errors=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sandboxes.disk import DEFAULT_DISK, parse_size
+from sandboxes.numbers import count, number
 
 
 def _size(v: str | int, least: int, what: str) -> str | int:
@@ -29,15 +30,19 @@ class Limits(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    cpus: float = Field(1, gt=0, le=1024, description="CPUs of the agent's container")
+    cpus: float = number(1, gt=0, le=1024, description="CPUs of the agent's container")
     memory: str = Field("2g", description="its memory (`1g`, `512m`; at least 6 MiB), swap "
                                           "included")
-    pids: int = Field(512, ge=16, le=4_194_304, description="processes and threads at most")
+    pids: int = count(512, ge=16, le=4_194_304, description="processes and threads at most")
     network: bool = Field(False, description="network access (off: loopback only)")
     disk: str | int = Field(DEFAULT_DISK, description=(
         "bytes the agent may keep on the host's disk: its workspace plus its container's own "
         "writable layer (`sandboxes/disk.py`); also the largest file it may write; recorded "
         "in run.json `limits`"))
+    snapshot_store: str | int = Field("4g", description=(
+        "what the run's `snapshots.git` may hold: every object (file contents, folder "
+        "listings, commits); past it, changes are no longer recorded and the agent is told; "
+        "recorded in run.json `limits`"))
 
     @field_validator("memory")
     @classmethod
@@ -48,6 +53,11 @@ class Limits(BaseModel):
     @classmethod
     def _disk(cls, v: str | int) -> str | int:
         return str(_size(v, 1 << 20, "a workspace"))
+
+    @field_validator("snapshot_store")
+    @classmethod
+    def _store(cls, v: str | int) -> str | int:
+        return str(_size(v, 1 << 20, "snapshots.git"))
 
 
 #: Container paths a bind mount may not cover (what the sandbox itself relies on).
@@ -125,7 +135,7 @@ class GraderCommand(BaseModel):
     command: str = Field(description=(
         "run in the grader's own container on a copy of the workspace at /workspace; must "
         "print the result JSON as its last stdout line"))
-    timeout: float = Field(900, gt=0, le=7 * 86400, description="seconds for one grading")
+    timeout: float = number(900, gt=0, le=7 * 86400, description="seconds for one grading")
     setup: str | None = Field(None, description=(
         "shell run as root when the grader's image is built (e.g. to remove a C compiler)"))
     isolate: bool = Field(False, description=(

@@ -37,6 +37,7 @@ from agent.trajectory.events import (
     MessageEvent,
     ModelCall,
     SnapshotEvent,
+    StoreLimitEvent,
 )
 from agent.trajectory.reader import totals_from_events
 from agent.trajectory.run_info import Totals
@@ -76,6 +77,8 @@ class RunSummary(BaseModel):
     final_passed: int | None
     final_total: int | None
     parent: dict[str, Any] | None
+    # snapshots.git near or at its cap: "full at step 7 (12.0 MiB cap)"; None when never
+    store_limit: str | None = None
 
 
 class BuildBreaks(BaseModel):
@@ -382,7 +385,16 @@ def compute_summary(run: LoadedRun, calls: Sequence[Call],
         unpriced_calls=counted.unpriced_calls, wall_s=wall,
         final_passed=passed if isinstance(passed, int) else None,
         final_total=total if isinstance(total, int) else None,
-        parent=info.parent if info else None)
+        parent=info.parent if info else None, store_limit=_store_limit(run))
+
+
+def _store_limit(run: LoadedRun) -> str | None:
+    marks = run.events_of(StoreLimitEvent)
+    if not marks:
+        return None
+    last = marks[-1]
+    return (f"{'full' if last.level == 'full' else 'over 90 % full'} at step {last.step} "
+            f"({last.stored / 2**20:.1f} of its {last.cap / 2**20:.1f} MiB cap)")
 
 
 def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetrics:

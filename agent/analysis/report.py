@@ -144,6 +144,9 @@ def render_terminal(metrics: RunMetrics, info: RunInfo | None) -> RenderableType
     parts: list[RenderableType] = [head]
     if r.error:
         parts.append(Text(f"error: {r.error}", style="red"))
+    if r.store_limit:
+        parts.append(Text(f"snapshots.git {r.store_limit}: later changes may be unrecorded",
+                          style="yellow"))
     if metrics.progress:
         parts.append(progress_curve(metrics.progress, max(metrics.run.tool_calls, 1)))
         parts.append(stages_table(metrics.progress))

@@ -16,10 +16,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from agent.budgets import AllowanceEnd
 from agent.trajectory.run_info import read_run_info
+from sandboxes.numbers import count, number
 
 #: Spending ``charge``d without a run's name (the Allowance protocol's form).
 ANONYMOUS = ""
@@ -30,8 +31,8 @@ class PoolLimits(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_cost: float | None = Field(None, gt=0)
-    max_tokens: int | None = Field(None, gt=0)  # prompt + completion tokens, all runs
+    max_cost: float | None = number(None, lt=1e12, gt=0)
+    max_tokens: int | None = count(None, gt=0)  # prompt + completion tokens, all runs
 
     @property
     def any(self) -> bool:

@@ -19,17 +19,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from agent.batch.budget import BudgetPool, PoolLimits
 from agent.batch.entry import EntryOutcome, entry_labels, plan, prepare_images, run_entry
 from agent.batch.index import Attempt, BatchIndex, BatchRecorder
 from agent.batch.matrix import Entry, expand, load_matrix
 from agent.batch.stop import BatchStop, stop_on_signals
-from agent.options import ConfigError
+from agent.options import ConfigError, LogsDir
 from agent.runner import Attachments, Hooks
 from agent.state import LoopState
 from agent.team.as_run import has_outcome
+from sandboxes.numbers import count, number
 
 
 class BatchOptions(BaseModel):
@@ -38,13 +39,14 @@ class BatchOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     matrix: Path
-    logs: Path = Path("logs")
+    logs: LogsDir = Path("logs")
     batch_id: str | None = None
-    parallel: int = Field(4, ge=1)
-    max_sandboxes: int | None = Field(None, ge=1)
+    parallel: int = count(4, ge=1, le=4096)
+    max_sandboxes: int | None = count(None, ge=1, le=4096)
     ray: str | None = None  # Ray address (e.g. 127.0.0.1:6379 or "auto")
-    max_cost: float | None = Field(None, gt=0)  # dollars, all runs together
-    max_tokens_total: int | None = Field(None, gt=0)  # prompt + completion tokens, all runs
+    max_cost: float | None = number(None, gt=0, lt=1e12)  # dollars, all runs together
+    # prompt + completion tokens, all runs
+    max_tokens_total: int | None = count(None, ge=1, le=10**15)
 
     @property
     def limits(self) -> PoolLimits:

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agent.models.registry import parse_spec
 from agent.options import ConfigError, RunConfig
 from agent.scenario.loader import ScenarioError, load_scenario
+from sandboxes.numbers import MAX_SEED, count
 
 #: Run options the batch sets itself; a matrix may not override them.
 RESERVED = frozenset({"scenario", "model", "seed", "run_id", "logs", "labels"})
@@ -51,8 +52,8 @@ class EntrySpec(BaseModel):
 
     scenario: str = Field(description="a built-in scenario or a scenario folder")
     model: str = Field(description="what `--model` takes")
-    seed: int = Field(1, description="the entry's seed (part of its run id)")
-    agents: int = Field(1, ge=1, le=64, description=(
+    seed: int = count(1, le=MAX_SEED, description="the entry's seed (part of its run id)")
+    agents: int = count(1, ge=1, le=64, description=(
         "1: a single run; N >= 2: a team of N agents on one upstream (docs/teams.md)"))
     overrides: dict[str, Any] = Field(default_factory=dict, description=(
         "run options of this entry (they win over every other override)"))

@@ -66,14 +66,26 @@ app.command("models")(models_cmd.models)
 app.command("view")(view_cmd.view)
 
 
-def _details_file(e: BaseException) -> Path:
-    """Where an error's details go: its run folder when it has one, else ./logs."""
-    log_dir = e.log_dir if isinstance(e, UltrarunError) and e.log_dir else Path("logs")
-    candidates = [log_dir / "error.log",
-                  Path(tempfile.gettempdir()) / f"ultrarun-error-{os.getuid()}.log"]
+def logs_flag(args: list[str]) -> Path | None:
+    """The folder ``--logs`` names on this command line, if any."""
+    for i, a in enumerate(args):
+        if a == "--logs" and i + 1 < len(args):
+            return Path(args[i + 1])
+        if a.startswith("--logs="):
+            return Path(a.split("=", 1)[1])
+    return None
+
+
+def _details_file(e: BaseException, logs: Path | None = None) -> Path:
+    """Where an error's details go: its run folder when it has one, else the folder --logs
+    names, else a file in the temp folder; never a folder made in the current one."""
+    candidates = [d / "error.log" for d in (
+        e.log_dir if isinstance(e, UltrarunError) else None, logs) if d is not None]
+    candidates.append(Path(tempfile.gettempdir()) / f"ultrarun-error-{os.getuid()}.log")
     for path in candidates:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent.is_symlink() or not path.parent.is_dir():
+                path.parent.mkdir(parents=True)  # only where none is: never through a link
             with open(path, "a", encoding="utf-8") as f:
                 f.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}  ultrarun "
                         f"{' '.join(sys.argv[1:])}\n")
@@ -86,7 +98,7 @@ def _details_file(e: BaseException) -> Path:
     return candidates[-1]
 
 
-def report_error(e: Exception, *, debug: bool = False) -> int:
+def report_error(e: Exception, *, debug: bool = False, logs: Path | None = None) -> int:
     """Print an error as one line (plus the traceback with ``debug``); return the exit code."""
     from rich.text import Text
 
@@ -106,7 +118,7 @@ def report_error(e: Exception, *, debug: bool = False) -> int:
         text, code = one_line(str(e)), e.exit_code
     else:  # a bug of ours, or a library failing in a way nothing above expected
         text, code = f"internal error: {type(e).__name__}: {one_line(str(e))}", 1
-    where = display_path(_details_file(e))
+    where = display_path(_details_file(e, logs))
     err_console.print(Text.assemble(("error:", "bold red"), " ", visible(text),
                                     (f" (details: {visible(where)})", "dim")),
                       highlight=False, soft_wrap=True)
@@ -130,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print("interrupted (Ctrl-C)", highlight=False, markup=False)
         sys.exit(130)
     except Exception as e:
-        sys.exit(report_error(e, debug=debug))
+        sys.exit(report_error(e, debug=debug, logs=logs_flag(args)))
 
 
 if __name__ == "__main__":

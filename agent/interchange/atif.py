@@ -279,6 +279,7 @@ def export_atif(run_dir: Path, dest: Path) -> Path:
     run = load_run(Path(run_dir))
     if run.info is None and not run.events:
         raise UserError(f"{run_dir}: not a run folder ({'; '.join(run.warnings)})")
+    run.require_whole("export")
     doc = to_atif(run)
     validate_atif(doc)  # never write a file our own reader would refuse
     try:
@@ -298,19 +299,21 @@ _SAME_TIME_TURNS, _SAME_TIME_SPAN = 3, 1.0
 _RC = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>")
 
 
-def _declares_end(doc: AtifTrajectory) -> tuple[str, str]:
+def _declares_end(doc: AtifTrajectory, last_turn: ImportedStep | None) -> tuple[str, str]:
     """(status, end_reason) from what a foreign file says: a root ``extra.exit_status``, or a
-    completion call in the last agent turn (terminus-2's ``mark_task_complete``,
-    mini-swe-agent's submit command); else not finished."""
+    completion call that ran in the last agent turn (terminus-2's ``mark_task_complete``,
+    mini-swe-agent's submit command); else not finished. A turn the harness refused (two
+    actions where one is allowed...) ran none of its calls: a submit command in it ended
+    nothing."""
     extra = doc.extra or {}
     if isinstance(extra.get("exit_status"), str):
         return from_exit_status(extra["exit_status"])
     last = next((s for s in reversed(doc.steps) if s.source == "agent"), None)
-    if last is not None:
-        if (last.extra or {}).get("task_complete") is True:
-            return "finished", "finished"
-        for c in last.tool_calls or []:
-            if c.function_name == "mark_task_complete" or any(
+    if last is not None and (last.extra or {}).get("task_complete") is True:
+        return "finished", "finished"
+    if last_turn is not None and not last_turn.refused:
+        for c in last_turn.calls:
+            if c.name == "mark_task_complete" or any(
                     m in json.dumps(c.arguments) for m in _SUBMIT_MARKERS):
                 return "finished", "finished"
     return NOT_ENDED
@@ -453,7 +456,7 @@ def parse(path: Path, max_bytes: int = MAX_BYTES) -> ImportedRun:
         for r in s.observation.results if s.observation else []:  # v1.2+: system results
             steps[-1].after.append(("system", text_of(r.content), "observation"))
     status, reason = (str(ours["status"]), str(ours.get("end_reason") or ours["status"])) \
-        if isinstance(ours.get("status"), str) else _declares_end(doc)
+        if isinstance(ours.get("status"), str) else _declares_end(doc, steps[-1] if steps else None)
     fm = doc.final_metrics or AtifFinalMetrics()
     model = doc.agent.model_name or next((s.model_name for s in doc.steps if s.model_name),
                                          None) or "unknown"

@@ -7,22 +7,17 @@ traceback whatever the file holds.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from agent import jsonsafe
 from sandboxes.errors import UserError
 
 #: Files larger than this are refused before anything is read (``--max-mb`` overrides it).
 MAX_BYTES = 256 * 1024 * 1024
-#: JSON nested deeper than this is refused: real trajectories stay far below it, and deeper
-#: structures would exhaust Python's recursion limit in validation and serialisation.
-MAX_DEPTH = 200
-
 T = TypeVar("T")
 
 
@@ -35,33 +30,9 @@ class BadField(UserError):
         self.problem = problem
 
 
-def _depth_exceeds(data: Any, limit: int) -> bool:
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
-    return False
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text[:40]} is out of range for a number")
-    return value
-
-
 def read_json(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     """The JSON document at ``path``: a regular file of at most ``max_bytes``, UTF-8, nested
-    at most `MAX_DEPTH` deep. Anything else is a UserError naming the file."""
+    at most ``jsonsafe.MAX_DEPTH`` deep. Anything else is a UserError naming the file."""
     path = Path(path)
     try:
         # Non-blocking: a FIFO given as FILE must not hang the import (refused below).
@@ -87,16 +58,9 @@ def read_json(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     except UnicodeDecodeError as e:
         raise UserError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from None
     try:
-        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
-    except RecursionError:
-        raise UserError(f"{path}: JSON nested too deeply (limit {MAX_DEPTH} levels)") from None
-    except json.JSONDecodeError as e:
-        raise UserError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
-    except ValueError as e:  # e.g. an integer longer than Python converts, NaN, 1e999
-        raise UserError(f"{path}: not usable JSON ({str(e).splitlines()[0][:120]})") from None
-    if _depth_exceeds(data, MAX_DEPTH):
-        raise UserError(f"{path}: JSON nested too deeply (limit {MAX_DEPTH} levels)")
-    return data
+        return jsonsafe.loads(text, strict_numbers=True)
+    except ValueError as e:
+        raise UserError(f"{path}: {e}") from None
 
 
 # -- typed access -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sandboxes.errors import UserError
+from sandboxes.numbers import MAX_SEED, count, number
 
 REPO_PROFILES = Path(__file__).resolve().parents[2] / "models.yaml"
 USER_PROFILES = Path("~/.config/ultrarun/models.yaml")
@@ -31,20 +32,20 @@ class RetryPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_attempts: int = Field(default=20, ge=1, description="attempts of one call at most")
-    base_delay_s: float = Field(default=1.0, ge=0, description=(
+    max_attempts: int = count(default=20, ge=1, description="attempts of one call at most")
+    base_delay_s: float = number(default=1.0, ge=0, description=(
         "the first wait; each next one doubles, with jitter"))
-    max_delay_s: float = Field(default=60.0, ge=0, description="the longest wait")
-    outage_budget_s: float = Field(default=600.0, ge=0, description=(
+    max_delay_s: float = number(default=60.0, ge=0, description="the longest wait")
+    outage_budget_s: float = number(default=600.0, ge=0, description=(
         "seconds from the first failed attempt of one call (waits and attempts alike) before "
         "giving up; an attempt's timeout is cut to what is left of it"))
-    max_identical_errors: int = Field(default=3, ge=1, description=(
+    max_identical_errors: int = count(default=3, ge=1, description=(
         "the same error (status and server text) this many times in a row is a problem with "
         "the request, not an outage: the call fails at once (overload and gateway statuses "
         "408, 409, 429, 502, 503, 504 and lost connections are exempt)"))
-    retry_after_cap_s: float = Field(default=120.0, ge=0, description=(
+    retry_after_cap_s: float = number(default=120.0, ge=0, description=(
         "a larger Retry-After header is clamped to this (a hostile value cannot stall a run)"))
-    refused_budget_s: float | None = Field(default=None, ge=0, description=(
+    refused_budget_s: float | None = number(default=None, ge=0, description=(
         "seconds an endpoint that answered earlier in the run may refuse connections (nothing "
         "listens: its process is gone) before the call fails saying so; unset: 60 for a server "
         "on this machine, the outage budget for a remote one"))
@@ -60,28 +61,29 @@ class ModelProfile(BaseModel):
     base_url: str | None = Field(None, description="the endpoint (OpenAI-compatible)")
     api_key_env: str | None = Field("OPENAI_API_KEY", description=(
         "the environment variable holding the key; null for a keyless local server"))
-    price_in_per_mtok: float | None = Field(default=None, ge=0, description=(
+    price_in_per_mtok: float | None = number(default=None, ge=0, description=(
         "dollars per million prompt tokens (unset: cost unknown)"))
-    price_out_per_mtok: float | None = Field(default=None, ge=0, description=(
+    price_out_per_mtok: float | None = number(default=None, ge=0, description=(
         "dollars per million completion tokens"))
-    price_cached_in_per_mtok: float | None = Field(default=None, ge=0, description=(
+    price_cached_in_per_mtok: float | None = number(default=None, ge=0, description=(
         "dollars per million prompt tokens read from the provider's cache (unset: the input "
         "price)"))
-    price_cache_write_per_mtok: float | None = Field(default=None, ge=0, description=(
+    price_cache_write_per_mtok: float | None = number(default=None, ge=0, description=(
         "dollars per million prompt tokens written to the provider's cache (Anthropic models; "
         "unset: the input price)"))
     prices_read: str | None = Field(None, description=(
         "when and where the prices were read (e.g. `2026-12-07 api-docs.deepseek.com`)"))
-    context_window: int | None = Field(default=None, gt=0, description=(
+    context_window: int | None = count(default=None, gt=0, description=(
         "the model's context window in tokens (the context policies plan with it)"))
-    max_tokens: int | None = Field(default=None, gt=0, description=(
+    max_tokens: int | None = count(default=None, gt=0, description=(
         "completion tokens per call"))
     max_tokens_param: Literal["max_tokens", "max_completion_tokens"] = Field(
         "max_tokens", description=(
             "the request field carrying it (newer OpenAI reasoning models only accept "
             "`max_completion_tokens`)"))
-    temperature: float | None = Field(default=None, ge=0, description="sampling temperature")
-    seed: int | None = Field(None, description="sent with each request")
+    temperature: float | None = number(default=None, le=100, ge=0,
+                                       description="sampling temperature")
+    seed: int | None = count(None, le=MAX_SEED, description="sent with each request")
     headers: dict[str, str] = Field(default_factory=dict, description=(
         "extra HTTP headers of each request"))
     extra_body: dict[str, Any] = Field(default_factory=dict, description=(
@@ -90,7 +92,7 @@ class ModelProfile(BaseModel):
         "native tool calling, or text: actions in ```bash blocks (models without tool calls)"))
     send_reasoning: bool = Field(False, description=(
         "send the model's reasoning back in the history (endpoints that want it)"))
-    timeout_s: float = Field(default=300.0, gt=0, description="seconds per request")
+    timeout_s: float = number(default=300.0, gt=0, description="seconds per request")
     retry: RetryPolicy = Field(default_factory=RetryPolicy, description=(
         "how a failed call is retried"))
 

@@ -147,7 +147,9 @@ def _replay(spec: ModelSpec, ctx: ModelContext) -> Model:
     run_dir = Path(spec.arg)
     if not (run_dir / "events.jsonl").exists():
         raise ModelSpecError(f"replay:{run_dir}: no events.jsonl there (not a run folder)")
-    turns = [e.message for e in load_run(run_dir).events if isinstance(e, ModelCall)]
+    run = load_run(run_dir)
+    run.require_whole(f"--model replay:{run_dir}")
+    turns = [e.message for e in run.events if isinstance(e, ModelCall)]
     return RecordedTurnsModel(turns, name=spec.text)
 
 

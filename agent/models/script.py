@@ -22,6 +22,7 @@ from agent.models.base import (
     ScriptExhausted,
 )
 from agent.models.openai_model import turn_from_message
+from sandboxes.numbers import number
 
 
 class ScriptToolCall(BaseModel):
@@ -43,7 +44,7 @@ class ScriptTurn(BaseModel):
     tool_calls: list[ScriptToolCall] = Field(default_factory=list)
     reasoning_content: str | None = None
     finish_reason: str | None = None
-    delay_s: float = Field(default=0.0, ge=0)  # simulated endpoint latency
+    delay_s: float = number(default=0.0, ge=0)  # simulated endpoint latency
 
 
 class CallIdCounter:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -182,11 +183,29 @@ def step_json(sv: StepView) -> dict[str, Any]:
                                  if isinstance(e, ErrorEvent) and e.where == "model"), None)}
 
 
+# What a harness says of a reply that held no action at all (a reply in words, not a
+# malformed one): ours in text mode, mini-swe-agent's "found 0 actions" and the like.
+_NO_ACTION = re.compile(r"no action block|\b0 (bash blocks|actions)\b", re.I)
+
+
+def refused_for_format(m: ModelCall) -> bool:
+    """Whether the harness refused this turn for its form (calls it held were not run: two
+    actions where one is allowed, a malformed block), as opposed to a reply in words."""
+    refused = getattr(m, "refused_calls", None)
+    if isinstance(refused, list) and refused:
+        return True
+    if not m.format_error:
+        return False
+    return not _NO_ACTION.search(m.format_error)
+
+
 def summary_line(sv: StepView, width: int = 160) -> str:
     """One line for a step: its calls and their results, then the model's words.
 
-    A turn with no usable tool call says so (``text only``); a model call that failed for good
-    shows its error instead; retried attempts are counted in brackets.
+    A turn with no tool call says why: refused for its format (``format error``: the reply
+    held calls the harness did not run, e.g. two actions where one is allowed) or a reply in
+    plain words (``text only``); a model call that failed for good shows its error instead;
+    retried attempts are counted in brackets.
     """
     failure = _model_failure(sv)
     if sv.calls:
@@ -194,7 +213,11 @@ def summary_line(sv: StepView, width: int = 160) -> str:
                           for c in sv.calls)
     elif failure is not None and sv.model is None:
         calls = f"(model call failed: {one_line(failure.message, 70)})"
-    elif any(m.reason == "format_error" for m in sv.messages):
+    elif sv.model is not None and refused_for_format(sv.model):
+        why = sv.model.format_error or "the harness ran none of its calls"
+        calls = f"(format error, not run: {one_line(why, 70)})"
+    elif any(m.reason == "format_error" for m in sv.messages) or \
+            (sv.model is not None and sv.model.format_error):
         calls = "(no tool call: text only)"
     else:
         calls = "(no tool call)"

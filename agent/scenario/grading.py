@@ -113,6 +113,7 @@ def grade_run(run_dir: Path, step: int | None = None, sandbox: str | AnyBackend 
     run = load_run(run_dir)
     if run.info is None:
         raise UserError(f"{run_dir}/run.json: unreadable ({'; '.join(run.warnings)})")
+    run.require_whole("grade")
     scenario = run_scenario(run_dir, run.info)
     snaps = [e for e in run.events_of(SnapshotEvent) if step is None or e.step <= step]
     if not snaps:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -15,6 +15,7 @@ from agent.clock import ClockOptions
 from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
+from sandboxes.numbers import count, number
 from sandboxes.spec import FileLayer, FileTree, GraderCommand, GradingSpec, Limits, SandboxSpec
 
 __all__ = ["Budgets", "FuzzSpec", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
@@ -50,13 +51,13 @@ class FuzzSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    programs: int = Field(ge=1, le=1000, description=(
+    programs: int = count(ge=1, le=1000, description=(
         "fresh random programs tried at each evaluation, from a seed drawn for it and "
         "recorded in its event (a series of its own, never part of the score)"))
-    reduce: int = Field(2, ge=0, le=20, description=(
+    reduce: int = count(2, ge=0, le=20, description=(
         "miscompiled programs of an evaluation shrunk with C-Reduce after it, off the "
         "agent's critical path (0: none)"))
-    reduce_seconds: float = Field(60, gt=0, le=3600, description=(
+    reduce_seconds: float = number(60, gt=0, le=3600, description=(
         "time bound of one program's reduction, in seconds"))
 
 
@@ -65,12 +66,12 @@ class GraderSpec(GraderCommand):
 
     files: str | None = Field(None, description=(
         "folder mounted read-only at /grader in the grader's container only"))
-    every: int | None = Field(None, ge=1, description=(
+    every: int | None = count(None, ge=1, description=(
         "grade every N tool calls (and always at the end); --eval-every overrides"))
     coalesce: bool = Field(False, description=(
         "drop a queued evaluation when a newer one is asked for (default: every one asked "
         "for is graded, in order); --coalesce-evals/--every-eval override"))
-    parts: dict[str, int] = Field(default_factory=dict, description=(
+    parts: dict[str, Annotated[int, count(ge=1)]] = Field(default_factory=dict, description=(
         "grade parts of the suite less often: {part: k} grades a part at every k-th "
         "evaluation (test ids `<part>/...` belong to it); the others carry their last "
         "results over"))

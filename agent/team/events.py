@@ -10,7 +10,6 @@ step is in its sessions' own run folders (``agents/<agent>/<session>/``).
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -20,6 +19,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from agent import jsonsafe
 from agent.trajectory.events import EvaluationEvent, EventBase, ResumeEvent
 from agent.trajectory.reader import iter_events
 from agent.trajectory.run_info import EndReason, Status
@@ -134,7 +134,7 @@ KNOWN = {"team_start", "session_start", "session_end", "push", "lock_claimed", "
 
 
 def parse_team_event(raw: bytes) -> EventBase:
-    data = json.loads(raw)
+    data = jsonsafe.loads(raw)  # bounded: a line nested 100,000 deep is a skipped line
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     if data.get("type") in KNOWN:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.budgets import Budgets
 from agent.trajectory.run_info import EndReason, Status
+from sandboxes.numbers import count, number
 
 TEAM_JSON = "team.json"
 MAX_AGENTS = 64
@@ -21,21 +22,21 @@ class TeamSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    agents: int = Field(2, ge=2, le=MAX_AGENTS)
+    agents: int = count(2, ge=2, le=MAX_AGENTS)
     # Grade the upstream's main after every K-th push to it, or T minutes after the last
     # grading when main moved since (coalesced: a newer state supersedes one still queued).
-    grade_every_pushes: int = Field(5, ge=1)
-    grade_every_minutes: float = Field(10.0, gt=0)
+    grade_every_pushes: int = count(5, ge=1)
+    grade_every_minutes: float = number(10.0, gt=0)
     # Model turns per session (default: the scenario's max_steps); the team's --max-steps
     # is the total over all sessions of all agents.
-    session_steps: int | None = Field(None, ge=1)
+    session_steps: int | None = count(None, ge=1)
     grade_sessions: bool = False  # also grade each agent's own workspace (not by default)
     # An agent stops being restarted after this many sessions in a row that failed, or one
     # that ended by `finish` without pushing anything (it has nothing left to do).
-    max_failed_sessions: int = Field(3, ge=1)
+    max_failed_sessions: int = count(3, ge=1)
     branch: str = "main"  # the upstream branch the team builds and the grader reads
     # What the team's upstream repository may hold (refused pushes past it).
-    upstream_max_bytes: int = Field(2 << 30, ge=1 << 20)
+    upstream_max_bytes: int = count(2 << 30, ge=1 << 20)
 
 
 class TeamTotals(BaseModel):

@@ -15,6 +15,7 @@ from agent.tools.base import Tool, ToolContext, ToolError, ToolOutput, tool_sche
 from agent.tools.builtin import BUILTIN_TOOLS
 from sandboxes import PathOutsideWorkspace, SandboxDied
 from sandboxes.fsafe import Refused
+from sandboxes.numbers import count
 
 
 class CommandToolSpec(BaseModel):
@@ -31,7 +32,7 @@ class CommandToolSpec(BaseModel):
         "the command run in the sandbox, with `{param}` placeholders (values shell-quoted)"))
     parameters: dict[str, str] = Field(default_factory=dict, description=(
         "{param: what the model is told it is}"))
-    timeout: int = Field(300, ge=1, le=7 * 86400, description="seconds the command may take")
+    timeout: int = count(300, ge=1, le=7 * 86400, description="seconds the command may take")
 
 
 class CommandTool:

@@ -109,6 +109,11 @@ class SnapshotEvent(EventBase):
     # ``skipped_count`` is the full number.
     skipped: list[dict[str, str]] | None = None
     skipped_count: int | None = None
+    # Every file's content was read, no stat trusted (a snapshot graded, or the run's last).
+    verified: bool | None = None
+    # Files read again because a process maps them shared and writable (their content can
+    # change with no stat change).
+    mapped: int | None = None
     # An evaluation of this commit was asked for (``grader.every``): an `evaluation` event
     # with the same ``tool_calls`` records it; resume grades one that was not recorded.
     evaluate: bool = False
@@ -210,6 +215,16 @@ class SandboxRestartEvent(EventBase):
     restored_commit: str | None = None
 
 
+class StoreLimitEvent(EventBase):
+    """``snapshots.git`` came near its cap (``near``: 90 %) or hit it (``full``: a file or a
+    whole step could not be recorded); the agent was told in its next tool result."""
+
+    type: Literal["store_limit"] = "store_limit"
+    level: Literal["near", "full"]
+    stored: int  # bytes in snapshots.git
+    cap: int  # snapshot_max_store_bytes
+
+
 class RunEnd(EventBase):
     type: Literal["run_end"] = "run_end"
     status: Status
@@ -220,13 +235,13 @@ class RunEnd(EventBase):
 Event = Annotated[
     RunStart | ModelCall | ToolCallEvent | ToolResultEvent | MessageEvent | SnapshotEvent
     | EvaluationEvent | ReductionEvent | GradingEvent | ContextEvent | ClockEvent | ErrorEvent
-    | RetryEvent | ResumeEvent | SandboxRestartEvent | RunEnd,
+    | RetryEvent | ResumeEvent | SandboxRestartEvent | StoreLimitEvent | RunEnd,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 KNOWN_TYPES = {"run_start", "model_call", "tool_call", "tool_result", "message", "snapshot",
                "evaluation", "reduction", "grading", "context", "clock", "error", "retry",
-               "resume", "sandbox_restart", "run_end"}
+               "resume", "sandbox_restart", "store_limit", "run_end"}
 
 
 def parse_event(data: dict[str, Any]) -> EventBase:

@@ -22,6 +22,8 @@ import struct
 import zlib
 from pathlib import Path
 
+from sandboxes.errors import UltrarunError
+
 TYPES = {b"commit": 1, b"tree": 2, b"blob": 3}
 LOOSE_MAX_OBJECTS = 64  # a batch with more objects than this goes into a pack
 LOOSE_MAX_BYTES = 4 << 20  # ... or with more bytes than this
@@ -143,11 +145,19 @@ def read_index_ids(path: Path, limit: int) -> list[bytes] | None:
     return [data[base + 20 * i: base + 20 * i + 20] for i in range(n)]
 
 
-class ObjectWriter:
-    """Adds objects to one repository's ``objects`` folder (the caller is its only writer)."""
+class StoreFull(UltrarunError):
+    """An object would take the store past its cap (``ObjectWriter.limit``): a signal the
+    snapshotter handles (the snapshot is not taken), never shown to a user."""
 
-    def __init__(self, objects: Path) -> None:
+
+class ObjectWriter:
+    """Adds objects to one repository's ``objects`` folder (the caller is its only writer).
+    With a ``limit``, every new object (blob, tree, commit) counts against it: one that would
+    take ``stored`` past it raises StoreFull."""
+
+    def __init__(self, objects: Path, limit: int | None = None) -> None:
         self.objects = objects
+        self.limit = limit
         self._known: set[bytes] = set()  # ids known to be stored (written, or seen on disk)
         self._packed: set[bytes] | None = None  # ids of the packs on disk, read when needed
         try:
@@ -188,6 +198,11 @@ class ObjectWriter:
         return ids
 
     @property
+    def pending_bytes(self) -> int:
+        """Bytes (uncompressed) queued in this batch."""
+        return self._pending_bytes
+
+    @property
     def stored(self) -> int:
         """Bytes in the object store, counting what this batch will add (for its cap)."""
         if self._disk_bytes is None:
@@ -200,6 +215,9 @@ class ObjectWriter:
         oid = oid if oid is not None else object_id(kind, data)
         if self.has(oid):
             return oid
+        if self.limit is not None and self.stored + len(data) > self.limit:
+            raise StoreFull(f"a {kind.decode()} of {len(data)} bytes would take snapshots.git "
+                            f"past its cap of {self.limit} bytes")
         self._pending_ids.add(oid)
         self._pending_bytes += len(data)
         if self._pack is not None:

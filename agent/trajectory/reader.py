@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from agent import jsonsafe
 from agent.models.usage import count_call
 from agent.trajectory.events import (
     ContextEvent,
@@ -29,6 +29,7 @@ from agent.trajectory.events import (
     parse_event,
 )
 from agent.trajectory.run_info import RunInfo, Totals, read_run_info
+from sandboxes.errors import UserError
 
 #: What a run whose harness died says instead of run.json's stale ``running``.
 NO_RUN_END = ("no run_end recorded and no process is writing the run: the harness was killed "
@@ -88,6 +89,15 @@ class LoadedRun:
     events: list[EventBase]
     warnings: list[str] = field(default_factory=list)
     valid_bytes: int = 0  # length of the clean prefix of events.jsonl (for resume to trim to)
+    damaged: list[str] = field(default_factory=list)  # lines skipped that were not torn
+
+    def require_whole(self, purpose: str) -> None:
+        """Refuse (exit 2, naming the line) to build on a history with a hole in it: what
+        ``purpose`` writes would silently lack the skipped events. Showing it is fine."""
+        if self.damaged:
+            more = f" (and {len(self.damaged) - 1} more)" if len(self.damaged) > 1 else ""
+            raise UserError(f"{self.damaged[0]}{more}; {purpose} needs every event "
+                            "(`ultrarun report` and `replay` show the rest)")
 
     def events_of(self, kind: type[E], step: int | None = None) -> list[E]:
         """The events of class ``kind`` in order, as that class (``run.events_of(SnapshotEvent)``
@@ -192,9 +202,10 @@ def writer_alive(run_dir: Path) -> bool:
 
 
 def iter_events(path: Path, warnings: list[str],
-                parse: Callable[[bytes], EventBase] | None = None
-                ) -> Iterator[tuple[EventBase, int]]:
-    """Yield (event, end offset) for each good line; append a warning naming each bad one.
+                parse: Callable[[bytes], EventBase] | None = None,
+                damaged: list[str] | None = None) -> Iterator[tuple[EventBase, int]]:
+    """Yield (event, end offset) for each good line; append a warning naming each bad one
+    (and, to ``damaged``, each line that is not an event, the torn last one aside).
     ``parse``: how a line becomes an event (default: a run's events; a team log has its own)."""
     parse = parse or event_from_line
     offset = 0
@@ -208,12 +219,15 @@ def iter_events(path: Path, warnings: list[str],
                 yield parse(raw), offset
             except ValueError as e:
                 warnings.append(skipped_line(path, lineno, e))
+                if damaged is not None:
+                    damaged.append(f"{path}:{lineno}: not an event "
+                                   f"({str(e).splitlines()[0][:120]})")
 
 
 def event_from_line(raw: bytes) -> EventBase:
     """One line of events.jsonl as its event class; ValueError (pydantic's ValidationError is
     one) when the line is not an event."""
-    data = json.loads(raw)
+    data = jsonsafe.loads(raw)
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     return parse_event(data)
@@ -236,13 +250,14 @@ def load_run(run_dir: Path) -> LoadedRun:
     events: list[EventBase] = []
     valid = 0
     path = run_dir / "events.jsonl"
+    damaged: list[str] = []
     if path.exists():
-        for event, end in iter_events(path, warnings):
+        for event, end in iter_events(path, warnings, damaged=damaged):
             events.append(event)
             valid = end
     else:
         warnings.append(f"{path}: missing")
-    return LoadedRun(run_dir, info, events, warnings, valid)
+    return LoadedRun(run_dir, info, events, warnings, valid, damaged)
 
 
 def is_run_dir(path: Path) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 from pathlib import Path
@@ -10,10 +9,12 @@ from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from agent import jsonsafe
 from agent.budgets import Budgets
 from agent.clock import ClockOptions
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.backends import SandboxConfig
+from sandboxes.numbers import count
 
 #: How a run stands (docs/trajectory.md, `run.json`).
 Status = Literal["running", "finished", "failed", "interrupted"]
@@ -70,9 +71,9 @@ class MaskOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    keep_outputs: int = Field(10, ge=1, description="the last tool outputs shown in full")
-    keep_steps: int = Field(40, ge=2, description="the last steps shown at all")
-    token_budget: int = Field(60_000, ge=1000, description=(
+    keep_outputs: int = count(10, ge=1, description="the last tool outputs shown in full")
+    keep_steps: int = count(40, ge=2, description="the last steps shown at all")
+    token_budget: int = count(60_000, ge=1000, description=(
         "past this estimate of the prompt's tokens, mask more"))
 
 
@@ -192,4 +193,4 @@ def write_run_info(run_dir: Path, info: RunInfo) -> None:
 
 def read_run_info(run_dir: Path) -> RunInfo:
     """Load run.json."""
-    return RunInfo.model_validate(json.loads((run_dir / "run.json").read_text()))
+    return RunInfo.model_validate(jsonsafe.loads((run_dir / "run.json").read_bytes()))

@@ -24,6 +24,13 @@ Racy entries: a file whose mtime or ctime is within ``RACY_NS`` of the walk's st
 with no key, and its folder is listed again at the next scan even with no event, so the file
 is read again then (a same-size rewrite in the same clock tick would otherwise look
 unchanged). Key and content come from the same open file (``fstat``).
+
+Files written through a shared memory mapping: a write into a page that is already dirty
+changes no stat field and fires no event. The caller names the inodes mapped shared and
+writable (``reread``: mapped now, or at the previous scan, which covers a mapping written and
+dropped in between); their folders are listed and those files read again at every scan. A
+``verify`` scan reads every file, trusting no stat key (the snapshots that gradings and the
+run's end use, and any scan for which the mappings could not all be seen).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ import stat
 import time
 from dataclasses import dataclass, field
 
-from agent.trajectory.objstore import ObjectWriter, object_id
+from agent.trajectory.objstore import ObjectWriter, StoreFull, object_id
 from agent.trajectory.watcher import Changes, DirWatcher
 from sandboxes.fsafe import O_PATH, fmt_size, kind_name, reopen, show
 
@@ -85,6 +92,9 @@ class ScanStats:
     listed: int = 0  # folders listed
     read: int = 0  # files read
     why_full: str = ""
+    verified: bool = False  # every file's content was read (no stat key trusted)
+    mapped: int = 0  # files read again because they are (or were) mapped shared and writable
+    capped: bool = False  # a file's new content was left out: the store holds its cap
 
 
 class TreeScanner:
@@ -116,6 +126,8 @@ class TreeScanner:
         self._new_link = False
         # per scan
         self._cut = 0
+        self._reread: frozenset[int] = frozenset()  # inodes read whatever their stat says
+        self._read_all = False
         self._dirty: set[str] = set()
         self._new: set[str] = set()
         self._ways: set[str] = set()
@@ -135,23 +147,49 @@ class TreeScanner:
         self._racy_dirs.clear()
 
     # -- one scan --------------------------------------------------------------------------
-    def scan(self, root_fd: int, start_ns: int) -> tuple[bytes | None, list[Skipped]]:
-        """The workspace's root tree id (None when empty) and what was left out."""
+    def scan(self, root_fd: int, start_ns: int, *, reread: frozenset[int] = frozenset(),
+             verify: bool = False) -> tuple[bytes | None, list[Skipped]]:
+        """The workspace's root tree id (None when empty) and what was left out. Files whose
+        inode is in ``reread`` are read whatever their stat says; ``verify`` reads them all."""
         self._cut = start_ns - RACY_NS
+        self._reread, self._read_all = reread, verify
         try:
-            why = self._why_full(root_fd)
+            why = "content check" if verify else self._why_full(root_fd)
             if why:
                 self._full(root_fd, why)
             else:
                 self._partial(root_fd)
                 if self._new_link:  # a new hardlink: its other names may be anywhere
                     self._full(root_fd, "a new hardlink")
+        except StoreFull:
+            # What the last scan recorded stands (its objects are stored); the events this
+            # one drained are gone, so the next scan walks everything (reading nothing that
+            # did not change).
+            self.close()
+            self.store.discard()
+            raise
         except BaseException:
             self.forget()
             self.store.discard()
             raise
+        finally:
+            self._reread, self._read_all = frozenset(), False
         assert self.root is not None
+        self.last.verified = verify
         return self.root.tree, self.skipped()
+
+    def _folders_of(self, inodes: frozenset[int]) -> set[str]:
+        """The folders where the last scans saw a file with one of ``inodes``."""
+        out: set[str] = set()
+        stack: list[tuple[str, DirState]] = [("", self.root)] if self.root else []
+        while stack:
+            rel, d = stack.pop()
+            for key, _mode, _blob in d.files.values():
+                if key is not None and key[4] in inodes:
+                    out.add(rel)
+                    break
+            stack += [(rel + n + "/", c) for n, c in d.dirs.items()]
+        return out
 
     def _why_full(self, root_fd: int) -> str:
         st = os.fstat(root_fd)
@@ -164,11 +202,11 @@ class TreeScanner:
         changes = self.watcher.drain()
         if changes.everything:
             return "events lost"
-        self._plan(changes)
+        self._plan(changes, self._folders_of(self._reread) if self._reread else set())
         return ""
 
-    def _plan(self, changes: Changes) -> None:
-        self._dirty = changes.dirty | self._multi_dirs | self._racy_dirs
+    def _plan(self, changes: Changes, mapped: set[str]) -> None:
+        self._dirty = changes.dirty | self._multi_dirs | self._racy_dirs | mapped
         self._new = changes.new
         ways: set[str] = set()
         for path in self._dirty | self._new:
@@ -286,7 +324,8 @@ class TreeScanner:
             mode = st.st_mode
             key = (mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
             prev = old_files.get(name)
-            if prev is not None and prev[0] == key:  # the common case first: unchanged
+            if prev is not None and prev[0] == key and not self._read_all and \
+                    st.st_ino not in self._reread:  # the common case first: unchanged
                 files[name] = prev
                 if st.st_nlink > 1 and mode & _S_IFMT == _S_IFREG:
                     multi = True
@@ -305,7 +344,9 @@ class TreeScanner:
                 multi = True
                 self._link(st.st_ino)
             rec = seed.get(rel_b + os.fsencode(name)) if seed else None
-            if rec is None or rec[0] != key:
+            if rec is None or rec[0] != key or self._read_all or st.st_ino in self._reread:
+                if st.st_ino in self._reread and kind == _S_IFREG:
+                    self.last.mapped += 1
                 rec = self._read(fd, name, st, rel, skipped)
             if rec is None:
                 diff = True
@@ -393,6 +434,7 @@ class TreeScanner:
             if self.store.stored + len(data) > self.max_store:
                 skipped.append(Skipped(show(os.fsencode(path)), "snapshots.git holds its cap "
                                        f"of {fmt_size(self.max_store)}"))
+                self.last.capped = True
                 return None
             self.store.add(b"blob", data, blob)
         if key is not None and max(key[2], key[3]) >= self._cut:

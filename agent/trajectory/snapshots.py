@@ -25,14 +25,14 @@ import builtins
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from agent.trajectory import statcache
 from agent.trajectory.gitsafe import BlobReader, GitError, git, tree_entries
-from agent.trajectory.objstore import ObjectWriter
+from agent.trajectory.objstore import ObjectWriter, StoreFull
 from agent.trajectory.scan import (
     MAX_DEPTH,
     RACY_NS,
@@ -44,10 +44,12 @@ from agent.trajectory.scan import (
     stat_key,
 )
 from sandboxes.errors import HarnessError
-from sandboxes.fsafe import WorkspaceDir
+from sandboxes.fsafe import WorkspaceDir, fmt_size
+from sandboxes.mapped import MappedFiles
 
 __all__ = ["MAX_DEPTH", "MAX_FILE", "MAX_STORE", "ExportReport", "ObjectSource", "Skipped",
-           "SnapshotError", "SnapshotStore", "Snapshotter", "write_tree"]
+           "SnapshotError", "SnapshotStore", "Snapshotter", "store_notice",
+           "write_tree"]
 
 MAX_FILE = 32 << 20  # a file over this is left out of snapshots (and recorded as such)
 MAX_STORE = 4 << 30  # what one run's snapshots may add to snapshots.git
@@ -55,6 +57,19 @@ VERIFY_S = 60.0  # a full stat walk at least this often (more rarely when walks 
 SMALL_BLOB = 4096  # blobs up to this size are fetched once per export
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 SKIP_NAMES = frozenset({b".git"})
+
+
+def store_notice(level: str, stored: int, cap: int) -> str:
+    """What the agent is told when snapshots.git comes near its cap, or hits it."""
+    if level == "full":
+        return (f"ultrarun: snapshots.git, where the harness records the workspace after every "
+                f"step, holds its cap of {fmt_size(cap)}: new changes to the workspace are no "
+                "longer recorded, and gradings see the workspace as it was last recorded.")
+    return (f"ultrarun: snapshots.git, where the harness records the workspace after every step, "
+            f"holds {fmt_size(stored)} of its {fmt_size(cap)} cap; past it, changes to the "
+            "workspace are no longer recorded (nor graded). Each step stores every changed file "
+            "and the whole listing of every folder that changed: folders holding many files "
+            "cost the most.")
 
 
 class SnapshotError(HarnessError):
@@ -245,13 +260,18 @@ class Snapshotter(SnapshotStore):
     """Commits the workspace into ``<run>/snapshots.git`` (the caller holds the run's lock).
 
     ``owner`` (a uid) is given to the files ``restore`` writes into the workspace. ``watch``
-    lets inotify say which folders changed (False: a full stat walk every time). ``close``
-    releases the watcher; a snapshotter is also a context manager.
+    lets inotify say which folders changed (False: a full stat walk every time). ``mapped``
+    names the inodes the sandbox's processes map shared and writable (files whose content can
+    change with no stat change): those are read again at every snapshot; without it, or when
+    it could not see every process, a snapshot reads every file (None: nothing is known to
+    be mapped; only ``verify`` snapshots read every file). ``close`` releases the
+    watcher; a snapshotter is also a context manager.
     """
 
     def __init__(self, git_dir: Path, workspace: Path, *, max_file: int = MAX_FILE,
                  max_store: int = MAX_STORE, owner: int | None = None, watch: bool = True,
-                 verify_s: float = VERIFY_S, include_git: bool = False) -> None:
+                 verify_s: float = VERIFY_S, include_git: bool = False,
+                 mapped: Callable[[], MappedFiles] | None = None) -> None:
         super().__init__(git_dir)
         self.workspace = Path(workspace)
         # The workspace's top-level .git is part of each snapshot (a team member's clone),
@@ -265,11 +285,17 @@ class Snapshotter(SnapshotStore):
             git(self.git_dir.parent, "-c", "init.defaultBranch=master", "init", "--bare", "-q",
                 "--template=", str(self.git_dir))
         self._check()
-        self._objects = ObjectWriter(self.git_dir / "objects")
+        # Every object counts against the cap: blobs (a file that does not fit is left out),
+        # and trees and commits (a snapshot that does not fit is not taken).
+        self._objects = ObjectWriter(self.git_dir / "objects", limit=max_store)
         self._scanner = TreeScanner(self._objects, max_file=max_file, max_store=max_store,
                                     watch=watch, verify_s=verify_s, keep_top_git=include_git)
         self._head_tree: str | None = None
         self.last_skipped: list[Skipped] = []
+        self.mapped = mapped
+        self.full = False  # the last snapshot could not be taken: the store holds its cap
+        self._last_added = 0  # bytes (uncompressed) the last snapshot added to the store
+        self._mapped_before: set[int] = set()  # mapped at the previous snapshot
 
     def close(self) -> None:
         """Release the watcher (the next snapshot, if any, walks everything)."""
@@ -285,6 +311,15 @@ class Snapshotter(SnapshotStore):
     def stored(self) -> int:
         """Bytes in the object store (for its cap)."""
         return self._objects.stored
+
+    def store_level(self) -> str:
+        """``full`` (the last snapshot, or a file of it, did not fit), ``near`` (90 % of the
+        cap, or two more snapshots like the last would not fit) or ``""``."""
+        if self.full or self._scanner.last.capped:
+            return "full"
+        stored = self.stored
+        near = stored >= 0.9 * self.max_store or stored + 2 * self._last_added > self.max_store
+        return "near" if near else ""
 
     @property
     def last_scan(self) -> ScanStats:
@@ -303,9 +338,14 @@ class Snapshotter(SnapshotStore):
         return self._head_tree
 
     # -- snapshot --------------------------------------------------------------------------
-    def snapshot(self, message: str) -> str | None:
-        """Commit the workspace if it changed since the last snapshot; return the new commit."""
+    def snapshot(self, message: str, *, verify: bool = False) -> str | None:
+        """Commit the workspace if it changed since the last snapshot; return the new commit.
+        ``verify``: read every file's content, trusting no stat (a snapshot to be graded, or
+        the run's last)."""
+        # The clock first: a mapping made after the look at the maps below is first written
+        # after it, which sets the file's mtime past it (read again next time as racy).
         start = time.time_ns()
+        reread, verify = self._mapped_now(verify)
         scanner = self._scanner
         with WorkspaceDir(self.workspace, "/") as ws:
             fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=ws.fd)
@@ -314,9 +354,13 @@ class Snapshotter(SnapshotStore):
                 seed = statcache.load(self.git_dir, os.fstat(fd), self._objects)
                 if seed:
                     scanner.seed_with(seed)
-            root, skipped = scanner.scan(fd, start)
+            root, skipped = scanner.scan(fd, start, reread=reread, verify=verify)
+        except StoreFull:
+            self._not_taken()
+            return None
         finally:
             os.close(fd)
+        self._last_added = self._objects.pending_bytes
         try:
             self._objects.flush()
         except BaseException:
@@ -326,6 +370,7 @@ class Snapshotter(SnapshotStore):
         self.last_skipped = skipped
         head = self.head()
         if head is not None and tree == self._head_tree_id(head):
+            self.full = False
             return None
         now = int(time.time())
         who = b"ultrarun <ultrarun@localhost> %d +0000" % now
@@ -340,9 +385,32 @@ class Snapshotter(SnapshotStore):
         if head is not None:
             commit += b"parent %s\n" % head.encode()
         commit += b"author %s\ncommitter %s\n\n%s\n" % (who, who, body)
-        sha = self._objects.write(b"commit", commit).hex()
+        try:
+            sha = self._objects.write(b"commit", commit).hex()
+        except StoreFull:
+            self._not_taken()
+            return None
+        self.full = False
         self._set_head(sha, tree)
         return sha
+
+    def _not_taken(self) -> None:
+        """A snapshot that does not fit under the store's cap: nothing of it is kept."""
+        self._objects.discard()
+        self.full = True
+        self.last_skipped = [Skipped(".", "snapshots.git holds its cap of "
+                                     f"{fmt_size(self.max_store)}: this snapshot was not taken "
+                                     "(the workspace is as of the last one)")]
+
+    def _mapped_now(self, verify: bool) -> tuple[frozenset[int], bool]:
+        """The inodes to read whatever their stat says (mapped now, or at the previous
+        snapshot: written, then unmapped in between), and whether to read everything."""
+        if self.mapped is None:
+            return frozenset(), verify
+        found = self.mapped()
+        reread = frozenset(found.inodes | self._mapped_before)
+        self._mapped_before = found.inodes
+        return reread, verify or not found.complete
 
     def _set_head(self, sha: str, tree: str) -> None:
         ref = self.git_dir / self._branch()

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -104,7 +105,7 @@ def test_a_run_failing_at_its_first_snapshot_is_marked_failed(
     from agent.cli.main import main
     from agent.trajectory.snapshots import Snapshotter
 
-    def broken(self: Snapshotter, message: str) -> str | None:
+    def broken(self: Snapshotter, message: str, verify: bool = False) -> str | None:
         raise git.GitCommandError(["git", "add", "-A"], 128,
                                   stderr="fatal: not a git repository: 'x/snapshots.git'")
 
@@ -146,9 +147,13 @@ def test_report_error_writes_details_for_harness_errors_and_bugs(
         {}["missing"]  # a bug, as main() would meet one
     except KeyError as e:
         assert report_error(e, debug=True) == 1
-    err = capsys.readouterr().err
-    assert "Traceback" in err and "error: internal error: KeyError: 'missing' (details: " \
-        "logs/error.log)" in err
+        err = capsys.readouterr().err
+        assert "Traceback" in err and "error: internal error: KeyError: 'missing' (details: " \
+            f"{tempfile.gettempdir()}/ultrarun-error-{os.getuid()}.log)" in err
+        assert not (tmp_path / "logs").exists()  # never a folder made in the current one
+        assert report_error(e, logs=tmp_path / "elsewhere") == 1  # --logs DIR: there
+    assert "KeyError" in (tmp_path / "elsewhere" / "error.log").read_text()
+    assert not (tmp_path / "logs").exists()
 
 
 def _exception_classes(root: Path) -> list[tuple[str, str, list[str]]]:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from agent.analysis import compute_metrics
 from agent.cli import interchange_cmd, report_cmd
 from agent.interchange import export_atif, import_trajectory, to_atif, validate_atif
+from agent.replay.views import listing_lines
 from agent.runner import RunConfig, execute_run
 from agent.trajectory import LoadedRun, load_run
 from agent.trajectory.events import (
@@ -109,6 +110,14 @@ FIXTURES = {
         "atif", "openai/gpt-4.1", steps=5, calls=3, format_errors=2, error_rate=1 / 3,
         tokens_in=5750, tokens_out=98, cost=1.574, wall_s=None, status="finished",
         end_reason="finished"),
+    # The same converter on a mini-swe-agent 1.x run cut short (its exit_status null): the last
+    # reply held two ```bash blocks, the first the submit command; mini-swe-agent refused it
+    # ("found 2 actions"), so nothing was submitted, though the call parsed from it is the
+    # submit command. The run did not finish.
+    "atif-v1.2-harbor-mini-swe-agent-refused-submit.json": Expected(
+        "atif", "openai/gpt-4.1-mini", steps=3, calls=2, format_errors=1, error_rate=0.0,
+        tokens_in=4942, tokens_out=131, cost=0.0024, wall_s=None, status="interrupted",
+        end_reason="interrupted"),
     # ATIF v1.5 from terminus-2 (agents/terminus_2/terminus_2.py): `bash_command` calls sharing
     # one observation with an empty source_call_id, a parse error turn, mark_task_complete.
     "atif-v1.5-terminus-2.json": Expected(
@@ -469,3 +478,22 @@ def test_import_refuses_a_non_empty_target(app: typer.Typer, tmp_path: Path) -> 
     assert isinstance(res.exception, UserError) and "not an empty folder" in str(res.exception)
     res = CliRunner().invoke(app, ["import", "atif", str(tmp_path / "missing.json")])
     assert isinstance(res.exception, UserError) and "no such file" in str(res.exception)
+
+
+def test_a_refused_submit_never_ends_the_run_and_replay_says_format_error(
+        tmp_path: Path, real_run: Path) -> None:
+    name = "atif-v1.2-harbor-mini-swe-agent-refused-submit.json"
+    run = _imported(name, tmp_path)
+    last = run.events_of(ModelCall)[-1]
+    assert last.format_error and "found 2 actions" in last.format_error
+    assert not last.message.get("tool_calls")
+    refused = last.refused_calls  # type: ignore[attr-defined]
+    assert "COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT" in refused[0]["raw_arguments"]
+    assert not any("COMPLETE_TASK" in json.dumps(e.arguments)
+                   for e in run.events_of(ToolCallEvent))
+    lines = listing_lines(run)
+    assert lines[-1].startswith("    3  (format error, not run: refused by the harness: "
+                                "Please always provide EXACTLY ONE action"), lines[-1]
+    # a real reply in plain words is labelled as such, not as a format error
+    text_only = [ln for ln in listing_lines(load_run(real_run)) if ln.startswith("    3 ")]
+    assert text_only and "(no tool call: text only)" in text_only[0], text_only

@@ -118,7 +118,9 @@ def test_planted_git_configs_never_run_on_the_host(tmp_path: Path, base_image: s
     ev = events(run_dir)
     assert killed, "the sandbox was never killed"
     assert [e for e in ev if e["type"] == "sandbox_restart"], "no restore after the kill"
-    planted = [e for e in ev if e["type"] == "tool_result" and "planted" in e["output"]]
+    # (a line of its own: the test's folder, named in `ls -la`'s link targets, holds the word)
+    planted = [e for e in ev if e["type"] == "tool_result"
+               and "planted" in e["output"].splitlines()]
     assert len(planted) == 2, [e["output"][-500:] for e in ev if e["type"] == "tool_result"]
     evals = [e for e in ev if e["type"] == "evaluation"]
     assert evals and all(e.get("error") is None for e in evals), evals
