@@ -1,11 +1,13 @@
 """The c-compiler scenario in Docker: the scripted reference policy climbs tier 1 end to end,
-and graded code cannot read the hidden tests.
+graded code cannot read the hidden tests, reusing gcc scores nothing however packed, real
+compilers pass a sample of every tier, and tier 5 cannot be served without compiling it.
 
-These use the scenario as shipped (prompt, workspace, grader, schedule, grader.setup) on a
-"lite" image: the base image plus the scenario's scripts in /opt/c-programs, without tier 5's
-prepared sources (the scenario's own image takes ~10 minutes to build). Tier 5, graded only
-where those sources are, is left to `benchmarks/c_compiler_validation.py`, which builds the
-real image and grades gcc and tcc on every tier.
+The first tests use the scenario as shipped (prompt, workspace, grader, schedule,
+grader.setup) on a "lite" image: the base image plus the scenario's scripts in
+/opt/c-programs, without tier 5's prepared sources (the scenario's own image takes ~15
+minutes to build). The tier-5 ones use an image built from the scenario's own Dockerfile with
+tier 5 narrowed to zlib and Jim Tcl; `benchmarks/c_compiler_validation.py` and
+`benchmarks/anticheat.py` build the real image and grade every tier.
 """
 
 from __future__ import annotations
