@@ -4,7 +4,7 @@ resolved budgets (run.json ``budgets``) and the loop's checks."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
@@ -65,3 +65,23 @@ class Budgets(BaseModel):
         if "max_time" in given:
             given["max_time_s"] = given.pop("max_time")
         return Budgets.model_validate({**self.model_dump(), **given})
+
+
+#: Why a shared budget stops a run (the loop records it as the run's end reason):
+#: ``shared_budget`` for one with no budget of a run's own behind it (a batch's).
+AllowanceEnd = Literal["max_steps", "max_cost", "max_time", "shared_budget"]
+
+
+class Allowance(Protocol):
+    """A budget several runs draw from (a team's: total steps, dollars, wall time; a batch's:
+    dollars and tokens across the matrix, agent/batch/budget.py): each run's loop checks it
+    before each model turn; whoever runs them charges it with what they use (a team's
+    members, from their loops' counters; a batch, from each run's own totals)."""
+
+    def exhausted(self) -> AllowanceEnd | None:
+        """Which of its budgets is spent, or None."""
+        ...
+
+    def charge(self, *, steps: int = 0, cost: float = 0.0, tokens: int = 0) -> None:
+        """Count what a run used since it last charged."""
+        ...

@@ -15,8 +15,10 @@ from typing import Any
 
 from agent.context import CallMeta, CompactPolicy, ContextPolicy
 from agent.models.base import AssistantTurn, Model
+from agent.models.usage import count_call
 from agent.state import LoopState, PendingStep
 from agent.trajectory.events import (
+    ClockEvent,
     ContextEvent,
     ErrorEvent,
     EvaluationEvent,
@@ -71,6 +73,8 @@ class ConversationBuilder:
         self._window: int | None = None  # a context window learnt from the endpoint
         self._first_t: float | None = None
         self._last_t: float | None = None
+        # Evaluations asked for and not yet recorded: tool calls -> (commit, step).
+        self.eval_requests: dict[int, tuple[str, int]] = {}
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -98,7 +102,7 @@ class ConversationBuilder:
         self.conv.step_starts.setdefault(e.step, len(self.conv.messages))
         self.conv.messages.append(e.message)
         self._turn, self._announced = e, set()
-        self._count_call(e.prompt_tokens, e.completion_tokens, e.cost, len(e.retries))
+        self.state.cost += count_call(self.state, e.__dict__)  # the fields, without a copy
 
     def _tool_call(self, e: ToolCallEvent) -> None:
         self._announced.add(e.call_id)
@@ -124,6 +128,9 @@ class ConversationBuilder:
         self._flush()
         self.commit = e.commit or self.commit
         self.completed = self.state.step = e.step
+        if e.evaluate and e.commit:
+            self.state.last_eval_calls = max(self.state.last_eval_calls, e.tool_calls)
+            self.eval_requests[e.tool_calls] = (e.commit, e.step)
 
     def _context(self, e: ContextEvent) -> None:
         d = e.details
@@ -133,8 +140,7 @@ class ConversationBuilder:
             self.conv.step_starts = {}
             self._last_assistant = -1
             if "prompt_tokens" in d or "completion_tokens" in d:  # the summary call
-                self._count_call(d.get("prompt_tokens"), d.get("completion_tokens"),
-                                 d.get("cost"), len(d.get("retries") or []))
+                self.state.cost += count_call(self.state, d)
             else:
                 self.state.retries += len(d.get("retries") or [])
         elif e.action == "fallback":
@@ -148,11 +154,25 @@ class ConversationBuilder:
         else:
             self.policy.restore(d)
 
+    def _clock(self, e: ClockEvent) -> None:
+        # The line follows the step's last result, in the message that carries it.
+        if self._results:
+            cid, name, text = self._results[-1]
+            self._results[-1] = (cid, name, f"{text}\n{e.text}" if text else e.text)
+        self.state.clock_step = e.step
+        self.state.clock_marks.update(e.marks)
+
     def _error(self, e: ErrorEvent) -> None:
         self.state.retries += len(e.retries or [])
 
     def _evaluation(self, e: EvaluationEvent) -> None:
         self.state.last_eval_calls = max(self.state.last_eval_calls, e.tool_calls)
+        if not e.final and e.commit == self.eval_requests.get(e.tool_calls, ("",))[0]:
+            del self.eval_requests[e.tool_calls]
+
+    def ungraded(self) -> list[tuple[str, int, int]]:
+        """Evaluations asked for and never recorded (commit, step, tool calls), in order."""
+        return [(c, s, n) for n, (c, s) in sorted(self.eval_requests.items())]
 
     def _run_end(self, e: RunEnd) -> None:
         self.ended = e
@@ -165,15 +185,6 @@ class ConversationBuilder:
                 self.model.tool_result_messages(_turn_of(self._turn.message), self._results))
         self._results = []
 
-    def _count_call(self, prompt: Any, completion: Any, cost: Any, retries: int) -> None:
-        s = self.state
-        s.tokens_in += prompt if isinstance(prompt, int) else 0
-        s.tokens_out += completion if isinstance(completion, int) else 0
-        s.cost += cost if isinstance(cost, int | float) else 0.0
-        s.model_calls += 1
-        s.unpriced_calls += cost is None
-        s.retries += retries
-
     def settle(self) -> None:
         """After the recorded events: find a trailing step to finish and carry the wall time
         on (resume). Its results stay open: the loop adds the rest and the step's snapshot
@@ -185,6 +196,8 @@ class ConversationBuilder:
                                        self._announced)
             self.state.step = turn.step
         wall = float(self.ended.totals.get("wall_s") or 0.0) if self.ended else 0.0
+        if self.ended:
+            self.state.grader_wait_s = float(self.ended.totals.get("grader_wait_s") or 0.0)
         if self.ended is None and self._first_t is not None and self._last_t is not None:
             wall = max(wall, self._last_t - self._first_t)
         self.state.started = time.time() - wall
@@ -198,6 +211,7 @@ _HANDLERS: dict[type[EventBase], Callable[[ConversationBuilder, Any], None]] = {
     MessageEvent: ConversationBuilder._message,
     SnapshotEvent: ConversationBuilder._snapshot,
     ContextEvent: ConversationBuilder._context,
+    ClockEvent: ConversationBuilder._clock,
     ErrorEvent: ConversationBuilder._error,
     EvaluationEvent: ConversationBuilder._evaluation,
     RunEnd: ConversationBuilder._run_end,

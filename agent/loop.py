@@ -10,25 +10,18 @@ whether the workspace changed) which also marks the step as complete, and an fsy
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from agent.budgets import Budgets
+from agent.budgets import Allowance, Budgets
+from agent.clock import Clock, Reading
 from agent.context import (
     NOTES_PATH,
-    SUMMARY_SHARE,
-    CompactPolicy,
     ContextPolicy,
-    FullPolicy,
-    estimate_tokens,
-    mechanical_summary,
-    summary_message,
-    summary_request,
 )
+from agent.context_keeper import ContextKeeper
 from agent.conversation import ConversationBuilder
 from agent.evaluation import EvaluationRunner
 from agent.models.base import (
@@ -41,11 +34,13 @@ from agent.models.base import (
     ScriptExhausted,
     ToolCall,
 )
+from agent.prefix import PrefixTracker
 from agent.state import LoopState, PendingStep
+from agent.stop import RunInterrupted, StopSignal
 from agent.tools.base import ToolContext, ToolOutput
 from agent.tools.toolbox import ToolBox
 from agent.trajectory.events import (
-    ContextEvent,
+    ClockEvent,
     ErrorEvent,
     EventBase,
     MessageEvent,
@@ -63,7 +58,6 @@ from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import EndReason, Status
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes import SandboxDied, SandboxError
-from sandboxes.errors import UltrarunError
 
 HOW_TO_ACT = ("Continue the task by calling one of the tools; call `finish` with a summary "
               "when the task is done.")
@@ -72,48 +66,6 @@ __all__ = ["AgentLoop", "Budgets", "LoopState", "PendingStep", "RunInterrupted",
 
 E = TypeVar("E", bound=EventBase)
 Outcome = tuple[Status, EndReason]
-
-
-class RunInterrupted(UltrarunError):
-    """SIGINT or SIGTERM arrived: the loop stops at once and marks the run interrupted."""
-
-
-class StopSignal:
-    """Turns SIGINT/SIGTERM into RunInterrupted, but only where the loop waits (a model call or
-    a command); elsewhere it sets a flag the loop checks, so no event is ever half-written."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._waiting = False
-
-    def _handler(self, signum: int, _frame: Any) -> None:
-        self.requested = True
-        if self._waiting:
-            self._waiting = False
-            raise RunInterrupted(signal.Signals(signum).name)
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        """Install the handlers (main thread only)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        old = {s: signal.signal(s, self._handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for s, h in old.items():
-                signal.signal(s, h)
-
-    @contextmanager
-    def waiting(self) -> Iterator[None]:
-        if self.requested:
-            raise RunInterrupted("stop requested")
-        self._waiting = True
-        try:
-            yield
-        finally:
-            self._waiting = False
 
 
 class AgentLoop:
@@ -125,7 +77,8 @@ class AgentLoop:
                  observer: Callable[[LoopState], None] | None = None,
                  stop: StopSignal | None = None,
                  restart_sandbox: Callable[[str | None], None] | None = None,
-                 summaries_from_model: bool = True) -> None:
+                 summaries_from_model: bool = True, clock: Clock | None = None,
+                 allowance: Allowance | None = None) -> None:
         self.model = model
         self.toolbox = toolbox
         self.ctx = ctx
@@ -139,11 +92,19 @@ class AgentLoop:
         self.stop = stop or StopSignal()
         self.restart_sandbox = restart_sandbox
         self.summaries_from_model = summaries_from_model
-        self._calibration = 1.0  # endpoint tokens / our estimate, from the last call
-        self._tools_est: int | None = None
+        self.clock = clock
+        self.allowance = allowance  # a budget shared with other runs (checked; they charge it)
+        self.context = ContextKeeper(
+            conversation=lambda: self.fold, emit=self._emit, model=model, stop=self.stop,
+            tools=toolbox.schemas(), info=recorder.info, save_info=recorder.save_info,
+            notes=self._notes, summaries_from_model=summaries_from_model)
+        self.prefix = PrefixTracker()
+        self._request: tuple[int, int | None] = (0, None)  # the last request's prefix figures
         self._sandbox_failed = False
         self._call_retries: list[RetryRecord] = []  # announced for the call in progress
         model.on_retry = self._on_retry
+        if evaluator is not None and evaluator.gate is not None:
+            evaluator.gate.on_wait = self._on_grader_wait
 
     # The conversation, the context policy and the counters are the fold's: the loop records
     # events and the fold applies them, exactly as it does for a resumed run's events.
@@ -168,9 +129,10 @@ class AgentLoop:
     # -- entry points ----------------------------------------------------------------------
     def run(self, system: str, task: str) -> Outcome:
         """A new run from the scenario's prompt; return (status, end_reason)."""
+        told = self.clock.start_text() if self.clock else None
         self._emit(RunStart, 0, run_id=self.rec.info.run_id, tools=self.toolbox.names,
                    messages=[{"role": "system", "content": system},
-                             {"role": "user", "content": task}])
+                             {"role": "user", "content": f"{task}\n\n{told}" if told else task}])
         self._end_step(0, "initial workspace")
         return self._drive(None)
 
@@ -190,6 +152,9 @@ class AgentLoop:
         self.fold = fold
         self.state.status = "running"
         self._emit(ResumeEvent, self.state.step, reason=reason, details=details)
+        if self.evaluator is not None:  # asked for before the stop and never recorded
+            for commit, step, calls in fold.ungraded():
+                self.evaluator.submit(commit, step, calls)
         # The agent called `finish` and its step is recorded: only the end (the final
         # grading, run_end) was lost, e.g. to a kill during the final evaluation.
         done = fold.pending is None and fold.finished_step is not None and \
@@ -201,12 +166,10 @@ class AgentLoop:
         finished (resume); a ``pending`` step's calls may finish it too."""
         status: Status = "failed"
         reason: EndReason = "error"
-        # Model calls and their retries end by then too (--max-time is wall time).
-        self.model.deadline = None if self.budgets.max_time_s is None else \
-            self.state.started + self.budgets.max_time_s
+        self._set_deadline()
         with self.stop.installed():
             try:
-                self._probe_window()
+                self.context.probe_window(self.state.step)
                 if pending is not None:
                     done = self._run_calls(pending.step, pending.turn, pending)
                     self._end_step(pending.step, f"step {pending.step}")
@@ -252,6 +215,8 @@ class AgentLoop:
                 self._end_step(step, f"step {step}")
                 continue
             finished = self._run_calls(step, turn, None)
+            if not finished:
+                self._tell_time(step)
             if self._end_step(step, f"step {step}") == "sandbox_failed":
                 return "failed", "error"
             if finished:
@@ -265,31 +230,46 @@ class AgentLoop:
             return "max_steps"
         if b.max_cost is not None and s.cost >= b.max_cost:
             return "max_cost"
-        if b.max_time_s is not None and time.time() - s.started >= b.max_time_s:
+        if b.max_time_s is not None and self._agent_time() >= b.max_time_s:
             return "max_time"
-        return None
+        return self.allowance.exhausted() if self.allowance is not None else None
+
+    def _set_deadline(self) -> None:
+        """Model calls and their retries end by the --max-time deadline too: the agent's
+        wall time, waits for sealed gradings added back (commands end by then too)."""
+        self.model.deadline = self.ctx.deadline = None if self.budgets.max_time_s is None \
+            else self.state.started + self.state.grader_wait_s + self.budgets.max_time_s
+
+    def _agent_time(self) -> float:
+        """Wall time charged to the agent: the run's, less its waits for sealed gradings."""
+        return time.time() - self.state.started - self.state.grader_wait_s
+
+    def _tell_time(self, step: int) -> None:
+        """A clock line after the step's results, when one is due."""
+        s = self.state
+        if self.clock is None or not s.tool_calls:
+            return
+        reading = Reading(step=step, elapsed_s=self._agent_time(), cost=s.cost,
+                          cost_known=s.model_calls > s.unpriced_calls)
+        due = self.clock.due(reading, s.clock_step, s.clock_marks)
+        if due is not None:
+            self._emit(ClockEvent, step, **due)
 
     def _call_model(self, step: int) -> AssistantTurn:
-        """Ask the model, through the context policy; compact first when it is due."""
-        self._update_context(step)
-        try:
-            with self._model_waiting(step):
-                return self.model.complete(self._view(), self.toolbox.schemas())
-        except ContextExceeded as e:
-            if not isinstance(self.policy, CompactPolicy):
-                guess = max(1000, int(self._estimate() * 0.9))
-                self._emit(ContextEvent, step, action="fallback",
-                           details={"from": self.policy.name, "to": "compact", "error": str(e),
-                                    "context_window": None if e.window else guess})
-            elif len(self.messages) <= 3:
-                if e.window:
-                    self._learn_window(step, e.window, "context-length error", str(e))
-                raise  # nothing left to compact
-            if e.window:
-                self._learn_window(step, e.window, "context-length error", str(e))
-            self._compact(step, forced=True, error=str(e))
-            with self._model_waiting(step):
-                return self.model.complete(self._view(), self.toolbox.schemas())
+        """Ask the model, through the context policy; compact first when it is due. An
+        overflow compacts (falling back to ``compact`` from the other policies); a compacted
+        request that still overflows is cut to fit; a third overflow ends the run."""
+        self._set_deadline()
+        self.context.before_call(step)
+        for attempt in range(3):
+            view = self.context.view()
+            self._request = self.prefix.measure(view)
+            try:
+                with self._model_waiting(step):
+                    return self.model.complete(view, self.toolbox.schemas())
+            except ContextExceeded as e:
+                self.context.overflowed(step, e, view, attempt)
+        raise AssertionError("unreachable: the third overflow is raised")
 
     @contextmanager
     def _model_waiting(self, step: int) -> Iterator[None]:
@@ -309,98 +289,6 @@ class AgentLoop:
         finally:
             self._call_retries = []
 
-    def _view(self) -> list[dict[str, Any]]:
-        return self.policy.view(self.messages, self.fold.conv.meta)
-
-    def _raw_estimate(self, view: list[dict[str, Any]] | None = None) -> int:
-        # The tool schemas go with every request: a constant part of the prompt, which keeps
-        # the calibration steady when the conversation is short (e.g. just after compaction).
-        if self._tools_est is None:
-            self._tools_est = estimate_tokens(self.toolbox.schemas())
-        return estimate_tokens(self._view() if view is None else view) + self._tools_est
-
-    def _estimate(self, view: list[dict[str, Any]] | None = None) -> int:
-        return int(self._raw_estimate(view) * self._calibration)
-
-    def _update_context(self, step: int) -> None:
-        if isinstance(self.policy, FullPolicy):
-            return  # nothing to decide; estimating would cost O(history) every step
-        est = self._estimate()
-        if isinstance(self.policy, CompactPolicy):
-            if self.policy.due(est) and len(self.messages) > 3:
-                self._compact(step, forced=False)
-            return
-        change = self.policy.update(self.messages, self.fold.conv.step_starts, est)
-        if change:
-            self._emit(ContextEvent, step, action=self.policy.name,
-                       details={**change, "est_tokens_before": est,
-                                "est_tokens_after": self._estimate()})
-
-    def _probe_window(self) -> None:
-        """Ask the server for its context window when compaction needs one nobody set."""
-        probe = getattr(self.model, "probe_context_window", None)
-        if not isinstance(self.policy, CompactPolicy) or self.policy.window_known or \
-                probe is None:
-            return
-        found = probe()
-        if found:
-            self._learn_window(self.state.step, found[0], f"server ({found[1]})")
-
-    def _learn_window(self, step: int, window: int, source: str,
-                      error: str | None = None) -> None:
-        """Use and record a context window the endpoint told of (resume restores it)."""
-        if isinstance(self.policy, CompactPolicy):
-            if self.policy.window_known and self.policy.context_window == window:
-                return
-        elif self.rec.info.context_window == window:
-            return
-        self.rec.info.context_window = window
-        details: dict[str, Any] = {"context_window": window, "source": source}
-        if error:
-            details["error"] = error[:500]
-        self._emit(ContextEvent, step, action="window", details=details)
-        self.rec.save_info()
-
-    def _compact(self, step: int, forced: bool, error: str | None = None) -> None:
-        before = self._estimate()
-        summary: str | None = None
-        usage: dict[str, Any] = {}
-        if self.summaries_from_model:
-            assert isinstance(self.policy, CompactPolicy)
-            # Never trust a calibration below 1 here: it is measured on the agent's requests,
-            # whose JSON envelopes (call ids...) a chat template mostly drops, while the
-            # summary request is plain text, which has more tokens per character.
-            budget = int(self.policy.context_window * SUMMARY_SHARE
-                         / max(1.0, self._calibration))
-            ask = summary_request(self.messages, self._compact_prompt(), budget)
-            try:
-                with self.stop.waiting():
-                    turn = self.model.complete(ask, [])
-                summary = turn.content
-                u = turn.usage
-                usage = {"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
-                         "cost": u.cost, "latency_s": turn.latency_s,
-                         "retries": [r.model_dump() for r in turn.retries],
-                         "summary_request_est_tokens": estimate_tokens(ask)}
-            except (ModelError, ScriptExhausted) as e:
-                failed = e.retries if isinstance(e, ModelError) else []
-                usage = {"summary_error": str(e)[:300],
-                         "retries": [r.model_dump() for r in failed]}
-        if not summary:
-            summary = mechanical_summary(self.messages)
-        message = summary_message(summary, self._notes())
-        after = self._estimate([*self.messages[:2], message])  # a compact view is the whole
-        assert isinstance(self.policy, CompactPolicy)
-        self._emit(ContextEvent, step, action="compact",
-                   details={"message": message, "replaced_messages": len(self.messages) - 2,
-                            "est_tokens_before": before, "est_tokens_after": after,
-                            "forced": forced, "context_window": self.policy.context_window,
-                            **({"error": error[:500]} if error else {}), **usage})
-
-    def _compact_prompt(self) -> str:
-        assert isinstance(self.policy, CompactPolicy)
-        return self.policy.summary_prompt
-
     def _notes(self) -> str | None:
         try:
             return self.ctx.sandbox.read_file(NOTES_PATH).decode("utf-8", "replace")
@@ -409,15 +297,13 @@ class AgentLoop:
 
     def _record_turn(self, step: int, turn: AssistantTurn) -> None:
         u = turn.usage
-        if u.prompt_tokens and not isinstance(self.policy, FullPolicy):
-            # Calibrate the estimate on what the endpoint counted (only policies use it).
-            self._calibration = max(0.25, min(4.0, u.prompt_tokens /
-                                              max(1, self._raw_estimate())))
+        self.context.observe(u.prompt_tokens)
+        request_chars, prefix_chars = self._request
         self._emit(ModelCall, step, message=turn.message, reasoning=turn.reasoning,
-                   prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
-                   cost=u.cost, latency_s=turn.latency_s,
+                   **u.fields(), latency_s=turn.latency_s,
                    retries=[r.model_dump() for r in turn.retries],
-                   finish_reason=turn.finish_reason, format_error=turn.format_error)
+                   finish_reason=turn.finish_reason, format_error=turn.format_error,
+                   request_chars=request_chars, prefix_chars=prefix_chars)
         self.state.note = ""
         self.observer(self.state)
 
@@ -430,6 +316,11 @@ class AgentLoop:
         self.state.note = (f"endpoint: {record.error[:80]} — retry {record.attempt} in "
                            f"{record.wait_s:.1f} s ({len(self._call_retries)} failed attempts "
                            "so far)")
+        self.observer(self.state)
+
+    def _on_grader_wait(self, waiting: bool) -> None:
+        self.state.note = ("waiting for an evaluation: the sandbox is frozen while the grader "
+                           "runs (sealed evaluation)") if waiting else ""
         self.observer(self.state)
 
     def _format_error(self, step: int, turn: AssistantTurn) -> bool:
@@ -471,11 +362,23 @@ class AgentLoop:
     def _dispatch(self, step: int, call: ToolCall, record: bool = True) -> ToolOutput:
         """Dispatch one call and record its result; a dead sandbox is replaced and the model
         is told, in the call's result."""
+        gate = self.evaluator.gate if self.evaluator is not None else None
+        if gate is not None:
+            waited = gate.waited_s
+            with self.stop.waiting():  # Ctrl-C while a sealed grading runs: it is aborted
+                entered = gate.enter(lambda: self.stop.requested)
+            self.state.grader_wait_s += gate.waited_s - waited
+            if not entered:
+                raise RunInterrupted("stop requested")
         try:
-            with self.stop.waiting():
-                shown = self.toolbox.dispatch(call, self.ctx)
-        except SandboxDied as e:
-            return self._sandbox_died(step, call, str(e))
+            try:
+                with self.stop.waiting():
+                    shown = self.toolbox.dispatch(call, self.ctx)
+            except SandboxDied as e:  # replaced before any grading may freeze the sandbox
+                return self._sandbox_died(step, call, str(e))
+        finally:
+            if gate is not None:
+                gate.leave()
         out = shown.output
         if not record:
             return out
@@ -514,11 +417,14 @@ class AgentLoop:
         commit = self.snapshots.snapshot(message)
         head = commit or self.snapshots.head()
         left_out = self.snapshots.last_skipped
+        evaluate = self._evaluation_due(head)
         self._emit(SnapshotEvent, step, commit=head or "", changed=commit is not None,
                    tool_calls=self.state.tool_calls,
                    skipped=[s.as_dict() for s in left_out[:100]] or None,
-                   skipped_count=len(left_out) or None)
-        self._maybe_evaluate(step, head)
+                   skipped_count=len(left_out) or None, evaluate=evaluate)
+        if evaluate and head and self.evaluator is not None:  # recorded first: resume
+            self.evaluator.submit(head, step, self.state.tool_calls)  # grades it if lost
+        self._show_grade()
         self.rec.sync()
         # run.json follows the events step by step, so a kill -9 leaves it nearly current.
         self._update_totals()
@@ -529,19 +435,20 @@ class AgentLoop:
         s, t = self.state, self.rec.info.totals
         t.steps, t.tool_calls = s.step, s.tool_calls
         t.tokens_in, t.tokens_out = s.tokens_in, s.tokens_out
+        t.tokens_cached, t.tokens_cache_write = s.tokens_cached, s.tokens_cache_write
+        t.tokens_reasoning, t.cache_reported_calls = s.tokens_reasoning, s.cache_reported_calls
+        t.request_chars, t.prefix_chars = s.request_chars, s.prefix_chars
         t.cost = round(s.cost, 6)
         t.wall_s = round(time.time() - s.started, 3)
+        t.grader_wait_s = round(s.grader_wait_s, 3)
         t.format_errors = s.format_errors
         t.model_calls, t.unpriced_calls, t.retries = s.model_calls, s.unpriced_calls, s.retries
 
-    def _maybe_evaluate(self, step: int, head: str | None) -> None:
-        if self.evaluator is None:
-            return
-        calls = self.state.tool_calls
-        if self.eval_every and head and calls - self.state.last_eval_calls >= self.eval_every:
-            self.state.last_eval_calls = calls
-            self.evaluator.submit(head, step, calls)
-        self._show_grade()
+    def _evaluation_due(self, head: str | None) -> bool:
+        """Whether this step's snapshot is to be graded (``eval_every`` tool calls on)."""
+        if self.evaluator is None or not self.eval_every or not head:
+            return False
+        return self.state.tool_calls - self.state.last_eval_calls >= self.eval_every
 
     def _show_grade(self) -> None:
         latest = self.evaluator.latest if self.evaluator else None

@@ -89,6 +89,10 @@ class RunConfig(LoopOptions):
     run_id: RunId | None = Field(None, description=(
         "the run folder's name (default: scenario, model and time)"))
     seed: int | None = Field(None, description="sent to the endpoint with each request")
+    fuzz_seed: int | None = Field(None, ge=0, description=(
+        "base of the fuzz measure's seeds (scenarios with `grader.fuzz`): each evaluation's "
+        "seed is derived from it and the evaluation's tool calls, so a run can be repeated; "
+        "default: every evaluation draws a fresh one"))
     temperature: float | None = Field(None, ge=0, description="sampling temperature")
     max_tokens: int | None = Field(None, ge=1, description="completion tokens per model call")
     tool_mode: Literal["native", "text"] | None = Field(None, description=(
@@ -102,6 +106,18 @@ class RunConfig(LoopOptions):
         "the `compact` policy's summary prompt (default: agent/prompts/compact.md)"))
     mask: MaskOptions = Field(default_factory=MaskOptions, description=(
         "the `mask` policy's knobs"))
+    clock: bool = Field(True, description=(
+        "tell the agent its budgets and, as it goes, what is left (`--no-clock`: off)"))
+    clock_every: int | None = Field(None, ge=0, description=(
+        "steps between two clock lines (default: the scenario's, 25; 0: only at 50/75/90% "
+        "of a budget)"))
+    coalesce_evals: bool | None = Field(None, description=(
+        "drop a queued evaluation when a newer one is asked for (default: the scenario's "
+        "`grader.coalesce`, else every evaluation asked for is graded, in order)"))
+    sealed_eval: bool = Field(True, description=(
+        "false: the agent's container is neither frozen while the grader runs nor kept from "
+        "host-wide counters; only to show the covert channel sealing closes "
+        "(docs/security.md)"))
 
 
 class ResumeConfig(LoopOptions):

@@ -15,6 +15,7 @@ from agent.models.base import Model
 from agent.options import ConfigError, ForkConfig, ResumeConfig
 from agent.paths import absolute, absolute_spec
 from agent.runner import (
+    Attachments,
     Hooks,
     RunResult,
     Session,
@@ -35,23 +36,30 @@ from agent.trajectory.snapshot_recovery import recover_snapshots
 from agent.trajectory.snapshots import SnapshotError, SnapshotStore, Snapshotter
 
 
-def resume_run(cfg: ResumeConfig, hooks: Hooks | None = None) -> RunResult:
-    """Continue an interrupted, crashed or budget-stopped run in place, as one trajectory."""
+def resume_run(cfg: ResumeConfig, hooks: Hooks | None = None,
+               attach: Attachments | None = None) -> RunResult:
+    """Continue an interrupted, crashed or budget-stopped run in place, as one trajectory.
+    ``attach``: what a team gives its member's session (the team resumes those)."""
     run_dir = absolute(cfg.run_dir)
     if not (run_dir / "events.jsonl").exists():
         raise ConfigError(f"{run_dir}: not a run folder (no events.jsonl)")
     with run_lock(run_dir):  # before touching events.jsonl: a live writer must not lose any
         try:
-            return _resume_locked(run_dir, cfg, hooks or Hooks())
+            return _resume_locked(run_dir, cfg, hooks or Hooks(), attach)
         except Exception as e:  # e.g. git failing before the session opened
             raise located(e, run_dir) from cause(e)
 
 
-def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks) -> RunResult:
+def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks,
+                   attach: Attachments | None) -> RunResult:
     run = load_run(run_dir)
     if run.info is None:
         raise ConfigError(f"{run_dir}: not a resumable run folder ({'; '.join(run.warnings)})")
     info = run.info
+    if info.team is not None and attach is None:
+        raise ConfigError(f"{run_dir}: a session of agent {info.team.agent} of team "
+                          f"{info.team.team_id}: resume the team (`ultrarun resume "
+                          "TEAM_DIR`), which resumes every agent")
     if info.status == "finished" and info.end_reason == "finished":
         raise ConfigError(f"{run_dir}: the agent finished this run; `ultrarun fork` starts "
                           "a new branch from any step")
@@ -63,6 +71,8 @@ def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks) -> RunResult:
     if cfg.eval_every is not None:
         info.eval_every = cfg.eval_every
     session = Session.resolve(run_dir, info, run_scenario(run_dir, info), cfg)
+    if attach is not None:
+        session.attach = attach
     next_seq = run.events[-1].seq + 1 if run.events else 0
     reason = {"running": "crashed", "interrupted": "interrupted",
               "failed": "failed"}.get(info.status, f"budget ({info.end_reason})")
@@ -71,8 +81,9 @@ def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks) -> RunResult:
     starts = [e for e in run.events if isinstance(e, RunStart)]
     if not starts:  # it stopped before the agent's first turn: nothing to continue from
         shutil.rmtree(run_dir / "snapshots.git", ignore_errors=True)
-        shutil.rmtree(run_dir / "workspace", ignore_errors=True)
-        new_run_folder(run_dir, session.scenario.workspace_tree)
+        if info.team is None:  # a team member's workspace is its clone: it stays as it is
+            shutil.rmtree(run_dir / "workspace", ignore_errors=True)
+            new_run_folder(run_dir, session.scenario.workspace_tree)
         return session.run(hooks, next_seq=next_seq, lock=False)  # its earlier events stay
     fold = rebuild(run.events, session.model, session.policy())
     snapshotted = any(isinstance(e, SnapshotEvent) for e in run.events)
@@ -81,8 +92,8 @@ def _resume_locked(run_dir: Path, cfg: ResumeConfig, hooks: Hooks) -> RunResult:
     recovery = recover_snapshots(git_dir, fold.commit if snapshotted else None)
     if fold.commit:  # the workspace as of the last completed step, before any container
         try:
-            with Snapshotter(git_dir, workspace,
-                             owner=run_sandbox(info).workspace_owner()) as restorer:
+            with Snapshotter(git_dir, workspace, owner=run_sandbox(info).workspace_owner(),
+                             include_git=info.options.snapshot_git) as restorer:
                 restorer.restore(fold.commit)
         except SnapshotError as e:
             raise ConfigError(f"{run_dir}: cannot restore the workspace: {e}") from None
@@ -164,6 +175,7 @@ def _fork_info(parent_dir: Path, pinfo: RunInfo, cfg: ForkConfig, run_dir: Path)
     info.status, info.end_reason, info.error, info.grade = "running", None, None, None
     info.started_at, info.ended_at, info.versions = time.time(), None, versions()
     info.budgets = cfg.budgets(info.budgets)
+    info.options.fuzz_seed = None  # its evaluations draw fresh programs, not its parent's
     if cfg.eval_every is not None:
         info.eval_every = cfg.eval_every
     if cfg.context:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.budgets import Allowance
+from agent.clock import Clock
 from agent.context import ContextPolicy, make_policy
 from agent.evaluation import EvaluationRunner, PartSchedule
 from agent.loop import AgentLoop, LoopState, RunInterrupted, StopSignal
@@ -29,17 +31,18 @@ from agent.models.registry import ModelSpec, make_model, parse_spec
 from agent.options import ConfigError, LoopOptions, RunConfig, check_run_id
 from agent.paths import absolute, absolute_spec
 from agent.scenario.loader import Scenario, builtin_names, load_scenario
+from agent.sealing import SealGate
 from agent.setup import prepare
 from agent.trajectory.events import ErrorEvent, EventBase, RunEnd
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo, RunSettings, versions
 from agent.trajectory.snapshots import Snapshotter
-from sandboxes.backends import AnyBackend, backend_config
+from sandboxes.backends import AnyBackend, DockerConfig, backend_config
 from sandboxes.errors import HarnessError, UltrarunError, one_line
-from sandboxes.spec import FileTree
+from sandboxes.spec import BindMount, FileTree
 
-__all__ = ["ConfigError", "Hooks", "RunConfig", "RunResult", "Session", "check_run_id",
-           "execute_run", "run_lock"]
+__all__ = ["Attachments", "ConfigError", "Hooks", "RunConfig", "RunResult", "Session",
+           "check_run_id", "execute_run", "new_run_info", "run_lock"]
 
 PROMPTS = Path(__file__).parent / "prompts"
 
@@ -49,6 +52,18 @@ class RunResult:
     run_dir: Path
     info: RunInfo
     messages: list[dict[str, Any]] = field(default_factory=list)  # the final conversation
+
+
+@dataclass
+class Attachments:
+    """What a run gets besides its scenario (a team member's session, ``agent/team``): more
+    host folders in its sandbox, its own task text, no grading of its workspace, a budget
+    shared with other runs."""
+
+    mounts: list[BindMount] = field(default_factory=list)
+    task: str | None = None  # the first user message instead of the scenario's prompt
+    grade: bool = True  # grade the workspace (in-run and at the end)
+    allowance: Allowance | None = None
 
 
 @dataclass
@@ -133,6 +148,7 @@ class Session:
     spec: ModelSpec
     labels: dict[str, str] = field(default_factory=dict)
     context_window: int | None = None  # learnt (run.json), else the profile's
+    attach: Attachments = field(default_factory=Attachments)
 
     @classmethod
     def resolve(cls, run_dir: Path, info: RunInfo, scenario: Scenario, opts: LoopOptions
@@ -201,30 +217,38 @@ class Session:
         info.image = prepared.factory.image
         recorder.save_info()
         snapshots = Snapshotter(self.run_dir / "snapshots.git", workspace,
-                                owner=prepared.factory.workspace_owner)
+                                owner=prepared.factory.workspace_owner,
+                                include_git=info.options.snapshot_git)
         stack.callback(snapshots.close)  # its inotify instance
         bench = stack.enter_context(prepared.workbench(
             workspace, run_id=info.run_id, outputs_dir=recorder.outputs_dir,
             labels=self.labels, command_timeout=info.options.command_timeout,
-            restore=snapshots.restore))
-        grader = prepared.grader(info.run_id)
+            restore=snapshots.restore, mounts=self.attach.mounts))
+        grader = prepared.grader(info.run_id) if self.attach.grade else None
         parts = self.scenario.grader.parts if self.scenario.grader else {}
         schedule = PartSchedule(parts, info.eval_every) if parts else None
-        evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule)
+        gate = SealGate(lambda: getattr(bench.sandbox, "freezer", None))
+        fuzz = self.scenario.grader.fuzz if self.scenario.grader else None
+        evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule,
+                                      gate=gate, coalesce=info.options.coalesce_evals,
+                                      fuzz=fuzz, fuzz_seed=info.options.fuzz_seed)
                      if grader else None)
         if evaluator:
             stack.callback(evaluator.close)
+        clock = Clock(info.options.clock, info.budgets) if info.options.clock else None
         return AgentLoop(model=self.model, toolbox=bench.toolbox, ctx=bench.ctx,
                          recorder=recorder, snapshots=snapshots, budgets=info.budgets,
                          policy=self.policy(), evaluator=evaluator, eval_every=info.eval_every,
                          observer=hooks.observer, stop=hooks.stop,
                          restart_sandbox=bench.restart,
-                         summaries_from_model=not self.spec.scripted)
+                         summaries_from_model=not self.spec.scripted, clock=clock,
+                         allowance=self.attach.allowance)
 
     def run(self, hooks: Hooks, next_seq: int = 0, lock: bool = True) -> RunResult:
         """Run the scenario from its prompt."""
         with self.loop(hooks, next_seq=next_seq, lock=lock) as loop:
-            loop.run(system_prompt(loop.ctx.sandbox.workdir), self.scenario.prompt_text)
+            loop.run(system_prompt(loop.ctx.sandbox.workdir),
+                     self.attach.task or self.scenario.prompt_text)
         return RunResult(self.run_dir, loop.rec.info, loop.messages)
 
 
@@ -303,9 +327,9 @@ def run_limits(scenario: Scenario) -> dict[str, Any]:
 
 
 # -- a new run -------------------------------------------------------------------------------
-def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
-    """Run a scenario end to end and return its run folder and final run.json."""
-    scenario = load_scenario(cfg.scenario)
+def new_run_info(cfg: RunConfig, scenario: Scenario, run_id: str | None = None) -> RunInfo:
+    """run.json of a new run of ``scenario`` with the options ``cfg`` (``run_id``: instead of
+    the one ``cfg`` names or a new one)."""
     profiles = load_profiles(extra=cfg.profiles)
     if cfg.profile and cfg.profile not in profiles:
         raise ConfigError(f"--profile {cfg.profile!r} is not a profile (known: "
@@ -324,16 +348,18 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
                           "models.yaml, `reference`, `script:FILE`, `replay:RUN_DIR` or "
                           "`py:MODULE:CLASS`) or --profile NAME")
     label = cfg.model or cfg.profile or spec
-    run_id = cfg.run_id or new_run_id(scenario.name, label)
-    run_dir = absolute(cfg.logs) / run_id
-    if run_dir.exists() and any(run_dir.iterdir()):
-        raise ConfigError(f"--run-id {run_id}: {run_dir} already exists (use `ultrarun resume`)")
     eval_every = cfg.eval_every if cfg.eval_every is not None else \
         (scenario.grader.every if scenario.grader else None)
-    info = RunInfo(
-        run_id=run_id, scenario=scenario.name, scenario_path=scenario_ref(scenario),
+    coalesce = cfg.coalesce_evals if cfg.coalesce_evals is not None else \
+        bool(scenario.grader and scenario.grader.coalesce)
+    sandbox = cfg.sandbox
+    if not cfg.sealed_eval and isinstance(sandbox, DockerConfig):
+        sandbox = sandbox.model_copy(update={"sealed": False})
+    return RunInfo(
+        run_id=run_id or cfg.run_id or new_run_id(scenario.name, label), scenario=scenario.name,
+        scenario_path=scenario_ref(scenario),
         model=label, base_url=cfg.base_url, api_key_env=cfg.api_key_env,
-        sandbox=cfg.sandbox.backend, sandbox_config=cfg.sandbox,
+        sandbox=sandbox.backend, sandbox_config=sandbox,
         budgets=cfg.budgets(scenario.budgets), context=cfg.context or scenario.context or "full",
         eval_every=eval_every, seed=cfg.seed, versions=versions(), started_at=time.time(),
         limits=run_limits(scenario),
@@ -341,9 +367,27 @@ def execute_run(cfg: RunConfig, hooks: Hooks | None = None) -> RunResult:
             command_timeout=cfg.command_timeout, temperature=cfg.temperature,
             max_tokens=cfg.max_tokens, model_spec=spec if spec != label else None,
             model_override=override, tool_mode=cfg.tool_mode, model_timeout_s=cfg.model_timeout,
-            profiles=[str(absolute(p)) for p in cfg.profiles],
+            fuzz_seed=cfg.fuzz_seed,
+            profiles=[str(absolute(p)) for p in cfg.profiles], coalesce_evals=coalesce,
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
-            mask=cfg.mask))
+            mask=cfg.mask,
+            clock=scenario.clock.model_copy(update={
+                "enabled": scenario.clock.enabled and cfg.clock,
+                **({"every": cfg.clock_every} if cfg.clock_every is not None else {})})))
+
+
+def execute_run(cfg: RunConfig, hooks: Hooks | None = None,
+                attach: Attachments | None = None) -> RunResult:
+    """Run a scenario end to end and return its run folder and final run.json. ``attach``:
+    what the run gets besides its scenario (a team's session, a batch's shared budget)."""
+    scenario = load_scenario(cfg.scenario)
+    info = new_run_info(cfg, scenario)
+    run_dir = absolute(cfg.logs) / info.run_id
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise ConfigError(f"--run-id {info.run_id}: {run_dir} already exists (use `ultrarun "
+                          "resume`)")
     session = Session.resolve(run_dir, info, scenario, cfg)  # before any folder exists
+    if attach is not None:
+        session.attach = attach
     new_run_folder(run_dir, scenario.workspace_tree)
     return session.run(hooks or Hooks())

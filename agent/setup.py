@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.scenario.grading import ScenarioGrader
+from agent.scenario.grader import ScenarioGrader
 from agent.scenario.loader import Scenario
 from agent.tools.base import ToolContext
 from agent.tools.toolbox import CommandTool, ToolBox, load_tool
 from sandboxes.backends import AnyBackend, SandboxFactory, backend_config
 from sandboxes.base import Sandbox
 from sandboxes.plugins import PREFIX
+from sandboxes.spec import BindMount
 
 Progress = Callable[[str], None]
 
@@ -85,10 +86,13 @@ class Prepared:
     @contextmanager
     def workbench(self, workspace: Path, *, run_id: str, outputs_dir: Path,
                   labels: dict[str, str] | None = None, command_timeout: float = 120,
-                  restore: Callable[[str], None] | None = None) -> Iterator[Workbench]:
-        """A started sandbox on ``workspace`` with the scenario's tools; closed after."""
+                  restore: Callable[[str], None] | None = None,
+                  mounts: list[BindMount] | None = None) -> Iterator[Workbench]:
+        """A started sandbox on ``workspace`` with the scenario's tools; closed after.
+        ``mounts``: host folders shared with it too (every replacement sandbox gets them)."""
         bench = Workbench(lambda: self.factory.open(workspace, run_id=run_id,
-                                                    outputs_dir=outputs_dir, labels=labels),
+                                                    outputs_dir=outputs_dir, labels=labels,
+                                                    mounts=mounts),
                           self.toolbox(), outputs_dir, command_timeout, restore)
         try:
             yield bench

@@ -17,10 +17,16 @@ class LoopState:
     tool_calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    tokens_cached: int = 0
+    tokens_cache_write: int = 0
+    tokens_reasoning: int = 0
+    cache_reported_calls: int = 0
     cost: float = 0.0
     model_calls: int = 0
     unpriced_calls: int = 0  # model calls whose cost is unknown
     retries: int = 0
+    request_chars: int = 0  # prefix stability (see Totals)
+    prefix_chars: int = 0
     started: float = field(default_factory=time.time)  # minus earlier sessions' wall time
     last_tool: str = ""
     last_exit: int | None = None
@@ -31,6 +37,10 @@ class LoopState:
     consecutive_format_errors: int = 0
     sandbox_restarts: int = 0
     last_eval_calls: int = 0
+    clock_step: int = 0  # the step of the agent's last clock line
+    clock_marks: dict[str, float] = field(default_factory=dict)  # budget -> milestone told
+    # Time tool calls waited for sealed gradings: wall time not charged to --max-time.
+    grader_wait_s: float = 0.0
 
 
 @dataclass

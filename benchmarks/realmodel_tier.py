@@ -1,13 +1,18 @@
-"""The real-model tier's figures: build time of the server, and per scenario the end reason,
-model calls, tokens counted by ultrarun next to the server's own counts, wall time and seconds
-per model call.
+"""The real-model tier's figures: the server's build time, tokens per second, the cached-prefix
+share per context policy on the 135M model over 100 steps, and the tier's total time.
 
-The tier (`make test-realmodel`) writes one row per scenario to `logs/realmodel-figures.json`
-(or `$ULTRARUN_REALMODEL_FIGURES`), and the server's build time to `.venv-llm/build-time.txt`.
-This script prints them side by side; with `--run` it runs the tier first (building the
-server if `.venv-llm` has none) and times the whole.
+- The tier (`make test-realmodel`) writes one row per scenario to `logs/realmodel-figures.json`
+  (or `$ULTRARUN_REALMODEL_FIGURES`), and the server's build time to
+  `.venv-llm/build-time.txt`; `--run` runs the tier first and times the whole.
+- `--policies` runs the long scenario (`tests/realmodel/data/long-log`, text mode, 8k window)
+  for `--steps` steps under `full`, `mask` and `compact`, side by side, each with its own
+  server: ultrarun's prefix-stability figure (the share of each request that repeats the
+  previous one), the server's own KV-cache reuse (llama-cpp-python logs "N prefix-match hit,
+  remaining M prompt tokens to eval" per request), context-length overflows, compactions, and
+  the server's prompt-eval and generation speeds (its perf log lines). Written to
+  `logs/realmodel-policies.json`.
 
-    python benchmarks/realmodel_tier.py [--run] [--json]
+    python benchmarks/realmodel_tier.py [--run] [--policies [--steps 100]] [--json]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -25,17 +31,27 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import yaml  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 FIGURES = Path(os.environ.get("ULTRARUN_REALMODEL_FIGURES")
                or ROOT / "logs" / "realmodel-figures.json")
+POLICIES = ROOT / "logs" / "realmodel-policies.json"
 BUILD_TIME = ROOT / ".venv-llm" / "build-time.txt"
 COLUMNS = [("scenario", "scenario"), ("end_reason", "end reason"), ("calls", "model calls"),
            ("server_ok", "server answered"), ("tokens_in", "tokens in (ultrarun)"),
            ("server_in", "tokens in (server)"), ("tokens_out", "tokens out (ultrarun)"),
            ("server_out", "tokens out (server)"), ("retries", "retries"),
            ("wall_s", "run wall s"), ("s_per_call", "s / model call")]
+POLICY_COLUMNS = [("policy", "policy"), ("end_reason", "end reason"), ("steps", "steps"),
+                  ("wall_s", "wall s"), ("overflows", "overflows"),
+                  ("changes", "context changes"), ("tokens_in", "prompt tokens"),
+                  ("prefix_share", "prefix reused (ultrarun)"),
+                  ("kv_reused", "KV reused (server)"), ("prompt_tps", "prompt tok/s"),
+                  ("gen_tps", "gen tok/s")]
+_HIT = re.compile(r"(\d+) prefix-match hit, remaining (\d+) prompt tokens")
+_PERF = re.compile(r"(prompt eval|  eval) time =\s+([\d.]+) ms /\s+(\d+) (?:tokens|runs)")
 
 
 def run_tier() -> float:
@@ -46,29 +62,108 @@ def run_tier() -> float:
     return round(time.monotonic() - start, 1)
 
 
+def server_figures(log: Path) -> dict[str, float | None]:
+    """KV-cache reuse and speeds from a llama-cpp-python server's log."""
+    text = log.read_text(errors="replace")
+    hits = [(int(a), int(b)) for a, b in _HIT.findall(text)]
+    seen = sum(a + b for a, b in hits)
+    speeds: dict[str, list[tuple[float, int]]] = {"prompt eval": [], "  eval": []}
+    for kind, ms, n in _PERF.findall(text):
+        speeds[kind].append((float(ms), int(n)))
+
+    def tps(kind: str) -> float | None:
+        ms = sum(m for m, _ in speeds[kind])
+        return round(sum(n for _, n in speeds[kind]) / (ms / 1000), 1) if ms else None
+
+    return {"kv_reused": round(sum(a for a, _ in hits) / seen, 4) if seen else None,
+            "prompt_tps": tps("prompt eval"), "gen_tps": tps("  eval")}
+
+
+def run_policies(steps: int) -> list[dict[str, Any]]:
+    """The long scenario under each policy, each with a fresh 8k-window server."""
+    from tests.realmodel.conftest import LONG, PROFILES
+    from tests.realmodel.server import LlamaServer, RecordingProxy, gguf_path, server_python
+
+    python = server_python()
+    if python is None:
+        sys.exit("no .venv-llm: run `make realmodel-server` first")
+    model = gguf_path(python)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="realmodel-policies-") as tmp:
+        home = Path(tmp) / "home"
+        (home / ".config" / "ultrarun").mkdir(parents=True)
+        (home / ".config" / "ultrarun" / "models.yaml").write_text(
+            yaml.safe_dump({"profiles": PROFILES}))
+        env = {**os.environ, "HOME": str(home)}
+        for policy in ("full", "mask", "compact"):
+            log = Path(tmp) / f"server-{policy}.log"
+            run_dir = Path(tmp) / "logs" / policy
+            start = time.monotonic()
+            with LlamaServer(python, model, log, n_ctx=8192) as server, \
+                    RecordingProxy(f"http://127.0.0.1:{server.port}") as proxy:
+                subprocess.run([sys.executable, "-m", "agent.cli.main", "run", str(LONG),
+                                "--profile", "rm-text-long", "--base-url", proxy.base_url,
+                                "--context", policy, "--max-steps", str(steps),
+                                "--logs", str(run_dir.parent), "--run-id", policy, "--quiet"],
+                               cwd=ROOT, env=env, capture_output=True, timeout=7200)
+                statuses = [x.status for x in proxy.completions()]
+            report = json.loads(subprocess.run(
+                [sys.executable, "-m", "agent.cli.main", "report", str(run_dir), "--json"],
+                cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
+            m, info = report["metrics"], report["run_info"]
+            rows.append({"policy": policy, "end_reason": info["end_reason"],
+                         "steps": m["run"]["steps"], "wall_s": round(time.monotonic() - start),
+                         "overflows": statuses.count(400),
+                         "changes": sum(e["action"] in ("mask", "compact")
+                                        for e in m["context_events"]),
+                         "tokens_in": m["run"]["tokens_in"],
+                         "prefix_share": m["caching"]["prefix"]["share"],
+                         **server_figures(log)})
+            print(f"{policy}: {rows[-1]}", file=sys.stderr, flush=True)
+    POLICIES.parent.mkdir(parents=True, exist_ok=True)
+    POLICIES.write_text(json.dumps(rows, indent=2))
+    return rows
+
+
+def _table(title: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=title)
+    for key, label in columns:
+        table.add_column(label, justify="left" if key in ("scenario", "end_reason", "policy")
+                         else "right")
+    for r in rows:
+        table.add_row(*(str(r.get(k, "-")) for k, _ in columns))
+    return table
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", action="store_true", help="run the tier first")
-    ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--policies", action="store_true",
+                    help="run the long scenario under each context policy first")
+    ap.add_argument("--steps", type=int, default=100, help="steps per policy (--policies)")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = ap.parse_args()
     tier_s = run_tier() if args.run else None
-    if not FIGURES.exists():
-        sys.exit(f"{FIGURES}: no figures yet; run `make test-realmodel` (or this with --run)")
-    rows: list[dict[str, Any]] = json.loads(FIGURES.read_text())
+    policies = run_policies(args.steps) if args.policies else (
+        json.loads(POLICIES.read_text()) if POLICIES.exists() else [])
+    rows: list[dict[str, Any]] = json.loads(FIGURES.read_text()) if FIGURES.exists() else []
     build = BUILD_TIME.read_text().strip() if BUILD_TIME.exists() else ""
     m = re.search(r"(\d+) s", build)
-    out = {"build_s": int(m.group(1)) if m else None, "tier_s": tier_s, "scenarios": rows}
+    out = {"build_s": int(m.group(1)) if m else None, "tier_s": tier_s, "scenarios": rows,
+           "policies": policies}
     if args.json:
         print(json.dumps(out, indent=2))
         return
+    if not rows and not policies:
+        sys.exit(f"{FIGURES}: no figures yet; run `make test-realmodel` (or this with --run "
+                 "or --policies)")
     console = Console()
-    table = Table(title="real-model tier: llama-cpp-python 0.3.36 server, SmolLM2-135M-Instruct "
-                        "Q4_1, 1 thread, temperature 0")
-    for _key, label in COLUMNS:
-        table.add_column(label, justify="left" if _key in ("scenario", "end_reason") else "right")
-    for r in rows:
-        table.add_row(*(str(r.get(k, "-")) for k, _ in COLUMNS))
-    console.print(table)
+    title = "llama-cpp-python 0.3.36 server, SmolLM2-135M-Instruct Q4_1, 1 thread, temperature 0"
+    if rows:
+        console.print(_table(f"real-model tier: {title}", COLUMNS, rows))
+    if policies:
+        console.print(_table(f"context policies, {policies[0]['steps']} steps of the long "
+                             f"scenario, 8k window: {title}", POLICY_COLUMNS, policies))
     console.print(f"server build (make realmodel-server): {out['build_s'] or 'n/a'} s"
                   + (f"; tier (make test-realmodel): {tier_s} s" if tier_s is not None else ""))
 

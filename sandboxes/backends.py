@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import docker
 
     from sandboxes.base import Sandbox
-    from sandboxes.spec import SandboxSpec
+    from sandboxes.spec import BindMount, SandboxSpec
 
 Progress = Callable[[str], None]
 
@@ -63,8 +63,10 @@ class SandboxFactory(Protocol):
     workspace_owner: int | None  # uid that must own what the host writes into a workspace
 
     def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
-             labels: dict[str, str] | None = None) -> Sandbox:
-        """A sandbox on ``workspace`` (not yet started: use it as a context manager)."""
+             labels: dict[str, str] | None = None,
+             mounts: list[BindMount] | None = None) -> Sandbox:
+        """A sandbox on ``workspace`` (not yet started: use it as a context manager);
+        ``mounts``: host folders shared with it besides its workspace."""
         ...
 
     def grader(self, run_id: str) -> GraderBox | None:
@@ -110,6 +112,9 @@ class DockerConfig(BackendConfig):
         "CPUs of a grader's container (default: every host CPU)"))
     grader_memory: str = Field("4g", description="memory of a grader's container")
     grader_pids: int = Field(2048, ge=16, description="processes of a grader's container")
+    sealed: bool = Field(True, description=(
+        "sealed evaluation: host-wide counters hidden from the agent's container, which is "
+        "frozen while the grader runs (docs/security.md); false only to show the channel"))
 
     def engine_problem(self) -> str | None:
         from sandboxes.engine import connect
@@ -179,12 +184,14 @@ class DockerFactory:
         self.workspace_owner = config.workspace_owner()
 
     def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
-             labels: dict[str, str] | None = None) -> Sandbox:
+             labels: dict[str, str] | None = None,
+             mounts: list[BindMount] | None = None) -> Sandbox:
         lim = self.spec.limits
         return self.config.create(workspace=workspace, image=self.image, cpus=lim.cpus,
                                   memory=lim.memory, pids=lim.pids, network=lim.network,
                                   run_id=run_id, outputs_dir=outputs_dir, client=self.client,
-                                  env=self.spec.env, labels=labels or {}, disk=lim.disk)
+                                  env=self.spec.env, labels=labels or {}, disk=lim.disk,
+                                  sealed=self.config.sealed, mounts=mounts)
 
     def grader(self, run_id: str) -> GraderBox | None:
         from sandboxes.docker_grader import DockerGraderBox
@@ -224,7 +231,11 @@ class LocalFactory:
         self.config, self.spec = config, spec
 
     def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
-             labels: dict[str, str] | None = None) -> Sandbox:
+             labels: dict[str, str] | None = None,
+             mounts: list[BindMount] | None = None) -> Sandbox:
+        if mounts:  # a local "sandbox" is the host: there is nothing to mount into
+            raise UserError("this needs the docker backend: the local backend cannot share "
+                            "a folder at another path (e.g. a team's upstream)")
         return self.config.create(workspace=workspace, outputs_dir=outputs_dir,
                                   env=self.spec.env, disk=self.spec.limits.disk)
 
@@ -304,7 +315,11 @@ class PluginFactory:
         self.config, self.spec, self.graders = config, spec, graders
 
     def open(self, workspace: Path, *, run_id: str, outputs_dir: Path,
-             labels: dict[str, str] | None = None) -> Sandbox:
+             labels: dict[str, str] | None = None,
+             mounts: list[BindMount] | None = None) -> Sandbox:
+        if mounts:
+            raise UserError("this needs the docker backend: a plug-in sandbox is not given "
+                            "host folders besides its workspace (e.g. a team's upstream)")
         lim = self.spec.limits
         return self.config.create(workspace=workspace, outputs_dir=outputs_dir, env=self.spec.env,
                                   disk=lim.disk, cpus=lim.cpus, memory=lim.memory,

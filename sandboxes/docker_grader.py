@@ -1,4 +1,5 @@
-"""A grader's own container: the agent's image (plus ``setup``), a workspace copy, no network.
+"""A grader's own container: a copy of the agent's image (plus ``setup``), a workspace copy, no
+network.
 
 The container sees the copy at ``/workspace`` and the grader's files at ``/grader``
 (read-only); the agent's container never has those files. What a grading may write is bounded
@@ -7,6 +8,7 @@ by the scenario's disk limit over the copy, and its log by Docker.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import tempfile
@@ -41,14 +43,21 @@ GRADER_LOG = "16m"
 
 def grader_image(client: docker.DockerClient, name: str, grading: GradingSpec,
                  agent_image: str, progress: images.Progress) -> str:
-    """The image the grader runs in: the agent's image plus ``grading.setup`` (cached)."""
-    if not grading.setup:
-        return agent_image
-    base_id = client.images.get(agent_image).id
-    text = (f"FROM {agent_image}\nUSER root\nRUN {grading.setup}\n"
-            f"USER {AGENT_UID}:{AGENT_UID}\n")
-    digest = images.content_hash(text, base_id)
-    tag = f"ultrarun/grader-{name}:{digest}"
+    """The image the grader runs in: a copy of the agent's image's files (one layer of its
+    own), plus ``grading.setup`` (cached; shared by scenarios with the same image and setup).
+
+    A copy, not the agent's layers: files both containers read would share the kernel's page
+    and dentry caches, and a grading that reads chosen files of the image could mark them for
+    the agent to find cached after the freeze (docs/security.md, "Sealed evaluation")."""
+    base = client.images.get(agent_image)
+    env = "".join(f"ENV {k}={json.dumps(v)}\n" for k, _, v in
+                  (e.partition("=") for e in base.attrs.get("Config", {}).get("Env") or [])
+                  if k.isidentifier())
+    setup = f"USER root\nRUN {grading.setup}\n" if grading.setup else ""
+    text = (f"FROM {agent_image} AS agent\nFROM scratch\nCOPY --from=agent / /\n{env}"
+            f"{setup}USER {AGENT_UID}:{AGENT_UID}\n")
+    digest = images.content_hash(text, base.id)
+    tag = f"ultrarun/grader-{name}:{digest}" if grading.setup else f"ultrarun/grader:{digest}"
     if images.image_hash(client, tag) != digest:
         progress(f"building {tag}")
         images.build_image(client, tag, digest, progress, dockerfile_text=text)

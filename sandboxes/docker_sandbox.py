@@ -24,7 +24,9 @@ from docker.errors import APIError, DockerException, NotFound
 from sandboxes.base import ExecResult, SandboxDied, SandboxError
 from sandboxes.disk import DEFAULT_DISK, parse_size
 from sandboxes.images import AGENT_UID
+from sandboxes.sealing import STATIC_VIEWS, DockerFreezer, masked_paths, static_view_dir
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
+from sandboxes.spec import BindMount
 from sandboxes.workspace_files import WorkspaceFiles
 
 WORKDIR = "/workspace"
@@ -140,8 +142,14 @@ class DockerSandbox(WorkspaceFiles):
                  labels: dict[str, str] | None = None, outputs_dir: Path | None = None,
                  client: docker.DockerClient | None = None, env: dict[str, str] | None = None,
                  head_bytes: int = 32_768, tail_bytes: int = 32_768,
-                 disk: str | int | None = DEFAULT_DISK, disk_poll_s: float = 0.1) -> None:
+                 disk: str | int | None = DEFAULT_DISK, disk_poll_s: float = 0.1,
+                 sealed: bool = True, mounts: list[BindMount] | None = None) -> None:
         self.image = image
+        self.mounts = list(mounts or [])
+        # Host-wide counters hidden and static views in their place (sandboxes/sealing.py);
+        # `freezer` stops the container while candidate code runs on hidden inputs.
+        self.sealed = sealed
+        self.freezer: DockerFreezer | None = None
         self.workspace = Path(workspace).resolve()
         self.disk_limit = parse_size(disk) if disk is not None else None
         self.disk_poll_s = disk_poll_s
@@ -183,13 +191,17 @@ class DockerSandbox(WorkspaceFiles):
                                        hard=self.disk_limit)] if self.disk_limit else None
         labels = {LABEL_MANAGED: "true", LABEL_RUN: self.run_id, LABEL_PID: str(os.getpid()),
                   LABEL_HOST: socket.gethostname(), LABEL_ROLE: "agent", **self.labels}
+        api = self.client.api
         try:
-            self.container = self.client.containers.create(
-                self.image, WATCHDOG_CMD, user=self.user, working_dir=WORKDIR,
-                labels=labels, environment={"HOME": "/home/agent", "LANG": "C.UTF-8",
-                                            **self.env},
-                mounts=[docker.types.Mount(WORKDIR, str(self.workspace), type="bind")],
-                network_mode="bridge" if self.network else "none",
+            mounts = [docker.types.Mount(WORKDIR, str(self.workspace), type="bind"),
+                      *(docker.types.Mount(m.target, str(m.source), type="bind",
+                                           read_only=m.read_only) for m in self.mounts)]
+            if self.sealed:
+                views = static_view_dir(parse_size(self.memory))
+                mounts += [docker.types.Mount(f"/proc/{name}", str(views / name), type="bind",
+                                              read_only=True) for name in STATIC_VIEWS]
+            host_config = api.create_host_config(
+                mounts=mounts, network_mode="bridge" if self.network else "none",
                 cap_drop=["ALL"], security_opt=["no-new-privileges"],
                 nano_cpus=int(self.cpus * 1e9), mem_limit=self.memory,
                 memswap_limit=self.memory, pids_limit=self.pids, init=True, ulimits=ulimits,
@@ -197,10 +209,19 @@ class DockerSandbox(WorkspaceFiles):
                 # the host's disk either.
                 log_config=docker.types.LogConfig(type="json-file",
                                                   config={"max-size": "1m", "max-file": "1"}),
-                stdin_open=True, auto_remove=True)  # stdin_open without detach: StdinOnce
+                auto_remove=True)
+            if self.sealed:  # not a docker-py option: the Engine API field itself
+                host_config["MaskedPaths"] = masked_paths()
+            created = api.create_container(
+                self.image, WATCHDOG_CMD, user=self.user, working_dir=WORKDIR, labels=labels,
+                environment={"HOME": "/home/agent", "LANG": "C.UTF-8", **self.env},
+                host_config=host_config, stdin_open=True, detach=False)  # StdinOnce
+            self.container = self.client.containers.get(created["Id"])
             self._watchdog = self.client.api.attach_socket(
                 self.container.id, params={"stdin": 1, "stream": 1})
             self.container.start()
+            if self.sealed:
+                self.freezer = DockerFreezer(self.client, self.container.id)
         except DockerException as e:
             self.close()
             raise SandboxError(f"could not start a container from image {self.image!r}: {e}. "
@@ -240,6 +261,9 @@ class DockerSandbox(WorkspaceFiles):
         return self.container.status == "running"
 
     def close(self) -> None:
+        if self.freezer is not None:  # never leave a container frozen
+            self.freezer.close()
+            self.freezer = None
         self._stop_disk()
         if self._session is not None:
             self._session.close()

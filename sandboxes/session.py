@@ -4,8 +4,10 @@ A small bash driver reads one command per line (as a bash ``$'...'`` string, so 
 survive), ``eval``s it in the session shell (so ``cd`` and ``export`` persist) with stdin on
 ``/dev/null``, and prints a sentinel line with the exit code. The harness reads the output as it
 streams, feeds it to a capped ``OutputCapture``, and stops at the sentinel. Before each command
-the driver records the clock and the pids alive in a start file: on timeout a killer removes
-every process that appeared since (the command's whole tree, daemons included) and nothing else.
+the driver records the clock (the kernel's uptime as the harness read it when it sent the
+command: a sealed container's /proc/uptime is a static view) and the pids alive in a start
+file: on timeout a killer removes every process that appeared since (the command's whole tree,
+daemons included) and nothing else.
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ trap 'printf "\n\036UR_DONE %s %s %s exit\n" "$__ur_tok" "$?" "$__ur_oomc"' EXIT
 printf '\036UR_READY %s %s\n' "$$" "$__ur_oomc"
 while IFS= read -r __ur_line; do
   __ur_tok=${__ur_line%% *}
+  __ur_line=${__ur_line#* }
+  __ur_up=${__ur_line%% *}
   eval "__ur_cmd=${__ur_line#* }"
-  read -r __ur_up __ur_rest < /proc/uptime
   __ur_pids=(/proc/[0-9]*)
   printf '%s %s\n' "$__ur_up" "${__ur_pids[*]}" > "$__UR_STARTFILE"
   export ULTRARUN_CMD=$__ur_tok
@@ -71,9 +74,8 @@ unset __UR_DRIVER
 exec 2>&1
 IFS= read -r __ur_hello
 # What ran before the agent could start anything: `kill BASE` removes all the rest.
-read -r __ur_up __ur_rest < /proc/uptime
 __ur_pids=(/proc/[0-9]*)
-printf '%s %s\n' "$__ur_up" "${__ur_pids[*]}" > "$__UR_STARTFILE.base"
+printf '%s %s\n' "$__ur_hello" "${__ur_pids[*]}" > "$__UR_STARTFILE.base"
 printf '\036UR_READY %s\n' "$$"
 declare -A __ur_pre
 __ur_scan() {  # $1 = signal, $2 = start ticks, $3 = a pid to spare; sets __ur_hits
@@ -140,6 +142,14 @@ Killer = Callable[["ShellSession"], int]
 AllKiller = Callable[["ShellSession", bool], int]
 
 
+def uptime() -> str:
+    """The kernel's uptime, as /proc/uptime's first field (the host's: a sealed sandbox's own
+    /proc/uptime is a static view). Sent with every command: the driver writes it to the start
+    file, and a timeout kills what started after it (process start times count from boot)."""
+    with open("/proc/uptime", "rb") as f:
+        return f.read().split()[0].decode()
+
+
 def bash_quote(data: str | bytes) -> str:
     """Quote bytes as a bash ``$'...'`` string with no raw newline or non-ASCII byte."""
     raw = data.encode() if isinstance(data, str) else data
@@ -204,7 +214,7 @@ class ShellSession:
         self._carry = b""
 
     def _handshake(self, ch: Channel, timeout: float = 30) -> tuple[Channel, int]:
-        ch.send(b"hello\n")
+        ch.send(f"{uptime()}\n".encode())  # the control shell's base time
         buf = b""
         deadline = time.monotonic() + timeout
         while b"\n" not in buf.partition(SENTINEL + b"READY ")[2]:
@@ -235,7 +245,7 @@ class ShellSession:
         capture = OutputCapture(self.spill_dir, head_bytes=self.head_bytes,
                                 tail_bytes=self.tail_bytes)
         t0 = time.monotonic()
-        self.shell.send(f"{token} {bash_quote(command)}\n".encode())
+        self.shell.send(f"{token} {uptime()} {bash_quote(command)}\n".encode())
         done = SENTINEL + b"DONE " + token.encode() + b" "
         status = self._read_until(done, capture, t0 + timeout)
         timed_out = status is None
@@ -281,7 +291,7 @@ class ShellSession:
         so they do not show up in the next command's output."""
         assert self.shell is not None
         token = uuid.uuid4().hex[:16]
-        self.shell.send(f"{token} {bash_quote(':')}\n".encode())
+        self.shell.send(f"{token} {uptime()} {bash_quote(':')}\n".encode())
         sink = OutputCapture(None, head_bytes=4096, tail_bytes=4096)
         self._read_until(SENTINEL + b"DONE " + token.encode() + b" ", sink,
                          time.monotonic() + self.kill_grace_s)

@@ -50,6 +50,37 @@ class Limits(BaseModel):
         return str(_size(v, 1 << 20, "a workspace"))
 
 
+#: Container paths a bind mount may not cover (what the sandbox itself relies on).
+RESERVED_TARGETS = ("/", "/workspace", "/proc", "/sys", "/dev", "/tmp", "/etc", "/usr", "/bin",
+                    "/lib", "/home")
+
+
+class BindMount(BaseModel):
+    """A host folder the harness shares with one sandbox besides its workspace (a team's
+    upstream socket, ``docs/teams.md``). Read-only unless said otherwise."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Path  # absolute, on the host
+    target: str  # where the sandbox sees it
+    read_only: bool = True
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, v: str) -> str:
+        if not v.startswith("/") or ".." in v.split("/") or v.rstrip("/") in RESERVED_TARGETS \
+                or not all(c.isalnum() or c in "/._-" for c in v):
+            raise ValueError(f"{v!r} is not a mount point a sandbox may be given")
+        return v.rstrip("/")
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, v: Path) -> Path:
+        if not v.is_absolute():
+            raise ValueError(f"{v}: a bind mount's source must be an absolute path")
+        return v
+
+
 class FileLayer(BaseModel):
     """A file or folder copied into a ``FileTree`` at ``target`` (a path relative to it)."""
 

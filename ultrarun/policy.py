@@ -8,6 +8,7 @@ from agent.scenario.policy import (
     Observation,
     Plan,
     PolicyModel,
+    TaskPolicy,
     Turn,
     bash,
     edit,
@@ -22,6 +23,6 @@ from agent.scenario.policy import (
 from agent.scenario.staging import FINAL, Mistake, edits_between, render, render_tree, write_stage
 
 __all__ = ["BUILTIN_DIR", "FINAL", "Call", "Mistake", "Observation", "Plan", "PolicyModel",
-           "Scenario", "Turn", "bash", "edit", "edits_between", "finish", "grep", "insert",
-           "list_dir", "load_scenario", "read", "read_log", "render", "render_tree", "write",
-           "write_stage"]
+           "Scenario", "TaskPolicy", "Turn", "bash", "edit", "edits_between", "finish", "grep",
+           "insert", "list_dir", "load_scenario", "read", "read_log", "render", "render_tree",
+           "write", "write_stage"]

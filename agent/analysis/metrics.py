@@ -15,8 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agent.analysis.caching import Caching, compute_caching
 from agent.analysis.calls import Call, calls_before_events, extract_calls, run_start_time
 from agent.analysis.churn import Churn, FileChange, has_history, read_history
+from agent.analysis.fuzzgap import FuzzGap, compute_fuzz
 from agent.analysis.loops import Loops, compute_loops
 from agent.analysis.progress import (
     Progress,
@@ -26,6 +28,7 @@ from agent.analysis.progress import (
     compute_regressions,
     compute_stall,
     curve,
+    requested_evaluations,
 )
 from agent.trajectory import LoadedRun
 from agent.trajectory.events import (
@@ -36,6 +39,7 @@ from agent.trajectory.events import (
     SnapshotEvent,
 )
 from agent.trajectory.reader import totals_from_events
+from agent.trajectory.run_info import Totals
 
 METRICS_SCHEMA = 1
 #: A bash command that builds the project (starts/ends build-break episodes). Matched with
@@ -67,6 +71,7 @@ class RunSummary(BaseModel):
     tokens_in: int
     tokens_out: int
     cost: float | None  # None when no model call had a price
+    unpriced_calls: int  # model calls whose cost is unknown
     wall_s: float | None  # None: an imported run whose source records no time
     final_passed: int | None
     final_total: int | None
@@ -165,9 +170,13 @@ class RunMetrics(BaseModel):
     churn: Churn | None
     degradation: Degradation
     model_calls: ModelCalls
+    caching: Caching
     context_events: list[ContextMark]
     unavailable: dict[str, str]  # metric key -> why it is None
     warnings: list[str]
+    evaluations_requested: int = 0  # snapshots the run asked to grade (`every`)
+    evaluations_skipped: int = 0  # of those, never recorded (coalesced, or the run stopped)
+    fuzz: FuzzGap | None = None  # the fuzz measure and the overfitting gap (grader.fuzz)
 
 
 def _slope(ys: Sequence[float]) -> float | None:
@@ -345,14 +354,15 @@ def compute_model_calls(run: LoadedRun) -> ModelCalls:
         last_error=failed[-1].message[:500] if failed else None)
 
 
-def compute_summary(run: LoadedRun, calls: Sequence[Call]) -> RunSummary:
+def compute_summary(run: LoadedRun, calls: Sequence[Call],
+                    counted: Totals | None = None) -> RunSummary:
     info = run.current_info
     steps = max((e.step for e in run.events), default=0)
     end = run.events[-1].t if run.events else run_start_time(run)
     grade = info.grade if info is not None else None
     passed = grade.get("passed") if isinstance(grade, dict) else None
     total = grade.get("total") if isinstance(grade, dict) else None
-    counted = totals_from_events(run.events)
+    counted = counted or totals_from_events(run.events)
     priced = counted.model_calls > counted.unpriced_calls
     tokens_in, tokens_out = counted.tokens_in, counted.tokens_out
     cost = counted.cost if priced else (info.totals.cost or None if info else None)
@@ -368,7 +378,8 @@ def compute_summary(run: LoadedRun, calls: Sequence[Call]) -> RunSummary:
         status=info.status if info else None, end_reason=info.end_reason if info else None,
         error=info.error if info else None,
         steps=steps, tool_calls=len(calls), tokens=tokens_in + tokens_out,
-        tokens_in=tokens_in, tokens_out=tokens_out, cost=cost, wall_s=wall,
+        tokens_in=tokens_in, tokens_out=tokens_out, cost=cost,
+        unpriced_calls=counted.unpriced_calls, wall_s=wall,
         final_passed=passed if isinstance(passed, int) else None,
         final_total=total if isinstance(total, int) else None,
         parent=info.parent if info else None)
@@ -385,8 +396,10 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
         if run.info is not None and run.info.totals.wall_s is None:
             unavailable["wall_s"] = "the imported source records no timestamps"
     horizon = len(calls)
+    counted = totals_from_events(run.events)  # once, for the summary and the caching figures
 
     points, results, n_evals, failed = curve(run, calls)
+    asked, skipped = requested_evaluations(run)
     progress = regressions = stall = None
     if points:
         progress = compute_progress(points, n_evals, failed, horizon)
@@ -417,9 +430,11 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
                          action=e.action, details=dict(e.details))
              for i, e in enumerate(run.events) if isinstance(e, ContextEvent)]
     return RunMetrics(
-        run=compute_summary(run, calls), progress=progress, regressions=regressions,
+        run=compute_summary(run, calls, counted), progress=progress, regressions=regressions,
         stall=stall, loops=loops, errors=compute_errors(calls),
         validity=compute_validity(run, calls), edits=compute_edits(run, calls, changes),
         churn=churn, degradation=compute_degradation(calls, repeats),
-        model_calls=compute_model_calls(run), context_events=marks,
+        model_calls=compute_model_calls(run), caching=compute_caching(run, counted),
+        context_events=marks, fuzz=compute_fuzz(run),
+        evaluations_requested=asked, evaluations_skipped=skipped,
         unavailable=unavailable, warnings=warnings)

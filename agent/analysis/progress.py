@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from agent.analysis.calls import Call
 from agent.analysis.tiers import Tier, compute_tiers
 from agent.trajectory import LoadedRun
-from agent.trajectory.events import EvaluationEvent
+from agent.trajectory.events import EvaluationEvent, SnapshotEvent
 
 #: Shares of the final score whose first crossing is reported in ``progress.tool_calls_to``.
 MILESTONES = (25, 50, 75, 90)
@@ -105,6 +105,14 @@ def milestones(points: Sequence[CurvePoint], final: float) -> dict[str, int | No
                    None)
         out[str(pct)] = hit
     return out
+
+
+def requested_evaluations(run: LoadedRun) -> tuple[int, int]:
+    """(evaluations the run asked for, how many of them were never recorded): a run
+    with ``coalesce_evals`` drops queued ones when the grader falls behind."""
+    asked = {e.tool_calls: e.commit for e in run.events_of(SnapshotEvent) if e.evaluate}
+    graded = {(e.tool_calls, e.commit) for e in run.events_of(EvaluationEvent) if not e.final}
+    return len(asked), sum(1 for n, c in asked.items() if (n, c) not in graded)
 
 
 def compute_progress(points: Sequence[CurvePoint], n_evals: int, failed: int,

@@ -17,11 +17,13 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.analysis.alerts import retries_summary
+from agent.analysis.fuzz_report import fuzz_html, fuzz_rows, fuzz_terminal
 from agent.analysis.metrics import RunMetrics
 from agent.analysis.progress import Progress
 from agent.analysis.report_steps import HTML_TEXT_CHARS, csp_hash, steps_section
 from agent.analysis.svg import PALETTE, Band, Chart, Marker, Series, esc, line_chart, timeline
 from agent.analysis.tiers import Tier
+from agent.models.usage import cost_text
 from agent.trajectory import EventBase, LoadedRun, RunInfo
 from agent.trajectory.events import (
     ErrorEvent,
@@ -48,6 +50,23 @@ def _num(v: float | int | None, digits: int = 2) -> str:
     if v is None:
         return NA
     return str(v) if isinstance(v, int) else f"{v:.{digits}f}"
+
+
+def caching_rows(m: RunMetrics) -> list[tuple[str, str]]:
+    """Prompt cache reads and writes, reasoning tokens and the requests' prefix stability."""
+    c, p = m.caching, m.caching.prefix
+    rows = [("prompt cache hit rate", _pct(c.cache_hit_rate))]
+    if c.cache_hit_rate is not None:
+        rows.append(("prompt cache read / written",
+                     f"{c.tokens_cached:,} / {c.tokens_cache_write:,} tokens"))
+    rows += [("prompt prefix reused", NA if p.share is None else f"{_pct(p.share)} ({c.context})"),
+             ("prefix breaks", f"{p.breaks} in {p.requests} calls")]
+    if len(c.prefix_by_context) > 1:
+        rows += [(f"prefix reused under {name}", f"{_pct(x.share)} ({x.requests} calls)")
+                 for name, x in c.prefix_by_context.items()]
+    if c.tokens_reasoning:
+        rows.append(("reasoning tokens", f"{c.tokens_reasoning:,} of {m.run.tokens_out:,}"))
+    return rows
 
 
 def _model_call_rows(m: RunMetrics) -> list[tuple[str, str]]:
@@ -79,11 +98,14 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
         ("tokens", str(m.run.tokens)),
         ("final pass rate", _pct(p.final_rate) if p else NA),
         ("best pass rate", _pct(p.best_rate) if p else NA),
+        *fuzz_rows(m.fuzz)[:2],
         *_model_call_rows(m)[:1], *_model_call_rows(m)[2:3],
         ("progress AUC", _num(p.auc, 3) if p else NA),
         ("calls to 25/50/75/90%", " / ".join(_num(v) for v in p.tool_calls_to.values())
          if p else NA),
         ("regression events", str(r.events) if r else NA),
+        ("evaluations asked / skipped", f"{m.evaluations_requested} / "
+         f"{m.evaluations_skipped}"),
         ("tests lost (unrecovered)", f"{len(r.tests_lost)} ({r.unrecovered})" if r else NA),
         ("max drawdown", _pct(r.max_drawdown) if r else NA),
         ("stall (calls since improvement)", str(s.tool_calls_since_improvement) if s else NA),
@@ -101,9 +123,10 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
          if m.churn else NA),
         ("file rewrites (commits)", str(m.churn.rewrites) if m.churn else NA),
         ("write_file overwrites", str(m.edits.write_file_overwrites)),
-        _model_call_rows(m)[1], *_model_call_rows(m)[3:],
-        ("cost", "unknown" if m.run.cost is None and m.model_calls.calls else
-         f"${m.run.cost:.4f}" if m.run.cost is not None else NA),
+        _model_call_rows(m)[1], *caching_rows(m), *_model_call_rows(m)[3:],
+        ("cost", cost_text(m.run.cost, m.model_calls.calls,
+                           m.run.unpriced_calls, m.run.model_kind, short=True)),
+        *fuzz_rows(m.fuzz)[2:],
     ]
 
 
@@ -126,6 +149,8 @@ def render_terminal(metrics: RunMetrics, info: RunInfo | None) -> RenderableType
         parts.append(stages_table(metrics.progress))
     if metrics.progress and metrics.progress.tiers:
         parts.append(tiers_table(metrics.progress.tiers))
+    if metrics.fuzz:
+        parts.append(fuzz_terminal(metrics.fuzz, metrics.run.tool_calls))
     d = metrics.degradation
     if d.windows:
         trend = Table(title=f"Degradation: {len(d.windows)} windows of {d.window} calls",
@@ -516,6 +541,7 @@ def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
     body = (f"<h1>{esc(title)}</h1><p class=\"meta\">{meta}</p>{warn}"
             f'<div class="grid2">{cards}</div>'
             f'<h2>Progress</h2><div id="progress">{_progress_charts(metrics)}</div>'
+            f"{fuzz_html(metrics.fuzz, metrics.run.tool_calls)}"
             f'<h2>Per model call</h2><div id="per-call">{call_charts(run)}</div>'
             f'<h2>Degradation</h2><div id="windows">{_window_charts(metrics)}</div>'
             f'<h2>Timeline</h2><div id="timeline">{_timeline(steps)}</div>'

@@ -21,13 +21,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.batch.budget import BudgetPool, PoolLimits
 from agent.batch.entry import EntryOutcome, entry_labels, plan, prepare_images, run_entry
 from agent.batch.index import Attempt, BatchIndex, BatchRecorder
 from agent.batch.matrix import Entry, expand, load_matrix
 from agent.batch.stop import BatchStop, stop_on_signals
 from agent.options import ConfigError
-from agent.runner import Hooks
+from agent.runner import Attachments, Hooks
 from agent.state import LoopState
+from agent.team.as_run import has_outcome
 
 
 class BatchOptions(BaseModel):
@@ -41,6 +43,12 @@ class BatchOptions(BaseModel):
     parallel: int = Field(4, ge=1)
     max_sandboxes: int | None = Field(None, ge=1)
     ray: str | None = None  # Ray address (e.g. 127.0.0.1:6379 or "auto")
+    max_cost: float | None = Field(None, gt=0)  # dollars, all runs together
+    max_tokens_total: int | None = Field(None, gt=0)  # prompt + completion tokens, all runs
+
+    @property
+    def limits(self) -> PoolLimits:
+        return PoolLimits(max_cost=self.max_cost, max_tokens=self.max_tokens_total)
 
     @property
     def batch_dir(self) -> Path:
@@ -79,7 +87,7 @@ def _record_outcome(rec: BatchRecorder, out: EntryOutcome) -> None:
         return
     rec.refresh_from_run(out.run_id)
     fields: dict[str, Any] = {"node": out.node or r.node}
-    if not (rec.dir / out.run_id / "run.json").exists():
+    if not has_outcome(rec.dir / out.run_id):
         fields.update(state="failed", status="failed", end_reason=out.end_reason)
     if out.error and out.status == "failed":
         fields["error"] = out.error
@@ -89,8 +97,9 @@ def _record_outcome(rec: BatchRecorder, out: EntryOutcome) -> None:
 
 
 def run_local(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, parallel: int,
-              max_sandboxes: int | None) -> list[EntryOutcome]:
-    """Run entries on this machine: ``parallel`` threads, ``max_sandboxes`` runs in flight."""
+              max_sandboxes: int | None, budget: BudgetPool | None = None) -> list[EntryOutcome]:
+    """Run entries on this machine: ``parallel`` threads, ``max_sandboxes`` runs in flight;
+    with a ``budget``, a run starts only while it has money and tokens left."""
     sem = threading.BoundedSemaphore(max_sandboxes) if max_sandboxes else None
     node = socket.gethostname()
     labels = entry_labels(rec.index.batch_id, node)
@@ -98,9 +107,14 @@ def run_local(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, para
     def work(entry: Entry) -> EntryOutcome:
         if sem is not None:
             while not sem.acquire(timeout=0.5):
-                if stop.requested:
+                if stop.requested or (budget is not None and budget.exhausted()):
                     t = time.time()
                     return EntryOutcome(run_id=entry.run_id, started_at=t, ended_at=t)
+        if budget is not None and budget.exhausted():
+            if sem is not None:
+                sem.release()
+            t = time.time()
+            return EntryOutcome(run_id=entry.run_id, started_at=t, ended_at=t)
         try:
             run_stop = stop.new_signal()
 
@@ -115,9 +129,14 @@ def run_local(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, para
 
             def observer(s: LoopState) -> None:
                 rec.progress(entry.run_id, s.step, s.tool_calls, s.grade)
+                if budget is not None:  # the run's own totals: a repeat counts once
+                    budget.report(entry.run_id, s.cost, s.tokens_in + s.tokens_out)
+                    if s.unpriced_calls:
+                        budget.mark_unpriced(entry.run_id)
 
             hooks = Hooks(observer=observer, on_start=on_start, stop=run_stop)
-            out = run_entry(entry, rec.dir, hooks, labels=labels, node=node)
+            out = run_entry(entry, rec.dir, hooks, labels=labels, node=node,
+                            attach=Attachments(allowance=budget) if budget else None)
         finally:
             if sem is not None:
                 sem.release()
@@ -146,11 +165,14 @@ def run_batch(opts: BatchOptions, *, stop: BatchStop | None = None,
     entries = expand(matrix, source=opts.matrix)
     stop = stop or BatchStop()
     batch_dir = opts.batch_dir
+    pool = BudgetPool(opts.limits) if opts.limits.any else None
     with batch_lock(batch_dir):
         rec = BatchRecorder.open(batch_dir, entries, matrix=opts.matrix,
                                  executor="ray" if opts.ray else "local",
                                  parallel=opts.parallel, max_sandboxes=opts.max_sandboxes,
                                  ray_address=opts.ray)
+        if pool is not None:
+            pool.seed_from(batch_dir, [e.run_id for e in entries])
         todo = [e for e in entries if plan(batch_dir / e.run_id) != "skip"]
         todo_ids = {e.run_id for e in todo}
         now = time.time()
@@ -167,14 +189,19 @@ def run_batch(opts: BatchOptions, *, stop: BatchStop | None = None,
                 from agent.batch.ray_exec import run_ray
 
                 outcomes = run_ray(todo, rec, stop, address=opts.ray, parallel=opts.parallel,
-                                   max_sandboxes=opts.max_sandboxes, progress=progress)
+                                   max_sandboxes=opts.max_sandboxes, progress=progress,
+                                   pool=pool)
             else:
                 prepare_images(todo, progress)
                 outcomes = run_local(todo, rec, stop, parallel=opts.parallel,
-                                     max_sandboxes=opts.max_sandboxes)
+                                     max_sandboxes=opts.max_sandboxes, budget=pool)
         totals = rec.totals()
+        spent = pool.why() if pool is not None else None
         state = "interrupted" if stop.requested else \
-            "finished" if totals["finished"] == totals["total"] else "failed"
+            "finished" if totals["finished"] == totals["total"] else \
+            "budget_spent" if spent else "failed"
+        if pool is not None:
+            rec.index.budget = pool.summary()
         rec.save(state)
         return BatchResult(batch_dir=batch_dir, index=rec.index, outcomes=skipped + outcomes,
                            interrupted=stop.requested)

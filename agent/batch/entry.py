@@ -21,7 +21,8 @@ from pydantic import BaseModel
 from agent.batch.matrix import Entry
 from agent.options import ConfigError, ResumeConfig
 from agent.resume import resume_run
-from agent.runner import Hooks, execute_run
+from agent.runner import Attachments, Hooks, execute_run
+from agent.team.info import is_team_dir, read_team_info
 from agent.trajectory.reader import load_run
 from agent.trajectory.run_info import EndReason, Status, read_run_info
 
@@ -78,14 +79,16 @@ def wait_unlocked(run_dir: Path, timeout: float) -> None:
 
 def plan(run_dir: Path) -> Action:
     """What to do with an entry's folder: skip a finished run, resume a recorded one."""
+    if is_team_dir(run_dir):
+        return team_plan(run_dir)
     if not (run_dir / "run.json").exists() or not (run_dir / "events.jsonl").exists():
         return "start"
     try:
         info = read_run_info(run_dir)
     except (OSError, ValueError):
         return "start" if not load_run(run_dir).events else "resume"
-    if info.status == "finished":
-        return "skip"
+    if info.status == "finished" and info.end_reason != "shared_budget":
+        return "skip"  # a run the batch's budget stopped is resumed (with a larger one)
     return "resume" if load_run(run_dir).events else "start"
 
 
@@ -100,8 +103,9 @@ def _engine_race(e: Exception) -> bool:
 
 def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, str],
               node: str | None = None, busy_wait_s: float = 30.0,
-              engine_retries: int = 3) -> EntryOutcome:
-    """Start, resume or skip one entry; never raises for a run's own failure.
+              engine_retries: int = 3, attach: Attachments | None = None) -> EntryOutcome:
+    """Start, resume or skip one entry; never raises for a run's own failure. ``attach``:
+    what the run gets besides its scenario (the batch's budget).
 
     Why the retries: the runner reaps orphans when a run starts, listing every managed
     container; one removed meanwhile (a neighbour run ending) makes the listing raise
@@ -110,7 +114,7 @@ def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, 
     """
     for attempt in range(engine_retries + 1):
         out, err = _run_entry_once(entry, batch_dir, hooks, labels=labels, node=node,
-                                   busy_wait_s=busy_wait_s)
+                                   busy_wait_s=busy_wait_s, attach=attach)
         if err is None or not _engine_race(err) or attempt == engine_retries:
             return out
         time.sleep(0.2 * (attempt + 1))
@@ -118,7 +122,7 @@ def run_entry(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, 
 
 
 def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict[str, str],
-                    node: str | None, busy_wait_s: float
+                    node: str | None, busy_wait_s: float, attach: Attachments | None
                     ) -> tuple[EntryOutcome, Exception | None]:
     t0 = time.time()
     run_dir = batch_dir / entry.run_id
@@ -130,6 +134,8 @@ def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict
         if run_dir.exists():
             wait_unlocked(run_dir, busy_wait_s)
         action = plan(run_dir)
+        if entry.agents > 1:
+            return _run_team_entry(entry, batch_dir, hooks, labels, action, node, t0), None
         if action == "skip":
             info = read_run_info(run_dir)
             return EntryOutcome(run_id=entry.run_id, action="skip", status=info.status,
@@ -138,12 +144,12 @@ def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict
         if action == "start":
             if run_dir.exists():  # a folder with nothing recorded: safe to start over
                 shutil.rmtree(run_dir)
-            result = execute_run(entry.config(batch_dir, labels), hooks)
+            result = execute_run(entry.config(batch_dir, labels), hooks, attach)
         else:
             cfg = entry.config(batch_dir, labels)
             result = resume_run(ResumeConfig(run_dir=run_dir, max_steps=cfg.max_steps,
                                              max_cost=cfg.max_cost, max_time=cfg.max_time,
-                                             labels=cfg.labels), hooks)
+                                             labels=cfg.labels), hooks, attach)
         info = result.info
         return EntryOutcome(run_id=entry.run_id, action=action, status=info.status,
                             end_reason=info.end_reason, error=info.error, node=node,
@@ -152,6 +158,43 @@ def _run_entry_once(entry: Entry, batch_dir: Path, hooks: Hooks, *, labels: dict
         return EntryOutcome(run_id=entry.run_id, action=action, status="failed",
                             end_reason="error", error=f"{type(e).__name__}: {e}", node=node,
                             started_at=t0, ended_at=time.time()), e
+
+
+def team_plan(team_dir: Path) -> Action:
+    """A team's folder: skip a finished team, resume one that recorded its start."""
+    try:
+        info = read_team_info(team_dir)
+    except (OSError, ValueError):
+        return "start"
+    if info.status == "finished":
+        return "skip"
+    return "resume" if (team_dir / "team.jsonl").exists() else "start"
+
+
+def _run_team_entry(entry: Entry, batch_dir: Path, hooks: Hooks, labels: dict[str, str],
+                    action: Action, node: str | None, t0: float) -> EntryOutcome:
+    """A team entry (``agents: N``), on this node: its agents' sessions, its upstream and
+    its grading all run here."""
+    from agent.team.driver import TeamHooks, resume_team, run_team
+    from agent.team.info import TeamSettings
+
+    team_dir = batch_dir / entry.run_id
+    cfg = entry.config(batch_dir, labels)
+    team_hooks = TeamHooks(progress=hooks.progress, on_start=hooks.on_start,
+                           parent=hooks.stop, handle_signals=False)
+    if action == "skip":
+        info = read_team_info(team_dir)
+    elif action == "start":
+        if team_dir.exists():
+            shutil.rmtree(team_dir)
+        info = run_team(cfg, TeamSettings(agents=entry.agents), team_hooks).info
+    else:
+        info = resume_team(team_dir, ResumeConfig(run_dir=team_dir, max_steps=cfg.max_steps,
+                                                  max_cost=cfg.max_cost,
+                                                  max_time=cfg.max_time), team_hooks).info
+    return EntryOutcome(run_id=entry.run_id, action=action, status=info.status,
+                        end_reason=info.end_reason, error=info.error, node=node,
+                        started_at=t0, ended_at=time.time())
 
 
 def entry_labels(batch_id: str, node: str) -> dict[str, str]:

@@ -17,7 +17,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from agent.batch.matrix import Entry
-from agent.trajectory.run_info import RunInfo, read_run_info
+from agent.team.as_run import has_outcome, outcome_info
+from agent.trajectory.run_info import RunInfo
 
 SCHEMA = 1
 State = Literal["pending", "running", "finished", "failed", "interrupted"]
@@ -62,16 +63,21 @@ class BatchIndex(BaseModel):
     parallel: int
     max_sandboxes: int | None = None
     ray_address: str | None = None
-    state: str = "running"  # running | finished | interrupted | failed
+    state: str = "running"  # running | finished | interrupted | failed | budget_spent
     created_at: float
     updated_at: float
     invocations: int = 1
     totals: dict[str, int] = Field(default_factory=dict)
+    # --max-cost / --max-tokens-total of the batch and what its runs spent (agent/batch/budget.py)
+    budget: dict[str, Any] | None = None
     entries: list[EntryRecord]
 
 
 def state_of(info: RunInfo) -> State:
-    """An entry's state from its run.json."""
+    """An entry's state from its run.json. A run the batch's budget stopped is interrupted:
+    not done, and a re-run with a larger budget resumes it."""
+    if info.end_reason == "shared_budget":
+        return "interrupted"
     if info.status in ("finished", "failed", "interrupted"):
         return info.status
     return "running"  # a run left `running` crashed; re-running resumes it
@@ -130,10 +136,9 @@ class BatchRecorder:
                 rec.attempts = [Attempt.model_validate(a) for a in prev.get("attempts", [])]
             except ValueError:
                 pass
-            run_json = batch_dir / e.run_id / "run.json"
-            if run_json.exists():
+            if has_outcome(batch_dir / e.run_id):
                 try:
-                    record_from_info(rec, read_run_info(batch_dir / e.run_id))
+                    record_from_info(rec, outcome_info(batch_dir / e.run_id))
                 except (OSError, ValueError):
                     pass
             records.append(rec)
@@ -159,8 +164,8 @@ class BatchRecorder:
     def refresh_from_run(self, run_id: str) -> None:
         """Re-read a run's run.json into its record (after the run ended)."""
         run_dir = self.dir / run_id
-        if (run_dir / "run.json").exists():
-            info = read_run_info(run_dir)
+        if has_outcome(run_dir):
+            info = outcome_info(run_dir)
             with self._lock:
                 record_from_info(self._by_id[run_id], info)
 

@@ -4,6 +4,7 @@
 scenarios: [toy-c-compiler, path/to/my-scenario]      # built-in names or folders
 models: [reference, my-profile, "script:calls.yaml"]   # profiles, specials, model names
 seeds: [1, 2, 3]                                       # default [1]
+agents: [1, 3]                                         # a team of N per entry (docs/teams.md)
 overrides: {max_steps: 300, context: mask}             # any run option, every entry
 scenario_overrides: {toy-c-compiler: {max_time: 6h}}   # keyed as written in `scenarios`
 model_overrides: {"script:calls.yaml": {sandbox: local}}
@@ -25,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -51,6 +52,8 @@ class EntrySpec(BaseModel):
     scenario: str = Field(description="a built-in scenario or a scenario folder")
     model: str = Field(description="what `--model` takes")
     seed: int = Field(1, description="the entry's seed (part of its run id)")
+    agents: int = Field(1, ge=1, le=64, description=(
+        "1: a single run; N >= 2: a team of N agents on one upstream (docs/teams.md)"))
     overrides: dict[str, Any] = Field(default_factory=dict, description=(
         "run options of this entry (they win over every other override)"))
 
@@ -66,6 +69,10 @@ class BatchMatrix(BaseModel):
         "profiles, specials, model names: what `--model` takes"))
     seeds: list[int] = Field(default_factory=lambda: [1], description=(
         "one run per scenario x model x seed"))
+    agents: list[Annotated[int, Field(ge=1, le=64)]] = Field(
+        default_factory=lambda: [1], description=(
+            "agents per entry (an axis): 1 is a single run, N >= 2 a team of N agents on one "
+            "upstream (docs/teams.md)"))
     overrides: dict[str, Any] = Field(default_factory=dict, description=(
         "run options of every entry"))
     scenario_overrides: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
@@ -87,6 +94,7 @@ class Entry(BaseModel):
     model: str  # resolved spec handed to the runner
     model_label: str  # as written in the matrix (tables group by it)
     seed: int
+    agents: int = 1  # >= 2: a team (its folder is a team folder)
     overrides: dict[str, Any] = Field(default_factory=dict)
 
     def config(self, logs: Path, labels: dict[str, str] | None = None) -> RunConfig:
@@ -171,19 +179,21 @@ def expand(matrix: BatchMatrix, *, source: Path) -> list[Entry]:
                 raise MatrixError(f"{source}: {field}: {e}") from None
         return resolved, names[resolved]
 
-    raw: list[tuple[str, str, str, str, int, dict[str, Any], str]] = []
+    raw: list[tuple[str, str, str, str, int, int, dict[str, Any], str]] = []
     for i, s in enumerate(matrix.scenarios):
         ref, name = scenario(s, f"scenarios[{i}]")
         for m in matrix.models:
             for seed in matrix.seeds:
-                ov = {**matrix.overrides, **matrix.scenario_overrides.get(s, {}),
-                      **matrix.model_overrides.get(m, {})}
-                raw.append((ref, name, _resolve_model(m, base), m, seed, ov, f"scenarios[{i}]"))
+                for agents in matrix.agents:
+                    ov = {**matrix.overrides, **matrix.scenario_overrides.get(s, {}),
+                          **matrix.model_overrides.get(m, {})}
+                    raw.append((ref, name, _resolve_model(m, base), m, seed, agents, ov,
+                                f"scenarios[{i}]"))
     for i, e in enumerate(matrix.entries):
         ref, name = scenario(e.scenario, f"entries[{i}].scenario")
         ov = {**matrix.overrides, **matrix.scenario_overrides.get(e.scenario, {}),
               **matrix.model_overrides.get(e.model, {}), **e.overrides}
-        raw.append((ref, name, _resolve_model(e.model, base), e.model, e.seed, ov,
+        raw.append((ref, name, _resolve_model(e.model, base), e.model, e.seed, e.agents, ov,
                     f"entries[{i}]"))
     # Slugs that two different specs share get a hash of the spec, so ids never collide.
     by_slug: dict[str, set[str]] = {}
@@ -191,17 +201,18 @@ def expand(matrix: BatchMatrix, *, source: Path) -> list[Entry]:
         by_slug.setdefault(model_slug(r[2]), set()).add(r[2])
     entries: list[Entry] = []
     seen: dict[str, str] = {}
-    for ref, name, model, label, seed, ov, field in raw:
+    for ref, name, model, label, seed, agents, ov, field in raw:
         slug = model_slug(model)
         if len(by_slug[slug]) > 1:
             slug = f"{slug}-{hashlib.sha1(model.encode()).hexdigest()[:6]}"
-        run_id = f"{name}__{slug}__s{seed}"
+        run_id = f"{name}__{slug}__s{seed}" + (f"__a{agents}" if agents > 1 else "")
         if run_id in seen:
             raise MatrixError(f"{source}: {field}: run {run_id} appears twice (also from "
                               f"{seen[run_id]})")
         seen[run_id] = field
         entry = Entry(run_id=run_id, scenario=ref, scenario_name=name, model=model,
-                      model_label=label, seed=seed, overrides=ov)
+                      model_label=label if agents == 1 else f"{label} (team of {agents})",
+                      seed=seed, agents=agents, overrides=ov)
         try:
             entry.config(Path("logs"))
         except ValidationError as e:

@@ -11,7 +11,9 @@
   every node (one machine, or shared storage such as NFS mounted at the same path).
 - A prep task pinned to each node reaps the batch's orphaned containers and builds images at
   the start, and reaps again at the end.
-- Progress and Ctrl-C travel through a small actor on the driver's node.
+- Progress and Ctrl-C travel through a small actor on the driver's node, and so does a batch
+  budget: each task relays its run's spending there every half second and hears back whether
+  the pool is spent (agent/batch/budget.py).
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from agent.batch.budget import BudgetPool, PoolLimits, RemoteShare
 from agent.batch.entry import EntryOutcome, entry_labels, plan, prepare_images, run_entry
 from agent.batch.index import Attempt, BatchRecorder
 from agent.batch.matrix import Entry
 from agent.batch.stop import BatchStop
 from agent.loop import StopSignal
 from agent.options import ConfigError
-from agent.runner import Hooks
+from agent.runner import Attachments, Hooks
 from agent.state import LoopState
+from agent.team.as_run import has_outcome
 
 try:
     import ray
@@ -50,19 +54,42 @@ def _require_ray() -> Any:
 class ProgressBoard:
     """Lives on the driver's node: runs report counters here and read the stop flag."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: dict[str, Any] | None = None,
+                 spent: dict[str, tuple[float, int]] | None = None) -> None:
+        # ``limits``/``spent``: the batch's budget and what its runs spent before.
         self.stop = False
         self.live: dict[str, dict[str, Any]] = {}
         self.attempts: dict[str, list[dict[str, Any]]] = {}
+        self.pool = BudgetPool(PoolLimits.model_validate(limits)) if limits else None
+        for run_id, (cost, tokens) in (spent or {}).items():
+            self.charge(run_id, cost, tokens, False)
 
-    def begin(self, run_id: str, node: str, action: str) -> bool:
-        self.attempts.setdefault(run_id, []).append(
-            {"action": action, "node": node, "started_at": time.time(), "ended_at": None})
-        return self.stop
+    def begin(self, run_id: str, node: str, action: str) -> tuple[bool, str | None]:
+        """Record a try; say whether to stop, and why the pool is spent (then no start)."""
+        verdict = self.pool.why() if self.pool else None
+        if not verdict:
+            self.attempts.setdefault(run_id, []).append(
+                {"action": action, "node": node, "started_at": time.time(), "ended_at": None})
+        return self.stop, verdict
+
+    def charge(self, run_id: str, cost: float, tokens: int, unpriced: bool) -> str | None:
+        if self.pool is None:
+            return None
+        self.pool.report(run_id, cost, tokens)
+        if unpriced:
+            self.pool.mark_unpriced(run_id)
+        return self.pool.why()
 
     def report(self, run_id: str, step: int, tool_calls: int, grade: str) -> bool:
         self.live[run_id] = {"step": step, "tool_calls": tool_calls, "grade": grade}
         return self.stop
+
+    def budget(self) -> tuple[dict[str, tuple[float, int]], list[str], str | None] | None:
+        """What each run spent, the runs with unpriced calls, and whether the pool is spent."""
+        if self.pool is None:
+            return None
+        each, unpriced = self.pool.each()
+        return each, unpriced, self.pool.why()
 
     def end(self, run_id: str, node: str) -> None:
         for a in reversed(self.attempts.get(run_id, [])):
@@ -84,28 +111,44 @@ def _run_task(entry_json: str, batch_dir: str, batch_id: str, board: Any) -> str
     bdir = Path(batch_dir)
     stop = StopSignal()
     latest = LoopState()
-    if ray.get(board.begin.remote(entry.run_id, node, plan(bdir / entry.run_id))):
-        stop.requested = True
+    stopped, verdict = ray.get(board.begin.remote(entry.run_id, node,
+                                                  plan(bdir / entry.run_id)))
+    if verdict:  # the batch's budget is spent: this run does not start
+        now = time.time()
+        return EntryOutcome(run_id=entry.run_id, node=node, started_at=now,
+                            ended_at=now).model_dump_json()
+    stop.requested = stopped
+    share = RemoteShare(lambda cost, tokens: ray.get(board.charge.remote(
+        entry.run_id, cost, tokens, latest.unpriced_calls > 0)), verdict)
     done = threading.Event()
+
+    def report() -> None:
+        if ray.get(board.report.remote(entry.run_id, latest.step, latest.tool_calls,
+                                       latest.grade)):
+            stop.requested = True
 
     def poll() -> None:  # pushes counters, pulls Ctrl-C, even while a command runs
         while not done.wait(0.5):
             try:
-                if ray.get(board.report.remote(entry.run_id, latest.step, latest.tool_calls,
-                                               latest.grade)):
-                    stop.requested = True
+                report()
             except Exception:  # the driver is going away; the run ends on its own
                 return
 
     def observer(s: LoopState) -> None:
         nonlocal latest
         latest = s
+        if s.model_calls != seen[0]:  # a model call was recorded: send the run's totals
+            seen[0] = s.model_calls
+            share.report(s.cost, s.tokens_in + s.tokens_out)
+
+    seen = [-1]
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     try:
         out = run_entry(entry, bdir, Hooks(observer=observer, stop=stop),
-                        labels=entry_labels(batch_id, node), node=node)
+                        labels=entry_labels(batch_id, node), node=node,
+                        attach=Attachments(allowance=share))
     finally:
         done.set()
     board.report.remote(entry.run_id, latest.step, latest.tool_calls, latest.grade)
@@ -175,29 +218,34 @@ def reap_nodes(batch_id: str, entries: list[Entry], *, build: bool = False
 
 def run_ray(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, address: str,
             parallel: int, max_sandboxes: int | None,
-            progress: Callable[[str], None] = lambda _m: None) -> list[EntryOutcome]:
-    """Run entries as Ray tasks; at most ``parallel`` (and ``max_sandboxes``) in flight."""
+            progress: Callable[[str], None] = lambda _m: None,
+            pool: BudgetPool | None = None) -> list[EntryOutcome]:
+    """Run entries as Ray tasks; at most ``parallel`` (and ``max_sandboxes``) in flight;
+    ``pool``: the batch's budget (held by the board on the driver's node for the tasks)."""
     _require_ray()
     owns = not ray.is_initialized()
     if owns:
         ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
     try:
         return _drive(entries, rec, stop, parallel=parallel, max_sandboxes=max_sandboxes,
-                      progress=progress)
+                      progress=progress, pool=pool)
     finally:
         if owns:
             ray.shutdown()
 
 
 def _drive(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, parallel: int,
-           max_sandboxes: int | None, progress: Callable[[str], None]) -> list[EntryOutcome]:
+           max_sandboxes: int | None, progress: Callable[[str], None],
+           pool: BudgetPool | None) -> list[EntryOutcome]:
     batch_id = rec.index.batch_id
     if not sandbox_nodes():
         raise ConfigError("the Ray cluster has no node offering the `sandbox` resource: start "
                           "nodes with `ray start ... --resources '{\"sandbox\": N}'`")
     here = ray.get_runtime_context().get_node_id()
+    seed = None if pool is None else pool.each()[0]
     board: Any = ray.remote(num_cpus=0)(ProgressBoard).options(
-        scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=False)).remote()
+        scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=False)).remote(
+        pool.limits.model_dump() if pool is not None else None, seed)
     progress("reaping orphans and preparing images on every node")
     reap_nodes(batch_id, entries, build=True)
     task = ray.remote(num_cpus=0, resources={"sandbox": 1}, max_retries=MAX_RETRIES,
@@ -210,9 +258,11 @@ def _drive(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, paralle
     stopped = False
     try:
         while queue or inflight:
-            if stop.requested and not stopped:
+            spent = _sync_budget(board, pool)
+            if (stop.requested or spent) and not stopped:
                 stopped = True
-                board.request_stop.remote()
+                if stop.requested:
+                    board.request_stop.remote()
                 now = time.time()
                 outcomes += [EntryOutcome(run_id=e.run_id, started_at=now, ended_at=now)
                              for e in queue]
@@ -237,6 +287,7 @@ def _drive(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, paralle
                 _sync_board(rec, board, ended)
                 _finish(rec, out)
                 outcomes.append(out)
+        _sync_budget(board, pool)
     finally:
         progress("reaping orphans on every node")
         try:
@@ -244,6 +295,15 @@ def _drive(entries: list[Entry], rec: BatchRecorder, stop: BatchStop, *, paralle
         except Exception:  # the cluster is going away; `ultrarun sandbox reap` remains
             pass
     return outcomes
+
+
+def _sync_budget(board: Any, pool: BudgetPool | None) -> str | None:
+    """The board's view of the batch's budget into the driver's pool; why it is spent."""
+    if pool is None:
+        return None
+    each, unpriced, verdict = ray.get(board.budget.remote())
+    pool.merge(each, unpriced)
+    return str(verdict) if verdict else None
 
 
 def _sync_board(rec: BatchRecorder, board: Any, ended: set[str]) -> None:
@@ -268,7 +328,7 @@ def _finish(rec: BatchRecorder, out: EntryOutcome) -> None:
     fields: dict[str, Any] = {}
     if out.node:
         fields["node"] = out.node
-    if out.action is not None and not (rec.dir / out.run_id / "run.json").exists():
+    if out.action is not None and not has_outcome(rec.dir / out.run_id):
         fields.update(state="failed", status="failed", end_reason=out.end_reason)
     if out.error and out.status == "failed":
         fields["error"] = out.error

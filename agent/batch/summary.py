@@ -14,7 +14,8 @@ from rich.table import Table
 from agent.analysis.compare import compare_runs, render_compare_html
 from agent.analysis.metrics import RunMetrics, compute_metrics
 from agent.batch.index import BatchIndex
-from agent.trajectory import load_run
+from agent.team.as_run import load_any
+from agent.team.info import is_team_dir
 
 #: (key, label, how to read it from a run's metrics) of the figures aggregated per group.
 FIGURES: list[tuple[str, str]] = [
@@ -79,9 +80,9 @@ def summarize(batch_dir: Path, index: BatchIndex) -> tuple[list[GroupRow], list[
         c[0] += 1
         c[1] += e.state == "finished"
         run_dir = batch_dir / e.run_dir
-        if (run_dir / "events.jsonl").exists():
+        if (run_dir / "events.jsonl").exists() or is_team_dir(run_dir):
             dirs.append(run_dir)
-            groups[key].append(run_figures(compute_metrics(load_run(run_dir))))
+            groups[key].append(run_figures(compute_metrics(load_any(run_dir))))
     rows = [GroupRow(scenario=s, model=m, runs=counts[(s, m)][0], finished=counts[(s, m)][1],
                      figures={k: spread([f[k] for f in figs]) for k, _ in FIGURES})
             for (s, m), figs in groups.items()]
@@ -114,7 +115,7 @@ def write_compare_html(batch_dir: Path, dirs: Sequence[Path]) -> Path | None:
     """The compare page of every run of the batch (None when no run has a folder yet)."""
     if not dirs:
         return None
-    items = compare_runs([(d, load_run(d)) for d in dirs])
+    items = compare_runs([(d, load_any(d)) for d in dirs])
     out = batch_dir / "compare.html"
     tmp = out.with_suffix(".html.tmp")
     tmp.write_text(render_compare_html(items))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,6 +31,13 @@ def batch(matrix: Annotated[Path, typer.Argument(help="The matrix file (YAML): s
           batch_id: Annotated[str | None, typer.Option(
               "--batch-id", help="Name of the batch folder (default: the matrix file's "
               "stem).")] = None,
+          max_cost: Annotated[float | None, typer.Option(
+              "--max-cost", help="Dollars all runs together may spend: runs stop (end reason "
+              "shared_budget) and no other starts once spent; a re-run with more resumes "
+              "them.")] = None,
+          max_tokens_total: Annotated[int | None, typer.Option(
+              "--max-tokens-total", help="Prompt + completion tokens all runs together may "
+              "spend.")] = None,
           quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
     """Run every scenario x model x seed of a matrix; a re-run resumes what is unfinished."""
     from rich.live import Live
@@ -39,7 +46,8 @@ def batch(matrix: Annotated[Path, typer.Argument(help="The matrix file (YAML): s
     from agent.batch.view import BatchView
 
     opts = validated(BatchOptions, matrix=matrix, parallel=parallel,
-                      max_sandboxes=max_sandboxes, ray=ray, logs=logs, batch_id=batch_id)
+                      max_sandboxes=max_sandboxes, ray=ray, logs=logs, batch_id=batch_id,
+                      max_cost=max_cost, max_tokens_total=max_tokens_total)
     if not matrix.exists():
         raise UserError(f"{matrix}: no such matrix file")
     view = BatchView(f"ultrarun batch · {opts.batch_dir.name}"
@@ -72,7 +80,8 @@ def report(result: BatchResult, *, as_json: bool, quiet: bool) -> None:
     html = write_compare_html(result.batch_dir, dirs)
     if as_json:
         print(json.dumps({"batch_dir": str(result.batch_dir), "state": result.index.state,
-                          "totals": result.index.totals, "compare_html": str(html) if html
+                          "totals": result.index.totals, "budget": result.index.budget,
+                          "compare_html": str(html) if html
                           else None, "groups": summary_json(rows),
                           "entries": [e.model_dump(mode="json")
                                       for e in result.index.entries]}))
@@ -84,7 +93,26 @@ def report(result: BatchResult, *, as_json: bool, quiet: bool) -> None:
                   f"{t['finished']}/{t['total']} finished"
                   + "".join(f", {t[k]} {k}" for k in ("failed", "interrupted", "pending")
                             if t.get(k)))
+    if result.index.budget:
+        console.print(budget_text(result.index.budget), highlight=False, markup=False)
     if html:
         console.print(f"[bold]compare[/bold] {display_path(html)}")
     if result.interrupted:
         console.print("interrupted: run the same command again to resume")
+
+
+def budget_text(b: dict[str, Any]) -> str:
+    """The batch budget's line: what was spent of what, and what it could not see."""
+    parts = []
+    if b.get("max_cost") is not None:
+        parts.append(f"${b['cost']:.4f} of ${b['max_cost']:.2f}")
+    if b.get("max_tokens") is not None:
+        parts.append(f"{b['tokens']:,} of {b['max_tokens']:,} tokens")
+    line = "budget: " + ", ".join(parts) + " spent"
+    if b.get("exhausted"):
+        line += "; runs stopped and none started once it was: re-run with a larger budget"
+    unpriced = b.get("runs_with_unpriced_calls") or []
+    if unpriced and b.get("max_cost") is not None:
+        line += (f"; {len(unpriced)} run(s) made calls of unknown cost, which --max-cost "
+                 "cannot count (set prices in the profile)")
+    return line

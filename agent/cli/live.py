@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.analysis.alerts import AlertDetector
+from agent.models.usage import cost_text
 from agent.state import LoopState
 from agent.textsafe import visible
 from agent.trajectory import EventBase
@@ -39,10 +40,7 @@ def fmt_elapsed(seconds: float) -> str:
 
 
 def cost_now(s: LoopState, model_kind: str = "endpoint") -> str:
-    if model_kind != "endpoint":
-        return f"no model cost ({model_kind} model)"
-    return "cost unknown" if s.model_calls and s.unpriced_calls >= s.model_calls \
-        else f"${s.cost:.4f}"
+    return cost_text(s.cost, s.model_calls, s.unpriced_calls, model_kind)
 
 
 def evaluation_text(e: EvaluationEvent) -> str:

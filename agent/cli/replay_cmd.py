@@ -115,13 +115,8 @@ def replay(
                 console.print(Text(visible(line)), soft_wrap=True)
         return
     if json_:
-        typer.echo(json.dumps([{"step": s.step, "tools": s.tools, "content": s.content,
-                                "calls": [{"call_id": c.call_id, "name": c.name,
-                                           "arguments": c.call.arguments if c.call else None,
-                                           "exit_code": c.result.exit_code if c.result else None,
-                                           "ok": c.result.ok if c.result else None}
-                                          for c in s.calls]} for s in steps],
-                              indent=2, ensure_ascii=False))
+        typer.echo(json.dumps([views.step_json(s) for s in steps], indent=2,
+                              ensure_ascii=False))
         return
     if sys.stdin.isatty() and sys.stdout.isatty():
         from agent.replay.viewer import run_viewer

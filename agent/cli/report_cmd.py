@@ -59,8 +59,18 @@ def _print_json(data: dict[str, Any]) -> None:
 
 def report(run_dir: RunArg, html: HtmlOpt = None, json_: JsonFlag = False,
            logs: RunLogsOpt = Path("logs")) -> None:
-    """Coherence metrics of one run: a summary table, or JSON; optionally an HTML page."""
+    """Coherence metrics of one run (or team): a summary table, or JSON; optionally an HTML
+    page."""
     from rich.console import Console
+
+    from agent.team.info import is_team_dir
+
+    team_dir = run_dir if run_dir.exists() else logs / run_dir
+    if is_team_dir(team_dir):
+        from agent.cli.team_cmd import report_team
+
+        report_team(team_dir, html, json_)
+        return
 
     from agent.analysis.metrics import compute_metrics
     from agent.analysis.report import render_html, render_terminal, report_json
@@ -80,7 +90,8 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(
                 help="Two or more run folders or run ids.")],
             html: HtmlOpt = None, json_: JsonFlag = False,
             logs: RunLogsOpt = Path("logs")) -> None:
-    """Metrics of several runs side by side; forks are lined up with their parent."""
+    """Metrics of several runs side by side; forks are lined up with their parent; a team
+    folder is one run of all its agents' tool calls (docs/teams.md)."""
     from rich.console import Console
     from rich.text import Text
 
@@ -91,10 +102,16 @@ def compare(run_dirs: Annotated[list[Path], typer.Argument(
         compare_warnings,
         render_compare_html,
     )
+    from agent.team.as_run import team_as_run
+    from agent.team.info import is_team_dir
 
     if not run_dirs:
         raise UserError("compare needs at least one run folder")
-    runs = [(r.run_dir, r) for r in (load_checked(d, logs) for d in run_dirs)]
+    def load(d: Path) -> LoadedRun:
+        team = d if d.exists() else logs / d
+        return team_as_run(team) if is_team_dir(team) else load_checked(d, logs)
+
+    runs = [(r.run_dir, r) for r in (load(d) for d in run_dirs)]
     items = compare_runs(runs)
     for warning in compare_warnings(items):
         err_console.print(Text.assemble(("warning: ", "yellow"), visible(warning)),

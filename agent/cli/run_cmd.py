@@ -61,13 +61,41 @@ MaxTimeOpt = Annotated[str | None, typer.Option("--max-time", help="Wall time, e
 ContextOpt = Annotated[str | None, typer.Option("--context", help="full | mask | compact.")]
 EvalEveryOpt = Annotated[int | None, typer.Option(
     "--eval-every", help="Grade every N tool calls (0: only at the end).")]
+CoalesceOpt = Annotated[bool | None, typer.Option(
+    "--coalesce-evals/--every-eval", help="Drop a queued evaluation when a newer one is "
+    "asked for, or grade every one asked for (default: the scenario's `grader.coalesce`, "
+    "else every one).", show_default=False)]
+UnsealedOpt = Annotated[bool, typer.Option(
+    "--unsealed-eval", help="Do not seal evaluations (the agent's container is not frozen "
+    "while the grader runs and sees host-wide counters): only to show the covert channel "
+    "that sealing closes (docs/security.md).")]
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for run folders.")]
 RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Name of the run folder.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoint if given.")]
+FuzzSeedOpt = Annotated[int | None, typer.Option(
+    "--fuzz-seed", help="Base of the fuzz measure's seeds (each evaluation derives its own): a "
+                        "repeatable run. Default: every evaluation draws a fresh seed.")]
 MaxTokensOpt = Annotated[int | None, typer.Option(
     "--max-tokens", help="Completion cap per model call (default: the profile's; 4096 for a "
     "raw model name).")]
+ClockOpt = Annotated[bool, typer.Option(
+    "--clock/--no-clock", help="Tell the agent its budgets and, as it goes, the wall time, "
+    "steps and dollars left (a line after a tool result).")]
+ClockEveryOpt = Annotated[int | None, typer.Option(
+    "--clock-every", help="Steps between two clock lines (default: the scenario's, 25; "
+    "0: only at 50/75/90% of a budget).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No live view.")]
+AgentsOpt = Annotated[int | None, typer.Option(
+    "--agents", help="A team of N agents on one shared repository (docs/teams.md).")]
+GradePushesOpt = Annotated[int | None, typer.Option(
+    "--grade-every-pushes", help="Team: grade the upstream's main every K pushes to it "
+    "(default 5).")]
+GradeMinutesOpt = Annotated[float | None, typer.Option(
+    "--grade-every-minutes", help="Team: ... or T minutes after the last grading when main "
+    "moved (default 10).")]
+SessionStepsOpt = Annotated[int | None, typer.Option(
+    "--session-steps", help="Team: model turns per session before a fresh one (default: the "
+    "scenario's max_steps); --max-steps is the team's total.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the final summary as JSON.")]
 
 
@@ -162,14 +190,10 @@ def write_html_report(run_dir: Path, quiet: bool = False) -> Path:
 
 def cost_text(info: RunInfo) -> str:
     """The run's cost as a person should read it: never a made-up $0 for unknown prices."""
+    from agent.models.usage import cost_text as text
+
     t = info.totals
-    if info.model_kind != "endpoint":
-        return f"no model cost ({info.model_kind} model)"
-    if t.model_calls and t.unpriced_calls >= t.model_calls:
-        return "cost unknown (no prices for this model)"
-    if t.unpriced_calls:
-        return f"${t.cost:.4f} + unknown ({t.unpriced_calls} calls without a price)"
-    return f"${t.cost:.4f}"
+    return text(t.cost, t.model_calls, t.unpriced_calls, info.model_kind)
 
 
 def report(result: RunResult, *, as_json: bool, quiet: bool = False) -> None:
@@ -228,7 +252,12 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         run_id: RunIdOpt = None, seed: SeedOpt = None, max_tokens: MaxTokensOpt = None,
         tool_mode: ToolModeOpt = None, temperature: TemperatureOpt = None,
         timeout: TimeoutOpt = None, profiles: ProfilesOpt = None, no_api_key: NoKeyOpt = False,
-        quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
+        coalesce_evals: CoalesceOpt = None, unsealed_eval: UnsealedOpt = False,
+        agents: AgentsOpt = None, grade_every_pushes: GradePushesOpt = None,
+        grade_every_minutes: GradeMinutesOpt = None, session_steps: SessionStepsOpt = None,
+        clock: ClockOpt = True, clock_every: ClockEveryOpt = None,
+        fuzz_seed: FuzzSeedOpt = None, quiet: QuietOpt = False,
+        json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
 
@@ -239,8 +268,20 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
                       sandbox=sandbox, max_steps=max_steps, max_cost=max_cost,
                       max_time=max_time, context=context, eval_every=eval_every, logs=logs,
                       run_id=run_id, seed=seed, max_tokens=max_tokens, tool_mode=tool_mode,
-                      temperature=temperature, model_timeout=timeout, profiles=profiles or [])
+                      temperature=temperature, model_timeout=timeout, profiles=profiles or [],
+                      coalesce_evals=coalesce_evals, sealed_eval=not unsealed_eval,
+                      clock=clock, clock_every=clock_every, fuzz_seed=fuzz_seed)
     shown = f"{model} at {profile}" if model and profile else model or profile
+    team = (grade_every_pushes, grade_every_minutes, session_steps)
+    if (agents is not None and agents != 1) or any(v is not None for v in team):
+        from agent.cli.team_cmd import launch_team, team_options
+        from agent.team.driver import run_team
+
+        settings = team_options(agents, *team)
+        launch_team(lambda hooks: run_team(cfg, settings, hooks),
+                    f"ultrarun team · {scenario} · {settings.agents} agents · {shown}",
+                    quiet=quiet, as_json=json_)
+        return
     launch(lambda hooks: execute_run(cfg, hooks), f"ultrarun · {scenario} · {shown}",
            quiet=quiet, as_json=json_)
 
@@ -297,9 +338,23 @@ def resume(run_dir: Annotated[Path, typer.Argument(help="The run folder to conti
            api_key_env: KeyEnvOpt = None, eval_every: EvalEveryOpt = None,
            logs: LogsOpt = Path("logs"), quiet: QuietOpt = False,
            json_: JsonOpt = False) -> None:
-    """Continue an interrupted or crashed run in place (budgets may be raised)."""
+    """Continue an interrupted or crashed run (or team) in place (budgets may be raised)."""
     from agent.options import ResumeConfig
     from agent.resume import resume_run
+    from agent.team.info import is_team_dir
+
+    team_dir = run_dir if run_dir.exists() else logs / run_dir
+    if is_team_dir(team_dir):
+        from agent.cli.team_cmd import launch_team
+        from agent.options import LoopOptions
+        from agent.team.driver import resume_team
+
+        opts = validated(LoopOptions, max_steps=max_steps, max_cost=max_cost,
+                         max_time=max_time, base_url=base_url, api_key_env=api_key_env,
+                         eval_every=eval_every)
+        launch_team(lambda hooks: resume_team(team_dir, opts, hooks),
+                    f"ultrarun resume · team {team_dir.name}", quiet=quiet, as_json=json_)
+        return
 
     cfg = validated(ResumeConfig, run_dir=find_run_dir(run_dir, logs), max_steps=max_steps,
                     max_cost=max_cost, max_time=max_time, base_url=base_url,

@@ -33,6 +33,9 @@ from agent.trajectory.events import (
 from sandboxes.errors import UserError
 
 ATIF_VERSION = "ATIF-v1.6"
+#: What a step's usage holds beyond ATIF's fields, in its ``metrics.extra.ultrarun``: token
+#: kinds ATIF has no name for, and the request's prefix figures (docs/metrics.md, caching).
+KIND_KEYS = ("cache_write_tokens", "reasoning_tokens", "request_chars", "prefix_chars")
 
 
 def _t(ts: str | None) -> float | None:
@@ -187,8 +190,11 @@ def to_atif(run: LoadedRun) -> dict[str, Any]:
                          "message": text_of(m.get("content"))}, e.t)
             case ModelCall():
                 extra = e.model_extra or {}  # what an import kept of its source
+                kinds = _drop_none({k: getattr(e, k) for k in KIND_KEYS})
                 usage = _drop_none({"prompt_tokens": e.prompt_tokens,
-                                    "completion_tokens": e.completion_tokens, "cost_usd": e.cost})
+                                    "completion_tokens": e.completion_tokens,
+                                    "cached_tokens": e.cached_tokens, "cost_usd": e.cost,
+                                    "extra": {"ultrarun": kinds} if kinds else None})
                 agent_step = add(_drop_none({
                     "source": "agent", "model_name": model,
                     "message": text_of(e.message.get("content")),
@@ -250,6 +256,8 @@ def to_atif(run: LoadedRun) -> dict[str, Any]:
             "total_prompt_tokens": total("prompt_tokens", totals.tokens_in if totals else None),
             "total_completion_tokens": total("completion_tokens",
                                              totals.tokens_out if totals else None),
+            "total_cached_tokens": total("cached_tokens", totals.tokens_cached
+                                         if totals and totals.cache_reported_calls else None),
             "total_cost_usd": None if cost is None else round(cost, 6),
             "total_steps": len(steps)}),
         "extra": {"ultrarun": _drop_none({
@@ -358,6 +366,15 @@ def _int_or_none(v: Any) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
+def _kinds(m: AtifMetrics) -> dict[str, int | None]:
+    """Token kinds ATIF has no field for, from our own export's ``metrics.extra``."""
+    extra = (m.model_extra or {}).get("extra")
+    ours = extra.get("ultrarun") if isinstance(extra, dict) else None
+    ours = ours if isinstance(ours, dict) else {}
+    return {k: v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None
+            for k in KIND_KEYS for v in [ours.get(k)]}
+
+
 def _agent_step(s: AtifStep, t: float | None, mini: bool) -> ImportedStep:
     """One agent turn: its calls paired with the observation results. ``mini``: the file
     was converted from mini-swe-agent, whose observations start with ``<returncode>N``."""
@@ -372,9 +389,14 @@ def _agent_step(s: AtifStep, t: float | None, mini: bool) -> ImportedStep:
         elif r.content is not None:
             loose.append(text_of(r.content))
     m = s.metrics or AtifMetrics()
+    kinds = _kinds(m)
     step = ImportedStep(
         content=text_of(s.message) or None, calls=calls, reasoning=s.reasoning_content,
         prompt_tokens=m.prompt_tokens, completion_tokens=m.completion_tokens, cost=m.cost_usd,
+        cached_tokens=m.cached_tokens if (m.cached_tokens or 0) >= 0 else None,
+        cache_write_tokens=kinds["cache_write_tokens"],
+        reasoning_tokens=kinds["reasoning_tokens"], request_chars=kinds["request_chars"],
+        prefix_chars=kinds["prefix_chars"],
         t=t, finish_reason=_str(ours.get("finish_reason")),
         format_error=_str(ours.get("format_error")),
         extra=_drop_none({k: ours.get(k) for k in ("refused_calls", "not_executed")}))

@@ -63,6 +63,11 @@ class ImportedStep:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     cost: float | None = None
+    cached_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    request_chars: int | None = None  # our own export's prefix figures (docs/metrics.md)
+    prefix_chars: int | None = None
     t: float | None = None  # None: the source has no time for this turn
     finish_reason: str | None = None
     format_error: str | None = None
@@ -225,11 +230,22 @@ def write_run(run: ImportedRun, out_dir: Path) -> Path:
             rec.emit(ModelCall, n, message=_assistant_message(step, ids),
                      reasoning=step.reasoning, prompt_tokens=step.prompt_tokens,
                      completion_tokens=step.completion_tokens, cost=step.cost,
+                     cached_tokens=step.cached_tokens, cache_write_tokens=step.cache_write_tokens,
+                     reasoning_tokens=step.reasoning_tokens, request_chars=step.request_chars,
+                     prefix_chars=step.prefix_chars,
                      finish_reason=step.finish_reason or ("tool_calls" if step.calls else "stop"),
                      format_error=step.format_error, **step.extra)
             totals.steps = n
             totals.model_calls += 1
             totals.unpriced_calls += step.cost is None
+            if step.cached_tokens is not None:
+                totals.tokens_cached += step.cached_tokens
+                totals.cache_reported_calls += 1
+            totals.tokens_cache_write += step.cache_write_tokens or 0
+            totals.tokens_reasoning += step.reasoning_tokens or 0
+            if step.prefix_chars is not None and step.request_chars:
+                totals.request_chars += step.request_chars
+                totals.prefix_chars += min(step.prefix_chars, step.request_chars)
             for cid, c in zip(ids, step.calls, strict=True):
                 rec.emit(ToolCallEvent, n, call_id=cid, name=c.name, arguments=c.arguments,
                          raw_arguments=_raw(c), parse_error=c.parse_error)

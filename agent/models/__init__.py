@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         Usage,
         native_tool_result_messages,
     )
-    from agent.models.openai_model import OpenAIModel, cost_of, turn_from_message
+    from agent.models.openai_model import OpenAIModel, turn_from_message
     from agent.models.profiles import (
         ModelOverrides,
         ModelProfile,
@@ -34,12 +34,14 @@ if TYPE_CHECKING:
     from agent.models.recorded import RecordedTurnsModel
     from agent.models.registry import ModelSpecError, make_model
     from agent.models.script import ScriptModel, ScriptTurn
+    from agent.models.usage import cost_of, parse_usage
 
 _WHERE = {
     "base": ["AssistantTurn", "ContextExceeded", "DeadlineReached", "Model", "ModelError",
              "RetryRecord", "ScriptExhausted", "ToolCall", "Usage",
              "native_tool_result_messages"],
-    "openai_model": ["OpenAIModel", "cost_of", "turn_from_message"],
+    "openai_model": ["OpenAIModel", "turn_from_message"],
+    "usage": ["cost_of", "parse_usage"],
     "profiles": ["ModelOverrides", "ModelProfile", "ProfileError", "RetryPolicy",
                  "default_profile_paths", "load_profiles"],
     "registry": ["ModelSpecError", "make_model"],
@@ -72,6 +74,7 @@ __all__ = [
     "load_profiles",
     "make_model",
     "native_tool_result_messages",
+    "parse_usage",
     "turn_from_message",
 ]
 

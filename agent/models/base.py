@@ -32,11 +32,22 @@ class ToolCall(BaseModel):
 
 
 class Usage(BaseModel):
-    """Token counts as the endpoint reported them (None when it did not) and the derived cost."""
+    """Token counts by kind as the endpoint reported them (None when it did not) and the
+    derived cost. Every dialect is normalised to OpenAI's sense (``agent/models/usage.py``):
+    ``prompt_tokens`` counts every prompt token, cached or not; ``cached_tokens`` and
+    ``cache_write_tokens`` are parts of it, ``reasoning_tokens`` a part of
+    ``completion_tokens``."""
 
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    cached_tokens: int | None = None  # prompt tokens read from the provider's cache
+    cache_write_tokens: int | None = None  # prompt tokens written to it (billed apart)
+    reasoning_tokens: int | None = None
     cost: float | None = None
+
+    def fields(self) -> dict[str, int | float | None]:
+        """The counts as recorded on a ``model_call`` event (and a compaction's details)."""
+        return self.model_dump()
 
 
 class RetryRecord(BaseModel):
@@ -79,13 +90,16 @@ class ModelError(HarnessError):
 class ContextExceeded(ModelError):
     """The endpoint refused the prompt as longer than its context window.
 
-    ``window`` is the window size the endpoint named in its error text, when it named one.
+    ``window`` is the window size the endpoint named in its error text, and ``prompt_tokens``
+    the size it counted for the refused prompt, when it named them.
     """
 
     def __init__(self, message: str, *, status: int | None = None,
-                 retries: list[RetryRecord] | None = None, window: int | None = None) -> None:
+                 retries: list[RetryRecord] | None = None, window: int | None = None,
+                 prompt_tokens: int | None = None) -> None:
         super().__init__(message, status=status, retries=retries)
         self.window = window
+        self.prompt_tokens = prompt_tokens
 
 
 class DeadlineReached(ModelError):

@@ -13,7 +13,6 @@ import email.utils
 import json
 import os
 import random
-import re
 import time
 import urllib.error
 import urllib.request
@@ -32,28 +31,22 @@ from agent.models.base import (
     Usage,
     native_tool_result_messages,
 )
+from agent.models.context_limits import (
+    is_context_error,
+    prompt_from_error,
+    window_from_error,
+    window_from_models,
+    window_from_props,
+)
 from agent.models.profiles import ModelOverrides, ModelProfile
+from agent.models.refusal import LOCAL_REFUSED_BUDGET_S, GoneWatch, is_dropped, is_local
+from agent.models.usage import cost_of, parse_usage
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 #: Statuses that say "busy or unreachable": retried for as long as the outage budget lasts,
 #: however often they repeat. Any other retried status that repeats identically is a problem
 #: with the request itself (e.g. a chat template that chokes on a message).
 OUTAGE_STATUSES = frozenset({408, 409, 429, 502, 503, 504})
-# Where a context-length error names the window: OpenAI and vLLM ("maximum context length is
-# N"), llama-cpp-python ("context window of N"), llama.cpp's server ("available context size
-# (N tokens)"), Anthropic ("N tokens > M maximum").
-_WINDOW_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
-    r"maximum context length is (\d+)", r"context window of (\d+)",
-    r"context size \((\d+) tokens?\)", r"context length (?:of|is) (\d+)",
-    r"tokens? > (\d+) maximum", r"n_ctx\W{1,3}(\d+)")]
-_WINDOW_KEYS = ("max_model_len", "context_length", "context_window", "max_context_length",
-                "n_ctx")
-_CONTEXT_PATTERNS = re.compile(
-    r"context_length_exceeded|maximum context length|context length|context window|"
-    r"too many tokens|prompt is too long|input is too long|reduce the length|"
-    r"exceeds the (?:model'?s? )?(?:maximum|context)|string_above_max_length",
-    re.IGNORECASE,
-)
 _KEYLESS_PLACEHOLDER = "no-key"  # the client insists on a key; local servers ignore it
 #: Until an endpoint has answered once, a refused connection (or an unknown host) is retried
 #: for this long, not for the outage budget: a wrong --base-url or a server that is not up
@@ -133,64 +126,10 @@ def turn_from_message(msg: Mapping[str, Any], *, send_reasoning: bool = False,
     return AssistantTurn(message=message, content=content, reasoning=reasoning, tool_calls=calls)
 
 
-def cost_of(profile: ModelProfile, usage: Usage) -> float | None:
-    """Dollar cost of one call, or None when prices or token counts are unknown."""
-    if (profile.price_in_per_mtok is None or profile.price_out_per_mtok is None
-            or usage.prompt_tokens is None or usage.completion_tokens is None):
-        return None
-    return (usage.prompt_tokens * profile.price_in_per_mtok
-            + usage.completion_tokens * profile.price_out_per_mtok) / 1_000_000
-
-
 def _usage_of(data: Mapping[str, Any], profile: ModelProfile) -> Usage:
-    raw = data.get("usage")
-    if not isinstance(raw, Mapping):
-        return Usage()
-
-    def count(key: str) -> int | None:
-        value = raw.get(key)
-        return int(value) if isinstance(value, int | float) else None
-
-    usage = Usage(prompt_tokens=count("prompt_tokens"),
-                  completion_tokens=count("completion_tokens"))
+    usage = parse_usage(data.get("usage"))
     usage.cost = cost_of(profile, usage)
     return usage
-
-
-def window_from_error(text: str) -> int | None:
-    """The context window size named in a context-length error message, if any."""
-    for pattern in _WINDOW_PATTERNS:
-        if (m := pattern.search(text)) and 128 <= (n := int(m.group(1))) <= 100_000_000:
-            return n
-    return None
-
-
-def window_from_models(data: Any, model: str) -> int | None:
-    """The context window in a ``GET /models`` answer (vLLM ``max_model_len``, OpenRouter or
-    LM Studio ``context_length``...) for ``model``, or for the only model listed."""
-    entries = data.get("data") if isinstance(data, Mapping) else None
-    if not isinstance(entries, list):
-        return None
-    entries = [e for e in entries if isinstance(e, Mapping)]
-    mine = [e for e in entries if e.get("id") == model] or (entries if len(entries) == 1 else [])
-    for entry in mine:
-        for key in _WINDOW_KEYS:
-            value = entry.get(key)
-            if isinstance(value, int) and value > 0:
-                return value
-    return None
-
-
-def window_from_props(data: Any) -> int | None:
-    """The context window in llama.cpp's ``GET /props`` answer."""
-    if not isinstance(data, Mapping):
-        return None
-    settings = data.get("default_generation_settings")
-    for value in ((settings or {}).get("n_ctx") if isinstance(settings, Mapping) else None,
-                  data.get("n_ctx")):
-        if isinstance(value, int) and value > 0:
-            return value
-    return None
 
 
 def _sendable(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -261,8 +200,9 @@ class OpenAIModel:
         self.on_retry: Callable[[RetryRecord], None] | None = None
         # Unix time by which a call must be over (the run's --max-time); set by the loop.
         self.deadline: float | None = None
-        # Whether the endpoint has answered (any HTTP status): until then a refused
-        # connection gets FIRST_CONTACT_S, not the outage budget.
+        # Whether the endpoint has answered (any HTTP status), or taken a request and dropped
+        # it: until then a refused connection gets FIRST_CONTACT_S, not the outage budget;
+        # after, a refused connection means its process is gone (agent/models/refusal.py).
         self.reached = False
         # Says "a profile" only when the settings came from one (a raw model name is not).
         self.from_profile = from_profile
@@ -419,11 +359,12 @@ class OpenAIModel:
         if status in RETRYABLE_STATUSES or status >= 500:
             return f"HTTP {status}: {detail}", status
         if status in (400, 413) and (
-                exc.code == "context_length_exceeded" or _CONTEXT_PATTERNS.search(str(exc.body))):
+                exc.code == "context_length_exceeded" or is_context_error(str(exc.body))):
             raise ContextExceeded(f"{self._where()}: the prompt is longer than the model's "
                                   f"context window (HTTP {status}: {detail})",
                                   status=status, retries=retries,
-                                  window=window_from_error(detail))
+                                  window=window_from_error(detail),
+                                  prompt_tokens=prompt_from_error(detail))
         prof = self.from_profile
         key_field = "profile field 'api_key_env'" if prof else "--api-key-env"
         key_hint = (f"Check that the environment variable {p.api_key_env} holds a valid key for "
@@ -470,6 +411,9 @@ class OpenAIModel:
         client = self._get_client()
         kwargs = self._request_kwargs(messages, tools)
         retries: list[RetryRecord] = []
+        gone = GoneWatch(policy.refused_budget_s if policy.refused_budget_s is not None else
+                         LOCAL_REFUSED_BUDGET_S if is_local(self.profile.base_url) else
+                         policy.outage_budget_s)
         outage_start: float | None = None  # monotonic time of the first failed attempt
         last: tuple[int | None, str] | None = None
         same = 0  # the same error this many times in a row
@@ -485,8 +429,12 @@ class OpenAIModel:
                 return self._decode(raw.http_response.text), latency, retries
             except (openai.APIStatusError, openai.APIConnectionError) as exc:
                 failure: openai.APIError = exc
+            gone.failed(failure if isinstance(failure, openai.APIConnectionError) else None)
             timed_out = isinstance(failure, openai.APITimeoutError)
-            refused = isinstance(failure, openai.APIConnectionError) and not timed_out
+            # An HTTP answer, or a connection taken then dropped (a server dying on its first
+            # completion), proves the endpoint was there.
+            refused = isinstance(failure, openai.APIConnectionError) and not timed_out \
+                and not is_dropped(failure)
             self.reached = self.reached or not refused
             # Classified outside the except block so that a raised ModelError has no
             # __context__ holding the provider's error, whose body may echo the key.
@@ -508,6 +456,10 @@ class OpenAIModel:
                     f"not an outage, so the run stops. Server said: {error}",
                     status=status, retries=retries)
             wait = self._backoff(attempt)
+            if self.reached and (down_s := gone.gone_for()) is not None and \
+                    down_s + wait > gone.budget_s:
+                raise ModelError(gone.message(self._where(), self.profile.base_url),
+                                 retries=retries)
             if isinstance(failure, openai.APIStatusError) and (
                     (asked := _retry_after_s(failure)) is not None):
                 wait = min(max(wait, asked), policy.retry_after_cap_s)

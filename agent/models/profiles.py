@@ -44,6 +44,10 @@ class RetryPolicy(BaseModel):
         "408, 409, 429, 502, 503, 504 and lost connections are exempt)"))
     retry_after_cap_s: float = Field(default=120.0, ge=0, description=(
         "a larger Retry-After header is clamped to this (a hostile value cannot stall a run)"))
+    refused_budget_s: float | None = Field(default=None, ge=0, description=(
+        "seconds an endpoint that answered earlier in the run may refuse connections (nothing "
+        "listens: its process is gone) before the call fails saying so; unset: 60 for a server "
+        "on this machine, the outage budget for a remote one"))
 
 
 class ModelProfile(BaseModel):
@@ -60,6 +64,14 @@ class ModelProfile(BaseModel):
         "dollars per million prompt tokens (unset: cost unknown)"))
     price_out_per_mtok: float | None = Field(default=None, ge=0, description=(
         "dollars per million completion tokens"))
+    price_cached_in_per_mtok: float | None = Field(default=None, ge=0, description=(
+        "dollars per million prompt tokens read from the provider's cache (unset: the input "
+        "price)"))
+    price_cache_write_per_mtok: float | None = Field(default=None, ge=0, description=(
+        "dollars per million prompt tokens written to the provider's cache (Anthropic models; "
+        "unset: the input price)"))
+    prices_read: str | None = Field(None, description=(
+        "when and where the prices were read (e.g. `2026-12-07 api-docs.deepseek.com`)"))
     context_window: int | None = Field(default=None, gt=0, description=(
         "the model's context window in tokens (the context policies plan with it)"))
     max_tokens: int | None = Field(default=None, gt=0, description=(

@@ -6,6 +6,7 @@ One table, read top to bottom; the first form that matches a spec builds its mod
 spec                   kind         model
 =====================  ===========  ===================================================
 ``reference``          reference    the scenario's scripted policy (reference_policy.py)
+``reference-team``     reference    a team member's scripted policy (team_policy.py)
 ``script:FILE``        script       the turns of a YAML/JSON file, in order
 ``replay:RUN_DIR``     replay       the model turns a run recorded, in order
 ``py:MODULE:CLASS``    python       your own ``Model`` class (``py:path/file.py:CLASS`` too)
@@ -108,15 +109,25 @@ class ModelSpec:
 
 
 # -- factories ------------------------------------------------------------------------------
-def _reference(spec: ModelSpec, ctx: ModelContext) -> Model:
-    path = ctx.scenario.root / "reference_policy.py" if ctx.scenario else None
+def _policy_file(ctx: ModelContext, file: str, what: str, kind: str) -> Model:
+    """A scenario's scripted policy: ``make_policy(scenario)`` of its ``file``."""
+    path = ctx.scenario.root / file if ctx.scenario else None
     if path is None or not path.exists():
-        raise ModelSpecError("model 'reference' needs a built-in scenario that provides a "
-                             "reference policy; pick such a scenario or another --model.")
+        raise ModelSpecError(f"model {what!r} needs a built-in scenario that provides a {kind}; "
+                             "pick such a scenario or another --model.")
     assert ctx.scenario is not None
-    module = import_file(path, f"_ref_{ctx.scenario.name}")
+    module = import_file(path, f"_{Path(file).stem}_{ctx.scenario.name}")
     policy: Model = module.make_policy(ctx.scenario)
     return policy
+
+
+def _reference(spec: ModelSpec, ctx: ModelContext) -> Model:
+    return _policy_file(ctx, "reference_policy.py", "reference", "reference policy")
+
+
+def _team_reference(spec: ModelSpec, ctx: ModelContext) -> Model:
+    return _policy_file(ctx, "team_policy.py", "reference-team",
+                        "scripted team policy (team_policy.py)")
 
 
 def _script(spec: ModelSpec, ctx: ModelContext) -> Model:
@@ -182,6 +193,7 @@ def _endpoint(spec: ModelSpec, ctx: ModelContext) -> Model:
 
 FORMS: tuple[SpecForm, ...] = (
     SpecForm("reference", _reference, name="reference", scripted=True),
+    SpecForm("reference", _team_reference, name="reference-team", scripted=True),
     SpecForm("script", _script, prefix="script:", path_arg=True, scripted=True),
     SpecForm("replay", _replay, prefix="replay:", path_arg=True, scripted=True),
     SpecForm("python", _python, prefix="py:", path_arg=True),

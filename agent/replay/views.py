@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from agent.models.usage import COUNT_KEYS
 from agent.trajectory import EventBase, LoadedRun
 from agent.trajectory.events import (
+    ClockEvent,
     ContextEvent,
     ErrorEvent,
     EvaluationEvent,
     MessageEvent,
     ModelCall,
+    ReductionEvent,
     RunEnd,
     RunStart,
     SnapshotEvent,
@@ -164,6 +167,21 @@ def _step_retries(sv: StepView) -> list[dict[str, Any]]:
     return out
 
 
+def step_json(sv: StepView) -> dict[str, Any]:
+    """One step of ``replay --json``: its calls and results, the model call's usage, and the
+    retries of the step's model calls (failed attempts, a failed call's, a summary's)."""
+    m = sv.model
+    usage = {k: getattr(m, k) for k in (*COUNT_KEYS, "cost", "latency_s")} if m else None
+    return {"step": sv.step, "tools": sv.tools, "content": sv.content,
+            "calls": [{"call_id": c.call_id, "name": c.name,
+                       "arguments": c.call.arguments if c.call else None,
+                       "exit_code": c.result.exit_code if c.result else None,
+                       "ok": c.result.ok if c.result else None} for c in sv.calls],
+            "usage": usage, "retries": _step_retries(sv),
+            "model_error": next((e.message for e in sv.others
+                                 if isinstance(e, ErrorEvent) and e.where == "model"), None)}
+
+
 def summary_line(sv: StepView, width: int = 160) -> str:
     """One line for a step: its calls and their results, then the model's words.
 
@@ -222,7 +240,8 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
         if run.info is not None and run.info.totals.wall_s is None:
             when = "time n/a"  # an import whose source records no time: t is the import's
         out[0] += (f"  {when}  tokens {m.prompt_tokens or 0}/{m.completion_tokens or 0}"
-                   + (f"  cost ${m.cost:.4f}" if m.cost else ""))
+                   + (f" ({m.cached_tokens} cached)" if m.cached_tokens else "")
+                   + (f"  cost ${m.cost:.4f}" if m.cost is not None else ""))
         out += ["assistant:", *_indent(sv.content or "(no text)")]
         if m.reasoning:
             out += ["reasoning:", *_indent(m.reasoning)]
@@ -257,8 +276,13 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
             case EvaluationEvent():
                 out.append(f"evaluation: {e.passed}/{e.total} at {e.tool_calls} tool calls"
                            + (f" (error: {e.error})" if e.error else ""))
+                out += fuzz_lines(e)
+            case ReductionEvent():
+                out += reduction_lines(e)
             case ErrorEvent():
                 out.append(f"error: {e.message}")
+            case ClockEvent():
+                out.append(f"clock ({e.reason}), after the last result: {e.text}")
             case _:
                 extra = {k: v for k, v in e.model_dump().items()
                          if k not in ("seq", "t", "type", "step")}
@@ -267,6 +291,40 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
         changed = sv.snapshot.changed
         out.append(f"snapshot {sv.snapshot.commit[:10]} "
                    f"({'workspace changed' if changed else 'no change'})")
+    return out
+
+
+def fuzz_lines(e: EvaluationEvent) -> list[str]:
+    """The evaluation's fuzz measure in a line, and where its miscompiles are."""
+    from agent.fuzzing import fuzz_line, parse_fuzz
+
+    f = parse_fuzz(e.fuzz)
+    if f is None:
+        return []
+    out = [f"  {fuzz_line(f)}"]
+    if f.miscompiled:
+        bad = ", ".join(str(x.index) for x in f.failures if x.outcome == "miscompiled")
+        out.append(f"  miscompiled programs: {bad} (the first ones are reduced after the "
+                   "evaluation: the `reduction` of this step, and `ultrarun report RUN --html "
+                   "F`, section Miscompiles)")
+    return out
+
+
+def reduction_lines(e: ReductionEvent) -> list[str]:
+    """Reduced miscompiles of the evaluation at this step, with gcc's and the candidate's
+    output (the report's page lists them as #miscompile-STEP-INDEX)."""
+    from agent.fuzzing import parse_reduced
+
+    out = [f"reduction of the fuzz miscompiles (seed {e.seed}, {e.duration_s:.0f} s)"
+           + (f": error: {e.error}" if e.error else "")]
+    for p in parse_reduced(e.programs):
+        out.append(f"  program {p.index} ({p.tier}, seed {p.seed}): {p.status}, "
+                   f"{p.lines_before} -> {p.lines_after} lines  [report: "
+                   f"#miscompile-{e.step}-{p.index}]")
+        out += _indent(p.reduced or p.source, "      ")
+        if p.expected and p.got:
+            out.append(f"    gcc: exit {p.expected.exit_code}, stdout {p.expected.stdout!r}")
+            out.append(f"    the candidate: exit {p.got.exit_code}, stdout {p.got.stdout!r}")
     return out
 
 

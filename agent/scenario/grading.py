@@ -2,22 +2,23 @@
 
 Where the grader runs is the sandbox backend's business (``SandboxFactory.grader``: a
 network-less container of its own for Docker, a host process for the local backend); this
-module turns what it prints into a ``GradeResult`` and makes the copy it grades.
+module makes the copy it grades, grades a folder or a run's snapshot, and builds graders on
+images of their own (``agent/scenario/grader.py`` reads what a grader prints).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.evaluation import SKIP_ENV, GradeResult, parse_grader_output
+from agent.evaluation import GradeResult
+from agent.fuzzing import fuzz_env, reduce_env
+from agent.scenario.grader import ScenarioGrader
 from sandboxes import DEFAULT_BACKEND
-from sandboxes.backends import GraderBox
 from sandboxes.errors import UserError
 from sandboxes.fsafe import WorkspaceDir
 from sandboxes.treecopy import copy_tree
@@ -27,25 +28,6 @@ if TYPE_CHECKING:
 
     from agent.scenario.loader import Scenario
     from sandboxes.backends import AnyBackend
-
-
-class ScenarioGrader:
-    """A scenario's grader in a grader sandbox: a ``Grader`` for the evaluation runner."""
-
-    def __init__(self, box: GraderBox) -> None:
-        self.box = box
-
-    def grade(self, workspace: Path, skip: Sequence[str] = ()) -> GradeResult:
-        """Grade ``workspace``; ``skip``: parts of the suite (``grader.parts``) left out."""
-        t0 = time.monotonic()
-        out = self.box.run(workspace, {SKIP_ENV: ",".join(skip)} if skip else None)
-        result = GradeResult(error=out.error) if out.error else parse_grader_output(out.stdout)
-        result.duration_s = time.monotonic() - t0
-        return result
-
-    def abort(self) -> None:
-        """Stop a grading in progress (the run is being interrupted)."""
-        self.box.abort()
 
 
 def copy_workspace(src: Path, dest: Path) -> list[str]:
@@ -65,13 +47,24 @@ def copy_workspace(src: Path, dest: Path) -> list[str]:
             if not s.path.endswith(b".git")]
 
 
+@dataclass(frozen=True)
+class FuzzRequest:
+    """The fuzz measure asked of a grading outside a run (``ultrarun grade --fuzz``)."""
+
+    programs: int
+    seed: int
+    reduce: int = 0
+    reduce_seconds: float = 60
+
+
 def grade_workspace(scenario: Scenario, workspace: Path,
                     sandbox: str | AnyBackend = DEFAULT_BACKEND,
                     progress: Callable[[str], None] = lambda _m: None,
-                    skip: Sequence[str] = ()) -> GradeResult:
+                    skip: Sequence[str] = (), fuzz: FuzzRequest | None = None) -> GradeResult:
     """Grade a workspace folder (copied first: the grader may change what it grades).
 
-    ``skip``: parts of the suite (``grader.parts``) to leave out."""
+    ``skip``: parts of the suite (``grader.parts``) to leave out; ``fuzz``: the fuzz measure
+    too (and the reduction of its first miscompiles, on a fresh copy)."""
     from agent.setup import prepare
 
     if scenario.grader is None:
@@ -81,7 +74,21 @@ def grade_workspace(scenario: Scenario, workspace: Path,
     with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
         copy = Path(tmp) / "workspace"
         copy_workspace(workspace, copy)
-        return grader.grade(copy, skip)
+        if fuzz is None:
+            return grader.grade(copy, skip)
+        progress(f"grading, with {fuzz.programs} fuzz programs (seed {fuzz.seed})")
+        result = grader.grade(copy, skip, env=fuzz_env(fuzz.programs, fuzz.seed))
+    ask = reduce_env(result.fuzz.failures, fuzz.reduce, fuzz.reduce_seconds) \
+        if result.fuzz and fuzz.reduce else None
+    if ask is not None:
+        progress(f"reducing miscompiled programs (at most {fuzz.reduce_seconds:g} s each)")
+        with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
+            copy = Path(tmp) / "workspace"
+            copy_workspace(workspace, copy)
+            shrunk = grader.reduce(copy, ask)
+        result.reduced = shrunk.reduced
+        result.error = result.error or (f"reduction: {shrunk.error}" if shrunk.error else None)
+    return result
 
 
 @dataclass
@@ -94,7 +101,8 @@ class SnapshotGrade:
 
 
 def grade_run(run_dir: Path, step: int | None = None, sandbox: str | AnyBackend | None = None,
-              progress: Callable[[str], None] = lambda _m: None) -> SnapshotGrade:
+              progress: Callable[[str], None] = lambda _m: None,
+              fuzz: FuzzRequest | None = None) -> SnapshotGrade:
     """Grade a run's snapshot at ``step`` (default: its last) with its scenario's grader, on
     ``sandbox`` (default: the backend the run used). UserError when there is nothing to grade."""
     from agent.runner import run_sandbox, run_scenario
@@ -117,7 +125,8 @@ def grade_run(run_dir: Path, step: int | None = None, sandbox: str | AnyBackend 
         except SnapshotError as e:
             raise UserError(f"{run_dir}: cannot read the snapshot of step {snap.step}: "
                             f"{e}") from None
-        result = grade_workspace(scenario, ws, sandbox or run_sandbox(run.info), progress)
+        result = grade_workspace(scenario, ws, sandbox or run_sandbox(run.info), progress,
+                                 fuzz=fuzz)
     return SnapshotGrade(result=result, step=snap.step, commit=snap.commit)
 
 

@@ -11,12 +11,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.budgets import Budgets, parse_duration
+from agent.clock import ClockOptions
 from agent.context import ContextName
 from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
 from sandboxes.spec import FileLayer, FileTree, GraderCommand, GradingSpec, Limits, SandboxSpec
 
-__all__ = ["Budgets", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
+__all__ = ["Budgets", "FuzzSpec", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
            "ScenarioError", "builtin_names", "find_scenario_file", "load_scenario",
            "parse_duration"]
 
@@ -43,6 +44,22 @@ class ImageSpec(BaseModel):
             raise ValueError("give exactly one of `dockerfile` or `name`")
 
 
+class FuzzSpec(BaseModel):
+    """Differential fuzzing at every evaluation (``grader.fuzz``; docs/scenarios.md, "The fuzz
+    measure"): the grader takes ``$ULTRARUN_FUZZ=N:SEED`` and ``$ULTRARUN_FUZZ_REDUCE``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    programs: int = Field(ge=1, le=1000, description=(
+        "fresh random programs tried at each evaluation, from a seed drawn for it and "
+        "recorded in its event (a series of its own, never part of the score)"))
+    reduce: int = Field(2, ge=0, le=20, description=(
+        "miscompiled programs of an evaluation shrunk with C-Reduce after it, off the "
+        "agent's critical path (0: none)"))
+    reduce_seconds: float = Field(60, gt=0, le=3600, description=(
+        "time bound of one program's reduction, in seconds"))
+
+
 class GraderSpec(GraderCommand):
     """A scenario's hidden grader (``grader:``)."""
 
@@ -50,10 +67,16 @@ class GraderSpec(GraderCommand):
         "folder mounted read-only at /grader in the grader's container only"))
     every: int | None = Field(None, ge=1, description=(
         "grade every N tool calls (and always at the end); --eval-every overrides"))
+    coalesce: bool = Field(False, description=(
+        "drop a queued evaluation when a newer one is asked for (default: every one asked "
+        "for is graded, in order); --coalesce-evals/--every-eval override"))
     parts: dict[str, int] = Field(default_factory=dict, description=(
         "grade parts of the suite less often: {part: k} grades a part at every k-th "
         "evaluation (test ids `<part>/...` belong to it); the others carry their last "
         "results over"))
+    fuzz: FuzzSpec | None = Field(None, description=(
+        "differential fuzzing at every evaluation: {programs: N, reduce: K, "
+        "reduce_seconds: T}"))
 
     @field_validator("parts")
     @classmethod
@@ -67,15 +90,16 @@ class GraderSpec(GraderCommand):
 
 
 class Include(BaseModel):
-    """A file or folder of a built-in scenario that this one uses as its own (one copy of it,
-    in the built-in's folder): ``path`` of scenario ``scenario`` appears at ``to`` in this
-    scenario's ``workspace`` or ``grader.files`` folder, wherever ultrarun assembles those
-    (a run's seed workspace, the grader's ``/grader``)."""
+    """A file or folder of a built-in scenario (or of this one) used where this scenario needs
+    it, kept once: ``path`` of scenario ``scenario`` appears at ``to`` in this scenario's
+    ``workspace`` or ``grader.files`` folder, wherever ultrarun assembles those (a run's seed
+    workspace, the grader's ``/grader``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description=(
-        "a built-in scenario (never a folder of your choosing)"))
+    scenario: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9._-]*$", description=(
+        "a built-in scenario (never a folder of your choosing); none: this scenario's own "
+        "folder (e.g. files its image and its grader share)"))
     path: str = Field(description="a file or folder in it (symlinks resolved: inside it)")
     to: str = Field(description=(
         "where it appears, inside this scenario's `workspace` or `grader.files` folder, where "
@@ -93,6 +117,9 @@ class Scenario(BaseModel):
     prompt: str = Field(description=(
         "file with the task text; this and every other path of a scenario is relative to its "
         "folder and must stay inside it, symlinks resolved"))
+    team_prompt: str | None = Field(None, description=(
+        "file with a team's protocol (`--agents N`, docs/teams.md), placeholders {agent}, "
+        "{agents}, {n}, {branch} and {task} (the prompt); default: agent/prompts/team.md"))
     image: ImageSpec = Field(default_factory=lambda: ImageSpec(name="ultrarun/base:bookworm"),
                              description="the image the agent works in")
     workspace: str | None = Field(None, description="folder of seed files copied to /workspace")
@@ -111,6 +138,9 @@ class Scenario(BaseModel):
     grader: GraderSpec | None = Field(None, description="the hidden grader")
     context: ContextName | None = Field(None, description=(
         "default context policy: full, mask or compact"))
+    clock: ClockOptions = Field(default_factory=ClockOptions, description=(
+        "how the agent is told its budgets and what is left: cadence and wording "
+        "(docs/endpoints.md, \"A clock for the agent\")"))
     env: dict[str, str] = Field(default_factory=dict, description=(
         "environment variables of the agent's sandbox"))
     include: list[Include] = Field(default_factory=list, description=(
@@ -121,6 +151,10 @@ class Scenario(BaseModel):
     @property
     def prompt_text(self) -> str:
         return (self.root / self.prompt).read_text()
+
+    @property
+    def team_prompt_text(self) -> str | None:
+        return (self.root / self.team_prompt).read_text() if self.team_prompt else None
 
     @property
     def workspace_tree(self) -> FileTree | None:
@@ -140,10 +174,14 @@ class Scenario(BaseModel):
         """What the grader sees at ``/grader``: ``grader.files`` with what it includes."""
         return self._tree(self.grader.files if self.grader else None)
 
+    def _source(self, inc: Include) -> Path:
+        """The folder an include's ``path`` is in."""
+        return self.root if inc.scenario is None else BUILTIN_DIR / inc.scenario
+
     def _tree(self, folder: str | None) -> FileTree | None:
         if not folder:
             return None
-        layers = [FileLayer(source=BUILTIN_DIR / i.scenario / i.path, target=rel)
+        layers = [FileLayer(source=self._source(i) / i.path, target=rel)
                   for i in self.include if (rel := _inside(i.to, folder)) is not None]
         return FileTree(base=self.root / folder, layers=tuple(layers))
 
@@ -210,6 +248,8 @@ def load_scenario(ref: str) -> Scenario:
 
 def _check_files(s: Scenario, path: Path) -> None:
     checks = [("prompt", s.prompt, "file")]
+    if s.team_prompt:
+        checks.append(("team_prompt", s.team_prompt, "file"))
     if s.workspace:
         checks.append(("workspace", s.workspace, "dir"))
     if s.image.dockerfile:
@@ -253,20 +293,23 @@ def _check_files(s: Scenario, path: Path) -> None:
 
 def _check_include(s: Scenario, path: Path, n: int, inc: Include) -> None:
     """An include names a file of a built-in scenario (trusted, like ours; never a folder of
-    the user's choosing), and lands inside our workspace or grader folder, on nothing of ours."""
+    the user's choosing) or of ours, and lands inside our workspace or grader folder, on
+    nothing of ours."""
     def bad(field: str, why: str) -> ScenarioError:
         return ScenarioError(f"{path}: field `include.{n}.{field}`: {why}")
 
-    if inc.scenario not in builtin_names() or (inc.scenario == s.name and s.builtin):
+    if inc.scenario is not None and (inc.scenario not in builtin_names()
+                                     or (inc.scenario == s.name and s.builtin)):
         raise bad("scenario", f"{inc.scenario!r} is not another built-in scenario (built-in: "
-                              f"{', '.join(builtin_names())})")
-    base = (BUILTIN_DIR / inc.scenario).resolve()
+                              f"{', '.join(builtin_names())}; leave it out for this one's own)")
+    base = s._source(inc).resolve()
+    whose = f"scenario {inc.scenario}'s" if inc.scenario else "the scenario's"
     src = (base / inc.path).resolve()
     if Path(inc.path).is_absolute() or base not in src.parents:
-        raise bad("path", f"{inc.path!r} is outside scenario {inc.scenario}'s folder {base} "
-                          f"(symlinks resolved: {src})")
+        raise bad("path", f"{inc.path!r} is outside {whose} folder {base} (symlinks resolved: "
+                          f"{src})")
     if not src.exists():
-        raise bad("path", f"{inc.path!r}: scenario {inc.scenario} has no such file or folder")
+        raise bad("path", f"{inc.path!r}: {whose} folder has no such file or folder")
     folders = [f for f in (s.workspace, s.grader.files if s.grader else None) if f]
     to = Path(inc.to)
     if to.is_absolute() or ".." in to.parts or \

@@ -114,12 +114,15 @@ def finish(summary: str) -> Call:
 
 
 class PolicyModel(ModelBase):
-    """Adapts a plan (generator function) to the Model protocol."""
+    """Adapts a plan (generator function) to the Model protocol.
+
+    A plan made with ``TaskPolicy`` gets the task (the conversation's first user message):
+    a team member's policy learns from it which agent it is."""
 
     def __init__(self, plan: Callable[[], Plan], name: str = LABEL,
                  think_s: float = 0.0) -> None:
         self.name = name
-        self._plan_fn = plan
+        self._plan_fn: Callable[[list[dict[str, Any]]], Plan] = lambda _m: plan()
         self._plan: Plan | None = None
         self._ids = (f"call_{n}" for n in itertools.count(1))
         self._think_s = think_s
@@ -129,7 +132,7 @@ class PolicyModel(ModelBase):
         obs = _last_observation(messages)
         try:
             if self._plan is None:
-                self._plan = self._plan_fn()
+                self._plan = self._plan_fn(messages)
                 turn = next(self._plan)
             else:
                 turn = self._plan.send(obs)
@@ -139,6 +142,21 @@ class PolicyModel(ModelBase):
             time.sleep(self._think_s)
         return tool_turn([(c.name, c.arguments) for c in turn.calls], turn.thought, self._ids)
 
+
+class TaskPolicy(PolicyModel):
+    """A PolicyModel whose plan is made from the task text (``plan(task)``)."""
+
+    def __init__(self, plan: Callable[[str], Plan], name: str = LABEL,
+                 think_s: float = 0.0) -> None:
+        super().__init__(lambda: plan(""), name, think_s)
+        self._plan_fn = lambda messages: plan(_task(messages))
+
+
+def _task(messages: list[dict[str, Any]]) -> str:
+    for m in messages:
+        if m.get("role") == "user":
+            return str(m.get("content") or "")
+    return ""
 
 
 def _last_observation(messages: list[dict[str, Any]]) -> Observation:

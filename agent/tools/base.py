@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -45,6 +46,23 @@ class ToolContext:
     outputs_dir: Path
     default_timeout: float = 120
     max_timeout: float = 1800
+    # Unix time by which every command must be over (the run's --max-time); set by the loop.
+    deadline: float | None = None
+
+    def timeout_for(self, asked: float | None) -> tuple[float, str | None]:
+        """A command's timeout: what it asked (or the default), capped, and cut to what is
+        left of the run's time; with a note for the model when the run's time cut it.
+        ToolError when no time is left at all."""
+        timeout = min(float(asked or self.default_timeout), self.max_timeout)
+        if self.deadline is None:
+            return timeout, None
+        left = self.deadline - time.time()
+        if left < 1:
+            raise ToolError("not run: the run's time budget (--max-time) is used up", "max_time")
+        if left >= timeout:
+            return timeout, None
+        return left, (f"timeout cut from {timeout:g} s to {left:.0f} s: the run's time budget "
+                      "(--max-time) ends then")
 
 
 class Tool(Protocol):

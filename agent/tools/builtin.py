@@ -33,18 +33,20 @@ class Bash:
         and tail, and read_log pages through the rest."""
 
         command: str = Field(description="The command line to run.")
-        timeout: int | None = Field(None, ge=1, description="Seconds before the command and "
-                                    "everything it started are killed (default 120).")
+        timeout: int | None = Field(None, ge=1, description=(
+            "Seconds before the command and everything it started are killed (default 120; "
+            "never past the run's time budget)."))
 
     def run(self, args: Args, ctx: ToolContext) -> ToolOutput:
-        timeout = min(float(args.timeout or ctx.default_timeout), ctx.max_timeout)
+        timeout, cut = ctx.timeout_for(args.timeout)
         r = ctx.sandbox.exec(args.command, timeout=timeout)
         text = r.output
-        if r.note:
-            text += ("" if not text or text.endswith("\n") else "\n") + f"[{r.note}]"
+        note = "; ".join(n for n in (r.note, cut) if n) or None
+        if note:
+            text += ("" if not text or text.endswith("\n") else "\n") + f"[{note}]"
         return ToolOutput(text=text, ok=r.exit_code == 0, exit_code=r.exit_code,
                           timed_out=r.timed_out, truncated=r.truncated,
-                          spilled=Path(r.output_ref) if r.output_ref else None, note=r.note,
+                          spilled=Path(r.output_ref) if r.output_ref else None, note=note,
                           duration_s=r.duration_s)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +47,14 @@ class CommandTool:
 
     def run(self, args: BaseModel, ctx: ToolContext) -> ToolOutput:
         values = {k: shlex.quote(str(v)) for k, v in args.model_dump().items()}
-        r = ctx.sandbox.exec(self.spec.command.format(**values), timeout=self.spec.timeout)
+        # The spec's timeout is the scenario's, not the model's: only the run's time cuts it.
+        timeout, cut = replace(ctx, max_timeout=float(self.spec.timeout)).timeout_for(
+            self.spec.timeout)
+        r = ctx.sandbox.exec(self.spec.command.format(**values), timeout=timeout)
+        note = "; ".join(n for n in (r.note, cut) if n) or None
         return ToolOutput(text=r.output, ok=r.exit_code == 0, exit_code=r.exit_code,
                           timed_out=r.timed_out, truncated=r.truncated,
-                          spilled=Path(r.output_ref) if r.output_ref else None, note=r.note,
+                          spilled=Path(r.output_ref) if r.output_ref else None, note=note,
                           duration_s=r.duration_s)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agent.team.info import is_team_dir
 from agent.trajectory.fields import as_dict
 from agent.trajectory.reader import NO_RUN_END, is_run_dir, writer_alive
 from sandboxes.errors import UserError
@@ -67,7 +68,8 @@ def run_dirs(root: Path) -> list[Path]:
     except OSError:
         return []
     return [Path(e.path) for e in entries
-            if e.is_dir(follow_symlinks=False) and is_run_dir(Path(e.path))]
+            if e.is_dir(follow_symlinks=False) and (is_run_dir(Path(e.path))
+                                                    or is_team_dir(Path(e.path)))]
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -91,7 +93,7 @@ def _num(value: Any, kind: type = int) -> Any:
 
 def _updated(run_dir: Path) -> float:
     latest = 0.0
-    for name in ("events.jsonl", "run.json"):
+    for name in ("events.jsonl", "run.json", "team.jsonl", "team.json"):
         try:
             latest = max(latest, (run_dir / name).stat().st_mtime)
         except OSError:
@@ -99,9 +101,38 @@ def _updated(run_dir: Path) -> float:
     return latest
 
 
+def team_row(team_dir: Path, key: str | None = None) -> RunRow:
+    """The summary row of a team folder (docs/teams.md), from its team.json: its model says
+    how many agents; its sessions are run folders of their own under ``agents/``."""
+    data = _read_json(team_dir / "team.json") or {}
+    totals = as_dict(data.get("totals"))
+    status = str(data.get("status") or "running")
+    end_reason, error = data.get("end_reason"), data.get("error")
+    if status == "running" and not writer_alive(team_dir):
+        status, end_reason, error = "interrupted", "interrupted", NO_RUN_END
+    grade = as_dict(data.get("grade"))
+    passed, total = grade.get("passed"), grade.get("total")
+    agents = data.get("agents")
+    return RunRow(
+        key=key or team_dir.name, run_id=str(data.get("team_id") or team_dir.name),
+        path=str(team_dir.absolute()), status=status,
+        end_reason=str(end_reason) if end_reason else None,
+        scenario=_str(data.get("scenario")),
+        model=f"team of {len(agents) if isinstance(agents, list) else '?'}: "
+              f"{data.get('model')}", model_kind="team", steps=_num(totals.get("steps")),
+        tool_calls=_num(totals.get("tool_calls")),
+        tokens=_num(totals.get("tokens_in")) + _num(totals.get("tokens_out")),
+        cost=_num(totals.get("cost"), float),
+        grade=[passed, total] if isinstance(passed, int) and isinstance(total, int) else None,
+        started_at=_num(data.get("started_at"), float), updated_at=_updated(team_dir),
+        error=str(error)[:300] if error else None)
+
+
 def run_row(run_dir: Path, key: str | None = None) -> RunRow:
     """The summary row of one run folder, from its run.json (never its events)."""
     run_dir = Path(run_dir)
+    if is_team_dir(run_dir):
+        return team_row(run_dir, key)
     data = _read_json(run_dir / "run.json")
     key = key or run_dir.name
     updated = _updated(run_dir)

@@ -38,10 +38,17 @@ class ModelCall(EventBase):
     type: Literal["model_call"] = "model_call"
     message: dict[str, Any]
     reasoning: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
+    prompt_tokens: int | None = None  # all of them, cached ones included
+    completion_tokens: int | None = None  # reasoning included
+    cached_tokens: int | None = None  # of prompt_tokens, read from the provider's cache
+    cache_write_tokens: int | None = None  # of prompt_tokens, written to it
+    reasoning_tokens: int | None = None  # of completion_tokens
     cost: float | None = None
     latency_s: float = 0.0
+    # The request's messages as sent (JSON characters), and how many of them from the start
+    # were exactly the previous request's (None: no previous request in this session).
+    request_chars: int | None = None
+    prefix_chars: int | None = None
     retries: list[dict[str, Any]] = Field(default_factory=list)
     finish_reason: str | None = None
     format_error: str | None = None
@@ -102,6 +109,9 @@ class SnapshotEvent(EventBase):
     # ``skipped_count`` is the full number.
     skipped: list[dict[str, str]] | None = None
     skipped_count: int | None = None
+    # An evaluation of this commit was asked for (``grader.every``): an `evaluation` event
+    # with the same ``tool_calls`` records it; resume grades one that was not recorded.
+    evaluate: bool = False
 
 
 class EvaluationEvent(EventBase):
@@ -116,6 +126,24 @@ class EvaluationEvent(EventBase):
     error: str | None = None
     final: bool = False
     carried: list[str] = Field(default_factory=list)  # parts not graded: results carried over
+    # How long the agent's sandbox was frozen for this grading (padded; None: not sealed).
+    frozen_s: float | None = None
+    # The fuzz measure (agent/fuzzing.py FuzzResult, as the grader reported it): its own
+    # series, never part of passed/total.
+    fuzz: dict[str, Any] | None = None
+
+
+class ReductionEvent(EventBase):
+    """Miscompiled fuzz programs of the evaluation at ``step`` (same commit), shrunk after it
+    (agent/fuzzing.py ``Reduced``, one per program)."""
+
+    type: Literal["reduction"] = "reduction"
+    commit: str | None = None
+    tool_calls: int = 0
+    seed: int | None = None  # the evaluation's fuzz seed
+    programs: list[dict[str, Any]] = Field(default_factory=list)
+    duration_s: float = 0.0
+    error: str | None = None
 
 
 class GradingEvent(EventBase):
@@ -133,6 +161,17 @@ class ContextEvent(EventBase):
     type: Literal["context"] = "context"
     action: str  # mask | compact | fallback | window
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ClockEvent(EventBase):
+    """What the agent was told of its budgets: ``text`` follows the step's last tool result
+    (the conversation holds it there; the result's own ``output`` stays the tool's)."""
+
+    type: Literal["clock"] = "clock"
+    text: str
+    reason: str = ""  # every | milestone | resume
+    marks: dict[str, float] = Field(default_factory=dict)  # per budget: highest milestone told
+    left: dict[str, Any] = Field(default_factory=dict)
 
 
 class ErrorEvent(EventBase):
@@ -180,14 +219,14 @@ class RunEnd(EventBase):
 
 Event = Annotated[
     RunStart | ModelCall | ToolCallEvent | ToolResultEvent | MessageEvent | SnapshotEvent
-    | EvaluationEvent | GradingEvent | ContextEvent | ErrorEvent | RetryEvent | ResumeEvent
-    | SandboxRestartEvent | RunEnd,
+    | EvaluationEvent | ReductionEvent | GradingEvent | ContextEvent | ClockEvent | ErrorEvent
+    | RetryEvent | ResumeEvent | SandboxRestartEvent | RunEnd,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 KNOWN_TYPES = {"run_start", "model_call", "tool_call", "tool_result", "message", "snapshot",
-               "evaluation", "grading", "context", "error", "retry", "resume", "sandbox_restart",
-               "run_end"}
+               "evaluation", "reduction", "grading", "context", "clock", "error", "retry",
+               "resume", "sandbox_restart", "run_end"}
 
 
 def parse_event(data: dict[str, Any]) -> EventBase:

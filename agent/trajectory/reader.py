@@ -5,14 +5,15 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import ValidationError
 
+from agent.models.usage import count_call
 from agent.trajectory.events import (
     ContextEvent,
     ErrorEvent,
@@ -147,17 +148,12 @@ def _last_end(events: Sequence[EventBase]) -> RunEnd | None:
     return None
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) else 0
-
-
 def totals_from_events(events: Sequence[EventBase], recorded: Totals | None = None) -> Totals:
     """A run's totals counted from its events (what the loop counts, minus what only the
     loop knows: the wall time is first to last event, unless run.json says more)."""
     t = Totals()
     cost_sum = 0.0
     for e in events:
-        usage: dict[str, Any] | None = None
         match e:
             case SnapshotEvent():
                 t.steps = max(t.steps, e.step)
@@ -168,22 +164,12 @@ def totals_from_events(events: Sequence[EventBase], recorded: Totals | None = No
             case ErrorEvent():
                 t.retries += len(e.retries)
             case ModelCall():
-                usage = {"prompt_tokens": e.prompt_tokens,
-                         "completion_tokens": e.completion_tokens,
-                         "cost": e.cost, "retries": e.retries}
+                cost_sum += count_call(t, e.__dict__)  # the fields, without a copy
             case ContextEvent(action="compact"):
                 if "prompt_tokens" in e.details or "completion_tokens" in e.details:
-                    usage = e.details  # the summary call
+                    cost_sum += count_call(t, e.details)  # the summary call
                 else:
                     t.retries += len(e.details.get("retries") or [])
-        if usage is not None:
-            t.tokens_in += _int(usage.get("prompt_tokens"))
-            t.tokens_out += _int(usage.get("completion_tokens"))
-            cost = usage.get("cost")
-            cost_sum += cost if isinstance(cost, int | float) else 0.0
-            t.model_calls += 1
-            t.unpriced_calls += cost is None
-            t.retries += len(usage.get("retries") or [])
     t.cost = round(cost_sum, 6)
     t.wall_s = round(max((recorded.wall_s or 0.0) if recorded else 0.0,
                          events[-1].t - events[0].t), 3) if events else 0.0
@@ -205,8 +191,12 @@ def writer_alive(run_dir: Path) -> bool:
     return False
 
 
-def iter_events(path: Path, warnings: list[str]) -> Iterator[tuple[EventBase, int]]:
-    """Yield (event, end offset) for each good line; append a warning naming each bad one."""
+def iter_events(path: Path, warnings: list[str],
+                parse: Callable[[bytes], EventBase] | None = None
+                ) -> Iterator[tuple[EventBase, int]]:
+    """Yield (event, end offset) for each good line; append a warning naming each bad one.
+    ``parse``: how a line becomes an event (default: a run's events; a team log has its own)."""
+    parse = parse or event_from_line
     offset = 0
     with open(path, "rb") as f:
         for lineno, raw in enumerate(f, 1):
@@ -215,7 +205,7 @@ def iter_events(path: Path, warnings: list[str]) -> Iterator[tuple[EventBase, in
                 warnings.append(f"{path}:{lineno}: torn last line ({len(raw)} bytes) ignored")
                 return
             try:
-                yield event_from_line(raw), offset
+                yield parse(raw), offset
             except ValueError as e:
                 warnings.append(skipped_line(path, lineno, e))
 

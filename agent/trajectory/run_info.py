@@ -8,9 +8,10 @@ import platform
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from agent.budgets import Budgets
+from agent.clock import ClockOptions
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.backends import SandboxConfig
 
@@ -18,7 +19,7 @@ from sandboxes.backends import SandboxConfig
 Status = Literal["running", "finished", "failed", "interrupted"]
 #: Why it stopped (docs/trajectory.md, `run.json`).
 EndReason = Literal["finished", "max_steps", "max_cost", "max_time", "script_exhausted",
-                    "error", "interrupted"]
+                    "error", "interrupted", "shared_budget"]
 #: What answered the model calls: an endpoint, a scripted source, a user's class, or nothing
 #: (an imported trajectory).
 ModelKind = Literal["endpoint", "script", "replay", "reference", "python", "imported"]
@@ -30,14 +31,38 @@ class Totals(BaseModel):
 
     steps: int = 0
     tool_calls: int = 0
-    tokens_in: int = 0
-    tokens_out: int = 0
+    tokens_in: int = 0  # prompt tokens, cached ones included
+    tokens_out: int = 0  # completion tokens, reasoning included
+    tokens_cached: int = 0  # of tokens_in: read from the provider's prompt cache
+    tokens_cache_write: int = 0  # of tokens_in: written to it (where the provider says)
+    tokens_reasoning: int = 0  # of tokens_out
+    cache_reported_calls: int = 0  # calls whose usage said how many tokens were cached
     cost: float | None = 0.0
     wall_s: float | None = 0.0
     format_errors: int = 0
     model_calls: int = 0  # successful ones, compaction summaries included
     unpriced_calls: int = 0  # model calls whose cost is unknown (no prices or no usage)
     retries: int = 0  # failed attempts that were retried
+    # Wall time the agent's tool calls waited for sealed gradings (not charged to max_time).
+    grader_wait_s: float = 0.0
+    # Prefix stability: JSON characters of the agent's requests (after the first of a
+    # session), and how many of them repeated the previous request's start exactly.
+    request_chars: int = 0
+    prefix_chars: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cache_hit_rate(self) -> float | None:
+        """Share of prompt tokens read from the cache; None when no call reported it."""
+        from agent.models.usage import cache_hit_rate
+
+        return cache_hit_rate(self.tokens_cached, self.tokens_in, self.cache_reported_calls)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def prefix_share(self) -> float | None:
+        """Share of the requests' characters that repeated the previous request's start."""
+        return round(self.prefix_chars / self.request_chars, 4) if self.request_chars else None
 
 
 class MaskOptions(BaseModel):
@@ -49,6 +74,14 @@ class MaskOptions(BaseModel):
     keep_steps: int = Field(40, ge=2, description="the last steps shown at all")
     token_budget: int = Field(60_000, ge=1000, description=(
         "past this estimate of the prompt's tokens, mask more"))
+
+
+class TeamMember(BaseModel):
+    """A run that is one session of one agent of a team (docs/teams.md)."""
+
+    team_id: str
+    agent: str
+    session: int  # the agent's n-th session
 
 
 class RunSettings(BaseModel):
@@ -69,7 +102,14 @@ class RunSettings(BaseModel):
     model_timeout_s: float | None = None
     profiles: list[str] = Field(default_factory=list)
     mask: MaskOptions = Field(default_factory=MaskOptions)
+    # The agent's clock (None: runs recorded before it, which resume without one).
+    clock: ClockOptions | None = None
     imported: dict[str, Any] | None = None
+    coalesce_evals: bool = False  # queued evaluations superseded by newer ones are dropped
+    # The workspace's own top-level .git is part of every snapshot (a team member's clone:
+    # a restore must bring its history back with its files).
+    snapshot_git: bool = False
+    fuzz_seed: int | None = None  # base of the evaluations' fuzz seeds (agent/fuzzing.py)
 
 
 class RunInfo(BaseModel):
@@ -96,6 +136,7 @@ class RunInfo(BaseModel):
     seed: int | None = None
     versions: dict[str, str] = Field(default_factory=dict)
     parent: dict[str, Any] | None = None  # {"run_dir": ..., "step": N} for a fork
+    team: TeamMember | None = None  # a team member's session
     options: RunSettings = Field(default_factory=RunSettings)
     status: Status = "running"
     end_reason: EndReason | None = None

@@ -92,8 +92,11 @@ class TreeScanner:
 
     def __init__(self, store: ObjectWriter, *, max_file: int, max_store: int,
                  watch: bool = True, verify_s: float = 60.0,
-                 max_watches: int | None = None) -> None:
+                 max_watches: int | None = None, keep_top_git: bool = False) -> None:
         self.store = store
+        # The workspace's own top-level .git is kept (a team member's clone: its history
+        # must come back with its files after a restore); nested ones never are.
+        self.keep_top_git = keep_top_git
         self.max_file = max_file
         self.max_store = max_store
         self.watch = watch
@@ -290,7 +293,7 @@ class TreeScanner:
                     self._link(st.st_ino)
                 continue
             kind = mode & _S_IFMT
-            if name == SKIP:
+            if name == SKIP and not (depth == 0 and self.keep_top_git):
                 continue
             if kind == _S_IFDIR:
                 sub.append((name, st.st_ino))

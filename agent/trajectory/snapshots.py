@@ -25,8 +25,10 @@ import builtins
 import os
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from agent.trajectory import statcache
 from agent.trajectory.gitsafe import BlobReader, GitError, git, tree_entries
@@ -44,8 +46,8 @@ from agent.trajectory.scan import (
 from sandboxes.errors import HarnessError
 from sandboxes.fsafe import WorkspaceDir
 
-__all__ = ["MAX_DEPTH", "MAX_FILE", "MAX_STORE", "ExportReport", "Skipped", "SnapshotError",
-           "SnapshotStore", "Snapshotter"]
+__all__ = ["MAX_DEPTH", "MAX_FILE", "MAX_STORE", "ExportReport", "ObjectSource", "Skipped",
+           "SnapshotError", "SnapshotStore", "Snapshotter", "write_tree"]
 
 MAX_FILE = 32 << 20  # a file over this is left out of snapshots (and recorded as such)
 MAX_STORE = 4 << 30  # what one run's snapshots may add to snapshots.git
@@ -66,6 +68,103 @@ class ExportReport:
     # path -> (mode, blob id, stat key) of what was written, when asked for (``restore``)
     written: dict[builtins.bytes, tuple[builtins.bytes, builtins.bytes, Key]] = field(
         default_factory=dict)
+
+
+class ObjectSource(Protocol):
+    """Where ``write_tree`` reads a commit's files from (``snapshots.git`` through git, or a
+    team's upstream through ultrarun's own object reader)."""
+
+    def entries(self, commit: str) -> Iterator[tuple[str, str, bytes]]:
+        """(mode, blob id, path) of every file and link of ``commit``'s tree."""
+        ...
+
+    def stream(self, sha: str) -> Iterator[bytes]:
+        """A blob's content, in chunks."""
+        ...
+
+
+class GitObjects:
+    """``snapshots.git`` as an ObjectSource: one locked-down ``git cat-file --batch``."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.git_dir = git_dir
+        self._blobs = BlobReader(git_dir)
+
+    def __enter__(self) -> GitObjects:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._blobs.close()
+
+    def entries(self, commit: str) -> Iterator[tuple[str, str, bytes]]:
+        return tree_entries(self.git_dir, commit)
+
+    def stream(self, sha: str) -> Iterator[bytes]:
+        return self._blobs.stream(sha)
+
+
+def write_tree(source: ObjectSource, commit: str, out: WorkspaceDir, *, record: bool = False,
+               keep_top_git: bool = False) -> ExportReport:
+    """Write ``commit``'s files beneath ``out``, streaming each; links are created as links,
+    never followed, and every ``.git`` is left out (but the top-level one with
+    ``keep_top_git``). ``record``: remember what was written (``restore``)."""
+    rep = ExportReport()
+    small: dict[str, bytes] = {}
+    parent: tuple[bytes, ...] | None = None
+    pfd = -1
+    try:
+        for mode, sha, path in source.entries(commit):
+            parts = tuple(path.split(b"/"))
+            if any(p in (b"", b".", b"..") for p in parts) or any(
+                    p in SKIP_NAMES for p in (parts[1:] if keep_top_git else parts)):
+                continue  # never produced by our writer; refused if crafted
+            if parts[:-1] != parent:
+                if pfd >= 0:
+                    os.close(pfd)
+                    pfd = -1
+                pfd = out.makedirs(parts[:-1])
+                parent = parts[:-1]
+            name = parts[-1]
+            if mode == "120000":
+                target = small.get(sha) or b"".join(source.stream(sha))
+                small[sha] = target
+                os.symlink(target, name, dir_fd=pfd)
+                if out.owner is not None:
+                    os.chown(name, out.owner, out.owner, dir_fd=pfd, follow_symlinks=False)
+                st = os.lstat(name, dir_fd=pfd)
+            elif mode in ("100644", "100755"):
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                             | os.O_CLOEXEC, 0o600, dir_fd=pfd)
+                try:
+                    # Small blobs are fetched once per export (many files often share a
+                    # content: empty files, copies).
+                    cached = small.get(sha)
+                    chunks = [cached] if cached is not None else source.stream(sha)
+                    held = b""
+                    for chunk in chunks:
+                        os.write(fd, chunk)
+                        rep.bytes += len(chunk)
+                        if len(held) + len(chunk) <= SMALL_BLOB:
+                            held += chunk
+                        else:
+                            held = b"\x00" * (SMALL_BLOB + 1)
+                    if cached is None and len(held) <= SMALL_BLOB and len(small) < 4096:
+                        small[sha] = held
+                    if out.owner is not None:
+                        os.fchown(fd, out.owner, out.owner)
+                    os.fchmod(fd, 0o755 if mode == "100755" else 0o644)
+                    st = os.fstat(fd)
+                finally:
+                    os.close(fd)
+            else:
+                continue  # gitlinks and the like: nothing to write
+            rep.files += 1
+            if record:
+                rep.written[path] = (mode.encode(), bytes.fromhex(sha), stat_key(st))
+    finally:
+        if pfd >= 0:
+            os.close(pfd)
+    return rep
 
 
 class SnapshotStore:
@@ -132,67 +231,14 @@ class SnapshotStore:
         with WorkspaceDir(Path(dest), "/", owner=owner) as out:
             return self._export(sha, out)
 
-    def _export(self, commit: str, out: WorkspaceDir, record: bool = False) -> ExportReport:
-        rep = ExportReport()
-        small: dict[str, bytes] = {}
-        parent: tuple[bytes, ...] | None = None
-        pfd = -1
+    def _export(self, commit: str, out: WorkspaceDir, record: bool = False,
+                keep_top_git: bool = False) -> ExportReport:
         try:
-            with BlobReader(self.git_dir) as blobs:
-                for mode, sha, path in tree_entries(self.git_dir, commit):
-                    parts = tuple(path.split(b"/"))
-                    if any(p in (b"", b".", b"..") or p in SKIP_NAMES for p in parts):
-                        continue  # never produced by our writer; refused if crafted
-                    if parts[:-1] != parent:
-                        if pfd >= 0:
-                            os.close(pfd)
-                            pfd = -1
-                        pfd = out.makedirs(parts[:-1])
-                        parent = parts[:-1]
-                    name = parts[-1]
-                    if mode == "120000":
-                        target = small.get(sha) or b"".join(blobs.stream(sha))
-                        small[sha] = target
-                        os.symlink(target, name, dir_fd=pfd)
-                        if out.owner is not None:
-                            os.chown(name, out.owner, out.owner, dir_fd=pfd,
-                                     follow_symlinks=False)
-                        st = os.lstat(name, dir_fd=pfd)
-                    elif mode in ("100644", "100755"):
-                        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                                     | os.O_CLOEXEC, 0o600, dir_fd=pfd)
-                        try:
-                            # Small blobs are fetched once per export (many files often
-                            # share a content: empty files, copies).
-                            cached = small.get(sha)
-                            chunks = [cached] if cached is not None else blobs.stream(sha)
-                            held = b""
-                            for chunk in chunks:
-                                os.write(fd, chunk)
-                                rep.bytes += len(chunk)
-                                if len(held) + len(chunk) <= SMALL_BLOB:
-                                    held += chunk
-                                else:
-                                    held = b"\x00" * (SMALL_BLOB + 1)
-                            if cached is None and len(held) <= SMALL_BLOB and len(small) < 4096:
-                                small[sha] = held
-                            if out.owner is not None:
-                                os.fchown(fd, out.owner, out.owner)
-                            os.fchmod(fd, 0o755 if mode == "100755" else 0o644)
-                            st = os.fstat(fd)
-                        finally:
-                            os.close(fd)
-                    else:
-                        continue  # gitlinks and the like: nothing to write
-                    rep.files += 1
-                    if record:
-                        rep.written[path] = (mode.encode(), bytes.fromhex(sha), stat_key(st))
+            with GitObjects(self.git_dir) as source:
+                return write_tree(source, commit, out, record=record,
+                                  keep_top_git=keep_top_git)
         except GitError as e:
             raise SnapshotError(str(e)) from None
-        finally:
-            if pfd >= 0:
-                os.close(pfd)
-        return rep
 
 
 class Snapshotter(SnapshotStore):
@@ -205,9 +251,12 @@ class Snapshotter(SnapshotStore):
 
     def __init__(self, git_dir: Path, workspace: Path, *, max_file: int = MAX_FILE,
                  max_store: int = MAX_STORE, owner: int | None = None, watch: bool = True,
-                 verify_s: float = VERIFY_S) -> None:
+                 verify_s: float = VERIFY_S, include_git: bool = False) -> None:
         super().__init__(git_dir)
         self.workspace = Path(workspace)
+        # The workspace's top-level .git is part of each snapshot (a team member's clone),
+        # so a restore brings its history back in step with its files.
+        self.include_git = include_git
         self.max_file = max_file
         self.max_store = max_store
         self.owner = owner
@@ -218,7 +267,7 @@ class Snapshotter(SnapshotStore):
         self._check()
         self._objects = ObjectWriter(self.git_dir / "objects")
         self._scanner = TreeScanner(self._objects, max_file=max_file, max_store=max_store,
-                                    watch=watch, verify_s=verify_s)
+                                    watch=watch, verify_s=verify_s, keep_top_git=include_git)
         self._head_tree: str | None = None
         self.last_skipped: list[Skipped] = []
 
@@ -305,7 +354,8 @@ class Snapshotter(SnapshotStore):
 
     # -- restore ---------------------------------------------------------------------------
     def restore(self, commit: str) -> None:
-        """Make the workspace equal to ``commit`` (the agent's own top-level .git is kept).
+        """Make the workspace equal to ``commit`` (the agent's own top-level .git is kept, or,
+        with ``include_git``, restored with the rest).
 
         Everything else is removed (links unlinked, never followed) and the snapshot's files
         are written anew, so nothing is written through an existing link or hardlink. What was
@@ -315,8 +365,8 @@ class Snapshotter(SnapshotStore):
         self._scanner.forget()
         self.workspace.mkdir(parents=True, exist_ok=True)
         with WorkspaceDir(self.workspace, "/", owner=self.owner) as ws:
-            ws.remove_children(keep=SKIP_NAMES)
-            rep = self._export(sha, ws, record=True)
+            ws.remove_children(keep=frozenset() if self.include_git else SKIP_NAMES)
+            rep = self._export(sha, ws, record=True, keep_top_git=self.include_git)
             root = os.fstat(ws.fd)
         tree = git(self.git_dir, "cat-file", "commit", sha).split(b"\n", 1)[0].split()[1]
         # A file written in the restore's last clock ticks could be rewritten unnoticed in

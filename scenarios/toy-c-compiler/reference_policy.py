@@ -232,31 +232,40 @@ def _expect(ok: bool, what: str) -> None:
         raise RuntimeError(f"toy-c-compiler reference policy: {what}")
 
 
+PLAN_NOTE = (
+    "# toy C compiler\n\n"
+    "Plan: Python 3 compiler in `toyc/` (lexer -> recursive-descent parser building a "
+    "typed AST -> stack-machine codegen to x86-64 AT&T asm), `./compile` is a launcher; "
+    "assemble+link with `gcc -x assembler` (no cc1 on the grader).\n"
+    "Every expression leaves its value in %rax; binary ops push the left operand.\n"
+    "Loop per stage: read tests, implement, own program vs gcc, run_tests.py NN, then "
+    "all stages so far, commit.\n")
+
+
 def _heredoc(path: str, text: str) -> str:
     return f"cat > {path} <<'EOF'\n{text}\nEOF\n"
 
 
-def make_policy(scenario: Scenario, upto: int | None = None, layout: Layout = TOY,
-                reference: Path | None = None) -> PolicyModel:
-    """The policy; ``reference``: the folder holding the staged reference compiler (``staged/``;
-    default: the scenario's ``reference/``)."""
-    if upto is None and os.environ.get(UPTO_ENV):
-        upto = int(os.environ[UPTO_ENV])
-    last = upto or len(STAGES)
-    if not 1 <= last <= len(STAGES):
-        raise ValueError(f"upto must be within 1..{len(STAGES)}, not {last}")
-    ref = reference or scenario.root / "reference"
-    tests, sel, lab = layout.tests, layout.select, layout.label
-    versions = {k: render_tree(ref / "staged", k) for k in range(1, len(STAGES) + 1)}
-    if versions[len(STAGES)] != render_tree(ref / "staged") or \
-            sorted(versions[len(STAGES)]) != sorted(FILES):
-        raise ValueError(f"reference/staged/ has lines past stage {len(STAGES)}, or files "
-                         f"other than {FILES}")
-    for k, m in MISTAKES.items():
-        if versions[k][m.path].count(m.right) != 1:
-            raise ValueError(f"mistake of stage {k}: its right text must occur once")
+class StageWork:
+    """The policy's work on the compiler, stage by stage, as sub-plans: what the single
+    reference policy strings together, and what the scripted team policy (team_policy.py)
+    shares out among its agents. ``docs`` (path -> content) is what the plan believes the
+    workspace's files hold; the sub-plans keep it up to date."""
 
-    def edit_to(docs: dict[str, str], target: dict[str, str], k: int) -> Plan:
+    def __init__(self, scenario: Scenario, layout: Layout = TOY,
+                 reference: Path | None = None) -> None:
+        ref = reference or scenario.root / "reference"
+        self.layout = layout
+        self.versions = {k: render_tree(ref / "staged", k) for k in range(1, len(STAGES) + 1)}
+        if self.versions[len(STAGES)] != render_tree(ref / "staged") or \
+                sorted(self.versions[len(STAGES)]) != sorted(FILES):
+            raise ValueError(f"reference/staged/ has lines past stage {len(STAGES)}, or files "
+                             f"other than {FILES}")
+        for k, m in MISTAKES.items():
+            if self.versions[k][m.path].count(m.right) != 1:
+                raise ValueError(f"mistake of stage {k}: its right text must occur once")
+
+    def edit_to(self, docs: dict[str, str], target: dict[str, str], k: int) -> Plan:
         """Edit the workspace files from ``docs`` to ``target`` (``docs`` follows along)."""
         for path in FILES:
             if docs.get(path) == target[path]:
@@ -273,109 +282,83 @@ def make_policy(scenario: Scenario, upto: int | None = None, layout: Layout = TO
                 docs[path] = docs[path].replace(old, new, 1)
             docs[path] = target[path]
 
-    def run_stage(k: int) -> Step:
+    def run_stage(self, k: int) -> Step:
         """Run the stage's visible tests into test.log and read their summary."""
         stage = STAGES[k - 1]
-        obs = yield Turn([bash(f"python3 run_tests.py {sel(stage)} > test.log 2>&1;"
-                                            " grep -c PASS test.log; tail -n 2 test.log")])
-        result = _stage_result(obs.text, lab(stage))
+        obs = yield Turn([bash(f"python3 run_tests.py {self.layout.select(stage)} > test.log "
+                               "2>&1; grep -c PASS test.log; tail -n 2 test.log")])
+        result = _stage_result(obs.text, self.layout.label(stage))
         if result is None:
             raise RuntimeError(f"toy-c-compiler reference policy: no summary line for {stage} "
                                f"in {obs.text[-300:]!r}")
         return result
 
-    def plan() -> Plan:
-        yield Turn([list_dir(".")], "Start by looking at the workspace.")
-        yield Turn([read("README.md")])
-        yield Turn([read("run_tests.py", 1, 40)], "How the tests are run and compared.")
-        yield Turn([bash(f"ls {tests}/ && ls {tests}/01-return {tests}/18-programs | head -n 30")])
-        yield Turn([bash(f"cat {tests}/01-return/return_42.c "
-                         f"{tests}/01-return/return_42.expected.json"
-                         f" && cat {tests}/17-invalid/undeclared.expected.json")])
-        yield Turn([bash("which gcc as ld python3 && python3 --version && "
-                         "gcc --version | head -n 1")], "Which tools are there?")
-        yield Turn([bash("printf 'int main(void) { return 42; }\\n' > /tmp/t.c && "
-                         "gcc -S -O0 -fno-asynchronous-unwind-tables -o - /tmp/t.c")],
-                   "What gcc emits for the smallest program (AT&T syntax).")
-        yield Turn([Call("notes", {"content": (
-            "# toy C compiler\n\n"
-            "Plan: Python 3 compiler in `toyc/` (lexer -> recursive-descent parser building a "
-            "typed AST -> stack-machine codegen to x86-64 AT&T asm), `./compile` is a launcher; "
-            "assemble+link with `gcc -x assembler` (no cc1 on the grader).\n"
-            "Every expression leaves its value in %rax; binary ops push the left operand.\n"
-            "Loop per stage: read tests, implement, own program vs gcc, run_tests.py NN, then "
-            "all stages so far, commit.\n")})])
-        yield Turn([bash("git init -q && git config user.name 'Reference Policy' && "
-                         "git config user.email ref@ultrarun.invalid && "
-                         "printf 'test.log\\n__pycache__/\\n*.pyc\\n.agent/\\n' > .gitignore && "
-                         "git add -A && git commit -qm 'Seed: tests and runner' && "
-                         "git log --oneline")])
-        docs: dict[str, str] = {}
-        for k in range(1, last + 1):
-            stage = STAGES[k - 1]
-            target = dict(versions[k])
-            mistake = MISTAKES.get(k)
-            if mistake:
-                target[mistake.path] = target[mistake.path].replace(mistake.right,
-                                                                    mistake.wrong, 1)
-            name = READ[k]
-            if k % 2:
-                yield Turn([read(f"{tests}/{stage}/{name}.c")], f"Stage {k} ({stage}): a test.")
-            else:
-                yield Turn([bash(f"ls {tests}/{stage} && cat {tests}/{stage}/{name}.c "
-                                 f"{tests}/{stage}/{name}.expected.json")],
-                           f"Stage {k} ({stage}): the tests.")
-            if k == 1:
-                for path in FILES:
-                    yield Turn([write(path, target[path])], f"First version of {path}.")
-                    docs[path] = target[path]
-                yield Turn([bash(f"chmod +x compile && ./compile -S "
-                                 f"{tests}/01-return/return_42.c")])
-            elif k == 17:
-                yield from invalid_stage(docs, target)
-            elif k == 18:
-                yield from programs_stage(docs, target)
-            else:
-                yield Turn([LOOK[k]], "Where does this stage go?")
-                yield from edit_to(docs, target, k)
-            if k in SMOKE:
-                yield Turn([bash(_heredoc("/tmp/smoke.c", SMOKE[k]) + SMOKE_RUN)],
-                           "A program of my own, against gcc.")
-            result = yield from run_stage(k)
-            if mistake:
-                _expect(result.passed < result.total, f"the slip of stage {k} did not show")
-                log = yield Turn([read_log(path="test.log", mode="grep", pattern="FAIL",
-                                           lines=20)], "Which tests fail, and why?")
-                failing = set(re.findall(rf"FAIL {re.escape(lab(stage))}/(\S+)", log.text))
-                _expect(mistake.shows_in in failing,
-                        f"stage {k}: {mistake.shows_in} was expected to fail, saw {failing}")
-                yield Turn([bash(PROBES[k].replace("{tests}", tests))],
-                           f"{mistake.shows_in} fails: look closer.")
-                fixed = dict(docs)
-                fixed[mistake.path] = versions[k][mistake.path]
-                yield from edit_to(docs, fixed, k)
-                yield Turn([Call("notes", {"content": f"- stage {k} bug: {mistake.why}\n"})],
-                           mistake.why)
-                result = yield from run_stage(k)
-            if result.passed < result.total:  # not expected: read what fails, go on
-                yield Turn([read_log(path="test.log", mode="grep", pattern="FAIL", lines=40)])
-            prefixes = " ".join(sel(s) for s in STAGES[:k])
-            obs = yield Turn([bash(f"python3 run_tests.py {prefixes} | tail -n 1")],
-                             "And every earlier stage still passes?")
-            total = _total(obs.text)
-            if total and total[0] < total[1]:
-                yield Turn([bash(f"python3 run_tests.py {prefixes} | grep FAIL")])
-            if k % NOTE_EVERY == 0:
-                yield Turn([Call("notes", {"content": f"- [x] stages 1-{k} done, up to {stage} "
-                                                      f"({total[0] if total else '?'} visible "
-                                                      "tests pass)\n"})])
-            yield Turn([bash(f"git add -A && git commit -qm 'Stage {k}: {stage}' && "
-                             "git log --oneline | head -n 1")])
-        yield from wrap_up()
+    def implement(self, k: int, docs: dict[str, str]) -> Step:
+        """Stage k from the files of stage k-1: read a test, look, edit, try a program of
+        its own, run the stage's tests, and find and fix its slip if it has one."""
+        tests, lab = self.layout.tests, self.layout.label
+        stage = STAGES[k - 1]
+        target = dict(self.versions[k])
+        mistake = MISTAKES.get(k)
+        if mistake:
+            target[mistake.path] = target[mistake.path].replace(mistake.right, mistake.wrong, 1)
+        name = READ[k]
+        if k % 2:
+            yield Turn([read(f"{tests}/{stage}/{name}.c")], f"Stage {k} ({stage}): a test.")
+        else:
+            yield Turn([bash(f"ls {tests}/{stage} && cat {tests}/{stage}/{name}.c "
+                             f"{tests}/{stage}/{name}.expected.json")],
+                       f"Stage {k} ({stage}): the tests.")
+        if k == 1:
+            for path in FILES:
+                yield Turn([write(path, target[path])], f"First version of {path}.")
+                docs[path] = target[path]
+            yield Turn([bash(f"chmod +x compile && ./compile -S "
+                             f"{tests}/01-return/return_42.c")])
+        elif k == 17:
+            yield from self.invalid_stage(docs, target)
+        elif k == 18:
+            yield from self.programs_stage(docs, target)
+        else:
+            yield Turn([LOOK[k]], "Where does this stage go?")
+            yield from self.edit_to(docs, target, k)
+        if k in SMOKE:
+            yield Turn([bash(_heredoc("/tmp/smoke.c", SMOKE[k]) + SMOKE_RUN)],
+                       "A program of my own, against gcc.")
+        result = yield from self.run_stage(k)
+        if mistake:
+            _expect(result.passed < result.total, f"the slip of stage {k} did not show")
+            log = yield Turn([read_log(path="test.log", mode="grep", pattern="FAIL",
+                                       lines=20)], "Which tests fail, and why?")
+            failing = set(re.findall(rf"FAIL {re.escape(lab(stage))}/(\S+)", log.text))
+            _expect(mistake.shows_in in failing,
+                    f"stage {k}: {mistake.shows_in} was expected to fail, saw {failing}")
+            yield Turn([bash(PROBES[k].replace("{tests}", tests))],
+                       f"{mistake.shows_in} fails: look closer.")
+            fixed = dict(docs)
+            fixed[mistake.path] = self.versions[k][mistake.path]
+            yield from self.edit_to(docs, fixed, k)
+            yield Turn([Call("notes", {"content": f"- stage {k} bug: {mistake.why}\n"})],
+                       mistake.why)
+            result = yield from self.run_stage(k)
+        if result.passed < result.total:  # not expected: read what fails, go on
+            yield Turn([read_log(path="test.log", mode="grep", pattern="FAIL", lines=40)])
+        return result
 
-    def invalid_stage(docs: dict[str, str], target: dict[str, str]) -> Plan:
+    def check_earlier(self, k: int) -> Generator[Turn, Observation, tuple[int, int] | None]:
+        """Run the visible tests of stages 1..k; read the failures if any."""
+        prefixes = " ".join(self.layout.select(s) for s in STAGES[:k])
+        obs = yield Turn([bash(f"python3 run_tests.py {prefixes} | tail -n 1")],
+                         "And every earlier stage still passes?")
+        total = _total(obs.text)
+        if total and total[0] < total[1]:
+            yield Turn([bash(f"python3 run_tests.py {prefixes} | grep FAIL")])
+        return total
+
+    def invalid_stage(self, docs: dict[str, str], target: dict[str, str]) -> Plan:
+        sel, tests = self.layout.select, self.layout.tests
         yield Turn([bash(f"python3 run_tests.py {sel(STAGES[16])} | tail -n 3")],
-                         "Do the invalid programs already fail to compile?")
+                   "Do the invalid programs already fail to compile?")
         yield Turn([bash(f"python3 run_tests.py {sel(STAGES[16])} -v | head -n 20; "
                          f"./compile {tests}/17-invalid/bad_lvalue.c -o /tmp/x 2>&1 | "
                          "tail -n 3")],
@@ -388,28 +371,29 @@ def make_policy(scenario: Scenario, upto: int | None = None, layout: Layout = TO
         yield Turn([bash("for f in /tmp/bad/*.c; do gcc -fsyntax-only $f 2>&1 | grep error "
                          "| head -n 1; done")], "What gcc says about them.")
         yield Turn([LOOK[17]])
-        yield from edit_to(docs, target, 17)
+        yield from self.edit_to(docs, target, 17)
         obs = yield Turn([bash(PROBE_INVALID)], "Now every probe must be rejected.")
         _expect("exit=0" not in obs.text, "stage 17: an invalid probe is still accepted")
 
-    def programs_stage(docs: dict[str, str], target: dict[str, str]) -> Plan:
-        yield Turn([bash(f"python3 run_tests.py {sel(STAGES[17])} | tail -n 6")],
+    def programs_stage(self, docs: dict[str, str], target: dict[str, str]) -> Plan:
+        yield Turn([bash(f"python3 run_tests.py {self.layout.select(STAGES[17])} | tail -n 6")],
                    "Whole programs first.")
         obs = yield Turn([bash(DEEP)], "Stress: deeply nested expressions (recursive descent).")
         _expect("RecursionError" in obs.text, "stage 18: the deep program did not overflow")
         yield Turn([LOOK[18]])
-        yield from edit_to(docs, target, 18)
+        yield from self.edit_to(docs, target, 18)
         obs = yield Turn([bash(DEEP_AGAIN)], "Again, with a higher recursion limit.")
         _expect("toyc: exit=1" in obs.text, "stage 18: the deep program still fails")
 
-    def wrap_up() -> Plan:
+    def wrap_up(self, last: int, summary_extra: str = "") -> Plan:
+        """Review, the whole visible suite, notes, ``finish``."""
         # A last review of the biggest file: long, so it is cut and paged with read_log.
         obs = yield Turn([bash("wc -l compile toyc/*.py && cat -n toyc/parser.py")],
                          "Review the structure of the parser.")
         if obs.ids and "[output cut" in obs.text:
             yield Turn([read_log(id=obs.ids[0], mode="grep", pattern=r"^\s*\d+\s+(class|def) ",
                                  lines=120)])
-        prefixes = " ".join(sel(s) for s in STAGES[:last])
+        prefixes = " ".join(self.layout.select(s) for s in STAGES[:last])
         obs = yield Turn([bash(f"python3 run_tests.py {prefixes} > test.log 2>&1; "
                                "tail -n 20 test.log")], "The whole visible suite so far.")
         total = _total(obs.text)
@@ -424,6 +408,51 @@ def make_policy(scenario: Scenario, upto: int | None = None, layout: Layout = TO
             f"with semantic checks, stack-machine x86-64 code generator; assembles and links "
             f"with `gcc -x assembler`). Stages done: {done}. Visible tests: "
             f"{total[0] if total else '?'}/{total[1] if total else '?'} passing. Bugs the "
-            f"visible tests caught and I fixed (by test): {slips}.")])
+            f"visible tests caught and I fixed (by test): {slips}.{summary_extra}")])
+
+
+def make_policy(scenario: Scenario, upto: int | None = None, layout: Layout = TOY,
+                reference: Path | None = None) -> PolicyModel:
+    """The policy; ``reference``: the folder holding the staged reference compiler (``staged/``;
+    default: the scenario's ``reference/``)."""
+    if upto is None and os.environ.get(UPTO_ENV):
+        upto = int(os.environ[UPTO_ENV])
+    last = upto or len(STAGES)
+    if not 1 <= last <= len(STAGES):
+        raise ValueError(f"upto must be within 1..{len(STAGES)}, not {last}")
+    work = StageWork(scenario, layout, reference)
+    tests = layout.tests
+
+    def plan() -> Plan:
+        yield Turn([list_dir(".")], "Start by looking at the workspace.")
+        yield Turn([read("README.md")])
+        yield Turn([read("run_tests.py", 1, 40)], "How the tests are run and compared.")
+        yield Turn([bash(f"ls {tests}/ && ls {tests}/01-return {tests}/18-programs | head -n 30")])
+        yield Turn([bash(f"cat {tests}/01-return/return_42.c "
+                         f"{tests}/01-return/return_42.expected.json"
+                         f" && cat {tests}/17-invalid/undeclared.expected.json")])
+        yield Turn([bash("which gcc as ld python3 && python3 --version && "
+                         "gcc --version | head -n 1")], "Which tools are there?")
+        yield Turn([bash("printf 'int main(void) { return 42; }\\n' > /tmp/t.c && "
+                         "gcc -S -O0 -fno-asynchronous-unwind-tables -o - /tmp/t.c")],
+                   "What gcc emits for the smallest program (AT&T syntax).")
+        yield Turn([Call("notes", {"content": PLAN_NOTE})])
+        yield Turn([bash("git init -q && git config user.name 'Reference Policy' && "
+                         "git config user.email ref@ultrarun.invalid && "
+                         "printf 'test.log\\n__pycache__/\\n*.pyc\\n.agent/\\n' > .gitignore && "
+                         "git add -A && git commit -qm 'Seed: tests and runner' && "
+                         "git log --oneline")])
+        docs: dict[str, str] = {}
+        for k in range(1, last + 1):
+            stage = STAGES[k - 1]
+            yield from work.implement(k, docs)
+            total = yield from work.check_earlier(k)
+            if k % NOTE_EVERY == 0:
+                yield Turn([Call("notes", {"content": f"- [x] stages 1-{k} done, up to {stage} "
+                                                      f"({total[0] if total else '?'} visible "
+                                                      "tests pass)\n"})])
+            yield Turn([bash(f"git add -A && git commit -qm 'Stage {k}: {stage}' && "
+                             "git log --oneline | head -n 1")])
+        yield from work.wrap_up(last)
 
     return PolicyModel(plan)

@@ -38,6 +38,9 @@ from sandboxes.docker_sandbox import LABEL_ROLE, LABEL_RUN
 from tests.agent.conftest import ROOT, TINY
 from tests.agent.test_resume_fork import tree
 
+# serial: run alone after the parallel part of `make test` (it kills at timed moments)
+pytestmark = pytest.mark.serial
+
 UR = [sys.executable, "-m", "agent.cli.main"]
 CALLS = 30
 BIG = 4  # every BIG-th call writes 200 files: its snapshot takes a while

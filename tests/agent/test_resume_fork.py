@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -116,12 +117,13 @@ def test_resume_raises_a_budget_and_rebuilds_the_same_conversation(
 
     endpoint.responder = agent
     logs = tmp_path / "logs"
+    # No clock: the two runs have different budgets, which a clock would tell the model.
     whole = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
-                                  logs=logs, run_id="whole"))
+                                  logs=logs, run_id="whole", clock=False))
     full_requests = [r.body["messages"] for r in endpoint.completion_requests]
     first = len(endpoint.completion_requests)
     part = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
-                                 logs=logs, run_id="part", max_steps=6))
+                                 logs=logs, run_id="part", max_steps=6, clock=False))
     assert part.info.end_reason == "max_steps"
     done = resume_run(ResumeConfig(run_dir=part.run_dir, max_steps=50))
     assert (done.info.status, done.info.end_reason) == ("finished", "finished")
@@ -258,10 +260,10 @@ def test_endpoint_down_for_20s_the_run_waits(endpoint: FakeOpenAIServer,
 @pytest.mark.docker
 def test_interrupt_stops_a_running_grading(tmp_path: Path, base_image: str,
                                            docker_client: docker.DockerClient) -> None:
-    """Ctrl-C during a slow grading: the run stops at once and no grader container stays."""
+    """Ctrl-C during a slow sealed grading (the agent's container frozen, its next tool call
+    waiting): the run stops at once, the container is thawed and no container stays."""
     import shutil
 
-    from agent.loop import StopSignal
     from agent.runner import Hooks
 
     scn = tmp_path / "slow-grader"
@@ -272,15 +274,29 @@ def test_interrupt_stops_a_running_grading(tmp_path: Path, base_image: str,
                                                                              "every: 2")
     (scn / "scenario.yaml").write_text(text)
     spec = build_script(tmp_path / "s.yaml", 40)
-    stop = StopSignal()
+    paused: list[str] = []
 
-    def watch(state: Any) -> None:
-        if state.tool_calls >= 6:
-            stop.requested = True
+    def ctrl_c_when_frozen() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            agents = docker_client.containers.list(filters={
+                "label": ["ultrarun.run-id=slowgrade", "ultrarun.role=agent"]},
+                ignore_removed=True)
+            if agents and agents[0].attrs["State"]["Paused"]:
+                paused.append(agents[0].id)
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+            time.sleep(0.1)
 
+    watcher = threading.Thread(target=ctrl_c_when_frozen)
     t0 = time.monotonic()
-    res = execute_run(RunConfig(scenario=str(scn), model=spec, logs=tmp_path / "logs",
-                                run_id="slowgrade"), Hooks(observer=watch, stop=stop))
+    watcher.start()
+    try:
+        res = execute_run(RunConfig(scenario=str(scn), model=spec, logs=tmp_path / "logs",
+                                    run_id="slowgrade"), Hooks())
+    finally:
+        watcher.join()
+    assert paused, "the agent's container was never frozen during the grading"
     assert res.info.status == "interrupted"
     assert time.monotonic() - t0 < 60  # not waiting out the 120 s grading
     left = docker_client.containers.list(all=True,

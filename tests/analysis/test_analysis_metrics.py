@@ -198,4 +198,5 @@ def test_real_run_folder_shape(planted: Path) -> None:
     dumped = compute_metrics(load_run(planted)).model_dump(mode="json")
     assert list(dumped) == ["schema_version", "run", "progress", "regressions", "stall", "loops",
                             "errors", "validity", "edits", "churn", "degradation",
-                            "model_calls", "context_events", "unavailable", "warnings"]
+                            "model_calls", "caching", "context_events", "unavailable",
+                            "warnings", "evaluations_requested", "evaluations_skipped", "fuzz"]

@@ -16,7 +16,8 @@ import pytest
 from agent.batch import BatchOptions, BatchRecorder, BatchResult, run_batch
 from tests.batch.helpers import TINY, events, max_overlap, write_matrix, write_script
 
-pytestmark = pytest.mark.docker
+# serial: run alone after the parallel part of `make test` (it starts Ray clusters)
+pytestmark = [pytest.mark.docker, pytest.mark.serial]
 LABELS = ("ultrarun.batch", "ultrarun.node")
 
 
@@ -143,3 +144,23 @@ def test_ray_node_death_resumes_runs_elsewhere_once(
     with pytest.raises(docker.errors.NotFound):
         orphan.reload()  # the end-of-batch reaper removed the dead node's container
     assert not docker_client.containers.list(all=True, filters={"label": "ultrarun.batch=kill"})
+
+
+def test_ray_batch_stops_at_its_token_budget(tmp_path: Path, cluster: Any) -> None:
+    model = f"py:{Path(__file__).parent / 'priced_model.py'}:PricedModel"  # 1,100 tokens a call
+    matrix = write_matrix(tmp_path / "pool.yaml", scenarios=[str(TINY)], models=[model],
+                          seeds=list(range(1, 7)),
+                          overrides={"sandbox": "local", "eval_every": 0})
+    res = run_batch(BatchOptions(matrix=matrix, logs=tmp_path / "logs", parallel=3,
+                                 ray=cluster.address, max_tokens_total=10_000),
+                    handle_signals=False)
+    assert res.index.state == "budget_spent"
+    bdir = tmp_path / "logs" / "pool"
+    calls = sum(sum(ev["type"] == "model_call" for ev in events(bdir / e.run_dir))
+                for e in res.index.entries if (bdir / e.run_dir / "events.jsonl").exists())
+    # Each task sends its spending after every call: at most one more call per run in flight.
+    assert 10 <= calls <= 12
+    assert res.index.budget is not None and res.index.budget["tokens"] == calls * 1100
+    stopped = [e for e in res.index.entries if e.end_reason == "shared_budget"]
+    assert stopped and all(e.state == "interrupted" for e in stopped)
+    assert "pending" in [e.state for e in res.index.entries]

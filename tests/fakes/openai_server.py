@@ -58,12 +58,62 @@ class Reply:
         return Reply(status=status, body=body, headers=headers or {})
 
     @staticmethod
-    def context_exceeded(limit: int = 1000, got: int = 2000) -> Reply:
-        """The 400 that OpenAI sends for a prompt longer than the context window."""
+    def context_exceeded(limit: int = 1000, got: int = 2000, wording: str = "openai") -> Reply:
+        """The 400 a server sends for a prompt longer than its context window, worded as
+        OpenAI, llama-cpp-python's server or llama.cpp's own server word it."""
+        if wording == "llama-cpp-python":
+            return Reply.error(400, f"Requested tokens ({got}) exceed context window of {limit}",
+                               type="invalid_request_error")
+        if wording == "llama.cpp":
+            return Reply.error(400, f"request ({got} tokens) exceeds the available context "
+                                    f"size ({limit} tokens), try increasing it",
+                               type="exceed_context_size_error")
         return Reply.error(
             400, f"This model's maximum context length is {limit} tokens. However, your "
                  f"messages resulted in {got} tokens. Please reduce the length of the messages.",
             code="context_length_exceeded", type="invalid_request_error")
+
+
+#: The ``usage`` shapes of real providers (see agent/models/usage.py for who sends which).
+DIALECTS = ("openai", "deepseek", "anthropic-gateway", "anthropic-gateway-exclusive",
+            "moonshot-legacy")
+
+
+def usage_body(dialect: str, prompt: int, completion: int, *, cached: int = 0,
+               cache_write: int = 0, reasoning: int | None = None) -> dict[str, Any]:
+    """A ``usage`` object in ``dialect`` for a call with these counts (``prompt`` counts
+    every prompt token, cached or written ones included, as OpenAI does).
+
+    - openai: OpenAI, Zhipu GLM, Moonshot, OpenRouter (``prompt_tokens_details``);
+    - deepseek: ``prompt_cache_hit_tokens`` / ``prompt_cache_miss_tokens``;
+    - anthropic-gateway: LiteLLM-style, ``prompt_tokens`` inclusive, plus
+      ``cache_read_input_tokens`` / ``cache_creation_input_tokens``;
+    - anthropic-gateway-exclusive: a gateway passing Anthropic's ``input_tokens`` (which
+      count neither) through as ``prompt_tokens``;
+    - moonshot-legacy: ``cached_tokens`` at the top level.
+    """
+    body: dict[str, Any] = {"prompt_tokens": prompt, "completion_tokens": completion,
+                            "total_tokens": prompt + completion}
+    if reasoning is not None:
+        body["completion_tokens_details"] = {"reasoning_tokens": reasoning}
+    if dialect == "openai":
+        body["prompt_tokens_details"] = {"cached_tokens": cached}
+        if cache_write:
+            body["prompt_tokens_details"]["cache_write_tokens"] = cache_write
+    elif dialect == "deepseek":
+        body.update(prompt_cache_hit_tokens=cached, prompt_cache_miss_tokens=prompt - cached)
+    elif dialect == "anthropic-gateway":
+        body.update(cache_read_input_tokens=cached, cache_creation_input_tokens=cache_write,
+                    prompt_tokens_details={"cached_tokens": cached})
+    elif dialect == "anthropic-gateway-exclusive":
+        fresh = prompt - cached - cache_write
+        body.update(prompt_tokens=fresh, total_tokens=fresh + completion,
+                    cache_read_input_tokens=cached, cache_creation_input_tokens=cache_write)
+    elif dialect == "moonshot-legacy":
+        body["cached_tokens"] = cached
+    else:
+        raise ValueError(f"unknown usage dialect {dialect!r}; known: {', '.join(DIALECTS)}")
+    return body
 
 
 @dataclass
@@ -102,13 +152,25 @@ class FakeOpenAIServer:
     an assistant message with ``content: null`` with the HTTP 500 llama-cpp-python sends;
     ``props`` is served as llama.cpp's ``GET /props``; ``model_meta`` is merged into every
     ``GET /v1/models`` entry (e.g. vLLM's ``max_model_len``).
+
+    ``count_tokens`` is the server's tokenizer (default: 4 characters of the messages' JSON
+    a token), used by the "auto" usage and the context check; ``overflow_wording`` names
+    whose context-length error text it sends (see ``Reply.context_exceeded``).
+
+    ``usage_dialect`` is the shape of the "auto" usage (see ``usage_body``); with
+    ``prompt_cache`` the server plays a provider's prompt cache: the part of each request's
+    messages (JSON) that starts like the previous request's counts as cached, in whole blocks
+    of ``cache_block`` tokens (4 characters a token), and the rest as written.
     """
 
     def __init__(self, replies: Iterable[Reply] = (), *, responder: Responder | None = None,
                  max_prompt_chars: int | None = None, max_prompt_tokens: int | None = None,
                  down_until: float | None = None, models: Iterable[str] = ("fake-model",),
                  reject_null_content: bool = False, props: dict[str, Any] | None = None,
-                 model_meta: dict[str, Any] | None = None) -> None:
+                 model_meta: dict[str, Any] | None = None, usage_dialect: str = "openai",
+                 prompt_cache: bool = False, cache_block: int = 1,
+                 count_tokens: Callable[[str], int] | None = None,
+                 overflow_wording: str = "openai") -> None:
         self._lock = threading.Lock()
         self._queue: deque[Reply] = deque(replies)
         self.responder = responder
@@ -119,6 +181,12 @@ class FakeOpenAIServer:
         self.reject_null_content = reject_null_content
         self.props = props
         self.model_meta = model_meta or {}
+        self.usage_dialect = usage_dialect
+        self.prompt_cache = prompt_cache
+        self.cache_block = cache_block
+        self._last_prompt = ""  # the previous request's messages (JSON), for prompt_cache
+        self.count_tokens = count_tokens or (lambda text: len(text) // 4)
+        self.overflow_wording = overflow_wording
         self._requests: list[RecordedRequest] = []
         self._counter = 0
         self._port = 0
@@ -210,13 +278,13 @@ class FakeOpenAIServer:
             return Reply.error(500, "1 validation error: ('body', 'messages', 'assistant', "
                                     "'content'): Input should be a valid string")
         if isinstance(body, dict):
-            chars = len(json.dumps(body.get("messages", []), ensure_ascii=False))
-            limit_chars = self.max_prompt_chars
-            if self.max_prompt_tokens is not None:
-                tokens_limit_chars = self.max_prompt_tokens * 4
-                limit_chars = min(limit_chars or tokens_limit_chars, tokens_limit_chars)
-            if limit_chars is not None and chars > limit_chars:
-                return Reply.context_exceeded(limit=limit_chars // 4, got=chars // 4)
+            text = json.dumps(body.get("messages", []), ensure_ascii=False)
+            if self.max_prompt_chars is not None and len(text) > self.max_prompt_chars:
+                return Reply.context_exceeded(self.max_prompt_chars // 4, len(text) // 4,
+                                              self.overflow_wording)
+            got = self.count_tokens(text)
+            if self.max_prompt_tokens is not None and got > self.max_prompt_tokens:
+                return Reply.context_exceeded(self.max_prompt_tokens, got, self.overflow_wording)
         with self._lock:
             if self._queue:
                 return self._queue.popleft()
@@ -251,10 +319,20 @@ class FakeOpenAIServer:
         }
         if reply.usage == "auto":
             messages = request.get("messages", []) if isinstance(request, dict) else []
-            prompt = len(json.dumps(messages))
+            text = json.dumps(messages)
+            prompt = self.count_tokens(json.dumps(messages, ensure_ascii=False))
             out = len(reply.content or "") + sum(len(str(a)) for _n, a in reply.tool_calls)
-            body["usage"] = {"prompt_tokens": prompt // 4, "completion_tokens": out // 4 + 1,
-                             "total_tokens": prompt // 4 + out // 4 + 1}
+            cached = written = 0
+            if self.prompt_cache:
+                with self._lock:
+                    last, self._last_prompt = self._last_prompt, text
+                # A plain character loop, independent of the prefix code under test.
+                same = next((i for i, (a, b) in enumerate(zip(text, last, strict=False))
+                             if a != b), min(len(text), len(last)))
+                cached = same // 4 // self.cache_block * self.cache_block
+                written = prompt - cached
+            body["usage"] = usage_body(self.usage_dialect, prompt, out // 4 + 1,
+                                       cached=cached, cache_write=written)
         elif reply.usage is not None:
             body["usage"] = reply.usage
         return body

@@ -9,12 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from agent.models.base import ContextExceeded, DeadlineReached, ModelError
-from agent.models.openai_model import (
-    OpenAIModel,
-    window_from_error,
-    window_from_models,
-    window_from_props,
-)
+from agent.models.context_limits import window_from_error, window_from_models, window_from_props
+from agent.models.openai_model import OpenAIModel
 from agent.models.profiles import RetryPolicy
 from agent.models.recorded import RecordedTurnsModel
 from tests.fakes.openai_server import FakeOpenAIServer, Reply

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -22,11 +23,17 @@ from tests.realmodel.server import ROOT, SETUP_HINT, LlamaServer, gguf_path, ser
 
 UR = [sys.executable, "-m", "agent.cli.main"]
 SCENARIO = Path(__file__).parent / "data" / "notes"
-_COMMON = {"model": "smollm2-135m", "api_key_env": None, "temperature": 0.0, "seed": 1,
-           "max_tokens": 96, "timeout_s": 300,
-           "retry": {"max_attempts": 40, "base_delay_s": 0.5, "max_delay_s": 2.0,
-                     "outage_budget_s": 180}}
-PROFILES = {"rm-native": dict(_COMMON), "rm-text": {**_COMMON, "tool_mode": "text"}}
+_RETRY = {"max_attempts": 40, "base_delay_s": 0.5, "max_delay_s": 2.0, "outage_budget_s": 180}
+_COMMON: dict[str, Any] = {"model": "smollm2-135m", "api_key_env": None, "temperature": 0.0,
+                           "seed": 1, "max_tokens": 96, "timeout_s": 300, "retry": _RETRY}
+# rm-failfast: a server gone (nothing listens) ends the run after 3 s, not the default 60 s.
+PROFILES = {"rm-native": dict(_COMMON), "rm-text": {**_COMMON, "tool_mode": "text"},
+            "rm-failfast": {**_COMMON, "retry": {**_RETRY, "refused_budget_s": 3}},
+            # Text mode: llama-cpp-python's chatml-function-calling template renders no tool
+            # result, so only text mode makes what the tools print reach the model (and the
+            # window); short replies keep 100 steps quick.
+            "rm-text-long": {**_COMMON, "tool_mode": "text", "max_tokens": 48}}
+LONG = Path(__file__).parent / "data" / "long-log"
 
 
 @pytest.fixture(scope="session")

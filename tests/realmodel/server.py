@@ -13,6 +13,7 @@ import contextlib
 import http.client
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -46,6 +47,47 @@ def gguf_path(python: Path) -> Path:
     return Path(out.stdout.strip())
 
 
+#: What a signal that ends the server usually means, for the error that names it.
+SIGNAL_CAUSES = {
+    "SIGILL": "illegal instruction: the build uses instructions this CPU lacks (e.g. "
+              "GGML_NATIVE=ON on another CPU, or AVX-512/AMX the kernel does not enable); "
+              "rebuild with `make realmodel-server`, which builds for any x86-64 with AVX2",
+    "SIGKILL": "killed from outside, or by the kernel's OOM killer (see dmesg)",
+    "SIGSEGV": "a crash in llama.cpp (segmentation fault)",
+    "SIGABRT": "llama.cpp aborted (an assertion; see the end of the log)",
+    "SIGBUS": "a bus error (the GGUF file truncated or on a failing disk?)",
+}
+
+
+def exit_cause(returncode: int) -> str:
+    """How a process ended, in words: its signal and what that usually means, or its status."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            return f"killed by signal {-returncode}"
+        why = SIGNAL_CAUSES.get(name)
+        return f"killed by {name}" + (f" ({why})" if why else "")
+    return f"exited with status {returncode}"
+
+
+def log_tail(path: Path, lines: int = 5) -> str:
+    """The last lines of a log, on one line."""
+    try:
+        text = path.read_text(errors="replace").strip().splitlines()[-lines:]
+    except OSError:
+        return "(no log)"
+    return " | ".join(line.strip() for line in text) or "(empty log)"
+
+
+class ServerDied(RuntimeError):
+    """The server process ended: on start, on its first completion, or mid-run."""
+
+
+def _no_core_files() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,28 +109,62 @@ class LlamaServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def start(self, timeout: float = 180) -> LlamaServer:
-        """Start the server and wait until it answers ``GET /v1/models``."""
+    def start(self, timeout: float = 180, smoke: bool = True) -> LlamaServer:
+        """Start the server, wait until it answers ``GET /v1/models``, then (``smoke``) ask
+        it for a one-token completion: a build for another CPU dies there with SIGILL, and
+        that is said at once (``ServerDied`` naming the signal) rather than found later."""
         cmd = [str(self.python), "-m", "llama_cpp.server", "--model", str(self.model),
                "--chat_format", "chatml-function-calling", "--n_ctx", str(self.n_ctx),
                "--host", "127.0.0.1", "--port", str(self.port), "--seed", "1",
                "--n_threads", "1", "--n_threads_batch", "1"]
         with open(self.log, "ab") as log:
+            # No core file in the checkout when a test kills it with SIGILL/SIGSEGV.
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+                                         stdin=subprocess.DEVNULL, start_new_session=True,
+                                         preexec_fn=_no_core_files)
         self.starts += 1
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the llama.cpp server exited ({self.proc.returncode}); "
-                                   f"see {self.log}")
+            self.check("on start")
             with contextlib.suppress(OSError), \
                     urllib.request.urlopen(f"{self.base_url}/models", timeout=5) as resp:
                 if resp.status == 200:
+                    if smoke:
+                        self._first_completion()
                     return self
             time.sleep(0.25)
         self.kill()
         raise RuntimeError(f"the llama.cpp server did not answer in {timeout:g} s; see {self.log}")
+
+    def check(self, when: str) -> None:
+        """Raise ``ServerDied`` naming how the process ended, if it has."""
+        if self.proc is not None and (code := self.proc.poll()) is not None:
+            raise ServerDied(f"the llama.cpp server died {when}: {exit_cause(code)}; log "
+                             f"{self.log}: {log_tail(self.log)}")
+
+    def _first_completion(self) -> None:
+        body = json.dumps({"model": "x", "max_tokens": 1,
+                           "messages": [{"role": "user", "content": "hi"}]}).encode()
+        req = urllib.request.Request(f"{self.base_url}/chat/completions", data=body,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                resp.read()
+        except (OSError, http.client.HTTPException) as e:
+            if self.proc is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(timeout=5)
+            self.check("on its first completion")
+            raise RuntimeError(f"the llama.cpp server failed its first completion ({e}); "
+                               f"see {self.log}") from e
+
+    def signal(self, sig: signal.Signals) -> str:
+        """Send ``sig`` to the server (its process group); wait for it to end; how it did."""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, sig)
+        code = self.proc.wait(timeout=30)
+        self.proc = None
+        return exit_cause(code)
 
     def kill(self) -> None:
         """SIGKILL the server (its process group): an abrupt outage, as a crash would be."""

@@ -23,7 +23,7 @@ from agent.replay.views import listing_lines
 from agent.trajectory import load_run
 from agent.trajectory.reader import NO_RUN_END
 from tests.realmodel import figures
-from tests.realmodel.conftest import ROOT, SCENARIO, UR, ultrarun
+from tests.realmodel.conftest import LONG, ROOT, SCENARIO, UR, ultrarun
 from tests.realmodel.server import LlamaServer, RecordingProxy
 
 pytestmark = [pytest.mark.realmodel, pytest.mark.docker, pytest.mark.slow]
@@ -35,8 +35,9 @@ def events(run_dir: Path) -> list[dict[str, Any]]:
     return out
 
 
-def run_args(run_dir: Path, profile: str, base_url: str, *extra: str) -> list[str]:
-    return ["run", str(SCENARIO), "--profile", profile, "--base-url", base_url,
+def run_args(run_dir: Path, profile: str, base_url: str, *extra: str,
+             scenario: Path = SCENARIO) -> list[str]:
+    return ["run", str(scenario), "--profile", profile, "--base-url", base_url,
             "--logs", str(run_dir.parent), "--run-id", run_dir.name, "--quiet", *extra]
 
 
@@ -230,3 +231,85 @@ def wait_for(run_dir: Path, marker: bytes, count: int, proc: subprocess.Popen[An
             return
         time.sleep(0.1)
     raise AssertionError(f"no {count} x {marker!r} in {path} after {timeout:g} s")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGILL, signal.SIGKILL], ids=["SIGILL", "SIGKILL"])
+def test_server_killed_ends_the_run_with_a_named_cause(server: LlamaServer, env: dict[str, str],
+                                                       tmp_path: Path, sig: signal.Signals
+                                                       ) -> None:
+    run_dir = tmp_path / f"killed-{sig.name}"
+    # Straight to the server (a proxy would accept the connections a dead server refuses).
+    proc = subprocess.Popen([*UR, *run_args(run_dir, "rm-failfast", server.base_url,
+                                            "--max-steps", "20")],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    wait_for(run_dir, b'"model_call"', 2, proc)
+    how = server.signal(sig)  # as a build for another CPU dies (SIGILL), or the OOM killer
+    assert how.startswith(f"killed by {sig.name}")
+    killed = time.monotonic()
+    out, _err = proc.communicate(timeout=120)
+    took = time.monotonic() - killed
+    info = json.loads((run_dir / "run.json").read_text())
+    assert proc.returncode == 1 and (info["status"], info["end_reason"]) == ("failed", "error")
+    assert "its process is gone" in info["error"] and "refused every connection" in info["error"]
+    assert "error: " in out and "its process is gone" in out  # the run's summary says it
+    assert took < 30, took  # the 3 s refused budget and the final grading, not 180 s
+    figures.record({"scenario": f"server {sig.name} mid-run", "end_reason": "error",
+                    "calls": info["totals"]["model_calls"], "wall_s": round(took, 1)})
+
+
+# 100 model calls at 1 thread: ~5 min on a quiet 2-core machine, ~25 min at a load of 20.
+@pytest.mark.timeout(3600)
+def test_a_100_step_compact_run_in_an_8k_window_overflows_at_most_once(
+        llm: tuple[Path, Path], env: dict[str, str], tmp_path: Path) -> None:
+    run_dir = tmp_path / "long"
+    with LlamaServer(*llm, tmp_path / "server.log", n_ctx=8192) as server, \
+            RecordingProxy(f"http://127.0.0.1:{server.port}") as proxy:
+        # No window configured: 128k is assumed until the server's error names 8192.
+        ultrarun(env, *run_args(run_dir, "rm-text-long", proxy.base_url, "--context",
+                                "compact", "--clock-every", "10", scenario=LONG), timeout=3600)
+        statuses = [x.status for x in proxy.completions()]
+    info = json.loads((run_dir / "run.json").read_text())
+    assert statuses.count(400) <= 1, f"{statuses.count(400)} overflows"
+    assert set(statuses) <= {200, 400}
+    assert info["end_reason"] == "max_steps", info.get("error")
+    assert info["totals"]["steps"] == 100
+    ctx = [e for e in events(run_dir) if e["type"] == "context"]
+    compactions = [e for e in ctx if e["action"] == "compact"]
+    assert compactions, "the log outgrew the window: it had to be compacted"
+    assert [e["details"]["context_window"] for e in ctx if e["action"] == "window"] \
+        in ([], [8192])
+    row = check_accounting("100 steps, compact, 8k", run_dir, proxy)
+    data = check_reports(env, run_dir)
+    caching = data["metrics"]["caching"]
+    row.update(overflows=statuses.count(400), compactions=len(compactions),
+               prefix_share=caching["prefix"]["share"])
+    figures.record(row)
+
+
+def test_a_two_agent_team(server: LlamaServer, env: dict[str, str], tmp_path: Path) -> None:
+    """Two agents of the real model on one upstream for a few steps: the team's budget stops
+    them (sessions of 2 steps, 6 in all), and every token the server counted is in the team's
+    sessions."""
+    team = tmp_path / "team"
+    with RecordingProxy(f"http://127.0.0.1:{server.port}") as proxy:
+        ultrarun(env, "run", str(SCENARIO), "--agents", "2", "--profile", "rm-native",
+                 "--base-url", proxy.base_url, "--logs", str(tmp_path), "--run-id", "team",
+                 "--max-steps", "6", "--session-steps", "2", "--quiet", timeout=1800)
+        served = proxy.server_tokens()
+    info = json.loads((team / "team.json").read_text())
+    assert info["status"] == "finished", info
+    assert info["end_reason"] in ("max_steps", "finished"), info
+    # Both agents check the team's budget before each turn: at most one turn over it.
+    assert 2 <= info["totals"]["steps"] <= 7, info["totals"]
+    sessions = sorted(team.glob("agents/a*/s*/run.json"))
+    assert {p.parent.parent.name for p in sessions} == {"a1", "a2"}
+    runs = [json.loads(p.read_text()) for p in sessions]
+    assert all(r["model_kind"] == "endpoint" and r["team"]["team_id"] == "team" for r in runs)
+    tokens = (sum(r["totals"]["tokens_in"] for r in runs),
+              sum(r["totals"]["tokens_out"] for r in runs))
+    assert tokens == served and tokens[0] > 0
+    assert (info["totals"]["tokens_in"], info["totals"]["tokens_out"]) == tokens
+    report = json.loads(ultrarun(env, "report", str(team), "--json").stdout)
+    assert [a["agent"] for a in report["agents"]] == ["a1", "a2"]
+    assert report["tokens_in"] == tokens[0]

@@ -14,7 +14,7 @@ from agent.scenario.grading import grade_workspace
 from agent.scenario.loader import load_scenario
 from agent.setup import prepare
 from agent.trajectory.run_info import RunInfo
-from sandboxes.backends import BACKENDS, DockerConfig, LocalConfig, backend_config
+from sandboxes.backends import BACKENDS, DockerConfig, LocalConfig, PluginConfig, backend_config
 from sandboxes.errors import UserError
 
 TINY = Path(__file__).parents[1] / "data" / "scenarios" / "tiny"
@@ -44,11 +44,21 @@ def test_run_json_keeps_the_whole_config() -> None:
     assert run_sandbox(old) == LocalConfig()
 
 
+#: One config of each backend (a plug-in: a backend defined outside the package, its graders
+#: in Docker as by default).
+CONFIGS = {"docker": DockerConfig(), "local": LocalConfig(),
+           "python": PluginConfig(factory="tests.sandboxes.thirdparty:make_wrapped")}
+
+
+def test_every_backend_is_tested() -> None:
+    assert set(CONFIGS) == set(BACKENDS)
+
+
 @pytest.mark.docker
-@pytest.mark.parametrize("name", sorted(BACKENDS))
+@pytest.mark.parametrize("name", sorted(CONFIGS))
 def test_each_backend_prepares_opens_and_grades(name: str, base_image: str,
                                                 tmp_path: Path) -> None:
-    config = BACKENDS[name]()
+    config = CONFIGS[name]
     assert config.engine_problem() is None
     scenario = load_scenario(str(TINY))
     prepared = prepare(scenario, config)

@@ -60,7 +60,7 @@ def _lite(tmp_path: Path, image: str, stages: str = "") -> Path:
     """A copy of the scenario, unchanged but for its image: the lite one (so no tier 5); with
     ``stages``, its grader grades only those (stage id prefixes)."""
     d = tmp_path / "c-compiler-lite"
-    shutil.copytree(SCENARIO, d, ignore=shutil.ignore_patterns("image", "__pycache__"))
+    shutil.copytree(SCENARIO, d, ignore=shutil.ignore_patterns("Dockerfile", "__pycache__"))
     data = yaml.safe_load((SCENARIO / "scenario.yaml").read_text())
     data["image"] = {"name": image}
     if stages:

@@ -219,6 +219,17 @@ def test_empty_workspace_is_all_errors(grade, tmp_path: Path) -> None:
     assert all(p == 0 for p, _ in result["stages"].values())
 
 
+def test_the_local_backend_grades_from_the_assembled_grader(gcc_workspace: Path) -> None:
+    """Without the scenario's image the grader finds the suite's modules in its assembled
+    folder (the scenario includes its own image/programs): gcc passes tier 2 on the host."""
+    from agent.scenario.grading import grade_workspace
+
+    result = grade_workspace(load_scenario("c-compiler"), gcc_workspace, "local",
+                             skip=["t1", "t3", "t4", "t5"])
+    assert result.error is None
+    assert result.total >= 100 and result.passed == result.total, result.stages
+
+
 def test_toy_reference_compiler_climbs_tier_1_only(grade, tmp_path: Path) -> None:
     ws = toy_reference(tmp_path / "ws")
     result = grade(ws, "--stages", "t1/01,t1/05,t1/14,t2/01,t2/03")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from agent.evaluation import SKIP_ENV, EvaluationRunner, GradeResult, PartSchedule
-from agent.scenario.grading import ScenarioGrader
+from agent.scenario.grader import ScenarioGrader
 from agent.scenario.loader import ScenarioError, load_scenario
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo

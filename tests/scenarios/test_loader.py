@@ -80,6 +80,8 @@ def test_builtins_are_found_by_name() -> None:
     ({"include": [{"scenario": "toy-c-compiler", "path": "grader/jail.py",
                    "to": "grader/mine.py"}]}, "include.0.to"),  # replaces the scenario's own
     ({"include": [{"scenario": "toy-c-compiler", "path": "grader/jail.py"}]}, "include.0.to"),
+    ({"include": [{"path": "../outside", "to": "grader/o"}]}, "include.0.path"),  # our own
+    ({"include": [{"path": "prompt.md", "to": "grader/mine.py"}]}, "include.0.to"),
 ])
 def test_each_broken_field_is_named(tmp_path: Path, patch: dict, field: str) -> None:
     data = {**GOOD, **patch}

@@ -27,7 +27,8 @@ from tests.security.conftest import (
     write_script,
 )
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+# serial: run alone after the parallel part of `make test` (it measures disk, memory, output)
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.serial]
 RSS_LIMIT = 500 << 20
 MiB = 1 << 20
 

@@ -25,6 +25,9 @@ from agent.trajectory.snapshots import Snapshotter
 from sandboxes import Sandbox, open_sandbox
 from tests.security.conftest import report
 
+# serial: run alone after the parallel part of `make test` (it races the harness for seconds)
+pytestmark = pytest.mark.serial
+
 SWAP_C = r"""
 #define _GNU_SOURCE
 #include <fcntl.h>
