@@ -16,8 +16,8 @@ what their defences cost, in one run.
 
 Target: every cheat at most 2 % as shipped; honest compilers keep their scores.
 
-    python benchmarks/anticheat.py [--stages 01-return,17-invalid] [--ablate] [--only a,b]
-        [--projects zlib,jimtcl] [--skip-c-compiler] [--json]
+    python benchmarks/anticheat.py [--stages 01-return,17-invalid] [--ablate] [--full]
+        [--only a,b] [--projects zlib,jimtcl] [--skip-c-compiler] [--json]
 """
 
 from __future__ import annotations
@@ -172,9 +172,10 @@ def run_all(args: argparse.Namespace, tmp: Path, say: Callable[[str], None]) -> 
     def toy_job(job: tuple[str, str]) -> tuple[str, str, dict[str, Any]]:
         name, off = job
         kind = toy_cheats.BY_NAME[name]
-        stages = args.stages or ("01-return" if kind.unpacks else "01-return,17-invalid")
-        if kind.honest:
-            stages = "01-return,02-unary,03-binary"
+        stages: str | None = args.stages or ("01-return" if kind.unpacks
+                                             else "01-return,17-invalid")
+        if kind.honest or (args.full and not off and not kind.unpacks):
+            stages = None  # the whole suite
         return name, off, grader.toy(toy_ws[name], stages, off)
 
     jobs = [(k.name, off) for k in kinds for off in ["", *(configs(k.ablate)
@@ -190,8 +191,8 @@ def run_all(args: argparse.Namespace, tmp: Path, say: Callable[[str], None]) -> 
     # 2. c-compiler tier 5's cheats; 3. honest compilers per tier
     honest: dict[str, Any] = {
         "toy-c-compiler: reference": cost["toy-c-compiler reference (all 380)"]["shipped"]}
-    if "honest-c" in toy_ws:
-        honest["toy-c-compiler: honest-c"] = grader.toy(toy_ws["honest-c"], None)
+    if "honest-c" in toy_rows:
+        honest["toy-c-compiler: honest-c"] = toy_rows["honest-c"]["graded"]["shipped"]
     if cc_images:
         cc_cheats = _tool(CC / "tools" / "cheats.py", "cc_cheats")
         have = [p for p in STAGE_OF if p in (args.projects.split(",") if args.projects
@@ -271,6 +272,9 @@ def main() -> None:
                     help="toy stages for the cheats (default: 01-return,17-invalid)")
     ap.add_argument("--ablate", action="store_true",
                     help="also grade each toy cheat with the defences that stop it off")
+    ap.add_argument("--full", action="store_true",
+                    help="grade the toy cheats as shipped on the whole suite (but the four that "
+                         "unpack 33 MB at every compile)")
     ap.add_argument("--only", default=None, help="comma-separated toy workspace names")
     ap.add_argument("--projects", default=None,
                     help="c-compiler: tier-5 projects of a narrowed image (default: all five)")

@@ -1,11 +1,13 @@
 """The c-compiler scenario in Docker: the scripted reference policy climbs tier 1 end to end,
-and graded code cannot read the hidden tests.
+graded code cannot read the hidden tests, reusing gcc scores nothing however packed, real
+compilers pass a sample of every tier, and tier 5 cannot be served without compiling it.
 
-These use the scenario as shipped (prompt, workspace, grader, schedule, grader.setup) on a
-"lite" image: the base image plus the scenario's scripts in /opt/c-programs, without tier 5's
-prepared sources (the scenario's own image takes ~10 minutes to build). Tier 5, graded only
-where those sources are, is left to `benchmarks/c_compiler_validation.py`, which builds the
-real image and grades gcc and tcc on every tier.
+The first tests use the scenario as shipped (prompt, workspace, grader, schedule,
+grader.setup) on a "lite" image: the base image plus the scenario's scripts in
+/opt/c-programs, without tier 5's prepared sources (the scenario's own image takes ~15
+minutes to build). The tier-5 ones use an image built from the scenario's own Dockerfile with
+tier 5 narrowed to zlib and Jim Tcl; `benchmarks/c_compiler_validation.py` and
+`benchmarks/anticheat.py` build the real image and grade every tier.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 
@@ -185,21 +188,29 @@ def test_reusing_gcc_however_packed_scores_at_most_2_percent(
         cheat_workspaces: dict[str, Path], lite_image: str, tmp_path: Path,
         c_compiler_grader: Path) -> None:
     """Each of toy-c-compiler's cheats (gcc's cc1 copied, renamed, split, compressed, in a
-    wheel, self-extracting; a gcc wrapper; reject-all; empty output) against this grader, on
-    a tier-1 stage, the stage where rejecting used to pay, and a tier-2 stage."""
+    wheel, self-extracting; a gcc wrapper; reject-all; empty output; an interpreter as the
+    "binary") against this grader, on a tier-1 stage, the stage where rejecting used to pay,
+    and a tier-2 stage (those that unpack 33 MB at every compile, and the interpreters, whose
+    defences toy-c-compiler's tests take apart, on the tier-1 stage only)."""
     scenario = load_scenario(str(_lite(tmp_path, lite_image)))
     assert scenario.grader is not None
     honest = {k.name for k in _toy_cheats().KINDS if k.honest}
     assert {"cc1-gcc-B", "renamed-cc1", "xz-cc1", "wheel", "gcc-wrapper", "reject-all",
-            "empty-output"} <= set(cheat_workspaces) - honest
+            "empty-output", "interp-elf-exec", "interp-dlopen-perl"} <= \
+        set(cheat_workspaces) - honest
     base = scenario.grader.command
-    scores = {}
-    for name, ws in cheat_workspaces.items():
-        stages = "t1/01" if name in UNPACKING else "t1/01,t1/17,t2/01"
-        scenario.grader.command = f"{base} --stages {stages}"
-        result = grade_workspace(scenario, ws, "docker", skip=["t3", "t4", "t5"])
+
+    def grade(name: str) -> tuple[str, tuple[int, int]]:
+        one_stage = name in UNPACKING or name.startswith("interp-")
+        s = scenario.model_copy(deep=True)
+        assert s.grader is not None
+        s.grader.command = f"{base} --stages {'t1/01' if one_stage else 't1/01,t1/17,t2/01'}"
+        result = grade_workspace(s, cheat_workspaces[name], "docker", skip=["t3", "t4", "t5"])
         assert result.error is None, (name, result.error)
-        scores[name] = (result.passed, result.total)
+        return name, (result.passed, result.total)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        scores = dict(pool.map(grade, cheat_workspaces))
     stage_1 = len(scenario_tests(c_compiler_grader, "t1/01"))
     for name in honest:  # the control: a small compiler written in C, built with gcc
         passed, total = scores.pop(name)

@@ -194,11 +194,15 @@ SOURCES = {s.name: s for s in [
         "export CCREC_LOG=$RECORD_LOG; "
         "make CC=\"$CC\" AR=\"$AR\" jq >/dev/null"), ["jq"],
         # jq 1.6 defines its printf-format attribute macros for GNU C only, and uses them
-        # everywhere (fixed upstream after 1.6 the same way).
+        # everywhere (fixed upstream after 1.6 the same way); configure found gcc's
+        # `__thread` (HAVE___THREAD), which jv_alloc.c then uses whatever the compiler:
+        # another takes the file's own fallback (jq is single-threaded).
         fixes=(("src/jv.h", "  __attribute__ ((__format__( __printf__, fmt_arg_num, 0)))\n"
                 "#endif\n", "  __attribute__ ((__format__( __printf__, fmt_arg_num, 0)))\n"
                 "#else\n#define JV_PRINTF_LIKE(fmt_arg_num, args_num)\n"
-                "#define JV_VPRINTF_LIKE(fmt_arg_num)\n#endif\n"),)),
+                "#define JV_VPRINTF_LIKE(fmt_arg_num)\n#endif\n"),
+               ("src/jv_alloc.c", "#ifdef HAVE___THREAD\n",
+                "#if defined(HAVE___THREAD) && defined(__GNUC__)\n"))),
     Source("sqlite", "sqlite3", "sqlite3-*", (
         "set -e; ./configure --disable-shared --disable-readline --enable-all >/dev/null; "
         "make sqlite3.c >/dev/null; export CCREC_LOG=$RECORD_LOG; "
