@@ -45,7 +45,8 @@ COLUMNS = [("scenario", "scenario"), ("end_reason", "end reason"), ("calls", "mo
            ("server_ok", "server answered"), ("tokens_in", "tokens in (ultrarun)"),
            ("server_in", "tokens in (server)"), ("tokens_out", "tokens out (ultrarun)"),
            ("server_out", "tokens out (server)"), ("retries", "retries"),
-           ("wall_s", "run wall s"), ("s_per_call", "s / model call")]
+           ("wall_s", "run wall s"), ("s_per_call", "s / model call"),
+           ("overflows", "overflows"), ("prefix_share", "prefix reused")]
 POLICY_COLUMNS = [("policy", "policy"), ("end_reason", "end reason"), ("steps", "steps"),
                   ("wall_s", "wall s"), ("overflows", "overflows"),
                   ("changes", "context changes"), ("tokens_in", "prompt tokens"),
