@@ -35,10 +35,13 @@ lint: $(STAMP)
 
 # Test tools from Debian: headless Chromium renders the HTML reports, tmux drives the
 # interactive viewer and `sandbox shell`, tcc is the C compilers' scenarios' second compiler
-# (their expected outputs must not depend on gcc) (installed when root with apt).
-TEST_TOOLS := chromium tmux tcc
+# (their expected outputs must not depend on gcc), Csmith (and its headers, libcsmith-dev)
+# and C-Reduce are the fuzz measure's (installed when root with apt).
+TEST_TOOLS := chromium tmux tcc csmith creduce
+TEST_FILES := /usr/include/csmith/csmith.h=libcsmith-dev
 test-tools:
-	@missing=$$(for t in $(TEST_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
+	@missing=$$(for t in $(TEST_TOOLS); do command -v $$t >/dev/null || echo $$t; done; \
+	  for f in $(TEST_FILES); do [ -e "$${f%%=*}" ] || echo "$${f#*=}"; done); \
 	[ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
 	  >/dev/null; } || { echo "the tests need: $$missing (apt-get install $$missing)" >&2; exit 1; }

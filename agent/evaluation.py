@@ -11,12 +11,25 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from agent.fuzzing import (
+    FuzzResult,
+    Reduced,
+    draw_seed,
+    evaluation_seed,
+    fuzz_env,
+    parse_fuzz,
+    parse_reduced,
+    reduce_env,
+)
 from agent.sealing import Seal, SealGate
-from agent.trajectory.events import EvaluationEvent, GradingEvent
+from agent.trajectory.events import EvaluationEvent, GradingEvent, ReductionEvent
+
+if TYPE_CHECKING:
+    from agent.scenario.loader import FuzzSpec
 
 VERDICTS = {"pass", "fail", "error", "timeout"}
 # The grader's environment names the parts of its suite to leave out (comma-separated).
@@ -30,6 +43,8 @@ class GradeResult(BaseModel):
     stages: dict[str, list[int]] = Field(default_factory=dict)
     error: str | None = None
     duration_s: float = 0.0
+    fuzz: FuzzResult | None = None  # the fuzz measure, when asked for (agent/fuzzing.py)
+    reduced: list[Reduced] = Field(default_factory=list)  # when asked to reduce
 
     @property
     def passed(self) -> int:
@@ -56,7 +71,8 @@ class EventSink(Protocol):
 class Grader(Protocol):
     """Grades a workspace folder (a copy: the grader may do anything to it).
 
-    A grader with ``grader.parts`` also takes ``skip``: the parts to leave out this time.
+    A grader with ``grader.parts`` also takes ``skip``: the parts to leave out this time; one
+    with ``grader.fuzz`` takes ``env`` (what to fuzz) and has ``reduce(workspace, env)``.
     """
 
     def grade(self, workspace: Path) -> GradeResult: ...
@@ -101,7 +117,8 @@ def carry_over(result: GradeResult, base: EvaluationEvent, skipped: list[str]) -
     tests.update({k: v for k, v in result.tests.items() if part_of(k) not in out})
     stages = {k: v for k, v in base.stages.items() if part_of(k) in out}
     stages.update({k: v for k, v in result.stages.items() if part_of(k) not in out})
-    return GradeResult(tests=tests, stages=stages, duration_s=result.duration_s)
+    return GradeResult(tests=tests, stages=stages, duration_s=result.duration_s,
+                       fuzz=result.fuzz)
 
 
 def parse_grader_output(stdout: str) -> GradeResult:
@@ -119,7 +136,8 @@ def parse_grader_output(stdout: str) -> GradeResult:
     except (ValueError, KeyError, TypeError, IndexError) as e:
         return GradeResult(error=f"the grader's last line is not a result object ({e}): "
                                  f"{lines[-1][:200]!r}")
-    return GradeResult(tests=tests, stages=stages)
+    return GradeResult(tests=tests, stages=stages, fuzz=parse_fuzz(data.get("fuzz")),
+                       reduced=parse_reduced(data.get("reduced")))
 
 
 class EvaluationRunner:
@@ -143,9 +161,12 @@ class EvaluationRunner:
                  workers: int = 1, schedule: PartSchedule | None = None,
                  gate: SealGate | None = None, coalesce: bool = False,
                  event_cls: type[EvaluationEvent] = EvaluationEvent,
-                 on_result: Callable[[EvaluationEvent], None] | None = None) -> None:
+                 on_result: Callable[[EvaluationEvent], None] | None = None,
+                 fuzz: FuzzSpec | None = None, fuzz_seed: int | None = None) -> None:
         self.grader = grader
         self.schedule = schedule
+        self.fuzz = fuzz
+        self.fuzz_seed = fuzz_seed
         self.snapshots = snapshots
         self.recorder = recorder
         self.gate = gate
@@ -198,7 +219,12 @@ class EvaluationRunner:
                 try:
                     ws = tmp / "workspace"
                     grade: Any = self.grader.grade  # takes `skip` when the scenario has parts
-                    result = grade(ws, skip) if skip else grade(ws)
+                    if self.fuzz:  # fresh programs at every evaluation (a hidden input too)
+                        seed = draw_seed() if self.fuzz_seed is None else \
+                            evaluation_seed(self.fuzz_seed, tool_calls, final)
+                        result = grade(ws, skip, env=fuzz_env(self.fuzz.programs, seed))
+                    else:
+                        result = grade(ws, skip) if skip else grade(ws)
                 finally:  # what candidate code wrote is gone before the agent runs again
                     shutil.rmtree(tmp, ignore_errors=True)
         except Exception as e:  # a grader failure is recorded, never fatal to the run
@@ -218,13 +244,39 @@ class EvaluationRunner:
             total=result.total, tests=result.tests, stages=result.stages,
             duration_s=time.monotonic() - t0 - seal.waited_s, error=result.error, final=final,
             carried=carried, frozen_s=round(seal.frozen_s, 3) if seal.frozen else None,
-            **extra)
+            fuzz=result.fuzz.model_dump() if result.fuzz else None, **extra)
         with self._lock:
             if self.latest is None or event.tool_calls >= self.latest.tool_calls:
                 self.latest = event
         if self.on_result is not None:
             self.on_result(event)
+        if self.fuzz and result.fuzz and self.fuzz.reduce:  # after the grading, not in it
+            self._reduce(event, result.fuzz, self.fuzz.reduce, self.fuzz.reduce_seconds)
         return event
+
+    def _reduce(self, event: EvaluationEvent, fuzz: FuzzResult, count: int,
+                seconds: float) -> None:
+        """Shrink the first ``count`` miscompiles of ``event``'s fuzz programs in the grader's
+        sandbox, on the snapshot graded; record a ``reduction`` event."""
+        env = reduce_env(fuzz.failures, count, seconds)
+        if env is None or self._aborted or event.commit is None:
+            return
+        t0 = time.monotonic()
+        tmp = Path(tempfile.mkdtemp(prefix="ultrarun-reduce-"))
+        try:
+            self.snapshots.export(event.commit, tmp / "workspace")
+            grader: Any = self.grader  # a ScenarioGrader: it has ``reduce``
+            result = grader.reduce(tmp / "workspace", env)
+        except Exception as e:  # recorded, never fatal to the run
+            result = GradeResult(error=f"{type(e).__name__}: {e}")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if self._aborted:
+            return
+        self.recorder.emit(ReductionEvent, event.step, commit=event.commit,
+                           tool_calls=event.tool_calls, seed=fuzz.seed,
+                           programs=[r.model_dump() for r in result.reduced],
+                           duration_s=time.monotonic() - t0, error=result.error)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every queued grading is recorded (True), or ``timeout`` seconds pass

@@ -89,6 +89,10 @@ class RunConfig(LoopOptions):
     run_id: RunId | None = Field(None, description=(
         "the run folder's name (default: scenario, model and time)"))
     seed: int | None = Field(None, description="sent to the endpoint with each request")
+    fuzz_seed: int | None = Field(None, ge=0, description=(
+        "base of the fuzz measure's seeds (scenarios with `grader.fuzz`): each evaluation's "
+        "seed is derived from it and the evaluation's tool calls, so a run can be repeated; "
+        "default: every evaluation draws a fresh one"))
     temperature: float | None = Field(None, ge=0, description="sampling temperature")
     max_tokens: int | None = Field(None, ge=1, description="completion tokens per model call")
     tool_mode: Literal["native", "text"] | None = Field(None, description=(

@@ -175,6 +175,7 @@ def _fork_info(parent_dir: Path, pinfo: RunInfo, cfg: ForkConfig, run_dir: Path)
     info.status, info.end_reason, info.error, info.grade = "running", None, None, None
     info.started_at, info.ended_at, info.versions = time.time(), None, versions()
     info.budgets = cfg.budgets(info.budgets)
+    info.options.fuzz_seed = None  # its evaluations draw fresh programs, not its parent's
     if cfg.eval_every is not None:
         info.eval_every = cfg.eval_every
     if cfg.context:

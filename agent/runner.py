@@ -228,8 +228,10 @@ class Session:
         parts = self.scenario.grader.parts if self.scenario.grader else {}
         schedule = PartSchedule(parts, info.eval_every) if parts else None
         gate = SealGate(lambda: getattr(bench.sandbox, "freezer", None))
+        fuzz = self.scenario.grader.fuzz if self.scenario.grader else None
         evaluator = (EvaluationRunner(grader, snapshots, recorder, schedule=schedule,
-                                      gate=gate, coalesce=info.options.coalesce_evals)
+                                      gate=gate, coalesce=info.options.coalesce_evals,
+                                      fuzz=fuzz, fuzz_seed=info.options.fuzz_seed)
                      if grader else None)
         if evaluator:
             stack.callback(evaluator.close)
@@ -365,6 +367,7 @@ def new_run_info(cfg: RunConfig, scenario: Scenario, run_id: str | None = None) 
             command_timeout=cfg.command_timeout, temperature=cfg.temperature,
             max_tokens=cfg.max_tokens, model_spec=spec if spec != label else None,
             model_override=override, tool_mode=cfg.tool_mode, model_timeout_s=cfg.model_timeout,
+            fuzz_seed=cfg.fuzz_seed,
             profiles=[str(absolute(p)) for p in cfg.profiles], coalesce_evals=coalesce,
             compact_prompt=str(absolute(cfg.compact_prompt)) if cfg.compact_prompt else None,
             mask=cfg.mask,

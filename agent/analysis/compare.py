@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.analysis.calls import extract_calls
+from agent.analysis.fuzz_report import compare_fuzz_chart
 from agent.analysis.metrics import RunMetrics, compute_metrics
 from agent.analysis.report import NA, html_page, summary_rows
 from agent.analysis.svg import PALETTE, Chart, Marker, Series, esc, line_chart
@@ -107,13 +108,23 @@ def compare_table(items: Sequence[ComparedRun]) -> Table:
         table.add_column(Text(item.label), overflow="fold")
     for label, names in identity_rows(items):
         table.add_row(Text(label), *(Text(c) for c in names))
-    rows = [summary_rows(i.metrics) for i in items]
-    for k, (label, _) in enumerate(rows[0] if rows else []):
-        table.add_row(Text(label), *(Text(r[k][1], style="dim" if r[k][1] == NA else "")
-                                     for r in rows))
+    labels, rows = metric_rows(items)
+    for label in labels:
+        cells = [r.get(label, NA) for r in rows]
+        table.add_row(Text(label), *(Text(c, style="dim" if c == NA else "") for c in cells))
     if any(i.fork_note for i in items):
         table.add_row("fork", *[Text(i.fork_note or "") for i in items])
     return table
+
+
+def metric_rows(items: Sequence[ComparedRun]) -> tuple[list[str], list[dict[str, str]]]:
+    """Every run's headline rows by label (a run without a fuzz measure lacks its rows), and
+    the labels in order."""
+    rows = [dict(summary_rows(i.metrics)) for i in items]
+    labels: list[str] = []
+    for i in items:
+        labels += [label for label, _ in summary_rows(i.metrics) if label not in labels]
+    return labels, rows
 
 
 def compare_json(items: Sequence[ComparedRun]) -> dict[str, Any]:
@@ -156,19 +167,19 @@ def render_compare_html(items: Sequence[ComparedRun]) -> str:
     err_chart = line_chart(Chart("Error rate per window of tool calls", "tool calls", "share",
                                  errors, y_min=0, y_max=1, x_min=0, x_max=horizon,
                                  percent=True)) if errors else ""
-    rows = [summary_rows(i.metrics) for i in items]
+    labels, rows = metric_rows(items)
     head = "".join(f"<th>{esc(i.label)}</th>" for i in items)
     ident = "".join(f"<tr><th>{esc(label)}</th>" + "".join(f"<td>{esc(c)}</td>" for c in cells)
                     + "</tr>" for label, cells in identity_rows(items))
     body = ident + "".join("<tr><th>" + esc(label) + "</th>" + "".join(
-        f"<td>{esc(r[k][1])}</td>" for r in rows) + "</tr>"
-        for k, (label, _) in enumerate(rows[0] if rows else []))
+        f"<td>{esc(r.get(label, NA))}</td>" for r in rows) + "</tr>" for label in labels)
+    fuzz = compare_fuzz_chart([(i.label, i.offset, i.metrics.fuzz) for i in items], horizon)
     forks = "".join(f"<p class=\"note\">{esc(i.label)}: {esc(i.fork_note)}</p>"
                     for i in items if i.fork_note)
     warn = "".join(f'<p class="warn">{esc(w)}</p>' for w in
                    [*compare_warnings(items), *(w for i in items for w in i.metrics.warnings)])
     page = (f"<h1>ultrarun comparison of {len(items)} runs</h1>{warn}{forks}"
-            f'<h2>Progress</h2><div id="progress">{chart}</div>'
+            f'<h2>Progress</h2><div id="progress">{chart}</div>{fuzz}'
             f'<h2>Errors</h2><div id="windows">{err_chart}</div>'
             f"<h2>Metrics</h2><table><tr><th>metric</th>{head}</tr>{body}</table>")
     return html_page("ultrarun comparison", page)

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from agent.analysis.caching import Caching, compute_caching
 from agent.analysis.calls import Call, calls_before_events, extract_calls, run_start_time
 from agent.analysis.churn import Churn, FileChange, has_history, read_history
+from agent.analysis.fuzzgap import FuzzGap, compute_fuzz
 from agent.analysis.loops import Loops, compute_loops
 from agent.analysis.progress import (
     Progress,
@@ -175,6 +176,7 @@ class RunMetrics(BaseModel):
     warnings: list[str]
     evaluations_requested: int = 0  # snapshots the run asked to grade (`every`)
     evaluations_skipped: int = 0  # of those, never recorded (coalesced, or the run stopped)
+    fuzz: FuzzGap | None = None  # the fuzz measure and the overfitting gap (grader.fuzz)
 
 
 def _slope(ys: Sequence[float]) -> float | None:
@@ -433,6 +435,6 @@ def compute_metrics(run: LoadedRun, calls: list[Call] | None = None) -> RunMetri
         validity=compute_validity(run, calls), edits=compute_edits(run, calls, changes),
         churn=churn, degradation=compute_degradation(calls, repeats),
         model_calls=compute_model_calls(run), caching=compute_caching(run, counted),
-        context_events=marks,
+        context_events=marks, fuzz=compute_fuzz(run),
         evaluations_requested=asked, evaluations_skipped=skipped,
         unavailable=unavailable, warnings=warnings)

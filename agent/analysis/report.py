@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.analysis.alerts import retries_summary
+from agent.analysis.fuzz_report import fuzz_html, fuzz_rows, fuzz_terminal
 from agent.analysis.metrics import RunMetrics
 from agent.analysis.progress import Progress
 from agent.analysis.report_steps import HTML_TEXT_CHARS, csp_hash, steps_section
@@ -97,6 +98,7 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
         ("tokens", str(m.run.tokens)),
         ("final pass rate", _pct(p.final_rate) if p else NA),
         ("best pass rate", _pct(p.best_rate) if p else NA),
+        *fuzz_rows(m.fuzz)[:2],
         *_model_call_rows(m)[:1], *_model_call_rows(m)[2:3],
         ("progress AUC", _num(p.auc, 3) if p else NA),
         ("calls to 25/50/75/90%", " / ".join(_num(v) for v in p.tool_calls_to.values())
@@ -124,6 +126,7 @@ def summary_rows(m: RunMetrics) -> list[tuple[str, str]]:
         _model_call_rows(m)[1], *caching_rows(m), *_model_call_rows(m)[3:],
         ("cost", cost_text(m.run.cost, m.model_calls.calls,
                            m.run.unpriced_calls, m.run.model_kind, short=True)),
+        *fuzz_rows(m.fuzz)[2:],
     ]
 
 
@@ -146,6 +149,8 @@ def render_terminal(metrics: RunMetrics, info: RunInfo | None) -> RenderableType
         parts.append(stages_table(metrics.progress))
     if metrics.progress and metrics.progress.tiers:
         parts.append(tiers_table(metrics.progress.tiers))
+    if metrics.fuzz:
+        parts.append(fuzz_terminal(metrics.fuzz, metrics.run.tool_calls))
     d = metrics.degradation
     if d.windows:
         trend = Table(title=f"Degradation: {len(d.windows)} windows of {d.window} calls",
@@ -536,6 +541,7 @@ def render_html(run: LoadedRun, metrics: RunMetrics) -> str:
     body = (f"<h1>{esc(title)}</h1><p class=\"meta\">{meta}</p>{warn}"
             f'<div class="grid2">{cards}</div>'
             f'<h2>Progress</h2><div id="progress">{_progress_charts(metrics)}</div>'
+            f"{fuzz_html(metrics.fuzz, metrics.run.tool_calls)}"
             f'<h2>Per model call</h2><div id="per-call">{call_charts(run)}</div>'
             f'<h2>Degradation</h2><div id="windows">{_window_charts(metrics)}</div>'
             f'<h2>Timeline</h2><div id="timeline">{_timeline(steps)}</div>'

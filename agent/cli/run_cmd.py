@@ -72,6 +72,9 @@ UnsealedOpt = Annotated[bool, typer.Option(
 LogsOpt = Annotated[Path, typer.Option("--logs", help="Folder for run folders.")]
 RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Name of the run folder.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Sent to the endpoint if given.")]
+FuzzSeedOpt = Annotated[int | None, typer.Option(
+    "--fuzz-seed", help="Base of the fuzz measure's seeds (each evaluation derives its own): a "
+                        "repeatable run. Default: every evaluation draws a fresh seed.")]
 MaxTokensOpt = Annotated[int | None, typer.Option(
     "--max-tokens", help="Completion cap per model call (default: the profile's; 4096 for a "
     "raw model name).")]
@@ -253,7 +256,8 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
         agents: AgentsOpt = None, grade_every_pushes: GradePushesOpt = None,
         grade_every_minutes: GradeMinutesOpt = None, session_steps: SessionStepsOpt = None,
         clock: ClockOpt = True, clock_every: ClockEveryOpt = None,
-        quiet: QuietOpt = False, json_: JsonOpt = False) -> None:
+        fuzz_seed: FuzzSeedOpt = None, quiet: QuietOpt = False,
+        json_: JsonOpt = False) -> None:
     """Run a scenario with a model and record the trajectory under --logs."""
     from agent.runner import execute_run
 
@@ -266,7 +270,7 @@ def run(scenario: Annotated[str, typer.Argument(help="Built-in name, scenario fo
                       run_id=run_id, seed=seed, max_tokens=max_tokens, tool_mode=tool_mode,
                       temperature=temperature, model_timeout=timeout, profiles=profiles or [],
                       coalesce_evals=coalesce_evals, sealed_eval=not unsealed_eval,
-                      clock=clock, clock_every=clock_every)
+                      clock=clock, clock_every=clock_every, fuzz_seed=fuzz_seed)
     shown = f"{model} at {profile}" if model and profile else model or profile
     team = (grade_every_pushes, grade_every_minutes, session_steps)
     if (agents is not None and agents != 1) or any(v is not None for v in team):

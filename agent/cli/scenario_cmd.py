@@ -14,6 +14,7 @@ from sandboxes.errors import UserError
 
 if TYPE_CHECKING:
     from agent.evaluation import GradeResult
+    from agent.scenario.grading import FuzzRequest
     from agent.scenario.loader import Scenario
 
 app = typer.Typer(help="Built-in and user scenarios.", no_args_is_help=True,
@@ -73,6 +74,10 @@ def _print_grade(result: GradeResult, as_json: bool, where: str) -> None:
         for stage, (p, n) in result.stages.items():
             table.add_row(stage, str(p), str(n))
         out_console.print(table)
+        if result.fuzz is not None:
+            from agent.cli.fuzz_view import print_fuzz
+
+            print_fuzz(out_console, result.fuzz, result.reduced)
     if result.error:
         raise typer.Exit(1)
 
@@ -86,12 +91,26 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
               help="docker or local (default: the run's backend, else docker).")] = None,
           json_: Annotated[bool, typer.Option("--json")] = False,
           logs: Annotated[Path, typer.Option("--logs", help="Where run ids are looked up.")]
-          = Path("logs")) -> None:
+          = Path("logs"),
+          fuzz: Annotated[int | None, typer.Option(
+              "--fuzz", min=1, max=1000,
+              help="Also try N fresh random programs against gcc (scenarios with "
+                   "grader.fuzz).")] = None,
+          seed: Annotated[int | None, typer.Option(
+              "--seed", min=0, help="The seed the --fuzz programs are drawn from (default: a "
+                                    "fresh one; it is printed).")] = None,
+          reduce: Annotated[int | None, typer.Option(
+              "--reduce", min=0, max=20,
+              help="Shrink this many miscompiled --fuzz programs with C-Reduce (default: the "
+                   "scenario's grader.fuzz.reduce).")] = None) -> None:
     """Run a scenario's hidden grader on any workspace, or on a run's snapshot (a run folder
     or a run id)."""
     from agent.scenario.grading import grade_run, grade_workspace
     from agent.scenario.loader import load_scenario
     from agent.trajectory.reader import is_run_dir
+
+    if fuzz is None and (seed is not None or reduce is not None):
+        raise UserError("--seed and --reduce go with --fuzz N")
 
     path = Path(target)
     if not is_run_dir(path) and workspace is None and not path.exists():
@@ -103,9 +122,14 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
             pass  # not a run id either: the message below asks for --workspace
     if is_run_dir(path):
         from agent.paths import absolute
+        from agent.runner import run_scenario
+        from agent.trajectory.reader import load_run
 
+        info = load_run(absolute(path)).info if fuzz is not None else None
+        request = _fuzz_request(run_scenario(absolute(path), info) if info else None, fuzz,
+                                seed, reduce)
         with progress_status("grading", quiet=json_) as note:
-            graded = grade_run(absolute(path), step, sandbox, note)
+            graded = grade_run(absolute(path), step, sandbox, note, fuzz=request)
         _print_grade(graded.result, json_,
                      f"{path.name} step {graded.step} ({graded.commit[:10]})")
         return
@@ -115,6 +139,23 @@ def grade(target: Annotated[str, typer.Argument(help="A scenario (name or path) 
     if not workspace.is_dir():
         raise UserError(f"--workspace {workspace}: not a folder")
     scenario = load_scenario(target)
+    request = _fuzz_request(scenario, fuzz, seed, reduce)
     with progress_status("grading", quiet=json_) as note:
-        result = grade_workspace(scenario, workspace.absolute(), sandbox or DEFAULT_BACKEND, note)
+        result = grade_workspace(scenario, workspace.absolute(), sandbox or DEFAULT_BACKEND, note,
+                                 fuzz=request)
     _print_grade(result, json_, str(workspace))
+
+
+def _fuzz_request(scenario: Scenario | None, programs: int | None, seed: int | None,
+                  reduce: int | None) -> FuzzRequest | None:
+    from agent.fuzzing import draw_seed
+    from agent.scenario.grading import FuzzRequest
+
+    if programs is None:
+        return None
+    spec = scenario.grader.fuzz if scenario and scenario.grader else None
+    if spec is None:
+        raise UserError(f"--fuzz: scenario {scenario.name if scenario else '?'} has no fuzz "
+                        "measure (grader.fuzz in its scenario.yaml)")
+    return FuzzRequest(programs, draw_seed() if seed is None else seed,
+                       spec.reduce if reduce is None else reduce, spec.reduce_seconds)

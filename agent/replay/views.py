@@ -21,6 +21,7 @@ from agent.trajectory.events import (
     EvaluationEvent,
     MessageEvent,
     ModelCall,
+    ReductionEvent,
     RunEnd,
     RunStart,
     SnapshotEvent,
@@ -275,6 +276,9 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
             case EvaluationEvent():
                 out.append(f"evaluation: {e.passed}/{e.total} at {e.tool_calls} tool calls"
                            + (f" (error: {e.error})" if e.error else ""))
+                out += fuzz_lines(e)
+            case ReductionEvent():
+                out += reduction_lines(e)
             case ErrorEvent():
                 out.append(f"error: {e.message}")
             case ClockEvent():
@@ -287,6 +291,40 @@ def step_lines(run: LoadedRun, sv: StepView) -> list[str]:
         changed = sv.snapshot.changed
         out.append(f"snapshot {sv.snapshot.commit[:10]} "
                    f"({'workspace changed' if changed else 'no change'})")
+    return out
+
+
+def fuzz_lines(e: EvaluationEvent) -> list[str]:
+    """The evaluation's fuzz measure in a line, and where its miscompiles are."""
+    from agent.fuzzing import fuzz_line, parse_fuzz
+
+    f = parse_fuzz(e.fuzz)
+    if f is None:
+        return []
+    out = [f"  {fuzz_line(f)}"]
+    if f.miscompiled:
+        bad = ", ".join(str(x.index) for x in f.failures if x.outcome == "miscompiled")
+        out.append(f"  miscompiled programs: {bad} (the first ones are reduced after the "
+                   "evaluation: the `reduction` of this step, and `ultrarun report RUN --html "
+                   "F`, section Miscompiles)")
+    return out
+
+
+def reduction_lines(e: ReductionEvent) -> list[str]:
+    """Reduced miscompiles of the evaluation at this step, with gcc's and the candidate's
+    output (the report's page lists them as #miscompile-STEP-INDEX)."""
+    from agent.fuzzing import parse_reduced
+
+    out = [f"reduction of the fuzz miscompiles (seed {e.seed}, {e.duration_s:.0f} s)"
+           + (f": error: {e.error}" if e.error else "")]
+    for p in parse_reduced(e.programs):
+        out.append(f"  program {p.index} ({p.tier}, seed {p.seed}): {p.status}, "
+                   f"{p.lines_before} -> {p.lines_after} lines  [report: "
+                   f"#miscompile-{e.step}-{p.index}]")
+        out += _indent(p.reduced or p.source, "      ")
+        if p.expected and p.got:
+            out.append(f"    gcc: exit {p.expected.exit_code}, stdout {p.expected.stdout!r}")
+            out.append(f"    the candidate: exit {p.got.exit_code}, stdout {p.got.stdout!r}")
     return out
 
 

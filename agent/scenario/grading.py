@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.evaluation import GradeResult
+from agent.fuzzing import fuzz_env, reduce_env
 from agent.scenario.grader import ScenarioGrader
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
@@ -46,13 +47,24 @@ def copy_workspace(src: Path, dest: Path) -> list[str]:
             if not s.path.endswith(b".git")]
 
 
+@dataclass(frozen=True)
+class FuzzRequest:
+    """The fuzz measure asked of a grading outside a run (``ultrarun grade --fuzz``)."""
+
+    programs: int
+    seed: int
+    reduce: int = 0
+    reduce_seconds: float = 60
+
+
 def grade_workspace(scenario: Scenario, workspace: Path,
                     sandbox: str | AnyBackend = DEFAULT_BACKEND,
                     progress: Callable[[str], None] = lambda _m: None,
-                    skip: Sequence[str] = ()) -> GradeResult:
+                    skip: Sequence[str] = (), fuzz: FuzzRequest | None = None) -> GradeResult:
     """Grade a workspace folder (copied first: the grader may change what it grades).
 
-    ``skip``: parts of the suite (``grader.parts``) to leave out."""
+    ``skip``: parts of the suite (``grader.parts``) to leave out; ``fuzz``: the fuzz measure
+    too (and the reduction of its first miscompiles, on a fresh copy)."""
     from agent.setup import prepare
 
     if scenario.grader is None:
@@ -62,7 +74,21 @@ def grade_workspace(scenario: Scenario, workspace: Path,
     with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
         copy = Path(tmp) / "workspace"
         copy_workspace(workspace, copy)
-        return grader.grade(copy, skip)
+        if fuzz is None:
+            return grader.grade(copy, skip)
+        progress(f"grading, with {fuzz.programs} fuzz programs (seed {fuzz.seed})")
+        result = grader.grade(copy, skip, env=fuzz_env(fuzz.programs, fuzz.seed))
+    ask = reduce_env(result.fuzz.failures, fuzz.reduce, fuzz.reduce_seconds) \
+        if result.fuzz and fuzz.reduce else None
+    if ask is not None:
+        progress(f"reducing miscompiled programs (at most {fuzz.reduce_seconds:g} s each)")
+        with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
+            copy = Path(tmp) / "workspace"
+            copy_workspace(workspace, copy)
+            shrunk = grader.reduce(copy, ask)
+        result.reduced = shrunk.reduced
+        result.error = result.error or (f"reduction: {shrunk.error}" if shrunk.error else None)
+    return result
 
 
 @dataclass
@@ -75,7 +101,8 @@ class SnapshotGrade:
 
 
 def grade_run(run_dir: Path, step: int | None = None, sandbox: str | AnyBackend | None = None,
-              progress: Callable[[str], None] = lambda _m: None) -> SnapshotGrade:
+              progress: Callable[[str], None] = lambda _m: None,
+              fuzz: FuzzRequest | None = None) -> SnapshotGrade:
     """Grade a run's snapshot at ``step`` (default: its last) with its scenario's grader, on
     ``sandbox`` (default: the backend the run used). UserError when there is nothing to grade."""
     from agent.runner import run_sandbox, run_scenario
@@ -98,7 +125,8 @@ def grade_run(run_dir: Path, step: int | None = None, sandbox: str | AnyBackend 
         except SnapshotError as e:
             raise UserError(f"{run_dir}: cannot read the snapshot of step {snap.step}: "
                             f"{e}") from None
-        result = grade_workspace(scenario, ws, sandbox or run_sandbox(run.info), progress)
+        result = grade_workspace(scenario, ws, sandbox or run_sandbox(run.info), progress,
+                                 fuzz=fuzz)
     return SnapshotGrade(result=result, step=snap.step, commit=snap.commit)
 
 

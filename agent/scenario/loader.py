@@ -17,7 +17,7 @@ from agent.tools.toolbox import CommandToolSpec
 from sandboxes.errors import UserError
 from sandboxes.spec import FileLayer, FileTree, GraderCommand, GradingSpec, Limits, SandboxSpec
 
-__all__ = ["Budgets", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
+__all__ = ["Budgets", "FuzzSpec", "GraderSpec", "ImageSpec", "Include", "Limits", "Scenario",
            "ScenarioError", "builtin_names", "find_scenario_file", "load_scenario",
            "parse_duration"]
 
@@ -44,6 +44,22 @@ class ImageSpec(BaseModel):
             raise ValueError("give exactly one of `dockerfile` or `name`")
 
 
+class FuzzSpec(BaseModel):
+    """Differential fuzzing at every evaluation (``grader.fuzz``; docs/scenarios.md, "The fuzz
+    measure"): the grader takes ``$ULTRARUN_FUZZ=N:SEED`` and ``$ULTRARUN_FUZZ_REDUCE``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    programs: int = Field(ge=1, le=1000, description=(
+        "fresh random programs tried at each evaluation, from a seed drawn for it and "
+        "recorded in its event (a series of its own, never part of the score)"))
+    reduce: int = Field(2, ge=0, le=20, description=(
+        "miscompiled programs of an evaluation shrunk with C-Reduce after it, off the "
+        "agent's critical path (0: none)"))
+    reduce_seconds: float = Field(60, gt=0, le=3600, description=(
+        "time bound of one program's reduction, in seconds"))
+
+
 class GraderSpec(GraderCommand):
     """A scenario's hidden grader (``grader:``)."""
 
@@ -58,6 +74,9 @@ class GraderSpec(GraderCommand):
         "grade parts of the suite less often: {part: k} grades a part at every k-th "
         "evaluation (test ids `<part>/...` belong to it); the others carry their last "
         "results over"))
+    fuzz: FuzzSpec | None = Field(None, description=(
+        "differential fuzzing at every evaluation: {programs: N, reduce: K, "
+        "reduce_seconds: T}"))
 
     @field_validator("parts")
     @classmethod

@@ -128,6 +128,22 @@ class EvaluationEvent(EventBase):
     carried: list[str] = Field(default_factory=list)  # parts not graded: results carried over
     # How long the agent's sandbox was frozen for this grading (padded; None: not sealed).
     frozen_s: float | None = None
+    # The fuzz measure (agent/fuzzing.py FuzzResult, as the grader reported it): its own
+    # series, never part of passed/total.
+    fuzz: dict[str, Any] | None = None
+
+
+class ReductionEvent(EventBase):
+    """Miscompiled fuzz programs of the evaluation at ``step`` (same commit), shrunk after it
+    (agent/fuzzing.py ``Reduced``, one per program)."""
+
+    type: Literal["reduction"] = "reduction"
+    commit: str | None = None
+    tool_calls: int = 0
+    seed: int | None = None  # the evaluation's fuzz seed
+    programs: list[dict[str, Any]] = Field(default_factory=list)
+    duration_s: float = 0.0
+    error: str | None = None
 
 
 class GradingEvent(EventBase):
@@ -203,14 +219,14 @@ class RunEnd(EventBase):
 
 Event = Annotated[
     RunStart | ModelCall | ToolCallEvent | ToolResultEvent | MessageEvent | SnapshotEvent
-    | EvaluationEvent | GradingEvent | ContextEvent | ClockEvent | ErrorEvent | RetryEvent
-    | ResumeEvent    | SandboxRestartEvent | RunEnd,
+    | EvaluationEvent | ReductionEvent | GradingEvent | ContextEvent | ClockEvent | ErrorEvent
+    | RetryEvent | ResumeEvent | SandboxRestartEvent | RunEnd,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 KNOWN_TYPES = {"run_start", "model_call", "tool_call", "tool_result", "message", "snapshot",
-               "evaluation", "grading", "context", "clock", "error", "retry", "resume",
-               "sandbox_restart",               "run_end"}
+               "evaluation", "reduction", "grading", "context", "clock", "error", "retry",
+               "resume", "sandbox_restart", "run_end"}
 
 
 def parse_event(data: dict[str, Any]) -> EventBase:

@@ -109,6 +109,7 @@ class RunSettings(BaseModel):
     # The workspace's own top-level .git is part of every snapshot (a team member's clone:
     # a restore must bring its history back with its files).
     snapshot_git: bool = False
+    fuzz_seed: int | None = None  # base of the evaluations' fuzz seeds (agent/fuzzing.py)
 
 
 class RunInfo(BaseModel):

@@ -52,6 +52,16 @@ TOUCH_LOG = 2000
 ALIVE_PROBE_S = 1.0
 
 
+def _fuzz(data: Any) -> dict[str, Any] | None:
+    """An evaluation's fuzz measure, as the curves need it (agreement beside the pass rate)."""
+    f = as_dict(data)
+    tried, agreed = as_int(f.get("tried")), as_int(f.get("agreed"))
+    if not f:
+        return None
+    return {"tried": tried, "agreed": agreed, "rate": agreed / tried if tried > 0 else None,
+            "miscompiled": as_int(f.get("miscompiled")), "seed": as_int(f.get("seed"))}
+
+
 class Cursor(BaseModel):
     """Where a client stands: the tracker version it has, and how many calls, evaluations
     and alerts it holds."""
@@ -414,7 +424,8 @@ class RunTracker:
                        if isinstance(v, list) and len(v) == 2 and all(map(is_num, v))},
             "final": bool(e.get("final")),
             "error": str(e["error"])[:500] if e.get("error") else None,
-            "duration_s": as_num(e.get("duration_s")), "carried": as_list(e.get("carried"))})
+            "duration_s": as_num(e.get("duration_s")), "carried": as_list(e.get("carried")),
+            "fuzz": _fuzz(e.get("fuzz"))})
         if step in self.rows:
             self.rows[step]["evals"].append([passed, total])
             touched.add(step)

@@ -96,7 +96,8 @@ class RunBuilder:
             self.bash(f"{prefix} {word}")
 
     def evaluate(self, tests: dict[str, str], stages: dict[str, list[int]] | None = None,
-                 final: bool = False, error: str | None = None) -> None:
+                 final: bool = False, error: str | None = None,
+                 fuzz: dict[str, Any] | None = None) -> None:
         passed = sum(1 for v in tests.values() if v == "pass")
         fields: dict[str, Any] = {"tool_calls": self.tool_calls, "passed": passed,
                                   "total": len(tests), "tests": tests,
@@ -104,7 +105,15 @@ class RunBuilder:
                                   "duration_s": 0.5, "final": final}
         if error is not None:
             fields["error"] = error
+        if fuzz is not None:
+            fields["fuzz"] = fuzz
         self.emit("evaluation", **fields)
+
+    def reduction(self, step: int, tool_calls: int, seed: int,
+                  programs: list[dict[str, Any]]) -> None:
+        """The reduction of an evaluation's miscompiles (recorded after it)."""
+        self.emit("reduction", step=step, commit=None, tool_calls=tool_calls, seed=seed,
+                  programs=programs, duration_s=3.0)
 
     def context(self, action: str = "compact", **details: Any) -> None:
         self.emit("context", action=action, details=details)

@@ -199,4 +199,4 @@ def test_real_run_folder_shape(planted: Path) -> None:
     assert list(dumped) == ["schema_version", "run", "progress", "regressions", "stall", "loops",
                             "errors", "validity", "edits", "churn", "degradation",
                             "model_calls", "caching", "context_events", "unavailable",
-                            "warnings", "evaluations_requested", "evaluations_skipped"]
+                            "warnings", "evaluations_requested", "evaluations_skipped", "fuzz"]

@@ -204,3 +204,22 @@ def test_twenty_thousand_steps_first_paint(tmp_path: Path, page: Watched) -> Non
     print(f"20,000 steps: first paint {first_paint:.2f} s")
     assert first_paint < 2.0, first_paint
     clean(page)
+
+
+def test_fuzz_agreement_and_gap_beside_the_pass_rate(tmp_path: Path, page: Watched) -> None:
+    """A run with the fuzz measure: the progress chart draws agreement and the gap as series
+    of their own, and a point of the agreement opens its step."""
+    from tests.analysis.test_fuzz_gap import RISING, curve_run
+
+    curve_run(tmp_path / "logs" / "fuzzed", RISING, [0.3] * 8)
+    with serve(tmp_path / "logs") as url:
+        p = page.page
+        p.goto(url + "#/run/fuzzed")
+        p.wait_for_selector("body[data-ready='1'][data-loading='0'] #chart-progress svg")
+        names = p.eval_on_selector_all("#chart-progress path.series title",
+                                       "ts => ts.map(t => t.textContent)")
+        assert names == ["pass rate", "fuzz agreement", "gap (pass rate - fuzz agreement)"]
+        assert "fuzz agreement" in p.text_content("#chart-progress svg text.ct")
+        p.click("#chart-progress circle[fill='#9333ea'][data-step='50']")
+        wait_js(p, "location.hash === '#/run/fuzzed/50'")
+        clean(page)

@@ -193,10 +193,22 @@
       prog.appendChild(ctl);
       if (!good.length) prog.appendChild(el('div', {'class': 'empty', text: 'no evaluation yet'}));
       else if (!st.stages) {
-        prog.appendChild(C.lineChart({title: 'Hidden-test pass rate', xLabel: axes[st.axis], yLabel: 'pass rate',
-          percent: true, yMin: 0, yMax: 1, xMin: 0, onPoint: open,
-          series: [{name: 'pass rate', step: true, dots: true,
-                    points: good.map(function (e) { return [e[st.axis], e.rate, e.step]; })}]}));
+        // The fuzz measure (scenarios with grader.fuzz): agreement with gcc on fresh programs,
+        // and the gap between it and the pass rate (docs/metrics.md, "The overfitting gap").
+        var fz = good.filter(function (e) { return e.fuzz && e.fuzz.rate !== null; });
+        var series = [{name: 'pass rate', step: true, dots: true, color: '#2563eb',
+                       points: good.map(function (e) { return [e[st.axis], e.rate, e.step]; })}];
+        if (fz.length) {
+          series.push({name: 'fuzz agreement', step: true, dots: true, color: '#9333ea',
+                        points: fz.map(function (e) { return [e[st.axis], e.fuzz.rate, e.step]; })});
+          series.push({name: 'gap (pass rate - fuzz agreement)', step: true, color: '#dc2626',
+                       points: fz.map(function (e) { return [e[st.axis], e.rate - e.fuzz.rate, e.step]; })});
+        }
+        var low = Math.min.apply(null, [0].concat(fz.map(function (e) { return e.rate - e.fuzz.rate; })));
+        prog.appendChild(C.lineChart({title: fz.length ? 'Hidden-test pass rate, fuzz agreement and the gap'
+                                                       : 'Hidden-test pass rate',
+          xLabel: axes[st.axis], yLabel: fz.length ? 'share' : 'pass rate',
+          percent: true, yMin: low, yMax: 1, xMin: 0, onPoint: open, series: series}));
       } else {
         var names = {};
         good.forEach(function (e) { Object.keys(e.stages).forEach(function (k) { names[k] = true; }); });

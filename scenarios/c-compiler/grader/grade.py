@@ -50,6 +50,8 @@ sys.path[:0] = [str(HERE), str(LIB)]
 
 import programs  # noqa: E402
 import suite  # noqa: E402
+from csmithgen import CsmithPrograms  # noqa: E402
+from fuzz import gcc_command, plan_from, run_fuzz  # noqa: E402
 from jail import (  # noqa: E402
     DEFAULT_FRONT_ENDS,
     Defences,
@@ -59,6 +61,7 @@ from jail import (  # noqa: E402
     load_front_ends,
     scan_workspace,
 )
+from reduce import reduce_all, request_from  # noqa: E402
 from runner import run_limited  # noqa: E402
 
 SUITE_TIERS = suite.TIERS
@@ -112,8 +115,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ablate", default="",
                     help="switch defences off to measure what they stop (comma-separated): "
                          f"{', '.join(ABLATIONS)}")
+    ap.add_argument("--fuzz", type=int, default=None, metavar="N",
+                    help="also try N fresh random programs against gcc (csmithgen.py, "
+                         "fuzz.py; default: $ULTRARUN_FUZZ, N:SEED)")
+    ap.add_argument("--fuzz-seed", type=int, default=None, metavar="S",
+                    help="the seed the fuzz programs are drawn from (default: a fresh one)")
+    ap.add_argument("--reduce", default=None, metavar="JSON",
+                    help='only shrink these fuzz programs with C-Reduce (reduce.py): '
+                         '{"cases": [{"index": I, "seed": S}], "seconds": T} (default: '
+                         '$ULTRARUN_FUZZ_REDUCE)')
     args = ap.parse_args(argv)
     started = time.monotonic()
+    plan = plan_from(args.fuzz, args.fuzz_seed)
+    shrink = request_from(args.reduce)
     ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
     if ablate - set(ABLATIONS):
         print(f"--ablate: unknown {sorted(ablate - set(ABLATIONS))}; choose among "
@@ -122,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     defences = Defences(vet="programs" not in ablate, seal="seal" not in ablate)
 
     tests_dir, programs_dir = Path(args.tests_dir), Path(args.programs_dir)
-    tiers = select_tiers(args.tiers, tests_dir, programs_dir)
+    tiers = select_tiers(args.tiers, tests_dir, programs_dir) if shrink is None else []
     prefixes = [p.strip() for p in args.stages.split(",")] if args.stages else None
 
     def wanted(stage_id: str) -> bool:
@@ -148,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, str] = {}
     details: dict[str, dict] = {}
     stages: dict[str, list[int]] = {}
+    extra: dict = {}  # the fuzz measure's output, when asked for
     try:
         front_ends = [] if "scan" in ablate else load_front_ends(Path(args.front_ends))
         problems = scan_workspace(workspace, front_ends) if front_ends else []
@@ -157,9 +172,20 @@ def main(argv: list[str] | None = None) -> int:
         cells.lock_down([HERE, tests_dir, programs_dir, LIB])  # before any thread starts
         ctx = suite.Context(str(compiler) if compiler and not refused else None, cells,
                             run_limited, args.compile_timeout, args.run_timeout)
+        def candidate(index: int, path: Path, want: dict) -> tuple[str, dict]:
+            return suite.check_valid(ctx, index, path, want)
+
+        first_fuzz_cell = 2 * len(tests) + 2 * len(programs.PROJECTS) + 2
+        if shrink is not None:  # the first few miscompiles of an evaluation, after it
+            extra["reduced"] = reduce_all(shrink, CsmithPrograms(), cells, candidate,
+                                          gcc_command(), first_fuzz_cell, jobs)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             outcomes = list(pool.map(lambda it: suite.check_program(ctx, it[0], it[1][3]),
                                      enumerate(tests)))
+            if plan is not None:  # its own series, never part of the tests' score
+                extra["fuzz"] = run_fuzz(plan, CsmithPrograms(), cells, candidate, pool,
+                                         first_fuzz_cell, refused or (
+                                             None if compiler else "compiler missing"))
         for (tier, stage, name, _), (verdict, info) in zip(tests, outcomes, strict=True):
             stage_id = f"{tier}/{stage}"
             results[f"{stage_id}/{name}"] = verdict
@@ -194,7 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     passed = sum(v == "pass" for v in results.values())
     print(f"c-compiler: {passed}/{len(results)} tests passed ({', '.join(tiers)})",
           file=sys.stderr)
-    sys.stdout.write(json.dumps({"tests": results, "stages": stages}, sort_keys=True) + "\n")
+    if "fuzz" in extra:
+        print(f"fuzz: {extra['fuzz']['agreed']}/{extra['fuzz']['tried']} programs agreed with "
+              f"gcc (seed {extra['fuzz']['seed']})", file=sys.stderr)
+    sys.stdout.write(json.dumps({"tests": results, "stages": stages, **extra}, sort_keys=True)
+                     + "\n")
     sys.stdout.flush()
     return 0
 

@@ -39,6 +39,7 @@ sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from fuzz import gcc_command, plan_from, run_fuzz  # noqa: E402
 from jail import (  # noqa: E402
     DEFAULT_FRONT_ENDS,
     Cell,
@@ -49,6 +50,7 @@ from jail import (  # noqa: E402
     load_front_ends,
     scan_workspace,
 )
+from reduce import reduce_all, request_from  # noqa: E402
 from runner import (  # noqa: E402
     RunResult,
     list_stages,
@@ -58,6 +60,7 @@ from runner import (  # noqa: E402
     twin_path,
 )
 from sealed import killed_for_exec  # noqa: E402
+from toygen import ToyPrograms  # noqa: E402
 
 OUTPUT_CAP = 1 << 20
 # Defences --ablate can switch off: the front-end scan, the vetting of built programs (only
@@ -210,7 +213,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ablate", default="",
                     help="switch defences off to measure what they stop (comma-separated): "
                          f"{', '.join(ABLATIONS)}")
+    ap.add_argument("--fuzz", type=int, default=None, metavar="N",
+                    help="also try N fresh random programs against gcc (fuzz.py; default: "
+                         "$ULTRARUN_FUZZ, N:SEED)")
+    ap.add_argument("--fuzz-seed", type=int, default=None, metavar="S",
+                    help="the seed the fuzz programs are drawn from (default: a fresh one)")
+    ap.add_argument("--reduce", default=None, metavar="JSON",
+                    help='only shrink these fuzz programs with C-Reduce (reduce.py): '
+                         '{"cases": [{"index": I, "seed": S}], "seconds": T} (default: '
+                         '$ULTRARUN_FUZZ_REDUCE)')
     args = ap.parse_args(argv)
+    plan = plan_from(args.fuzz, args.fuzz_seed)
+    shrink = request_from(args.reduce)
     ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
     if ablate - set(ABLATIONS):
         print(f"--ablate: unknown {sorted(ablate - set(ABLATIONS))}; choose among "
@@ -227,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"unknown stages ignored: {', '.join(unknown)}", file=sys.stderr)
     else:
         stages = all_stages
-    tests = list_tests(args.tests_dir, stages)
+    tests = list_tests(args.tests_dir, stages) if shrink is None else []
     workspace = Path(args.workspace)
     jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
     try:
@@ -254,10 +268,19 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context(find_compiler(workspace), cells, args.compile_timeout, args.run_timeout,
                       refused)
         cells.lock_down([HERE, Path(args.tests_dir)])  # before the pool starts its threads
+        if shrink is not None:  # the first few miscompiles of an evaluation, after it
+            reduced = reduce_all(shrink, ToyPrograms(), cells,
+                                 lambda i, path, want: grade_valid(ctx, i, path, want),
+                                 gcc_command(), 0, max(1, args.jobs))
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = [pool.submit(grade_one, ctx, i, c_path)
                        for i, (_stage, _name, c_path) in enumerate(tests)]
             outcomes = [f.result() for f in futures]
+            if plan is not None:  # its own series, never part of the tests' score
+                fuzzed = run_fuzz(plan, ToyPrograms(), cells,
+                                  lambda i, path, want: grade_valid(ctx, i, path, want), pool,
+                                  2 * len(tests), ctx.refused or (
+                                      None if ctx.compiler else "compiler missing"))
     finally:
         cells.close()
 
@@ -279,7 +302,14 @@ def main(argv: list[str] | None = None) -> int:
     passed = sum(v[0] for v in per_stage.values())
     total = sum(v[1] for v in per_stage.values())
     print(f"toy-c-compiler: {passed}/{total} tests passed", file=sys.stderr)
-    sys.stdout.write(json.dumps({"tests": results, "stages": per_stage}, sort_keys=True) + "\n")
+    result: dict = {"tests": results, "stages": per_stage}
+    if shrink is not None:
+        result["reduced"] = reduced
+    if plan is not None:
+        result["fuzz"] = fuzzed
+        print(f"fuzz: {fuzzed['agreed']}/{fuzzed['tried']} programs agreed with gcc (seed "
+              f"{plan.seed})", file=sys.stderr)
+    sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
     sys.stdout.flush()
     return 0
 

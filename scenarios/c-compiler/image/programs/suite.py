@@ -290,6 +290,15 @@ def _valid(ctx: Context, index: int, path: Path, expected: dict[str, Any]
                     "expected_stdout": _short(want_out), "got_stdout": _short(r.stdout)}
 
 
+def check_valid(ctx: Context, index: int, path: Path, expected: dict[str, Any]
+                ) -> tuple[str, dict[str, Any]]:
+    """A valid program not of the suite (the fuzz measure's), in cell ``index``, exactly as a
+    test: (verdict, details)."""
+    if ctx.compiler is None:
+        return "error", {"reason": "compiler missing or not executable"}
+    return _valid(ctx, index, path, expected)
+
+
 def _invalid(ctx: Context, index: int, path: Path, expected: dict[str, Any]
              ) -> tuple[str, dict[str, Any]]:
     details: dict[str, Any] = {}

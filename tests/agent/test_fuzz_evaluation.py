@@ -1,0 +1,122 @@
+"""The fuzz measure in the evaluation runner: a fresh seed per evaluation (recorded, passed to
+the grader, never the same twice), `--fuzz-seed` for repeatable runs, the result in the event
+and not in the score, and the reduction of miscompiles after the evaluation, as its own event.
+The grader is a real script run by the local grader box (its environment is the contract)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agent.evaluation import EvaluationRunner
+from agent.fuzzing import FUZZ_ENV, REDUCE_ENV, evaluation_seed
+from agent.scenario.grader import ScenarioGrader
+from agent.scenario.loader import FuzzSpec, ScenarioError, load_scenario
+from agent.trajectory.recorder import Recorder
+from agent.trajectory.run_info import RunInfo
+from agent.trajectory.snapshots import Snapshotter
+from sandboxes.local_sandbox import LocalGraderBox
+
+# A grader that fuzzes nothing but says what it was asked: program 1 of every evaluation is
+# a miscompile, and a reduction returns it "reduced".
+GRADER = f'''import json, os
+fuzz, red = os.environ.get("{FUZZ_ENV}"), os.environ.get("{REDUCE_ENV}")
+out = {{"tests": {{"s/a": "pass", "s/b": "fail"}}, "stages": {{"s": [1, 2]}}}}
+if fuzz:
+    n, seed = (int(x) for x in fuzz.split(":"))
+    out["fuzz"] = {{"seed": seed, "programs": n, "tried": n, "agreed": n - 1,
+                   "miscompiled": 1, "by_feature": {{"mod": [n, n - 1]}},
+                   "failures": [{{"index": 1, "seed": seed + 1, "tier": "toy",
+                                  "outcome": "miscompiled", "features": ["mod"]}}]}}
+if red:
+    ask = json.loads(red)
+    out = {{"tests": {{}}, "stages": {{}}, "reduced": [
+        {{"index": c["index"], "seed": c["seed"], "status": "reduced", "reduced": "x % -2",
+          "seconds": ask["seconds"]}} for c in ask["cases"]]}}
+print(json.dumps(out))
+'''
+
+
+def scenario(tmp_path: Path, fuzz: dict[str, Any] | None) -> Any:
+    scn = tmp_path / "scn"
+    (scn / "grader").mkdir(parents=True)
+    (scn / "prompt.md").write_text("x")
+    (scn / "grader" / "g.py").write_text(GRADER)
+    grader: dict[str, Any] = {"command": "python3 /grader/g.py", "files": "grader/"}
+    if fuzz is not None:
+        grader["fuzz"] = fuzz
+    (scn / "scenario.yaml").write_text(yaml.safe_dump({"name": "fz", "prompt": "prompt.md",
+                                                       "grader": grader}))
+    return load_scenario(str(scn))
+
+
+def evaluate(tmp_path: Path, name: str, fuzz: FuzzSpec | None, calls: list[int],
+             fuzz_seed: int | None = None) -> list[dict[str, Any]]:
+    s = scenario(tmp_path / name, fuzz.model_dump() if fuzz else None)
+    ws = tmp_path / name / "ws"
+    ws.mkdir()
+    (ws / "f.txt").write_text("x")
+    run_dir = tmp_path / name / "run"
+    run_dir.mkdir()
+    snaps = Snapshotter(run_dir / "snapshots.git", ws)
+    rec = Recorder(run_dir, RunInfo(run_id=name, scenario="fz", model="m"))
+    ev = EvaluationRunner(ScenarioGrader(LocalGraderBox(s.sandbox_spec().grading)), snaps, rec,
+                          fuzz=fuzz, fuzz_seed=fuzz_seed)
+    commit = snaps.snapshot("s") or snaps.head()
+    for k, n in enumerate(calls):
+        ev.submit(commit, k + 1, n, final=k == len(calls) - 1)
+        ev.wait()
+    ev.close()
+    rec.close()
+    snaps.close()
+    return [json.loads(x) for x in (run_dir / "events.jsonl").read_text().splitlines()]
+
+
+def test_every_evaluation_draws_fresh_programs(tmp_path: Path) -> None:
+    spec = FuzzSpec(programs=6, reduce=0)
+    events = [e for e in evaluate(tmp_path, "a", spec, [10, 20, 30]) if e["type"] == "evaluation"]
+    seeds = [e["fuzz"]["seed"] for e in events]
+    assert len(set(seeds)) == 3 and all(e["fuzz"]["programs"] == 6 for e in events)
+    # the score is the suite's: the fuzz measure is a series of its own
+    assert [(e["passed"], e["total"]) for e in events] == [(1, 2)] * 3
+    again = [e["fuzz"]["seed"] for e in evaluate(tmp_path, "b", spec, [10, 20, 30])
+             if e["type"] == "evaluation"]
+    assert not set(again) & set(seeds)
+
+
+def test_a_fuzz_seed_makes_a_run_repeatable(tmp_path: Path) -> None:
+    spec = FuzzSpec(programs=4, reduce=0)
+    runs = [[e["fuzz"]["seed"] for e in evaluate(tmp_path, name, spec, [10, 20], fuzz_seed=9)
+             if e["type"] == "evaluation"] for name in ("a", "b")]
+    assert runs[0] == runs[1] == [evaluation_seed(9, 10, False), evaluation_seed(9, 20, True)]
+    assert len(set(runs[0])) == 2
+
+
+def test_miscompiles_are_reduced_after_the_evaluation(tmp_path: Path) -> None:
+    events = evaluate(tmp_path, "a", FuzzSpec(programs=5, reduce=1, reduce_seconds=7), [10, 20])
+    kinds = [e["type"] for e in events if e["type"] in ("evaluation", "reduction")]
+    assert kinds == ["evaluation", "reduction", "evaluation", "reduction"]
+    for ev, red in zip(*[iter([e for e in events if e["type"] in kinds])] * 2, strict=True):
+        assert red["step"] == ev["step"] and red["commit"] == ev["commit"]
+        assert red["seed"] == ev["fuzz"]["seed"]
+        assert red["programs"] == [{**red["programs"][0], "index": 1,
+                                    "seed": ev["fuzz"]["seed"] + 1, "reduced": "x % -2",
+                                    "seconds": 7.0, "status": "reduced"}]
+
+
+def test_no_fuzz_spec_asks_nothing(tmp_path: Path) -> None:
+    events = [e for e in evaluate(tmp_path, "a", None, [10]) if e["type"] == "evaluation"]
+    assert events[0].get("fuzz") is None and events[0]["passed"] == 1
+
+
+@pytest.mark.parametrize("fuzz, field", [({"programs": 0}, "programs"),
+                                         ({"programs": 5, "reduce": -1}, "reduce"),
+                                         ({"programs": 5, "seconds": 3}, "seconds")])
+def test_a_bad_fuzz_spec_names_its_field(tmp_path: Path, fuzz: dict[str, Any],
+                                         field: str) -> None:
+    with pytest.raises(ScenarioError, match=rf"grader\.fuzz\.{field}"):
+        scenario(tmp_path, fuzz)
