@@ -4,12 +4,14 @@ share per context policy on the 135M model over 100 steps, and the tier's total 
 - The tier (`make test-realmodel`) writes one row per scenario to `logs/realmodel-figures.json`
   (or `$ULTRARUN_REALMODEL_FIGURES`), and the server's build time to
   `.venv-llm/build-time.txt`; `--run` runs the tier first and times the whole.
-- `--policies` runs the long scenario (`tests/realmodel/data/long-log`, text mode, 8k window)
-  for `--steps` steps under `full`, `mask` and `compact`, side by side, each with its own
-  server: ultrarun's prefix-stability figure (the share of each request that repeats the
-  previous one), the server's own KV-cache reuse (llama-cpp-python logs "N prefix-match hit,
-  remaining M prompt tokens to eval" per request), context-length overflows, compactions, and
-  the server's prompt-eval and generation speeds (its perf log lines). Written to
+- `--policies` runs the long scenario (`tests/realmodel/data/long-log`, text mode, an 8k
+  window the profile names) for `--steps` steps under `full`, `mask` (token budget 5,700,
+  ten steps kept: in text mode results are user messages, which `mask` does not stub, so it
+  only drops steps) and `compact`, side by side, each with its own server: ultrarun's
+  prefix-stability figure (the share of each request that repeats the previous one), the
+  server's own KV-cache reuse (llama-cpp-python logs "N prefix-match hit, remaining M prompt
+  tokens to eval" per request), context-length overflows, compactions, and the server's
+  prompt-eval and generation speeds (its perf log lines). Written to
   `logs/realmodel-policies.json`.
 
     python benchmarks/realmodel_tier.py [--run] [--policies [--steps 100]] [--json]
@@ -43,7 +45,8 @@ COLUMNS = [("scenario", "scenario"), ("end_reason", "end reason"), ("calls", "mo
            ("server_ok", "server answered"), ("tokens_in", "tokens in (ultrarun)"),
            ("server_in", "tokens in (server)"), ("tokens_out", "tokens out (ultrarun)"),
            ("server_out", "tokens out (server)"), ("retries", "retries"),
-           ("wall_s", "run wall s"), ("s_per_call", "s / model call")]
+           ("wall_s", "run wall s"), ("s_per_call", "s / model call"),
+           ("overflows", "overflows"), ("prefix_share", "prefix reused")]
 POLICY_COLUMNS = [("policy", "policy"), ("end_reason", "end reason"), ("steps", "steps"),
                   ("wall_s", "wall s"), ("overflows", "overflows"),
                   ("changes", "context changes"), ("tokens_in", "prompt tokens"),
@@ -80,7 +83,12 @@ def server_figures(log: Path) -> dict[str, float | None]:
 
 
 def run_policies(steps: int) -> list[dict[str, Any]]:
-    """The long scenario under each policy, each with a fresh 8k-window server."""
+    """The long scenario under each policy, each with a fresh 8k-window server the profile
+    names (so `compact` plans with it from the start; `mask` is held under ~70% of it by its
+    token budget and drops steps ten at a time; `full` overflows and falls back)."""
+    from agent.options import RunConfig
+    from agent.runner import execute_run
+    from agent.trajectory.run_info import MaskOptions
     from tests.realmodel.conftest import LONG, PROFILES
     from tests.realmodel.server import LlamaServer, RecordingProxy, gguf_path, server_python
 
@@ -89,37 +97,43 @@ def run_policies(steps: int) -> list[dict[str, Any]]:
         sys.exit("no .venv-llm: run `make realmodel-server` first")
     model = gguf_path(python)
     rows = []
+    home_before = os.environ.get("HOME")
     with tempfile.TemporaryDirectory(prefix="realmodel-policies-") as tmp:
         home = Path(tmp) / "home"
         (home / ".config" / "ultrarun").mkdir(parents=True)
+        profile = {**PROFILES["rm-text-long"], "context_window": 8192}
         (home / ".config" / "ultrarun" / "models.yaml").write_text(
-            yaml.safe_dump({"profiles": PROFILES}))
-        env = {**os.environ, "HOME": str(home)}
-        for policy in ("full", "mask", "compact"):
-            log = Path(tmp) / f"server-{policy}.log"
-            run_dir = Path(tmp) / "logs" / policy
-            start = time.monotonic()
-            with LlamaServer(python, model, log, n_ctx=8192) as server, \
-                    RecordingProxy(f"http://127.0.0.1:{server.port}") as proxy:
-                subprocess.run([sys.executable, "-m", "agent.cli.main", "run", str(LONG),
-                                "--profile", "rm-text-long", "--base-url", proxy.base_url,
-                                "--context", policy, "--max-steps", str(steps),
-                                "--logs", str(run_dir.parent), "--run-id", policy, "--quiet"],
-                               cwd=ROOT, env=env, capture_output=True, timeout=7200)
-                statuses = [x.status for x in proxy.completions()]
-            report = json.loads(subprocess.run(
-                [sys.executable, "-m", "agent.cli.main", "report", str(run_dir), "--json"],
-                cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
-            m, info = report["metrics"], report["run_info"]
-            rows.append({"policy": policy, "end_reason": info["end_reason"],
-                         "steps": m["run"]["steps"], "wall_s": round(time.monotonic() - start),
-                         "overflows": statuses.count(400),
-                         "changes": sum(e["action"] in ("mask", "compact")
-                                        for e in m["context_events"]),
-                         "tokens_in": m["run"]["tokens_in"],
-                         "prefix_share": m["caching"]["prefix"]["share"],
-                         **server_figures(log)})
-            print(f"{policy}: {rows[-1]}", file=sys.stderr, flush=True)
+            yaml.safe_dump({"profiles": {"rm-8k": profile}}))
+        os.environ["HOME"] = str(home)
+        try:
+            for policy in ("full", "mask", "compact"):
+                log = Path(tmp) / f"server-{policy}.log"
+                start = time.monotonic()
+                with LlamaServer(python, model, log, n_ctx=8192) as server, \
+                        RecordingProxy(f"http://127.0.0.1:{server.port}") as proxy:
+                    res = execute_run(RunConfig(
+                        scenario=str(LONG), profile="rm-8k", base_url=proxy.base_url,
+                        context=policy, max_steps=steps, logs=Path(tmp) / "logs",
+                        run_id=policy, eval_every=0,
+                        mask=MaskOptions(keep_outputs=4, keep_steps=10, token_budget=5700)))
+                    statuses = [x.status for x in proxy.completions()]
+                report = json.loads(subprocess.run(
+                    [sys.executable, "-m", "agent.cli.main", "report", str(res.run_dir),
+                     "--json"], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+                m = report["metrics"]
+                rows.append({"policy": policy, "end_reason": res.info.end_reason,
+                             "steps": m["run"]["steps"],
+                             "wall_s": round(time.monotonic() - start),
+                             "overflows": statuses.count(400),
+                             "changes": sum(e["action"] in ("mask", "compact")
+                                            for e in m["context_events"]),
+                             "tokens_in": m["run"]["tokens_in"],
+                             "prefix_share": m["caching"]["prefix"]["share"],
+                             **server_figures(log)})
+                print(f"{policy}: {rows[-1]}", file=sys.stderr, flush=True)
+        finally:
+            if home_before is not None:
+                os.environ["HOME"] = home_before
     POLICIES.parent.mkdir(parents=True, exist_ok=True)
     POLICIES.write_text(json.dumps(rows, indent=2))
     return rows

@@ -31,8 +31,11 @@ PROFILES = {"rm-native": dict(_COMMON), "rm-text": {**_COMMON, "tool_mode": "tex
             "rm-failfast": {**_COMMON, "retry": {**_RETRY, "refused_budget_s": 3}},
             # Text mode: llama-cpp-python's chatml-function-calling template renders no tool
             # result, so only text mode makes what the tools print reach the model (and the
-            # window); short replies keep 100 steps quick.
-            "rm-text-long": {**_COMMON, "tool_mode": "text", "max_tokens": 48}}
+            # window); short replies keep 100 steps quick, and a long timeout lets a summary
+            # request of half the window finish on a loaded machine (4k tokens took 5 min at
+            # a load of 25: a timed-out one is answered to nobody, and accounting differs).
+            "rm-text-long": {**_COMMON, "tool_mode": "text", "max_tokens": 48,
+                             "timeout_s": 1800}}
 LONG = Path(__file__).parent / "data" / "long-log"
 
 

@@ -14,7 +14,8 @@ from tests.realmodel.server import ROOT
 FIGURES = Path(os.environ.get("ULTRARUN_REALMODEL_FIGURES")
                or ROOT / "logs" / "realmodel-figures.json")
 COLUMNS = ["scenario", "end_reason", "calls", "server_ok", "tokens_in", "server_in",
-           "tokens_out", "server_out", "retries", "wall_s", "s_per_call"]
+           "tokens_out", "server_out", "retries", "wall_s", "s_per_call", "overflows",
+           "compactions", "prefix_share"]
 rows: list[dict[str, Any]] = []
 
 
@@ -22,6 +23,11 @@ def record(row: dict[str, Any]) -> None:
     """Keep one scenario's measurements (and rewrite the JSON file with all so far)."""
     rows.append(row)
     FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    FIGURES.write_text(json.dumps(rows, indent=2))
+
+
+def record_update() -> None:
+    """Rewrite the JSON file after a recorded row was completed in place."""
     FIGURES.write_text(json.dumps(rows, indent=2))
 
 
