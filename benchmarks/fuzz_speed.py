@@ -1,0 +1,244 @@
+"""What the fuzz measure costs, in one run (side by side, with the load average said).
+
+1. Programs per second, per tier, on this host (unconfined): generated (the toy generator,
+   Csmith at t2-t4), and generated + built by gcc -O0/-O2 + built by the candidate + run and
+   compared (the toy reference on toy programs; tcc on c-compiler's tiers), 2 at a time.
+2. One evaluation at the default N (``grader.fuzz.programs``) in the grader's container (sealed
+   cells, Docker), with and without the fuzz measure, alternated: toy-c-compiler (the reference
+   on its whole suite) and c-compiler (tcc on tiers 1-2, what every evaluation grades). Target:
+   the fuzz measure adds at most 30 % to an evaluation's wall time on 2 cores.
+3. The reduction of one miscompile (after the evaluation, off the agent's critical path), at
+   the scenario's ``reduce_seconds``: the toy reference with a planted `%` bug, and tcc made
+   to compute `%` as `/` on c-compiler's programs.
+
+    python benchmarks/fuzz_speed.py [--rounds 2] [--skip-c-compiler] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import fuzzkit  # noqa: F401  (sets sys.path for the graders' modules)
+from anticheat import _tool
+from fuzzkit import (
+    CC,
+    PERCENT_AS_DIV,
+    ROOT,
+    csmithgen,
+    fuzz_host,
+    load,
+    reference,
+    toygen,
+    workspace,
+)
+from rich.console import Console
+from rich.table import Table
+
+from agent.fuzzing import draw_seed, fuzz_env, reduce_env
+from agent.scenario.grading import copy_workspace, docker_grader
+from agent.scenario.loader import load_scenario
+
+POLICY = ROOT / "tests" / "data" / "scenarios" / "toy-fuzz" / "reference_policy.py"
+EVERY_EVALUATION = ("t3", "t4", "t5")  # c-compiler's parts left out of a periodic evaluation
+
+
+def generation(seconds: float = 5.0) -> dict[str, float]:
+    """Programs generated per second, per tier."""
+    out = {}
+    for tier in ("toy", "t2", "t3", "t4"):
+        n, t0 = 0, time.monotonic()
+        while time.monotonic() - t0 < seconds:
+            if tier == "toy":
+                toygen.generate(n)
+            else:
+                csmithgen.csmith(n, tier)
+            n += 1
+        out[tier] = round(n / (time.monotonic() - t0), 1)
+    return out
+
+
+def checking(tmp: Path, n: int) -> dict[str, dict[str, Any]]:
+    """Programs per second generated, built by gcc twice and by the candidate, run, compared."""
+    ref = reference(tmp / "reference")
+    tcc = workspace(tmp / "tcc", 'exec tcc -w "$@"\n')
+    out = {}
+    for label, ws, tier in [("toy (reference)", ref, "toy"), *((f"{t} (tcc)", tcc, t) for t in
+                                                               ("t1", "t2", "t3", "t4"))]:
+        res, secs = fuzz_host(ws, tier, n, 77)
+        out[label] = {"programs": res["tried"], "per_s": round(res["tried"] / secs, 2),
+                      "seconds": round(secs, 1), "agreed": res["agreed"],
+                      "discarded": res["discarded"]}
+    return out
+
+
+class Timed:
+    """One scenario's grader in Docker: gradings with and without the fuzz measure."""
+
+    def __init__(self, grade: Any, ws: Path, programs: int, skip: tuple[str, ...] = ()) -> None:
+        self.grade, self.ws, self.programs, self.skip = grade, ws, programs, skip
+
+    def once(self, fuzzed: bool, tmp: Path) -> tuple[float, Any]:
+        copy = tmp / f"copy-{time.monotonic_ns()}"
+        copy_workspace(self.ws, copy)
+        env = fuzz_env(self.programs, draw_seed()) if fuzzed else None
+        t0 = time.monotonic()
+        r = self.grade(copy, self.skip, env=env)
+        shutil.rmtree(copy, ignore_errors=True)
+        return time.monotonic() - t0, r
+
+    def compare(self, rounds: int, tmp: Path) -> dict[str, Any]:
+        plain, fuzzed, last = [], [], None
+        self.once(False, tmp)  # warm: images, caches
+        for _ in range(rounds):
+            plain.append(self.once(False, tmp)[0])
+            secs, last = self.once(True, tmp)
+            fuzzed.append(secs)
+        a, b = statistics.median(plain), statistics.median(fuzzed)
+        f = last.fuzz if last is not None else None
+        return {"without_s": round(a, 1), "with_s": round(b, 1),
+                "added_percent": round(100 * (b - a) / a, 1), "programs": self.programs,
+                "runs_without": [round(x, 1) for x in plain],
+                "runs_with": [round(x, 1) for x in fuzzed],
+                "tests": [last.passed, last.total] if last else None,
+                "fuzz": None if f is None else {
+                    "tried": f.tried, "agreed": f.agreed, "discarded": f.discarded,
+                    "failures": [(x.tier, x.outcome, x.reason[:160]) for x in f.failures]}}
+
+    def reduction(self, seconds: float, tmp: Path) -> dict[str, Any]:
+        """Grade with the fuzz measure until a miscompile shows, then reduce the smallest."""
+        for _ in range(4):
+            secs, r = self.once(True, tmp)
+            ask = reduce_env(r.fuzz.failures, 1, seconds) if r.fuzz else None
+            if ask:
+                break
+        else:
+            return {"error": "no miscompile in 4 evaluations"}
+        copy = tmp / "reduce"
+        copy_workspace(self.ws, copy)
+        t0 = time.monotonic()
+        red = self.grade(copy, env=ask)
+        shutil.rmtree(copy, ignore_errors=True)
+        p = red.reduced[0] if red.reduced else None
+        return {"evaluation_s": round(secs, 1), "miscompiled": r.fuzz.miscompiled,
+                "reduction_s": round(time.monotonic() - t0, 1), "bound_s": seconds,
+                "error": red.error, **({} if p is None else {
+                    "status": p.status, "lines": [p.lines_before, p.lines_after],
+                    "checks": p.checks, "reduced": p.reduced})}
+
+
+def toy_part(tmp: Path, rounds: int, say: Any) -> dict[str, Any]:
+    scenario = load_scenario("toy-c-compiler")
+    spec = scenario.grader.fuzz if scenario.grader else None
+    assert spec is not None
+
+    from agent.setup import prepare
+
+    box = prepare(scenario, "docker").grader("bench-fuzz")
+    assert box is not None
+    grade = box.grade
+
+    ws = reference(tmp / "toy-ref")
+    shutil.copytree(scenario.root / "workspace", ws, dirs_exist_ok=True)
+    say(f"toy-c-compiler: the reference, whole suite, with and without {spec.programs} programs")
+    out = {"evaluation": Timed(grade, ws, spec.programs).compare(rounds, tmp)}
+    bug = reference(tmp / "toy-bug")
+    policy = _tool(POLICY, "toy_fuzz_policy")
+    code = bug / "toyc" / "codegen.py"
+    code.write_text(code.read_text().replace(policy.RIGHT, policy.WRONG))
+    say(f"toy-c-compiler: reducing a planted miscompile (bound {spec.reduce_seconds:g} s)")
+    out["reduction"] = Timed(grade, bug, spec.programs).reduction(spec.reduce_seconds, tmp)
+    return out
+
+
+def cc_part(tmp: Path, rounds: int, say: Any) -> dict[str, Any]:
+    from sandboxes.engine import connect
+
+    client = connect()
+    scenario = load_scenario("c-compiler")
+    spec = scenario.grader.fuzz if scenario.grader else None
+    assert spec is not None
+    say("c-compiler: images (the scenario's, its grader's, tcc's; built once)")
+    candidates = _tool(CC / "tools" / "candidates.py", "cc_candidates")
+    images, _ = candidates.candidate_images(client, scenario, say)  # tcc's: on the grader's
+    grade = docker_grader(client, scenario, images["tcc"], run_id="bench-fuzz").grade
+    tcc = workspace(tmp / "cc-tcc", 'exec tcc -w "$@"\n')
+    say(f"c-compiler: tcc, tiers 1-2, with and without {spec.programs} programs")
+    out = {"evaluation": Timed(grade, tcc, spec.programs, EVERY_EVALUATION).compare(rounds,
+                                                                                   tmp)}
+    bad = workspace(tmp / "cc-bad", PERCENT_AS_DIV + 'exec tcc -w "$@"\n')
+    say(f"c-compiler: reducing a miscompile of tcc with `%` as `/` "
+        f"(bound {spec.reduce_seconds:g} s)")
+    out["reduction"] = Timed(grade, bad, spec.programs, EVERY_EVALUATION).reduction(
+        spec.reduce_seconds, tmp)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=2, help="gradings each way (medians)")
+    ap.add_argument("--check", type=int, default=12, help="programs per tier for part 1")
+    ap.add_argument("--skip-c-compiler", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    console = Console(stderr=args.json)
+    def say(m: str) -> None:  # stderr with --json
+        console.print(f"[dim]{m}[/dim]")
+
+    out: dict[str, Any] = {"load_before": load(), "target_added_percent": 30}
+    with tempfile.TemporaryDirectory(prefix="bench-fuzz-speed-",
+                                     ignore_cleanup_errors=True) as t:
+        tmp = Path(t)
+        say("generating and checking on this host")
+        out["generated_per_s"] = generation()
+        out["checked"] = checking(tmp, args.check)
+        out["toy-c-compiler"] = toy_part(tmp, args.rounds, say)
+        if not args.skip_c_compiler:
+            out["c-compiler"] = cc_part(tmp, args.rounds, say)
+    out["load_after"] = load()
+    if args.json:
+        print(json.dumps(out, indent=1))
+    else:
+        show(out, console)
+
+
+def show(out: dict[str, Any], console: Console) -> None:
+    console.print(f"load average {out['load_before']} (before) / {out['load_after']} (after)")
+    g = Table(title="Programs per second on this host (2 at a time for checks)")
+    for col in ("tier", "generated / s", "checked / s", "checked", "agreed", "replaced"):
+        g.add_column(col, justify="left" if col == "tier" else "right")
+    gen = out["generated_per_s"]
+    for label, c in out["checked"].items():
+        tier = label.split()[0]
+        g.add_row(label, str(gen.get(tier, gen["toy"] if tier == "t1" else "")),
+                  str(c["per_s"]), str(c["programs"]), str(c["agreed"]), str(c["discarded"]))
+    console.print(g)
+    e = Table(title="One evaluation in the grader's container (medians; target: +30 % at most)")
+    for col in ("scenario", "candidate", "without", "with N programs", "added", "fuzz agreed"):
+        e.add_column(col)
+    r = Table(title="Reducing one miscompile (after the evaluation)")
+    for col in ("scenario", "bound", "took", "status", "lines", "checks"):
+        r.add_column(col)
+    for name, who in (("toy-c-compiler", "reference"), ("c-compiler", "tcc (t1-t2)")):
+        if name not in out:
+            continue
+        x = out[name]["evaluation"]
+        f = x["fuzz"] or {}
+        e.add_row(name, who, f"{x['without_s']} s", f"{x['with_s']} s ({x['programs']})",
+                  f"+{x['added_percent']}%", f"{f.get('agreed')}/{f.get('tried')}")
+        y = out[name]["reduction"]
+        r.add_row(name, f"{y.get('bound_s')} s", f"{y.get('reduction_s')} s",
+                  str(y.get("status", y.get("error"))), str(y.get("lines")),
+                  str(y.get("checks")))
+    console.print(e)
+    console.print(r)
+
+
+if __name__ == "__main__":
+    main()
