@@ -32,6 +32,7 @@ from fuzzkit import (
     PERCENT_AS_DIV,
     ROOT,
     csmithgen,
+    fuzz,
     fuzz_host,
     load,
     reference,
@@ -75,6 +76,22 @@ def checking(tmp: Path, n: int) -> dict[str, dict[str, Any]]:
         out[label] = {"programs": res["tried"], "per_s": round(res["tried"] / secs, 2),
                       "seconds": round(secs, 1), "agreed": res["agreed"],
                       "discarded": res["discarded"]}
+    return out
+
+
+def oracle_bound(tmp: Path, n: int) -> dict[str, dict[str, Any]]:
+    """Csmith's tiers checked with the oracle's former time bound (2 s) and the grader's:
+    programs that loop burn the whole bound before they are replaced."""
+    tcc = workspace(tmp / "tcc-bound", 'exec tcc -w "$@"\n')
+    out = {}
+    for bound in (2.0, fuzz.Plan(0, 0).oracle_timeout):
+        tried = replaced = 0
+        secs = 0.0
+        for k, tier in enumerate(("t2", "t3", "t4")):
+            res, s = fuzz_host(tcc, tier, n, 1000 + k, oracle_timeout=bound)
+            tried, replaced, secs = tried + res["tried"], replaced + res["discarded"], secs + s
+        out[f"{bound:g} s"] = {"programs": tried, "replaced": replaced,
+                               "seconds": round(secs, 1), "per_s": round(tried / secs, 2)}
     return out
 
 
@@ -172,6 +189,11 @@ def cc_part(tmp: Path, rounds: int, say: Any) -> dict[str, Any]:
     say(f"c-compiler: tcc, tiers 1-2, with and without {spec.programs} programs")
     out = {"evaluation": Timed(grade, tcc, spec.programs, EVERY_EVALUATION).compare(rounds,
                                                                                    tmp)}
+    # tcc grades tiers 1-2 in seconds: the worst case for the ratio. The toy reference (a
+    # compiler written in Python, passing tier 1 only) is nearer an agent's compiler's pace.
+    say(f"c-compiler: the toy reference, tiers 1-2, with and without {spec.programs} programs")
+    out["evaluation_reference"] = Timed(grade, reference(tmp / "cc-ref"), spec.programs,
+                                        EVERY_EVALUATION).compare(rounds, tmp)
     bad = workspace(tmp / "cc-bad", PERCENT_AS_DIV + 'exec tcc -w "$@"\n')
     say(f"c-compiler: reducing a miscompile of tcc with `%` as `/` "
         f"(bound {spec.reduce_seconds:g} s)")
@@ -198,6 +220,8 @@ def main() -> None:
         say("generating and checking on this host")
         out["generated_per_s"] = generation()
         out["checked"] = checking(tmp, args.check)
+        say("the oracle's time bound: 2 s (before) and the grader's, on the same programs")
+        out["oracle_bound"] = oracle_bound(tmp, args.check)
         out["toy-c-compiler"] = toy_part(tmp, args.rounds, say)
         if not args.skip_c_compiler:
             out["c-compiler"] = cc_part(tmp, args.rounds, say)
@@ -219,19 +243,31 @@ def show(out: dict[str, Any], console: Console) -> None:
         g.add_row(label, str(gen.get(tier, gen["toy"] if tier == "t1" else "")),
                   str(c["per_s"]), str(c["programs"]), str(c["agreed"]), str(c["discarded"]))
     console.print(g)
+    b = Table(title="Csmith tiers (t2-t4, tcc) by the oracle's time bound, same programs")
+    for col in ("bound", "checked", "replaced", "seconds", "checked / s"):
+        b.add_column(col, justify="right")
+    for bound, x in out.get("oracle_bound", {}).items():
+        b.add_row(bound, str(x["programs"]), str(x["replaced"]), str(x["seconds"]),
+                  str(x["per_s"]))
+    console.print(b)
     e = Table(title="One evaluation in the grader's container (medians; target: +30 % at most)")
     for col in ("scenario", "candidate", "without", "with N programs", "added", "fuzz agreed"):
         e.add_column(col)
     r = Table(title="Reducing one miscompile (after the evaluation)")
     for col in ("scenario", "bound", "took", "status", "lines", "checks"):
         r.add_column(col)
-    for name, who in (("toy-c-compiler", "reference"), ("c-compiler", "tcc (t1-t2)")):
-        if name not in out:
+    for name, key, who in (("toy-c-compiler", "evaluation", "reference"),
+                           ("c-compiler", "evaluation", "tcc (t1-t2)"),
+                           ("c-compiler", "evaluation_reference", "toy reference (t1-t2)")):
+        if key not in out.get(name, {}):
             continue
-        x = out[name]["evaluation"]
+        x = out[name][key]
         f = x["fuzz"] or {}
         e.add_row(name, who, f"{x['without_s']} s", f"{x['with_s']} s ({x['programs']})",
-                  f"+{x['added_percent']}%", f"{f.get('agreed')}/{f.get('tried')}")
+                  f"{x['added_percent']:+}%", f"{f.get('agreed')}/{f.get('tried')}")
+    for name in ("toy-c-compiler", "c-compiler"):
+        if name not in out:
+            continue
         y = out[name]["reduction"]
         r.add_row(name, f"{y.get('bound_s')} s", f"{y.get('reduction_s')} s",
                   str(y.get("status", y.get("error"))), str(y.get("lines")),

@@ -9,8 +9,8 @@
    target 0 agreement.
 
 1 and 2 run on this host, unconfined (agreement does not depend on the jail; ``fuzz_speed.py``
-times the jail); the load average is printed, since the oracle's 2 s time bound discards more
-programs on a loaded machine.
+times the jail); the load average is printed, since the oracle's time bound
+(``fuzz.Plan.oracle_timeout``) discards more programs on a loaded machine.
 
     python benchmarks/fuzz_validation.py [--toy 200] [--per-tier 24] [--cheats 8]
         [--skip-cheats] [--json]

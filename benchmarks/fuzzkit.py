@@ -67,12 +67,15 @@ class OneTier:
 
 
 def fuzz_host(ws: Path, tier: str, programs: int, seed: int,
-              jobs: int = os.cpu_count() or 2) -> tuple[dict[str, Any], float]:
+              jobs: int = os.cpu_count() or 2,
+              oracle_timeout: float | None = None) -> tuple[dict[str, Any], float]:
     """``programs`` programs of ``tier`` against ``ws``'s compile, unconfined: the grader's
-    fuzz result and the seconds it took."""
+    fuzz result and the seconds it took (``oracle_timeout``: other than the grader's)."""
     cells = jail.Unconfined(ws)
     ctx = suite.Context(str((ws / "compile").resolve()), cells, run_limited, 30.0, 10.0)
     plan = fuzz.Plan(programs, seed)
+    if oracle_timeout is not None:
+        plan = dataclasses.replace(plan, oracle_timeout=oracle_timeout)
     t0 = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
         out = fuzz.run_fuzz(plan, OneTier(tier), cells,

@@ -72,7 +72,12 @@ class Plan:
     programs: int
     seed: int
     attempts: int = 5
-    oracle_timeout: float = 2.0  # a gcc-built program runs this long at most
+    # A gcc-built program runs this long at most. The generators' programs either end within
+    # milliseconds (toygen's budget; Csmith's, measured: 7 ms at most at -O0) or loop for
+    # seconds: a long bound only burns CPU on programs that will be discarded anyway, and a
+    # program that needs it could time out in a naive candidate's code
+    # (benchmarks/fuzz_speed.py; scenarios' READMEs, "Fuzzing").
+    oracle_timeout: float = 0.5
     compile_timeout: float = 120.0
     kept: int = 20  # failures listed in the result
 
