@@ -35,8 +35,9 @@ class TeamSettings(BaseModel):
     # that ended by `finish` without pushing anything (it has nothing left to do).
     max_failed_sessions: int = count(3, ge=1)
     branch: str = "main"  # the upstream branch the team builds and the grader reads
-    # What the team's upstream repository may hold (refused pushes past it).
-    upstream_max_bytes: int = count(2 << 30, ge=1 << 20)
+    # What the team's upstream repository may hold (refused pushes past it). A size in bytes:
+    # its bound is a TiB, not the billion of a count (2 GiB, the default, is past a billion).
+    upstream_max_bytes: int = count(2 << 30, ge=1 << 20, le=1 << 40)
 
 
 class TeamTotals(BaseModel):

@@ -51,6 +51,21 @@ def test_an_uninterrupted_team_ends_with_every_part(tmp_path: Path, parts_tree: 
     assert m.duplicate_edits == [] and m.overwrites == [] and m.regressions == []
 
 
+# Seconds each turn of the soak's script waits as its simulated model: an uninterrupted run takes
+# ~40 s, so that ten kills 2-8 s apart (each resume spending some of that on its start) all land
+# before the team's end, with its pushes spread over the first half of them.
+SOAK_TURN_S = 2.5
+
+
+def _soak_script(tmp_path: Path) -> Path:
+    turns = yaml.safe_load(SCRIPT.read_text())
+    for turn in turns:
+        turn["delay_s"] = SOAK_TURN_S
+    script = tmp_path / "soak.yaml"
+    script.write_text(yaml.safe_dump(turns))
+    return script
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_kill9_at_random_moments_then_resume(tmp_path: Path, parts_tree: str) -> None:
@@ -58,25 +73,31 @@ def test_kill9_at_random_moments_then_resume(tmp_path: Path, parts_tree: str) ->
     upstream ends as an uninterrupted run's, and the team log stays one contiguous record."""
     rng = random.Random(24)
     team = tmp_path / "soak"
-    args = [*UR, "run", str(PARTS), "--agents", "3", "--model", f"script:{SCRIPT}",
-            "--logs", str(tmp_path), "--run-id", "soak", "--grade-every-pushes", "4",
-            "--quiet"]
+    script = _soak_script(tmp_path)
+    args = [*UR, "run", str(PARTS), "--agents", "3", "--model", f"script:{script}",
+            "--logs", str(tmp_path), "--run-id", "soak", "--grade-every-pushes", "4", "--quiet"]
     kills = 0
     while kills < 10:
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        output = tmp_path / f"harness-{kills}.out"
+        with output.open("wb") as out:
+            proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
         time.sleep(rng.uniform(2.0, 8.0))
-        if proc.poll() is not None:  # the team got to its end first: no kill this time
+        if proc.poll() is not None:
+            # The team got to its end first: no kill this time. A harness that ended by itself
+            # ended the team, and ended well.
+            said = output.read_text(errors="replace")
+            assert proc.returncode == 0, f"{args[3]} after {kills} kills: {proc.returncode} {said}"
+            assert read_team_info(team).status == "finished", said
             break
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         kills += 1
         args = [*UR, "resume", str(team), "--quiet"]
-    if read_team_info(team).status != "finished":
-        done = subprocess.run([*UR, "resume", str(team), "--quiet"], capture_output=True,
-                              text=True, timeout=600)
-        assert done.returncode == 0, done.stdout + done.stderr
-    assert kills >= 5, f"only {kills} kills landed before the team ended"
+    assert kills == 10, f"only {kills} kills landed before the team ended"
+    done = subprocess.run([*UR, "resume", str(team), "--quiet"], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
     info = read_team_info(team)
     assert (info.status, info.end_reason) == ("finished", "finished")
     assert main_tree(team) == parts_tree
