@@ -23,6 +23,7 @@ from agent.team.driver import TeamHooks, run_team
 from agent.team.events import PushEvent, ResumeEvent, SessionEnd, TeamEnd, read_team_log
 from agent.team.gitobjects import UpstreamObjects
 from agent.team.info import TeamSettings, read_team_info
+from agent.team.layout import sessions_of
 from agent.team.metrics import compute_team_metrics
 from agent.trajectory.reader import load_run
 from tests.team.conftest import PARTS, SCRIPT, UR, main_tree
@@ -149,10 +150,14 @@ def test_a_force_push_and_a_deleted_main_lose_no_history(tmp_path: Path) -> None
     """a2 force-pushes main back to the seed, then deletes main; a1 pushes on. Every state
     either of them pushed is still in the upstream (kept under hidden refs) and readable."""
     turns = yaml.safe_load(SCRIPT.read_text())
+    # Each push is tried again until it lands: receive-pack refuses an update ("failed to
+    # update ref") when main moved between its advertisement and the update, and a1 may push
+    # in that window.
+    again = "for i in $(seq 30); do out=$(git push {} 2>&1) && break; sleep 0.2; done; " \
+            "echo \"$out\" | tail -n 2; "
     vandal = ("me=$(git config user.name); if [ $me = a2 ] && [ ! -e .vandal ]; then "
-              "touch .vandal; git fetch -q origin && git push -f origin "
-              "$(git rev-list --max-parents=0 origin/main):main 2>&1 | tail -n 2; "
-              "git push origin :main 2>&1 | tail -n 2; fi")
+              "touch .vandal; seed=$(git rev-list --max-parents=0 HEAD); "
+              + again.format("-f origin $seed:main") + again.format("origin :main") + "fi")
     turns.insert(-1, {"tool_calls": [{"name": "bash", "arguments": {"command": vandal}}]})
     script = tmp_path / "vandal.yaml"
     script.write_text(yaml.safe_dump(turns))
@@ -162,7 +167,12 @@ def test_a_force_push_and_a_deleted_main_lose_no_history(tmp_path: Path) -> None
     pushes = read_team_log(team).of(PushEvent)
     forced = [p for p in pushes if p.forced]
     deleted = [p for p in pushes if p.deleted]
-    assert [p.agent for p in forced] == ["a2"] and [p.agent for p in deleted] == ["a2"]
+    # What a2's vandal turn printed, in each session of a2's (for a failure's message).
+    said = [(s.name, x.result.output if x.result else None)
+            for s in sessions_of(team / "agents" / "a2") for x in load_run(s).tool_calls()
+            if x.call and ".vandal" in str(x.call.arguments)]
+    assert [p.agent for p in forced] == ["a2"], (pushes, said)
+    assert [p.agent for p in deleted] == ["a2"], (pushes, said)
     objects = UpstreamObjects(team / "upstream" / "team.git")
     for p in pushes:
         if not p.deleted:
