@@ -128,7 +128,10 @@ def test_positive_control_unsealed_evaluation_leaks_hidden_bytes(tmp_path: Path)
     # hidden bytes (36 through memory, 18 through CPU load) reach the agent's container, and
     # what they decode reaches the agent in a tool result.
     assert pulses["shm"] >= 9 and pulses["cpu"] >= 9, f"pulses seen: {pulses}"
-    assert decoded["shm"] and decoded["shm"].hex() in seen, (decoded, seen)
+    # The readers go on decoding after the agent looked (a busy machine's own load makes
+    # pulses): what the agent saw is the start of what they decoded by the end.
+    shown = seen.split()[0].removeprefix("shm=")
+    assert shown and decoded["shm"].hex().startswith(shown), (decoded, seen)
     # Their widths carry the hidden bytes: read bit for bit through Shmem on a quiet machine
     # and in most runs at a load average of ~20 (`carried`, shown on failure); other jobs'
     # memory and processes on a busy machine flip bits, so exactness is not asserted.
