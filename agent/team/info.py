@@ -20,7 +20,9 @@ MAX_AGENTS = 64
 class TeamSettings(BaseModel):
     """How a team runs, besides what each of its sessions is (``RunConfig``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Defaults are checked too: one its own bound refuses would only fail when team.json is
+    # read back (at the team's end, by resume, report and compare).
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     agents: int = count(2, ge=2, le=MAX_AGENTS)
     # Grade the upstream's main after every K-th push to it, or T minutes after the last
