@@ -53,6 +53,9 @@ def scenario(tmp: Path, token: str) -> tuple[Path, list[bytes]]:
         (stage / f"{name}.expected.json").write_text(json.dumps({"exit_code": 0,
                                                                  "stdout": ""}))
     spec = yaml.safe_load((dest / "scenario.yaml").read_text())
+    # No fuzz measure: its programs are not hidden, and the compile would send each of them too
+    # (16 more compiles of ~25 s each, all inside the freeze).
+    spec["grader"].pop("fuzz", None)
     spec["grader"].update(every=3, command=spec["grader"]["command"]
                           + " --jobs 1 --compile-timeout 60")
     (dest / "scenario.yaml").write_text(yaml.safe_dump(spec))
