@@ -20,7 +20,9 @@ MAX_AGENTS = 64
 class TeamSettings(BaseModel):
     """How a team runs, besides what each of its sessions is (``RunConfig``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Defaults are checked too: one its own bound refuses would only fail when team.json is
+    # read back (at the team's end, by resume, report and compare).
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     agents: int = count(2, ge=2, le=MAX_AGENTS)
     # Grade the upstream's main after every K-th push to it, or T minutes after the last
@@ -35,8 +37,9 @@ class TeamSettings(BaseModel):
     # that ended by `finish` without pushing anything (it has nothing left to do).
     max_failed_sessions: int = count(3, ge=1)
     branch: str = "main"  # the upstream branch the team builds and the grader reads
-    # What the team's upstream repository may hold (refused pushes past it).
-    upstream_max_bytes: int = count(2 << 30, ge=1 << 20)
+    # What the team's upstream repository may hold (refused pushes past it). A size in bytes:
+    # its bound is a TiB, not the billion of a count (2 GiB, the default, is past a billion).
+    upstream_max_bytes: int = count(2 << 30, ge=1 << 20, le=1 << 40)
 
 
 class TeamTotals(BaseModel):

@@ -53,6 +53,9 @@ def scenario(tmp: Path, token: str) -> tuple[Path, list[bytes]]:
         (stage / f"{name}.expected.json").write_text(json.dumps({"exit_code": 0,
                                                                  "stdout": ""}))
     spec = yaml.safe_load((dest / "scenario.yaml").read_text())
+    # No fuzz measure: its programs are not hidden, and the compile would send each of them too
+    # (16 more compiles of ~25 s each, all inside the freeze).
+    spec["grader"].pop("fuzz", None)
     spec["grader"].update(every=3, command=spec["grader"]["command"]
                           + " --jobs 1 --compile-timeout 60")
     (dest / "scenario.yaml").write_text(yaml.safe_dump(spec))
@@ -128,7 +131,10 @@ def test_positive_control_unsealed_evaluation_leaks_hidden_bytes(tmp_path: Path)
     # hidden bytes (36 through memory, 18 through CPU load) reach the agent's container, and
     # what they decode reaches the agent in a tool result.
     assert pulses["shm"] >= 9 and pulses["cpu"] >= 9, f"pulses seen: {pulses}"
-    assert decoded["shm"] and decoded["shm"].hex() in seen, (decoded, seen)
+    # The readers go on decoding after the agent looked (a busy machine's own load makes
+    # pulses): what the agent saw is the start of what they decoded by the end.
+    shown = seen.split()[0].removeprefix("shm=")
+    assert shown and decoded["shm"].hex().startswith(shown), (decoded, seen)
     # Their widths carry the hidden bytes: read bit for bit through Shmem on a quiet machine
     # and in most runs at a load average of ~20 (`carried`, shown on failure); other jobs'
     # memory and processes on a busy machine flip bits, so exactness is not asserted.

@@ -23,6 +23,7 @@ from agent.team.driver import TeamHooks, run_team
 from agent.team.events import PushEvent, ResumeEvent, SessionEnd, TeamEnd, read_team_log
 from agent.team.gitobjects import UpstreamObjects
 from agent.team.info import TeamSettings, read_team_info
+from agent.team.layout import sessions_of
 from agent.team.metrics import compute_team_metrics
 from agent.trajectory.reader import load_run
 from tests.team.conftest import PARTS, SCRIPT, UR, main_tree
@@ -51,6 +52,21 @@ def test_an_uninterrupted_team_ends_with_every_part(tmp_path: Path, parts_tree: 
     assert m.duplicate_edits == [] and m.overwrites == [] and m.regressions == []
 
 
+# Seconds each turn of the soak's script waits as its simulated model: an uninterrupted run takes
+# ~40 s, so that ten kills 2-8 s apart (each resume spending some of that on its start) all land
+# before the team's end, with its pushes spread over the first half of them.
+SOAK_TURN_S = 2.5
+
+
+def _soak_script(tmp_path: Path) -> Path:
+    turns = yaml.safe_load(SCRIPT.read_text())
+    for turn in turns:
+        turn["delay_s"] = SOAK_TURN_S
+    script = tmp_path / "soak.yaml"
+    script.write_text(yaml.safe_dump(turns))
+    return script
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_kill9_at_random_moments_then_resume(tmp_path: Path, parts_tree: str) -> None:
@@ -58,25 +74,33 @@ def test_kill9_at_random_moments_then_resume(tmp_path: Path, parts_tree: str) ->
     upstream ends as an uninterrupted run's, and the team log stays one contiguous record."""
     rng = random.Random(24)
     team = tmp_path / "soak"
-    args = [*UR, "run", str(PARTS), "--agents", "3", "--model", f"script:{SCRIPT}",
-            "--logs", str(tmp_path), "--run-id", "soak", "--grade-every-pushes", "4",
-            "--quiet"]
-    kills = 0
+    script = _soak_script(tmp_path)
+    start = [*UR, "run", str(PARTS), "--agents", "3", "--model", f"script:{script}",
+             "--logs", str(tmp_path), "--run-id", "soak", "--grade-every-pushes", "4", "--quiet"]
+    args, kills = start, 0
     while kills < 10:
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        output = tmp_path / f"harness-{kills}.out"
+        with output.open("wb") as out:
+            proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
         time.sleep(rng.uniform(2.0, 8.0))
-        if proc.poll() is not None:  # the team got to its end first: no kill this time
+        if proc.poll() is not None:
+            # The team got to its end first: no kill this time. A harness that ended by itself
+            # ended the team, and ended well.
+            said = output.read_text(errors="replace")
+            assert proc.returncode == 0, f"{args[3]} after {kills} kills: {proc.returncode} {said}"
+            assert read_team_info(team).status == "finished", said
             break
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         kills += 1
-        args = [*UR, "resume", str(team), "--quiet"]
-    if read_team_info(team).status != "finished":
-        done = subprocess.run([*UR, "resume", str(team), "--quiet"], capture_output=True,
-                              text=True, timeout=600)
-        assert done.returncode == 0, done.stdout + done.stderr
-    assert kills >= 5, f"only {kills} kills landed before the team ended"
+        # A kill before the team wrote its team.json (a slow start under load) leaves no team
+        # to resume: it is run again.
+        args = [*UR, "resume", str(team), "--quiet"] if (team / "team.json").exists() else start
+    assert kills == 10, f"only {kills} kills landed before the team ended"
+    done = subprocess.run([*UR, "resume", str(team), "--quiet"], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
     info = read_team_info(team)
     assert (info.status, info.end_reason) == ("finished", "finished")
     assert main_tree(team) == parts_tree
@@ -128,10 +152,14 @@ def test_a_force_push_and_a_deleted_main_lose_no_history(tmp_path: Path) -> None
     """a2 force-pushes main back to the seed, then deletes main; a1 pushes on. Every state
     either of them pushed is still in the upstream (kept under hidden refs) and readable."""
     turns = yaml.safe_load(SCRIPT.read_text())
+    # Each push is tried again until it lands: receive-pack refuses an update ("failed to
+    # update ref") when main moved between its advertisement and the update, and a1 may push
+    # in that window.
+    again = "for i in $(seq 30); do out=$(git push {} 2>&1) && break; sleep 0.2; done; " \
+            "echo \"$out\" | tail -n 2; "
     vandal = ("me=$(git config user.name); if [ $me = a2 ] && [ ! -e .vandal ]; then "
-              "touch .vandal; git fetch -q origin && git push -f origin "
-              "$(git rev-list --max-parents=0 origin/main):main 2>&1 | tail -n 2; "
-              "git push origin :main 2>&1 | tail -n 2; fi")
+              "touch .vandal; seed=$(git rev-list --max-parents=0 HEAD); "
+              + again.format("-f origin $seed:main") + again.format("origin :main") + "fi")
     turns.insert(-1, {"tool_calls": [{"name": "bash", "arguments": {"command": vandal}}]})
     script = tmp_path / "vandal.yaml"
     script.write_text(yaml.safe_dump(turns))
@@ -141,7 +169,12 @@ def test_a_force_push_and_a_deleted_main_lose_no_history(tmp_path: Path) -> None
     pushes = read_team_log(team).of(PushEvent)
     forced = [p for p in pushes if p.forced]
     deleted = [p for p in pushes if p.deleted]
-    assert [p.agent for p in forced] == ["a2"] and [p.agent for p in deleted] == ["a2"]
+    # What a2's vandal turn printed, in each session of a2's (for a failure's message).
+    said = [(s.name, x.result.output if x.result else None)
+            for s in sessions_of(team / "agents" / "a2") for x in load_run(s).tool_calls()
+            if x.call and ".vandal" in str(x.call.arguments)]
+    assert [p.agent for p in forced] == ["a2"], (pushes, said)
+    assert [p.agent for p in deleted] == ["a2"], (pushes, said)
     objects = UpstreamObjects(team / "upstream" / "team.git")
     for p in pushes:
         if not p.deleted:

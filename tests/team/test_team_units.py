@@ -19,6 +19,7 @@ import pytest
 from agent.team.attribution import bisect_targets, flips
 from agent.team.events import LockEvent, PushEvent, TeamLog, read_team_log
 from agent.team.gitobjects import ZERO, GitObjectError, UpstreamObjects
+from agent.team.info import TeamInfo, TeamSettings, read_team_info, write_team_info
 from agent.team.ledger import LineLedger, functions_of
 from agent.team.pushes import MainState, PushWatcher
 
@@ -212,3 +213,12 @@ def test_the_live_view_shows_every_agent() -> None:
     text = console.export_text()
     assert "a1" in text and "s002" in text and "12/18" in text and "nothing left" in text
     assert "\x1b" not in text and "␛" in text
+
+
+def test_team_json_with_every_default_reads_back(tmp_path: Path) -> None:
+    """A default past its field's bound (2 GiB of upstream against a count's billion) made
+    every team.json unreadable at the team's end."""
+    info = TeamInfo(team_id="t", scenario="s", model="m", agents=["a1", "a2"],
+                    settings=TeamSettings())
+    write_team_info(tmp_path, info)
+    assert read_team_info(tmp_path) == info
