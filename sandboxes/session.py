@@ -122,7 +122,7 @@ class ShellSession:
         self.control_pid = 0
         # The driver cannot be read by the agent's user (a non-dumpable process): what makes
         # its end signal unforgeable even by a command that looks for it. Local shells are not.
-        self.sealed = False
+        self.guarded = False
         self.control: Channel | None = None
         self._carry = b""
         self._begin = b""  # the current command's begin line, until it is seen
@@ -154,7 +154,7 @@ class ShellSession:
         fields = buf.partition(SENTINEL + b"READY ")[2].split(b"\n")[0].split()
         if len(fields) > 1:  # the session shell reports the OOM-kill count as a baseline
             self._oom_count = int(fields[1])
-            self.sealed = len(fields) > 2 and fields[2] == b"1"
+            self.guarded = len(fields) > 2 and fields[2] == b"1"
         return ch, int(fields[0])
 
     def close(self) -> None:

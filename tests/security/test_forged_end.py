@@ -6,7 +6,7 @@ the driver reads, once the command's shell has exited: a forged line is output, 
 code is recorded, a forged line followed by ``sleep 3600`` is killed at the call's timeout, and
 nothing the command prints afterwards reaches the next call. The driver is not dumpable in a
 container, so a command cannot read that value from the driver's input through /proc either;
-with the seal switched off (positive control) it can, and the forgery works.
+with that guard switched off (positive control) it can, and the forgery works.
 """
 
 from __future__ import annotations
@@ -44,18 +44,18 @@ def test_a_forged_end_line_is_recorded_as_output(tmp_path: Path) -> None:
     assert nxt["output"] == "next-call\n[exit code 0]" and nxt["exit_code"] == 0
 
 
-@pytest.mark.parametrize("seal", [True, False], ids=["sealed", "control-unsealed"])
-def test_the_end_value_cannot_be_read_through_proc(seal: bool, base_image: str,
+@pytest.mark.parametrize("guard", [True, False], ids=["guarded", "control-unguarded"])
+def test_the_end_value_cannot_be_read_through_proc(guard: bool, base_image: str,
                                                     tmp_path: Path) -> None:
     with DockerSandbox(image=base_image, workspace=tmp_path / "ws",
-                       outputs_dir=tmp_path / "out", seal=seal) as sb:
-        assert sb._session is not None and sb._session.sealed is seal
+                       outputs_dir=tmp_path / "out", guard=guard) as sb:
+        assert sb._session is not None and sb._session.guarded is guard
         t0 = time.monotonic()
         r = sb.exec(STEAL, timeout=30)
         took = time.monotonic() - t0
-        if seal:  # permission denied: the command runs to its real end
+        if guard:  # permission denied: the command runs to its real end
             assert r.exit_code == 0 and took >= 3 and "still-running" in r.output
             assert "Permission denied" in r.output
             assert sb.exec("echo next").output == "next\n"
-        else:  # the attack works without the seal: a forged exit code, an early end
+        else:  # the attack works without the guard: a forged exit code, an early end
             assert r.exit_code == 42 and took < 3 and "still-running" not in r.output
