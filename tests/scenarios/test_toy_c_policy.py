@@ -20,6 +20,7 @@ from agent.runner import RunConfig, RunResult, execute_run
 from agent.scenario.loader import Scenario, load_scenario
 from agent.scenario.policy import PolicyModel
 from agent.scenario.staging import render_tree
+from agent.trajectory import load_run
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc (as, ld)")
 
@@ -150,8 +151,16 @@ def test_first_three_stages_end_to_end(tmp_path: Path, base_image: str,
 @pytest.mark.timeout(1200)  # the queued periodic gradings dominate when the machine is busy
 def test_full_demo_end_to_end(tmp_path: Path, base_image: str,
                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """`ultrarun demo` as shipped (graded every 25 calls): about 5 minutes on 2 CPUs."""
-    info = _run(tmp_path, "docker", None, monkeypatch, eval_every=None).info
+    """`ultrarun demo` as shipped (graded every 25 calls): 5-9 minutes on 2 CPUs. `.ci/run`
+    runs `make demo` first and names its run folder in $ULTRARUN_DEMO_RUN: that run is the one
+    checked then (the same code and command; running it twice cost CI minutes)."""
+    shipped = os.environ.get("ULTRARUN_DEMO_RUN")
+    if shipped:
+        info = load_run(Path(shipped)).info
+        assert info is not None, f"no run.json in {shipped}"
+        assert (info.scenario, info.model) == ("toy-c-compiler", "reference"), shipped
+    else:
+        info = _run(tmp_path, "docker", None, monkeypatch, eval_every=None).info
     assert (info.status, info.end_reason) == ("finished", "finished"), info.error
     assert info.totals.tool_calls >= 200
     assert info.grade is not None and info.grade["total"] > 0, info.grade
