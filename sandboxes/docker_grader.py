@@ -195,11 +195,21 @@ class DockerGraderBox:
 
 
 def _lock_down(root: Path) -> None:
-    """Owned by root, readable by root only (the grader runs as root in its container)."""
-    with WorkspaceDir(root, "/") as d:
-        d.chown_tree(0)
-    for dirpath, _dirnames, filenames in os.walk(root):
-        os.chmod(dirpath, 0o700)
+    """Readable by the grader only: it runs as root in its container (CAP_DAC_OVERRIDE), the
+    candidate as another uid without it.
+
+    On a root host the files go to root, modes 0700/0600. A user in the docker group cannot
+    give files away, and the candidate then runs as that user's uid, the files' owner: the
+    owner gets no permission at all (mode 000; executables 001 so that root may run them),
+    and on the read-only mount the candidate cannot chmod them back. The temporary copy is
+    removed by its owner afterwards (TemporaryDirectory resets the modes)."""
+    as_root = os.getuid() == 0
+    if as_root:
+        with WorkspaceDir(root, "/") as d:
+            d.chown_tree(0)
+    for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
         for name in filenames:
             p = os.path.join(dirpath, name)
-            os.chmod(p, 0o700 if os.access(p, os.X_OK) else 0o600)
+            runs = os.access(p, os.X_OK)
+            os.chmod(p, (0o700 if runs else 0o600) if as_root else (0o001 if runs else 0))
+        os.chmod(dirpath, 0o700 if as_root else 0)
