@@ -1,7 +1,9 @@
-"""The harness as a non-root user in the `docker` group: the whole security suite again.
+"""The harness as a non-root user in the `docker` group: the whole security suite again,
+and the isolated grader's attack tests.
 
 Run as root (CI, or `make test` on a fresh box), this creates the user `urtest` in the docker
-group and runs `tests/security` as that user, through an interpreter that user can execute
+group and runs `tests/security` and `tests/scenarios/test_grader_isolation.py` as that user,
+through an interpreter that user can execute
 (the venv's may live under /root) with the project's installed packages on PYTHONPATH. Run as
 a non-root user, the suite already runs as one: this checks that user is in the docker group.
 
@@ -119,7 +121,10 @@ def test_security_suite_as_a_docker_group_user(tmp_path: Path) -> None:
            f"ULTRARUN_SECURITY_FIGURES={figures + '.nonroot' if figures else ''}")
     # The covert channel's positive control (the defence off) proves nothing new as another
     # user; its sealed run (the defence) runs again.
-    cmd = (f"cd {root_view} && {env} {python} -m pytest tests/security -q -p no:cacheprovider "
+    # The isolated grader's attack tests too: as this user the grader's files cannot be given
+    # to root, and are kept from the candidate another way (sandboxes/docker_grader.py).
+    cmd = (f"cd {root_view} && {env} {python} -m pytest tests/security "
+           "tests/scenarios/test_grader_isolation.py -q -p no:cacheprovider "
            f"--basetemp={base} --deselect tests/security/test_nonroot.py --deselect "
            "tests/security/test_covert_channel.py::"
            "test_positive_control_unsealed_evaluation_leaks_hidden_bytes")
