@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, Field
 
 from agent.fuzzing import (
+    FUZZ_ONLY_ENV,
     FuzzResult,
     Reduced,
     draw_seed,
@@ -121,6 +122,30 @@ def carry_over(result: GradeResult, base: EvaluationEvent, skipped: list[str]) -
                        fuzz=result.fuzz)
 
 
+def fuzz_grading(grader: Any, workspace: Path, programs: int, seed: int) -> FuzzResult:
+    """The fuzz measure's own grading of ``workspace`` (a copy the grader may change): the
+    programs of ``seed`` alone, no test of the suite. Graded after the sealed grading, the
+    agent working meanwhile: fresh programs hide nothing (docs/security.md, section 11)."""
+    t0 = time.monotonic()
+    try:
+        result: GradeResult = grader.grade(workspace, env=fuzz_env(programs, seed))
+    except Exception as e:  # recorded in the fuzz result, never fatal to the run
+        result = GradeResult(error=f"{type(e).__name__}: {e}")
+    fuzz, problem = result.fuzz, result.error
+    if problem is None and result.tests:
+        # it ran its hidden suite unsealed: nothing of it is used (the score is the sealed
+        # grading's), and the run says so
+        problem = f"the grader graded its suite too (it must honour ${FUZZ_ONLY_ENV})"
+    elif problem is None and fuzz is None:
+        problem = "the grader reported no fuzz result"
+    elif problem is None and fuzz is not None and fuzz.seed != seed:
+        problem = f"the grader reported seed {fuzz.seed}, not {seed}"
+    if problem is not None or fuzz is None:
+        fuzz = FuzzResult(seed=seed, programs=programs, error=problem)
+    fuzz.duration_s = round(time.monotonic() - t0, 3)
+    return fuzz
+
+
 def parse_grader_output(stdout: str) -> GradeResult:
     """Read the grader's last stdout line: ``{"tests": {...}, "stages": {...}}``."""
     lines = [line for line in stdout.strip().splitlines() if line.strip()]
@@ -152,7 +177,8 @@ class EvaluationRunner:
 
     With a ``gate`` whose sandbox can be frozen, the hidden part of each grading (the
     grader's container, and the removal of what it wrote) runs with the agent's sandbox
-    frozen (``agent/sealing.py``). ``snapshots`` exports a recorded state (a run's snapshots,
+    frozen (``agent/sealing.py``); the fuzz measure's programs are graded after it, unfrozen
+    (``fuzz_grading``). ``snapshots`` exports a recorded state (a run's snapshots,
     a team's upstream), ``recorder`` records the events (a run's recorder, a team's log) as
     ``event_cls``; ``on_result`` sees every evaluation once recorded (on the worker thread).
     """
@@ -219,19 +245,19 @@ class EvaluationRunner:
                 try:
                     ws = tmp / "workspace"
                     grade: Any = self.grader.grade  # takes `skip` when the scenario has parts
-                    if self.fuzz:  # fresh programs at every evaluation (a hidden input too)
-                        seed = draw_seed() if self.fuzz_seed is None else \
-                            evaluation_seed(self.fuzz_seed, tool_calls, final)
-                        result = grade(ws, skip, env=fuzz_env(self.fuzz.programs, seed))
-                    else:
-                        result = grade(ws, skip) if skip else grade(ws)
+                    result = grade(ws, skip) if skip else grade(ws)
                 finally:  # what candidate code wrote is gone before the agent runs again
                     shutil.rmtree(tmp, ignore_errors=True)
         except Exception as e:  # a grader failure is recorded, never fatal to the run
             result = GradeResult(error=f"{type(e).__name__}: {e}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-            self._current = None
+        if self.fuzz and result.error is None and not self._aborted:
+            # fresh programs at every evaluation, graded after the seal (agent/fuzzing.py)
+            seed = draw_seed() if self.fuzz_seed is None else \
+                evaluation_seed(self.fuzz_seed, tool_calls, final)
+            result.fuzz = self._fuzz(commit, self.fuzz.programs, seed)
+        self._current = None
         if self._aborted:  # the run is stopping: this result is no longer wanted
             return None
         if result.error is None and self.schedule:
@@ -253,6 +279,17 @@ class EvaluationRunner:
         if self.fuzz and result.fuzz and self.fuzz.reduce:  # after the grading, not in it
             self._reduce(event, result.fuzz, self.fuzz.reduce, self.fuzz.reduce_seconds)
         return event
+
+    def _fuzz(self, commit: str, programs: int, seed: int) -> FuzzResult:
+        """The fuzz measure's grading of ``commit`` (its own copy), unsealed."""
+        tmp = Path(tempfile.mkdtemp(prefix="ultrarun-fuzz-"))
+        try:
+            self.snapshots.export(commit, tmp / "workspace")
+            return fuzz_grading(self.grader, tmp / "workspace", programs, seed)
+        except Exception as e:  # the export failed: recorded, never fatal to the run
+            return FuzzResult(seed=seed, programs=programs, error=f"{type(e).__name__}: {e}")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def _reduce(self, event: EvaluationEvent, fuzz: FuzzResult, count: int,
                 seconds: float) -> None:

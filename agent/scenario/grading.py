@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.evaluation import GradeResult
-from agent.fuzzing import fuzz_env, reduce_env
+from agent.evaluation import GradeResult, fuzz_grading
+from agent.fuzzing import reduce_env
 from agent.scenario.grader import ScenarioGrader
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
@@ -74,10 +74,15 @@ def grade_workspace(scenario: Scenario, workspace: Path,
     with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
         copy = Path(tmp) / "workspace"
         copy_workspace(workspace, copy)
-        if fuzz is None:
-            return grader.grade(copy, skip)
-        progress(f"grading, with {fuzz.programs} fuzz programs (seed {fuzz.seed})")
-        result = grader.grade(copy, skip, env=fuzz_env(fuzz.programs, fuzz.seed))
+        result = grader.grade(copy, skip)
+    if fuzz is None or result.error:
+        return result
+    # as in a run: the fuzz programs in a grading of their own, on a fresh copy
+    progress(f"grading {fuzz.programs} fuzz programs (seed {fuzz.seed})")
+    with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
+        copy = Path(tmp) / "workspace"
+        copy_workspace(workspace, copy)
+        result.fuzz = fuzz_grading(grader, copy, fuzz.programs, fuzz.seed)
     ask = reduce_env(result.fuzz.failures, fuzz.reduce, fuzz.reduce_seconds) \
         if result.fuzz and fuzz.reduce else None
     if ask is not None:

@@ -13,19 +13,24 @@ import pytest
 import yaml
 
 from agent.evaluation import EvaluationRunner
-from agent.fuzzing import FUZZ_ENV, REDUCE_ENV, evaluation_seed
+from agent.fuzzing import FUZZ_ENV, FUZZ_ONLY_ENV, REDUCE_ENV, evaluation_seed
 from agent.scenario.grader import ScenarioGrader
 from agent.scenario.loader import FuzzSpec, ScenarioError, load_scenario
+from agent.sealing import SealGate
 from agent.trajectory.recorder import Recorder
 from agent.trajectory.run_info import RunInfo
 from agent.trajectory.snapshots import Snapshotter
 from sandboxes.local_sandbox import LocalGraderBox
 
 # A grader that fuzzes nothing but says what it was asked: program 1 of every evaluation is
-# a miscompile, and a reduction returns it "reduced".
-GRADER = f'''import json, os
+# a miscompile, and a reduction returns it "reduced". Each run appends to LOG what it graded
+# and whether the agent's sandbox was frozen then (FROZEN exists); with IGNORE present it
+# grades its suite in the fuzz grading too (a grader that ignores $ULTRARUN_FUZZ_ONLY).
+GRADER = f'''import json, os, pathlib
 fuzz, red = os.environ.get("{FUZZ_ENV}"), os.environ.get("{REDUCE_ENV}")
-out = {{"tests": {{"s/a": "pass", "s/b": "fail"}}, "stages": {{"s": [1, 2]}}}}
+only = os.environ.get("{FUZZ_ONLY_ENV}") == "1" and not pathlib.Path("IGNORE").exists()
+suite = {{"tests": {{"s/a": "pass", "s/b": "fail"}}, "stages": {{"s": [1, 2]}}}}
+out = {{"tests": {{}}, "stages": {{}}}} if only or red else suite
 if fuzz:
     n, seed = (int(x) for x in fuzz.split(":"))
     out["fuzz"] = {{"seed": seed, "programs": n, "tried": n, "agreed": n - 1,
@@ -34,18 +39,37 @@ if fuzz:
                                   "outcome": "miscompiled", "features": ["mod"]}}]}}
 if red:
     ask = json.loads(red)
-    out = {{"tests": {{}}, "stages": {{}}, "reduced": [
+    out["reduced"] = [
         {{"index": c["index"], "seed": c["seed"], "status": "reduced", "reduced": "x % -2",
-          "seconds": ask["seconds"]}} for c in ask["cases"]]}}
+          "seconds": ask["seconds"]}} for c in ask["cases"]]
+with open("LOG", "a") as log:
+    log.write(json.dumps({{"fuzz": bool(fuzz), "reduce": bool(red), "only": only,
+                          "frozen": pathlib.Path("FROZEN").exists()}}) + "\\n")
 print(json.dumps(out))
 '''
+
+
+class FlagFreezer:
+    """A ``Freezer`` that marks the freeze with a file the grader can see."""
+
+    def __init__(self, flag: Path) -> None:
+        self.flag = flag
+
+    def freeze(self) -> None:
+        self.flag.touch()
+
+    def thaw(self) -> None:
+        self.flag.unlink()
 
 
 def scenario(tmp_path: Path, fuzz: dict[str, Any] | None) -> Any:
     scn = tmp_path / "scn"
     (scn / "grader").mkdir(parents=True)
     (scn / "prompt.md").write_text("x")
-    (scn / "grader" / "g.py").write_text(GRADER)
+    state = tmp_path.resolve()
+    (scn / "grader" / "g.py").write_text(GRADER.replace('"LOG"', repr(str(state / "LOG")))
+                                         .replace('"FROZEN"', repr(str(state / "FROZEN")))
+                                         .replace('"IGNORE"', repr(str(state / "IGNORE"))))
     grader: dict[str, Any] = {"command": "python3 /grader/g.py", "files": "grader/"}
     if fuzz is not None:
         grader["fuzz"] = fuzz
@@ -55,7 +79,7 @@ def scenario(tmp_path: Path, fuzz: dict[str, Any] | None) -> Any:
 
 
 def evaluate(tmp_path: Path, name: str, fuzz: FuzzSpec | None, calls: list[int],
-             fuzz_seed: int | None = None) -> list[dict[str, Any]]:
+             fuzz_seed: int | None = None, gate: SealGate | None = None) -> list[dict[str, Any]]:
     s = scenario(tmp_path / name, fuzz.model_dump() if fuzz else None)
     ws = tmp_path / name / "ws"
     ws.mkdir()
@@ -65,7 +89,7 @@ def evaluate(tmp_path: Path, name: str, fuzz: FuzzSpec | None, calls: list[int],
     snaps = Snapshotter(run_dir / "snapshots.git", ws)
     rec = Recorder(run_dir, RunInfo(run_id=name, scenario="fz", model="m"))
     ev = EvaluationRunner(ScenarioGrader(LocalGraderBox(s.sandbox_spec().grading)), snaps, rec,
-                          fuzz=fuzz, fuzz_seed=fuzz_seed)
+                          fuzz=fuzz, fuzz_seed=fuzz_seed, gate=gate)
     commit = snaps.snapshot("s") or snaps.head()
     for k, n in enumerate(calls):
         ev.submit(commit, k + 1, n, final=k == len(calls) - 1)
@@ -106,6 +130,35 @@ def test_miscompiles_are_reduced_after_the_evaluation(tmp_path: Path) -> None:
         assert red["programs"] == [{**red["programs"][0], "index": 1,
                                     "seed": ev["fuzz"]["seed"] + 1, "reduced": "x % -2",
                                     "seconds": 7.0, "status": "reduced"}]
+
+
+def graded(tmp_path: Path, name: str) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in (tmp_path / name / "LOG").read_text().splitlines()]
+
+
+def test_the_fuzz_programs_are_graded_apart_after_the_seal(tmp_path: Path) -> None:
+    """The suite sealed (the agent frozen); the fuzz programs alone in a second grading, the
+    agent thawed; the reduction after that. The score is the sealed grading's."""
+    gate = SealGate(lambda: FlagFreezer(tmp_path / "a" / "FROZEN"), base=0.01)
+    events = evaluate(tmp_path, "a", FuzzSpec(programs=3, reduce=1), [10], gate=gate)
+    assert graded(tmp_path, "a") == [
+        {"fuzz": False, "reduce": False, "only": False, "frozen": True},
+        {"fuzz": True, "reduce": False, "only": True, "frozen": False},
+        {"fuzz": False, "reduce": True, "only": False, "frozen": False}]
+    (ev,) = [e for e in events if e["type"] == "evaluation"]
+    assert (ev["passed"], ev["total"], ev.get("error")) == (1, 2, None)
+    assert ev["frozen_s"] is not None and ev["fuzz"]["agreed"] == 2
+    assert ev["fuzz"].get("error") is None and ev["fuzz"]["duration_s"] > 0
+
+
+def test_a_grader_that_grades_its_suite_unsealed_gets_no_fuzz_result(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "IGNORE").touch()
+    events = evaluate(tmp_path, "a", FuzzSpec(programs=3, reduce=1), [10])
+    (ev,) = [e for e in events if e["type"] == "evaluation"]
+    assert (ev["passed"], ev["total"], ev.get("error")) == (1, 2, None)  # the sealed grading's
+    assert ev["fuzz"]["tried"] == 0 and "ULTRARUN_FUZZ_ONLY" in ev["fuzz"]["error"]
+    assert not [e for e in events if e["type"] == "reduction"]  # nothing to reduce
 
 
 def test_no_fuzz_spec_asks_nothing(tmp_path: Path) -> None:

@@ -210,3 +210,39 @@ def test_a_reduction_is_bounded_in_time(candidates: dict[str, Path]) -> None:
     assert " % " in r["reduced"] and r["lines_after"] <= r["lines_before"]
     assert r["expected"]["stdout"] != r["got"]["stdout"] or \
         r["expected"]["exit_code"] != r["got"]["exit_code"]
+
+
+def test_the_fuzz_grading_grades_no_test(candidates: dict[str, Path], tmp_path: Path) -> None:
+    """What ultrarun asks after the sealed grading ($ULTRARUN_FUZZ with $ULTRARUN_FUZZ_ONLY,
+    or --fuzz-only): the same programs as with the suite, and no test of the suite."""
+    both = toy_grade(candidates["percent"], "--stages", "01-return", "--fuzz", "6",
+                     "--fuzz-seed", "11")
+    only = toy_grade(candidates["percent"], "--stages", "01-return", "--fuzz", "6",
+                     "--fuzz-seed", "11", "--fuzz-only")
+    assert both["tests"] and (only["tests"], only["stages"]) == ({}, {})
+    assert only["fuzz"] == both["fuzz"]
+    r = subprocess.run([sys.executable, str(GRADER / "grade.py"), str(candidates["gcc"]),
+                        "--jail", "off", "--jobs", "2"], capture_output=True, text=True,
+                       timeout=600, check=False,
+                       env={"PATH": "/usr/bin:/bin", "ULTRARUN_FUZZ": "3:11",
+                            "ULTRARUN_FUZZ_ONLY": "1"})
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert (out["tests"], out["fuzz"]["seed"], out["fuzz"]["agreed"]) == ({}, 11, 3)
+
+
+def test_ultrarun_grade_fuzzes_any_workspace(candidates: dict[str, Path]) -> None:
+    """`ultrarun grade SCENARIO --workspace DIR --fuzz N --seed S`: the suite, then the fuzz
+    programs in a grading of their own (the programs of that seed, as the grader draws them)."""
+    scenario = REPO / "tests" / "data" / "scenarios" / "toy-fuzz"
+    r = subprocess.run([sys.executable, "-m", "agent.cli.main", "grade", str(scenario),
+                        "--workspace", str(candidates["percent"]), "--sandbox", "local",
+                        "--fuzz", "6", "--seed", "11", "--reduce", "0", "--json"],
+                       capture_output=True, text=True, timeout=900, cwd=REPO, check=False)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = json.loads(r.stdout)
+    assert out["total"] == 20 and set(out["stages"]) == {"03-binary"}
+    direct = toy_grade(candidates["percent"], "--stages", "03-binary", "--fuzz", "6",
+                       "--fuzz-seed", "11", "--fuzz-only")["fuzz"]
+    assert {k: out["fuzz"][k] for k in direct} == direct
+    assert out["fuzz"]["duration_s"] > 0 and out["fuzz"].get("error") is None
+    assert out["fuzz"]["miscompiled"] >= 1

@@ -82,8 +82,10 @@ def csmith(seed: int, tier: str, headers: Path = HEADERS) -> str:
     """Csmith's program for ``seed`` at ``tier`` (hermetic at t2)."""
     with tempfile.TemporaryDirectory(prefix="csmith-") as tmp:
         out = Path(tmp) / "p.c"
-        r = subprocess.run(["csmith", "--seed", str(seed % 2**32), *FLAGS[tier], "-o", str(out)],
-                           capture_output=True, text=True, timeout=60, check=False)
+        # a relative -o: Csmith writes its options into the program's first line, and the
+        # same seed must give the same text anywhere
+        r = subprocess.run(["csmith", "--seed", str(seed % 2**32), *FLAGS[tier], "-o", "p.c"],
+                           capture_output=True, text=True, timeout=60, check=False, cwd=tmp)
         if r.returncode != 0 or not out.is_file():
             raise CsmithError(f"csmith failed: {r.stderr.strip()[-300:]}")
         if tier != "t2":

@@ -51,7 +51,7 @@ sys.path[:0] = [str(HERE), str(LIB)]
 import programs  # noqa: E402
 import suite  # noqa: E402
 from csmithgen import CsmithPrograms  # noqa: E402
-from fuzz import gcc_command, plan_from, run_fuzz  # noqa: E402
+from fuzz import add_options, gcc_command, plan_from, run_fuzz  # noqa: E402
 from jail import (  # noqa: E402
     DEFAULT_FRONT_ENDS,
     Defences,
@@ -115,18 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ablate", default="",
                     help="switch defences off to measure what they stop (comma-separated): "
                          f"{', '.join(ABLATIONS)}")
-    ap.add_argument("--fuzz", type=int, default=None, metavar="N",
-                    help="also try N fresh random programs against gcc (csmithgen.py, "
-                         "fuzz.py; default: $ULTRARUN_FUZZ, N:SEED)")
-    ap.add_argument("--fuzz-seed", type=int, default=None, metavar="S",
-                    help="the seed the fuzz programs are drawn from (default: a fresh one)")
-    ap.add_argument("--reduce", default=None, metavar="JSON",
-                    help='only shrink these fuzz programs with C-Reduce (reduce.py): '
-                         '{"cases": [{"index": I, "seed": S}], "seconds": T} (default: '
-                         '$ULTRARUN_FUZZ_REDUCE)')
+    add_options(ap, "csmithgen.py")
     args = ap.parse_args(argv)
     started = time.monotonic()
-    plan = plan_from(args.fuzz, args.fuzz_seed)
+    plan = plan_from(args.fuzz, args.fuzz_seed, args.fuzz_only)
     shrink = request_from(args.reduce)
     ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
     if ablate - set(ABLATIONS):
@@ -136,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     defences = Defences(vet="programs" not in ablate, seal="seal" not in ablate)
 
     tests_dir, programs_dir = Path(args.tests_dir), Path(args.programs_dir)
-    tiers = select_tiers(args.tiers, tests_dir, programs_dir) if shrink is None else []
+    # a reduction, or the fuzz programs alone: no test of the suite
+    tiers = [] if shrink is not None or (plan is not None and plan.only) else \
+        select_tiers(args.tiers, tests_dir, programs_dir)
     prefixes = [p.strip() for p in args.stages.split(",")] if args.stages else None
 
     def wanted(stage_id: str) -> bool:

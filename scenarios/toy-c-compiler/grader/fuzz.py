@@ -23,6 +23,7 @@ them (``reduce.py`` shrinks the first few, later, from those seeds).
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import secrets
@@ -38,6 +39,9 @@ from jail import DEFAULT_FRONT_ENDS
 from runner import run_limited
 
 FUZZ_ENV = "ULTRARUN_FUZZ"  # "N:SEED", set by ultrarun for each evaluation
+# Set with it by ultrarun: grade no test of the suite, only the fuzz programs. ultrarun grades
+# them in a pass of their own after the sealed one, while the agent works (docs/scenarios.md).
+FUZZ_ONLY_ENV = "ULTRARUN_FUZZ_ONLY"
 OUTCOMES = ("agreed", "miscompiled", "crashed", "rejected")
 OUTPUT_CAP = 1 << 20
 SHOWN = 400  # characters of an output kept in a failure
@@ -80,6 +84,7 @@ class Plan:
     oracle_timeout: float = 0.5
     compile_timeout: float = 120.0
     kept: int = 20  # failures listed in the result
+    only: bool = False  # the fuzz programs alone, no test of the suite
 
 
 def derive(seed: int, index: int, attempt: int) -> int:
@@ -88,16 +93,35 @@ def derive(seed: int, index: int, attempt: int) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-def plan_from(programs: int | None, seed: int | None,
+def add_options(ap: argparse.ArgumentParser, generator: str) -> None:
+    """The fuzz measure's options of a grader (``generator``: the module its programs come
+    from); ``plan_from`` and ``reduce.request_from`` read them."""
+    ap.add_argument("--fuzz", type=int, default=None, metavar="N",
+                    help=f"also try N fresh random programs against gcc ({generator}, "
+                         "fuzz.py; default: $ULTRARUN_FUZZ, N:SEED)")
+    ap.add_argument("--fuzz-seed", type=int, default=None, metavar="S",
+                    help="the seed the fuzz programs are drawn from (default: a fresh one)")
+    ap.add_argument("--fuzz-only", action="store_true",
+                    help="grade the fuzz programs only, no test of the suite (default: "
+                         "$ULTRARUN_FUZZ_ONLY)")
+    ap.add_argument("--reduce", default=None, metavar="JSON",
+                    help='only shrink these fuzz programs with C-Reduce (reduce.py): '
+                         '{"cases": [{"index": I, "seed": S}], "seconds": T} (default: '
+                         '$ULTRARUN_FUZZ_REDUCE)')
+
+
+def plan_from(programs: int | None, seed: int | None, only: bool = False,
               env: dict[str, str] | None = None) -> Plan | None:
-    """The fuzz plan of this grading: flags first, else ``$ULTRARUN_FUZZ`` ("N:SEED")."""
+    """The fuzz plan of this grading: flags first, else ``$ULTRARUN_FUZZ`` ("N:SEED") and
+    ``$ULTRARUN_FUZZ_ONLY``."""
     env = os.environ if env is None else env
     if programs is None and env.get(FUZZ_ENV):
         n, _, s = env[FUZZ_ENV].partition(":")
         programs, seed = int(n), int(s) if s else None
+        only = only or env.get(FUZZ_ONLY_ENV, "") not in ("", "0")
     if not programs or programs <= 0:
         return None
-    return Plan(programs, secrets.randbits(63) if seed is None else seed)
+    return Plan(programs, secrets.randbits(63) if seed is None else seed, only=only)
 
 
 # ----------------------------------------------------------------------------- the oracle

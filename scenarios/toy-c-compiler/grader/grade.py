@@ -39,7 +39,7 @@ sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fuzz import gcc_command, plan_from, run_fuzz  # noqa: E402
+from fuzz import add_options, gcc_command, plan_from, run_fuzz  # noqa: E402
 from jail import (  # noqa: E402
     DEFAULT_FRONT_ENDS,
     Cell,
@@ -213,17 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ablate", default="",
                     help="switch defences off to measure what they stop (comma-separated): "
                          f"{', '.join(ABLATIONS)}")
-    ap.add_argument("--fuzz", type=int, default=None, metavar="N",
-                    help="also try N fresh random programs against gcc (fuzz.py; default: "
-                         "$ULTRARUN_FUZZ, N:SEED)")
-    ap.add_argument("--fuzz-seed", type=int, default=None, metavar="S",
-                    help="the seed the fuzz programs are drawn from (default: a fresh one)")
-    ap.add_argument("--reduce", default=None, metavar="JSON",
-                    help='only shrink these fuzz programs with C-Reduce (reduce.py): '
-                         '{"cases": [{"index": I, "seed": S}], "seconds": T} (default: '
-                         '$ULTRARUN_FUZZ_REDUCE)')
+    add_options(ap, "toygen.py")
     args = ap.parse_args(argv)
-    plan = plan_from(args.fuzz, args.fuzz_seed)
+    plan = plan_from(args.fuzz, args.fuzz_seed, args.fuzz_only)
     shrink = request_from(args.reduce)
     ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
     if ablate - set(ABLATIONS):
@@ -241,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"unknown stages ignored: {', '.join(unknown)}", file=sys.stderr)
     else:
         stages = all_stages
-    tests = list_tests(args.tests_dir, stages) if shrink is None else []
+    if shrink is not None or (plan is not None and plan.only):
+        stages = []  # a reduction, or the fuzz programs alone: no test of the suite
+    tests = list_tests(args.tests_dir, stages)
     workspace = Path(args.workspace)
     jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
     try:
