@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, Field
 
 from agent.fuzzing import (
-    FUZZ_ONLY_ENV,
+    ORACLE_CAP,
     FuzzResult,
     Reduced,
     draw_seed,
     evaluation_seed,
     fuzz_env,
+    oracle_env,
     parse_fuzz,
     parse_reduced,
     reduce_env,
@@ -46,6 +47,7 @@ class GradeResult(BaseModel):
     duration_s: float = 0.0
     fuzz: FuzzResult | None = None  # the fuzz measure, when asked for (agent/fuzzing.py)
     reduced: list[Reduced] = Field(default_factory=list)  # when asked to reduce
+    oracle: str | None = None  # gcc's part of the fuzz measure, when asked for it alone
 
     @property
     def passed(self) -> int:
@@ -122,28 +124,21 @@ def carry_over(result: GradeResult, base: EvaluationEvent, skipped: list[str]) -
                        fuzz=result.fuzz)
 
 
-def fuzz_grading(grader: Any, workspace: Path, programs: int, seed: int) -> FuzzResult:
-    """The fuzz measure's own grading of ``workspace`` (a copy the grader may change): the
-    programs of ``seed`` alone, no test of the suite. Graded after the sealed grading, the
-    agent working meanwhile: fresh programs hide nothing (docs/security.md, section 11)."""
+def fuzz_request(grader: Any, programs: int, seed: int) -> tuple[dict[str, str], float | None]:
+    """The sealed grading's fuzz request, with gcc's part made first: a grading of an empty
+    workspace (no candidate code runs) while the agent works, its table handed back. Returns
+    the environment and the seconds it took; None when the sealed grading will run gcc
+    itself (a grader that makes no table, a failure, a table past ``ORACLE_CAP``)."""
     t0 = time.monotonic()
-    try:
-        result: GradeResult = grader.grade(workspace, env=fuzz_env(programs, seed))
-    except Exception as e:  # recorded in the fuzz result, never fatal to the run
-        result = GradeResult(error=f"{type(e).__name__}: {e}")
-    fuzz, problem = result.fuzz, result.error
-    if problem is None and result.tests:
-        # it ran its hidden suite unsealed: nothing of it is used (the score is the sealed
-        # grading's), and the run says so
-        problem = f"the grader graded its suite too (it must honour ${FUZZ_ONLY_ENV})"
-    elif problem is None and fuzz is None:
-        problem = "the grader reported no fuzz result"
-    elif problem is None and fuzz is not None and fuzz.seed != seed:
-        problem = f"the grader reported seed {fuzz.seed}, not {seed}"
-    if problem is not None or fuzz is None:
-        fuzz = FuzzResult(seed=seed, programs=programs, error=problem)
-    fuzz.duration_s = round(time.monotonic() - t0, 3)
-    return fuzz
+    with tempfile.TemporaryDirectory(prefix="ultrarun-oracle-") as tmp:
+        try:
+            made: GradeResult | None = grader.grade(Path(tmp), env=oracle_env(programs, seed))
+        except Exception:  # gcc's part is then made in the sealed grading
+            made = None
+    table = made.oracle if made is not None and made.error is None else None
+    if table is None or len(table) > ORACLE_CAP:
+        return fuzz_env(programs, seed), None
+    return fuzz_env(programs, seed, table), round(time.monotonic() - t0, 3)
 
 
 def parse_grader_output(stdout: str) -> GradeResult:
@@ -161,8 +156,10 @@ def parse_grader_output(stdout: str) -> GradeResult:
     except (ValueError, KeyError, TypeError, IndexError) as e:
         return GradeResult(error=f"the grader's last line is not a result object ({e}): "
                                  f"{lines[-1][:200]!r}")
+    oracle = data.get("oracle")
     return GradeResult(tests=tests, stages=stages, fuzz=parse_fuzz(data.get("fuzz")),
-                       reduced=parse_reduced(data.get("reduced")))
+                       reduced=parse_reduced(data.get("reduced")),
+                       oracle=oracle if isinstance(oracle, str) else None)
 
 
 class EvaluationRunner:
@@ -177,8 +174,8 @@ class EvaluationRunner:
 
     With a ``gate`` whose sandbox can be frozen, the hidden part of each grading (the
     grader's container, and the removal of what it wrote) runs with the agent's sandbox
-    frozen (``agent/sealing.py``); the fuzz measure's programs are graded after it, unfrozen
-    (``fuzz_grading``). ``snapshots`` exports a recorded state (a run's snapshots,
+    frozen (``agent/sealing.py``); gcc's part of the fuzz measure is made before it, unfrozen
+    (``fuzz_request``). ``snapshots`` exports a recorded state (a run's snapshots,
     a team's upstream), ``recorder`` records the events (a run's recorder, a team's log) as
     ``event_cls``; ``on_result`` sees every evaluation once recorded (on the worker thread).
     """
@@ -237,27 +234,33 @@ class EvaluationRunner:
         skip = self.schedule.skip(tool_calls, final, base is not None) if self.schedule else []
         tmp = Path(tempfile.mkdtemp(prefix="ultrarun-grade-"))
         seal = Seal()
+        env: dict[str, str] | None = None  # the fuzz measure's request
+        oracle_s: float | None = None
         try:
             self.snapshots.export(commit, tmp / "workspace")  # nothing hidden yet
+            if self.fuzz:  # fresh programs at every evaluation; gcc's part before the seal
+                seed = draw_seed() if self.fuzz_seed is None else \
+                    evaluation_seed(self.fuzz_seed, tool_calls, final)
+                env, oracle_s = fuzz_request(self.grader, self.fuzz.programs, seed)
             t1 = time.monotonic()
             with self.gate.sealed(seal) if self.gate is not None else nullcontext():
                 seal.waited_s = time.monotonic() - t1  # for the agent's tool call to end
                 try:
                     ws = tmp / "workspace"
                     grade: Any = self.grader.grade  # takes `skip` when the scenario has parts
-                    result = grade(ws, skip) if skip else grade(ws)
+                    if env is not None:
+                        result = grade(ws, skip, env=env)
+                    else:
+                        result = grade(ws, skip) if skip else grade(ws)
                 finally:  # what candidate code wrote is gone before the agent runs again
                     shutil.rmtree(tmp, ignore_errors=True)
+            if result.fuzz is not None:
+                result.fuzz.oracle_s = oracle_s
         except Exception as e:  # a grader failure is recorded, never fatal to the run
             result = GradeResult(error=f"{type(e).__name__}: {e}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        if self.fuzz and result.error is None and not self._aborted:
-            # fresh programs at every evaluation, graded after the seal (agent/fuzzing.py)
-            seed = draw_seed() if self.fuzz_seed is None else \
-                evaluation_seed(self.fuzz_seed, tool_calls, final)
-            result.fuzz = self._fuzz(commit, self.fuzz.programs, seed)
-        self._current = None
+            self._current = None
         if self._aborted:  # the run is stopping: this result is no longer wanted
             return None
         if result.error is None and self.schedule:
@@ -279,17 +282,6 @@ class EvaluationRunner:
         if self.fuzz and result.fuzz and self.fuzz.reduce:  # after the grading, not in it
             self._reduce(event, result.fuzz, self.fuzz.reduce, self.fuzz.reduce_seconds)
         return event
-
-    def _fuzz(self, commit: str, programs: int, seed: int) -> FuzzResult:
-        """The fuzz measure's grading of ``commit`` (its own copy), unsealed."""
-        tmp = Path(tempfile.mkdtemp(prefix="ultrarun-fuzz-"))
-        try:
-            self.snapshots.export(commit, tmp / "workspace")
-            return fuzz_grading(self.grader, tmp / "workspace", programs, seed)
-        except Exception as e:  # the export failed: recorded, never fatal to the run
-            return FuzzResult(seed=seed, programs=programs, error=f"{type(e).__name__}: {e}")
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def _reduce(self, event: EvaluationEvent, fuzz: FuzzResult, count: int,
                 seconds: float) -> None:

@@ -2,12 +2,14 @@
 
 A scenario with ``grader.fuzz`` (docs/scenarios.md, "The fuzz measure") is asked, at every
 evaluation, for ``programs`` fresh random programs drawn from a seed drawn here (recorded in
-the evaluation event, never used twice): ``$ULTRARUN_FUZZ=N:SEED`` with
-``$ULTRARUN_FUZZ_ONLY=1``, in a grading of its own on the same snapshot, after the sealed one
-(the agent works meanwhile: nothing in a fresh program is worth hiding; docs/security.md).
-Its last line carries ``"fuzz"``: programs tried and their outcomes (``FuzzResult``), and no
-test. After the evaluation the first few miscompiled programs are shrunk by the grader
-(``$ULTRARUN_FUZZ_REDUCE``), and the result recorded as a ``reduction`` event.
+the evaluation event, never used twice): ``$ULTRARUN_FUZZ=N:SEED``. gcc's part (the programs
+and their expected outputs: nothing of the candidate's) is made first, in a grading of its own
+on an empty workspace while the agent works (``$ULTRARUN_FUZZ_ORACLE=1``; the grader prints it
+as ``"oracle"``), and handed to the sealed grading (``$ULTRARUN_FUZZ_EXPECTED``), which then
+only runs the candidate on those programs. Its last line carries ``"fuzz"``: programs tried
+and their outcomes (``FuzzResult``). After the evaluation, off the agent's critical path, the
+first few miscompiled programs are shrunk by the grader (``$ULTRARUN_FUZZ_REDUCE``), and the
+result recorded as a ``reduction`` event.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 FUZZ_ENV = "ULTRARUN_FUZZ"
-FUZZ_ONLY_ENV = "ULTRARUN_FUZZ_ONLY"
+ORACLE_ENV = "ULTRARUN_FUZZ_ORACLE"
+EXPECTED_ENV = "ULTRARUN_FUZZ_EXPECTED"
+# gcc's table handed back in the grader's environment: Linux takes 128 KiB per string; a
+# larger one (over ~1,000 programs) is not passed, and the sealed grading runs gcc itself.
+ORACLE_CAP = 96 << 10
 REDUCE_ENV = "ULTRARUN_FUZZ_REDUCE"
 OUTCOMES = ("agreed", "miscompiled", "crashed", "rejected")
 SOURCE_CAP = 64 << 10  # characters of any text a grader reports that are kept
@@ -67,9 +73,8 @@ class FuzzResult(BaseModel):
     by_feature: dict[str, list[int]] = Field(default_factory=dict)  # [tried, agreed]
     by_tier: dict[str, list[int]] = Field(default_factory=dict)
     failures: list[FuzzFailure] = Field(default_factory=list)
-    # Set by the harness: the fuzz grading's wall time, and why it gave no result if it did not.
-    duration_s: float = 0.0
-    error: str | None = None
+    # Set by the harness: seconds gcc's part took before the seal (None: it ran in the seal).
+    oracle_s: float | None = None
 
     @property
     def rate(self) -> float | None:
@@ -100,8 +105,6 @@ class Reduced(BaseModel):
 
 def fuzz_line(f: FuzzResult) -> str:
     """``fuzz 27/30 agreed with gcc (3 miscompiled), seed 7``."""
-    if f.error:
-        return f"fuzz: no result ({f.error}), seed {f.seed}"
     rest = ", ".join(f"{getattr(f, k)} {k}" for k in OUTCOMES[1:] if getattr(f, k))
     discard = f", {f.discarded} replaced" if f.discarded else ""
     return (f"fuzz {f.agreed}/{f.tried} agreed with gcc" + (f" ({rest})" if rest else "")
@@ -119,9 +122,14 @@ def evaluation_seed(base: int, tool_calls: int, final: bool) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-def fuzz_env(programs: int, seed: int) -> dict[str, str]:
-    """The fuzz grading's request: these programs, and no test of the suite."""
-    return {FUZZ_ENV: f"{programs}:{seed}", FUZZ_ONLY_ENV: "1"}
+def fuzz_env(programs: int, seed: int, table: str | None = None) -> dict[str, str]:
+    """The sealed grading's request: these programs (and gcc's part, made before)."""
+    return {FUZZ_ENV: f"{programs}:{seed}", **({EXPECTED_ENV: table} if table else {})}
+
+
+def oracle_env(programs: int, seed: int) -> dict[str, str]:
+    """The request for gcc's part alone."""
+    return {FUZZ_ENV: f"{programs}:{seed}", ORACLE_ENV: "1"}
 
 
 def reduce_env(failures: list[FuzzFailure], count: int, seconds: float) -> dict[str, str] | None:

@@ -4,12 +4,12 @@
    Csmith at t2-t4), and generated + built by gcc -O0/-O2 + built by the candidate + run and
    compared (the toy reference on toy programs; tcc on c-compiler's tiers), 2 at a time.
 2. One evaluation at the default N (``grader.fuzz.programs``) in the grader's container (sealed
-   cells, Docker), as a run grades it: the sealed grading (the suite; the agent's container
-   frozen), then the fuzz grading (the programs alone; the agent working), and the former
-   single grading with the programs inside the sealed one, alternated: toy-c-compiler (the
-   reference on its whole suite) and c-compiler (tcc on tiers 1-2, what every evaluation
-   grades; the toy reference, a compiler of an agent's pace). Target: at most 30 % added to
-   an evaluation's wall time on 2 cores, off the agent's critical path.
+   cells, Docker), as a run grades it: gcc's part first (an empty workspace; the agent
+   working), then the sealed grading with its table (the agent frozen); beside it the sealed
+   grading without the fuzz measure and the former one with gcc inside the seal, alternated:
+   toy-c-compiler (the reference on its whole suite) and c-compiler (tcc on tiers 1-2, what
+   every evaluation grades; the toy reference, a compiler of an agent's pace). Target: at
+   most 30 % added to an evaluation's wall time on 2 cores, off the agent's critical path.
 3. The reduction of one miscompile (after the evaluation, off the agent's critical path), at
    the scenario's ``reduce_seconds``: the toy reference with a planted `%` bug, and tcc made
    to compute `%` as `/` on c-compiler's programs.
@@ -45,8 +45,8 @@ from fuzzkit import (
 from rich.console import Console
 from rich.table import Table
 
-from agent.evaluation import fuzz_grading
-from agent.fuzzing import FUZZ_ENV, draw_seed, reduce_env
+from agent.evaluation import fuzz_request
+from agent.fuzzing import draw_seed, fuzz_env, reduce_env
 from agent.scenario.grading import copy_workspace, docker_grader
 from agent.scenario.loader import load_scenario
 
@@ -55,7 +55,7 @@ EVERY_EVALUATION = ("t3", "t4", "t5")  # c-compiler's parts left out of a period
 
 
 class _Grader:
-    """A ``grade`` function as the ``Grader`` ``fuzz_grading`` takes."""
+    """A ``grade`` function as the ``Grader`` ``fuzz_request`` takes."""
 
     def __init__(self, grade: Any) -> None:
         self.grade = grade
@@ -114,63 +114,66 @@ def paired(without: list[float], with_: list[float]) -> float:
 
 
 class Timed:
-    """One scenario's grader in Docker, as an evaluation runs it: the sealed grading (the
-    suite: what the agent waits for), then the fuzz grading (the programs alone, the agent
-    working); and, for comparison, the former single grading with the fuzz programs inside
-    the sealed one."""
+    """One scenario's grader in Docker, as an evaluation runs it: gcc's part first (an empty
+    workspace, the agent working), then the sealed grading with its table; beside it the same
+    sealed grading without the fuzz measure, and the former sealed grading that ran gcc too."""
 
     def __init__(self, grade: Any, ws: Path, programs: int, skip: tuple[str, ...] = ()) -> None:
         self.grade, self.ws, self.programs, self.skip = grade, ws, programs, skip
 
-    def copy(self, tmp: Path) -> Path:
+    def once(self, kind: str, tmp: Path) -> tuple[float, float, Any]:
+        """``plain`` (no fuzz), ``sealed`` (gcc's part before: its seconds, then the sealed
+        grading's) or ``inside`` (gcc in the sealed grading). Returns (before, sealed, result)."""
+        before, env = 0.0, None
+        seed = draw_seed()
+        if kind == "sealed":
+            t0 = time.monotonic()
+            env, made = fuzz_request(_Grader(self.grade), self.programs, seed)
+            before = time.monotonic() - t0
+            assert made is not None, "the grader made no table"
+        elif kind == "inside":
+            env = fuzz_env(self.programs, seed)
         copy = tmp / f"copy-{time.monotonic_ns()}"
         copy_workspace(self.ws, copy)
-        return copy
-
-    def once(self, kind: str, tmp: Path) -> tuple[float, Any]:
-        """``sealed`` (the suite), ``fuzz`` (the programs alone) or ``inside`` (both in one)."""
-        copy = self.copy(tmp)
         t0 = time.monotonic()
-        if kind == "fuzz":
-            r: Any = fuzz_grading(_Grader(self.grade), copy, self.programs, draw_seed())
-        elif kind == "inside":
-            r = self.grade(copy, self.skip, env={FUZZ_ENV: f"{self.programs}:{draw_seed()}"})
-        else:
-            r = self.grade(copy, self.skip)
+        r = self.grade(copy, self.skip, env=env) if env else self.grade(copy, self.skip)
+        secs = time.monotonic() - t0
         shutil.rmtree(copy, ignore_errors=True)
-        return time.monotonic() - t0, r
+        return before, secs, r
 
     def compare(self, rounds: int, tmp: Path) -> dict[str, Any]:
-        runs: dict[str, list[float]] = {"sealed": [], "fuzz": [], "inside": []}
+        runs: dict[str, list[float]] = {"plain": [], "sealed": [], "oracle": [], "inside": []}
         last: dict[str, Any] = {}
-        self.once("sealed", tmp)  # warm: images, caches
+        self.once("plain", tmp)  # warm: images, caches
         for _ in range(rounds):
-            for kind in runs:
-                secs, last[kind] = self.once(kind, tmp)
+            for kind in ("plain", "sealed", "inside"):
+                before, secs, last[kind] = self.once(kind, tmp)
                 runs[kind].append(secs)
+                if kind == "sealed":
+                    runs["oracle"].append(before)
         med = {k: statistics.median(v) for k, v in runs.items()}
-        f = last["fuzz"]
-        return {"sealed_s": round(med["sealed"], 1), "fuzz_s": round(med["fuzz"], 1),
-                "inside_s": round(med["inside"], 1), "programs": self.programs,
-                # the grader's work the fuzz measure adds (after the seal, the agent working)
-                "grader_added_percent": round(100 * med["fuzz"] / med["sealed"], 1),
-                "grader_added_paired_percent": round(statistics.median(
-                    100 * b / a for a, b in zip(runs["sealed"], runs["fuzz"], strict=True)), 1),
-                # on the agent's critical path: the sealed grading is the suite alone now;
-                # before, the fuzz programs were graded inside it
-                "critical_added_before_percent": paired(runs["sealed"], runs["inside"]),
-                "critical_added_percent": 0.0,
+        f = last["sealed"].fuzz
+        return {"plain_s": round(med["plain"], 1), "sealed_s": round(med["sealed"], 1),
+                "oracle_s": round(med["oracle"], 1), "inside_s": round(med["inside"], 1),
+                "programs": self.programs,
+                # on the agent's critical path (the sealed grading), now and before
+                "critical_added_percent": paired(runs["plain"], runs["sealed"]),
+                "critical_added_before_percent": paired(runs["plain"], runs["inside"]),
+                # all the grader's work the fuzz measure adds (gcc's part included)
+                "grader_added_percent": round(statistics.median(
+                    100 * (b + o - a) / a for a, b, o in zip(runs["plain"], runs["sealed"],
+                                                             runs["oracle"], strict=True)), 1),
                 "runs": {k: [round(x, 1) for x in v] for k, v in runs.items()},
-                "tests": [last["sealed"].passed, last["sealed"].total],
-                "fuzz": {"tried": f.tried, "agreed": f.agreed, "discarded": f.discarded,
-                         "error": f.error,
-                         "failures": [(x.tier, x.outcome, x.reason[:160]) for x in f.failures]}}
+                "tests": [last["plain"].passed, last["plain"].total],
+                "fuzz": None if f is None else {
+                    "tried": f.tried, "agreed": f.agreed, "discarded": f.discarded,
+                    "failures": [(x.tier, x.outcome, x.reason[:160]) for x in f.failures]}}
 
     def reduction(self, seconds: float, tmp: Path) -> dict[str, Any]:
         """Fuzz until a miscompile shows, then reduce the smallest."""
         for _ in range(4):
-            secs, r = self.once("fuzz", tmp)
-            ask = reduce_env(r.failures, 1, seconds)
+            _before, secs, r = self.once("sealed", tmp)
+            ask = reduce_env(r.fuzz.failures, 1, seconds) if r.fuzz else None
             if ask:
                 break
         else:
@@ -181,7 +184,7 @@ class Timed:
         red = self.grade(copy, env=ask)
         shutil.rmtree(copy, ignore_errors=True)
         p = red.reduced[0] if red.reduced else None
-        return {"fuzz_s": round(secs, 1), "miscompiled": r.miscompiled,
+        return {"evaluation_s": round(secs, 1), "miscompiled": r.fuzz.miscompiled,
                 "reduction_s": round(time.monotonic() - t0, 1), "bound_s": seconds,
                 "error": red.error, **({} if p is None else {
                     "status": p.status, "lines": [p.lines_before, p.lines_after],
@@ -290,9 +293,9 @@ def show(out: dict[str, Any], console: Console) -> None:
     console.print(b)
     e = Table(title="One evaluation in the grader's container (medians of the rounds; "
                     "target: +30 % at most, off the agent's critical path)")
-    for col in ("scenario", "candidate", "sealed (suite)", "fuzz grading after it",
-                "grader time added", "critical path added (before: inside the seal)",
-                "fuzz agreed"):
+    for col in ("scenario", "candidate", "sealed, no fuzz", "gcc's part (before, unsealed)",
+                "sealed, with N programs", "critical path added (paired)",
+                "before: gcc in the seal", "grader time added", "fuzz agreed"):
         e.add_column(col)
     r = Table(title="Reducing one miscompile (after the evaluation)")
     for col in ("scenario", "bound", "took", "status", "lines", "checks"):
@@ -304,11 +307,10 @@ def show(out: dict[str, Any], console: Console) -> None:
             continue
         x = out[name][key]
         f = x["fuzz"] or {}
-        e.add_row(name, who, f"{x['sealed_s']} s", f"{x['fuzz_s']} s ({x['programs']})",
-                  f"+{x['grader_added_percent']}% (paired +{x['grader_added_paired_percent']}%)",
-                  f"{x['critical_added_percent']:+}% (before: "
-                  f"{x['critical_added_before_percent']:+}%, {x['inside_s']} s)",
-                  f"{f.get('agreed')}/{f.get('tried')}")
+        e.add_row(name, who, f"{x['plain_s']} s", f"{x['oracle_s']} s",
+                  f"{x['sealed_s']} s ({x['programs']})", f"{x['critical_added_percent']:+}%",
+                  f"{x['critical_added_before_percent']:+}% ({x['inside_s']} s)",
+                  f"{x['grader_added_percent']:+}%", f"{f.get('agreed')}/{f.get('tried')}")
     for name in ("toy-c-compiler", "c-compiler"):
         if name not in out:
             continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.evaluation import GradeResult, fuzz_grading
+from agent.evaluation import GradeResult, fuzz_request
 from agent.fuzzing import reduce_env
 from agent.scenario.grader import ScenarioGrader
 from sandboxes import DEFAULT_BACKEND
@@ -71,18 +71,17 @@ def grade_workspace(scenario: Scenario, workspace: Path,
         return GradeResult(error=f"scenario {scenario.name} has no grader")
     grader = prepare(scenario, sandbox, progress).grader("grade")
     assert grader is not None
+    env = None
+    if fuzz is not None:  # as in a run: gcc's part first, then the grading
+        progress(f"fuzz programs: drawing {fuzz.programs} and running gcc on them "
+                 f"(seed {fuzz.seed})")
+        env, _ = fuzz_request(grader, fuzz.programs, fuzz.seed)
     with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
         copy = Path(tmp) / "workspace"
         copy_workspace(workspace, copy)
-        result = grader.grade(copy, skip)
+        result = grader.grade(copy, skip, env=env) if env else grader.grade(copy, skip)
     if fuzz is None or result.error:
         return result
-    # as in a run: the fuzz programs in a grading of their own, on a fresh copy
-    progress(f"grading {fuzz.programs} fuzz programs (seed {fuzz.seed})")
-    with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
-        copy = Path(tmp) / "workspace"
-        copy_workspace(workspace, copy)
-        result.fuzz = fuzz_grading(grader, copy, fuzz.programs, fuzz.seed)
     ask = reduce_env(result.fuzz.failures, fuzz.reduce, fuzz.reduce_seconds) \
         if result.fuzz and fuzz.reduce else None
     if ask is not None:

@@ -47,8 +47,8 @@ class ImageSpec(BaseModel):
 
 class FuzzSpec(BaseModel):
     """Differential fuzzing at every evaluation (``grader.fuzz``; docs/scenarios.md, "The fuzz
-    measure"): the grader takes ``$ULTRARUN_FUZZ=N:SEED`` with ``$ULTRARUN_FUZZ_ONLY=1`` (in a
-    grading of its own, after the sealed one) and ``$ULTRARUN_FUZZ_REDUCE``."""
+    measure"): the grader takes ``$ULTRARUN_FUZZ=N:SEED`` (with ``$ULTRARUN_FUZZ_ORACLE`` or
+    ``$ULTRARUN_FUZZ_EXPECTED``) and ``$ULTRARUN_FUZZ_REDUCE``."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 

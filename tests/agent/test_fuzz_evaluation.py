@@ -13,7 +13,14 @@ import pytest
 import yaml
 
 from agent.evaluation import EvaluationRunner
-from agent.fuzzing import FUZZ_ENV, FUZZ_ONLY_ENV, REDUCE_ENV, evaluation_seed
+from agent.fuzzing import (
+    EXPECTED_ENV,
+    FUZZ_ENV,
+    ORACLE_CAP,
+    ORACLE_ENV,
+    REDUCE_ENV,
+    evaluation_seed,
+)
 from agent.scenario.grader import ScenarioGrader
 from agent.scenario.loader import FuzzSpec, ScenarioError, load_scenario
 from agent.sealing import SealGate
@@ -23,27 +30,33 @@ from agent.trajectory.snapshots import Snapshotter
 from sandboxes.local_sandbox import LocalGraderBox
 
 # A grader that fuzzes nothing but says what it was asked: program 1 of every evaluation is
-# a miscompile, and a reduction returns it "reduced". Each run appends to LOG what it graded
-# and whether the agent's sandbox was frozen then (FROZEN exists); with IGNORE present it
-# grades its suite in the fuzz grading too (a grader that ignores $ULTRARUN_FUZZ_ONLY).
+# a miscompile, and a reduction returns it "reduced". Asked for gcc's part alone, it prints a
+# table naming the seed. Each run appends to LOG what it was asked, what its workspace held and
+# whether the agent's sandbox was frozen then (FROZEN exists); with TABLE holding "none" it
+# makes no table (a grader that knows nothing of it grades its suite), with "huge" one past the
+# cap.
 GRADER = f'''import json, os, pathlib
 fuzz, red = os.environ.get("{FUZZ_ENV}"), os.environ.get("{REDUCE_ENV}")
-only = os.environ.get("{FUZZ_ONLY_ENV}") == "1" and not pathlib.Path("IGNORE").exists()
-suite = {{"tests": {{"s/a": "pass", "s/b": "fail"}}, "stages": {{"s": [1, 2]}}}}
-out = {{"tests": {{}}, "stages": {{}}}} if only or red else suite
+oracle, table = os.environ.get("{ORACLE_ENV}") == "1", os.environ.get("{EXPECTED_ENV}")
+kind = pathlib.Path("TABLE").read_text() if pathlib.Path("TABLE").exists() else ""
+out = {{"tests": {{"s/a": "pass", "s/b": "fail"}}, "stages": {{"s": [1, 2]}}}}
 if fuzz:
     n, seed = (int(x) for x in fuzz.split(":"))
     out["fuzz"] = {{"seed": seed, "programs": n, "tried": n, "agreed": n - 1,
                    "miscompiled": 1, "by_feature": {{"mod": [n, n - 1]}},
                    "failures": [{{"index": 1, "seed": seed + 1, "tier": "toy",
                                   "outcome": "miscompiled", "features": ["mod"]}}]}}
+if oracle and kind != "none":
+    out = {{"tests": {{}}, "stages": {{}},
+           "oracle": "x" * {ORACLE_CAP + 1} if kind == "huge" else f"gcc says {{seed}}"}}
 if red:
     ask = json.loads(red)
-    out["reduced"] = [
+    out = {{"tests": {{}}, "stages": {{}}, "reduced": [
         {{"index": c["index"], "seed": c["seed"], "status": "reduced", "reduced": "x % -2",
-          "seconds": ask["seconds"]}} for c in ask["cases"]]
+          "seconds": ask["seconds"]}} for c in ask["cases"]]}}
 with open("LOG", "a") as log:
-    log.write(json.dumps({{"fuzz": bool(fuzz), "reduce": bool(red), "only": only,
+    log.write(json.dumps({{"fuzz": bool(fuzz), "oracle": oracle, "table": table,
+                          "reduce": bool(red), "files": sorted(os.listdir(".")),
                           "frozen": pathlib.Path("FROZEN").exists()}}) + "\\n")
 print(json.dumps(out))
 '''
@@ -69,7 +82,7 @@ def scenario(tmp_path: Path, fuzz: dict[str, Any] | None) -> Any:
     state = tmp_path.resolve()
     (scn / "grader" / "g.py").write_text(GRADER.replace('"LOG"', repr(str(state / "LOG")))
                                          .replace('"FROZEN"', repr(str(state / "FROZEN")))
-                                         .replace('"IGNORE"', repr(str(state / "IGNORE"))))
+                                         .replace('"TABLE"', repr(str(state / "TABLE"))))
     grader: dict[str, Any] = {"command": "python3 /grader/g.py", "files": "grader/"}
     if fuzz is not None:
         grader["fuzz"] = fuzz
@@ -136,29 +149,37 @@ def graded(tmp_path: Path, name: str) -> list[dict[str, Any]]:
     return [json.loads(x) for x in (tmp_path / name / "LOG").read_text().splitlines()]
 
 
-def test_the_fuzz_programs_are_graded_apart_after_the_seal(tmp_path: Path) -> None:
-    """The suite sealed (the agent frozen); the fuzz programs alone in a second grading, the
-    agent thawed; the reduction after that. The score is the sealed grading's."""
+def test_gccs_part_is_made_before_the_seal(tmp_path: Path) -> None:
+    """gcc's part on an empty workspace with the agent working; the suite and the candidate's
+    part of the fuzz measure sealed, with gcc's table; the reduction after, thawed."""
     gate = SealGate(lambda: FlagFreezer(tmp_path / "a" / "FROZEN"), base=0.01)
     events = evaluate(tmp_path, "a", FuzzSpec(programs=3, reduce=1), [10], gate=gate)
-    assert graded(tmp_path, "a") == [
-        {"fuzz": False, "reduce": False, "only": False, "frozen": True},
-        {"fuzz": True, "reduce": False, "only": True, "frozen": False},
-        {"fuzz": False, "reduce": True, "only": False, "frozen": False}]
     (ev,) = [e for e in events if e["type"] == "evaluation"]
+    seed = ev["fuzz"]["seed"]
+    assert graded(tmp_path, "a") == [
+        {"fuzz": True, "oracle": True, "table": None, "reduce": False, "files": [],
+         "frozen": False},
+        {"fuzz": True, "oracle": False, "table": f"gcc says {seed}", "reduce": False,
+         "files": ["f.txt"], "frozen": True},
+        {"fuzz": False, "oracle": False, "table": None, "reduce": True, "files": ["f.txt"],
+         "frozen": False}]
     assert (ev["passed"], ev["total"], ev.get("error")) == (1, 2, None)
     assert ev["frozen_s"] is not None and ev["fuzz"]["agreed"] == 2
-    assert ev["fuzz"].get("error") is None and ev["fuzz"]["duration_s"] > 0
+    assert ev["fuzz"]["oracle_s"] > 0
 
 
-def test_a_grader_that_grades_its_suite_unsealed_gets_no_fuzz_result(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["none", "huge"])
+def test_without_a_table_gcc_runs_in_the_sealed_grading(tmp_path: Path, kind: str) -> None:
+    """A grader that makes no table (one that knows nothing of it grades its suite on the
+    empty workspace), or a table too large for the environment: nothing is handed on."""
     (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "IGNORE").touch()
-    events = evaluate(tmp_path, "a", FuzzSpec(programs=3, reduce=1), [10])
+    (tmp_path / "a" / "TABLE").write_text(kind)
+    events = evaluate(tmp_path, "a", FuzzSpec(programs=3, reduce=0), [10])
     (ev,) = [e for e in events if e["type"] == "evaluation"]
-    assert (ev["passed"], ev["total"], ev.get("error")) == (1, 2, None)  # the sealed grading's
-    assert ev["fuzz"]["tried"] == 0 and "ULTRARUN_FUZZ_ONLY" in ev["fuzz"]["error"]
-    assert not [e for e in events if e["type"] == "reduction"]  # nothing to reduce
+    assert [(g["oracle"], g["table"]) for g in graded(tmp_path, "a")] == [(True, None),
+                                                                          (False, None)]
+    assert (ev["passed"], ev["total"], ev.get("error")) == (1, 2, None)
+    assert ev["fuzz"]["tried"] == 3 and ev["fuzz"].get("oracle_s") is None
 
 
 def test_no_fuzz_spec_asks_nothing(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """c-compiler's fuzz measure on a host (no Docker): Csmith's programs by tier (repeatable from
 a seed, t2 hermetic, free of undefined behaviour under gcc's sanitizers), and the grader's fuzz
-grading (``--fuzz-only``, what ultrarun asks after the sealed grading) with gcc and tcc as
-candidates. The grader runs with ``--jail off``; toy-c-compiler's modules it includes
+grading as ultrarun asks for it (gcc's part first, then the candidate with its table) with gcc
+and tcc as candidates. The grader runs with ``--jail off``; toy-c-compiler's modules it includes
 (``fuzz.py``, ``toygen.py``...) come from that scenario's grader folder, as
 ``scenario.yaml``'s ``include:`` puts them beside it."""
 
@@ -101,10 +101,16 @@ def compiler(root: Path, name: str, script: str) -> Path:
     return ws
 
 
-def test_the_fuzz_grading_tries_every_tier_and_grades_no_test(tmp_path: Path) -> None:
+def test_the_fuzz_measure_tries_every_tier(tmp_path: Path) -> None:
     gcc = compiler(tmp_path, "gcc", 'exec gcc -w "$@"\n')
     tcc = compiler(tmp_path, "tcc", 'exec tcc -w "$@"\n')
-    out = cc_grade(gcc, env={"ULTRARUN_FUZZ": "8:5", "ULTRARUN_FUZZ_ONLY": "1"})
+    # as ultrarun asks: gcc's part alone on an empty workspace, then the table handed back
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    made = cc_grade(empty, env={"ULTRARUN_FUZZ": "8:5", "ULTRARUN_FUZZ_ORACLE": "1"})
+    assert (made["tests"], made["stages"], "fuzz" in made) == ({}, {}, False)
+    out = cc_grade(gcc, "--fuzz-only", env={"ULTRARUN_FUZZ": "8:5",
+                                            "ULTRARUN_FUZZ_EXPECTED": made["oracle"]})
     f = out["fuzz"]
     assert (out["tests"], out["stages"]) == ({}, {})
     assert (f["seed"], f["tried"], f["agreed"]) == (5, 8, 8)  # gcc agrees with itself

@@ -1,8 +1,8 @@
 """The fuzz measure end to end: a scripted run in Docker whose policy writes the toy reference
 compiler, then plants a miscompile (`%` with a negative divisor takes the divisor's sign) that
-the stage's hidden tests do not catch. The grader runs in its jail: the stage sealed, then the
-fuzz programs in a grading of their own; the stage score stays whole, fuzz agreement drops,
-and the reduced miscompile names `%`."""
+the stage's hidden tests do not catch. The grader runs sealed, in its jail (gcc's part of the
+fuzz measure made before the seal); the stage score stays whole, fuzz agreement drops, and the
+reduced miscompile names `%`."""
 
 from __future__ import annotations
 
@@ -56,10 +56,9 @@ def test_a_planted_miscompile_shows_in_the_fuzz_measure_only(fuzz_run: Path) -> 
     assert final["fuzz"]["miscompiled"] >= 1
     assert final["fuzz"]["agreed"] < final["fuzz"]["tried"] == 12
     assert all("mod" in f["features"] for f in final["fuzz"]["failures"])
-    # each in a grading of its own, after the sealed one (the agent's container thawed)
+    # gcc's part made before the seal (its table handed on), the candidate's sealed
     for e in (first, final):
-        assert e["fuzz"].get("error") is None and e["fuzz"]["duration_s"] > 0
-        assert e["frozen_s"] is not None and e["duration_s"] > e["fuzz"]["duration_s"]
+        assert e["fuzz"]["oracle_s"] > 0 and e["frozen_s"] is not None
     # the first miscompile, reduced after the final evaluation: it still names `%`
     (reduction,) = events(fuzz_run, "reduction")
     assert reduction["step"] == final["step"] and reduction["seed"] == final["fuzz"]["seed"]

@@ -51,7 +51,7 @@ sys.path[:0] = [str(HERE), str(LIB)]
 import programs  # noqa: E402
 import suite  # noqa: E402
 from csmithgen import CsmithPrograms  # noqa: E402
-from fuzz import add_options, gcc_command, plan_from, run_fuzz  # noqa: E402
+from fuzz import add_options, gcc_command, make_table, plan_from, run_fuzz  # noqa: E402
 from jail import (  # noqa: E402
     DEFAULT_FRONT_ENDS,
     Defences,
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     add_options(ap, "csmithgen.py")
     args = ap.parse_args(argv)
     started = time.monotonic()
-    plan = plan_from(args.fuzz, args.fuzz_seed, args.fuzz_only)
+    plan = plan_from(args.fuzz, args.fuzz_seed, args.fuzz_only, args.fuzz_oracle)
     shrink = request_from(args.reduce)
     ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
     if ablate - set(ABLATIONS):
@@ -129,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
 
     tests_dir, programs_dir = Path(args.tests_dir), Path(args.programs_dir)
     # a reduction, or the fuzz programs alone: no test of the suite
-    tiers = [] if shrink is not None or (plan is not None and plan.only) else \
-        select_tiers(args.tiers, tests_dir, programs_dir)
+    no_suite = shrink is not None or (plan is not None and (plan.only or plan.make_oracle))
+    tiers = [] if no_suite else select_tiers(args.tiers, tests_dir, programs_dir)
     prefixes = [p.strip() for p in args.stages.split(",")] if args.stages else None
 
     def wanted(stage_id: str) -> bool:
@@ -176,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             outcomes = list(pool.map(lambda it: suite.check_program(ctx, it[0], it[1][3]),
                                      enumerate(tests)))
-            if plan is not None:  # its own series, never part of the tests' score
+            if plan is not None and plan.make_oracle:  # gcc's part, before the seal
+                extra["oracle"] = make_table(plan, CsmithPrograms(), cells, pool,
+                                             first_fuzz_cell)
+            elif plan is not None:  # its own series, never part of the tests' score
                 extra["fuzz"] = run_fuzz(plan, CsmithPrograms(), cells, candidate, pool,
                                          first_fuzz_cell, refused or (
                                              None if compiler else "compiler missing"))

@@ -8,7 +8,10 @@ from the generator seed ``derive(seed, i, attempt)``. For each program:
 1. gcc (root, the front ends the grader keeps out of the candidate's reach) builds it at
    ``-O0`` and ``-O2`` in a jail cell; both binaries run sealed, like a candidate's. If the
    two disagree, one fails, or one runs past ``oracle_timeout``, the program is discarded and
-   replaced by the next attempt (``attempts`` at most);
+   replaced by the next attempt (``attempts`` at most). This part needs no candidate: ultrarun
+   has it made before the sealed grading (``make_table``, ``$ULTRARUN_FUZZ_ORACLE``) and hands
+   the table back (``$ULTRARUN_FUZZ_EXPECTED``), the programs then regenerated from their
+   seeds and gcc's outputs taken from it;
 2. the candidate compiles and runs it exactly as a hidden test (the grader's own function,
    ``candidate``: same cell, vetting and sealing), and the outcome is one of
    ``agreed`` (same stdout and exit code), ``miscompiled`` (it built a program whose output
@@ -24,10 +27,13 @@ them (``reduce.py`` shrinks the first few, later, from those seeds).
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
+import json
 import os
 import secrets
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
@@ -39,9 +45,12 @@ from jail import DEFAULT_FRONT_ENDS
 from runner import run_limited
 
 FUZZ_ENV = "ULTRARUN_FUZZ"  # "N:SEED", set by ultrarun for each evaluation
-# Set with it by ultrarun: grade no test of the suite, only the fuzz programs. ultrarun grades
-# them in a pass of their own after the sealed one, while the agent works (docs/scenarios.md).
-FUZZ_ONLY_ENV = "ULTRARUN_FUZZ_ONLY"
+# The oracle's part, before the seal (docs/scenarios.md, "The fuzz measure"): with "1", draw
+# the programs and run gcc on them only (no workspace, no candidate, no test) and print the
+# table of what gcc says ("oracle"); ultrarun hands that table back, as ``EXPECTED_ENV``, to
+# the sealed grading, which then runs only the candidate on those programs.
+ORACLE_ENV = "ULTRARUN_FUZZ_ORACLE"
+EXPECTED_ENV = "ULTRARUN_FUZZ_EXPECTED"
 OUTCOMES = ("agreed", "miscompiled", "crashed", "rejected")
 OUTPUT_CAP = 1 << 20
 SHOWN = 400  # characters of an output kept in a failure
@@ -85,6 +94,9 @@ class Plan:
     compile_timeout: float = 120.0
     kept: int = 20  # failures listed in the result
     only: bool = False  # the fuzz programs alone, no test of the suite
+    make_oracle: bool = False  # gcc's part alone: the table of expected outputs
+    # gcc's part made before (``make_table``): index -> its row; None: gcc runs here
+    known: dict[int, dict[str, Any]] | None = None
 
 
 def derive(seed: int, index: int, attempt: int) -> int:
@@ -102,8 +114,10 @@ def add_options(ap: argparse.ArgumentParser, generator: str) -> None:
     ap.add_argument("--fuzz-seed", type=int, default=None, metavar="S",
                     help="the seed the fuzz programs are drawn from (default: a fresh one)")
     ap.add_argument("--fuzz-only", action="store_true",
-                    help="grade the fuzz programs only, no test of the suite (default: "
-                         "$ULTRARUN_FUZZ_ONLY)")
+                    help="grade the fuzz programs only, no test of the suite")
+    ap.add_argument("--fuzz-oracle", action="store_true",
+                    help="only draw the fuzz programs and run gcc on them; print the table "
+                         "of expected outputs (default: $ULTRARUN_FUZZ_ORACLE)")
     ap.add_argument("--reduce", default=None, metavar="JSON",
                     help='only shrink these fuzz programs with C-Reduce (reduce.py): '
                          '{"cases": [{"index": I, "seed": S}], "seconds": T} (default: '
@@ -111,17 +125,43 @@ def add_options(ap: argparse.ArgumentParser, generator: str) -> None:
 
 
 def plan_from(programs: int | None, seed: int | None, only: bool = False,
-              env: dict[str, str] | None = None) -> Plan | None:
-    """The fuzz plan of this grading: flags first, else ``$ULTRARUN_FUZZ`` ("N:SEED") and
-    ``$ULTRARUN_FUZZ_ONLY``."""
+              make_oracle: bool = False, env: dict[str, str] | None = None) -> Plan | None:
+    """The fuzz plan of this grading: flags first, else ``$ULTRARUN_FUZZ`` ("N:SEED"),
+    ``$ULTRARUN_FUZZ_ORACLE`` and ``$ULTRARUN_FUZZ_EXPECTED``."""
     env = os.environ if env is None else env
+    table = None
     if programs is None and env.get(FUZZ_ENV):
         n, _, s = env[FUZZ_ENV].partition(":")
         programs, seed = int(n), int(s) if s else None
-        only = only or env.get(FUZZ_ONLY_ENV, "") not in ("", "0")
+        make_oracle = make_oracle or env.get(ORACLE_ENV, "") not in ("", "0")
+        table = env.get(EXPECTED_ENV)
+    if env is os.environ:  # gcc's outputs: never in the environment of a process we start
+        os.environ.pop(EXPECTED_ENV, None)
     if not programs or programs <= 0:
         return None
-    return Plan(programs, secrets.randbits(63) if seed is None else seed, only=only)
+    plan = Plan(programs, secrets.randbits(63) if seed is None else seed, only=only,
+                make_oracle=make_oracle)
+    known = read_table(table, plan) if table and not make_oracle else None
+    return Plan(plan.programs, plan.seed, only=only, make_oracle=make_oracle, known=known)
+
+
+def encode_table(plan: Plan, rows: list[dict[str, Any]]) -> str:
+    """gcc's part of ``plan`` as one short string (compressed JSON): it travels back to the
+    grader in its environment."""
+    data = json.dumps({"seed": plan.seed, "programs": plan.programs, "rows": rows},
+                      separators=(",", ":"))
+    return base64.b64encode(zlib.compress(data.encode(), 9)).decode()
+
+
+def read_table(text: str, plan: Plan) -> dict[int, dict[str, Any]] | None:
+    """The table made for ``plan`` (None: unreadable or another plan's: gcc runs here)."""
+    try:
+        data = json.loads(zlib.decompress(base64.b64decode(text, validate=True)))
+        if (data["seed"], data["programs"]) != (plan.seed, plan.programs):
+            return None
+        return {int(r["index"]): r for r in data["rows"]}
+    except (ValueError, KeyError, TypeError, zlib.error):
+        return None
 
 
 # ----------------------------------------------------------------------------- the oracle
@@ -214,9 +254,10 @@ def classify(verdict: str, details: dict[str, Any]) -> tuple[str, str]:
     return "rejected", reason
 
 
-def fuzz_one(source: Source, cells: Any, candidate: Candidate, plan: Plan, index: int,
-             cell: int, gcc: list[str], refused: str | None) -> Outcome:
-    """Program ``index``: draw it (replacing discarded ones), then the candidate's outcome."""
+def draw(source: Source, cells: Any, plan: Plan, index: int, cell: int, gcc: list[str],
+         with_oracle: bool = True) -> Outcome:
+    """Program ``index`` and gcc's output for it, replacing discarded programs (without
+    ``with_oracle``: the first program drawn, and no output)."""
     out = Outcome(None)
     for attempt in range(plan.attempts):
         try:
@@ -224,12 +265,51 @@ def fuzz_one(source: Source, cells: Any, candidate: Candidate, plan: Plan, index
         except Exception as exc:  # a generator's failure costs the program, not the grading
             out.discards.append(f"generator failed: {str(exc)[:200]}")
             continue
-        expected = oracle(cells, cell, case, plan, gcc) if refused is None else None
+        expected = oracle(cells, cell, case, plan, gcc) if with_oracle else None
         if isinstance(expected, str):
             out.discards.append(expected)
             continue
         out.case, out.expected = case, expected
         break
+    return out
+
+
+def recall(source: Source, row: dict[str, Any], index: int) -> Outcome:
+    """Program ``index`` as the table made before says: its program again, gcc's output."""
+    out = Outcome(None, discards=[str(d) for d in row.get("discards", [])])
+    if row.get("seed") is None:
+        return out
+    try:
+        case = source.make(int(row["seed"]), index)
+    except Exception as exc:  # as in ``draw``
+        out.discards.append(f"generator failed: {str(exc)[:200]}")
+        return out
+    exit_code, stdout = row["expected"]
+    out.case, out.expected = case, Expected(int(exit_code), str(stdout))
+    return out
+
+
+def table_row(o: Outcome, index: int) -> dict[str, Any]:
+    return {"index": index, "seed": o.case.seed if o.case else None, "discards": o.discards,
+            "expected": [o.expected.exit_code, o.expected.stdout] if o.expected else None}
+
+
+def make_table(plan: Plan, source: Source, cells: Any, pool: Executor,
+               first_cell: int) -> str:
+    """gcc's part of ``plan``, for a grading to come (``encode_table``)."""
+    gcc = gcc_command()
+    futures = [pool.submit(draw, source, cells, plan, i, first_cell + i, gcc)
+               for i in range(plan.programs)]
+    return encode_table(plan, [table_row(f.result(), i) for i, f in enumerate(futures)])
+
+
+def fuzz_one(source: Source, cells: Any, candidate: Candidate, plan: Plan, index: int,
+             cell: int, gcc: list[str], refused: str | None) -> Outcome:
+    """Program ``index``: drawn (replacing discarded ones) or recalled from the table made
+    before, then the candidate's outcome."""
+    row = plan.known.get(index) if plan.known is not None else None
+    out = recall(source, row, index) if row is not None else \
+        draw(source, cells, plan, index, cell, gcc, with_oracle=refused is None)
     if out.case is None:
         return out
     if refused is not None or out.expected is None:

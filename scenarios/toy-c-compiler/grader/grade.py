@@ -39,7 +39,7 @@ sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fuzz import add_options, gcc_command, plan_from, run_fuzz  # noqa: E402
+from fuzz import add_options, gcc_command, make_table, plan_from, run_fuzz  # noqa: E402
 from jail import (  # noqa: E402
     DEFAULT_FRONT_ENDS,
     Cell,
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"{', '.join(ABLATIONS)}")
     add_options(ap, "toygen.py")
     args = ap.parse_args(argv)
-    plan = plan_from(args.fuzz, args.fuzz_seed, args.fuzz_only)
+    plan = plan_from(args.fuzz, args.fuzz_seed, args.fuzz_only, args.fuzz_oracle)
     shrink = request_from(args.reduce)
     ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
     if ablate - set(ABLATIONS):
@@ -233,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"unknown stages ignored: {', '.join(unknown)}", file=sys.stderr)
     else:
         stages = all_stages
-    if shrink is not None or (plan is not None and plan.only):
-        stages = []  # a reduction, or the fuzz programs alone: no test of the suite
+    if shrink is not None or (plan is not None and (plan.only or plan.make_oracle)):
+        stages = []  # a reduction, the fuzz programs alone or gcc's part: no test
     tests = list_tests(args.tests_dir, stages)
     workspace = Path(args.workspace)
     jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
@@ -270,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
             futures = [pool.submit(grade_one, ctx, i, c_path)
                        for i, (_stage, _name, c_path) in enumerate(tests)]
             outcomes = [f.result() for f in futures]
-            if plan is not None:  # its own series, never part of the tests' score
+            if plan is not None and plan.make_oracle:  # gcc's part, before the seal
+                table = make_table(plan, ToyPrograms(), cells, pool, 0)
+            elif plan is not None:  # its own series, never part of the tests' score
                 fuzzed = run_fuzz(plan, ToyPrograms(), cells,
                                   lambda i, path, want: grade_valid(ctx, i, path, want), pool,
                                   2 * len(tests), ctx.refused or (
@@ -299,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"tests": results, "stages": per_stage}
     if shrink is not None:
         result["reduced"] = reduced
-    if plan is not None:
+    if plan is not None and plan.make_oracle:
+        result["oracle"] = table
+    elif plan is not None:
         result["fuzz"] = fuzzed
         print(f"fuzz: {fuzzed['agreed']}/{fuzzed['tried']} programs agreed with gcc (seed "
               f"{plan.seed})", file=sys.stderr)
