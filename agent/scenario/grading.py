@@ -71,17 +71,19 @@ def grade_workspace(scenario: Scenario, workspace: Path,
         return GradeResult(error=f"scenario {scenario.name} has no grader")
     grader = prepare(scenario, sandbox, progress).grader("grade")
     assert grader is not None
-    env = None
+    env, oracle_s = None, None
     if fuzz is not None:  # as in a run: gcc's part first, then the grading
         progress(f"fuzz programs: drawing {fuzz.programs} and running gcc on them "
                  f"(seed {fuzz.seed})")
-        env, _ = fuzz_request(grader, fuzz.programs, fuzz.seed)
+        env, oracle_s = fuzz_request(grader, fuzz.programs, fuzz.seed)
     with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
         copy = Path(tmp) / "workspace"
         copy_workspace(workspace, copy)
         result = grader.grade(copy, skip, env=env) if env else grader.grade(copy, skip)
     if fuzz is None or result.error:
         return result
+    if result.fuzz is not None:
+        result.fuzz.oracle_s = oracle_s
     ask = reduce_env(result.fuzz.failures, fuzz.reduce, fuzz.reduce_seconds) \
         if result.fuzz and fuzz.reduce else None
     if ask is not None:

@@ -212,6 +212,7 @@ def test_a_reduction_is_bounded_in_time(candidates: dict[str, Path]) -> None:
         r["expected"]["exit_code"] != r["got"]["exit_code"]
 
 
+@pytest.mark.slow  # five gradings of a stage on this host
 def test_gccs_part_made_before_gives_the_same_measure(grader: dict[str, ModuleType],
                                                       candidates: dict[str, Path],
                                                       tmp_path: Path) -> None:
@@ -249,6 +250,7 @@ def test_gccs_part_made_before_gives_the_same_measure(grader: dict[str, ModuleTy
     assert graded(candidates["gcc"], 12, forged)["fuzz"]["agreed"] == 6  # another seed's
 
 
+@pytest.mark.slow  # the CLI, and two gradings of a stage on this host
 def test_ultrarun_grade_fuzzes_any_workspace(candidates: dict[str, Path]) -> None:
     """`ultrarun grade SCENARIO --workspace DIR --fuzz N --seed S`: gcc's part first, then the
     suite and the candidate on the programs of that seed (as the grader draws them alone)."""
