@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.fakes.openai_server import FakeOpenAIServer
@@ -76,6 +77,7 @@ def closed_port() -> int:
     return port
 
 
+@pytest.mark.slow  # waits out the endpoint check's first-contact window (~20 s)
 def test_unreachable_endpoint_fails_fast_and_is_not_graded(tmp_path: Path) -> None:
     t0 = time.monotonic()
     r = ur(tmp_path, "run", str(TINY), "--model", "m", "--base-url",
