@@ -54,13 +54,6 @@ POLICY = ROOT / "tests" / "data" / "scenarios" / "toy-fuzz" / "reference_policy.
 EVERY_EVALUATION = ("t3", "t4", "t5")  # c-compiler's parts left out of a periodic evaluation
 
 
-class _Grader:
-    """A ``grade`` function as the ``Grader`` ``fuzz_request`` takes."""
-
-    def __init__(self, grade: Any) -> None:
-        self.grade = grade
-
-
 def generation(seconds: float = 5.0) -> dict[str, float]:
     """Programs generated per second, per tier."""
     out = {}
@@ -118,8 +111,9 @@ class Timed:
     workspace, the agent working), then the sealed grading with its table; beside it the same
     sealed grading without the fuzz measure, and the former sealed grading that ran gcc too."""
 
-    def __init__(self, grade: Any, ws: Path, programs: int, skip: tuple[str, ...] = ()) -> None:
-        self.grade, self.ws, self.programs, self.skip = grade, ws, programs, skip
+    def __init__(self, grader: Any, ws: Path, programs: int,
+                 skip: tuple[str, ...] = ()) -> None:
+        self.grader, self.ws, self.programs, self.skip = grader, ws, programs, skip
 
     def once(self, kind: str, tmp: Path) -> tuple[float, float, Any]:
         """``plain`` (no fuzz), ``sealed`` (gcc's part before: its seconds, then the sealed
@@ -128,7 +122,7 @@ class Timed:
         seed = draw_seed()
         if kind == "sealed":
             t0 = time.monotonic()
-            env, made = fuzz_request(_Grader(self.grade), self.programs, seed)
+            env, made = fuzz_request(self.grader, self.programs, seed)
             before = time.monotonic() - t0
             assert made is not None, "the grader made no table"
         elif kind == "inside":
@@ -136,7 +130,7 @@ class Timed:
         copy = tmp / f"copy-{time.monotonic_ns()}"
         copy_workspace(self.ws, copy)
         t0 = time.monotonic()
-        r = self.grade(copy, self.skip, env=env) if env else self.grade(copy, self.skip)
+        r = self.grader.grade(copy, self.skip, env=env)
         secs = time.monotonic() - t0
         shutil.rmtree(copy, ignore_errors=True)
         return before, secs, r
@@ -181,7 +175,7 @@ class Timed:
         copy = tmp / "reduce"
         copy_workspace(self.ws, copy)
         t0 = time.monotonic()
-        red = self.grade(copy, env=ask)
+        red = self.grader.reduce(copy, ask)
         shutil.rmtree(copy, ignore_errors=True)
         p = red.reduced[0] if red.reduced else None
         return {"evaluation_s": round(secs, 1), "miscompiled": r.fuzz.miscompiled,
@@ -200,18 +194,17 @@ def toy_part(tmp: Path, rounds: int, say: Any) -> dict[str, Any]:
 
     box = prepare(scenario, "docker").grader("bench-fuzz")
     assert box is not None
-    grade = box.grade
 
     ws = reference(tmp / "toy-ref")
     shutil.copytree(scenario.root / "workspace", ws, dirs_exist_ok=True)
     say(f"toy-c-compiler: the reference, whole suite, with and without {spec.programs} programs")
-    out = {"evaluation": Timed(grade, ws, spec.programs).compare(rounds, tmp)}
+    out = {"evaluation": Timed(box, ws, spec.programs).compare(rounds, tmp)}
     bug = reference(tmp / "toy-bug")
     policy = _tool(POLICY, "toy_fuzz_policy")
     code = bug / "toyc" / "codegen.py"
     code.write_text(code.read_text().replace(policy.RIGHT, policy.WRONG))
     say(f"toy-c-compiler: reducing a planted miscompile (bound {spec.reduce_seconds:g} s)")
-    out["reduction"] = Timed(grade, bug, spec.programs).reduction(spec.reduce_seconds, tmp)
+    out["reduction"] = Timed(box, bug, spec.programs).reduction(spec.reduce_seconds, tmp)
     return out
 
 
@@ -225,20 +218,20 @@ def cc_part(tmp: Path, rounds: int, say: Any) -> dict[str, Any]:
     say("c-compiler: images (the scenario's, its grader's, tcc's; built once)")
     candidates = _tool(CC / "tools" / "candidates.py", "cc_candidates")
     images, _ = candidates.candidate_images(client, scenario, say)  # tcc's: on the grader's
-    grade = docker_grader(client, scenario, images["tcc"], run_id="bench-fuzz").grade
+    grader = docker_grader(client, scenario, images["tcc"], run_id="bench-fuzz")
     tcc = workspace(tmp / "cc-tcc", 'exec tcc -w "$@"\n')
     say(f"c-compiler: tcc, tiers 1-2, with and without {spec.programs} programs")
-    out = {"evaluation": Timed(grade, tcc, spec.programs, EVERY_EVALUATION).compare(rounds,
+    out = {"evaluation": Timed(grader, tcc, spec.programs, EVERY_EVALUATION).compare(rounds,
                                                                                    tmp)}
     # tcc grades tiers 1-2 in seconds: the worst case for the ratio. The toy reference (a
     # compiler written in Python, passing tier 1 only) is nearer an agent's compiler's pace.
     say(f"c-compiler: the toy reference, tiers 1-2, with and without {spec.programs} programs")
-    out["evaluation_reference"] = Timed(grade, reference(tmp / "cc-ref"), spec.programs,
+    out["evaluation_reference"] = Timed(grader, reference(tmp / "cc-ref"), spec.programs,
                                         EVERY_EVALUATION).compare(rounds, tmp)
     bad = workspace(tmp / "cc-bad", PERCENT_AS_DIV + 'exec tcc -w "$@"\n')
     say(f"c-compiler: reducing a miscompile of tcc with `%` as `/` "
         f"(bound {spec.reduce_seconds:g} s)")
-    out["reduction"] = Timed(grade, bad, spec.programs, EVERY_EVALUATION).reduction(
+    out["reduction"] = Timed(grader, bad, spec.programs, EVERY_EVALUATION).reduction(
         spec.reduce_seconds, tmp)
     return out
 

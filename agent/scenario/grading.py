@@ -79,7 +79,7 @@ def grade_workspace(scenario: Scenario, workspace: Path,
     with tempfile.TemporaryDirectory(prefix="ultrarun-grade-") as tmp:
         copy = Path(tmp) / "workspace"
         copy_workspace(workspace, copy)
-        result = grader.grade(copy, skip, env=env) if env else grader.grade(copy, skip)
+        result = grader.grade(copy, skip, env=env)
     if fuzz is None or result.error:
         return result
     if result.fuzz is not None:

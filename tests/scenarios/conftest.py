@@ -14,6 +14,15 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 TOY_STAGED = SCENARIOS / "toy-c-compiler" / "reference" / "staged"
 
 
+def compiler(root: Path, name: str, script: str) -> Path:
+    """A workspace ``root/name`` whose ``compile`` is ``script`` (a /bin/sh body)."""
+    ws = root / name
+    ws.mkdir()
+    (ws / "compile").write_text("#!/bin/sh\n" + script)
+    (ws / "compile").chmod(0o755)
+    return ws
+
+
 def toy_reference(dest: Path) -> Path:
     """The toy C compiler's reference (``compile`` and ``toyc/``) written into ``dest``."""
     write_stage(TOY_STAGED, dest)

@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.scenarios.conftest import compiler
+
 REPO = Path(__file__).resolve().parents[2]
 CC = REPO / "scenarios" / "c-compiler"
 TOY_GRADER = REPO / "scenarios" / "toy-c-compiler" / "grader"
@@ -91,14 +93,6 @@ def cc_grade(ws: Path, *args: str, env: dict[str, str] | None = None) -> dict[st
                             **(env or {})})
     assert r.returncode == 0, r.stderr[-2000:]
     return json.loads(r.stdout.strip().splitlines()[-1])
-
-
-def compiler(root: Path, name: str, script: str) -> Path:
-    ws = root / name
-    ws.mkdir()
-    (ws / "compile").write_text("#!/bin/sh\n" + script)
-    (ws / "compile").chmod(0o755)
-    return ws
 
 
 def test_the_fuzz_measure_tries_every_tier(tmp_path: Path) -> None:

@@ -30,9 +30,10 @@ exec python3 "$(dirname "$0")/ref/compile" "$@"
 """
 
 
-def _toyc_peeker(ws: Path) -> Path:
+def _toyc_peeker(ws: Path, script: str = PEEK_THEN_COMPILE) -> Path:
+    """The reference compiler in ``ws/ref``, behind a ``compile`` that peeks first."""
     toy_reference(ws / "ref")
-    (ws / "compile").write_text(PEEK_THEN_COMPILE)
+    (ws / "compile").write_text(script)
     (ws / "compile").chmod(0o755)
     return ws
 
@@ -86,18 +87,11 @@ exec python3 "$(dirname "$0")/ref/compile" "$@"
 """
 
 
-def _table_peeker(ws: Path) -> Path:
-    toy_reference(ws / "ref")
-    (ws / "compile").write_text(PEEK_AT_TABLE)
-    (ws / "compile").chmod(0o755)
-    return ws
-
-
 def _fuzz_peek(tmp_path: Path, sandbox: str) -> Any:
     s = load_scenario("toy-c-compiler")
     assert s.grader is not None and s.grader.isolate
     s.grader.command += " --stages 01-return"
-    result = grade_workspace(s, _table_peeker(tmp_path / "ws"), sandbox,
+    result = grade_workspace(s, _toyc_peeker(tmp_path / "ws", PEEK_AT_TABLE), sandbox,
                              fuzz=FuzzRequest(programs=4, seed=5))
     assert result.error is None and result.fuzz is not None
     assert result.fuzz.oracle_s is not None  # the table was made before and handed on

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.scenarios.conftest import toy_reference
+from tests.scenarios.conftest import compiler, toy_reference
 
 REPO = Path(__file__).resolve().parents[2]
 GRADER = REPO / "scenarios" / "toy-c-compiler" / "grader"
@@ -146,14 +146,6 @@ def toy_grade(ws: Path, *args: str, timeout: float = 600) -> dict[str, Any]:
                        check=False)
     assert r.returncode == 0, r.stderr[-2000:]
     return json.loads(r.stdout.strip().splitlines()[-1])
-
-
-def compiler(root: Path, name: str, script: str) -> Path:
-    ws = root / name
-    ws.mkdir()
-    (ws / "compile").write_text("#!/bin/sh\n" + script)
-    (ws / "compile").chmod(0o755)
-    return ws
 
 
 # gcc, except that `a % b` is computed as `a / b` (the generator writes binary operators

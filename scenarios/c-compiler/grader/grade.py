@@ -128,8 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     defences = Defences(vet="programs" not in ablate, seal="seal" not in ablate)
 
     tests_dir, programs_dir = Path(args.tests_dir), Path(args.programs_dir)
-    # a reduction, or the fuzz programs alone: no test of the suite
-    no_suite = shrink is not None or (plan is not None and (plan.only or plan.make_oracle))
+    no_suite = shrink is not None or (plan is not None and plan.no_suite)  # reduce.py, fuzz.py
     tiers = [] if no_suite else select_tiers(args.tiers, tests_dir, programs_dir)
     prefixes = [p.strip() for p in args.stages.split(",")] if args.stages else None
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import hashlib
 import json
 import os
@@ -98,6 +99,11 @@ class Plan:
     # gcc's part made before (``make_table``): index -> its row; None: gcc runs here
     known: dict[int, dict[str, Any]] | None = None
 
+    @property
+    def no_suite(self) -> bool:
+        """This grading grades no test of the suite (the fuzz programs, or gcc's part, alone)."""
+        return self.only or self.make_oracle
+
 
 def derive(seed: int, index: int, attempt: int) -> int:
     """The generator seed of attempt ``attempt`` at program ``index`` of evaluation ``seed``."""
@@ -141,8 +147,9 @@ def plan_from(programs: int | None, seed: int | None, only: bool = False,
         return None
     plan = Plan(programs, secrets.randbits(63) if seed is None else seed, only=only,
                 make_oracle=make_oracle)
-    known = read_table(table, plan) if table and not make_oracle else None
-    return Plan(plan.programs, plan.seed, only=only, make_oracle=make_oracle, known=known)
+    if table and not make_oracle:
+        plan = dataclasses.replace(plan, known=read_table(table, plan))
+    return plan
 
 
 def encode_table(plan: Plan, rows: list[dict[str, Any]]) -> str:

@@ -233,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"unknown stages ignored: {', '.join(unknown)}", file=sys.stderr)
     else:
         stages = all_stages
-    if shrink is not None or (plan is not None and (plan.only or plan.make_oracle)):
-        stages = []  # a reduction, the fuzz programs alone or gcc's part: no test
+    if shrink is not None or (plan is not None and plan.no_suite):  # reduce.py, fuzz.py
+        stages = []
     tests = list_tests(args.tests_dir, stages)
     workspace = Path(args.workspace)
     jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
