@@ -8,7 +8,6 @@ Only the process driving the batch writes it; Ray workers write run folders only
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from agent.batch.matrix import Entry
 from agent.team.as_run import has_outcome, outcome_info
+from agent.trajectory.durable import write_atomic
 from agent.trajectory.run_info import RunInfo
 
 SCHEMA = 1
@@ -192,11 +192,5 @@ class BatchRecorder:
                 self.index.state = state
             self.index.updated_at = time.time()
             self.index.totals = self.totals()
-            text = self.index.model_dump_json(indent=2)
-            tmp = self.path.with_name(f".batch.json.{os.getpid()}.{threading.get_ident()}")
-            with open(tmp, "w") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
+            write_atomic(self.path, self.index.model_dump_json(indent=2))
             self._last_save = time.time()

@@ -16,6 +16,7 @@ from agent.analysis.metrics import RunMetrics, compute_metrics
 from agent.batch.index import BatchIndex
 from agent.team.as_run import load_any
 from agent.team.info import is_team_dir
+from agent.trajectory.durable import write_atomic
 
 #: (key, label, how to read it from a run's metrics) of the figures aggregated per group.
 FIGURES: list[tuple[str, str]] = [
@@ -117,9 +118,7 @@ def write_compare_html(batch_dir: Path, dirs: Sequence[Path]) -> Path | None:
         return None
     items = compare_runs([(d, load_any(d)) for d in dirs])
     out = batch_dir / "compare.html"
-    tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(render_compare_html(items))
-    tmp.replace(out)
+    write_atomic(out, render_compare_html(items))
     return out
 
 

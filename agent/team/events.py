@@ -10,9 +10,6 @@ step is in its sessions' own run folders (``agents/<agent>/<session>/``).
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -20,6 +17,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, Field, TypeAdapter
 
 from agent import jsonsafe
+from agent.trajectory.durable import EventLog
 from agent.trajectory.events import EvaluationEvent, EventBase, ResumeEvent
 from agent.trajectory.reader import iter_events
 from agent.trajectory.run_info import EndReason, Status
@@ -142,38 +140,17 @@ def parse_team_event(raw: bytes) -> EventBase:
     return EventBase.model_validate(data)
 
 
-class TeamLog:
-    """Appends team events (flushed per event, fsync'ed by ``sync``). Thread-safe: members,
-    the push watcher and the grader all write to it. Also an event sink for the evaluation
-    runner (``emit``)."""
+class TeamLog(EventLog):
+    """Appends team events. Members, the push watcher and the grader all write to it; it is
+    also an event sink for the evaluation runner (``emit``), where an event's step defaults to
+    the pushes seen so far."""
 
     def __init__(self, team_dir: Path, next_seq: int = 0, step: int = 0) -> None:
-        self.path = team_dir / LOG
-        self._lock = threading.Lock()
-        self._seq = next_seq
+        super().__init__(team_dir / LOG, next_seq)
         self.step = step  # pushes seen so far
-        self._file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
 
     def emit(self, event_cls: type[E], step: int | None = None, **fields: Any) -> E:
-        with self._lock:
-            event = event_cls(seq=self._seq, t=time.time(),
-                              step=self.step if step is None else step, **fields)
-            self._file.write(event.model_dump_json(exclude_none=True).encode() + b"\n")
-            self._file.flush()
-            self._seq += 1
-            return event
-
-    def sync(self) -> None:
-        with self._lock:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-
-    def close(self) -> None:
-        with self._lock:
-            if not self._file.closed:
-                self._file.flush()
-                os.fsync(self._file.fileno())
-                self._file.close()
+        return super().emit(event_cls, self.step if step is None else step, **fields)
 
 
 @dataclass

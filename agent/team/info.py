@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.budgets import Budgets
+from agent.trajectory.durable import write_atomic
 from agent.trajectory.run_info import EndReason, Status
 from sandboxes.numbers import count, number
 
@@ -80,12 +80,7 @@ class TeamInfo(BaseModel):
 
 
 def write_team_info(team_dir: Path, info: TeamInfo) -> None:
-    tmp = team_dir / (TEAM_JSON + ".tmp")
-    with open(tmp, "w") as f:
-        f.write(info.model_dump_json(indent=2))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, team_dir / TEAM_JSON)
+    write_atomic(team_dir / TEAM_JSON, info.model_dump_json(indent=2))
 
 
 def read_team_info(team_dir: Path) -> TeamInfo:

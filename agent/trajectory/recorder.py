@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from agent.trajectory.durable import EventLog
 from agent.trajectory.events import EventBase
 from agent.trajectory.outputs import output_file
 from agent.trajectory.run_info import RunInfo, write_run_info
@@ -36,34 +36,26 @@ class Recorder:
         self.outputs_dir.mkdir(parents=True, exist_ok=True)
         self.outputs_cap = outputs_cap
         self.outputs_used = sum(p.stat().st_size for p in self.outputs_dir.glob("*.log"))
-        self._lock = threading.Lock()
-        self._seq = next_seq
+        self._lock = threading.Lock()  # run.json's writers
         # Told of each event once it is written (a live view, a log); from any thread.
         self.listener = listener
-        self._file = open(run_dir / "events.jsonl", "ab")  # noqa: SIM115 - closed in close()
+        self._log = EventLog(run_dir / "events.jsonl", next_seq)
         write_run_info(run_dir, info)
 
     @property
     def next_seq(self) -> int:
-        return self._seq
+        return self._log.next_seq
 
     def emit(self, event_cls: type[E], step: int, **fields: Any) -> E:
         """Build, number, append and flush one event; return it."""
-        with self._lock:
-            event = event_cls(seq=self._seq, t=time.time(), step=step, **fields)
-            line = event.model_dump_json(exclude_none=True).encode() + b"\n"
-            self._file.write(line)
-            self._file.flush()
-            self._seq += 1
+        event = self._log.emit(event_cls, step, **fields)
         if self.listener is not None:
             self.listener(event)
         return event
 
     def sync(self) -> None:
         """Make everything written so far durable (called at the end of each step)."""
-        with self._lock:
-            self._file.flush()
-            os.fsync(self._file.fileno())
+        self._log.sync()
 
     def save_info(self) -> None:
         """Rewrite run.json from ``self.info``."""
@@ -86,11 +78,7 @@ class Recorder:
         return str(target.relative_to(self.run_dir))
 
     def close(self) -> None:
-        with self._lock:
-            if not self._file.closed:
-                self._file.flush()
-                os.fsync(self._file.fileno())
-                self._file.close()
+        self._log.close()
 
 
 def _keep_ends(path: Path, keep: int, cap: int) -> int:

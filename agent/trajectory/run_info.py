@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 from agent import jsonsafe
 from agent.budgets import Budgets
 from agent.clock import ClockOptions
+from agent.trajectory.durable import write_atomic
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.backends import SandboxConfig
 from sandboxes.numbers import count
@@ -183,12 +183,7 @@ def versions() -> dict[str, str]:
 
 def write_run_info(run_dir: Path, info: RunInfo) -> None:
     """Write run.json atomically (a crash leaves the old or the new file, never half of one)."""
-    tmp = run_dir / "run.json.tmp"
-    with open(tmp, "w") as f:
-        f.write(info.model_dump_json(indent=2))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, run_dir / "run.json")
+    write_atomic(run_dir / "run.json", info.model_dump_json(indent=2))
 
 
 def read_run_info(run_dir: Path) -> RunInfo:
