@@ -48,19 +48,12 @@ if LIB is None:
              f"nor in {HERE.parent / 'image' / 'programs'}")
 sys.path[:0] = [str(HERE), str(LIB)]
 
+import options  # noqa: E402
 import programs  # noqa: E402
 import suite  # noqa: E402
 from csmithgen import CsmithPrograms  # noqa: E402
-from fuzz import add_options, gcc_command, make_table, plan_from, run_fuzz  # noqa: E402
-from jail import (  # noqa: E402
-    DEFAULT_FRONT_ENDS,
-    Defences,
-    Jail,
-    JailError,
-    Unconfined,
-    load_front_ends,
-    scan_workspace,
-)
+from fuzz import add_options as add_fuzz_options  # noqa: E402
+from fuzz import gcc_command, make_table, plan_from, run_fuzz  # noqa: E402
 from reduce import reduce_all, request_from  # noqa: E402
 from runner import run_limited  # noqa: E402
 
@@ -68,9 +61,7 @@ SUITE_TIERS = suite.TIERS
 PROGRAMS_TIER = "t5"
 SKIP_ENV = "ULTRARUN_GRADE_SKIP"
 # Defences --ablate can switch off (the toy grader's, and tier 5's salt and fresh test tree).
-ABLATIONS = {"scan": "no search for compiler front ends in the workspace",
-             "programs": "any ELF file or #! script is run as the built program",
-             "seal": "built programs run unsealed (may exec, read any file the cell can)",
+ABLATIONS = {**options.ABLATIONS,
              "salt": "tier 5: no salt appended to the sources, none checked",
              "test-tree": "tier 5: tests run in the tree the compile wrote, not a fresh copy"}
 
@@ -100,32 +91,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tiers", default=None, help="comma-separated tiers (default: all)")
     ap.add_argument("--stages", default=None,
                     help="comma-separated stage id prefixes, e.g. t2/07,t5/01-zlib")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--details", default=None, help="write per-test diagnostics (JSON) here")
-    ap.add_argument("--compile-timeout", type=float, default=10.0)
-    ap.add_argument("--run-timeout", type=float, default=5.0)
     ap.add_argument("--tests-dir", default=str(HERE / "tests"))
     ap.add_argument("--programs-dir", default=DEFAULT_PROGRAMS)
     ap.add_argument("--deadline", type=float, default=3300.0,
                     help="seconds after which tier-5 projects not yet built are timeouts")
-    ap.add_argument("--jail", choices=["auto", "on", "off"], default="auto",
-                    help="confine every test (auto: when $ULTRARUN_RUN_AS is set)")
-    ap.add_argument("--front-ends", default=str(DEFAULT_FRONT_ENDS),
-                    help="folder of compiler front ends whose code a workspace may not carry")
-    ap.add_argument("--ablate", default="",
-                    help="switch defences off to measure what they stop (comma-separated): "
-                         f"{', '.join(ABLATIONS)}")
-    add_options(ap, "csmithgen.py")
+    options.add_options(ap, ABLATIONS)
+    add_fuzz_options(ap, "csmithgen.py")
     args = ap.parse_args(argv)
     started = time.monotonic()
     plan = plan_from(args.fuzz, args.fuzz_seed, args.fuzz_only, args.fuzz_oracle)
     shrink = request_from(args.reduce)
-    ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
-    if ablate - set(ABLATIONS):
-        print(f"--ablate: unknown {sorted(ablate - set(ABLATIONS))}; choose among "
-              f"{', '.join(ABLATIONS)}", file=sys.stderr)
+    ablate = options.ablations_of(args, ABLATIONS)
+    if ablate is None:
         return 2
-    defences = Defences(vet="programs" not in ablate, seal="seal" not in ablate)
 
     tests_dir, programs_dir = Path(args.tests_dir), Path(args.programs_dir)
     no_suite = shrink is not None or (plan is not None and plan.no_suite)  # reduce.py, fuzz.py
@@ -140,28 +118,16 @@ def main(argv: list[str] | None = None) -> int:
     tests = [t for t in suite.list_suite(tests_dir, [t for t in tiers if t in SUITE_TIERS])
              if wanted(f"{t[0]}/{t[1]}")]
     jobs = max(1, args.jobs)
-    jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
-    try:
-        cells: Jail | Unconfined = (Jail(workspace, defences=defences) if jailed
-                                    else Unconfined(workspace, defences))
-    except (JailError, OSError) as exc:
-        print(f"c-compiler grader: cannot confine the compiler: {exc}", file=sys.stderr)
+    cells = options.cells_for(args, workspace, options.defences_of(ablate), "c-compiler")
+    if cells is None:
         return 2
-    try:  # opened now: once confined, the grader may write nothing but /tmp
-        details_fh = open(args.details, "w", encoding="utf-8") if args.details else None  # noqa: SIM115
-    except OSError as exc:
-        print(f"could not write details: {exc}", file=sys.stderr)
-        details_fh = None
+    details_fh = options.open_details(args)
     results: dict[str, str] = {}
     details: dict[str, dict] = {}
     stages: dict[str, list[int]] = {}
     extra: dict = {}  # the fuzz measure's output, when asked for
     try:
-        front_ends = [] if "scan" in ablate else load_front_ends(Path(args.front_ends))
-        problems = scan_workspace(workspace, front_ends) if front_ends else []
-        refused = "workspace refused: " + "; ".join(problems) if problems else None
-        if refused:
-            print(refused, file=sys.stderr)
+        refused = options.refusal(args, workspace, ablate, cells)
         cells.lock_down([HERE, tests_dir, programs_dir, LIB])  # before any thread starts
         ctx = suite.Context(str(compiler) if compiler and not refused else None, cells,
                             run_limited, args.compile_timeout, args.run_timeout)

@@ -39,16 +39,14 @@ sys.dont_write_bytecode = True  # keep the tree free of __pycache__
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from fuzz import add_options, gcc_command, make_table, plan_from, run_fuzz  # noqa: E402
+import options  # noqa: E402
+from fuzz import add_options as add_fuzz_options  # noqa: E402
+from fuzz import gcc_command, make_table, plan_from, run_fuzz  # noqa: E402
 from jail import (  # noqa: E402
-    DEFAULT_FRONT_ENDS,
     Cell,
-    Defences,
     Jail,
     JailError,
     Unconfined,
-    load_front_ends,
-    scan_workspace,
 )
 from reduce import reduce_all, request_from  # noqa: E402
 from runner import (  # noqa: E402
@@ -63,11 +61,6 @@ from sealed import killed_for_exec  # noqa: E402
 from toygen import ToyPrograms  # noqa: E402
 
 OUTPUT_CAP = 1 << 20
-# Defences --ablate can switch off: the front-end scan, the vetting of built programs (only
-# x86-64 executables of the C runtime), running them sealed (sealed.py).
-ABLATIONS = {"scan": "no search for compiler front ends in the workspace",
-             "programs": "any ELF file or #! script is run as the built program",
-             "seal": "built programs run unsealed (may exec, read any file the cell can)"}
 
 
 def _short(data: bytes | str, limit: int = 400) -> str:
@@ -198,31 +191,16 @@ def find_compiler(workspace: Path) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("workspace")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--stages", default=None, help="comma-separated stage names (default: all)")
-    ap.add_argument(
-        "--details", default=None, help="write per-test diagnostics (JSON) to this file"
-    )
-    ap.add_argument("--compile-timeout", type=float, default=10.0)
-    ap.add_argument("--run-timeout", type=float, default=5.0)
     ap.add_argument("--tests-dir", default=str(HERE / "tests"))
-    ap.add_argument("--jail", choices=["auto", "on", "off"], default="auto",
-                    help="confine every test (auto: when $ULTRARUN_RUN_AS is set)")
-    ap.add_argument("--front-ends", default=str(DEFAULT_FRONT_ENDS),
-                    help="folder of compiler front ends whose code a workspace may not carry")
-    ap.add_argument("--ablate", default="",
-                    help="switch defences off to measure what they stop (comma-separated): "
-                         f"{', '.join(ABLATIONS)}")
-    add_options(ap, "toygen.py")
+    options.add_options(ap, options.ABLATIONS)
+    add_fuzz_options(ap, "toygen.py")
     args = ap.parse_args(argv)
     plan = plan_from(args.fuzz, args.fuzz_seed, args.fuzz_only, args.fuzz_oracle)
     shrink = request_from(args.reduce)
-    ablate = {a.strip() for a in args.ablate.split(",") if a.strip()}
-    if ablate - set(ABLATIONS):
-        print(f"--ablate: unknown {sorted(ablate - set(ABLATIONS))}; choose among "
-              f"{', '.join(ABLATIONS)}", file=sys.stderr)
+    ablate = options.ablations_of(args, options.ABLATIONS)
+    if ablate is None:
         return 2
-    defences = Defences(vet="programs" not in ablate, seal="seal" not in ablate)
 
     all_stages = list_stages(args.tests_dir)
     if args.stages:
@@ -237,28 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         stages = []
     tests = list_tests(args.tests_dir, stages)
     workspace = Path(args.workspace)
-    jailed = args.jail == "on" or (args.jail == "auto" and bool(os.environ.get("ULTRARUN_RUN_AS")))
-    try:
-        cells: Jail | Unconfined = (Jail(workspace, defences=defences) if jailed
-                                    else Unconfined(workspace, defences))
-    except (JailError, OSError) as exc:
-        print(f"toy-c-compiler grader: cannot confine the compiler: {exc}", file=sys.stderr)
+    cells = options.cells_for(args, workspace, options.defences_of(ablate), "toy-c-compiler")
+    if cells is None:
         return 2
-    try:  # opened now: once confined, the grader may write nothing but /tmp
-        details_fh = open(args.details, "w", encoding="utf-8") if args.details else None  # noqa: SIM115
-    except OSError as exc:
-        print(f"could not write details: {exc}", file=sys.stderr)
-        details_fh = None
+    details_fh = options.open_details(args)
     try:
-        refused = None
-        front_ends = [] if "scan" in ablate else load_front_ends(Path(args.front_ends))
-        if jailed and not front_ends and "scan" not in ablate:
-            print(f"note: no compiler front end in {args.front_ends} to look for",
-                  file=sys.stderr)
-        problems = scan_workspace(workspace, front_ends) if front_ends else []
-        if problems:
-            refused = "workspace refused: " + "; ".join(problems)
-            print(refused, file=sys.stderr)
+        refused = options.refusal(args, workspace, ablate, cells)
         ctx = Context(find_compiler(workspace), cells, args.compile_timeout, args.run_timeout,
                       refused)
         cells.lock_down([HERE, Path(args.tests_dir)])  # before the pool starts its threads
