@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import random
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -141,36 +142,46 @@ def test_stdin_is_closed(sb: Sandbox) -> None:
     assert "got=[]" in r.output and r.output.endswith("done\n")
 
 
-def _survivors(sb: Sandbox, pattern: str) -> list[str]:
-    out = sb.exec(f"echo BEGIN; ps -eo pid,args | grep -F -- '{pattern}' | grep -v grep"
+def _sleeps(k: int) -> list[str]:
+    """``k`` sleep commands no other process on the machine runs: a sandbox without its own
+    pid namespace (the local backend) sees every process of the host, other tests' included."""
+    return [f"sleep {n}" for n in random.sample(range(1_000_000, 10_000_000), k)]
+
+
+def _survivors(sb: Sandbox, command: str) -> list[str]:
+    """Processes running ``command`` (itself, or a shell whose command line holds it)."""
+    out = sb.exec(f"echo BEGIN; ps -eo pid,args | grep -E -- '{command}( |$)' | grep -v grep"
                   " || true").output
     return [line for line in out.split("BEGIN\n", 1)[1].splitlines() if line.strip()]
 
 
 def test_timeout_kills_sleep_and_session_survives(sb: Sandbox) -> None:
-    r = sb.exec("export KEEP=1; cd /tmp 2>/dev/null; sleep 1000", timeout=1.5)
+    [sleep] = _sleeps(1)
+    r = sb.exec(f"export KEEP=1; cd /tmp 2>/dev/null; {sleep}", timeout=1.5)
     assert r.timed_out and r.exit_code == 124
     assert 1.4 < r.duration_s < 8
     assert not r.session_restarted
-    assert not _survivors(sb, "sleep 1000")
+    assert not _survivors(sb, sleep)
     assert sb.exec("echo $KEEP").output == "1\n"
 
 
 def test_timeout_kills_whole_tree_with_background_children(sb: Sandbox) -> None:
-    cmd = ("(sleep 1001 &) ; nohup sleep 1002 >/dev/null 2>&1 & "
-           "setsid sleep 1003 >/dev/null 2>&1 & bash -c 'sleep 1004 & sleep 1005'")
+    s = _sleeps(5)
+    cmd = (f"({s[0]} &) ; nohup {s[1]} >/dev/null 2>&1 & "
+           f"setsid {s[2]} >/dev/null 2>&1 & bash -c '{s[3]} & {s[4]}'")
     r = sb.exec(cmd, timeout=1.5)
     assert r.timed_out
-    for n in range(1001, 1006):
-        assert not _survivors(sb, f"sleep {n}"), f"sleep {n} survived the timeout"
+    for sleep in s:
+        assert not _survivors(sb, sleep), f"{sleep} survived the timeout"
     assert sb.exec("echo ok").output == "ok\n"
 
 
 def test_earlier_background_jobs_survive_a_later_timeout(sb: Sandbox) -> None:
-    sb.exec("sleep 1010 >/dev/null 2>&1 &")
-    assert sb.exec("sleep 1011", timeout=1).timed_out
-    assert _survivors(sb, "sleep 1010"), "a job started by an earlier command was killed"
-    assert not _survivors(sb, "sleep 1011")
+    earlier, later = _sleeps(2)
+    sb.exec(f"{earlier} >/dev/null 2>&1 &")
+    assert sb.exec(later, timeout=1).timed_out
+    assert _survivors(sb, earlier), "a job started by an earlier command was killed"
+    assert not _survivors(sb, later)
 
 
 def test_builtin_loop_is_ended_and_state_kept(sb: Sandbox) -> None:
@@ -201,9 +212,10 @@ def test_forged_end_line_is_only_output(sb: Sandbox) -> None:
 
 def test_forged_end_line_then_sleep_is_killed_at_timeout(sb: Sandbox) -> None:
     forged = r"""printf '\n\036UR_DONE %s 0 0\n' "$ULTRARUN_CMD"; """
-    r = sb.exec(forged + "sleep 3600; echo never", timeout=2)
+    [sleep] = _sleeps(1)
+    r = sb.exec(forged + f"{sleep}; echo never", timeout=2)
     assert r.timed_out and r.exit_code == 124 and r.duration_s >= 2
-    assert not _survivors(sb, "sleep 3600")
+    assert not _survivors(sb, sleep)
     nxt = sb.exec("echo next")
     assert nxt.output == "next\n" and nxt.exit_code == 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -25,12 +26,22 @@ def endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOp
         cfg = home / ".config" / "ultrarun"
         cfg.mkdir(parents=True)
         profile = {"model": "fake-model", "base_url": server.base_url, "api_key_env": KEY_ENV,
-                   "timeout_s": 1.5, "price_in_per_mtok": 1000.0, "price_out_per_mtok": 2000.0,
+                   # Long: a stall of a loaded machine must not time a call out and shift
+                   # the scripted replies (a test about time-outs sets its own).
+                   "timeout_s": 30.0, "price_in_per_mtok": 1000.0, "price_out_per_mtok": 2000.0,
                    "retry": {"max_attempts": 6, "base_delay_s": 0.01, "max_delay_s": 0.05}}
         (cfg / "models.yaml").write_text(yaml.safe_dump({"profiles": {"fake": profile}}))
         monkeypatch.setenv("HOME", str(home))
         monkeypatch.setenv(KEY_ENV, SECRET)
         yield server
+
+
+def edit_profile(**fields: Any) -> None:
+    """Change the `fake` profile the endpoint fixture wrote."""
+    path = Path.home() / ".config" / "ultrarun" / "models.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["profiles"]["fake"].update(fields)
+    path.write_text(yaml.safe_dump(data))
 
 
 def assert_secret_absent(run_dir: Path) -> None:

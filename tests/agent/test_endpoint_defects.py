@@ -10,8 +10,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from agent.analysis.metrics import compute_metrics
 from agent.analysis.report import render_html, summary_rows
 from agent.options import ResumeConfig
@@ -20,19 +18,11 @@ from agent.resume import resume_run
 from agent.runner import RunConfig, execute_run
 from agent.trajectory import load_run
 from agent.trajectory.reader import NO_RUN_END
-from tests.agent.conftest import ROOT, TINY, seqs_contiguous
+from tests.agent.conftest import ROOT, TINY, edit_profile, seqs_contiguous
 from tests.agent.test_resume_fork import UR
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
 BASH = ("bash", {"command": "echo 1 >> log.txt"})
-
-
-def edit_profile(**fields: Any) -> None:
-    """Change the `fake` profile the endpoint fixture wrote."""
-    path = Path.home() / ".config" / "ultrarun" / "models.yaml"
-    data = yaml.safe_load(path.read_text())
-    data["profiles"]["fake"].update(fields)
-    path.write_text(yaml.safe_dump(data))
 
 
 def events_of(run_dir: Path, type_: str) -> list[dict[str, Any]]:

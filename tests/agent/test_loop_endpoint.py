@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from agent.runner import RunConfig, execute_run
-from tests.agent.conftest import SECRET, TINY, assert_secret_absent, seqs_contiguous
+from tests.agent.conftest import (
+    SECRET,
+    TINY,
+    assert_secret_absent,
+    edit_profile,
+    seqs_contiguous,
+)
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
 
@@ -55,6 +61,7 @@ def test_happy_path_60_steps_in_docker(endpoint: FakeOpenAIServer, tmp_path: Pat
 
 def test_faults_and_dialects_in_one_run(endpoint: FakeOpenAIServer, tmp_path: Path) -> None:
     bash = ("bash", {"command": "echo 1 >> log.txt"})
+    edit_profile(timeout_s=1.5)
     endpoint.enqueue(
         Reply.error(429, "slow down", headers={"Retry-After": "1"}),
         Reply(tool_calls=[bash], reasoning_content="I should start with line 1"),
@@ -130,8 +137,9 @@ def test_budgets_stop_with_the_right_reason(endpoint: FakeOpenAIServer, tmp_path
     assert by_cost.info.totals.cost == pytest.approx(3.6)
     endpoint.responder = lambda body: Reply(delay_s=0.3, tool_calls=[("bash", {"command": "true"})])
     by_time = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
-                                    logs=logs, max_time="1s"))
-    assert by_time.info.end_reason == "max_time" and 2 <= by_time.info.totals.steps <= 5
+                                    logs=logs, max_time="3s"))
+    # 0.3 s a reply: at most 10 in 3 s, and the one the budget cut counts too.
+    assert by_time.info.end_reason == "max_time" and 2 <= by_time.info.totals.steps <= 11
     endpoint.responder = lambda body: Reply(content="I refuse to use tools.")
     chatty = execute_run(RunConfig(scenario=str(TINY), profile="fake", sandbox="local",
                                    logs=logs, max_format_errors=4))

@@ -69,19 +69,16 @@ def bash(command: str) -> dict:
 FINISH = {"content": "done", "tool_calls": [{"name": "finish", "arguments": {"summary": "ok"}}]}
 
 
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.mark.slow  # waits out the endpoint check's first-contact window (~20 s)
 def test_unreachable_endpoint_fails_fast_and_is_not_graded(tmp_path: Path) -> None:
-    t0 = time.monotonic()
-    r = ur(tmp_path, "run", str(TINY), "--model", "m", "--base-url",
-           f"http://127.0.0.1:{closed_port()}/v1", "--sandbox", "local", "--run-id", "down")
+    # A port bound but not listening refuses connections, and no other test's server can
+    # take it meanwhile (a port closed again could be anyone's 20 s later).
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        t0 = time.monotonic()
+        r = ur(tmp_path, "run", str(TINY), "--model", "m", "--base-url",
+               f"http://127.0.0.1:{port}/v1", "--sandbox", "local", "--run-id", "down")
     elapsed = time.monotonic() - t0
     assert r.returncode == 1, r.stderr
     assert elapsed < 45, elapsed  # 30 s of first contact at most, then start-up

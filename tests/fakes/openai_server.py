@@ -190,6 +190,7 @@ class FakeOpenAIServer:
         self._requests: list[RecordedRequest] = []
         self._counter = 0
         self._port = 0
+        self._held: socket.socket | None = None  # the port, held while the server is down
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -199,6 +200,9 @@ class FakeOpenAIServer:
         """Listen (again, on the same port after ``stop()``) and serve in a daemon thread."""
         if self._httpd is not None:
             return self
+        if self._held is not None:
+            self._held.close()
+            self._held = None
         handler = _make_handler(self)
         httpd = _Server(("127.0.0.1", self._port), handler)
         self._port = httpd.server_address[1]
@@ -208,8 +212,10 @@ class FakeOpenAIServer:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
-        """Close the listening socket: new connections are refused until ``start()``."""
+    def stop(self, *, hold_port: bool = True) -> None:
+        """Close the listening socket: new connections are refused until ``start()``. The port
+        stays bound (not listening: connections are refused) so that no other server on the
+        machine takes it while this one is down."""
         httpd, self._httpd = self._httpd, None
         if httpd is not None:
             httpd.shutdown()
@@ -217,12 +223,23 @@ class FakeOpenAIServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        if hold_port and self._port and self._held is None:
+            held = socket.socket()
+            held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # its own TIME_WAITs
+            try:
+                held.bind(("127.0.0.1", self._port))
+                self._held = held
+            except OSError:
+                held.close()
+        elif not hold_port and self._held is not None:
+            self._held.close()
+            self._held = None
 
     def __enter__(self) -> FakeOpenAIServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.stop(hold_port=False)
 
     @property
     def port(self) -> int:

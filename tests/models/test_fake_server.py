@@ -57,15 +57,15 @@ def test_responder_after_queue_and_default_500(server: FakeOpenAIServer) -> None
 
 def test_faults(server: FakeOpenAIServer) -> None:
     server.enqueue(Reply.error(429, headers={"Retry-After": "1"}), Reply(drop=True),
-                   Reply(delay_s=0.5, content="late"), Reply.context_exceeded())
-    c = client(server, timeout=0.2)
+                   Reply(delay_s=3.0, content="late"), Reply.context_exceeded())
+    c = client(server, timeout=30)  # only the late reply's call has a short one
     with pytest.raises(openai.RateLimitError) as rate:
         c.chat.completions.create(model="m", messages=USER)
     assert rate.value.response.headers["retry-after"] == "1"
     with pytest.raises(openai.APIConnectionError):
         c.chat.completions.create(model="m", messages=USER)
     with pytest.raises(openai.APITimeoutError):
-        c.chat.completions.create(model="m", messages=USER)
+        c.with_options(timeout=0.5).chat.completions.create(model="m", messages=USER)
     with pytest.raises(openai.BadRequestError) as bad:
         c.chat.completions.create(model="m", messages=USER)
     assert bad.value.code == "context_length_exceeded"

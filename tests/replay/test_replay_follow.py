@@ -58,15 +58,17 @@ def test_follow_waits_for_the_lock_then_stops(recorded: Path, tmp_path: Path) ->
     shutil.copytree(recorded, run)
     lines: list[str] = []
     released = threading.Event()
+    held = threading.Event()
 
     def hold() -> None:
         with run_lock(run):
+            held.set()
             time.sleep(0.6)
         released.set()
 
     holder = threading.Thread(target=hold)
     holder.start()
-    time.sleep(0.1)
+    assert held.wait(30)
     assert writer_alive(run)
     # A process holding the lock is another process for flock only across open files;
     # the thread's lock is on its own file description, so this is a fair stand-in.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -35,12 +36,11 @@ def test_shell_has_the_scenarios_seed_and_limits(base_image: str, tmp_path: Path
                         "echo uid=$(id -u) nproc=$(nproc) && ls && cat /proc/net/dev | wc -l",
                         "Enter"], check=True)
         deadline = time.monotonic() + 20
-        while "uid=" not in screen.split("nproc")[-1] and time.monotonic() < deadline:
+        done = re.compile(r"^uid=\d+ nproc=\d+$[\s\S]*^\d+$", re.M)  # the line count came too
+        while not done.search(screen) and time.monotonic() < deadline:
             time.sleep(0.5)
             screen = subprocess.run([*tmux, "capture-pane", "-p", "-t", "sh"],
                                     capture_output=True, text=True).stdout
-        import re
-
         uid = re.search(r"^uid=(\d+) nproc=\d+$", screen, re.M)
         assert uid and uid.group(1) != "0", screen  # an unprivileged user
         assert "sample.txt" in screen  # the scenario's seed workspace
