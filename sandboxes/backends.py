@@ -148,11 +148,13 @@ class DockerConfig(BackendConfig):
     def prepare(self, spec: SandboxSpec, progress: Progress = lambda _m: None
                 ) -> DockerFactory:
         from sandboxes.docker_grader import grader_image
+        from sandboxes.leftovers import sweep_grader_files
         from sandboxes.reaper import reap
 
         client = self.client()
         if self.reap:  # leftovers of harnesses that died never pile up across runs
             reap(client)
+            sweep_grader_files()
         image = self.agent_image(client, spec, progress)
         grader = grader_image(client, spec.name, spec.grading, image, progress) \
             if spec.grading else None
@@ -219,6 +221,9 @@ class LocalConfig(BackendConfig):
 
     def prepare(self, spec: SandboxSpec, progress: Progress = lambda _m: None
                 ) -> LocalFactory:
+        from sandboxes.leftovers import sweep_grader_files
+
+        sweep_grader_files()  # what killed harnesses left of their gradings
         return LocalFactory(self, spec)
 
 

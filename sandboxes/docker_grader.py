@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from sandboxes.docker_sandbox import (
 )
 from sandboxes.fsafe import WorkspaceDir, fmt_size
 from sandboxes.images import AGENT_UID
+from sandboxes.leftovers import grader_files_dir
 from sandboxes.spec import GradingSpec
 
 # The grader's log (stdout, stderr) is kept by Docker up to this size; only its end is read.
@@ -101,7 +101,7 @@ class DockerGraderBox:
         uid, gid = user.split(":")
         env = dict(env or {})
         caps: list[str] = []
-        with tempfile.TemporaryDirectory(prefix="ultrarun-grader-files-") as tmp:
+        with grader_files_dir() as tmp:
             tree = self.spec.files
             files = tree.base if tree is not None else None
             if tree is not None and (self.spec.isolate or tree.layers):

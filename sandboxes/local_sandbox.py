@@ -21,6 +21,7 @@ from pathlib import Path
 from sandboxes.backends import GraderOutput
 from sandboxes.base import ExecResult, SandboxError
 from sandboxes.disk import DEFAULT_DISK, parse_size
+from sandboxes.leftovers import grader_files_dir
 from sandboxes.mapped import MappedFiles, shared_writable
 from sandboxes.session import DRIVER_LAUNCH, ShellSession, wrap_command
 from sandboxes.spec import GradingSpec
@@ -268,7 +269,7 @@ class LocalGraderBox:
         self._aborted = False
 
     def run(self, workspace: Path, env: dict[str, str] | None = None) -> GraderOutput:
-        with tempfile.TemporaryDirectory(prefix="ultrarun-grader-files-") as tmp:
+        with grader_files_dir() as tmp:
             tree = self.spec.files
             files = tree.assemble(Path(tmp) / "grader") if tree is not None and tree.layers \
                 else tree.base if tree is not None else None

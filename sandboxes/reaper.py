@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from typing import Any
 
@@ -10,16 +9,7 @@ import docker
 from docker.errors import DockerException, NotFound
 
 from sandboxes.docker_sandbox import LABEL_HOST, LABEL_MANAGED, LABEL_PID, LABEL_RUN
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+from sandboxes.leftovers import pid_alive
 
 
 def managed_containers(client: docker.DockerClient, **label_filters: str) -> list[Any]:
@@ -35,7 +25,7 @@ def is_orphan(container: Any) -> bool:
     if labels.get(LABEL_HOST) != socket.gethostname():
         return False  # another machine's harness: we cannot tell, leave it
     try:
-        return not _pid_alive(int(labels.get(LABEL_PID, "0")))
+        return not pid_alive(int(labels.get(LABEL_PID, "0")))
     except ValueError:
         return True
 
@@ -57,3 +47,4 @@ def reap(client: docker.DockerClient, *, everything: bool = False,
                     raise
                 removed.append(c.name)
     return removed
+

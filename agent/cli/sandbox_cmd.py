@@ -106,6 +106,7 @@ def reap_cmd(all_: Annotated[bool, typer.Option("--all", help="Remove every ultr
              run_id: Annotated[str | None, typer.Option(help="Only this run's.")] = None) -> None:
     """Remove containers left by harnesses that died (or all of them with --all)."""
     from sandboxes import engine
+    from sandboxes.leftovers import sweep_grader_files
     from sandboxes.reaper import reap
 
     client = engine.connect()
@@ -115,6 +116,11 @@ def reap_cmd(all_: Annotated[bool, typer.Option("--all", help="Remove every ultr
     removed = reap(client, everything=all_, run_id=run_id)
     console.print(f"removed {len(removed)} container(s)" + (": " + ", ".join(removed)
                                                             if removed else ""))
+    if not run_id:
+        swept = sweep_grader_files()
+        if swept:
+            console.print(f"removed {len(swept)} grader-file copies of killed harnesses "
+                          f"from {tempfile.gettempdir()}")
 
 
 @app.command()
