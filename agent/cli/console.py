@@ -7,10 +7,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 err_console = Console(stderr=True)
 out_console = Console()
+
+
+def print_whole(renderable: RenderableType, console: Console = out_console) -> None:
+    """Print a table with every field whole. Wider than the terminal (or than the 80 columns
+    rich assumes for a pipe) its rows wrap as any long line does, like `docker ps`, instead of
+    rich cutting each column to a letter or two: ids stay copyable, and grep sees them."""
+    need = console.measure(renderable, options=console.options.update(max_width=1 << 14)).maximum
+    if need <= console.width:
+        console.print(renderable)
+        return
+    Console(file=console.file, width=need, color_system="auto" if console.color_system else None,
+            force_terminal=console.is_terminal, no_color=console.no_color).print(renderable)
 
 
 def display_path(path: Path | str) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.console import display_path, out_console
+from agent.cli.console import display_path, print_whole
 
 
 def models(
@@ -50,4 +50,4 @@ def models(
         table.add_row(*(Text(visible(str(x))) for x in (
             r["name"], r["model"], r["base_url"], r["key"], r["tool_mode"],
             r["context_window"] or "-", r["prices_per_mtok"], display_path(Path(str(r["file"]))))))
-    out_console.print(table)
+    print_whole(table)

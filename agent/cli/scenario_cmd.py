@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from agent.cli.console import display_path, out_console, progress_status
+from agent.cli.console import display_path, out_console, print_whole, progress_status
 from sandboxes import DEFAULT_BACKEND
 from sandboxes.errors import UserError
 
@@ -35,7 +35,7 @@ def list_() -> None:
         table.add_row(s.name, s.title, str(s.budgets.max_steps or "-"),
                       format_duration(s.budgets.max_time_s),
                       _cadence(s))
-    out_console.print(table)
+    print_whole(table)
 
 
 def _cadence(s: Scenario) -> str:
@@ -73,7 +73,7 @@ def _print_grade(result: GradeResult, as_json: bool, where: str) -> None:
         table = Table("stage", "passed", "total")
         for stage, (p, n) in result.stages.items():
             table.add_row(stage, str(p), str(n))
-        out_console.print(table)
+        print_whole(table)
         if result.fuzz is not None:
             from agent.cli.fuzz_view import print_fuzz
 

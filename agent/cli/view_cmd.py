@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import typer
 
-from agent.cli.console import display_path, err_console, out_console
+from agent.cli.console import display_path, err_console, print_whole
 from sandboxes.errors import UserError
 
 TOKEN_ENV = "ULTRARUN_VIEW_TOKEN"
@@ -59,7 +59,7 @@ def ls(logs: LogsArgs = None,
                       Text(visible(r.scenario or "-")), Text(visible(r.model or "-")),
                       f"{r.steps:,}", f"{r.grade[0]}/{r.grade[1]}" if r.grade else "-", cost,
                       row_age(r, now))
-    out_console.print(table)
+    print_whole(table)
 
 
 def view(logs: LogsArgs = None,
