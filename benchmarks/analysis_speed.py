@@ -76,8 +76,9 @@ def _snapshots(git_dir: Path, n_commits: int, rng: random.Random) -> list[str]:
 
 # The c-compiler scenario's suite: (tier, stages, tests in the tier or per stage), 1,267
 # tests in 51 stages.
-TIERED_SUITE = [("t1", 18, 380), ("t2", 13, 107), ("t3", 7, 45), ("t4", 8, 48),
-                ("t5", 5, [15, 154, 76, 350, 92])]
+TIERED_SUITE: list[tuple[str, int, int | list[int]]] = [
+    ("t1", 18, 380), ("t2", 13, 107), ("t3", 7, 45), ("t4", 8, 48),
+    ("t5", 5, [15, 154, 76, 350, 92])]
 
 
 def tiered_suite() -> dict[str, list[str]]:

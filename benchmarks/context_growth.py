@@ -61,7 +61,7 @@ def run_policy(policy: str, calls: int, root: Path) -> list[int]:
                                     "api_key_env": None, "context_window": WINDOW}}}))
         os.environ["HOME"] = str(home)
         res = execute_run(RunConfig(scenario=str(TINY), profile="bench", sandbox="local",
-                                    logs=root / "logs", context=policy,  # type: ignore[arg-type]
+                                    logs=root / "logs", context=policy,
                                     max_steps=calls + 50, eval_every=0))
         run = load_run(res.run_dir)
         return [e.prompt_tokens or 0 for e in run.events_of(ModelCall)]

@@ -175,10 +175,10 @@ def main() -> None:
     for col in ("method", "ms", "vs floor"):
         pair.add_column(col, justify="right" if col != "method" else "left")
     floor2 = side["host subprocess.run (floor)"]
-    for name, r in side.items():
-        pair.add_row(name, "n/a" if r is None else f"{r['median_ms']:.2f} ({r['p90_ms']:.2f})",
-                     "" if r is None or floor2 is None else
-                     f"{r['median_ms'] / floor2['median_ms']:.1f}x")
+    for name, s in side.items():
+        pair.add_row(name, "n/a" if s is None else f"{s['median_ms']:.2f} ({s['p90_ms']:.2f})",
+                     "" if s is None or floor2 is None else
+                     f"{s['median_ms'] / floor2['median_ms']:.1f}x")
     console.print(pair)
     console.print(f"ours vs exec_run: {summary['speedup_vs_exec_run']:.1f}x faster (target 15x); "
                   f"ours vs host floor: {summary['ratio_to_floor']:.2f}x (target <= 4x) -> "
