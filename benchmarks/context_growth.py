@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
+from endpointkit import bench_profile  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -52,15 +51,9 @@ def responder(calls: int) -> Any:
 
 
 def run_policy(policy: str, calls: int, root: Path) -> list[int]:
-    with FakeOpenAIServer() as server:
-        server.responder = responder(calls)
-        home = root / f"home-{policy}"
-        (home / ".config" / "ultrarun").mkdir(parents=True)
-        (home / ".config" / "ultrarun" / "models.yaml").write_text(yaml.safe_dump(
-            {"profiles": {"bench": {"model": "bench", "base_url": server.base_url,
-                                    "api_key_env": None, "context_window": WINDOW}}}))
-        os.environ["HOME"] = str(home)
-        res = execute_run(RunConfig(scenario=str(TINY), profile="bench", sandbox="local",
+    with FakeOpenAIServer(responder=responder(calls)) as server, \
+            bench_profile(server, root / f"home-{policy}", WINDOW) as profile:
+        res = execute_run(RunConfig(scenario=str(TINY), profile=profile, sandbox="local",
                                     logs=root / "logs", context=policy,
                                     max_steps=calls + 50, eval_every=0))
         run = load_run(res.run_dir)
@@ -74,12 +67,7 @@ def main() -> None:
     ap.add_argument("--svg", type=Path, default=ROOT / "benchmarks" / "context_growth.svg")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-ctx-"))
-    home = os.environ.get("HOME")
-    try:
-        tokens = {p: run_policy(p, args.calls, root) for p in ("full", "mask", "compact")}
-    finally:
-        if home is not None:
-            os.environ["HOME"] = home
+    tokens = {p: run_policy(p, args.calls, root) for p in ("full", "mask", "compact")}
     marks = [c for c in (50, 100, 200, 300, 400, args.calls) if c <= args.calls]
     summary = {p: {"at_call": {str(c): t[c - 1] for c in marks}, "max": max(t),
                    "late_over_call_50": t[args.calls - 1] / max(1, t[49])}

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
+from endpointkit import bench_profile  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -73,14 +72,9 @@ def half_chunks(on: bool) -> Iterator[None]:
 
 def run_policy(label: str, policy: str, calls: int, root: Path) -> dict[str, Any]:
     with FakeOpenAIServer(responder=responder(calls), prompt_cache=True,
-                          usage_dialect="deepseek") as server, half_chunks("before" in label):
-        home = root / f"home-{len(list(root.iterdir()))}"
-        (home / ".config" / "ultrarun").mkdir(parents=True)
-        (home / ".config" / "ultrarun" / "models.yaml").write_text(yaml.safe_dump(
-            {"profiles": {"bench": {"model": "bench", "base_url": server.base_url,
-                                    "api_key_env": None, "context_window": WINDOW}}}))
-        os.environ["HOME"] = str(home)
-        res = execute_run(RunConfig(scenario=str(TINY), profile="bench", sandbox="local",
+                          usage_dialect="deepseek") as server, half_chunks("before" in label), \
+            bench_profile(server, root / f"home-{len(list(root.iterdir()))}", WINDOW) as profile:
+        res = execute_run(RunConfig(scenario=str(TINY), profile=profile, sandbox="local",
                                     logs=root / "logs", context=policy,
                                     max_steps=calls + 10, eval_every=0, clock=False))
     m = compute_metrics(load_run(res.run_dir))
@@ -96,15 +90,10 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=150)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    home = os.environ.get("HOME")
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-prefix-") as tmp:
-            rows = [run_policy(label, policy, args.calls, Path(tmp)) for label, policy in (
-                ("full", "full"), ("mask (before: half chunks)", "mask"),
-                ("mask", "mask"), ("compact", "compact"))]
-    finally:
-        if home is not None:
-            os.environ["HOME"] = home
+    with tempfile.TemporaryDirectory(prefix="bench-prefix-") as tmp:
+        rows = [run_policy(label, policy, args.calls, Path(tmp)) for label, policy in (
+            ("full", "full"), ("mask (before: half chunks)", "mask"),
+            ("mask", "mask"), ("compact", "compact"))]
     if args.json:
         print(json.dumps({"calls": args.calls, "window": WINDOW, "rows": rows}, indent=2))
         return
