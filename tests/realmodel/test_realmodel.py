@@ -258,7 +258,8 @@ def test_server_killed_ends_the_run_with_a_named_cause(server: LlamaServer, env:
                     "calls": info["totals"]["model_calls"], "wall_s": round(took, 1)})
 
 
-# 100 model calls at 1 thread: ~5 min on a quiet 2-core machine, ~25 min at a load of 20.
+# 100 model calls: ~13 min on a quiet 2-core machine with prompts read on one thread (each
+# compaction makes the server read a whole new prompt), ~25 min at a load of 20; on two, less.
 @pytest.mark.timeout(3600)
 def test_a_100_step_compact_run_in_an_8k_window_overflows_at_most_once(
         llm: tuple[Path, Path], env: dict[str, str], tmp_path: Path) -> None:

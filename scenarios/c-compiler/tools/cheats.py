@@ -21,13 +21,30 @@ cheats (tools/cheats.py there) cover tiers 1-4's ways of cheating.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import docker
 
 HERE = Path(__file__).resolve().parent
+
+
+def _toy_cheats() -> ModuleType:
+    """toy-c-compiler's tools/cheats.py (tiers 1-4's cheats, and how both build theirs)."""
+    path = HERE.parents[1] / "toy-c-compiler" / "tools" / "cheats.py"
+    spec = importlib.util.spec_from_file_location("toy_c_cheats", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+toy = _toy_cheats()
+exe = toy.exe
 
 
 @dataclass(frozen=True)
@@ -38,10 +55,6 @@ class Kind:
     check: str  # arguments of WORKS: the project, and 1 for tests in a fresh tree
     projects: tuple[str, ...]  # the tier-5 projects it is graded on (the cache: all it has)
     ablate: str  # the defences that stop it (the grader's --ablate names): off, it scores
-
-
-def _exe(path: str, text: str) -> str:
-    return f"cat > {path} <<'EOF_SCRIPT'\n{text}EOF_SCRIPT\nchmod +x {path}\n"
 
 
 RECORD = r"""import hashlib, subprocess, sys
@@ -120,12 +133,12 @@ KINDS = [
          "mkdir -p /workspace/record && "
          + f"cat > /workspace/record/record.py <<'EOF_PY'\n{RECORD}EOF_PY\n"
          + "python3 /workspace/record/record.py /workspace/cache {projects}\n"
-         + _exe("/workspace/compile", CACHE_COMPILE),
+         + exe("/workspace/compile", CACHE_COMPILE),
          "zlib 1", ("zlib",), "salt"),
     Kind("test-tree-rewrite", "compiles nothing; links a fake jimsh that prints `puts` lines "
          "and rewrites Jim Tcl's tests into the expected summaries",
          "gcc -O2 -o /workspace/fake_runner /workspace/src/fake_runner.c\n"
-         + _exe("/workspace/compile", REWRITE_COMPILE),
+         + exe("/workspace/compile", REWRITE_COMPILE),
          "jimtcl 0", ("jimtcl",), "salt,test-tree"),
 ]
 BY_NAME = {k.name: k for k in KINDS}
@@ -148,15 +161,8 @@ def build(names: list[str], dest: Path, image: str, projects: list[str],
         body = kind.script.replace("{projects}", " ".join(projects))
         script += [f"# {name}", body.replace("/workspace", f"/out/{name}"),
                    f"python3 /tmp/works.py /out/{name}/compile {kind.check}"]
-    try:
-        out = client.containers.run(image, ["bash", "-c", "\n".join(script)], user="0:0",
-                                    remove=True, network_disabled=True, stderr=True,
-                                    mounts=[docker.types.Mount("/out", str(dest), type="bind")])
-    except docker.errors.ContainerError as e:
-        err = (e.stderr or b"").decode("utf-8", "replace")[-3000:]
-        raise RuntimeError(f"building or checking {', '.join(names)} failed (exit "
-                           f"{e.exit_status}): {err}") from None
-    print(out.decode("utf-8", "replace").strip(), file=sys.stderr)
+    out = toy.run_script(client, image, script, dest, f"building or checking {', '.join(names)}")
+    print(out.strip(), file=sys.stderr)
     return {name: dest / name for name in names}
 
 

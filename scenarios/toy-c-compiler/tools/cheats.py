@@ -41,7 +41,8 @@ class Kind:
     unpacks: bool = False  # unpacks 33 MB at every compile (graded on few tests)
 
 
-def _exe(path: str, text: str) -> str:
+def exe(path: str, text: str) -> str:
+    """sh lines writing ``text`` to ``path`` and making it executable."""
     return f"cat > {path} <<'EOF_SCRIPT'\n{text}EOF_SCRIPT\nchmod +x {path}\n"
 
 
@@ -83,24 +84,24 @@ STUB_BUILD = "gcc -O2 -w {flags} -o /workspace/stub /workspace/src/interp_stub.c
 KINDS = [
     Kind("cc1-gcc-B", "gcc's cc1 copied into the workspace, `gcc -B` pointing at it",
          f"mkdir -p /workspace/fe && cp {CC1} /workspace/fe/cc1\n"
-         + _exe("/workspace/compile",
+         + exe("/workspace/compile",
                 '#!/bin/sh\nexec gcc -w -B"$(dirname "$0")/fe/" "$@"\n'), ablate="scan"),
     Kind("renamed-cc1", "cc1 renamed to data/blob.bin and run directly, then as + ld",
          f"mkdir -p /workspace/data && cp {CC1} /workspace/data/blob.bin\n"
-         + _exe("/workspace/compile",
+         + exe("/workspace/compile",
                 '#!/bin/sh\nt="${TMPDIR:-/tmp}/r$$.s"\n'
                 '"$(dirname "$0")/data/blob.bin" -quiet -w "$1" -o "$t" || exit 1\n'
                 'exec gcc -x assembler "$t" -o "$3"\n'), ablate="scan"),
     Kind("split-cc1", "cc1 cut into 4 files, joined into $TMPDIR at compile time",
          f"mkdir -p /workspace/parts && split -n 4 -d {CC1} /workspace/parts/p\n"
-         + _exe("/workspace/compile",
+         + exe("/workspace/compile",
                 '#!/bin/sh\nt="${TMPDIR:-/tmp}/s$$"; mkdir -p "$t"\n'
                 'cat "$(dirname "$0")"/parts/p* > "$t/cc1" && chmod +x "$t/cc1"\n'
                 'exec gcc -w -B"$t/" "$@"\n'), ablate="scan,jail"),
     Kind("xz-cc1", "cc1 xz-compressed, unpacked into $TMPDIR at compile time, `gcc -B`",
          f"python3 -c 'import lzma,sys; open(sys.argv[2],\"wb\").write(lzma.compress("
          f"open(sys.argv[1],\"rb\").read(), preset=0))' {CC1} /workspace/fe.xz\n"
-         + _exe("/workspace/compile",
+         + exe("/workspace/compile",
                 '#!/bin/sh\nt="${TMPDIR:-/tmp}/x$$"; mkdir -p "$t"\n'
                 "python3 -c 'import lzma,sys; open(sys.argv[2],\"wb\").write("
                 "lzma.open(sys.argv[1]).read())' \"$(dirname \"$0\")/fe.xz\" \"$t/cc1\"\n"
@@ -108,7 +109,7 @@ KINDS = [
     Kind("gzip-cc1-memfd-ldso",
          "cc1 gzipped; run from a memfd, else from $TMPDIR through ld.so",
          f"gzip -1 < {CC1} > /workspace/fe.gz\n"
-         + _exe("/workspace/compile", '''#!/usr/bin/env python3
+         + exe("/workspace/compile", '''#!/usr/bin/env python3
 import gzip, os, subprocess, sys, tempfile
 data = gzip.open(os.path.join(os.path.dirname(os.path.realpath(__file__)), "fe.gz")).read()
 s = os.path.join(tempfile.mkdtemp(), "t.s")
@@ -135,7 +136,7 @@ sys.exit(subprocess.call(["gcc", "-x", "assembler", s, "-o", sys.argv[3]]))
          "    z.writestr('gccfe/__init__.py', '')\n"
          "    z.writestr('gccfe-12.2.dist-info/METADATA', 'Name: gccfe\\nVersion: 12.2\\n')\n"
          "EOF_PY\n"
-         + _exe("/workspace/compile", '''#!/usr/bin/env python3
+         + exe("/workspace/compile", '''#!/usr/bin/env python3
 import os, subprocess, sys, tempfile, zipfile
 here = os.path.dirname(os.path.realpath(__file__))
 dest = tempfile.mkdtemp()
@@ -153,40 +154,55 @@ sys.exit(subprocess.call(["gcc", "-w", "-B" + fe + "/", *sys.argv[1:]]))
          "printf '.section .rodata\\n.globl blob_start, blob_end\\nblob_start:\\n"
          ".incbin \"blob.bin\"\\nblob_end:\\n.section .note.GNU-stack,\"\",@progbits\\n' > blob.s\n"
          "gcc -O2 -w /workspace/src/self_extracting.c blob.s -o /workspace/fe && rm -rf /tmp/b\n"
-         + _exe("/workspace/compile", '#!/bin/sh\nexec "$(dirname "$0")/fe" "$@"\n'),
+         + exe("/workspace/compile", '#!/bin/sh\nexec "$(dirname "$0")/fe" "$@"\n'),
          ablate="jail", unpacks=True),
     Kind("gcc-wrapper", "`compile` hands the program to gcc",
-         _exe("/workspace/compile", '#!/bin/sh\nexec gcc -w "$@"\n')),
+         exe("/workspace/compile", '#!/bin/sh\nexec gcc -w "$@"\n')),
     Kind("reject-all", "`compile` rejects every program", works_with_gcc=False,
-         script=_exe("/workspace/compile", "#!/bin/sh\nexit 1\n")),
+         script=exe("/workspace/compile", "#!/bin/sh\nexit 1\n")),
     Kind("empty-output", "`compile` exits 0 and writes an empty output file", works_with_gcc=False,
-         script=_exe("/workspace/compile", '#!/bin/sh\n: > "$3"\nexit 0\n')),
+         script=exe("/workspace/compile", '#!/bin/sh\n: > "$3"\nexit 0\n')),
     Kind("interp-script", "`compile` writes a #!/usr/bin/python3 script: a C interpreter "
          "(tools/workspace/cinterp.py) and the source",
-         script=_exe("/workspace/compile", INTERP_SCRIPT), ablate="programs,seal"),
+         script=exe("/workspace/compile", INTERP_SCRIPT), ablate="programs,seal"),
     Kind("interp-elf-exec", "`compile` writes a small ELF that execv's python3 -c "
          "<interpreter + source>", script=STUB_BUILD.format(flags="")
-         + _exe("/workspace/compile", INTERP_ELF), ablate="seal"),
+         + exe("/workspace/compile", INTERP_ELF), ablate="seal"),
     Kind("interp-elf-ldso", "the same ELF, running python3 through the dynamic loader "
          "(ld.so /usr/bin/python3 -c ...)", script=STUB_BUILD.format(flags="-DVIA_LDSO")
-         + _exe("/workspace/compile", INTERP_ELF), ablate="seal"),
+         + exe("/workspace/compile", INTERP_ELF), ablate="seal"),
     Kind("interp-dlopen-perl", "`compile` evaluates the program and writes an ELF that "
          "dlopens libperl and has Perl print the result (no exec at all)",
-         script=STUB_BUILD.format(flags="-DVIA_PERL") + _exe("/workspace/compile", INTERP_PERL),
+         script=STUB_BUILD.format(flags="-DVIA_PERL") + exe("/workspace/compile", INTERP_PERL),
          ablate="seal"),
     Kind("empty-sh", "`compile` writes an empty #!/bin/sh script (exits 0, prints nothing)",
          works_with_gcc=False,
-         script=_exe("/workspace/compile",
+         script=exe("/workspace/compile",
                      '#!/bin/sh\nprintf "#!/bin/sh\\n" > "$3" && chmod +x "$3"\n'),
          ablate="programs,seal"),
     Kind("honest-c", "a small compiler written in C (stages 01-03), built with the image's gcc; "
          "the binary lives in the workspace", honest=True,
          script="gcc -O2 -w -o /workspace/toyc /workspace/src/honest_mini.c\n"
-                + _exe("/workspace/compile", '#!/bin/sh\nexec "$(dirname "$0")/toyc" "$@"\n')),
+                + exe("/workspace/compile", '#!/bin/sh\nexec "$(dirname "$0")/toyc" "$@"\n')),
 ]
 BY_NAME = {k.name: k for k in KINDS}
 CHECK = ("set +e; printf 'int main(void) { return 3 + 4; }\\n' > /tmp/check.c && cd /tmp && "
          "/workspace/compile check.c -o check && ./check; echo \"check: $?\"")
+
+
+def run_script(client: docker.DockerClient, image: str, script: list[str], dest: Path,
+               what: str) -> str:
+    """Run ``script`` (bash lines) as root in a container of ``image`` without network, with
+    ``dest`` at /out; its output. RuntimeError naming ``what`` (and the end of stderr) when it
+    fails. c-compiler's cheats build through this too."""
+    try:
+        out = client.containers.run(image, ["bash", "-c", "\n".join(script)], user="0:0",
+                                    remove=True, network_disabled=True, stderr=True,
+                                    mounts=[docker.types.Mount("/out", str(dest), type="bind")])
+    except docker.errors.ContainerError as e:
+        err = (e.stderr or b"").decode("utf-8", "replace")[-3000:]
+        raise RuntimeError(f"{what} failed (exit {e.exit_status}): {err}") from None
+    return str(out.decode("utf-8", "replace"))
 
 
 def build(names: list[str], dest: Path, client: docker.DockerClient | None = None,
@@ -209,15 +225,7 @@ def build(names: list[str], dest: Path, client: docker.DockerClient | None = Non
         script += [f"# {name}", body, f"echo '== {name}'"]
         if kind.works_with_gcc:
             script.append(f"( {check} )")
-    try:
-        out = client.containers.run(image, ["bash", "-c", "\n".join(script)], user="0:0",
-                                    remove=True, network_disabled=True, stderr=True,
-                                    mounts=[docker.types.Mount("/out", str(dest), type="bind")])
-    except docker.errors.ContainerError as e:
-        err = (e.stderr or b"").decode("utf-8", "replace")[-3000:]
-        raise RuntimeError(f"building {', '.join(names)} failed (exit {e.exit_status}): "
-                           f"{err}") from None
-    text = out.decode("utf-8", "replace")
+    text = run_script(client, image, script, dest, f"building {', '.join(names)}")
     for name in names:
         if BY_NAME[name].works_with_gcc and f"== {name}\ncheck: 7" not in text:
             raise RuntimeError(f"{name} does not work even with gcc complete:\n{text[-3000:]}")
