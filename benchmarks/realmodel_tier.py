@@ -13,8 +13,13 @@ share per context policy on the 135M model over 100 steps, and the tier's total 
   tokens to eval" per request), context-length overflows, compactions, and the server's
   prompt-eval and generation speeds (its perf log lines). Written to
   `logs/realmodel-policies.json`.
+- `--threads` starts the server with each thread setting in turn (threads generating, threads
+  reading prompts: 1/1, 1/2 as the tier runs, 2/2) and times what a long run asks of it: a
+  whole ~6k-token prompt read afresh (a run's first call, and each call after a compaction),
+  the same prompt with one turn appended (the KV cache holds the rest), and 40 tokens
+  generated on a prompt the cache holds whole.
 
-    python benchmarks/realmodel_tier.py [--run] [--policies [--steps 100]] [--json]
+    python benchmarks/realmodel_tier.py [--run] [--policies [--steps 100]] [--threads] [--json]
 """
 
 from __future__ import annotations
@@ -139,6 +144,54 @@ def run_policies(steps: int) -> list[dict[str, Any]]:
     return rows
 
 
+THREAD_SETTINGS = [(1, 1), (1, 2), (2, 2)]
+THREAD_COLUMNS = [("threads", "threads (generate/read)"), ("prompt_tokens", "prompt tokens"),
+                  ("fresh_s", "whole prompt s"), ("appended_s", "one turn appended s"),
+                  ("cached_s", "40 tokens, prompt cached s")]
+
+
+def run_threads() -> list[dict[str, Any]]:
+    """Time a server per thread setting on the same prompts (in turns, one server at a time)."""
+    import urllib.request
+
+    from tests.realmodel.server import LlamaServer, gguf_path, server_python
+
+    python = server_python()
+    if python is None:
+        sys.exit("no .venv-llm: run `make realmodel-server` first")
+    model = gguf_path(python)
+    log_text = "\n".join(f"line {i}: the quick brown fox {i * 7} jumps over the lazy dog "
+                         f"{i * 13}" for i in range(250))
+    first = [{"role": "system", "content": "You are a helpful agent."},
+             {"role": "user", "content": log_text}]
+    later = [*first, {"role": "assistant", "content": "ok"},
+             {"role": "user", "content": "line extra: more text " * 20}]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="realmodel-threads-") as tmp:
+        for gen, read in THREAD_SETTINGS:
+            with LlamaServer(python, model, Path(tmp) / f"server-{gen}-{read}.log", n_ctx=8192,
+                             threads=(gen, read)) as server:
+                def ask(messages: list[dict[str, str]], url: str = server.base_url
+                        ) -> tuple[float, int]:
+                    body = json.dumps({"model": "m", "messages": messages, "max_tokens": 40,
+                                       "temperature": 0}).encode()
+                    req = urllib.request.Request(f"{url}/chat/completions", body,
+                                                 {"Content-Type": "application/json"})
+                    t0 = time.perf_counter()
+                    with urllib.request.urlopen(req, timeout=1800) as resp:
+                        usage = json.loads(resp.read())["usage"]
+                    return time.perf_counter() - t0, int(usage["prompt_tokens"])
+
+                fresh, tokens = ask(first)
+                appended, _ = ask(later)
+                cached, _ = ask(later)
+            rows.append({"threads": f"{gen}/{read}", "prompt_tokens": tokens,
+                         "fresh_s": round(fresh, 1), "appended_s": round(appended, 2),
+                         "cached_s": round(cached, 2)})
+            print(f"threads {gen}/{read}: {rows[-1]}", file=sys.stderr, flush=True)
+    return rows
+
+
 def _table(title: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> Table:
     table = Table(title=title)
     for key, label in columns:
@@ -155,8 +208,19 @@ def main() -> None:
     ap.add_argument("--policies", action="store_true",
                     help="run the long scenario under each context policy first")
     ap.add_argument("--steps", type=int, default=100, help="steps per policy (--policies)")
+    ap.add_argument("--threads", action="store_true",
+                    help="time the server with 1/1, 1/2 and 2/2 threads (generate/read)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = ap.parse_args()
+    if args.threads:
+        threads = run_threads()
+        if args.json:
+            print(json.dumps({"threads": threads, "load_average": os.getloadavg()}, indent=2))
+        else:
+            Console().print(_table("llama-cpp-python server, SmolLM2-135M Q4_1, 8k window: "
+                                   "threads generating / reading prompts", THREAD_COLUMNS,
+                                   threads))
+        return
     tier_s = run_tier() if args.run else None
     policies = run_policies(args.steps) if args.policies else (
         json.loads(POLICIES.read_text()) if POLICIES.exists() else [])
@@ -172,7 +236,8 @@ def main() -> None:
         sys.exit(f"{FIGURES}: no figures yet; run `make test-realmodel` (or this with --run "
                  "or --policies)")
     console = Console()
-    title = "llama-cpp-python 0.3.36 server, SmolLM2-135M-Instruct Q4_1, 1 thread, temperature 0"
+    title = ("llama-cpp-python 0.3.36 server, SmolLM2-135M-Instruct Q4_1, 1 thread generating "
+             "and 2 reading prompts, temperature 0")
     if rows:
         console.print(_table(f"real-model tier: {title}", COLUMNS, rows))
     if policies:

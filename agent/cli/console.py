@@ -14,14 +14,17 @@ out_console = Console()
 
 
 def print_whole(renderable: RenderableType, console: Console = out_console) -> None:
-    """Print a table with every field whole. Wider than the terminal (or than the 80 columns
-    rich assumes for a pipe) its rows wrap as any long line does, like `docker ps`, instead of
-    rich cutting each column to a letter or two: ids stay copyable, and grep sees them."""
-    need = console.measure(renderable, options=console.options.update(max_width=1 << 14)).maximum
-    if need <= console.width:
+    """Print a table with every field whole. When the console is too narrow even with every
+    wrappable cell wrapped at its words (rich would cut cells to a letter or two and "…":
+    `ls` at 80 columns, or piped, for which rich assumes 80), the table is printed at its full
+    width and its rows wrap as any long line does, like `docker ps`: ids stay copyable, and
+    grep sees them. Otherwise rich wraps cells at their words, as usual."""
+    size = console.measure(renderable, options=console.options.update(max_width=1 << 14))
+    if size.minimum <= console.width:
         console.print(renderable)
         return
-    Console(file=console.file, width=need, color_system="auto" if console.color_system else None,
+    Console(file=console.file, width=size.maximum,
+            color_system="auto" if console.color_system else None,
             force_terminal=console.is_terminal, no_color=console.no_color).print(renderable)
 
 

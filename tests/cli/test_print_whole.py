@@ -31,10 +31,28 @@ def test_a_narrow_console_gets_whole_rows() -> None:
         assert "…" not in out.getvalue()
 
 
-def test_a_wide_console_prints_as_usual() -> None:
+def test_a_table_that_fits_prints_as_usual() -> None:
+    # Wide enough for every column (200), or for every column with its cells wrapped at their
+    # words (the titles at 40): what rich prints, cut nowhere.
+    for make, width in ((table, 200), (wrappable, 40)):
+        out, plain = io.StringIO(), io.StringIO()
+        print_whole(make(), Console(file=out, width=width))
+        Console(file=plain, width=width).print(make())
+        assert out.getvalue() == plain.getvalue()
+        assert "…" not in out.getvalue()
+
+
+def wrappable() -> Table:
+    t = Table(box=None, pad_edge=False)
+    t.add_column("name", no_wrap=True)
+    t.add_column("title")
+    t.add_row("toy-c-compiler", "Build a C compiler (x86-64, 18 stages, 380 hidden tests)")
+    return t
+
+
+def test_long_text_still_wraps_at_its_words() -> None:
     out = io.StringIO()
-    console = Console(file=out, width=200)
-    print_whole(table(), console)
-    plain = io.StringIO()
-    Console(file=plain, width=200).print(table())
-    assert out.getvalue() == plain.getvalue()
+    print_whole(wrappable(), Console(file=out, width=40))
+    lines = out.getvalue().splitlines()
+    assert len(lines) > 2 and all(len(line) <= 40 for line in lines)
+    assert "…" not in out.getvalue() and "hidden" in out.getvalue()

@@ -101,8 +101,10 @@ class LlamaServer:
     one (a synchronisation per layer and token: on a shared machine a second thread spins)."""
 
     def __init__(self, python: Path, model: Path, log: Path, *, n_ctx: int = 2048,
-                 port: int | None = None) -> None:
+                 port: int | None = None, threads: tuple[int, int] | None = None) -> None:
         self.python, self.model, self.log, self.n_ctx = python, model, log, n_ctx
+        # (generating, reading prompts); benchmarks/realmodel_tier.py --threads compares them
+        self.threads = threads or (1, min(2, os.cpu_count() or 1))
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
@@ -118,7 +120,7 @@ class LlamaServer:
         cmd = [str(self.python), "-m", "llama_cpp.server", "--model", str(self.model),
                "--chat_format", "chatml-function-calling", "--n_ctx", str(self.n_ctx),
                "--host", "127.0.0.1", "--port", str(self.port), "--seed", "1",
-               "--n_threads", "1", "--n_threads_batch", str(min(2, os.cpu_count() or 1))]
+               "--n_threads", str(self.threads[0]), "--n_threads_batch", str(self.threads[1])]
         with open(self.log, "ab") as log:
             # No core file in the checkout when a test kills it with SIGILL/SIGSEGV.
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
