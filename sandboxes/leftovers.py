@@ -51,8 +51,8 @@ def sweep_grader_files(folder: str | None = None) -> list[str]:
             continue
         if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
             continue
-        pid = entry.name[len(GRADER_FILES_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and "-" in entry.name[len(GRADER_FILES_PREFIX):]:
+        pid, named, _ = entry.name[len(GRADER_FILES_PREFIX):].partition("-")
+        if named and pid.isdigit():
             if pid_alive(int(pid)):
                 continue
         elif time.time() - st.st_mtime < UNNAMED_AFTER_S:

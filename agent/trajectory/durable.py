@@ -68,8 +68,8 @@ class EventLog:
     def emit(self, event_cls: type[E], step: int, **fields: Any) -> E:
         """Build, number, append and flush one event; return it. Its time is now unless
         ``fields`` gives one (``t``: an imported trajectory keeps its source's times)."""
-        fields.setdefault("t", time.time())
-        with self._lock:
+        with self._lock:  # the time too: events' times follow their numbers
+            fields.setdefault("t", time.time())
             event = event_cls(seq=self._seq, step=step, **fields)
             self._file.write(event.model_dump_json(exclude_none=True).encode() + b"\n")
             self._file.flush()
